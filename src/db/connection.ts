@@ -1,0 +1,60 @@
+import path from 'node:path';
+import BetterSqlite3, { type Database } from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import * as schema from '../schema';
+import { DEFAULT_LOCK_TIMEOUT_MS, retryWhileBusy } from './busy-retry';
+import { ensurePrivateDir, ensurePrivateFile } from './file-modes';
+import { toStoreError } from './sqlite-errors';
+
+export type Orm = BetterSQLite3Database<typeof schema>;
+
+/** An open store file: the raw connection (prepared statements, pragmas) and drizzle over it. */
+export interface Connection {
+  sqlite: Database;
+  orm: Orm;
+  path: string;
+  lockTimeoutMs: number;
+}
+
+export interface ConnectionOptions {
+  lockTimeoutMs?: number;
+  /** How long one statement waits inside SQLite before the retry loop takes over. */
+  busyTimeoutMs?: number;
+}
+
+const AUTO_VACUUM_INCREMENTAL = 2;
+
+/**
+ * Open (creating if needed) a store file with the settings every connection needs:
+ * private modes, WAL with synchronous=NORMAL set explicitly (the connection that turns
+ * WAL on would otherwise stay at FULL), a busy timeout, foreign keys, and incremental
+ * auto-vacuum. Does not migrate; see applyMigrations.
+ */
+export function openConnection(dbPath: string, options: ConnectionOptions = {}): Connection {
+  const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
+  let sqlite: Database | undefined;
+  try {
+    ensurePrivateDir(path.dirname(dbPath));
+    ensurePrivateFile(dbPath);
+    sqlite = new BetterSqlite3(dbPath, { timeout: options.busyTimeoutMs ?? 100 });
+    const db = sqlite;
+    retryWhileBusy(() => configure(db), lockTimeoutMs, 'open database');
+    ensurePrivateFile(dbPath);
+    return { sqlite, orm: drizzle(sqlite, { schema }), path: dbPath, lockTimeoutMs };
+  } catch (error) {
+    sqlite?.close();
+    throw toStoreError(error, `open ${dbPath}`);
+  }
+}
+
+function configure(sqlite: Database): void {
+  if (sqlite.pragma('auto_vacuum', { simple: true }) !== AUTO_VACUUM_INCREMENTAL) {
+    sqlite.pragma('auto_vacuum = INCREMENTAL');
+    // On a file that already has pages (say, one created by `drizzle-kit migrate`, whose
+    // own bookkeeping table comes first), the mode only takes effect after a VACUUM.
+    if ((sqlite.pragma('page_count', { simple: true }) as number) > 0) sqlite.exec('VACUUM');
+  }
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+}

@@ -1,0 +1,76 @@
+/**
+ * The one error hierarchy of the package. Every error the store throws on purpose is a
+ * ProgressStoreError with a stable `code`; callers branch on the code, not the message.
+ */
+export type ProgressErrorCode =
+  | 'VALIDATION'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'STORAGE_FULL'
+  | 'CORRUPT'
+  | 'LOCKED'
+  | 'SCHEMA_TOO_NEW'
+  | 'STORAGE'
+  | 'CLOSED';
+
+export abstract class ProgressStoreError extends Error {
+  abstract readonly code: ProgressErrorCode;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export interface ValidationIssue {
+  /** Dotted path of the offending field, e.g. `percent` or `files.3`. */
+  path: string;
+  message: string;
+}
+
+export class ValidationError extends ProgressStoreError {
+  readonly code = 'VALIDATION' as const;
+  constructor(
+    readonly issues: ValidationIssue[],
+    context?: string,
+  ) {
+    const detail = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
+    super(context ? `${context}: ${detail}` : detail);
+  }
+}
+
+export class NotFoundError extends ProgressStoreError {
+  readonly code = 'NOT_FOUND' as const;
+}
+
+/** Someone else got there first: a resume already claimed, a sync no longer owned. */
+export class ConflictError extends ProgressStoreError {
+  readonly code = 'CONFLICT' as const;
+}
+
+export class StorageFullError extends ProgressStoreError {
+  readonly code = 'STORAGE_FULL' as const;
+}
+
+export class CorruptDatabaseError extends ProgressStoreError {
+  readonly code = 'CORRUPT' as const;
+}
+
+/** The write lock stayed with another process past the store's bound. */
+export class DatabaseLockedError extends ProgressStoreError {
+  readonly code = 'LOCKED' as const;
+}
+
+/** The file was migrated by a newer cidx-progress; this version must not touch it. */
+export class SchemaTooNewError extends ProgressStoreError {
+  readonly code = 'SCHEMA_TOO_NEW' as const;
+}
+
+/** Any other failure of the underlying file or driver. */
+export class StorageError extends ProgressStoreError {
+  readonly code = 'STORAGE' as const;
+}
+
+export class StoreClosedError extends ProgressStoreError {
+  readonly code = 'CLOSED' as const;
+}

@@ -1,0 +1,33 @@
+import type { Connection } from '../db/connection';
+import { CheckpointFilesRepository } from './checkpoint-files.repository';
+import { CheckpointsRepository } from './checkpoints.repository';
+import { ProgressUpdatesRepository } from './progress-updates.repository';
+import { StoreMetaRepository } from './store-meta.repository';
+import { SyncHistoryRepository } from './sync-history.repository';
+
+export interface Repositories {
+  syncHistory: SyncHistoryRepository;
+  progressUpdates: ProgressUpdatesRepository;
+  checkpoints: CheckpointsRepository;
+  checkpointFiles: CheckpointFilesRepository;
+  storeMeta: StoreMetaRepository;
+}
+
+/** One set per connection: the prepared statements inside belong to that connection. */
+export function createRepositories(connection: Connection): Repositories {
+  return {
+    syncHistory: new SyncHistoryRepository(connection),
+    progressUpdates: new ProgressUpdatesRepository(connection),
+    checkpoints: new CheckpointsRepository(connection),
+    checkpointFiles: new CheckpointFilesRepository(connection),
+    storeMeta: new StoreMetaRepository(connection),
+  };
+}
+
+export {
+  CheckpointFilesRepository,
+  CheckpointsRepository,
+  ProgressUpdatesRepository,
+  StoreMetaRepository,
+  SyncHistoryRepository,
+};

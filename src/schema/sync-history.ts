@@ -1,0 +1,57 @@
+import { sql } from 'drizzle-orm';
+import { check, index, integer, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import type { PhaseDefinition, SyncErrorRecord } from '../validation/json-columns';
+import { SYNC_STATUSES, type SyncStatus, sqlInList } from './sync-status';
+
+/**
+ * One row per sync, written when it starts and kept up to date while it runs, so the
+ * same row is both the live record (owner, heartbeat) and, once finished, its history.
+ * Times are ms since the epoch; durations come from a monotonic clock. `id` is the
+ * insertion sequence: "latest" always means highest id, never latest wall-clock time.
+ */
+export const syncHistory = sqliteTable(
+  'sync_history',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    jobId: text('job_id').notNull().unique(),
+    projectId: text('project_id').notNull(),
+    status: text('status').$type<SyncStatus>().notNull().default('running'),
+    startTime: integer('start_time').notNull(),
+    endTime: integer('end_time'),
+    lastActivityAt: integer('last_activity_at').notNull(),
+    totalDuration: integer('total_duration'),
+    phaseDurations: text('phase_durations', { mode: 'json' }).$type<Record<string, number>>(),
+    phases: text('phases', { mode: 'json' }).$type<PhaseDefinition[]>().notNull(),
+    currentPhase: text('current_phase'),
+    overallProgress: real('overall_progress').notNull().default(0),
+    filesProcessed: integer('files_processed').notNull().default(0),
+    totalFiles: integer('total_files').notNull().default(0),
+    filesChanged: integer('files_changed'),
+    filesIndexed: integer('files_indexed'),
+    bytesProcessed: integer('bytes_processed'),
+    errors: text('errors', { mode: 'json' }).$type<SyncErrorRecord[]>(),
+    gitCommit: text('git_commit'),
+    ownerPid: integer('owner_pid'),
+    ownerHost: text('owner_host'),
+    ownerStartedAt: integer('owner_started_at'),
+    resumedFromJobId: text('resumed_from_job_id'),
+    resumedByJobId: text('resumed_by_job_id'),
+    peakMemoryBytes: integer('peak_memory_bytes'),
+    meanCpuPercent: real('mean_cpu_percent'),
+    metadata: text('metadata', { mode: 'json' }).$type<Record<string, unknown>>(),
+  },
+  (t) => [
+    index('sync_history_project_id_idx').on(t.projectId),
+    index('sync_history_start_time_idx').on(t.startTime),
+    index('sync_history_status_activity_idx').on(t.status, t.lastActivityAt),
+    check('sync_history_status_check', sql.raw(`status IN (${sqlInList(SYNC_STATUSES)})`)),
+    check('sync_history_progress_check', sql`${t.overallProgress} BETWEEN 0 AND 100`),
+    check(
+      'sync_history_counts_check',
+      sql`${t.filesProcessed} >= 0 AND ${t.totalFiles} >= 0`,
+    ),
+  ],
+);
+
+export type SyncHistoryRow = typeof syncHistory.$inferSelect;
+export type NewSyncHistoryRow = typeof syncHistory.$inferInsert;
