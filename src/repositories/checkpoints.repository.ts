@@ -23,6 +23,17 @@ export class CheckpointsRepository {
     return row ? parseCheckpointRow(row) : null;
   }
 
+  /** Just the keys, without parsing the JSON: for cleanup of rows that may be damaged. */
+  findByJobIdRaw(jobId: string): { jobId: string; lineageId: string; seq: number } | null {
+    return (
+      this.connection.orm
+        .select({ jobId: checkpoints.jobId, lineageId: checkpoints.lineageId, seq: checkpoints.seq })
+        .from(checkpoints)
+        .where(eq(checkpoints.jobId, jobId))
+        .get() ?? null
+    );
+  }
+
   delete(jobId: string): boolean {
     return this.connection.orm.delete(checkpoints).where(eq(checkpoints.jobId, jobId)).run().changes > 0;
   }

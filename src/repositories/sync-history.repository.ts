@@ -122,6 +122,18 @@ export class SyncHistoryRepository {
     return result.changes === 1;
   }
 
+  /** The project's latest syncs of any status, newest first (by insertion sequence, not wall time). */
+  listRecent(projectId: string, limit: number): SyncHistoryRow[] {
+    return this.connection.orm
+      .select()
+      .from(syncHistory)
+      .where(eq(syncHistory.projectId, projectId))
+      .orderBy(desc(syncHistory.id))
+      .limit(limit)
+      .all()
+      .map(parseSyncHistoryRow);
+  }
+
   /** Syncs that may be incomplete, newest first (by insertion sequence, not wall time). */
   listResumeCandidates(projectId: string, limit = 50): SyncHistoryRow[] {
     return this.connection.orm

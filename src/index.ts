@@ -1,0 +1,29 @@
+/**
+ * cidx-progress: crash-safe progress persistence, resume and history for CIDX syncs.
+ * Everything a caller needs is exported from here.
+ */
+export { openProgressStore, ProgressStore, type ProgressStoreOptions } from './store';
+export type { Clock } from './clock';
+export { systemClock } from './clock';
+export * from './errors';
+export type { StoreWarning } from './services/store-context';
+export { DEFAULT_PHASES } from './services/recording/recording-input';
+export type {
+  FailureInput,
+  FinishInput,
+  ProgressUpdate,
+  StartSyncInput,
+} from './services/recording/recording-input';
+export type { SyncRecorder, RecorderState } from './services/recording/sync-recorder';
+export type { FileCounts } from './services/recording/file-ledger';
+export type { ResourceProbe } from './services/recording/process-sampler';
+export type { ResumeInfo } from './services/resume/resume-info';
+export type { ResumePlan } from './services/resume/resume-plan';
+export type { Resumed, ResumeSource } from './services/resume/resume-service';
+export type { FileChange } from './services/resume/git-changes';
+export { defaultProgressDir, resolveStoreLocation } from './config/store-paths';
+export { MIGRATIONS_FOLDER } from './db/migrations';
+export { SYNC_STATUSES, type SyncStatus } from './schema/sync-status';
+export { renderResumePrompt, renderResumeDetails, type ResumeChoice } from './presentation/resume-prompt';
+export { promptResume, type PromptResumeOptions } from './presentation/prompt-resume';
+export { formatDurationShort, formatDurationWords } from './presentation/durations';

@@ -1,0 +1,51 @@
+import { hostname } from 'node:os';
+import type { SyncHistoryRow } from '../schema';
+
+/** Who owns a running sync: written into its row so other processes can tell if it is alive. */
+export interface SyncOwner {
+  pid: number;
+  host: string;
+  startedAt: number;
+}
+
+export function currentOwner(now: number): SyncOwner {
+  return { pid: process.pid, host: hostname(), startedAt: Math.round(now - process.uptime() * 1000) };
+}
+
+/** Syncs recorded by this process right now (any store instance). */
+const ownedHere = new Set<string>();
+
+export const ownership = {
+  claim: (jobId: string) => ownedHere.add(jobId),
+  release: (jobId: string) => ownedHere.delete(jobId),
+  holds: (jobId: string) => ownedHere.has(jobId),
+};
+
+export interface LivenessPolicy {
+  /** A heartbeat older than this means the owner is gone when it cannot be asked directly. */
+  staleAfterMs: number;
+}
+
+/**
+ * Is the process that owns this running sync still there? On this host the process
+ * table answers (a live pid may be a reused one, so a very old heartbeat still loses);
+ * elsewhere only the heartbeat can. A sync whose owner released it (closed store) is gone.
+ */
+export function isOwnerAlive(row: SyncHistoryRow, now: number, policy: LivenessPolicy): boolean {
+  if (row.ownerPid == null) return false;
+  const heartbeatAge = now - row.lastActivityAt;
+  if (row.ownerHost !== hostname()) return heartbeatAge < policy.staleAfterMs;
+  if (row.ownerPid === process.pid) return ownership.holds(row.jobId);
+  if (!processExists(row.ownerPid)) return false;
+  // A live pid whose heartbeat stopped long ago is a reused pid or a hung process.
+  return heartbeatAge < policy.staleAfterMs * 10;
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

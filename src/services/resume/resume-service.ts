@@ -1,0 +1,325 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { ConflictError, CorruptDatabaseError, NotFoundError } from '../../errors';
+import type { CheckpointRow, SyncHistoryRow } from '../../schema';
+import { parseInput } from '../../validation/parse';
+import { dropCheckpoint } from '../drop-checkpoint';
+import { isOwnerAlive } from '../liveness';
+import { FileLedger, InconsistentFileLogError } from '../recording/file-ledger';
+import { gitCommitSchema, jobIdSchema } from '../recording/recording-input';
+import type { RecordingService } from '../recording/recording-service';
+import type { SyncRecorder } from '../recording/sync-recorder';
+import type { StoreContext } from '../store-context';
+import { changesSince, type FileChange, fileChangesSchema, UnusableCommitError } from './git-changes';
+import { estimateFromOwnPace, type ResumeInfo } from './resume-info';
+import { mergeChanges, type ResumePlan } from './resume-plan';
+
+/** Where the changes since the checkpoint come from: git itself, or the caller's own diff. */
+export type ResumeSource =
+  | { repoDir: string }
+  | { changes: FileChange[]; headCommit?: string };
+
+const resumeSourceSchema = z
+  .union([
+    z.object({ repoDir: z.string().min(1).max(4096) }).strict(),
+    z.object({ changes: fileChangesSchema, headCommit: gitCommitSchema.optional() }).strict(),
+  ])
+  .optional();
+
+/** How many of the latest syncs are looked at to find the one that decides. */
+const RECENT_SYNCS = 20;
+
+export interface Resumed {
+  plan: ResumePlan;
+  sync: SyncRecorder;
+}
+
+interface UsableCheckpoint {
+  checkpoint: CheckpointRow;
+  ledger: FileLedger;
+  filesToRemove: string[];
+  head: string | null;
+}
+
+export class ResumeService {
+  /** Set by the metrics service: a better estimate from the project's history. */
+  estimator: ((info: ResumeInfo) => number | null) | null = null;
+
+  constructor(
+    private readonly context: StoreContext,
+    private readonly recording: RecordingService,
+  ) {}
+
+  /**
+   * The latest sync of the project, if it is incomplete and was active in the last 24
+   * hours. Syncs still running in a live process are passed over (they are not
+   * interrupted); any finished sync after an interrupted one supersedes it.
+   */
+  checkResumable(): ResumeInfo | null {
+    const { repos, clock, settings, projectId } = this.context;
+    const now = clock.now();
+    return this.context.read('check resumable', () => {
+      for (const row of repos.syncHistory.listRecent(projectId, RECENT_SYNCS)) {
+        if (row.status === 'running' && isOwnerAlive(row, now, settings)) continue;
+        if (row.status !== 'running' && row.status !== 'failed' && row.status !== 'cancelled') return null;
+        const loaded = this.loadCheckpointRow(row.jobId);
+        if (row.status !== 'running' && loaded.checkpoint === null && loaded.problem === null) return null;
+        if (now - row.lastActivityAt > settings.resumeWindowMs) return null;
+        return this.describe(row, loaded);
+      }
+      return null;
+    });
+  }
+
+  /**
+   * Take over an incomplete sync: exactly once, however many processes try at the same
+   * moment. Returns the plan and the recorder of the new sync that carries on the work.
+   * When the checkpoint cannot be trusted (damaged, or its commit is gone from history)
+   * the plan says a full sync is required and why, and the new sync starts from zero.
+   */
+  resume(jobId: string, source?: ResumeSource): Resumed {
+    this.context.assertOpen();
+    parseInput(jobIdSchema, jobId, 'resume');
+    const from = parseInput(resumeSourceSchema, source, 'resume');
+    const row = this.context.repos.syncHistory.findByJobId(jobId);
+    if (!row) throw new NotFoundError(`no sync with job id ${jobId}`);
+    this.assertClaimable(row);
+
+    let usable: UsableCheckpoint | null = null;
+    let reason: string | null = null;
+    try {
+      usable = this.prepare(row, from);
+    } catch (error) {
+      if (!isUntrustworthy(error)) throw error;
+      reason = (error as Error).message;
+    }
+
+    let created: SyncRecorder | undefined;
+    try {
+      const result = this.context.write(`resume ${jobId}`, () => {
+        const current = this.context.repos.syncHistory.findByJobId(jobId);
+        this.assertClaimable(current!);
+        const newJobId = randomUUID();
+        const resumed = usable ? this.claim(row, usable, newJobId) : this.abandon(row, reason!, newJobId, from);
+        created = resumed.sync;
+        return resumed;
+      });
+      return result;
+    } catch (error) {
+      created?.abandon();
+      // A resume that fails midway leaves the store as startFresh would; a lost race does not.
+      if (!(error instanceof ConflictError)) this.tryStartFresh(jobId);
+      throw error;
+    }
+  }
+
+  /** Give up an incomplete sync: its checkpoint is removed and it is recorded as interrupted. */
+  startFresh(jobId: string): void {
+    parseInput(jobIdSchema, jobId, 'startFresh');
+    const { repos, clock, settings } = this.context;
+    this.context.write(`start fresh from ${jobId}`, () => {
+      const row = repos.syncHistory.findByJobId(jobId);
+      if (!row) throw new NotFoundError(`no sync with job id ${jobId}`);
+      if (row.status === 'resumed') throw new ConflictError(`sync ${jobId} was already resumed by ${row.resumedByJobId}`);
+      if (row.status === 'running') {
+        if (isOwnerAlive(row, clock.now(), settings)) throw new ConflictError(`sync ${jobId} is still running in process ${row.ownerPid}`);
+        repos.syncHistory.transition(jobId, ['running'], 'interrupted', { endTime: row.lastActivityAt });
+      }
+      dropCheckpoint(repos, jobId);
+    });
+  }
+
+  private prepare(row: SyncHistoryRow, from: z.infer<typeof resumeSourceSchema>): UsableCheckpoint {
+    const loaded = this.loadCheckpointRow(row.jobId);
+    if (loaded.problem) throw new CorruptDatabaseError(loaded.problem);
+    if (!loaded.checkpoint) throw new CorruptDatabaseError(`sync ${row.jobId} has no checkpoint`);
+    const checkpoint = loaded.checkpoint;
+    const ledger = FileLedger.replay(this.context.repos.checkpointFiles.list(checkpoint.lineageId));
+    const counts = ledger.counts();
+    if (
+      counts.completed !== checkpoint.filesCompleted ||
+      counts.pending !== checkpoint.filesPending ||
+      counts.skipped !== checkpoint.filesSkipped
+    ) {
+      throw new InconsistentFileLogError(
+        `the checkpoint counts (${checkpoint.filesCompleted}/${checkpoint.filesPending}/${checkpoint.filesSkipped}) ` +
+          `do not match its file log (${counts.completed}/${counts.pending}/${counts.skipped})`,
+      );
+    }
+    let changes: FileChange[] = [];
+    let head: string | null = null;
+    if (from && 'repoDir' in from) {
+      if (!checkpoint.gitCommit) throw new UnusableCommitError('the checkpoint has no git commit to compare with');
+      ({ head, changes } = changesSince(from.repoDir, checkpoint.gitCommit));
+    } else if (from) {
+      changes = from.changes;
+      head = from.headCommit ?? null;
+    }
+    ledger.markSaved();
+    const filesToRemove = mergeChanges(ledger, changes);
+    return { checkpoint, ledger, filesToRemove, head };
+  }
+
+  /** The checkpoint is good: the old sync becomes `resumed`, the new one carries its lineage on. */
+  private claim(row: SyncHistoryRow, usable: UsableCheckpoint, newJobId: string): Resumed {
+    const { repos } = this.context;
+    const { checkpoint, ledger } = usable;
+    if (repos.checkpoints.findByJobIdRaw(row.jobId)?.seq !== checkpoint.seq) {
+      throw new ConflictError(`the checkpoint of ${row.jobId} changed while resuming`);
+    }
+    if (!repos.syncHistory.transition(row.jobId, ['running', 'failed', 'cancelled'], 'resumed', {
+      endTime: row.lastActivityAt,
+      resumedByJobId: newJobId,
+    })) {
+      throw new ConflictError(`sync ${row.jobId} was resumed by another process`);
+    }
+    this.supersedeOlder(row);
+    repos.checkpoints.delete(row.jobId);
+    const phaseNames = row.phases.map((p) => p.name);
+    const startIndex = Math.max(0, phaseNames.indexOf(checkpoint.phase));
+    const sync = this.recording.begin({
+      jobId: newJobId,
+      lineageId: checkpoint.lineageId,
+      phases: row.phases,
+      gitCommit: usable.head ?? checkpoint.gitCommit,
+      ledger,
+      metadata: checkpoint.metadata.caller,
+      startPhase: phaseNames[startIndex]!,
+      resumedFromJobId: row.jobId,
+      startProgress: { overall: checkpoint.overallProgress, phase: checkpoint.phaseProgress },
+    });
+    const plan: ResumePlan = {
+      resumedJobId: row.jobId,
+      jobId: newJobId,
+      fullSyncRequired: false,
+      reason: null,
+      skipPhases: phaseNames.slice(0, startIndex),
+      startPhase: phaseNames[startIndex]!,
+      filesToProcess: ledger.pathsIn('pending'),
+      filesToRemove: usable.filesToRemove,
+      filesSkipped: ledger.counts().completed,
+      fromCommit: checkpoint.gitCommit,
+      toCommit: usable.head,
+    };
+    return { plan, sync };
+  }
+
+  /** The checkpoint cannot be trusted: the old sync is interrupted and a fresh one starts. */
+  private abandon(
+    row: SyncHistoryRow,
+    reason: string,
+    newJobId: string,
+    from: z.infer<typeof resumeSourceSchema>,
+  ): Resumed {
+    const { repos } = this.context;
+    const to = row.status === 'running' ? 'interrupted' : row.status;
+    if (!repos.syncHistory.transition(row.jobId, ['running', 'failed', 'cancelled'], to, { endTime: row.lastActivityAt })) {
+      throw new ConflictError(`sync ${row.jobId} was resumed by another process`);
+    }
+    dropCheckpoint(repos, row.jobId);
+    this.supersedeOlder(row);
+    const head = from && 'headCommit' in from ? (from.headCommit ?? null) : null;
+    const sync = this.recording.begin({
+      jobId: newJobId,
+      lineageId: newJobId,
+      phases: row.phases,
+      gitCommit: head,
+      ledger: new FileLedger(),
+      metadata: undefined,
+      startPhase: row.phases[0]!.name,
+    });
+    const plan: ResumePlan = {
+      resumedJobId: row.jobId,
+      jobId: newJobId,
+      fullSyncRequired: true,
+      reason: `full sync required: ${reason}`,
+      skipPhases: [],
+      startPhase: row.phases[0]!.name,
+      filesToProcess: [],
+      filesToRemove: [],
+      filesSkipped: 0,
+      fromCommit: row.gitCommit,
+      toCommit: head,
+    };
+    return { plan, sync };
+  }
+
+  /** Only the latest checkpoint counts: older incomplete syncs are given up. */
+  private supersedeOlder(row: SyncHistoryRow): void {
+    const { repos, clock, settings, projectId } = this.context;
+    const now = clock.now();
+    for (const older of repos.syncHistory.listResumeCandidates(projectId)) {
+      if (older.id >= row.id || older.jobId === row.jobId) continue;
+      if (older.status === 'running') {
+        if (isOwnerAlive(older, now, settings)) continue;
+        repos.syncHistory.transition(older.jobId, ['running'], 'interrupted', { endTime: older.lastActivityAt });
+      }
+      dropCheckpoint(repos, older.jobId);
+    }
+  }
+
+  private assertClaimable(row: SyncHistoryRow): void {
+    switch (row.status) {
+      case 'resumed':
+        throw new ConflictError(`sync ${row.jobId} was already resumed by ${row.resumedByJobId}`);
+      case 'completed':
+      case 'interrupted':
+        throw new ConflictError(`sync ${row.jobId} is ${row.status}; there is nothing to resume`);
+      case 'running':
+        if (isOwnerAlive(row, this.context.clock.now(), this.context.settings)) {
+          throw new ConflictError(`sync ${row.jobId} is still running in process ${row.ownerPid} on ${row.ownerHost}`);
+        }
+    }
+  }
+
+  private loadCheckpointRow(jobId: string): { checkpoint: CheckpointRow | null; problem: string | null } {
+    try {
+      return { checkpoint: this.context.repos.checkpoints.findByJobId(jobId), problem: null };
+    } catch (error) {
+      if (!isUntrustworthy(error)) throw error;
+      return { checkpoint: null, problem: `the checkpoint is damaged: ${(error as Error).message}` };
+    }
+  }
+
+  private describe(row: SyncHistoryRow, loaded: { checkpoint: CheckpointRow | null; problem: string | null }): ResumeInfo {
+    const { checkpoint, problem } = loaded;
+    const info: ResumeInfo = {
+      jobId: row.jobId,
+      status: row.status === 'running' ? 'interrupted' : (row.status as 'failed' | 'cancelled'),
+      progress: checkpoint?.overallProgress ?? row.overallProgress,
+      phase: checkpoint?.phase ?? row.currentPhase ?? row.phases[0]!.name,
+      filesProcessed: checkpoint ? checkpoint.filesCompleted + checkpoint.filesSkipped : row.filesProcessed,
+      totalFiles: checkpoint ? checkpoint.filesCompleted + checkpoint.filesSkipped + checkpoint.filesPending : row.totalFiles,
+      filesRemaining: checkpoint?.filesPending ?? Math.max(0, row.totalFiles - row.filesProcessed),
+      startedAt: row.startTime,
+      interruptedAt: row.lastActivityAt,
+      checkpointAt: checkpoint?.updatedAt ?? null,
+      gitCommit: checkpoint?.gitCommit ?? row.gitCommit,
+      estimatedTime: checkpoint ? estimateFromOwnPace(row, checkpoint) : null,
+      canResume: checkpoint !== null,
+      reason: problem ?? (checkpoint ? null : 'no checkpoint was saved'),
+    };
+    if (this.estimator && info.canResume) info.estimatedTime = this.estimator(info) ?? info.estimatedTime;
+    return info;
+  }
+
+  private tryStartFresh(jobId: string): void {
+    try {
+      this.startFresh(jobId);
+    } catch (error) {
+      this.context.warn({ code: 'STORAGE', message: `could not clear ${jobId} after a failed resume`, error });
+    }
+  }
+}
+
+/** Errors that mean "this checkpoint cannot be used", as opposed to "the store is unwell". */
+function isUntrustworthy(error: unknown): boolean {
+  return (
+    error instanceof InconsistentFileLogError ||
+    error instanceof UnusableCommitError ||
+    error instanceof CorruptDatabaseError ||
+    error instanceof SyntaxError ||
+    error instanceof z.ZodError
+  );
+}
+

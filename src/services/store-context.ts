@@ -1,0 +1,98 @@
+import type { Clock } from '../clock';
+import type { Connection } from '../db/connection';
+import { runInTransaction, type NotPromise } from '../db/transaction';
+import { type ProgressStoreError, StorageFullError, StoreClosedError } from '../errors';
+import type { Repositories } from '../repositories';
+import type { ResourceProbe } from './recording/process-sampler';
+
+/** Something the store could not do but handled without throwing into the caller's sync. */
+export interface StoreWarning {
+  code: ProgressStoreError['code'] | 'RECOVERED' | 'OWNERSHIP_LOST';
+  message: string;
+  error?: unknown;
+}
+
+export interface StoreSettings {
+  /** Least time between two progress rows of one sync. */
+  throttleMs: number;
+  /** How often a quiet sync still proves it is alive. */
+  heartbeatIntervalMs: number;
+  /** Heartbeat age after which another host's sync counts as interrupted. */
+  staleAfterMs: number;
+  /** Bound on waiting for another process's write lock (start, finish, resume). */
+  lockTimeoutMs: number;
+  /** Shorter bound for progress and checkpoint writes, which retry later instead. */
+  recordLockTimeoutMs: number;
+  /** An incomplete sync quiet for longer than this is no longer offered for resume. */
+  resumeWindowMs: number;
+  probe: ResourceProbe;
+}
+
+/** Everything the services share: one per open store. */
+export class StoreContext {
+  private closed = false;
+  /** Set by the retention service: frees space when a write finds the disk full. */
+  recoverSpace: (() => number) | null = null;
+  /** Recorders of this store still recording: released when the store closes. */
+  readonly activeRecorders = new Set<{ release(): void }>();
+
+  constructor(
+    readonly projectId: string,
+    readonly connection: Connection,
+    readonly repos: Repositories,
+    readonly clock: Clock,
+    readonly settings: StoreSettings,
+    private readonly onWarning: (warning: StoreWarning) => void,
+  ) {}
+
+  warn(warning: StoreWarning): void {
+    try {
+      this.onWarning(warning);
+    } catch {
+      // A throwing warning handler must not turn a handled problem into a crash.
+    }
+  }
+
+  assertOpen(): void {
+    if (this.closed) throw new StoreClosedError('the progress store is closed');
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  markClosed(): void {
+    this.closed = true;
+  }
+
+  /**
+   * Run a write unit of work. When the disk is full, free space once (maintenance) and
+   * try once more, reporting what was recovered.
+   */
+  write<T>(name: string, work: () => NotPromise<T>, lockTimeoutMs = this.settings.lockTimeoutMs): T {
+    this.assertOpen();
+    const run = () => runInTransaction(this.connection.sqlite, work, { name, lockTimeoutMs });
+    try {
+      return run();
+    } catch (error) {
+      if (!(error instanceof StorageFullError) || !this.recoverSpace) throw error;
+      const recovered = this.recoverSpace();
+      this.warn({
+        code: 'RECOVERED',
+        message: `${name}: the disk was full; maintenance freed ${recovered} bytes, trying once more`,
+        error,
+      });
+      return run();
+    }
+  }
+
+  /** Read-only unit of work: a consistent snapshot without taking the write lock. */
+  read<T>(name: string, work: () => NotPromise<T>): T {
+    this.assertOpen();
+    return runInTransaction(this.connection.sqlite, work, {
+      name,
+      behavior: 'deferred',
+      lockTimeoutMs: this.settings.lockTimeoutMs,
+    });
+  }
+}

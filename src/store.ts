@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { type Clock, systemClock } from './clock';
+import { resolveStoreLocation } from './config/store-paths';
+import { openStoreDatabase } from './db/open-store-database';
+import { createRepositories } from './repositories';
+import { processProbe, type ResourceProbe } from './services/recording/process-sampler';
+import { RecordingService } from './services/recording/recording-service';
+import { ResumeService } from './services/resume/resume-service';
+import { StoreContext, type StoreSettings, type StoreWarning } from './services/store-context';
+import { parseInput } from './validation/parse';
+
+export interface ProgressStoreOptions {
+  /** Names the file: `{dir}/{projectId}.db`. Letters, digits, `.`, `_`, `-`; at most 128. */
+  projectId: string;
+  /** Folder of the project files; default `$CIDX_HOME/progress`, else `~/.cidx/progress`. */
+  dir?: string;
+  clock?: Clock;
+  /** Told about problems the store handled without throwing (a write retried later, a damaged file replaced). */
+  onWarning?: (warning: StoreWarning) => void;
+  throttleMs?: number;
+  heartbeatIntervalMs?: number;
+  staleAfterMs?: number;
+  lockTimeoutMs?: number;
+  recordLockTimeoutMs?: number;
+  resumeWindowMs?: number;
+  resourceProbe?: ResourceProbe;
+}
+
+const HOUR = 3_600_000;
+const duration = z.number().int().nonnegative().max(365 * 24 * HOUR);
+const optionsSchema = z
+  .object({
+    projectId: z.string(),
+    dir: z.string().min(1).optional(),
+    clock: z.custom<Clock>((c) => typeof (c as Clock)?.now === 'function' && typeof (c as Clock)?.monotonic === 'function').optional(),
+    onWarning: z.function().optional(),
+    throttleMs: duration.optional(),
+    heartbeatIntervalMs: duration.min(10).optional(),
+    staleAfterMs: duration.min(1).optional(),
+    lockTimeoutMs: duration.optional(),
+    recordLockTimeoutMs: duration.optional(),
+    resumeWindowMs: duration.optional(),
+    resourceProbe: z.function().optional(),
+  })
+  .strict();
+
+function defaultWarning(warning: StoreWarning): void {
+  process.emitWarning(warning.message, { code: `CIDX_PROGRESS_${warning.code}` });
+}
+
+/** One project's progress file, open. Close it when done; it is not safe to share across threads. */
+export class ProgressStore {
+  readonly recording: RecordingService;
+  readonly resume: ResumeService;
+
+  constructor(private readonly context: StoreContext) {
+    this.recording = new RecordingService(context);
+    this.resume = new ResumeService(context, this.recording);
+  }
+
+  get projectId(): string {
+    return this.context.projectId;
+  }
+
+  get path(): string {
+    return this.context.connection.path;
+  }
+
+  /**
+   * Save what running syncs have not saved, give up their ownership (so another run
+   * is offered to resume them at once) and close the file. Safe to call twice.
+   */
+  close(): void {
+    if (this.context.isClosed) return;
+    for (const recorder of [...this.context.activeRecorders]) recorder.release();
+    this.context.markClosed();
+    this.context.connection.sqlite.close();
+  }
+}
+
+/** Open (creating, migrating or repairing as needed) the progress store of one project. */
+export function openProgressStore(options: ProgressStoreOptions): ProgressStore {
+  const parsed = parseInput(optionsSchema, options, 'openProgressStore');
+  const location = resolveStoreLocation({ projectId: parsed.projectId, dir: parsed.dir });
+  const clock = options.clock ?? systemClock;
+  const onWarning = options.onWarning ?? defaultWarning;
+  const settings: StoreSettings = {
+    throttleMs: parsed.throttleMs ?? 1000,
+    heartbeatIntervalMs: parsed.heartbeatIntervalMs ?? 10_000,
+    staleAfterMs: parsed.staleAfterMs ?? 60_000,
+    lockTimeoutMs: parsed.lockTimeoutMs ?? 10_000,
+    recordLockTimeoutMs: parsed.recordLockTimeoutMs ?? 1000,
+    resumeWindowMs: parsed.resumeWindowMs ?? 24 * HOUR,
+    probe: options.resourceProbe ?? processProbe,
+  };
+  const connection = openStoreDatabase(location.dbPath, {
+    lockTimeoutMs: settings.lockTimeoutMs,
+    now: () => clock.now(),
+    warn: (message, error) => onWarning({ code: 'CORRUPT', message, error }),
+  });
+  const context = new StoreContext(location.projectId, connection, createRepositories(connection), clock, settings, onWarning);
+  return new ProgressStore(context);
+}

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+export const MAX_PATH_LENGTH = 4096;
+
+/**
+ * What a path in a file list must look like: relative to the repository root, in git's
+ * form (forward slashes, no `.` or `..` segments, no empty segments), without NUL or
+ * line breaks (the file log stores paths newline-joined). Returns the problem, or null.
+ */
+export function filePathProblem(path: string): string | null {
+  if (path.length === 0) return 'must not be empty';
+  if (path.length > MAX_PATH_LENGTH) return `must be at most ${MAX_PATH_LENGTH} characters`;
+  if (/[\0\n\r]/.test(path)) return 'must not contain NUL or line breaks';
+  if (path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path)) return 'must be relative to the repository root';
+  for (const segment of path.split('/')) {
+    if (segment === '..') return 'must not contain ".." segments';
+    if (segment === '.' || segment === '') return 'must be normalised (no "." or empty segments)';
+  }
+  return null;
+}
+
+export const filePathSchema = z.string().superRefine((path, ctx) => {
+  const problem = filePathProblem(path);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** A list of paths: each valid, none repeated. */
+export const filePathListSchema = z.array(filePathSchema).superRefine((paths, ctx) => {
+  const seen = new Set<string>();
+  paths.forEach((path, index) => {
+    if (seen.has(path)) ctx.addIssue({ code: 'custom', path: [index], message: `duplicate path ${JSON.stringify(path)}` });
+    seen.add(path);
+  });
+});
