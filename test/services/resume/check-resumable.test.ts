@@ -1,0 +1,186 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { ConflictError, NotFoundError } from '../../../src';
+import { closeTestProgressStore, openTestProgressStore, repoPaths, rows } from '../../support/progress-store';
+import { useTempDir } from '../../support/temp-dir';
+
+const tmp = useTempDir();
+const HOUR = 3_600_000;
+
+/** Start a sync with 10 files, complete `done` of them, and close the store (the owner goes away). */
+function interrupt(done = 4, jobId = 'job-1') {
+  const opened = openTestProgressStore(tmp.path);
+  const sync = opened.store.recording.startSync({ jobId, gitCommit: 'abc1234', files: repoPaths(10) });
+  sync.update({ phase: 'Indexing Files', percent: 50, phasePercent: 10, filesProcessed: 0, totalFiles: 10, rate: 0 });
+  sync.completeFiles(repoPaths(10).slice(0, done));
+  sync.update({ phase: 'Indexing Files', percent: 67, phasePercent: 40, filesProcessed: done, totalFiles: 10, rate: 2 });
+  closeTestProgressStore(opened.store);
+  return opened.clock;
+}
+
+function execSql(path: string, sql: string, ...params: unknown[]) {
+  const db = new BetterSqlite3(path);
+  try {
+    db.prepare(sql).run(...params);
+  } finally {
+    db.close();
+  }
+}
+
+describe('checkResumable', () => {
+  it('is null for a project with no syncs, and for one whose last sync completed', () => {
+    const { store } = openTestProgressStore(tmp.path);
+    expect(store.resume.checkResumable()).toBeNull();
+    store.recording.startSync().finish();
+    expect(store.resume.checkResumable()).toBeNull();
+  });
+
+  it('describes an interrupted sync as the prompt needs it', () => {
+    const clock = interrupt(4);
+    clock.advance(15 * 60_000);
+    const { store } = openTestProgressStore(tmp.path, { clock });
+    expect(store.resume.checkResumable()).toMatchObject({
+      jobId: 'job-1',
+      status: 'interrupted',
+      progress: 67,
+      phase: 'Indexing Files',
+      filesProcessed: 4,
+      totalFiles: 10,
+      filesRemaining: 6,
+      gitCommit: 'abc1234',
+      estimatedTime: 3000, // 6 files left at 2 files/s
+      canResume: true,
+      reason: null,
+    });
+  });
+
+  it('never offers a sync still running in a live process', () => {
+    const { store } = openTestProgressStore(tmp.path);
+    const running = store.recording.startSync({ files: repoPaths(2) });
+    expect(store.resume.checkResumable()).toBeNull();
+    expect(() => store.resume.resume(running.jobId)).toThrow(ConflictError);
+    expect(() => store.resume.startFresh(running.jobId)).toThrow(ConflictError);
+  });
+
+  it('counts the 24-hour window from the last activity', () => {
+    const clock = interrupt();
+    clock.advance(24 * HOUR - 1);
+    const { store } = openTestProgressStore(tmp.path, { clock });
+    expect(store.resume.checkResumable()).not.toBeNull();
+    clock.advance(2);
+    expect(store.resume.checkResumable()).toBeNull();
+  });
+
+  it('offers a sync after the wall clock was set back', () => {
+    const clock = interrupt();
+    clock.jumpWall(-2 * HOUR);
+    const { store } = openTestProgressStore(tmp.path, { clock });
+    expect(store.resume.checkResumable()?.jobId).toBe('job-1');
+  });
+
+  it('treats a sync of another host as interrupted once its heartbeat is stale', () => {
+    const { store, clock } = openTestProgressStore(tmp.path, { staleAfterMs: 60_000 });
+    store.recording.startSync({ jobId: 'remote' });
+    execSql(store.path, "UPDATE sync_history SET owner_host = 'other-host', owner_pid = 1");
+    clock.advance(59_000);
+    expect(store.resume.checkResumable()).toBeNull();
+    clock.advance(2_000);
+    expect(store.resume.checkResumable()?.jobId).toBe('remote');
+  });
+
+  it('offers a failed or cancelled sync that kept its checkpoint', () => {
+    const { store } = openTestProgressStore(tmp.path);
+    store.recording.startSync({ jobId: 'f', files: repoPaths(3) }).fail('Network timeout');
+    expect(store.resume.checkResumable()).toMatchObject({ jobId: 'f', status: 'failed', canResume: true });
+  });
+
+  it('lets a later finished sync supersede an interrupted one', () => {
+    const clock = interrupt();
+    const { store } = openTestProgressStore(tmp.path, { clock });
+    store.recording.startSync({ jobId: 'later' }).finish();
+    expect(store.resume.checkResumable()).toBeNull();
+  });
+
+  it('reports a damaged checkpoint as not resumable, with the reason', () => {
+    interrupt();
+    const { store } = openTestProgressStore(tmp.path);
+    execSql(store.path, "UPDATE checkpoints SET metadata = '{\"metrics\": \"garbage\"}'");
+    expect(store.resume.checkResumable()).toMatchObject({ canResume: false, reason: expect.stringMatching(/damaged/) });
+    const { plan } = store.resume.resume('job-1');
+    expect(plan).toMatchObject({ fullSyncRequired: true, reason: expect.stringMatching(/damaged/) });
+  });
+
+  it('never trusts a checkpoint whose counts do not match its file log', () => {
+    interrupt();
+    const { store } = openTestProgressStore(tmp.path);
+    execSql(store.path, 'UPDATE checkpoints SET files_completed = files_completed + 1');
+    const { plan } = store.resume.resume('job-1');
+    expect(plan.fullSyncRequired).toBe(true);
+    expect(plan.reason).toMatch(/do not match its file log/);
+  });
+
+  it('never trusts a file log that contradicts itself', () => {
+    interrupt();
+    const { store } = openTestProgressStore(tmp.path);
+    execSql(store.path, "INSERT INTO checkpoint_files (lineage_id, job_id, checkpoint_seq, kind, path_count, paths) VALUES ('job-1', 'job-1', 9, 'completed', 1, 'never/planned.ts')");
+    expect(store.resume.resume('job-1').plan).toMatchObject({ fullSyncRequired: true, reason: expect.stringMatching(/never\/planned\.ts/) });
+  });
+});
+
+describe('resume and startFresh', () => {
+  it('resumes once: the old sync is marked resumed and a second attempt is a conflict', () => {
+    interrupt(4);
+    const { store } = openTestProgressStore(tmp.path);
+    const { plan, sync } = store.resume.resume('job-1');
+    expect(plan).toMatchObject({ resumedJobId: 'job-1', jobId: sync.jobId, filesSkipped: 4, fullSyncRequired: false });
+    expect(plan.filesToProcess).toEqual(repoPaths(10).slice(4));
+    expect(() => store.resume.resume('job-1')).toThrow(/already resumed/);
+    expect(rows(store, "SELECT status, resumed_by_job_id FROM sync_history WHERE job_id = 'job-1'")).toEqual([
+      { status: 'resumed', resumed_by_job_id: sync.jobId },
+    ]);
+    // The resumed sync carries the work on, and is itself resumable from where it got to.
+    sync.completeFiles(repoPaths(10).slice(4, 7));
+    sync.flush();
+    closeTestProgressStore(store);
+    const again = openTestProgressStore(tmp.path);
+    const second = again.store.resume.resume(sync.jobId);
+    expect(second.plan.filesSkipped).toBe(7);
+    expect(second.plan.filesToProcess).toEqual(repoPaths(10).slice(7));
+  });
+
+  it('keeps only the latest of several interrupted syncs', () => {
+    interrupt(2, 'older');
+    interrupt(5, 'newer');
+    const { store } = openTestProgressStore(tmp.path);
+    expect(store.resume.checkResumable()?.jobId).toBe('newer');
+    store.resume.resume('newer');
+    expect(rows(store, "SELECT status FROM sync_history WHERE job_id = 'older'")).toEqual([{ status: 'interrupted' }]);
+    expect(rows(store, "SELECT count(*) AS n FROM checkpoints WHERE job_id = 'older'")).toEqual([{ n: 0 }]);
+  });
+
+  it('startFresh clears the checkpoint and records the sync as interrupted', () => {
+    interrupt();
+    const { store } = openTestProgressStore(tmp.path);
+    store.resume.startFresh('job-1');
+    expect(rows(store, 'SELECT status FROM sync_history')).toEqual([{ status: 'interrupted' }]);
+    expect(rows(store, 'SELECT count(*) AS n FROM checkpoints')).toEqual([{ n: 0 }]);
+    expect(rows(store, 'SELECT count(*) AS n FROM checkpoint_files')).toEqual([{ n: 0 }]);
+    expect(store.resume.checkResumable()).toBeNull();
+    expect(() => store.resume.resume('job-1')).toThrow(ConflictError);
+  });
+
+  it('names an unknown job as not found', () => {
+    const { store } = openTestProgressStore(tmp.path);
+    expect(() => store.resume.resume('no-such-job')).toThrow(NotFoundError);
+    expect(() => store.resume.startFresh('no-such-job')).toThrow(NotFoundError);
+  });
+
+  it('leaves the store as startFresh would when the resume fails midway', () => {
+    interrupt();
+    const { store } = openTestProgressStore(tmp.path);
+    // A trigger that rejects the new sync makes the resume transaction fail after its claim.
+    execSql(store.path, "CREATE TRIGGER fail_resume BEFORE INSERT ON sync_history WHEN NEW.resumed_from_job_id IS NOT NULL BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
+    expect(() => store.resume.resume('job-1')).toThrow(/injected failure/);
+    expect(rows(store, 'SELECT status FROM sync_history')).toEqual([{ status: 'interrupted' }]);
+    expect(rows(store, 'SELECT count(*) AS n FROM checkpoints')).toEqual([{ n: 0 }]);
+  });
+});

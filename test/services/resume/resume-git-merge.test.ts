@@ -1,0 +1,102 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { GitRepo } from '../../support/git-repo';
+import { closeTestProgressStore, openTestProgressStore, rows } from '../../support/progress-store';
+import { useTempDir } from '../../support/temp-dir';
+
+const tmp = useTempDir();
+
+/** A repository of 20 files, a sync interrupted with 8 indexed, and the store reopened. */
+function interruptedSync() {
+  const repo = new GitRepo(tmp.join('repo'));
+  for (let i = 0; i < 20; i++) repo.write(`src/file-${String(i).padStart(2, '0')}.ts`, `export const v = ${i};\n`);
+  const base = repo.commit('initial');
+  const files = repo.files();
+  const first = openTestProgressStore(tmp.join('store'));
+  const sync = first.store.recording.startSync({ gitCommit: base, files });
+  sync.update({ phase: 'Indexing Files', percent: 45, phasePercent: 0, filesProcessed: 0, totalFiles: 20, rate: 0 });
+  sync.completeFiles(files.slice(0, 8));
+  sync.update({ phase: 'Indexing Files', percent: 63, phasePercent: 40, filesProcessed: 8, totalFiles: 20, rate: 4 });
+  closeTestProgressStore(first.store);
+  return { repo, base, files, jobId: sync.jobId, clock: first.clock };
+}
+
+describe('resume merges what changed in git since the checkpoint', () => {
+  it('adds new, modified and renamed-to files, removes deleted and renamed-from ones, skips the rest', () => {
+    const { repo, files, jobId, clock } = interruptedSync();
+    repo.write('src/file-00.ts', 'export const v = "changed";\n'); // indexed, modified
+    repo.write('src/file-15.ts', 'export const v = "changed";\n'); // pending, modified
+    fs.rmSync(path.join(repo.dir, 'src/file-01.ts')); // indexed, deleted
+    fs.rmSync(path.join(repo.dir, 'src/file-16.ts')); // pending, deleted
+    fs.mkdirSync(path.join(repo.dir, 'lib'));
+    repo.git('mv', 'src/file-02.ts', 'lib/moved-02.ts'); // indexed, renamed
+    repo.write('src/brand-new.ts', 'export const fresh = true;\n');
+    const head = repo.commit('changes after the checkpoint');
+
+    const { store } = openTestProgressStore(tmp.join('store'), { clock });
+    const info = store.resume.checkResumable()!;
+    expect(info).toMatchObject({ jobId, canResume: true, filesProcessed: 8, totalFiles: 20 });
+    const { plan, sync } = store.resume.resume(jobId, { repoDir: repo.dir });
+
+    const pendingBefore = files.slice(8).filter((f) => f !== 'src/file-16.ts');
+    expect(plan.fullSyncRequired).toBe(false);
+    expect(plan.toCommit).toBe(head);
+    expect([...plan.filesToProcess].sort()).toEqual(
+      [...pendingBefore, 'src/file-00.ts', 'lib/moved-02.ts', 'src/brand-new.ts'].sort(),
+    );
+    expect([...plan.filesToRemove].sort()).toEqual(['src/file-01.ts', 'src/file-02.ts']);
+    expect(plan.filesSkipped).toBe(5); // 8 indexed, less modified, deleted and renamed
+    expect(plan.startPhase).toBe('Indexing Files');
+    expect(plan.skipPhases).toEqual(['Initializing', 'Git Fetch', 'Git Merge', 'Detecting Changes']);
+    expect(sync.files).toEqual({ pending: plan.filesToProcess.length, completed: 5, skipped: 0 });
+    expect(rows(store, 'SELECT git_commit, resumed_from_job_id FROM sync_history WHERE job_id = ?', plan.jobId)).toEqual([
+      { git_commit: head, resumed_from_job_id: jobId },
+    ]);
+  });
+
+  it('requires a full sync, and says why, when history was rewritten', () => {
+    const { repo, base, jobId, clock } = interruptedSync();
+    repo.git('checkout', '-q', '--orphan', 'rewritten');
+    repo.write('README.md', 'new history\n');
+    repo.commit('rewritten root');
+    repo.git('branch', '-q', '-D', 'main');
+    const { store } = openTestProgressStore(tmp.join('store'), { clock });
+    const { plan, sync } = store.resume.resume(jobId, { repoDir: repo.dir });
+    expect(plan.fullSyncRequired).toBe(true);
+    expect(plan.reason).toMatch(new RegExp(`${base}.*not an ancestor of HEAD`));
+    expect(plan.filesToProcess).toEqual([]);
+    expect(plan.startPhase).toBe('Initializing');
+    expect(sync.files).toEqual({ pending: 0, completed: 0, skipped: 0 });
+    expect(rows(store, 'SELECT status FROM sync_history WHERE job_id = ?', jobId)).toEqual([{ status: 'interrupted' }]);
+    expect(rows(store, 'SELECT count(*) AS n FROM checkpoints WHERE job_id = ?', jobId)).toEqual([{ n: 0 }]);
+  });
+
+  it('requires a full sync when the commit no longer exists', () => {
+    const { repo, jobId, clock } = interruptedSync();
+    const other = new GitRepo(tmp.join('other'));
+    other.write('x.txt', 'x');
+    other.commit('unrelated');
+    const { store } = openTestProgressStore(tmp.join('store'), { clock });
+    const { plan } = store.resume.resume(jobId, { repoDir: other.dir });
+    expect(plan.fullSyncRequired).toBe(true);
+    expect(plan.reason).toMatch(/no longer exists/);
+    void repo;
+  });
+
+  it('takes the caller\'s own name-status list instead of asking git', () => {
+    const { files, jobId, clock } = interruptedSync();
+    const { store } = openTestProgressStore(tmp.join('store'), { clock });
+    const { plan } = store.resume.resume(jobId, {
+      changes: [
+        { status: 'M', path: files[0]! },
+        { status: 'R', from: files[1]!, path: 'renamed.ts' },
+        { status: 'C', from: files[2]!, path: 'copied.ts' },
+      ],
+      headCommit: 'feedface',
+    });
+    expect(plan.filesToRemove).toEqual([files[1]]);
+    expect(plan.filesToProcess).toEqual(expect.arrayContaining([files[0], 'renamed.ts', 'copied.ts']));
+    expect(plan.filesSkipped).toBe(6);
+    expect(plan.toCommit).toBe('feedface');
+  });
+});

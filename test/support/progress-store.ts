@@ -1,0 +1,58 @@
+import { openProgressStore, type ProgressStore, type ProgressStoreOptions, type StoreWarning } from '../../src';
+import { ManualClock } from './manual-clock';
+
+const open = new Set<ProgressStore>();
+
+export interface TestStore {
+  store: ProgressStore;
+  clock: ManualClock;
+  warnings: StoreWarning[];
+}
+
+/**
+ * A real store (real file, real migrations) on a manual clock, collecting warnings.
+ * Closed after each test so no file stays locked.
+ */
+export function openTestProgressStore(
+  dir: string,
+  options: Partial<ProgressStoreOptions> & { clock?: ManualClock } = {},
+): TestStore {
+  const clock = options.clock ?? new ManualClock();
+  const warnings: StoreWarning[] = [];
+  const store = openProgressStore({
+    projectId: 'acme-api',
+    dir,
+    clock,
+    onWarning: (w) => warnings.push(w),
+    resourceProbe: () => ({ rssBytes: 100_000_000, cpuMicros: clock.monotonic() * 500 }),
+    ...options,
+  });
+  open.add(store);
+  return { store, clock, warnings };
+}
+
+export function closeTestProgressStore(store: ProgressStore): void {
+  store.close();
+  open.delete(store);
+}
+
+afterEach(() => {
+  for (const store of open) store.close();
+  open.clear();
+});
+
+/** `count` paths that look like a repository's. */
+export function repoPaths(count: number, prefix = 'src'): string[] {
+  return Array.from({ length: count }, (_, i) => `${prefix}/module-${i % 7}/file-${i}.ts`);
+}
+
+/** Raw rows of a table, for asserting what is on disk. */
+export function rows<T = Record<string, unknown>>(store: ProgressStore, sql: string, ...params: unknown[]): T[] {
+  const BetterSqlite3 = require('better-sqlite3');
+  const db = new BetterSqlite3(store.path, { readonly: true });
+  try {
+    return db.prepare(sql).all(...params) as T[];
+  } finally {
+    db.close();
+  }
+}
