@@ -1,0 +1,133 @@
+import { PassThrough } from 'node:stream';
+import { promptResume, renderResumeDetails, renderResumePrompt, type ResumeInfo } from '../../src';
+import { formatDurationShort, formatDurationWords } from '../../src/presentation/durations';
+
+const NOW = Date.UTC(2024, 0, 15, 10, 45, 0);
+
+const info = (overrides: Partial<ResumeInfo> = {}): ResumeInfo => ({
+  jobId: 'abc-123-def',
+  status: 'interrupted',
+  progress: 67,
+  phase: 'Indexing Files',
+  filesProcessed: 234,
+  totalFiles: 350,
+  filesRemaining: 116,
+  startedAt: NOW - 30 * 60_000,
+  interruptedAt: NOW - 15 * 60_000,
+  checkpointAt: NOW - 15 * 60_000,
+  gitCommit: 'a1b2c3d4',
+  estimatedTime: 2 * 60_000,
+  canResume: true,
+  reason: null,
+  ...overrides,
+});
+
+/** A stream that says it is a terminal, with the answers a person would type. */
+function terminal(...answers: string[]) {
+  const input = Object.assign(new PassThrough(), { isTTY: true });
+  const output = new PassThrough();
+  let written = '';
+  output.on('data', (chunk) => (written += chunk));
+  setImmediate(() => {
+    for (const a of answers) input.write(`${a}\n`);
+  });
+  return { input, output, written: () => written };
+}
+
+describe('the resume prompt', () => {
+  it('reproduces the story\'s prompt line by line', () => {
+    expect(renderResumePrompt(info(), NOW).split('\n')).toEqual([
+      '📎 Incomplete sync detected!',
+      '',
+      'Previous sync was 67% complete when interrupted 15 minutes ago',
+      '  • Phase: Indexing Files',
+      '  • Files processed: 234/350',
+      '  • Estimated time to complete: 2 minutes',
+      '',
+      'Would you like to:',
+      '  [R]esume from checkpoint (recommended)',
+      '  [S]tart fresh sync',
+      '  [V]iew details',
+      '  [C]ancel',
+      '',
+      'Choice: ',
+    ]);
+  });
+
+  it('says when the checkpoint cannot be used and recommends a fresh sync', () => {
+    const text = renderResumePrompt(info({ canResume: false, reason: 'the checkpoint is damaged', status: 'failed' }), NOW);
+    expect(text).toContain('when failed 15 minutes ago');
+    expect(text).toContain('The checkpoint cannot be used (the checkpoint is damaged): a full sync is required');
+    expect(text).toContain('[S]tart fresh sync (recommended)');
+    expect(text).toContain('[R]esume (not available)');
+  });
+
+  it('shows details with the job, commit and file counts', () => {
+    const text = renderResumeDetails(info(), NOW);
+    expect(text).toContain('Job: abc-123-def');
+    expect(text).toContain('Git commit: a1b2c3d4');
+    expect(text).toContain('Files: 234 done, 116 remaining, 350 in all');
+  });
+
+  it.each([
+    ['r', 'resume'],
+    ['R', 'resume'],
+    ['', 'resume'],
+    ['s', 'fresh'],
+    ['S', 'fresh'],
+    ['c', 'cancel'],
+    ['C', 'cancel'],
+  ])('answer %j means %s', async (answer, expected) => {
+    const t = terminal(answer);
+    await expect(promptResume(info(), { input: t.input, output: t.output, now: NOW })).resolves.toBe(expected);
+  });
+
+  it('shows details on V and asks again; re-asks on anything else', async () => {
+    const t = terminal('v', 'x', 'maybe', 's');
+    await expect(promptResume(info(), { input: t.input, output: t.output, now: NOW })).resolves.toBe('fresh');
+    expect(t.written()).toContain('Sync details:');
+    expect(t.written().match(/Please answer R, S, V or C\./g)).toHaveLength(2);
+  });
+
+  it('does not offer R when the checkpoint cannot be used', async () => {
+    const t = terminal('r', '');
+    await expect(promptResume(info({ canResume: false, reason: 'x' }), { input: t.input, output: t.output, now: NOW })).resolves.toBe('fresh');
+  });
+
+  it('never blocks on a stream that is not a terminal: it returns the default', async () => {
+    const input = new PassThrough(); // never written to, never ended
+    const output = new PassThrough();
+    await expect(promptResume(info(), { input, output, now: NOW })).resolves.toBe('resume');
+    await expect(promptResume(info(), { input, output, now: NOW, nonInteractiveChoice: 'cancel' })).resolves.toBe('cancel');
+  });
+
+  it('reads piped answers when asked to, and falls back when the input ends', async () => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    input.end('c\n');
+    await expect(promptResume(info(), { input, output, readNonTty: true, now: NOW })).resolves.toBe('cancel');
+    const empty = new PassThrough();
+    empty.end();
+    await expect(promptResume(info(), { input: empty, output, readNonTty: true, now: NOW, nonInteractiveChoice: 'fresh' })).resolves.toBe('fresh');
+  });
+});
+
+describe('duration formats', () => {
+  it.each([
+    [45_000, '45s'],
+    [150_000, '2m 30s'],
+    [218_000, '3m 38s'],
+    [120_000, '2m'],
+    [3_900_000, '1h 5m'],
+    [7_200_000, '2h'],
+    [-5, '0s'],
+  ])('%i ms is %s', (ms, text) => expect(formatDurationShort(ms)).toBe(text));
+
+  it.each([
+    [500, '1 second'],
+    [45_000, '45 seconds'],
+    [120_000, '2 minutes'],
+    [3_600_000, '1 hour'],
+    [5_400_000, '1 hour 30 minutes'],
+  ])('%i ms in words is %s', (ms, text) => expect(formatDurationWords(ms)).toBe(text));
+});
