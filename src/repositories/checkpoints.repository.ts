@@ -2,7 +2,7 @@ import { eq, sql } from 'drizzle-orm';
 import type { Connection } from '../db/connection';
 import { type CheckpointRow, checkpoints } from '../schema';
 import { checkpointMetadataSchema } from '../validation/json-columns';
-import { parseCheckpointRow } from '../validation/rows';
+import { parseCheckpointRow, readJsonRows } from '../validation/rows';
 
 /** The latest checkpoint of each job (one row per job, replaced at every checkpoint). */
 export class CheckpointsRepository {
@@ -19,7 +19,9 @@ export class CheckpointsRepository {
   }
 
   findByJobId(jobId: string): CheckpointRow | null {
-    const row = this.connection.orm.select().from(checkpoints).where(eq(checkpoints.jobId, jobId)).get();
+    const row = readJsonRows(`checkpoint of job ${jobId}`, () =>
+      this.connection.orm.select().from(checkpoints).where(eq(checkpoints.jobId, jobId)).get(),
+    );
     return row ? parseCheckpointRow(row) : null;
   }
 

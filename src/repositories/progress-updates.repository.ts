@@ -2,6 +2,7 @@ import { asc, eq, sql } from 'drizzle-orm';
 import type { Connection } from '../db/connection';
 import { type NewProgressUpdateRow, type ProgressUpdateRow, progressUpdates } from '../schema';
 import { checkpointSummarySchema } from '../validation/json-columns';
+import { parseProgressUpdateRow, readJsonRows } from '../validation/rows';
 
 export type ProgressUpdateInsert = Omit<NewProgressUpdateRow, 'id' | 'checkpointData'> & {
   checkpointData: NewProgressUpdateRow['checkpointData'] | null;
@@ -38,11 +39,13 @@ export class ProgressUpdatesRepository {
 
   /** A job's trail in recording order. */
   listByJob(jobId: string): ProgressUpdateRow[] {
-    return this.connection.orm
-      .select()
-      .from(progressUpdates)
-      .where(eq(progressUpdates.jobId, jobId))
-      .orderBy(asc(progressUpdates.id))
-      .all();
+    return readJsonRows(`progress updates of job ${jobId}`, () =>
+      this.connection.orm
+        .select()
+        .from(progressUpdates)
+        .where(eq(progressUpdates.jobId, jobId))
+        .orderBy(asc(progressUpdates.id))
+        .all(),
+    ).map(parseProgressUpdateRow);
   }
 }

@@ -2,7 +2,7 @@ import { and, desc, eq, inArray, sql } from 'drizzle-orm';
 import type { Connection } from '../db/connection';
 import { type NewSyncHistoryRow, type SyncHistoryRow, syncHistory } from '../schema';
 import type { SyncStatus } from '../schema/sync-status';
-import { parseSyncHistoryRow, validateSyncHistoryJson } from '../validation/rows';
+import { parseSyncHistoryRow, readJsonRows, validateSyncHistoryJson } from '../validation/rows';
 
 export interface SyncProgressFields {
   currentPhase: string;
@@ -10,6 +10,7 @@ export interface SyncProgressFields {
   filesProcessed: number;
   totalFiles: number;
   lastActivityAt: number;
+  lastActivityMono: number;
 }
 
 export interface SyncOutcomeFields {
@@ -55,12 +56,16 @@ export class SyncHistoryRepository {
         filesProcessed: sql`${sql.placeholder('filesProcessed')}`,
         totalFiles: sql`${sql.placeholder('totalFiles')}`,
         lastActivityAt: sql`${sql.placeholder('lastActivityAt')}`,
+        lastActivityMono: sql`${sql.placeholder('lastActivityMono')}`,
       })
       .where(running)
       .prepare();
     this.touchHeartbeat = orm
       .update(syncHistory)
-      .set({ lastActivityAt: sql`${sql.placeholder('lastActivityAt')}` })
+      .set({
+        lastActivityAt: sql`${sql.placeholder('lastActivityAt')}`,
+        lastActivityMono: sql`${sql.placeholder('lastActivityMono')}`,
+      })
       .where(running)
       .prepare();
   }
@@ -71,7 +76,9 @@ export class SyncHistoryRepository {
   }
 
   findByJobId(jobId: string): SyncHistoryRow | null {
-    const row = this.connection.orm.select().from(syncHistory).where(eq(syncHistory.jobId, jobId)).get();
+    const row = readJsonRows(`sync_history row of job ${jobId}`, () =>
+      this.connection.orm.select().from(syncHistory).where(eq(syncHistory.jobId, jobId)).get(),
+    );
     return row ? parseSyncHistoryRow(row) : null;
   }
 
@@ -80,8 +87,8 @@ export class SyncHistoryRepository {
     return this.touchProgress.run({ jobId, ...fields }).changes === 1;
   }
 
-  heartbeat(jobId: string, at: number): boolean {
-    return this.touchHeartbeat.run({ jobId, lastActivityAt: at }).changes === 1;
+  heartbeat(jobId: string, at: number, mono: number): boolean {
+    return this.touchHeartbeat.run({ jobId, lastActivityAt: at, lastActivityMono: mono }).changes === 1;
   }
 
   /** Record how a running sync ended. Returns false when it was no longer running. */
@@ -136,13 +143,14 @@ export class SyncHistoryRepository {
 
   /** Syncs that may be incomplete, newest first (by insertion sequence, not wall time). */
   listResumeCandidates(projectId: string, limit = 50): SyncHistoryRow[] {
-    return this.connection.orm
-      .select()
-      .from(syncHistory)
-      .where(and(eq(syncHistory.projectId, projectId), inArray(syncHistory.status, RESUMABLE_STATUSES)))
-      .orderBy(desc(syncHistory.id))
-      .limit(limit)
-      .all()
-      .map(parseSyncHistoryRow);
+    return readJsonRows(`sync_history rows of project ${projectId}`, () =>
+      this.connection.orm
+        .select()
+        .from(syncHistory)
+        .where(and(eq(syncHistory.projectId, projectId), inArray(syncHistory.status, RESUMABLE_STATUSES)))
+        .orderBy(desc(syncHistory.id))
+        .limit(limit)
+        .all(),
+    ).map(parseSyncHistoryRow);
   }
 }

@@ -19,6 +19,9 @@ export const syncHistory = sqliteTable(
     startTime: integer('start_time').notNull(),
     endTime: integer('end_time'),
     lastActivityAt: integer('last_activity_at').notNull(),
+    /** The host's monotonic clock (ms since boot) at the last activity; with the boot id it
+     * measures the sync's age on the same machine without trusting the wall clock. */
+    lastActivityMono: integer('last_activity_mono'),
     totalDuration: integer('total_duration'),
     phaseDurations: text('phase_durations', { mode: 'json' }).$type<Record<string, number>>(),
     phases: text('phases', { mode: 'json' }).$type<PhaseDefinition[]>().notNull(),
@@ -34,6 +37,7 @@ export const syncHistory = sqliteTable(
     ownerPid: integer('owner_pid'),
     ownerHost: text('owner_host'),
     ownerStartedAt: integer('owner_started_at'),
+    ownerBootId: text('owner_boot_id'),
     resumedFromJobId: text('resumed_from_job_id'),
     resumedByJobId: text('resumed_by_job_id'),
     peakMemoryBytes: integer('peak_memory_bytes'),

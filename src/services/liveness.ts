@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import type { Clock } from '../clock';
 import type { SyncHistoryRow } from '../schema';
 
 /** Who owns a running sync: written into its row so other processes can tell if it is alive. */
@@ -6,10 +8,38 @@ export interface SyncOwner {
   pid: number;
   host: string;
   startedAt: number;
+  /** Identifies this boot of this machine (Linux); null where the system does not say. */
+  bootId: string | null;
+}
+
+let cachedBootId: string | null | undefined;
+
+export function currentBootId(): string | null {
+  if (cachedBootId === undefined) {
+    try {
+      cachedBootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || null;
+    } catch {
+      cachedBootId = null;
+    }
+  }
+  return cachedBootId;
 }
 
 export function currentOwner(now: number): SyncOwner {
-  return { pid: process.pid, host: hostname(), startedAt: Math.round(now - process.uptime() * 1000) };
+  return { pid: process.pid, host: hostname(), startedAt: Math.round(now - process.uptime() * 1000), bootId: currentBootId() };
+}
+
+/**
+ * How long ago the sync last showed activity. On the machine and boot that recorded it
+ * the monotonic clock answers, so a wall clock set forward a day does not make a sync of
+ * ten minutes ago look a day old; elsewhere only the wall clock can.
+ */
+export function activityAge(row: SyncHistoryRow, clock: Clock): number {
+  const bootId = currentBootId();
+  if (row.lastActivityMono != null && bootId !== null && row.ownerBootId === bootId) {
+    return clock.monotonic() - row.lastActivityMono;
+  }
+  return clock.now() - row.lastActivityAt;
 }
 
 /** Syncs recorded by this process right now (any store instance). */
@@ -31,9 +61,9 @@ export interface LivenessPolicy {
  * table answers (a live pid may be a reused one, so a very old heartbeat still loses);
  * elsewhere only the heartbeat can. A sync whose owner released it (closed store) is gone.
  */
-export function isOwnerAlive(row: SyncHistoryRow, now: number, policy: LivenessPolicy): boolean {
+export function isOwnerAlive(row: SyncHistoryRow, clock: Clock, policy: LivenessPolicy): boolean {
   if (row.ownerPid == null) return false;
-  const heartbeatAge = now - row.lastActivityAt;
+  const heartbeatAge = activityAge(row, clock);
   if (row.ownerHost !== hostname()) return heartbeatAge < policy.staleAfterMs;
   if (row.ownerPid === process.pid) return ownership.holds(row.jobId);
   if (!processExists(row.ownerPid)) return false;

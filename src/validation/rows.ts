@@ -1,7 +1,8 @@
 import { CorruptDatabaseError } from '../errors';
-import type { CheckpointRow, SyncHistoryRow } from '../schema';
+import type { CheckpointRow, ProgressUpdateRow, SyncHistoryRow } from '../schema';
 import {
   checkpointMetadataSchema,
+  checkpointSummarySchema,
   phaseDurationsSchema,
   phasesSchema,
   syncErrorsSchema,
@@ -22,6 +23,22 @@ function checked<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
 
 function checkedOrNull<T>(schema: z.ZodType<T>, value: unknown, where: string): T | null {
   return value === null || value === undefined ? null : checked(schema, value, where);
+}
+
+/**
+ * drizzle runs JSON.parse on JSON columns while it reads the row, so text that is not
+ * JSON at all fails with a SyntaxError before any schema sees it. That is damage too:
+ * report it as such, like a value that parses but does not fit.
+ */
+export function readJsonRows<T>(where: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    if (error instanceof SyntaxError) {
+      throw new CorruptDatabaseError(`${where} does not hold valid JSON: ${error.message}`, { cause: error });
+    }
+    throw error;
+  }
 }
 
 export function parseSyncHistoryRow(row: SyncHistoryRow): SyncHistoryRow {
@@ -49,5 +66,12 @@ export function parseCheckpointRow(row: CheckpointRow): CheckpointRow {
   return {
     ...row,
     metadata: checked(checkpointMetadataSchema, row.metadata, `checkpoint of job ${row.jobId}, metadata`),
+  };
+}
+
+export function parseProgressUpdateRow(row: ProgressUpdateRow): ProgressUpdateRow {
+  return {
+    ...row,
+    checkpointData: checkedOrNull(checkpointSummarySchema, row.checkpointData, `progress update ${row.id} of job ${row.jobId}, checkpoint_data`),
   };
 }

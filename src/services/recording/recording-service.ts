@@ -58,6 +58,7 @@ export class RecordingService {
         status: 'running',
         startTime: startWall,
         lastActivityAt: startWall,
+        lastActivityMono: clock.monotonic(),
         phases: spec.phases,
         currentPhase: spec.startPhase,
         overallProgress: spec.startProgress?.overall ?? 0,
@@ -67,6 +68,7 @@ export class RecordingService {
         ownerPid: owner.pid,
         ownerHost: owner.host,
         ownerStartedAt: owner.startedAt,
+        ownerBootId: owner.bootId,
         resumedFromJobId: spec.resumedFromJobId ?? null,
         metadata: spec.metadata ?? null,
       });

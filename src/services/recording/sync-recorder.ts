@@ -376,6 +376,7 @@ export class SyncRecorder {
       filesProcessed: this.latest.filesProcessed,
       totalFiles: this.latest.totalFiles,
       lastActivityAt: at,
+      lastActivityMono: this.context.clock.monotonic(),
     });
     if (!ok) throw new ConflictError(`sync ${this.jobId} is no longer running here (taken over by a resume)`);
   }
@@ -404,7 +405,7 @@ export class SyncRecorder {
       return;
     }
     try {
-      if (!this.context.repos.syncHistory.heartbeat(this.jobId, this.wallNow())) {
+      if (!this.context.repos.syncHistory.heartbeat(this.jobId, this.wallNow(), this.context.clock.monotonic())) {
         this.context.warn({ code: 'OWNERSHIP_LOST', message: `sync ${this.jobId} was taken over by another process` });
         this.detach('detached');
       }

@@ -4,7 +4,7 @@ import { ConflictError, CorruptDatabaseError, NotFoundError } from '../../errors
 import type { CheckpointRow, SyncHistoryRow } from '../../schema';
 import { parseInput } from '../../validation/parse';
 import { dropCheckpoint } from '../drop-checkpoint';
-import { isOwnerAlive } from '../liveness';
+import { activityAge, isOwnerAlive } from '../liveness';
 import { FileLedger, InconsistentFileLogError } from '../recording/file-ledger';
 import { gitCommitSchema, jobIdSchema } from '../recording/recording-input';
 import type { RecordingService } from '../recording/recording-service';
@@ -57,14 +57,13 @@ export class ResumeService {
    */
   checkResumable(): ResumeInfo | null {
     const { repos, clock, settings, projectId } = this.context;
-    const now = clock.now();
     return this.context.read('check resumable', () => {
       for (const row of repos.syncHistory.listRecent(projectId, RECENT_SYNCS)) {
-        if (row.status === 'running' && isOwnerAlive(row, now, settings)) continue;
+        if (row.status === 'running' && isOwnerAlive(row, clock, settings)) continue;
         if (row.status !== 'running' && row.status !== 'failed' && row.status !== 'cancelled') return null;
         const loaded = this.loadCheckpointRow(row.jobId);
         if (row.status !== 'running' && loaded.checkpoint === null && loaded.problem === null) return null;
-        if (now - row.lastActivityAt > settings.resumeWindowMs) return null;
+        if (activityAge(row, clock) > settings.resumeWindowMs) return null;
         return this.describe(row, loaded);
       }
       return null;
@@ -122,7 +121,7 @@ export class ResumeService {
       if (!row) throw new NotFoundError(`no sync with job id ${jobId}`);
       if (row.status === 'resumed') throw new ConflictError(`sync ${jobId} was already resumed by ${row.resumedByJobId}`);
       if (row.status === 'running') {
-        if (isOwnerAlive(row, clock.now(), settings)) throw new ConflictError(`sync ${jobId} is still running in process ${row.ownerPid}`);
+        if (isOwnerAlive(row, clock, settings)) throw new ConflictError(`sync ${jobId} is still running in process ${row.ownerPid}`);
         repos.syncHistory.transition(jobId, ['running'], 'interrupted', { endTime: row.lastActivityAt });
       }
       dropCheckpoint(repos, jobId);
@@ -247,11 +246,10 @@ export class ResumeService {
   /** Only the latest checkpoint counts: older incomplete syncs are given up. */
   private supersedeOlder(row: SyncHistoryRow): void {
     const { repos, clock, settings, projectId } = this.context;
-    const now = clock.now();
     for (const older of repos.syncHistory.listResumeCandidates(projectId)) {
       if (older.id >= row.id || older.jobId === row.jobId) continue;
       if (older.status === 'running') {
-        if (isOwnerAlive(older, now, settings)) continue;
+        if (isOwnerAlive(older, clock, settings)) continue;
         repos.syncHistory.transition(older.jobId, ['running'], 'interrupted', { endTime: older.lastActivityAt });
       }
       dropCheckpoint(repos, older.jobId);
@@ -266,7 +264,7 @@ export class ResumeService {
       case 'interrupted':
         throw new ConflictError(`sync ${row.jobId} is ${row.status}; there is nothing to resume`);
       case 'running':
-        if (isOwnerAlive(row, this.context.clock.now(), this.context.settings)) {
+        if (isOwnerAlive(row, this.context.clock, this.context.settings)) {
           throw new ConflictError(`sync ${row.jobId} is still running in process ${row.ownerPid} on ${row.ownerHost}`);
         }
     }

@@ -184,3 +184,21 @@ describe('resume and startFresh', () => {
     expect(rows(store, 'SELECT count(*) AS n FROM checkpoints')).toEqual([{ n: 0 }]);
   });
 });
+
+describe('the 24-hour window and clock jumps', () => {
+  it('still offers a sync of ten minutes ago after the wall clock jumps forward a day', () => {
+    const clock = interrupt();
+    clock.advance(10 * 60_000);
+    clock.jumpWall(24 * HOUR);
+    const { store } = openTestProgressStore(tmp.path, { clock });
+    expect(store.resume.checkResumable()?.jobId).toBe('job-1');
+  });
+
+  it('falls back to the wall clock for a sync recorded on another boot', () => {
+    const clock = interrupt();
+    const { store } = openTestProgressStore(tmp.path, { clock });
+    execSql(store.path, "UPDATE sync_history SET owner_boot_id = 'another-boot'");
+    clock.jumpWall(25 * HOUR);
+    expect(store.resume.checkResumable()).toBeNull();
+  });
+});
