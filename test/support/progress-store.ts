@@ -56,3 +56,11 @@ export function rows<T = Record<string, unknown>>(store: ProgressStore, sql: str
     db.close();
   }
 }
+
+/**
+ * The store's internals, for fault tests that must reach its own connection (to cap its
+ * pages with max_page_count, say). Not part of the public API.
+ */
+export function storeInternals(store: ProgressStore): import('../../src/services/store-context').StoreContext {
+  return (store as unknown as { context: import('../../src/services/store-context').StoreContext }).context;
+}

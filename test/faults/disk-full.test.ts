@@ -1,0 +1,48 @@
+import { openTestProgressStore, repoPaths, rows, storeInternals } from '../support/progress-store';
+import { useTempDir } from '../support/temp-dir';
+
+const tmp = useTempDir();
+
+/** Cap the store's own connection at its current size, as a full disk would. */
+function fillDisk(store: Parameters<typeof storeInternals>[0]): () => void {
+  const { sqlite } = storeInternals(store).connection;
+  const pages = sqlite.pragma('page_count', { simple: true }) as number;
+  sqlite.pragma(`max_page_count = ${pages}`);
+  return () => sqlite.pragma('max_page_count = 1073741823');
+}
+
+const update = (percent: number, filesProcessed = 0) => ({ phase: 'Indexing Files', percent, phasePercent: 0, filesProcessed, totalFiles: 400, rate: 5 });
+
+describe('a full disk', () => {
+  it('does not throw into the sync loop; the latest state is written once there is space', () => {
+    const { store, clock, warnings } = openTestProgressStore(tmp.path, { throttleMs: 1000 });
+    const files = repoPaths(400).map((p) => `${p}/${'deep/'.repeat(20)}x.ts`);
+    const sync = store.recording.startSync({ jobId: 'full', files });
+    sync.update(update(46));
+    const checkpointBefore = rows(store, 'SELECT seq, files_completed FROM checkpoints')[0];
+    const freeSpace = fillDisk(store);
+
+    sync.completeFiles(files.slice(0, 300));
+    expect(() => sync.update(update(60, 300))).not.toThrow(); // a checkpoint that cannot be written
+    expect(warnings.some((w) => w.code === 'STORAGE_FULL')).toBe(true);
+    // The previous checkpoint is intact.
+    expect(rows(store, 'SELECT seq, files_completed FROM checkpoints')[0]).toEqual(checkpointBefore);
+
+    freeSpace();
+    clock.advance(1000);
+    sync.update(update(61, 301));
+    expect(rows(store, 'SELECT files_completed FROM checkpoints')[0]).toEqual({ files_completed: 300 });
+    const last = rows<{ overall_progress: number }>(store, 'SELECT overall_progress FROM progress_updates ORDER BY id DESC LIMIT 1')[0];
+    expect(last!.overall_progress).toBe(61);
+  });
+
+  it('reports a checkpoint that cannot be written through flush() returning false', () => {
+    const { store } = openTestProgressStore(tmp.path);
+    const files = repoPaths(2000).map((p) => `${p}/${'deep/'.repeat(30)}x.ts`);
+    const sync = store.recording.startSync({ jobId: 'flush', files });
+    fillDisk(store);
+    sync.completeFiles(files.slice(0, 1500));
+    expect(sync.flush()).toBe(false);
+    expect(rows(store, 'SELECT files_completed FROM checkpoints')[0]).toEqual({ files_completed: 0 });
+  });
+});
