@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { defineConfig } from 'drizzle-kit';
@@ -18,7 +19,10 @@ function targetDatabase(): string {
     throw new Error(`CIDX_PROJECT_ID is not a valid project id: ${JSON.stringify(projectId)}`);
   }
   const home = process.env.CIDX_HOME || path.join(homedir(), '.cidx');
-  return path.join(home, 'progress', `${projectId}.db`);
+  // drizzle-kit cannot create a file in a missing folder; create it owner-only, as the store would.
+  const dir = path.join(home, 'progress');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return path.join(dir, `${projectId}.db`);
 }
 
 // drizzle-kit wants folders relative to the working directory; resolving from this

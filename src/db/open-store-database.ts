@@ -1,4 +1,5 @@
 import { CorruptDatabaseError } from '../errors';
+import { retryWhileBusy } from './busy-retry';
 import { type Connection, type ConnectionOptions, openConnection } from './connection';
 import { verifyIntegrity, verifySchema } from './integrity';
 import { applyMigrations } from './migrations';
@@ -31,7 +32,8 @@ export function openStoreDatabase(dbPath: string, options: OpenStoreDatabaseOpti
 function openVerified(dbPath: string, options: OpenStoreDatabaseOptions): Connection {
   const connection = openConnection(dbPath, options);
   try {
-    verifyIntegrity(connection.sqlite);
+    // A lock taken by another process right after opening is waited out, not reported as damage.
+    retryWhileBusy(() => verifyIntegrity(connection.sqlite), connection.lockTimeoutMs, 'check database integrity');
     applyMigrations(connection.sqlite, options.migrationsFolder, connection.lockTimeoutMs);
     verifySchema(connection.sqlite);
     return connection;

@@ -1,0 +1,50 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { assertProjectId, PROJECT_ID_PATTERN } from '../../src/config/project-id';
+import { ValidationError } from '../../src/errors';
+
+// A project id becomes a file name under the base folder, so anything that could name
+// another place (a separator, `..`, an absolute path, NUL) or a hidden file is refused.
+describe('assertProjectId', () => {
+  it.each([
+    ['a parent-folder escape', '../x'],
+    ['an absolute path', '/etc/x'],
+    ['the empty string', ''],
+    ['129 characters', 'a'.repeat(129)],
+    ['a NUL byte', 'a\0b'],
+    ['a hidden name', '.hidden'],
+    ['"."', '.'],
+    ['".."', '..'],
+    ['a nested path', 'a/b'],
+    ['a Windows separator', 'a\\b'],
+    ['a space', 'my project'],
+    ['a trailing newline', 'proj\n'],
+  ])('rejects %s with a ValidationError', (_what, projectId) => {
+    let thrown: unknown;
+    try {
+      assertProjectId(projectId);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ValidationError);
+    expect(thrown).toMatchObject({ code: 'VALIDATION', issues: [{ path: 'projectId' }] });
+  });
+
+  it.each([undefined, null, 42, {}])('rejects the non-string %p', (projectId) => {
+    expect(() => assertProjectId(projectId)).toThrow(ValidationError);
+  });
+
+  it.each(['a', '0', 'abc-123-def', 'My_Project.v2', 'a'.repeat(128), '9f1c2d3e-aaaa-4bbb-8ccc-0123456789ab'])(
+    'accepts %s and returns it unchanged',
+    (projectId) => {
+      expect(assertProjectId(projectId)).toBe(projectId);
+    },
+  );
+
+  it('is the same rule drizzle.config.ts repeats for CIDX_PROJECT_ID', () => {
+    // drizzle.config.ts cannot import src/ (the package ships it beside dist/), so it
+    // copies the pattern; this fails when one of the two is changed alone.
+    const config = fs.readFileSync(path.join(__dirname, '..', '..', 'drizzle.config.ts'), 'utf8');
+    expect(config).toContain(PROJECT_ID_PATTERN.source);
+  });
+});

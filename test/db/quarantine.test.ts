@@ -1,0 +1,69 @@
+import fs from 'node:fs';
+import { QUARANTINE_KEEP, quarantineDatabase } from '../../src/db/quarantine';
+import { listDir, useTempDir } from '../support/temp-dir';
+
+describe('quarantineDatabase', () => {
+  const tmp = useTempDir();
+
+  it('moves the file with its -wal and -shm aside as {name}.corrupt-{timestamp}, keeping their bytes', () => {
+    const dbPath = tmp.join('p.db');
+    fs.writeFileSync(dbPath, 'main');
+    fs.writeFileSync(`${dbPath}-wal`, 'wal');
+    fs.writeFileSync(`${dbPath}-shm`, 'shm');
+
+    const target = quarantineDatabase(dbPath, 1234);
+
+    expect(target).toBe(`${dbPath}.corrupt-1234`);
+    expect(listDir(tmp.path)).toEqual(['p.db.corrupt-1234', 'p.db.corrupt-1234-shm', 'p.db.corrupt-1234-wal']);
+    expect(fs.readFileSync(target, 'utf8')).toBe('main');
+    expect(fs.readFileSync(`${target}-wal`, 'utf8')).toBe('wal');
+    expect(fs.readFileSync(`${target}-shm`, 'utf8')).toBe('shm');
+  });
+
+  it('moves just the main file when there is no -wal or -shm', () => {
+    const dbPath = tmp.join('p.db');
+    fs.writeFileSync(dbPath, 'main');
+    quarantineDatabase(dbPath, 1);
+    expect(listDir(tmp.path)).toEqual(['p.db.corrupt-1']);
+  });
+
+  it(`keeps only the newest ${QUARANTINE_KEEP} copies (by timestamp, as numbers), with their -wal/-shm`, () => {
+    const dbPath = tmp.join('p.db');
+    // 999 < 1000 although "999" > "1000" as text.
+    for (const stamp of [999, 1000, 20, 3000, 2000]) {
+      fs.writeFileSync(dbPath, `copy ${stamp}`);
+      fs.writeFileSync(`${dbPath}-wal`, `wal ${stamp}`);
+      quarantineDatabase(dbPath, stamp);
+    }
+    expect(listDir(tmp.path)).toEqual([
+      'p.db.corrupt-1000',
+      'p.db.corrupt-1000-wal',
+      'p.db.corrupt-2000',
+      'p.db.corrupt-2000-wal',
+      'p.db.corrupt-3000',
+      'p.db.corrupt-3000-wal',
+    ]);
+    expect(fs.readFileSync(tmp.join('p.db.corrupt-3000'), 'utf8')).toBe('copy 3000');
+  });
+
+  it('never prunes files of another project or names it did not write', () => {
+    const keepers = ['other.db.corrupt-1', 'other.db.corrupt-2', 'p.db.corrupt-notes.txt', 'p.db.bak', 'other.db'];
+    for (const name of keepers) fs.writeFileSync(tmp.join(name), name);
+    const dbPath = tmp.join('p.db');
+    for (const stamp of [1, 2, 3, 4]) {
+      fs.writeFileSync(dbPath, 'x');
+      quarantineDatabase(dbPath, stamp);
+    }
+    expect(listDir(tmp.path)).toEqual([...keepers, 'p.db.corrupt-2', 'p.db.corrupt-3', 'p.db.corrupt-4'].sort());
+  });
+
+  it('reports errors other than a missing file', () => {
+    const dbPath = tmp.join('p.db');
+    fs.writeFileSync(dbPath, 'main');
+    // The target name is taken by a non-empty folder, so the rename fails.
+    fs.mkdirSync(`${dbPath}.corrupt-5`);
+    fs.writeFileSync(`${dbPath}.corrupt-5/inside`, '');
+    expect(() => quarantineDatabase(dbPath, 5)).toThrow();
+    expect(fs.readFileSync(dbPath, 'utf8')).toBe('main');
+  });
+});

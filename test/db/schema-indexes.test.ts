@@ -1,0 +1,64 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { openTestStore } from '../support/store';
+import { useTempDir } from '../support/temp-dir';
+
+/** The indexes the schema declares, with their columns in order (primary-key autoindexes left out). */
+const EXPECTED: Record<string, Record<string, { unique: boolean; columns: string[] }>> = {
+  sync_history: {
+    sync_history_job_id_unique: { unique: true, columns: ['job_id'] },
+    sync_history_project_id_idx: { unique: false, columns: ['project_id'] },
+    sync_history_start_time_idx: { unique: false, columns: ['start_time'] },
+    sync_history_status_activity_idx: { unique: false, columns: ['status', 'last_activity_at'] },
+  },
+  progress_updates: {
+    progress_updates_job_id_idx: { unique: false, columns: ['job_id'] },
+    progress_updates_timestamp_idx: { unique: false, columns: ['timestamp'] },
+  },
+  checkpoints: {
+    checkpoints_created_at_idx: { unique: false, columns: ['created_at'] },
+    checkpoints_updated_at_idx: { unique: false, columns: ['updated_at'] },
+    checkpoints_lineage_id_idx: { unique: false, columns: ['lineage_id'] },
+  },
+  checkpoint_files: {
+    checkpoint_files_lineage_id_idx: { unique: false, columns: ['lineage_id', 'id'] },
+  },
+  store_meta: {},
+};
+
+describe('indexes of a migrated store file', () => {
+  const tmp = useTempDir();
+
+  it.each(Object.keys(EXPECTED))('%s has exactly the declared indexes, on the declared columns', (table) => {
+    const { sqlite } = openTestStore(tmp.join('p.db'));
+    const list = sqlite.pragma(`index_list("${table}")`) as { name: string; unique: number; origin: string }[];
+    const declared = list.filter((i) => !i.name.startsWith('sqlite_autoindex_'));
+
+    const actual = Object.fromEntries(
+      declared.map((index) => [
+        index.name,
+        {
+          unique: index.unique === 1,
+          columns: (sqlite.pragma(`index_info("${index.name}")`) as { seqno: number; name: string }[])
+            .sort((a, b) => a.seqno - b.seqno)
+            .map((c) => c.name),
+        },
+      ]),
+    );
+    expect(actual).toEqual(EXPECTED[table]);
+  });
+
+  it('creates each index with its own CREATE INDEX statement in the generated SQL', () => {
+    const drizzleDir = path.resolve(__dirname, '..', '..', 'drizzle');
+    const sql = fs
+      .readdirSync(drizzleDir)
+      .filter((f) => f.endsWith('.sql'))
+      .map((f) => fs.readFileSync(path.join(drizzleDir, f), 'utf8'))
+      .join('\n');
+    for (const indexes of Object.values(EXPECTED)) {
+      for (const [name, { unique }] of Object.entries(indexes)) {
+        expect(sql).toMatch(new RegExp(`CREATE ${unique ? 'UNIQUE ' : ''}INDEX \`${name}\` ON`));
+      }
+    }
+  });
+});

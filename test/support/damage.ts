@@ -1,0 +1,59 @@
+import fs from 'node:fs';
+import Database from 'better-sqlite3';
+
+/**
+ * Real damage written into real files, the ways disks and crashes damage them. Each
+ * function works on a closed store file (its WAL merged into the main file on close).
+ */
+
+/** Overwrite the 100-byte SQLite header with garbage: the first query fails with SQLITE_NOTADB. */
+export function overwriteHeader(dbPath: string): void {
+  writeAt(dbPath, 0, Buffer.alloc(100, 0x5a));
+}
+
+/** Cut the file short in the middle of a page, as a crash during a copy would. */
+export function truncateFile(dbPath: string, keepBytes?: number): void {
+  const size = fs.statSync(dbPath).size;
+  fs.truncateSync(dbPath, keepBytes ?? Math.floor(size / 2) + 123);
+}
+
+/** The page number and page size of a table's root page. */
+export function rootPageOf(dbPath: string, table: string): { page: number; pageSize: number } {
+  const db = new Database(dbPath, { readonly: true });
+  try {
+    const row = db.prepare("SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) as
+      | { rootpage: number }
+      | undefined;
+    if (!row) throw new Error(`no table ${table} in ${dbPath}`);
+    return { page: row.rootpage, pageSize: db.pragma('page_size', { simple: true }) as number };
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Flip bits in a table's root page, in its cell-pointer array (bytes 8-11 of a leaf page):
+ * the file still opens and reads its header, and only quick_check finds the damage.
+ */
+export function flipBytesInPage(dbPath: string, table: string): void {
+  const { page, pageSize } = rootPageOf(dbPath, table);
+  const offset = (page - 1) * pageSize + 8;
+  const fd = fs.openSync(dbPath, 'r+');
+  try {
+    const bytes = Buffer.alloc(4);
+    fs.readSync(fd, bytes, 0, 4, offset);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = bytes[i]! ^ 0xff;
+    fs.writeSync(fd, bytes, 0, 4, offset);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+export function writeAt(file: string, offset: number, bytes: Buffer): void {
+  const fd = fs.openSync(file, 'r+');
+  try {
+    fs.writeSync(fd, bytes, 0, bytes.length, offset);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
