@@ -1,0 +1,149 @@
+import type { Statement } from 'better-sqlite3';
+import type { Connection } from '../db/connection';
+import type { SyncStatus } from '../schema/sync-status';
+import {
+  COMPLETED_FIGURES,
+  DURATION_REGRESSION,
+  ENDED_SYNCS,
+  FAILURE_POINTS,
+  LAST_COMPLETED,
+  NEWEST_PHASES,
+  PHASE_MEANS,
+  START_BUCKETS,
+  STATUS_COUNTS,
+} from './sync-stats.sql';
+
+/** Half-open time window [from, to) over start times, in ms since the epoch. */
+export interface StatsWindow {
+  projectId: string;
+  from: number;
+  to: number;
+}
+
+/** The runs of a window with one status, and their resource figures. */
+export interface StatusCountRow {
+  status: SyncStatus;
+  runs: number;
+  memoryRuns: number;
+  memorySum: number | null;
+  memoryPeak: number | null;
+  cpuRuns: number;
+  cpuSum: number | null;
+}
+
+/** Completed syncs of a window: x = days before its end, y = duration in ms. */
+export interface RegressionSums {
+  n: number;
+  sumX: number;
+  sumY: number;
+  sumXY: number;
+  sumXX: number;
+}
+
+/**
+ * One completed logical sync: what percentiles and per-phase figures come from. A tuple
+ * (better-sqlite3's raw mode): thousands of them are read per report. `phases` is the
+ * stored JSON text of {phase: ms}; parse it defensively.
+ */
+export type CompletedFigures = [durationMs: number, files: number | null, bytes: number | null, phases: string | null];
+
+export interface PhaseMeanRow {
+  phase: string;
+  meanMs: number;
+  syncs: number;
+  files: number | null;
+  filesMs: number | null;
+}
+
+export interface EndedSyncRow {
+  jobId: string;
+  /** Start of the logical sync's first run. */
+  startedAt: number;
+  endedAt: number | null;
+  status: 'completed' | 'failed' | 'cancelled' | 'interrupted';
+  durationMs: number;
+  filesIndexed: number | null;
+  /** The last run's errors, as stored (JSON text). */
+  errors: string | null;
+}
+
+export interface FailurePointRow {
+  phase: string | null;
+  code: string;
+  count: number;
+  lastSeen: number;
+  message: string;
+}
+
+export interface StartBucketRow {
+  /** Start of a 15-minute UTC bucket, in units of 15 minutes since the epoch. */
+  bucket: number;
+  starts: number;
+}
+
+/**
+ * Aggregates over `sync_history` for the metrics service, computed by SQLite (counts,
+ * sums, grouping with json_each) so a report never loads whole rows: the one per-sync
+ * read is the few figures percentiles need. Windows use the start_time index.
+ * Statements are prepared on first use and kept (they belong to this connection).
+ */
+export class SyncStatsRepository {
+  private readonly statements = new Map<string, Statement>();
+
+  constructor(private readonly connection: Connection) {}
+
+  statusCounts(window: StatsWindow): StatusCountRow[] {
+    return this.statement(STATUS_COUNTS).all(window) as StatusCountRow[];
+  }
+
+  durationRegression(window: StatsWindow): RegressionSums {
+    return this.statement(DURATION_REGRESSION).get(window) as RegressionSums;
+  }
+
+  completedFigures(window: StatsWindow): CompletedFigures[] {
+    return this.statement(COMPLETED_FIGURES, true).all(window) as CompletedFigures[];
+  }
+
+  phaseMeans(window: StatsWindow): PhaseMeanRow[] {
+    return this.statement(PHASE_MEANS).all(window) as PhaseMeanRow[];
+  }
+
+  /** The newest `limit` ended logical syncs of the window, newest first. */
+  recentSyncs(window: StatsWindow, limit: number): EndedSyncRow[] {
+    return this.statement(ENDED_SYNCS).all({ ...window, limit, status: null, minDuration: -1 }) as EndedSyncRow[];
+  }
+
+  /** The newest `limit` completed logical syncs slower than `minDurationMs`, newest first. */
+  slowSyncs(window: StatsWindow, minDurationMs: number, limit: number): EndedSyncRow[] {
+    return this.statement(ENDED_SYNCS).all({ ...window, limit, status: 'completed', minDuration: minDurationMs }) as EndedSyncRow[];
+  }
+
+  failurePoints(window: StatsWindow): FailurePointRow[] {
+    return this.statement(FAILURE_POINTS).all(window) as FailurePointRow[];
+  }
+
+  startBuckets(window: StatsWindow): StartBucketRow[] {
+    return this.statement(START_BUCKETS).all(window) as StartBucketRow[];
+  }
+
+  /** The phase list (JSON text) of the project's newest sync, or null when there is none. */
+  newestPhases(projectId: string): string | null {
+    const row = this.statement(NEWEST_PHASES).get({ projectId }) as { phases: string } | undefined;
+    return row?.phases ?? null;
+  }
+
+  /** Changes whenever a sync completes: lets callers cache what they derive from history. */
+  lastCompletedAt(): number | null {
+    return (this.statement(LAST_COMPLETED).get() as { at: number | null }).at;
+  }
+
+  private statement(text: string, raw = false): Statement {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      statement = this.connection.sqlite.prepare(text);
+      if (raw) statement.raw(true);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+}

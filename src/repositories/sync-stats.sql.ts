@@ -1,0 +1,135 @@
+/**
+ * SQL text of the read-side statistics over `sync_history` (see SyncStatsRepository).
+ * Constant strings: every value arrives as a bound parameter (@projectId, @from, @to…).
+ *
+ * A logical sync is represented by its last run: every run except those taken over by a
+ * resume (status `resumed`). For a last run that resumed another (resumed_from_job_id
+ * set, which is rare) the correlated subqueries below walk back through the chain; for
+ * every other row they are skipped by the CASE.
+ *
+ * Windows are read through the start_time index, named with INDEXED BY: left to itself
+ * SQLite prefers the project_id or status index, and a project has one file, so those
+ * match nearly every row and a window becomes a scan with a lookup per row.
+ */
+
+const WINDOW_ROWS = `sync_history s INDEXED BY sync_history_start_time_idx`;
+const WINDOW = `s.project_id = @projectId AND s.start_time >= @from AND s.start_time < @to`;
+
+/** Monotonic duration of one run; a run that died unfinished counts until its last sign of life. */
+const runDuration = (t: string) =>
+  `COALESCE(${t}.total_duration, MAX(0, COALESCE(${t}.end_time, ${t}.last_activity_at) - ${t}.start_time))`;
+
+/** Job ids of the chain ending at run `s`: itself (depth 0) and the runs it resumed. */
+const CHAIN = `WITH RECURSIVE chain(job_id, depth) AS (
+    SELECT s.job_id, 0
+    UNION ALL
+    SELECT p.resumed_from_job_id, chain.depth + 1 FROM chain JOIN sync_history p ON p.job_id = chain.job_id
+    WHERE p.resumed_from_job_id IS NOT NULL AND chain.depth < 1000)`;
+
+/** Sum of the durations of every run of the chain ending at `s`. */
+export const LOGICAL_DURATION = `(CASE WHEN s.resumed_from_job_id IS NULL THEN ${runDuration('s')} ELSE (${CHAIN}
+  SELECT SUM(${runDuration('p')}) FROM chain JOIN sync_history p ON p.job_id = chain.job_id) END)`;
+
+/** Start of the first run of the chain ending at `s`. */
+const LOGICAL_START = `(CASE WHEN s.resumed_from_job_id IS NULL THEN s.start_time ELSE (${CHAIN}
+  SELECT MIN(p.start_time) FROM chain JOIN sync_history p ON p.job_id = chain.job_id) END)`;
+
+/** Phase durations (JSON text) of the chain ending at `s`, summed per phase. */
+const LOGICAL_PHASES = `(CASE WHEN s.resumed_from_job_id IS NULL THEN s.phase_durations ELSE (${CHAIN}
+  SELECT json_group_object(phase, ms) FROM (
+    SELECT j.key AS phase, SUM(j.value) AS ms
+    FROM chain JOIN sync_history p ON p.job_id = chain.job_id,
+      json_each(CASE WHEN json_valid(p.phase_durations) THEN p.phase_durations END) j
+    WHERE j.type IN ('integer', 'real') GROUP BY j.key)) END)`;
+
+const ENDED = `s.status IN ('completed', 'failed', 'cancelled', 'interrupted')`;
+
+/**
+ * Runs of the window grouped by status, with their resource figures. Every status but
+ * `resumed` is the last run of a logical sync, so those counts are logical syncs.
+ */
+export const STATUS_COUNTS = `
+SELECT s.status AS status, COUNT(*) AS runs,
+  COUNT(s.peak_memory_bytes) AS memoryRuns, SUM(s.peak_memory_bytes) AS memorySum,
+  MAX(s.peak_memory_bytes) AS memoryPeak,
+  COUNT(s.mean_cpu_percent) AS cpuRuns, SUM(s.mean_cpu_percent) AS cpuSum
+FROM ${WINDOW_ROWS}
+WHERE ${WINDOW}
+GROUP BY s.status`;
+
+/**
+ * One row per completed logical sync: the figures percentiles need, read once and also
+ * used for the means and rates (phases as JSON text, parsed by the caller).
+ */
+export const COMPLETED_FIGURES = `
+SELECT ${LOGICAL_DURATION} AS durationMs, s.files_indexed AS files, s.bytes_processed AS bytes,
+  ${LOGICAL_PHASES} AS phases
+FROM ${WINDOW_ROWS}
+WHERE ${WINDOW} AND s.status = 'completed'`;
+
+/**
+ * Mean duration per phase over completed logical syncs (runs of a chain summed first),
+ * with the files indexed by those syncs and the phase's time in the ones that said.
+ */
+export const PHASE_MEANS = `
+SELECT j.key AS phase, AVG(j.value) AS meanMs, COUNT(*) AS syncs,
+  SUM(l.files) AS files, SUM(CASE WHEN l.files IS NOT NULL THEN j.value END) AS filesMs
+FROM (
+  SELECT ${LOGICAL_PHASES} AS phases, s.files_indexed AS files
+  FROM ${WINDOW_ROWS} WHERE ${WINDOW} AND s.status = 'completed') l,
+  json_each(CASE WHEN json_valid(l.phases) THEN l.phases END) j
+WHERE j.type IN ('integer', 'real')
+GROUP BY j.key`;
+
+/**
+ * The newest ended logical syncs, slower than @minDuration (-1: all) and of the given
+ * status (NULL: any), read backwards along the start_time index so it stops early. The
+ * chain's first start is looked up for the returned rows only.
+ */
+export const ENDED_SYNCS = `
+SELECT s.job_id AS jobId, ${LOGICAL_START} AS startedAt, s.end_time AS endedAt, s.status AS status,
+  s.durationMs, s.files_indexed AS filesIndexed, s.errors AS errors
+FROM (
+  SELECT s.id, s.job_id, s.start_time, s.resumed_from_job_id, s.end_time, s.status, s.files_indexed, s.errors,
+    ${LOGICAL_DURATION} AS durationMs
+  FROM ${WINDOW_ROWS}
+  WHERE ${WINDOW} AND ${ENDED} AND (@status IS NULL OR s.status = @status) AND durationMs > @minDuration
+  ORDER BY s.start_time DESC, s.id DESC LIMIT @limit) s
+ORDER BY s.start_time DESC, s.id DESC`;
+
+/** Sums for a least-squares line of completed durations against days before @to. */
+export const DURATION_REGRESSION = `
+SELECT COUNT(*) AS n, COALESCE(SUM(x), 0) AS sumX, COALESCE(SUM(y), 0) AS sumY,
+  COALESCE(SUM(x * y), 0) AS sumXY, COALESCE(SUM(x * x), 0) AS sumXX
+FROM (
+  SELECT (s.start_time - @to) / 86400000.0 AS x, ${LOGICAL_DURATION} AS y
+  FROM ${WINDOW_ROWS} WHERE ${WINDOW} AND s.status = 'completed')`;
+
+/**
+ * Errors of the runs that started in the window (a failure later resumed still marks a
+ * place where syncs fail), grouped by phase and code, most frequent first. Cancellations
+ * are a choice, not a failure point. The message is that of the latest occurrence.
+ */
+export const FAILURE_POINTS = `
+SELECT j.value ->> 'phase' AS phase, j.value ->> 'code' AS code, COUNT(*) AS count,
+  MAX(j.value ->> 'at') AS lastSeen, j.value ->> 'message' AS message
+FROM ${WINDOW_ROWS}, json_each(CASE WHEN json_valid(s.errors) THEN s.errors END) j
+WHERE ${WINDOW} AND s.errors IS NOT NULL
+  AND j.type = 'object' AND j.value ->> 'code' != 'CANCELLED'
+GROUP BY phase, code
+ORDER BY count DESC, lastSeen DESC`;
+
+/** Starts of logical syncs (first runs only) per 15-minute UTC bucket. */
+export const START_BUCKETS = `
+SELECT s.start_time / 900000 AS bucket, COUNT(*) AS starts
+FROM ${WINDOW_ROWS}
+WHERE ${WINDOW} AND s.resumed_from_job_id IS NULL
+GROUP BY bucket`;
+
+/** The phase list of the project's newest sync (JSON text). */
+export const NEWEST_PHASES = `
+SELECT phases FROM sync_history WHERE project_id = @projectId ORDER BY id DESC LIMIT 1`;
+
+/** A cheap fingerprint of the finished history: changes whenever a sync completes. */
+export const LAST_COMPLETED = `
+SELECT MAX(last_activity_at) AS at FROM sync_history WHERE status = 'completed'`;

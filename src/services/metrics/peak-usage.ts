@@ -1,0 +1,71 @@
+import { Info, type Zone } from 'luxon';
+import type { StartBucketRow } from '../../repositories/sync-stats.repository';
+import type { PeakUsage } from './report-schema';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+/** Width of the buckets SQL counts starts in (see START_BUCKETS). */
+export const START_BUCKET_MS = 15 * MINUTE;
+/** 1970-01-01 was a Thursday: ISO weekday 4. */
+const EPOCH_ISO_WEEKDAY = 4;
+
+/**
+ * The weekday and two-hour window, in local time of `zone`, with the most sync starts.
+ * Windows are aligned to even hours (0-2, 2-4, … 22-24), as people read a schedule; a
+ * tie goes to the earliest window of the ISO week (Monday first). SQL counts starts per
+ * 15-minute UTC bucket (at most 2,880 in 30 days); each bucket is placed here with the
+ * zone's offset at that instant, so daylight-saving changes inside the window are right.
+ */
+export function peakUsage(buckets: readonly StartBucketRow[], zone: Zone): PeakUsage | null {
+  const starts = new Map<number, number>();
+  const offsets = new Map<string, number>();
+  for (const { bucket, starts: n } of buckets) {
+    const at = bucket * START_BUCKET_MS;
+    const local = at + offsetAt(zone, at, offsets) * MINUTE;
+    const day = Math.floor(local / DAY);
+    const isoWeekday = ((((day + EPOCH_ISO_WEEKDAY - 1) % 7) + 7) % 7) + 1;
+    const hour = Math.floor((local - day * DAY) / HOUR);
+    const slot = (isoWeekday - 1) * 12 + Math.floor(hour / 2);
+    starts.set(slot, (starts.get(slot) ?? 0) + n);
+  }
+  let best: [number, number] | null = null;
+  for (const entry of starts) {
+    if (!best || entry[1] > best[1] || (entry[1] === best[1] && entry[0] < best[0])) best = entry;
+  }
+  if (!best) return null;
+  const [slot, count] = best;
+  const isoWeekday = Math.floor(slot / 12) + 1;
+  const startHour = (slot % 12) * 2;
+  return {
+    weekday: Info.weekdays('long', { locale: 'en-US' })[isoWeekday - 1]!,
+    isoWeekday,
+    startHour,
+    endHour: startHour + 2,
+    starts: count,
+  };
+}
+
+/**
+ * The zone's offset (minutes) at `at`, asking luxon as little as possible (each answer
+ * costs a formatToParts): when the offsets at both ends of a UTC day agree, they hold
+ * for all of it (zones change offset at most twice a year); otherwise the same is asked
+ * of the hour, and only inside a transition's hour of each instant.
+ */
+function offsetAt(zone: Zone, at: number, cache: Map<string, number>): number {
+  const day = Math.floor(at / DAY) * DAY;
+  const daily = steadyOffset(zone, `d${day}`, day, DAY, cache);
+  if (daily !== null) return daily;
+  const hour = Math.floor(at / HOUR) * HOUR;
+  return steadyOffset(zone, `h${hour}`, hour, HOUR, cache) ?? zone.offset(at);
+}
+
+function steadyOffset(zone: Zone, key: string, start: number, span: number, cache: Map<string, number>): number | null {
+  let offset = cache.get(key);
+  if (offset === undefined) {
+    const first = zone.offset(start);
+    offset = first === zone.offset(start + span - 1) ? first : Number.NaN;
+    cache.set(key, offset);
+  }
+  return Number.isNaN(offset) ? null : offset;
+}

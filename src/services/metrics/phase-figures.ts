@@ -1,0 +1,113 @@
+import type { CompletedFigures } from '../../repositories/sync-stats.repository';
+import { mean, percentile } from './statistics';
+
+/** What one phase looks like over the completed syncs of a window. */
+export interface PhaseFigures extends Throughput {
+  name: string;
+  syncs: number;
+  meanMs: number;
+  p50Ms: number;
+  p90Ms: number;
+}
+
+/** Files and bytes, and the time of the syncs (or phases) that reported them. */
+export interface Throughput {
+  files: number;
+  filesMs: number;
+  bytes: number;
+  bytesMs: number;
+}
+
+export interface WindowFigures {
+  /** Total durations of completed syncs, ascending. */
+  durations: number[];
+  /** Over the syncs' total durations. */
+  overall: Throughput;
+  phases: Map<string, PhaseFigures>;
+}
+
+interface Accumulator extends Throughput {
+  values: number[];
+}
+
+/** Count `ms` of work that did `files` files and `bytes` bytes, when those are known. */
+function addThroughput(into: Throughput, files: number | null, bytes: number | null, ms: number): void {
+  if (files !== null) {
+    into.files += files;
+    into.filesMs += ms;
+  }
+  if (bytes !== null) {
+    into.bytes += bytes;
+    into.bytesMs += ms;
+  }
+}
+
+/**
+ * Per-phase figures from one row per completed sync (phase durations as stored JSON).
+ * A value that is not a non-negative number, or a column that is not a JSON object, is
+ * damage: it is skipped rather than trusted.
+ */
+export function collectWindowFigures(rows: readonly CompletedFigures[]): WindowFigures {
+  const durations = new Float64Array(rows.length);
+  const overall: Throughput = { files: 0, filesMs: 0, bytes: 0, bytesMs: 0 };
+  const phases = new Map<string, Accumulator>();
+  rows.forEach(([durationMs, files, bytes, text], i) => {
+    durations[i] = durationMs;
+    addThroughput(overall, files, bytes, durationMs);
+    const parsed = parseObject(text);
+    for (const name in parsed) {
+      const ms = parsed[name];
+      if (typeof ms !== 'number' || !(ms >= 0) || ms === Infinity) continue;
+      let acc = phases.get(name);
+      if (!acc) phases.set(name, (acc = { values: [], files: 0, filesMs: 0, bytes: 0, bytesMs: 0 }));
+      acc.values.push(ms);
+      addThroughput(acc, files, bytes, ms);
+    }
+  });
+  const figures = new Map<string, PhaseFigures>();
+  for (const [name, { values, ...sums }] of phases) {
+    // Typed arrays sort numerically without a comparator: several times faster on 10k values.
+    const sorted = Float64Array.from(values).sort();
+    figures.set(name, {
+      name,
+      syncs: sorted.length,
+      meanMs: Math.round(mean(sorted)!),
+      p50Ms: percentile(sorted, 50)!,
+      p90Ms: percentile(sorted, 90)!,
+      ...sums,
+    });
+  }
+  return { durations: Array.from(durations.sort()), overall, phases: figures };
+}
+
+/** The JSON object in `text`, or null when there is none or it is damaged. */
+function parseObject(text: string | null): Record<string, unknown> | null {
+  if (text === null) return null;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Phases in display order: the order of `preferred` (the newest sync's phase list), then
+ * any other phase with data, alphabetically (a phase list that changed over time).
+ */
+export function orderPhases(names: Iterable<string>, preferred: readonly string[]): string[] {
+  const present = new Set(names);
+  const first = preferred.filter((name) => present.has(name));
+  const rest = [...present].filter((name) => !preferred.includes(name)).sort();
+  return [...first, ...rest];
+}
+
+/**
+ * The indexing phase, whose files/s is "the rate while indexing": the first phase, in
+ * display order, whose name contains "index" (any case). With CIDX's default phases that
+ * is "Indexing Files" (not "Validating Index", which comes after it); with the story's
+ * short names, "Indexing".
+ */
+export function indexingPhase(ordered: readonly string[]): string | null {
+  return ordered.find((name) => /index/i.test(name)) ?? null;
+}
