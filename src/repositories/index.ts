@@ -4,6 +4,7 @@ import { CheckpointsRepository } from './checkpoints.repository';
 import { ProgressUpdatesRepository } from './progress-updates.repository';
 import { StoreMetaRepository } from './store-meta.repository';
 import { SyncHistoryRepository } from './sync-history.repository';
+import { SyncStatsRepository } from './sync-stats.repository';
 
 export interface Repositories {
   syncHistory: SyncHistoryRepository;
@@ -11,6 +12,8 @@ export interface Repositories {
   checkpoints: CheckpointsRepository;
   checkpointFiles: CheckpointFilesRepository;
   storeMeta: StoreMetaRepository;
+  /** Read-side aggregates over the history, for the metrics service. */
+  syncStats: SyncStatsRepository;
 }
 
 /** One set per connection: the prepared statements inside belong to that connection. */
@@ -21,6 +24,7 @@ export function createRepositories(connection: Connection): Repositories {
     checkpoints: new CheckpointsRepository(connection),
     checkpointFiles: new CheckpointFilesRepository(connection),
     storeMeta: new StoreMetaRepository(connection),
+    syncStats: new SyncStatsRepository(connection),
   };
 }
 
@@ -30,4 +34,5 @@ export {
   ProgressUpdatesRepository,
   StoreMetaRepository,
   SyncHistoryRepository,
+  SyncStatsRepository,
 };

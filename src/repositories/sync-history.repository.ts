@@ -1,8 +1,9 @@
-import { and, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, ne, sql } from 'drizzle-orm';
 import type { Connection } from '../db/connection';
 import { type NewSyncHistoryRow, type SyncHistoryRow, syncHistory } from '../schema';
 import type { SyncStatus } from '../schema/sync-status';
 import { parseSyncHistoryRow, readJsonRows, validateSyncHistoryJson } from '../validation/rows';
+import { inList, rowBytes } from './sql-helpers';
 
 export interface SyncProgressFields {
   currentPhase: string;
@@ -152,5 +153,88 @@ export class SyncHistoryRepository {
         .limit(limit)
         .all(),
     ).map(parseSyncHistoryRow);
+  }
+
+  // Retention (services/retention): selections page by id, oldest first, so a batch that
+  // keeps some rows (a resumable sync) never stops the cursor.
+
+  /** Syncs of any status whose last activity is before `cutoff`, with each row's payload bytes. */
+  listInactiveBefore(cutoff: number, afterId: number, limit: number): Array<{ row: SyncHistoryRow; bytes: number }> {
+    return readJsonRows('sync_history rows for retention', () =>
+      this.connection.orm
+        .select({ row: syncHistory, bytes: rowBytes(syncHistory) })
+        .from(syncHistory)
+        .where(and(lt(syncHistory.lastActivityAt, cutoff), gt(syncHistory.id, afterId)))
+        .orderBy(asc(syncHistory.id))
+        .limit(limit)
+        .all(),
+    );
+  }
+
+  /** The rows of these jobs as stored (no JSON re-validation), oldest first. */
+  listByJobIds(jobIds: string[]): SyncHistoryRow[] {
+    if (jobIds.length === 0) return [];
+    return readJsonRows('sync_history rows by job id', () =>
+      this.connection.orm
+        .select()
+        .from(syncHistory)
+        .where(inList(syncHistory.jobId, jobIds))
+        .orderBy(asc(syncHistory.id))
+        .all(),
+    );
+  }
+
+  /**
+   * Syncs inactive before `cutoff` whose trail holds more rows without checkpoint data
+   * than compaction keeps (first, last and both sides of each phase change: at most 2 per
+   * phase + 2), so compacted trails are not looked at again. Any status: retention
+   * decides which are finished (a `running` sync whose owner died long ago is).
+   */
+  listWithLongTrails(cutoff: number, afterId: number, limit: number): SyncHistoryRow[] {
+    // Named in full: drizzle leaves a single-table select's columns unqualified.
+    const plainRows = sql`(SELECT count(*) FROM progress_updates WHERE progress_updates.job_id = sync_history.job_id AND progress_updates.checkpoint_data IS NULL)`;
+    return readJsonRows('sync_history rows with long trails', () =>
+      this.connection.orm
+        .select()
+        .from(syncHistory)
+        .where(
+          and(
+            lt(syncHistory.lastActivityAt, cutoff),
+            gt(syncHistory.id, afterId),
+            sql`${plainRows} > 2 * json_array_length(sync_history.phases) + 2`,
+          ),
+        )
+        .orderBy(asc(syncHistory.id))
+        .limit(limit)
+        .all(),
+    );
+  }
+
+  /** Finished syncs that still have trail rows, oldest first. */
+  listWithTrails(afterId: number, limit: number): SyncHistoryRow[] {
+    return readJsonRows('sync_history rows with trails', () =>
+      this.connection.orm
+        .select()
+        .from(syncHistory)
+        .where(
+          and(
+            ne(syncHistory.status, 'running'),
+            gt(syncHistory.id, afterId),
+            sql`EXISTS (SELECT 1 FROM progress_updates WHERE progress_updates.job_id = sync_history.job_id)`,
+          ),
+        )
+        .orderBy(asc(syncHistory.id))
+        .limit(limit)
+        .all(),
+    );
+  }
+
+  /** Delete these syncs' rows; a sync still `running` is never deleted. Returns rows deleted. */
+  deleteFinished(jobIds: string[]): number {
+    if (jobIds.length === 0) return 0;
+    return this.connection.orm
+      .delete(syncHistory)
+      .where(and(inList(syncHistory.jobId, jobIds), ne(syncHistory.status, 'running')))
+      .run().changes;
   }
 }

@@ -1,0 +1,122 @@
+import type { SyncHistoryRow } from '../../schema';
+import { appendToArchive, archiveFileFor, groupByMonth, oldestKeptMonth } from './archive';
+import { dropCheckpointTallied } from './checkpoint-expiry';
+import type { MaintenanceRun } from './maintenance-run';
+
+export interface ArchiveOptions {
+  /** Stop before the next batch once this says so (the size budget is met). */
+  until?: () => boolean;
+  /** Syncs per batch; smaller under budget pressure, so little more than needed goes. */
+  pageSize?: number;
+}
+
+interface Candidate {
+  row: SyncHistoryRow;
+  bytes: number;
+}
+
+/**
+ * Archive and remove finished syncs whose last activity is before `cutoff`, oldest first
+ * (by insertion sequence), never a running or resumable one. Per batch: settle (a
+ * leftover checkpoint goes, a `running` row with its owner gone becomes interrupted),
+ * write the rows to the archive, delete their trails in bounded transactions, then the
+ * rows. A crash at any point leaves the rows in the database, to be archived again.
+ * Returns the number of syncs removed.
+ */
+export function archiveSyncs(run: MaintenanceRun, cutoff: number, options: ArchiveOptions = {}): number {
+  const pageSize = options.pageSize ?? run.policy.batchRows;
+  let afterId = 0;
+  let removed = 0;
+  for (;;) {
+    if (options.until?.()) break;
+    const from = afterId;
+    const page: Candidate[] = run.read('list old syncs', () => run.repos.syncHistory.listInactiveBefore(cutoff, from, pageSize));
+    if (page.length === 0) break;
+    afterId = page[page.length - 1]!.row.id;
+    const finished = run.read('classify old syncs', () =>
+      page.filter(({ row }) => !run.handled.syncs.has(row.jobId) && run.standing(row) === 'finished'),
+    );
+    for (const { row } of finished) run.handled.syncs.add(row.jobId);
+    if (finished.length > 0) removed += run.dryRun ? tallyDryRun(run, finished) : archiveBatch(run, finished);
+  }
+  return removed;
+}
+
+function archiveBatch(run: MaintenanceRun, batch: Candidate[]): number {
+  const { repos } = run;
+  const jobIds = batch.map(({ row }) => row.jobId);
+  // Rarely needed (the 7-day pass has usually removed their checkpoints): one transaction
+  // per sync, since a checkpoint may carry a large file log.
+  for (const { row } of batch) {
+    if (row.status !== 'running' && repos.checkpoints.findByJobIdRaw(row.jobId) === null) continue;
+    run.write('settle sync before archiving', () => dropCheckpointTallied(run, row.jobId, repos.syncHistory.findByJobId(row.jobId)));
+  }
+  const rows = repos.syncHistory.listByJobIds(jobIds);
+  writeArchive(run, rows);
+  removeTrails(run, jobIds);
+  const deleted = run.write('delete archived syncs', () => repos.syncHistory.deleteFinished(jobIds));
+  const bytes = batch.reduce((sum, c) => sum + c.bytes, 0);
+  run.tally('syncHistory', deleted, deleted === batch.length ? bytes : Math.round((bytes * deleted) / batch.length));
+  return deleted;
+}
+
+/** Rows whose month is already past the archive window are removed without being written. */
+function writeArchive(run: MaintenanceRun, rows: SyncHistoryRow[]): void {
+  const oldest = oldestKeptMonth(run.now, run.policy.archiveMonths);
+  for (const [month, group] of groupByMonth(rows)) {
+    if (month < oldest) continue;
+    const written = run.dryRun ? 0 : appendToArchive(run.archiveDir, month, group);
+    run.archive.filesWritten.add(archiveFileFor(run.archiveDir, month));
+    run.archive.rows += group.length;
+    run.archive.bytesWritten += written;
+  }
+}
+
+/** Delete the whole trails of these syncs, a bounded batch of rows per transaction. */
+export function removeTrails(run: MaintenanceRun, jobs: string[]): number {
+  const { repos, policy } = run;
+  const jobIds = jobs.filter((jobId) => !run.handled.trails.has(jobId));
+  for (const jobId of jobIds) run.handled.trails.add(jobId);
+  if (run.dryRun) {
+    const totals = repos.progressUpdates.totalsForJobs(jobIds);
+    // What compaction already counted is not there to remove a second time.
+    const compacted = jobIds.map((jobId) => run.compacted.get(jobId) ?? { rows: 0, bytes: 0 });
+    const rows = totals.rows - compacted.reduce((sum, c) => sum + c.rows, 0);
+    run.tally('progressRemoved', rows, totals.bytes - compacted.reduce((sum, c) => sum + c.bytes, 0));
+    return rows;
+  }
+  let removed = 0;
+  for (;;) {
+    // Listing is a read (it blocks nobody); only the deletes take the write lock.
+    const listed = repos.progressUpdates.listForJobs(jobIds, policy.batchRows * 100);
+    if (listed.length === 0) return removed;
+    let deletedAny = false;
+    for (let i = 0; i < listed.length; i += policy.batchRows) {
+      const batch = listed.slice(i, i + policy.batchRows);
+      const deleted = run.write('delete trails', () => repos.progressUpdates.deleteByIds(batch.map((r) => r.id)));
+      run.tally('progressRemoved', deleted, batch.reduce((sum, r) => sum + r.bytes, 0));
+      removed += deleted;
+      deletedAny ||= deleted > 0;
+    }
+    if (!deletedAny) return removed;
+  }
+}
+
+function tallyDryRun(run: MaintenanceRun, batch: Candidate[]): number {
+  const { repos } = run;
+  for (const { row } of batch) {
+    // Dropped (and its interruption counted) by the 7-day pass already, in this dry run.
+    const counted = run.handled.checkpoints.has(row.jobId);
+    const checkpoint = counted ? null : repos.checkpoints.findExpiring(row.jobId);
+    if (checkpoint) {
+      run.handled.checkpoints.add(row.jobId);
+      run.tally('checkpoints', 1, checkpoint.bytes);
+      if (checkpoint.lineageCheckpoints === 1) run.tally('checkpointFiles', checkpoint.lineageRows, checkpoint.lineageBytes);
+    }
+    if (row.status === 'running' && !counted) run.syncsInterrupted += 1;
+  }
+  writeArchive(run, batch.map(({ row }) => row));
+  removeTrails(run, batch.map(({ row }) => row.jobId));
+  run.tally('syncHistory', batch.length, batch.reduce((sum, c) => sum + c.bytes, 0));
+  return batch.length;
+}

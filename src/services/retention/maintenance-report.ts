@@ -1,0 +1,87 @@
+import { z } from 'zod';
+
+const count = z.number().int().nonnegative();
+const ms = z.number().nonnegative();
+
+/** Rows removed of one kind and their payload bytes (column data, without index and page overhead). */
+const removedSchema = z.object({ rows: count, bytes: count });
+
+/** The file's size: `fileBytes` = pages × page size (what the file is once its WAL is merged). */
+const sizeSchema = z.object({
+  fileBytes: count,
+  /** Of fileBytes, pages on the free list (reusable, or given back by a vacuum). */
+  freeBytes: count,
+  /** The write-ahead log beside the file, not yet merged. */
+  walBytes: count,
+});
+
+/**
+ * What one maintenance run did (or, for a dry run, would do). Plain and
+ * JSON-serialisable. In a dry run `size.after` equals `size.before` and the budget
+ * figures are projections from payload bytes.
+ */
+export const maintenanceReportSchema = z.object({
+  dryRun: z.boolean(),
+  /** `open`: the store ran it by itself; `disk-full`: a write found no space. */
+  trigger: z.enum(['manual', 'open', 'disk-full']),
+  /** Wall-clock time the run started (ms since the epoch). */
+  startedAt: z.number().int(),
+  durationMs: ms,
+  /** Write transactions committed, and the longest one: how long another process could wait on maintenance. */
+  transactions: count,
+  longestTransactionMs: ms,
+  removed: z.object({
+    checkpoints: removedSchema,
+    checkpointFiles: removedSchema,
+    /** Sync rows archived and removed from the live table. */
+    syncHistory: removedSchema,
+    /** Trail rows dropped by compaction (their sync is kept). */
+    progressCompacted: removedSchema,
+    /** Trail rows removed with their sync, or whole trails pruned for the size budget. */
+    progressRemoved: removedSchema,
+  }),
+  /** Running syncs whose owner is gone, marked interrupted when their checkpoint went. */
+  syncsInterrupted: count,
+  /** Expired checkpoints kept because their sync is running or still resumable. */
+  checkpointsKept: count,
+  archive: z.object({
+    dir: z.string(),
+    /** Month files appended to (absolute paths). */
+    filesWritten: z.array(z.string()),
+    rows: count,
+    /** Compressed bytes appended. */
+    bytesWritten: count,
+    /** Month files older than the archive window, deleted. */
+    filesDeleted: z.array(z.string()),
+  }),
+  budget: z.object({
+    maxBytes: count,
+    /** Once over, data is pruned down to this. */
+    targetBytes: count,
+    overBefore: z.boolean(),
+    overAfter: z.boolean(),
+    /** What was pruned early (inside the retention windows) to get under the target. */
+    pruned: z.object({ checkpoints: count, trails: count, syncs: count }),
+  }),
+  vacuum: z.object({
+    kind: z.enum(['full', 'incremental', 'none']),
+    /** Why this kind, in words: the free-page share, when the last full VACUUM ran, a sync running… */
+    reason: z.string(),
+    bytesReclaimed: count,
+  }),
+  size: z.object({ before: sizeSchema, after: sizeSchema }),
+});
+
+export type MaintenanceReport = z.infer<typeof maintenanceReportSchema>;
+export type RemovedRows = z.infer<typeof removedSchema>;
+export type StoreSize = z.infer<typeof sizeSchema>;
+
+export const maintenanceOptionsSchema = z
+  .object({
+    /** Work out and report what would be done, and change nothing (no rows, no files). */
+    dryRun: z.boolean().optional(),
+  })
+  .strict()
+  .optional();
+
+export type MaintenanceOptions = NonNullable<z.input<typeof maintenanceOptionsSchema>>;

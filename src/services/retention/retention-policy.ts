@@ -1,0 +1,76 @@
+import { z } from 'zod';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+/**
+ * The numbers of the retention policy, in one place (the README quotes them). Only the
+ * size budget is an option of the store; the rest are fixed so every CIDX process that
+ * opens a project file maintains it the same way.
+ */
+export interface RetentionPolicy {
+  /** A checkpoint not updated for longer than this is deleted (unless its sync is running or resumable). */
+  checkpointMaxAgeMs: number;
+  /** A finished sync is kept in full for this long after its last activity, then archived. */
+  historyMaxAgeMs: number;
+  /** A finished sync's progress trail is compacted this long after its last activity. */
+  trailCompactionDelayMs: number;
+  /** The database is held under this many bytes. */
+  maxDatabaseBytes: number;
+  /** Once over the budget, data is pruned down to this share of it, so it is not pruned again the next day. */
+  budgetTargetShare: number;
+  /** When a write finds the disk full, maintenance frees at least this share of the used space. */
+  pressureFreeShare: number;
+  /** Maintenance runs by itself when a store opens and the last run is older than this. */
+  maintenanceIntervalMs: number;
+  /** At most one full VACUUM per this interval. */
+  vacuumIntervalMs: number;
+  /** A full VACUUM runs only when at least this share of the file's pages are free. */
+  vacuumMinFreeShare: number;
+  /** Free pages are given back to the file system (incremental_vacuum) once at least this many bytes are free. */
+  incrementalVacuumMinBytes: number;
+  /** Archive files are kept for this many months (by the month in their name), then deleted. */
+  archiveMonths: number;
+  /** Rows per transaction: each maintenance batch is its own short transaction. */
+  batchRows: number;
+  /** Checkpoints removed per transaction (each is several statements, and may carry a large file log). */
+  checkpointsPerBatch: number;
+  /** File-log bytes freed per transaction when checkpoints go (one 500k-file log is ~35 MB, ~15 ms to delete). */
+  batchBytes: number;
+  /** Pages given back per incremental_vacuum transaction (~0.1 ms a page measured here). */
+  vacuumChunkPages: number;
+}
+
+export const DEFAULT_MAX_DATABASE_BYTES = 50_000_000;
+
+export const DEFAULT_RETENTION_POLICY: RetentionPolicy = {
+  checkpointMaxAgeMs: 7 * DAY,
+  historyMaxAgeMs: 30 * DAY,
+  trailCompactionDelayMs: HOUR,
+  maxDatabaseBytes: DEFAULT_MAX_DATABASE_BYTES,
+  budgetTargetShare: 0.8,
+  pressureFreeShare: 0.1,
+  maintenanceIntervalMs: DAY,
+  vacuumIntervalMs: 30 * DAY,
+  vacuumMinFreeShare: 0.25,
+  incrementalVacuumMinBytes: 1_048_576,
+  archiveMonths: 12,
+  batchRows: 500,
+  checkpointsPerBatch: 2,
+  batchBytes: 16_000_000,
+  vacuumChunkPages: 128,
+};
+
+/** Smallest budget accepted: below this the schema and one sync's checkpoint do not fit. */
+export const MIN_DATABASE_BYTES = 1_048_576;
+
+/** The `maxDatabaseBytes` option of openProgressStore. */
+export const maxDatabaseBytesSchema = z
+  .number()
+  .int()
+  .min(MIN_DATABASE_BYTES)
+  .max(2 ** 44);
+
+export function retentionPolicy(overrides: Partial<RetentionPolicy>): RetentionPolicy {
+  return { ...DEFAULT_RETENTION_POLICY, ...overrides };
+}

@@ -1,0 +1,99 @@
+import type { SyncHistoryRow } from '../../schema';
+import { removeTrails } from './history-archiver';
+import type { MaintenanceRun } from './maintenance-run';
+
+/** One row of a trail, as compaction sees it. */
+export interface TrailPoint {
+  id: number;
+  phase: string;
+  hasCheckpoint: boolean;
+}
+
+/**
+ * The rows compaction drops from a finished sync's trail. Kept: the first and the last
+ * row, both sides of every phase change (the last row of a phase and the first of the
+ * next, so phase timings can still be drawn), and every row written with a checkpoint.
+ * Everything else (the 1-per-second rows in between) goes.
+ */
+export function trailRowsToDrop(trail: TrailPoint[]): number[] {
+  return trail
+    .filter((point, i) => {
+      if (i === 0 || i === trail.length - 1 || point.hasCheckpoint) return false;
+      return point.phase === trail[i - 1]!.phase && point.phase === trail[i + 1]!.phase;
+    })
+    .map((point) => point.id);
+}
+
+/**
+ * Compact the trails of finished syncs whose last activity is before `cutoff`. Rows to
+ * drop are gathered across syncs and deleted a bounded batch per transaction. Returns
+ * the number of syncs compacted.
+ */
+export function compactTrails(run: MaintenanceRun, cutoff: number): number {
+  const { repos, policy } = run;
+  let pending: Array<{ id: number; bytes: number }> = [];
+  const flush = () => {
+    const batch = pending;
+    pending = [];
+    const bytes = batch.reduce((sum, r) => sum + r.bytes, 0);
+    if (run.dryRun) return run.tally('progressCompacted', batch.length, bytes);
+    const deleted = run.write('compact trails', () => repos.progressUpdates.deleteByIds(batch.map((r) => r.id)));
+    run.tally('progressCompacted', deleted, bytes);
+  };
+  let afterId = 0;
+  let compacted = 0;
+  for (;;) {
+    const from = afterId;
+    const page: SyncHistoryRow[] = run.read('list long trails', () => repos.syncHistory.listWithLongTrails(cutoff, from, policy.batchRows));
+    if (page.length === 0) break;
+    afterId = page[page.length - 1]!.id;
+    for (const row of page) {
+      const drop = run.read('read trail', () => {
+        // Archived by this run (in a dry run, still in the table): nothing to compact.
+        if (run.handled.syncs.has(row.jobId) || run.standing(row) !== 'finished') return [];
+        const trail = repos.progressUpdates.trailShape(row.jobId);
+        const ids = new Set(trailRowsToDrop(trail));
+        return trail.filter((point) => ids.has(point.id));
+      });
+      if (drop.length > 0) {
+        compacted += 1;
+        run.compacted.set(row.jobId, { rows: drop.length, bytes: drop.reduce((sum, r) => sum + r.bytes, 0) });
+      }
+      pending.push(...drop);
+      while (pending.length >= policy.batchRows) {
+        const rest = pending.splice(policy.batchRows);
+        flush();
+        pending = rest;
+      }
+    }
+  }
+  if (pending.length > 0) flush();
+  return compacted;
+}
+
+/**
+ * Under the size budget: remove whole trails of finished syncs, oldest first, keeping
+ * their history rows; a page of syncs at a time, so little more than needed goes.
+ * Returns the number of trails removed.
+ */
+export function pruneTrails(run: MaintenanceRun, until: () => boolean): number {
+  let afterId = 0;
+  let pruned = 0;
+  for (;;) {
+    if (until()) break;
+    const from = afterId;
+    const page: SyncHistoryRow[] = run.read('list trails', () => run.repos.syncHistory.listWithTrails(from, TRAILS_PER_PAGE));
+    if (page.length === 0) break;
+    afterId = page[page.length - 1]!.id;
+    const finished = run.read('classify syncs', () =>
+      page.filter((row) => !run.handled.trails.has(row.jobId) && !run.handled.syncs.has(row.jobId) && run.standing(row) === 'finished'),
+    );
+    if (finished.length === 0) continue;
+    removeTrails(run, finished.map((row) => row.jobId));
+    pruned += finished.length;
+  }
+  return pruned;
+}
+
+/** Syncs whose trails are pruned together (a day of syncs at one every 10 minutes is 144). */
+const TRAILS_PER_PAGE = 25;

@@ -1,0 +1,158 @@
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { readArchive } from '../../../src';
+import { appendToArchive, archiveFileFor } from '../../../src/services/retention/archive';
+import { openTestProgressStore, repoPaths, storeInternals } from '../../support/progress-store';
+import { listDir, modeOf, useTempDir } from '../../support/temp-dir';
+import { DAY, HOUR, jobIds, seed, statusOf, tableCounts } from './retention-fixtures';
+
+const tmp = useTempDir();
+
+function open(options: Parameters<typeof openTestProgressStore>[1] = {}) {
+  return openTestProgressStore(tmp.path, { autoMaintenance: false, ...options });
+}
+
+describe('sync history older than 30 days', () => {
+  it('is kept at exactly 30 days and archived, then removed with its trail, just over', () => {
+    const { store, clock } = open();
+    const now = clock.now();
+    // A sync's last activity is its last trail row: start + (rows - 1) s.
+    const endingAt = (age: number, jobId: string) => ({ jobId, start: now - age - 9000, trailRows: 10, outcome: 'completed' as const });
+    seed(store, endingAt(30 * DAY + 1, 'just-over'), endingAt(30 * DAY, 'exactly-30d'), endingAt(30 * DAY - 1, 'just-under'));
+    const report = store.retention.runMaintenance();
+    expect(jobIds(store)).toEqual(['exactly-30d', 'just-under']);
+    expect(report.removed.syncHistory.rows).toBe(1);
+    expect(report.removed.syncHistory.bytes).toBeGreaterThan(100);
+    expect(report.removed.progressRemoved.rows).toBe(10);
+    expect(report.archive.rows).toBe(1);
+    expect(readArchive(report.archive.filesWritten[0]!).map((r) => r.jobId)).toEqual(['just-over']);
+  });
+
+  it('reads back from the archive as exactly the rows the store held', () => {
+    const { store, clock } = open();
+    const start = clock.now() - 45 * DAY;
+    seed(
+      store,
+      { jobId: 'ok', start, trailRows: 30, outcome: 'completed' },
+      { jobId: 'failed', start: start + HOUR, trailRows: 20, outcome: 'failed', checkpointFiles: 10 },
+      { jobId: 'cancelled', start: start + 2 * HOUR, trailRows: 5, outcome: 'cancelled' },
+      { jobId: 'killed', start: start + 3 * HOUR, trailRows: 5, outcome: 'killed', checkpointFiles: 10 },
+    );
+    const { repos } = storeInternals(store);
+    const before = repos.syncHistory.listByJobIds(['ok', 'failed', 'cancelled']);
+    const report = store.retention.runMaintenance();
+    expect(tableCounts(store)).toEqual({ syncs: 0, trail: 0, checkpoints: 0, fileLog: 0 });
+    const archived = readArchive(report.archive.filesWritten[0]!);
+    expect(archived.slice(0, 3)).toEqual(before);
+    // The killed sync was marked interrupted before it was archived.
+    expect(archived[3]).toMatchObject({ jobId: 'killed', status: 'interrupted', ownerPid: null });
+  });
+
+  it('writes one gzip member per batch to a private month file that zcat reads', () => {
+    const { store, clock } = open();
+    const october = Date.UTC(2026, 9, 10);
+    seed(store, { jobId: 'first', start: october, trailRows: 2, outcome: 'completed' });
+    const first = store.retention.runMaintenance();
+    seed(store, { jobId: 'second', start: october + DAY, trailRows: 2, outcome: 'completed' });
+    clock.advance(2 * DAY);
+    const second = store.retention.runMaintenance();
+
+    const dir = store.retention.archiveDir;
+    const file = archiveFileFor(dir, '2026-10');
+    expect(dir).toBe(path.join(tmp.path, 'acme-api.archive'));
+    expect(first.archive.filesWritten).toEqual([file]);
+    expect(second.archive.filesWritten).toEqual([file]);
+    expect(modeOf(dir)).toBe(0o700);
+    expect(modeOf(file)).toBe(0o600);
+    expect(listDir(dir)).toEqual(['2026-10.jsonl.gz']);
+    const lines = execFileSync('zcat', [file], { encoding: 'utf8' }).trim().split('\n');
+    expect(lines.map((line) => JSON.parse(line).jobId)).toEqual(['first', 'second']);
+    expect(readArchive(file).map((r) => r.jobId)).toEqual(['first', 'second']);
+    expect(fs.statSync(file).size).toBe(first.archive.bytesWritten + second.archive.bytesWritten);
+  });
+
+  it('settles what an old sync left behind before archiving it, in a dry run as in the real one', () => {
+    const { store, clock } = open();
+    seed(
+      store,
+      // Killed before its first checkpoint: still `running`, its owner long gone.
+      { jobId: 'killed-bare', start: clock.now() - 40 * DAY, trailRows: 3, outcome: 'killed' },
+      // A checkpoint touched recently (the 7-day pass leaves it) on a sync 40 days quiet.
+      { jobId: 'stray-checkpoint', start: clock.now() - 40 * DAY, trailRows: 3, outcome: 'failed', checkpointFiles: 20 },
+    );
+    storeInternals(store).connection.sqlite.prepare("UPDATE checkpoints SET updated_at = ? WHERE job_id = 'stray-checkpoint'").run(clock.now() - DAY);
+    const dry = store.retention.runMaintenance({ dryRun: true });
+    const real = store.retention.runMaintenance();
+    for (const report of [dry, real]) {
+      expect(report.syncsInterrupted).toBe(1);
+      expect(report.removed.checkpoints.rows).toBe(1);
+      expect(report.removed.checkpointFiles.rows).toBe(2);
+      expect(report.removed.syncHistory.rows).toBe(2);
+    }
+    expect(tableCounts(store)).toEqual({ syncs: 0, trail: 0, checkpoints: 0, fileLog: 0 });
+    expect(readArchive(real.archive.filesWritten[0]!).map((r) => [r.jobId, r.status])).toEqual([
+      ['killed-bare', 'interrupted'],
+      ['stray-checkpoint', 'failed'],
+    ]);
+  });
+
+  it('never archives a running sync or a still-resumable one, however old', () => {
+    const { store, clock } = open({ resumeWindowMs: 40 * DAY });
+    const live = store.recording.startSync({ jobId: 'live', files: repoPaths(5) });
+    seed(store, { jobId: 'resumable', start: clock.now() - HOUR, trailRows: 3, outcome: 'failed', checkpointFiles: 5 });
+    clock.advance(35 * DAY);
+    const report = store.retention.runMaintenance();
+    expect(jobIds(store)).toEqual(['live', 'resumable']);
+    expect(report.archive.rows).toBe(0);
+    expect(statusOf(store, 'live')).toBe('running');
+    live.finish();
+  });
+
+  it('keeps 12 months of archive files: older months are neither written nor kept', () => {
+    const { store, clock } = open();
+    const now = clock.now(); // 2026-11-26
+    const dir = store.retention.archiveDir;
+    appendToArchive(dir, '2025-10', []);
+    appendToArchive(dir, '2025-11', []);
+    fs.writeFileSync(path.join(dir, '2026-01.jsonl.gz.tmp-4194999'), 'half-written');
+    fs.writeFileSync(path.join(dir, `2026-02.jsonl.gz.tmp-${process.pid}`), 'being written');
+    seed(
+      store,
+      { jobId: 'fourteen-months', start: Date.UTC(2025, 8, 20), trailRows: 2, outcome: 'completed' },
+      { jobId: 'twelve-months', start: Date.UTC(2025, 10, 3), trailRows: 2, outcome: 'completed' },
+      { jobId: 'recent', start: now - 40 * DAY, trailRows: 2, outcome: 'completed' },
+    );
+    const report = store.retention.runMaintenance();
+    expect(listDir(dir)).toEqual(['2025-11.jsonl.gz', `2026-02.jsonl.gz.tmp-${process.pid}`, '2026-10.jsonl.gz']);
+    expect(report.archive.filesDeleted.map((f) => path.basename(f))).toEqual(['2025-10.jsonl.gz', '2026-01.jsonl.gz.tmp-4194999']);
+    expect(report.archive.rows).toBe(2);
+    expect(report.removed.syncHistory.rows).toBe(3);
+    expect(readArchive(path.join(dir, '2025-11.jsonl.gz')).map((r) => r.jobId)).toEqual(['twelve-months']);
+  });
+});
+
+describe('readArchive', () => {
+  it('keeps one row per job when a crash archived a row twice', () => {
+    const { store, clock } = open();
+    seed(store, { jobId: 'twice', start: clock.now() - 40 * DAY, trailRows: 2, outcome: 'completed' });
+    const row = storeInternals(store).repos.syncHistory.findByJobId('twice')!;
+    appendToArchive(store.retention.archiveDir, '2026-10', [row]);
+    const report = store.retention.runMaintenance();
+    expect(readArchive(report.archive.filesWritten[0]!)).toEqual([row]);
+  });
+
+  it('fails with typed errors for a missing file, a damaged one, and a bad argument', () => {
+    const file = tmp.join('2026-01.jsonl.gz');
+    expect(() => readArchive(file)).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+    fs.writeFileSync(file, 'not gzip');
+    expect(() => readArchive(file)).toThrow(expect.objectContaining({ code: 'CORRUPT' }));
+    fs.writeFileSync(file, gzipSync('{"jobId": 1}\n'));
+    expect(() => readArchive(file)).toThrow(expect.objectContaining({ code: 'CORRUPT' }));
+    expect(() => readArchive(42 as unknown as string)).toThrow(expect.objectContaining({ code: 'VALIDATION' }));
+    fs.writeFileSync(file, '');
+    expect(readArchive(file)).toEqual([]);
+    expect(() => readArchive(tmp.path)).toThrow(expect.objectContaining({ code: 'STORAGE' }));
+  });
+});

@@ -1,0 +1,39 @@
+import type { ProgressStore } from '../../../src';
+import { runInTransaction } from '../../../src/db/transaction';
+import { addSync, type SyncSpec } from '../../support/heavy-month';
+import { rows, storeInternals } from '../../support/progress-store';
+
+export const HOUR = 3_600_000;
+export const DAY = 24 * HOUR;
+
+/** Write syncs straight into the store's file, as the recorder would have left them. */
+export function seed(store: ProgressStore, ...specs: SyncSpec[]): void {
+  const { connection } = storeInternals(store);
+  runInTransaction(connection.sqlite, () => {
+    for (const spec of specs) addSync(connection, spec);
+  });
+}
+
+export interface TableCounts {
+  syncs: number;
+  trail: number;
+  checkpoints: number;
+  fileLog: number;
+}
+
+export function tableCounts(store: ProgressStore): TableCounts {
+  const n = (table: string) => rows<{ n: number }>(store, `SELECT count(*) AS n FROM ${table}`)[0]!.n;
+  return { syncs: n('sync_history'), trail: n('progress_updates'), checkpoints: n('checkpoints'), fileLog: n('checkpoint_files') };
+}
+
+export function jobIds(store: ProgressStore): string[] {
+  return rows<{ job_id: string }>(store, 'SELECT job_id FROM sync_history ORDER BY id').map((r) => r.job_id);
+}
+
+export function statusOf(store: ProgressStore, jobId: string): string | undefined {
+  return rows<{ status: string }>(store, 'SELECT status FROM sync_history WHERE job_id = ?', jobId)[0]?.status;
+}
+
+export function hasCheckpoint(store: ProgressStore, jobId: string): boolean {
+  return rows(store, 'SELECT 1 FROM checkpoints WHERE job_id = ?', jobId).length === 1;
+}

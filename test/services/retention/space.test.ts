@@ -1,0 +1,22 @@
+import { fullVacuum, incrementalVacuum, measureSpace } from '../../../src/services/retention/space';
+import { openTestStore } from '../../support/store';
+import { useTempDir } from '../../support/temp-dir';
+
+const tmp = useTempDir();
+
+describe('space figures and vacuums', () => {
+  it('counts a missing WAL as empty', () => {
+    const connection = openTestStore(tmp.join('a.db'));
+    const figures = measureSpace({ ...connection, path: tmp.join('never-opened.db') });
+    expect(figures.walBytes).toBe(0);
+    expect(figures.fileBytes).toBe(figures.usedBytes + figures.freeBytes);
+  });
+
+  it('fails a VACUUM SQLite refuses with the package\'s typed error', () => {
+    const { sqlite } = openTestStore(tmp.join('a.db'));
+    sqlite.exec('BEGIN');
+    expect(() => fullVacuum(sqlite, 100)).toThrow(expect.objectContaining({ code: 'STORAGE', message: expect.stringMatching(/^vacuum: /) }));
+    incrementalVacuum(sqlite, 0); // a no-op asking for at least one page, allowed in a transaction
+    sqlite.exec('ROLLBACK');
+  });
+});
