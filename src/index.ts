@@ -21,9 +21,39 @@ export type { ResumeInfo } from './services/resume/resume-info';
 export type { ResumePlan } from './services/resume/resume-plan';
 export type { Resumed, ResumeSource } from './services/resume/resume-service';
 export type { FileChange } from './services/resume/git-changes';
+export type { StatusService, SyncStatusEntry } from './services/status-service';
+export type { MetricsService } from './services/metrics/metrics-service';
+export type { EstimateInput } from './services/metrics/estimate';
+export {
+  historyReportSchema,
+  reportOptionsSchema,
+  type HistoryReport,
+  type FilledHistoryReport,
+  type EmptyHistoryReport,
+  type ReportOptions,
+  type PhaseReport,
+  type PhaseTrend,
+  type SyncEntry,
+  type FailurePoint,
+  type PeakUsage,
+  type LongTermTrend,
+  type TrendDirection,
+} from './services/metrics/report-schema';
+export { STABLE_WITHIN_PERCENT } from './services/metrics/statistics';
 export { defaultProgressDir, resolveStoreLocation } from './config/store-paths';
 export { MIGRATIONS_FOLDER } from './db/migrations';
 export { SYNC_STATUSES, type SyncStatus } from './schema/sync-status';
 export { renderResumePrompt, renderResumeDetails, type ResumeChoice } from './presentation/resume-prompt';
 export { promptResume, type PromptResumeOptions } from './presentation/prompt-resume';
 export { formatDurationShort, formatDurationWords } from './presentation/durations';
+export { renderHistoryReport } from './presentation/history-report';
+export type { RetentionService } from './services/retention/retention-service';
+export {
+  maintenanceReportSchema,
+  type MaintenanceReport,
+  type MaintenanceOptions,
+  type RemovedRows,
+  type StoreSize,
+} from './services/retention/maintenance-report';
+export { readArchive } from './services/retention/archive';
+export { DEFAULT_RETENTION_POLICY, type RetentionPolicy } from './services/retention/retention-policy';

@@ -2,10 +2,16 @@ import { z } from 'zod';
 import { type Clock, systemClock } from './clock';
 import { resolveStoreLocation } from './config/store-paths';
 import { openStoreDatabase } from './db/open-store-database';
+import { ProgressStoreError } from './errors';
+import { WalMerges } from './db/wal-merges';
 import { createRepositories } from './repositories';
 import { processProbe, type ResourceProbe } from './services/recording/process-sampler';
+import { MetricsService } from './services/metrics/metrics-service';
 import { RecordingService } from './services/recording/recording-service';
 import { ResumeService } from './services/resume/resume-service';
+import { maxDatabaseBytesSchema } from './services/retention/retention-policy';
+import { RetentionService } from './services/retention/retention-service';
+import { StatusService } from './services/status-service';
 import { StoreContext, type StoreSettings, type StoreWarning } from './services/store-context';
 import { parseInput } from './validation/parse';
 
@@ -24,6 +30,10 @@ export interface ProgressStoreOptions {
   recordLockTimeoutMs?: number;
   resumeWindowMs?: number;
   resourceProbe?: ResourceProbe;
+  /** Size budget of the project file in bytes (default 50 MB, at least 1 MiB); see store.retention. */
+  maxDatabaseBytes?: number;
+  /** Run maintenance at open when the last run is more than a day old (default true). */
+  autoMaintenance?: boolean;
 }
 
 const HOUR = 3_600_000;
@@ -41,6 +51,8 @@ const optionsSchema = z
     recordLockTimeoutMs: duration.optional(),
     resumeWindowMs: duration.optional(),
     resourceProbe: z.function().optional(),
+    maxDatabaseBytes: maxDatabaseBytesSchema.optional(),
+    autoMaintenance: z.boolean().optional(),
   })
   .strict();
 
@@ -52,10 +64,43 @@ function defaultWarning(warning: StoreWarning): void {
 export class ProgressStore {
   readonly recording: RecordingService;
   readonly resume: ResumeService;
+  /** Sync history: the report, and estimates of time left from it. */
+  readonly metrics: MetricsService;
+  /** Running and incomplete syncs, with liveness and age. */
+  readonly status: StatusService;
+  /** Retention and maintenance: old checkpoints and history, the archive, the size budget. */
+  readonly retention: RetentionService;
 
-  constructor(private readonly context: StoreContext) {
+  /** Merges the WAL between the caller's calls rather than inside one (see db/wal-merges). */
+  private readonly walMerges: WalMerges;
+
+  constructor(
+    private readonly context: StoreContext,
+    retention: { maxDatabaseBytes?: number } = {},
+  ) {
+    this.walMerges = new WalMerges(context.connection.sqlite, {
+      onError: (error) => context.warn({ code: 'STORAGE', message: `merging the WAL: ${(error as Error).message}`, error }),
+    });
     this.recording = new RecordingService(context);
     this.resume = new ResumeService(context, this.recording);
+    this.metrics = new MetricsService(context);
+    // The resume prompt's estimate, from the project's history (ResumeInfo has no rate:
+    // the historical indexing rate and phase means stand in for it). An estimate that
+    // cannot be made (a damaged row, say) leaves the sync's own one in place.
+    this.resume.estimator = (info) => {
+      try {
+        return this.metrics.estimateRemaining({
+          phase: info.phase,
+          percent: info.progress,
+          filesProcessed: info.filesProcessed,
+          totalFiles: info.totalFiles,
+        });
+      } catch {
+        return null;
+      }
+    };
+    this.status = new StatusService(context);
+    this.retention = new RetentionService(context, retention);
   }
 
   get projectId(): string {
@@ -74,6 +119,7 @@ export class ProgressStore {
     if (this.context.isClosed) return;
     for (const recorder of [...this.context.activeRecorders]) recorder.release();
     this.context.markClosed();
+    this.walMerges.stop();
     this.context.connection.sqlite.close();
   }
 }
@@ -99,5 +145,18 @@ export function openProgressStore(options: ProgressStoreOptions): ProgressStore 
     warn: (message, error) => onWarning({ code: 'CORRUPT', message, error }),
   });
   const context = new StoreContext(location.projectId, connection, createRepositories(connection), clock, settings, onWarning);
-  return new ProgressStore(context);
+  const store = new ProgressStore(context, { maxDatabaseBytes: parsed.maxDatabaseBytes });
+  if (parsed.autoMaintenance !== false) {
+    // Daily upkeep, recorded in the file. A failure here is reported, never a reason not to open.
+    try {
+      store.retention.runIfDue();
+    } catch (error) {
+      context.warn({
+        code: error instanceof ProgressStoreError ? error.code : 'STORAGE',
+        message: `maintenance at open failed: ${(error as Error).message}`,
+        error,
+      });
+    }
+  }
+  return store;
 }

@@ -1,0 +1,77 @@
+import { plot, cyan } from 'asciichart';
+import type { Command } from 'commander';
+import { formatDurationShort } from '../../presentation/durations';
+import { renderHistoryReport } from '../../presentation/history-report';
+import type { HistoryReport } from '../../services/metrics/report-schema';
+import { type CommandEnv, handle, integerIn, withJsonOption, withStoreOptions } from '../command-kit';
+import { EXIT, type ExitCode } from '../exit-codes';
+import type { Output } from '../output';
+import { NO_AUTO_MAINTENANCE, requireStoreFile, resolveTarget, type StoreOptions, withStore } from '../store-target';
+
+export interface HistoryOptions extends StoreOptions {
+  json?: boolean;
+  days: number;
+  /** true: always draw the chart; false: never; undefined: when stdout is a wide enough terminal. */
+  chart?: boolean;
+}
+
+/** `--json` shape of `history` (documented in the README): `report` is store.metrics.report()'s, as is. */
+export interface HistoryJson {
+  project: string;
+  store: string;
+  report: HistoryReport;
+}
+
+/** Narrowest terminal the chart is drawn on by itself (its labels and a few points need this much). */
+const MIN_CHART_COLUMNS = 40;
+const CHART_HEIGHT = 8;
+
+export function registerHistory(program: Command, env: CommandEnv): void {
+  const command = program
+    .command('history')
+    .description("the story's sync performance history, with a chart of total duration per sync")
+    .option('--days <n>', 'window in days (1-30)', integerIn(1, 30), 7)
+    .option('--chart', 'draw the chart even when stdout is not a terminal')
+    .option('--no-chart', 'never draw the chart');
+  withJsonOption(withStoreOptions(command));
+  handle<HistoryOptions>(command, env, (options, out) => runHistory(options, out, env));
+}
+
+export async function runHistory(options: HistoryOptions, out: Output, env: CommandEnv): Promise<ExitCode> {
+  const target = await resolveTarget(options, env.io);
+  requireStoreFile(target);
+  const report = await withStore(target, env.io, (store) => store.metrics.report({ days: options.days }), NO_AUTO_MAINTENANCE);
+  if (out.json) {
+    const result: HistoryJson = { project: target.projectId, store: target.dbPath, report };
+    out.printJson(result);
+    return EXIT.OK;
+  }
+  out.text(renderHistoryReport(report));
+  const wanted = options.chart ?? (out.interactive && out.width >= MIN_CHART_COLUMNS);
+  if (wanted) {
+    const chart = renderDurationChart(report, out);
+    if (chart) out.text(`\n${chart}`);
+  }
+  return EXIT.OK;
+}
+
+/**
+ * Total duration of each completed sync among the report's recent ones (its last ten in
+ * the window), oldest first, as an asciichart line; null with fewer than two to draw.
+ */
+export function renderDurationChart(report: HistoryReport, out: Output): string | null {
+  if (report.empty) return null;
+  const durations = report.recent
+    .filter((sync) => sync.status === 'completed')
+    .reverse()
+    .map((sync) => sync.durationMs / 1000);
+  if (durations.length < 2) return null;
+  const labels = durations.map((s) => formatDurationShort(s * 1000));
+  const width = Math.max(...labels.map((l) => l.length), 6);
+  const lines = plot(durations, {
+    height: CHART_HEIGHT,
+    format: (seconds: number) => formatDurationShort(seconds * 1000).padStart(width),
+    ...(out.color ? { colors: [cyan] } : {}),
+  });
+  return `Total duration of the last ${durations.length} completed syncs (oldest first):\n${lines}\n`;
+}

@@ -1,0 +1,112 @@
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { promptResume } from '../../presentation/prompt-resume';
+import { renderResumeDetails, renderResumePrompt, type ResumeChoice } from '../../presentation/resume-prompt';
+import type { ResumeInfo } from '../../services/resume/resume-info';
+import { type CommandEnv, handle, withJsonOption, withStoreOptions } from '../command-kit';
+import { CliError, EXIT, type ExitCode } from '../exit-codes';
+import type { Output } from '../output';
+import { NO_AUTO_MAINTENANCE, requireStoreFile, resolveTarget, type StoreOptions, withStore } from '../store-target';
+
+export type ResumeAnswer = ResumeChoice | 'details';
+
+interface ResumeOptions extends StoreOptions {
+  json?: boolean;
+  choice?: ResumeAnswer;
+  readStdin?: boolean;
+}
+
+/** `--json` shape of `resume` (documented in the README). */
+export interface ResumeJson {
+  project: string;
+  store: string;
+  /** The incomplete sync that was offered, or null when there is none (exit 3). */
+  resumable: ResumeInfo | null;
+  choice: ResumeAnswer | null;
+  /** `kept`: the checkpoint stays for the next sync; `cleared`: started fresh; `none`: nothing changed. */
+  action: 'kept' | 'cleared' | 'none';
+}
+
+const CHOICES: Record<string, ResumeAnswer> = {
+  r: 'resume',
+  resume: 'resume',
+  s: 'fresh',
+  fresh: 'fresh',
+  v: 'details',
+  view: 'details',
+  details: 'details',
+  c: 'cancel',
+  cancel: 'cancel',
+};
+
+/** `--choice r|s|v|c` (or the words). */
+export function parseChoiceOption(value: string): ResumeAnswer {
+  const choice = CHOICES[value.trim().toLowerCase()];
+  if (!choice) throw new InvalidArgumentError('expected r (resume), s (start fresh), v (view details) or c (cancel)');
+  return choice;
+}
+
+export function registerResume(program: Command, env: CommandEnv): void {
+  const command = program
+    .command('resume')
+    .description("the story's resume prompt for the project's incomplete sync")
+    .option('--choice <r|s|v|c>', 'answer without asking: resume, start fresh, view details, cancel', parseChoiceOption)
+    .option('--read-stdin', 'read the answer from stdin even when it is not a terminal (answers piped by a script)');
+  withJsonOption(withStoreOptions(command));
+  command.addHelpText(
+    'after',
+    '\nWithout --choice the prompt waits for a person at a terminal. When stdin is not a terminal it never\n' +
+      'waits: it answers Resume when the checkpoint is usable, else Cancel, unless --read-stdin is given.\n' +
+      'Resume keeps the checkpoint for the next sync; Start fresh clears it. Cancel exits with 5.',
+  );
+  handle<ResumeOptions>(command, env, (options, out) => resume(options, out, env));
+}
+
+async function resume(options: ResumeOptions, out: Output, env: CommandEnv): Promise<ExitCode> {
+  const { io } = env;
+  const target = await resolveTarget(options, io);
+  requireStoreFile(target);
+  return withStore(target, io, async (store) => {
+    const info = store.resume.checkResumable();
+    const result: ResumeJson = { project: target.projectId, store: target.dbPath, resumable: info, choice: null, action: 'none' };
+    if (!info) {
+      if (out.json) out.printJson(result);
+      else out.line(`No incomplete sync to resume for project ${target.projectId}.`);
+      return EXIT.NOT_FOUND;
+    }
+    // Under --json the prompt is for the person, on stderr; stdout stays one JSON document.
+    const promptStream = out.json ? io.stderr : io.stdout;
+    let choice: ResumeAnswer;
+    if (options.choice) {
+      choice = options.choice;
+      if (choice === 'details') out.text(renderResumeDetails(info));
+      else out.text(`${renderResumePrompt(info)}${choice} (--choice)\n`);
+    } else {
+      choice = await promptResume(info, { input: io.stdin, output: promptStream, readNonTty: options.readStdin === true });
+    }
+    result.choice = choice;
+    if (choice === 'resume' && !info.canResume) {
+      throw new CliError(EXIT.ERROR, `the checkpoint cannot be used (${info.reason}); choose s to start fresh`);
+    }
+    if (choice === 'fresh') {
+      store.resume.startFresh(info.jobId);
+      result.action = 'cleared';
+    } else if (choice === 'resume') {
+      result.action = 'kept';
+    }
+    if (out.json) out.printJson(result);
+    else if (choice !== 'details') out.line(outcome(result, info));
+    return choice === 'cancel' ? EXIT.CANCELLED : EXIT.OK;
+  }, NO_AUTO_MAINTENANCE);
+}
+
+function outcome(result: ResumeJson, info: ResumeInfo): string {
+  switch (result.action) {
+    case 'kept':
+      return `Kept the checkpoint: the next sync of ${result.project} resumes at ${Math.floor(info.progress)}% (${info.phase}, ${info.filesRemaining} files to go).`;
+    case 'cleared':
+      return `Cleared the checkpoint: the next sync of ${result.project} starts from the beginning.`;
+    default:
+      return 'Cancelled: nothing was changed.';
+  }
+}

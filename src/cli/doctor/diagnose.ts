@@ -1,0 +1,133 @@
+import path from 'node:path';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../db/file-modes';
+import { formatAgo } from '../../presentation/durations';
+import { formatBytes, formatMode, formatWhen } from '../format';
+import type { StoreFacts } from './inspect-store';
+
+export type CheckStatus = 'ok' | 'warn' | 'fail';
+
+/** One finding of `doctor`: what was checked, how it stands, and what to do about it. */
+export interface DoctorCheck {
+  name: 'integrity' | 'schema' | 'size' | 'file modes' | 'maintenance' | 'vacuum';
+  status: CheckStatus;
+  detail: string;
+  /** What to do; null when nothing needs doing. */
+  advice: string | null;
+}
+
+export interface DiagnoseOptions {
+  now: number;
+  budgetBytes: number;
+}
+
+const DAY = 24 * 3_600_000;
+/** Share of the budget from which doctor warns that the store is getting close. */
+const NEAR_BUDGET = 0.8;
+
+const MIGRATE_HINT = (dbPath: string) =>
+  `the store applies migrations itself the next time it opens the file (any sync, or \`cidx-progress status\`); ` +
+  `or run \`CIDX_PROGRESS_DB=${dbPath} npx drizzle-kit migrate --config node_modules/cidx-progress/drizzle.config.ts\``;
+
+/** Turn the facts about a store file into findings, each with advice when something is wrong. */
+export function diagnose(facts: StoreFacts, options: DiagnoseOptions): DoctorCheck[] {
+  return [integrity(facts), schema(facts), size(facts, options), fileModes(facts), maintenance(facts, options), vacuum(facts, options)];
+}
+
+function integrity(facts: StoreFacts): DoctorCheck {
+  const damaged = facts.openError ?? (facts.quickCheck.join('; ') === 'ok' ? null : facts.quickCheck.join('; '));
+  if (!damaged) return { name: 'integrity', status: 'ok', detail: 'quick_check: ok', advice: null };
+  return {
+    name: 'integrity',
+    status: 'fail',
+    detail: facts.openError ? `cannot be read as a database (${facts.openError})` : `quick_check found damage: ${damaged}`,
+    advice:
+      `the next time the store opens it, the file is moved aside as ${path.basename(facts.path)}.corrupt-<time> and a fresh store ` +
+      'takes its place (the progress and history in it are lost from the live store); keep the moved copy if you want to inspect it',
+  };
+}
+
+function schema(facts: StoreFacts): DoctorCheck {
+  const shipped = facts.shipped.latest;
+  const shippedText = shipped ? `migration of ${formatWhen(shipped.createdAt)}` : 'no migrations';
+  if (facts.openError) return { name: 'schema', status: 'warn', detail: 'not checked: the file cannot be read', advice: null };
+  const applied = facts.applied?.latest ?? null;
+  if (!applied) {
+    return { name: 'schema', status: 'fail', detail: 'no migrations recorded: not migrated yet, or not a cidx-progress store', advice: MIGRATE_HINT(facts.path) };
+  }
+  if (shipped && applied.createdAt > shipped.createdAt) {
+    return {
+      name: 'schema',
+      status: 'fail',
+      detail: `written by a newer cidx-progress (migration of ${formatWhen(applied.createdAt)}; this version ships up to the ${shippedText})`,
+      advice: 'upgrade cidx-progress; this version refuses to open the file rather than damage it',
+    };
+  }
+  if (shipped && applied.createdAt < shipped.createdAt) {
+    const pending = Object.keys(facts.shipped.hashes).filter((when) => Number(when) > applied.createdAt).length;
+    return { name: 'schema', status: 'warn', detail: `${pending} migration(s) behind this version`, advice: MIGRATE_HINT(facts.path) };
+  }
+  if (facts.shipped.hashes[String(applied.createdAt)] !== applied.hash) {
+    return {
+      name: 'schema',
+      status: 'warn',
+      detail: 'the latest applied migration differs from the shipped one of the same time (edited after it was applied?)',
+      advice: 'compare drizzle/ with the version that created the file; a migration must never be edited once released',
+    };
+  }
+  return { name: 'schema', status: 'ok', detail: `up to date (${facts.applied!.count} migration(s), latest ${shippedText})`, advice: null };
+}
+
+function size(facts: StoreFacts, { budgetBytes }: DiagnoseOptions): DoctorCheck {
+  const total = facts.fileBytes + facts.walBytes;
+  const freeShare = facts.pages.count > 0 ? facts.pages.free / facts.pages.count : 0;
+  const detail =
+    `${formatBytes(total)} of a ${formatBytes(budgetBytes)} budget` +
+    (facts.walBytes > 0 ? ` (WAL ${formatBytes(facts.walBytes)})` : '') +
+    `, ${Math.round(freeShare * 100)}% free pages`;
+  if (total > budgetBytes * NEAR_BUDGET) {
+    return {
+      name: 'size',
+      status: 'warn',
+      detail: `${total > budgetBytes ? 'over budget' : 'close to the budget'}: ${detail}`,
+      advice: 'run `cidx-progress maintain`: it archives and prunes the oldest data first and reclaims the space',
+    };
+  }
+  return { name: 'size', status: 'ok', detail, advice: null };
+}
+
+function fileModes(facts: StoreFacts): DoctorCheck {
+  const { modes } = facts;
+  const wrong: string[] = [];
+  if (modes.dir !== PRIVATE_DIR_MODE) wrong.push(`folder is ${formatMode(modes.dir)}, expected ${formatMode(PRIVATE_DIR_MODE)}`);
+  for (const [what, mode] of [['file', modes.file], ['-wal', modes.wal], ['-shm', modes.shm]] as const) {
+    if (mode !== null && mode !== PRIVATE_FILE_MODE) wrong.push(`${what} is ${formatMode(mode)}, expected ${formatMode(PRIVATE_FILE_MODE)}`);
+  }
+  if (wrong.length === 0) return { name: 'file modes', status: 'ok', detail: 'owner-only (folder 0700, files 0600)', advice: null };
+  return {
+    name: 'file modes',
+    status: 'warn',
+    detail: wrong.join('; '),
+    advice:
+      `the files hold repository paths: \`chmod 700 "${path.dirname(facts.path)}" && chmod 600 "${facts.path}"*\` ` +
+      '(the store also tightens them the next time it opens the file)',
+  };
+}
+
+function maintenance(facts: StoreFacts, { now }: DiagnoseOptions): DoctorCheck {
+  const last = facts.lastMaintenanceAt;
+  const advice = 'run `cidx-progress maintain` (the store also runs it by itself when it opens a file whose last maintenance is over a day old)';
+  if (last === null) return { name: 'maintenance', status: 'warn', detail: 'never ran', advice };
+  const when = `last ran ${formatAgo(last, now)} (${formatWhen(last)})`;
+  if (now - last > DAY) return { name: 'maintenance', status: 'warn', detail: when, advice };
+  return { name: 'maintenance', status: 'ok', detail: when, advice: null };
+}
+
+/** Information only: a full VACUUM runs at most monthly, and only when free pages make it worth it. */
+function vacuum(facts: StoreFacts, { now }: DiagnoseOptions): DoctorCheck {
+  const last = facts.lastVacuumAt;
+  const detail =
+    last === null
+      ? 'no full VACUUM yet (runs at most monthly, when free pages make it worth it)'
+      : `last full VACUUM ${formatAgo(last, now)} (${formatWhen(last)})`;
+  return { name: 'vacuum', status: 'ok', detail, advice: null };
+}

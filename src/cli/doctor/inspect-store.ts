@@ -1,0 +1,100 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3, { type Database } from 'better-sqlite3';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
+import { MIGRATIONS_FOLDER } from '../../db/migrations';
+
+/** A migration, as the shipped journal or the file's `__drizzle_migrations` table records it. */
+export interface MigrationStamp {
+  /** Journal time (ms since the epoch): what orders migrations. */
+  createdAt: number;
+  hash: string;
+}
+
+/** What `doctor` found in a store file, read without changing it. */
+export interface StoreFacts {
+  path: string;
+  /** Bytes of the file, its -wal and the two together. */
+  fileBytes: number;
+  walBytes: number;
+  /** Permission bits (e.g. 0o600) of the folder, the file and its -wal/-shm; null when absent. */
+  modes: { dir: number; file: number; wal: number | null; shm: number | null };
+  /** Why the file could not be read as a database, or null. */
+  openError: string | null;
+  /** quick_check's answer: ['ok'] when healthy; the first problems otherwise. */
+  quickCheck: string[];
+  applied: { count: number; latest: MigrationStamp | null } | null;
+  shipped: { count: number; latest: MigrationStamp | null; hashes: Record<string, string> };
+  pages: { size: number; count: number; free: number };
+  lastMaintenanceAt: number | null;
+  lastVacuumAt: number | null;
+}
+
+/** Permission bits of a path, or null when it does not exist (a -wal or -shm often does not). */
+const modeOf = (target: string): number | null => (fs.existsSync(target) ? fs.statSync(target).mode & 0o777 : null);
+const sizeOf = (target: string): number => (fs.existsSync(target) ? fs.statSync(target).size : 0);
+
+/**
+ * Inspect a store file read-only: never through the store's own open, which would
+ * migrate it, or move a damaged file aside and hide what doctor is there to report.
+ * The statements are fixed text (pragmas and the two bookkeeping tables); nothing from
+ * the command line reaches them.
+ */
+export function inspectStore(dbPath: string): StoreFacts {
+  const shipped = readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER });
+  const latestShipped = shipped.at(-1);
+  const facts: StoreFacts = {
+    path: dbPath,
+    fileBytes: sizeOf(dbPath),
+    walBytes: sizeOf(`${dbPath}-wal`),
+    // The file exists (doctor checked), and so does its folder.
+    modes: { dir: modeOf(path.dirname(dbPath))!, file: modeOf(dbPath)!, wal: modeOf(`${dbPath}-wal`), shm: modeOf(`${dbPath}-shm`) },
+    openError: null,
+    quickCheck: [],
+    applied: null,
+    shipped: {
+      count: shipped.length,
+      latest: latestShipped ? { createdAt: latestShipped.folderMillis, hash: latestShipped.hash } : null,
+      hashes: Object.fromEntries(shipped.map((m) => [String(m.folderMillis), m.hash])),
+    },
+    pages: { size: 0, count: 0, free: 0 },
+    lastMaintenanceAt: null,
+    lastVacuumAt: null,
+  };
+  let sqlite: Database | undefined;
+  try {
+    sqlite = new BetterSqlite3(dbPath, { readonly: true, fileMustExist: true, timeout: 2000 });
+    readInto(sqlite, facts);
+  } catch (error) {
+    facts.openError = `${(error as { code?: string }).code}: ${(error as Error).message}`;
+  } finally {
+    sqlite?.close();
+  }
+  return facts;
+}
+
+function readInto(sqlite: Database, facts: StoreFacts): void {
+  const rows = sqlite.pragma('quick_check') as { quick_check: string }[];
+  facts.quickCheck = rows.slice(0, 5).map((r) => r.quick_check);
+  facts.pages = {
+    size: sqlite.pragma('page_size', { simple: true }) as number,
+    count: sqlite.pragma('page_count', { simple: true }) as number,
+    free: sqlite.pragma('freelist_count', { simple: true }) as number,
+  };
+  const tables = new Set(
+    (sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name),
+  );
+  if (tables.has('__drizzle_migrations')) {
+    const count = (sqlite.prepare('SELECT count(*) AS n FROM "__drizzle_migrations"').get() as { n: number }).n;
+    const latest = sqlite
+      .prepare('SELECT hash, created_at FROM "__drizzle_migrations" ORDER BY created_at DESC LIMIT 1')
+      .get() as { hash: string; created_at: number | string } | undefined;
+    facts.applied = { count, latest: latest ? { createdAt: Number(latest.created_at), hash: latest.hash } : null };
+  }
+  if (tables.has('store_meta')) {
+    const meta = sqlite.prepare('SELECT key, value FROM store_meta').all() as { key: string; value: number }[];
+    const get = (key: string) => meta.find((m) => m.key === key)?.value ?? null;
+    facts.lastMaintenanceAt = get('last_maintenance_at');
+    facts.lastVacuumAt = get('last_vacuum_at');
+  }
+}

@@ -1,0 +1,47 @@
+import { ProgressStoreError } from '../errors';
+
+/**
+ * Exit codes of `cidx-progress`, the same for every command (documented in the README;
+ * scripts depend on them, so they never change meaning).
+ */
+export const EXIT = {
+  /** Done. */
+  OK: 0,
+  /** The store failed (locked past its bound, damaged, disk full, schema too new…). */
+  ERROR: 1,
+  /** Bad command line: unknown option, bad value, no project id to be found. */
+  USAGE: 2,
+  /** Nothing to act on: no incomplete sync to resume, no store file for the project. */
+  NOT_FOUND: 3,
+  /** `doctor` found something wrong (its advice says what to do). */
+  UNHEALTHY: 4,
+  /** `resume`: the person (or `--choice c`) cancelled; nothing was changed. */
+  CANCELLED: 5,
+  /** `demo --interrupt-at`: the demo stopped itself on purpose, as a crash would. */
+  INTERRUPTED: 6,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/** An error the command line reports itself, with the exit code it means. */
+export class CliError extends Error {
+  constructor(
+    readonly exitCode: ExitCode,
+    message: string,
+    /** Stable code for `--json` output. */
+    readonly code: string = exitCode === EXIT.USAGE ? 'USAGE' : exitCode === EXIT.NOT_FOUND ? 'NOT_FOUND' : 'ERROR',
+  ) {
+    super(message);
+    this.name = 'CliError';
+  }
+}
+
+/** The exit code and the `--json` error code for anything a command threw. */
+export function classifyError(error: unknown): { exitCode: ExitCode; code: string; message: string } {
+  if (error instanceof CliError) return { exitCode: error.exitCode, code: error.code, message: error.message };
+  if (error instanceof ProgressStoreError) {
+    const exitCode = error.code === 'VALIDATION' ? EXIT.USAGE : error.code === 'NOT_FOUND' ? EXIT.NOT_FOUND : EXIT.ERROR;
+    return { exitCode, code: error.code, message: error.message };
+  }
+  return { exitCode: EXIT.ERROR, code: 'ERROR', message: error instanceof Error ? error.message : String(error) };
+}

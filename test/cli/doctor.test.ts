@@ -1,0 +1,158 @@
+import fs from 'node:fs';
+import BetterSqlite3 from 'better-sqlite3';
+import type { DoctorJson } from '../../src/cli/commands/doctor';
+import { diagnose } from '../../src/cli/doctor/diagnose';
+import { inspectStore } from '../../src/cli/doctor/inspect-store';
+import { flipBytesInPage } from '../support/damage';
+import { useTempDir } from '../support/temp-dir';
+import { openStore, PROJECT, runCli, seedInterrupted } from './helpers';
+
+const tmp = useTempDir('cidx-cli-doctor-');
+const args = (...extra: string[]) => ['doctor', '--project', PROJECT, '--dir', tmp.path, ...extra];
+const dbPath = () => tmp.join(`${PROJECT}.db`);
+const DAY = 24 * 3_600_000;
+
+function sql(statement: string, ...params: unknown[]): void {
+  const db = new BetterSqlite3(dbPath());
+  try {
+    db.prepare(statement).run(...params);
+  } finally {
+    db.close();
+  }
+}
+
+async function doctorJson(...extra: string[]): Promise<{ code: number; json: DoctorJson }> {
+  const result = await runCli(args('--json', ...extra));
+  return { code: result.code, json: JSON.parse(result.stdout) as DoctorJson };
+}
+
+const check = (json: DoctorJson, name: string) => json.checks.find((c) => c.name === name)!;
+
+describe('cidx-progress doctor', () => {
+  it('exits 3 when there is no store file', async () => {
+    expect((await runCli(args())).code).toBe(3);
+  });
+
+  it('reports a healthy store: schema current, quick_check ok, size, modes', async () => {
+    seedInterrupted(tmp.path);
+    sql("INSERT INTO store_meta (key, value) VALUES ('last_maintenance_at', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", Date.now());
+    const { code, json } = await doctorJson();
+    expect(code).toBe(0);
+    expect(json.ok).toBe(true);
+    expect(json.checks.map((c) => [c.name, c.status])).toEqual([
+      ['integrity', 'ok'],
+      ['schema', 'ok'],
+      ['size', 'ok'],
+      ['file modes', 'ok'],
+      ['maintenance', 'ok'],
+      ['vacuum', 'ok'],
+    ]);
+    expect(check(json, 'schema').detail).toMatch(/^up to date \(\d+ migration\(s\), latest migration of /);
+    expect(json.facts.applied!.latest).toEqual(json.facts.shipped.latest);
+
+    const text = await runCli(args());
+    expect(text.stdout).toContain(`Doctor: project ${PROJECT}`);
+    expect(text.stdout).toMatch(/✓ integrity +quick_check: ok/);
+    expect(text.stdout).toContain('Healthy.');
+  });
+
+  it('warns, with advice, about loose file modes and maintenance that never ran (exit 0)', async () => {
+    openStore(tmp.path, PROJECT, { autoMaintenance: false }).close();
+    fs.chmodSync(dbPath(), 0o644);
+    fs.chmodSync(tmp.path, 0o755);
+    const { code, json } = await doctorJson();
+    expect(code).toBe(0);
+    expect(check(json, 'file modes')).toEqual({
+      name: 'file modes',
+      status: 'warn',
+      detail: expect.stringContaining('folder is 0755, expected 0700; file is 0644, expected 0600'),
+      advice: expect.stringContaining('chmod 700'),
+    });
+    expect(check(json, 'maintenance')).toEqual(expect.objectContaining({ status: 'warn', detail: 'never ran', advice: expect.stringContaining('cidx-progress maintain') }));
+    const text = await runCli(args());
+    expect(text.stdout).toMatch(/Healthy, with \d warning\(s\)\./);
+    expect(text.stdout).toContain('→ the files hold repository paths');
+  });
+
+  it('fails (exit 4) on a file that is not a database, and says what the store will do', async () => {
+    fs.mkdirSync(tmp.path, { recursive: true });
+    fs.writeFileSync(dbPath(), 'this is not a database'.repeat(100), { mode: 0o600 });
+    fs.chmodSync(tmp.path, 0o700);
+    const { code, json } = await doctorJson();
+    expect(code).toBe(4);
+    expect(json.ok).toBe(false);
+    expect(check(json, 'integrity')).toEqual(expect.objectContaining({ status: 'fail', detail: expect.stringContaining('SQLITE_NOTADB') }));
+    expect(check(json, 'integrity').advice).toContain(`${PROJECT}.db.corrupt-<time>`);
+    expect(check(json, 'schema').status).toBe('warn');
+    const text = await runCli(args());
+    expect(text.code).toBe(4);
+    expect(text.stdout).toContain('Problems found');
+    // Doctor only looks: the damaged file is still where it was.
+    expect(fs.readFileSync(dbPath(), 'utf8')).toMatch(/^this is not a database/);
+  });
+
+  it('fails (exit 4) on damaged pages that only quick_check finds', async () => {
+    seedInterrupted(tmp.path);
+    flipBytesInPage(dbPath(), 'sync_history');
+    const { code, json } = await doctorJson();
+    expect(code).toBe(4);
+    expect(check(json, 'integrity')).toEqual(expect.objectContaining({ status: 'fail', detail: expect.stringMatching(/^quick_check found damage: /) }));
+  });
+
+  it('fails on a schema newer than this version, warns on one behind', async () => {
+    openStore(tmp.path).close();
+    const shipped = inspectStore(dbPath()).shipped.latest!;
+    sql('INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES (?, ?)', 'f'.repeat(64), shipped.createdAt + 1000);
+    let { code, json } = await doctorJson();
+    expect(code).toBe(4);
+    expect(check(json, 'schema')).toEqual(expect.objectContaining({ status: 'fail', advice: expect.stringContaining('upgrade cidx-progress') }));
+
+    sql('DELETE FROM "__drizzle_migrations" WHERE created_at >= ?', shipped.createdAt);
+    ({ code, json } = await doctorJson());
+    expect(code).toBe(0);
+    expect(check(json, 'schema')).toEqual(expect.objectContaining({ status: 'warn', detail: '1 migration(s) behind this version', advice: expect.stringContaining('drizzle-kit migrate') }));
+  });
+
+  it('warns when the latest applied migration differs from the shipped one', async () => {
+    openStore(tmp.path).close();
+    sql('UPDATE "__drizzle_migrations" SET hash = ? WHERE created_at = (SELECT max(created_at) FROM "__drizzle_migrations")', '0'.repeat(64));
+    const { json } = await doctorJson();
+    expect(check(json, 'schema')).toEqual(expect.objectContaining({ status: 'warn', detail: expect.stringContaining('differs from the shipped one') }));
+  });
+
+  it('fails on a migrations table with nothing in it', async () => {
+    openStore(tmp.path).close();
+    sql('DELETE FROM "__drizzle_migrations"');
+    const { json } = await doctorJson();
+    expect(json.facts.applied).toEqual({ count: 0, latest: null });
+    expect(check(json, 'schema').status).toBe('fail');
+  });
+
+  it('fails on a database that was never migrated', async () => {
+    fs.mkdirSync(tmp.path, { recursive: true, mode: 0o700 });
+    sql('CREATE TABLE something_else (x)');
+    const { code, json } = await doctorJson();
+    expect(code).toBe(4);
+    expect(check(json, 'schema')).toEqual(expect.objectContaining({ status: 'fail', detail: expect.stringContaining('no migrations recorded') }));
+  });
+
+  it('measures size against the budget given with --budget', async () => {
+    seedInterrupted(tmp.path);
+    const { json } = await doctorJson('--budget', '1');
+    expect(check(json, 'size').status).toBe('ok');
+    const facts = inspectStore(dbPath());
+    const near = diagnose(facts, { now: Date.now(), budgetBytes: Math.ceil((facts.fileBytes + facts.walBytes) / 0.9) });
+    expect(near.find((c) => c.name === 'size')).toEqual(expect.objectContaining({ status: 'warn', detail: expect.stringMatching(/^close to the budget/) }));
+    const over = diagnose(facts, { now: Date.now(), budgetBytes: 1024 });
+    expect(over.find((c) => c.name === 'size')).toEqual(expect.objectContaining({ status: 'warn', detail: expect.stringMatching(/^over budget/), advice: expect.stringContaining('maintain') }));
+    expect((await runCli(args('--budget', '0'))).code).toBe(2);
+  });
+
+  it('reports maintenance over a day old, and the last vacuum', async () => {
+    openStore(tmp.path).close();
+    const facts = { ...inspectStore(dbPath()), lastMaintenanceAt: Date.now() - 3 * DAY, lastVacuumAt: Date.now() - 10 * DAY };
+    const checks = diagnose(facts, { now: Date.now(), budgetBytes: 50 * 1024 * 1024 });
+    expect(checks.find((c) => c.name === 'maintenance')).toEqual(expect.objectContaining({ status: 'warn', detail: expect.stringMatching(/^last ran 3 days ago/) }));
+    expect(checks.find((c) => c.name === 'vacuum')).toEqual(expect.objectContaining({ status: 'ok', detail: expect.stringMatching(/^last full VACUUM 10 days ago/) }));
+  });
+});

@@ -1,0 +1,131 @@
+import fs from 'node:fs';
+import type { HistoryJson } from '../../src/cli/commands/history';
+import { renderDurationChart } from '../../src/cli/commands/history';
+import { type MaintainJson, renderMaintenanceReport } from '../../src/cli/commands/maintain';
+import { maintenanceReportSchema } from '../../src/services/retention/maintenance-report';
+import { Output } from '../../src/cli/output';
+import { historyReportSchema } from '../../src/services/metrics/report-schema';
+import { useTempDir } from '../support/temp-dir';
+import { ANSI, fakeIo, PROJECT, runCli, seedCompleted, seedInterrupted } from './helpers';
+
+const tmp = useTempDir('cidx-cli-history-');
+const history = (...extra: string[]) => ['history', '--project', PROJECT, '--dir', tmp.path, ...extra];
+const maintain = (...extra: string[]) => ['maintain', '--project', PROJECT, '--dir', tmp.path, ...extra];
+
+describe('cidx-progress history', () => {
+  it('exits 3 without a store, and 2 on a window outside 1..30 days', async () => {
+    expect((await runCli(history())).code).toBe(3);
+    expect((await runCli(history('--days', '31'))).code).toBe(2);
+    expect((await runCli(history('--days', 'seven'))).stderr).toContain('expected a whole number from 1 to 30');
+  });
+
+  it("prints the story's history display, and the chart when asked", async () => {
+    seedCompleted(tmp.path);
+    seedCompleted(tmp.path);
+    seedCompleted(tmp.path);
+    const plain = await runCli(history());
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toContain('📊 Sync Performance History (Last 7 days)');
+    expect(plain.stdout).toContain('Success Rate: 100% (3/3 syncs)');
+    expect(plain.stdout).toMatch(/Recent Syncs:\n {2}\d{4}-\d\d-\d\d \d\d:\d\d {2}✓ {2}0s {2}5 files/);
+    // Not a terminal: no chart unless asked.
+    expect(plain.stdout).not.toContain('Total duration of the last');
+
+    const charted = await runCli(history('--days', '30', '--chart'));
+    expect(charted.stdout).toContain('(Last 30 days)');
+    expect(charted.stdout).toContain('Total duration of the last 3 completed syncs (oldest first):');
+    expect(charted.stdout).toMatch(/┼|┤/);
+    expect(charted.stdout).not.toMatch(ANSI);
+  });
+
+  it('draws the chart on a wide terminal by itself (in colour), not on a narrow one or with --no-chart', async () => {
+    seedCompleted(tmp.path);
+    seedCompleted(tmp.path);
+    const wide = await runCli(history(), { tty: true, columns: 100 });
+    expect(wide.stdout).toContain('Total duration of the last 2 completed syncs');
+    expect(wide.stdout).toMatch(ANSI);
+    expect((await runCli(history(), { tty: true, columns: 30 })).stdout).not.toContain('Total duration');
+    expect((await runCli(history('--no-chart'), { tty: true, columns: 100 })).stdout).not.toContain('Total duration');
+  });
+
+  it('says there is nothing yet on an empty history, with no chart', async () => {
+    seedInterrupted(tmp.path);
+    const result = await runCli(history('--chart'));
+    expect(result.stdout).toContain('📊 Sync Performance History (Last 7 days)');
+    expect(result.stdout).not.toContain('Total duration');
+    const out = new Output(fakeIo());
+    const empty = historyReportSchema.parse({ empty: true, days: 7, generatedAt: 0, timeZone: 'UTC', window: { from: 0, to: 1 } });
+    expect(renderDurationChart(empty, out)).toBeNull();
+  });
+
+  it('--json prints the report as store.metrics.report() makes it', async () => {
+    seedCompleted(tmp.path);
+    const result = await runCli(history('--json', '--days', '3'));
+    const json = JSON.parse(result.stdout) as HistoryJson;
+    expect(json.project).toBe(PROJECT);
+    expect(json.store).toBe(tmp.join(`${PROJECT}.db`));
+    expect(historyReportSchema.parse(json.report)).toEqual(json.report);
+    expect(json.report).toEqual(expect.objectContaining({ empty: false, days: 3 }));
+  });
+});
+
+describe('cidx-progress maintain', () => {
+  it('exits 3 without a store', async () => {
+    expect((await runCli(maintain())).code).toBe(3);
+  });
+
+  it('--dry-run reports and changes nothing; a real run records itself', async () => {
+    seedCompleted(tmp.path);
+    const dbPath = tmp.join(`${PROJECT}.db`);
+    const snapshot = () => [dbPath, `${dbPath}-wal`].map((f) => (fs.existsSync(f) ? fs.readFileSync(f).toString('base64') : '')).join('|');
+    const before = snapshot();
+    const dry = await runCli(maintain('--dry-run'));
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain(`Maintenance of project ${PROJECT} (dry run: nothing was changed)`);
+    expect(dry.stdout).toMatch(/Checkpoints: +0 rows \(0 B\) would be removed/);
+    expect(dry.stdout).toMatch(/Size budget: +50\.0 MB: under before, under after/);
+    const json = JSON.parse((await runCli(maintain('--dry-run', '--json'))).stdout) as MaintainJson;
+    expect(json.report).toEqual(expect.objectContaining({ dryRun: true, trigger: 'manual' }));
+    expect(snapshot()).toBe(before);
+
+    const real = await runCli(maintain('--json'));
+    expect(real.code).toBe(0);
+    const report = (JSON.parse(real.stdout) as MaintainJson).report;
+    expect(report).toEqual(expect.objectContaining({ dryRun: false, trigger: 'manual' }));
+    const doctor = JSON.parse((await runCli(['doctor', '--project', PROJECT, '--dir', tmp.path, '--json'])).stdout);
+    expect(doctor.facts.lastMaintenanceAt).toBeGreaterThanOrEqual(report.startedAt);
+  });
+});
+
+describe('renderMaintenanceReport', () => {
+  it('shows archives written and deleted, early pruning and reclaimed space', () => {
+    const removed = (rows: number) => ({ rows, bytes: rows * 100 });
+    const report = maintenanceReportSchema.parse({
+      dryRun: false,
+      trigger: 'manual',
+      startedAt: 0,
+      durationMs: 1500,
+      transactions: 12,
+      longestTransactionMs: 4.6,
+      removed: { checkpoints: removed(2), checkpointFiles: removed(20), syncHistory: removed(30), progressCompacted: removed(1200), progressRemoved: removed(5) },
+      syncsInterrupted: 1,
+      checkpointsKept: 1,
+      archive: { dir: '/s/p.archive', filesWritten: ['/s/p.archive/2026-10.jsonl.gz'], rows: 30, bytesWritten: 2_345, filesDeleted: ['/s/p.archive/2025-01.jsonl.gz'] },
+      budget: { maxBytes: 50_000_000, targetBytes: 40_000_000, overBefore: true, overAfter: false, pruned: { checkpoints: 1, trails: 2, syncs: 3 } },
+      vacuum: { kind: 'incremental', reason: 'free pages', bytesReclaimed: 3_000_000 },
+      size: { before: { fileBytes: 52_000_000, freeBytes: 0, walBytes: 0 }, after: { fileBytes: 39_000_000, freeBytes: 1000, walBytes: 4096 } },
+    });
+    const io = fakeIo();
+    renderMaintenanceReport('p', report, new Output(io));
+    const text = io.stdout.text;
+    expect(text).toContain('Maintenance of project p  2s, 12 transactions, longest 5 ms');
+    expect(text).toMatch(/Checkpoints: +2 rows \(200 B\) removed, with 20 rows \(2\.0 kB\) of file log; 1 expired kept/);
+    expect(text).toMatch(/Sync history: +30 rows \(3\.0 kB\) archived to \/s\/p\.archive \(2\.3 kB written\)/);
+    expect(text).toMatch(/Progress trails: +1,200 rows \(120\.0 kB\) compacted, 5 rows \(500 B\) removed/);
+    expect(text).toMatch(/Interrupted: +1 running sync\(s\) with a dead owner marked interrupted/);
+    expect(text).toMatch(/Size budget: +50\.0 MB: over before, under after; pruned early: 1 checkpoints, 2 trails, 3 syncs/);
+    expect(text).toMatch(/Vacuum: +incremental, 3\.0 MB reclaimed \(free pages\)/);
+    expect(text).toMatch(/Size: +52\.0 MB → 39\.0 MB \(free 1\.0 kB, WAL 4\.1 kB\)/);
+    expect(text).toMatch(/Old archives: +1 file\(s\) deleted/);
+  });
+});
