@@ -11,7 +11,7 @@ export class CheckpointsRepository {
 
   constructor(private readonly connection: Connection) {
     // Prepared once: it runs at every checkpoint, where building the query each time
-    // was a third of a checkpoint's cost at 10k files (see BENCHMARKS.md).
+    // was about half of a small checkpoint's cost (see BENCHMARKS.md).
     const p = (name: string) => sql`${sql.placeholder(name)}`;
     const excluded = (column: { name: string }) => sql.raw(`excluded.${column.name}`);
     const c = checkpoints;

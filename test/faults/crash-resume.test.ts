@@ -32,7 +32,7 @@ describe('SIGKILL at a random moment', () => {
     for (let iteration = 0; iteration < ITERATIONS; iteration++) {
       const dir = tmp.join(`run-${iteration}`);
       const jobId = `crash-${iteration}`;
-      const child = startChild(childScript('run-sync.js'), [dir, 'acme-api', String(FILES), jobId]);
+      const child = startChild(childScript('run-sync.js'), [dir, 'acme-api', String(FILES), jobId, '2']);
       await child.waitForLine('started');
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 300));
       child.process.kill('SIGKILL');
