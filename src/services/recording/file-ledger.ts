@@ -119,14 +119,14 @@ export class FileLedger {
     switch (kind) {
       case 'planned':
         if (state !== undefined) return `already ${state}`;
-        return this.set(path, 'pending');
+        return this.set(path, state, 'pending');
       case 'completed':
       case 'skipped':
         if (state !== 'pending') return `was ${state ?? 'not planned'}`;
-        return this.set(path, kind);
+        return this.set(path, state, kind);
       case 'reopened':
         if (state !== 'completed' && state !== 'skipped') return `was ${state ?? 'not planned'}`;
-        return this.set(path, 'pending');
+        return this.set(path, state, 'pending');
       case 'removed':
         if (state === undefined) return 'was not planned';
         this.tally[state]--;
@@ -135,8 +135,8 @@ export class FileLedger {
     }
   }
 
-  private set(path: string, next: FileState): null {
-    const previous = this.states.get(path);
+  /** `previous` is passed in, not looked up again: replaying 500k paths is hash-bound. */
+  private set(path: string, previous: FileState | undefined, next: FileState): null {
     if (previous) this.tally[previous]--;
     this.tally[next]++;
     this.states.set(path, next);
