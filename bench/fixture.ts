@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
-import type { Clock } from '../src/clock';
 import { openProgressStore, type ProgressStore, type ProgressStoreOptions } from '../src';
 import type { WalMerges } from '../src/db/wal-merges';
 import type { StoreContext } from '../src/services/store-context';
@@ -34,21 +33,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-/** A clock the benchmark moves by hand (for paths where time decides what is written). */
-export class BenchClock implements Clock {
-  wall = Date.UTC(2026, 10, 26, 9, 0, 0);
-  mono = 0;
-  now(): number {
-    return this.wall;
-  }
-  monotonic(): number {
-    return this.mono;
-  }
-  advance(ms: number): void {
-    this.wall += ms;
-    this.mono += ms;
-  }
-}
+/** The benchmark moves time by hand with the tests' clock. */
+export { ManualClock as BenchClock } from '../test/support/manual-clock';
 
 /** Fixed resource readings: sampling the real process would only add noise. */
 const quietProbe = () => ({ rssBytes: 200_000_000, cpuMicros: 0 });

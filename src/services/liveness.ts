@@ -71,7 +71,8 @@ export function isOwnerAlive(row: SyncHistoryRow, clock: Clock, policy: Liveness
   return heartbeatAge < policy.staleAfterMs * 10;
 }
 
-function processExists(pid: number): boolean {
+/** Is there a process with this pid on this host? (EPERM: yes, owned by someone else.) */
+export function processExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

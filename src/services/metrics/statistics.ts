@@ -1,4 +1,5 @@
 import type { TrendDirection } from './report-schema';
+import type { RegressionSums } from '../../repositories/sync-stats.repository';
 
 /**
  * A change smaller than this (in percent, either way) is reported as `stable`: run-to-run
@@ -45,13 +46,7 @@ export function trendDirection(percent: number): TrendDirection {
   return percent < 0 ? 'improvement' : 'slower';
 }
 
-export interface RegressionSums {
-  n: number;
-  sumX: number;
-  sumY: number;
-  sumXY: number;
-  sumXX: number;
-}
+export type { RegressionSums };
 
 /** Least-squares slope of y on x from running sums; null with fewer than two distinct x. */
 export function leastSquaresSlope({ n, sumX, sumY, sumXY, sumXX }: RegressionSums): number | null {

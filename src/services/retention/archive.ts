@@ -8,6 +8,7 @@ import { CorruptDatabaseError, NotFoundError, StorageError } from '../../errors'
 import type { SyncHistoryRow } from '../../schema';
 import { SYNC_STATUSES } from '../../schema/sync-status';
 import { parseInput } from '../../validation/parse';
+import { processExists } from '../liveness';
 
 /**
  * The archive of old syncs: `{dir}/{projectId}.archive/YYYY-MM.jsonl.gz`, one file per
@@ -133,14 +134,5 @@ function syncDir(dir: string): void {
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
-  }
-}
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
