@@ -13,7 +13,8 @@ export class CheckpointsRepository {
     // Prepared once: it runs at every checkpoint, where building the query each time
     // was about half of a small checkpoint's cost (see BENCHMARKS.md).
     const p = (name: string) => sql`${sql.placeholder(name)}`;
-    const excluded = (column: { name: string }) => sql.raw(`excluded.${column.name}`);
+    // Column names come from the schema; sql.identifier quotes them.
+    const excluded = (column: { name: string }) => sql`excluded.${sql.identifier(column.name)}`;
     const c = checkpoints;
     this.upsertStatement = connection.orm
       .insert(checkpoints)
