@@ -10,10 +10,10 @@ import type { StoreContext } from '../store-context';
 import type { FileCounts, FileLedger } from './file-ledger';
 import { PhaseTimer } from './phase-timer';
 import { ProcessSampler } from './process-sampler';
+import { toFailureRecord } from './failure-record';
 import {
   cancelReasonSchema,
   type FailureInput,
-  failureInputSchema,
   type FinishInput,
   finishInputSchema,
   type ProgressUpdate,
@@ -184,21 +184,7 @@ export class SyncRecorder {
   /** The sync failed. Its checkpoint is kept, so it can be resumed. */
   fail(error: FailureInput): void {
     this.assertRecording();
-    const failure =
-      error instanceof Error
-        ? { message: error.message, code: (error as { code?: unknown }).code }
-        : parseInput(failureInputSchema, error, 'fail');
-    const record: SyncErrorRecord =
-      typeof failure === 'string'
-        ? { phase: this.latest.phase, code: 'ERROR', message: failure, at: this.wallNow() }
-        : {
-            phase: ('phase' in failure && typeof failure.phase === 'string' ? failure.phase : null) ?? this.latest.phase,
-            code: typeof failure.code === 'string' && failure.code ? failure.code.slice(0, 100) : 'ERROR',
-            message: String(failure.message).slice(0, 4000),
-            ...('file' in failure && typeof failure.file === 'string' ? { file: failure.file } : {}),
-            at: this.wallNow(),
-          };
-    this.end('failed', record);
+    this.end('failed', toFailureRecord(error, this.latest.phase, this.wallNow()));
   }
 
   /** The sync was cancelled. Its checkpoint is kept, so it can be resumed. */
