@@ -96,8 +96,10 @@ export class ResumeService {
     let created: SyncRecorder | undefined;
     try {
       const result = this.context.write(`resume ${jobId}`, () => {
+        // Read again under the write lock: another process may have claimed or removed it meanwhile.
         const current = this.context.repos.syncHistory.findByJobId(jobId);
-        this.assertClaimable(current!);
+        if (!current) throw new NotFoundError(`no sync with job id ${jobId}`);
+        this.assertClaimable(current);
         const newJobId = randomUUID();
         const resumed = usable ? this.claim(row, usable, newJobId) : this.abandon(row, reason!, newJobId, from);
         created = resumed.sync;
