@@ -2,6 +2,7 @@ import { and, asc, desc, eq, gt, inArray, lt, ne, sql } from 'drizzle-orm';
 import type { Connection } from '../db/connection';
 import { type NewSyncHistoryRow, type SyncHistoryRow, syncHistory } from '../schema';
 import type { SyncStatus } from '../schema/sync-status';
+import { phaseDurationsSchema } from '../validation/json-columns';
 import { parseSyncHistoryRow, readJsonRows, validateSyncHistoryJson } from '../validation/rows';
 import { inList, rowBytes } from './sql-helpers';
 
@@ -41,6 +42,7 @@ export const RESUMABLE_STATUSES: SyncStatus[] = ['running', 'failed', 'cancelled
 export class SyncHistoryRepository {
   private readonly touchProgress;
   private readonly touchHeartbeat;
+  private readonly savePhaseDurations;
 
   constructor(private readonly connection: Connection) {
     const { orm } = connection;
@@ -69,6 +71,11 @@ export class SyncHistoryRepository {
       })
       .where(running)
       .prepare();
+    this.savePhaseDurations = orm
+      .update(syncHistory)
+      .set({ phaseDurations: sql`${sql.placeholder('phaseDurations')}` })
+      .where(running)
+      .prepare();
   }
 
   insert(row: NewSyncHistoryRow): void {
@@ -90,6 +97,12 @@ export class SyncHistoryRepository {
 
   heartbeat(jobId: string, at: number, mono: number): boolean {
     return this.touchHeartbeat.run({ jobId, lastActivityAt: at, lastActivityMono: mono }).changes === 1;
+  }
+
+  /** Per-phase durations so far, kept with each checkpoint so a run that dies still has them. */
+  recordPhaseDurations(jobId: string, durations: Record<string, number>): boolean {
+    const phaseDurations = JSON.stringify(phaseDurationsSchema.parse(durations));
+    return this.savePhaseDurations.run({ jobId, phaseDurations }).changes === 1;
   }
 
   /** Record how a running sync ended. Returns false when it was no longer running. */

@@ -224,4 +224,17 @@ describe('SyncHistoryRepository', () => {
       expect(rows[0]?.phases).toEqual(DEFAULT_PHASES);
     });
   });
+
+  describe('recordPhaseDurations', () => {
+    it('keeps the durations of a running sync, validated, and refuses once it ended', () => {
+      const { repo } = setup();
+      repo.insert(syncHistoryRow());
+      expect(repo.recordPhaseDurations('job-1', { 'Git Fetch': 1200 })).toBe(true);
+      expect(repo.findByJobId('job-1')?.phaseDurations).toEqual({ 'Git Fetch': 1200 });
+      expect(() => repo.recordPhaseDurations('job-1', { 'Git Fetch': -1 })).toThrow(ZodError);
+      repo.finish('job-1', syncOutcome());
+      expect(repo.recordPhaseDurations('job-1', { 'Git Fetch': 5 })).toBe(false);
+      expect(repo.findByJobId('job-1')?.phaseDurations).toEqual(syncOutcome().phaseDurations);
+    });
+  });
 });

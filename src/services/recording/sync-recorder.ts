@@ -342,6 +342,7 @@ export class SyncRecorder {
           repos.checkpointFiles.append(this.lineageId, { ...event, jobId: this.jobId, checkpointSeq: seq });
         }
         repos.checkpoints.upsert(row);
+        repos.syncHistory.recordPhaseDurations(this.jobId, this.timer.durations());
         repos.progressUpdates.insert(
           this.progressRow(at, { seq, filesCompleted: counts.completed, filesPending: counts.pending, filesSkipped: counts.skipped }),
         );

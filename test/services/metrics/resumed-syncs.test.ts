@@ -65,8 +65,11 @@ describe('resumed syncs, recorded by the real services', () => {
     expect(report.recent).toEqual([
       expect.objectContaining({ startedAt: start, status: 'completed', durationMs: 105_000, filesIndexed: 10 }),
     ]);
-    // The first run died before recording phase durations: only the second run's are known.
+    // The first run kept its phase durations with each checkpoint, so they count although it
+    // died; the chain's phases are summed (its Indexing started just before it died).
     expect(report.phases.map((p) => [p.name, p.meanMs])).toEqual([
+      ['Initializing', 20_000],
+      ['Git Fetch', 40_000],
       ['Indexing Files', 40_000],
       ['Validating Index', 5_000],
     ]);

@@ -159,3 +159,18 @@ describe('a sync from start to end', () => {
     sync.finish();
   });
 });
+
+describe('a sync whose process dies', () => {
+  it('keeps its phase durations up to its last checkpoint', () => {
+    const { store, clock } = openTestProgressStore(tmp.path, { throttleMs: 60_000 });
+    const sync = store.recording.startSync({ jobId: 'dies' });
+    clock.advance(1500);
+    sync.update({ phase: 'Git Fetch', percent: 5, phasePercent: 0, filesProcessed: 0, totalFiles: 0, rate: 0 });
+    clock.advance(2500);
+    sync.update({ phase: 'Git Merge', percent: 30, phasePercent: 0, filesProcessed: 0, totalFiles: 0, rate: 0 });
+    clock.advance(700); // work after the last checkpoint is not in it
+    const row = rows<{ phase_durations: string; total_duration: number | null }>(store, 'SELECT phase_durations, total_duration FROM sync_history')[0]!;
+    expect(JSON.parse(row.phase_durations)).toEqual({ Initializing: 1500, 'Git Fetch': 2500, 'Git Merge': 0 });
+    expect(row.total_duration).toBeNull(); // still running: history derives it from the last sign of life
+  });
+});
