@@ -11,7 +11,8 @@ export type ProgressErrorCode =
   | 'LOCKED'
   | 'SCHEMA_TOO_NEW'
   | 'STORAGE'
-  | 'CLOSED';
+  | 'CLOSED'
+  | 'UNSAFE_PATH';
 
 export abstract class ProgressStoreError extends Error {
   abstract readonly code: ProgressErrorCode;
@@ -73,4 +74,18 @@ export class StorageError extends ProgressStoreError {
 
 export class StoreClosedError extends ProgressStoreError {
   readonly code = 'CLOSED' as const;
+}
+
+/**
+ * A path the store would have to follow through a link, or that belongs to another user:
+ * refused so that nothing outside the store's folder is created, written, chmodded or deleted.
+ */
+export class UnsafePathError extends ProgressStoreError {
+  readonly code = 'UNSAFE_PATH' as const;
+  constructor(
+    readonly path: string,
+    reason: string,
+  ) {
+    super(`${path} ${reason}`);
+  }
 }

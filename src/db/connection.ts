@@ -34,7 +34,8 @@ export function openConnection(dbPath: string, options: ConnectionOptions = {}):
   const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
   let sqlite: Database | undefined;
   try {
-    ensurePrivateDir(path.dirname(dbPath));
+    // The base folder may be a link its owner made (a home on another disk); the files in it may not.
+    ensurePrivateDir(path.dirname(dbPath), { allowLink: true });
     ensurePrivateFile(dbPath);
     sqlite = new BetterSqlite3(dbPath, { timeout: options.busyTimeoutMs ?? 100 });
     const db = sqlite;

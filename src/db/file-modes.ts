@@ -1,35 +1,121 @@
 import fs from 'node:fs';
+import { UnsafePathError } from '../errors';
 
+/**
+ * Owner-only folders and files, never followed through a link. Everything the store keeps
+ * lives in one folder; a link placed inside it (or a file owned by someone else) could make
+ * the store create, write, chmod or delete something outside it, so such a path is refused
+ * with UnsafePathError instead of being used. Linux has no lchmod: modes are changed with
+ * fchmod on a descriptor opened with O_NOFOLLOW, after checking it is the file we lstat'ed.
+ */
 export const PRIVATE_DIR_MODE = 0o700;
 export const PRIVATE_FILE_MODE = 0o600;
 
+const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_DIRECTORY } = fs.constants;
+
+export interface PrivateDirOptions {
+  /**
+   * The base folder may itself be a link its owner made (a home on another disk); folders
+   * inside the store's folder (the archive) may not.
+   */
+  allowLink?: boolean;
+}
+
+/** The uid files must belong to, or undefined where the platform has no uids. */
+export function expectedOwner(): number | undefined {
+  return typeof process.getuid === 'function' ? process.getuid() : undefined;
+}
+
+/** lstat that answers undefined for a missing path. */
+export function lstatIfExists(target: string): fs.Stats | undefined {
+  try {
+    return fs.lstatSync(target);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** Throws UnsafePathError when `target` exists and is a symbolic link. */
+export function assertNotLink(target: string): void {
+  if (lstatIfExists(target)?.isSymbolicLink()) {
+    throw new UnsafePathError(target, 'is a symbolic link; the store never follows links inside its folder');
+  }
+}
+
+/** Throws UnsafePathError when the file or folder belongs to another user. */
+export function assertOwned(target: string, stat: fs.Stats): void {
+  const uid = expectedOwner();
+  if (uid !== undefined && stat.uid !== uid) {
+    throw new UnsafePathError(
+      target,
+      `is owned by uid ${stat.uid}, not by this process's uid ${uid}; ` +
+        `give it to this user (chown ${uid} '${target}') or use another folder`,
+    );
+  }
+}
+
 /** Create the folder (and parents) owner-only, and tighten it if it already existed wider. */
-export function ensurePrivateDir(dir: string): void {
+export function ensurePrivateDir(dir: string, options: PrivateDirOptions = {}): void {
   fs.mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
-  tighten(dir, PRIVATE_DIR_MODE);
+  const linkStat = fs.lstatSync(dir);
+  if (linkStat.isSymbolicLink() && !options.allowLink) {
+    throw new UnsafePathError(dir, 'is a symbolic link; the store never follows links inside its folder');
+  }
+  const stat = linkStat.isSymbolicLink() ? fs.statSync(dir) : linkStat;
+  if (!stat.isDirectory()) throw new UnsafePathError(dir, 'is not a folder');
+  assertOwned(dir, stat);
+  if ((stat.mode & 0o777) === PRIVATE_DIR_MODE) return;
+  // A link the owner made for the base folder is opened through; anything else is not.
+  const flags = O_RDONLY | O_DIRECTORY | (options.allowLink ? 0 : O_NOFOLLOW);
+  fchmodOpened(dir, flags, stat, PRIVATE_DIR_MODE);
 }
 
 /**
  * Create the database file 0600 before SQLite does (SQLite would use 0644 less umask);
- * SQLite then gives its -wal and -shm the same mode. Existing files are tightened,
- * since Node's `mode` is ignored for paths that exist.
+ * SQLite then gives its -wal and -shm the same mode. Existing files and companions are
+ * checked (no link, a regular file, ours) and tightened, since Node's `mode` is ignored
+ * for paths that exist.
  */
 export function ensurePrivateFile(file: string): void {
   try {
-    fs.closeSync(fs.openSync(file, 'wx', PRIVATE_FILE_MODE));
+    fs.closeSync(fs.openSync(file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, PRIVATE_FILE_MODE));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
-  for (const f of [file, `${file}-wal`, `${file}-shm`]) tighten(f, PRIVATE_FILE_MODE);
+  for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) ensurePrivateExisting(f);
 }
 
-function tighten(target: string, mode: number): void {
-  let stat: fs.Stats;
+/** Check an existing file (if any) is a regular file of ours, not a link, and make it 0600. */
+export function ensurePrivateExisting(file: string): void {
+  const stat = lstatIfExists(file);
+  if (!stat) return;
+  if (stat.isSymbolicLink()) {
+    throw new UnsafePathError(file, 'is a symbolic link; the store never follows links inside its folder');
+  }
+  if (!stat.isFile()) throw new UnsafePathError(file, 'is not a regular file');
+  assertOwned(file, stat);
+  if ((stat.mode & 0o777) !== PRIVATE_FILE_MODE) fchmodOpened(file, O_RDONLY | O_NOFOLLOW, stat, PRIVATE_FILE_MODE);
+}
+
+/** fchmod through a descriptor, refusing if what opened is not what lstat saw (a swap). */
+function fchmodOpened(target: string, flags: number, expected: fs.Stats, mode: number): void {
+  let fd: number;
   try {
-    stat = fs.statSync(target);
+    fd = fs.openSync(target, flags);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP') {
+      throw new UnsafePathError(target, 'is a symbolic link; the store never follows links inside its folder');
+    }
     throw error;
   }
-  if ((stat.mode & 0o777) !== mode) fs.chmodSync(target, mode);
+  try {
+    const opened = fs.fstatSync(fd);
+    if (opened.ino !== expected.ino || opened.dev !== expected.dev) {
+      throw new UnsafePathError(target, 'changed while it was being checked');
+    }
+    fs.fchmodSync(fd, mode);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
