@@ -71,7 +71,7 @@ describe('update() under arbitrary input', () => {
 
 describe('file lists under arbitrary input', () => {
   const hostile = fc.oneof(
-    fc.constantFrom('/etc/passwd', '../outside', 'a/../../b', 'C:\\\\win', 'a//b', './a', 'a/./b', '', 'nul\0byte', 'line\nbreak', 'x'.repeat(5000)),
+    fc.constantFrom('/etc/passwd', '../outside', 'a/../../b', 'C:\\\\win', 'a//b', './a', 'a/./b', '', 'nul\0byte', 'line\nbreak', 'x'.repeat(5000), 'a\\..\\..\\etc\\passwd', '\\\\server\\share\\x', 'C:x', 'src/\uD800.ts'),
     fc.string(),
   );
 
@@ -86,7 +86,9 @@ describe('file lists under arbitrary input', () => {
           sync.completeFiles(paths);
           for (const p of paths) {
             expect(p.startsWith('/')).toBe(false);
-            expect(p.split('/')).not.toContain('..');
+            expect(p.split(/[\\/]/)).not.toContain('..');
+            expect(p).not.toMatch(/^([\\/]|[A-Za-z]:)/);
+            expect((p as string & { isWellFormed(): boolean }).isWellFormed()).toBe(true);
             expect(p).not.toMatch(/[\0\n]/);
             expect(accepted.has(p)).toBe(false);
             accepted.add(p);
