@@ -15,7 +15,7 @@ function targetDatabase(): string {
   if (explicit) return explicit;
   const projectId = process.env.CIDX_PROJECT_ID;
   if (!projectId) return path.join(process.cwd(), 'cidx-progress.db');
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(projectId)) {
+  if (!/^(?!(?:con|prn|aux|nul|com[0-9]|lpt[0-9])(?:\.|$))[a-z0-9](?:[a-z0-9._-]{0,126}[a-z0-9_-])?$/i.test(projectId)) {
     throw new Error(`CIDX_PROJECT_ID is not a valid project id: ${JSON.stringify(projectId)}`);
   }
   const home = process.env.CIDX_HOME || path.join(homedir(), '.cidx');

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { PROJECT_ID_PATTERN } from '../config/project-id';
+import { DEVICE_NAME, PROJECT_ID_PATTERN } from '../config/project-id';
 import { CliError, EXIT } from './exit-codes';
 
 const execFileAsync = promisify(execFile);
@@ -15,16 +15,18 @@ const MAX_LENGTH = 128;
  * project-id pattern; otherwise every run of other characters becomes `-`, leading
  * non-alphanumerics are dropped, and `-` plus the first 8 hex digits of the name's
  * SHA-256 is appended, so two names that clean up the same (`my repo`, `my_repo!`)
- * still get different files.
+ * still get different files. A Windows device name (`nul.txt`) is not kept as is either.
  */
 export function projectIdFromName(name: string): string {
   if (PROJECT_ID_PATTERN.test(name)) return name;
   const hash = createHash('sha256').update(name).digest('hex').slice(0, 8);
-  const cleaned = name
+  let cleaned = name
     .replace(/[^A-Za-z0-9._-]+/g, '-')
     .replace(/^[^A-Za-z0-9]+/, '')
     .replace(/-+$/, '')
     .slice(0, MAX_LENGTH - hash.length - 1);
+  // `nul.txt-<hash>` would still open a device on Windows; `nul-txt-<hash>` does not.
+  if (DEVICE_NAME.test(cleaned)) cleaned = cleaned.replace('.', '-');
   return `${cleaned || 'project'}-${hash}`;
 }
 
