@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { lstatSync, mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { defineConfig } from 'drizzle-kit';
@@ -6,9 +6,11 @@ import { defineConfig } from 'drizzle-kit';
 /**
  * Used by `drizzle-kit generate` in this repository and by `drizzle-kit migrate` during
  * CIDX upgrades. The target file is CIDX_PROGRESS_DB, or the project file for
- * CIDX_PROJECT_ID under CIDX_HOME (default ~/.cidx). The project id rule is the one
- * in src/config/project-id.ts; it is repeated here because an installed package ships
- * this file beside dist/, not src/.
+ * CIDX_PROJECT_ID under CIDX_HOME (default ~/.cidx). The project id rule is the one in
+ * src/config/project-id.ts and the CIDX_HOME rule the one in src/config/store-paths.ts
+ * (`~` expanded, absolute, no control characters); they are repeated here because an
+ * installed package ships this file beside dist/, not src/. Keep them in step
+ * (test/config/drizzle-config-rules.test.ts compares the two).
  */
 function targetDatabase(): string {
   const explicit = process.env.CIDX_PROGRESS_DB;
@@ -18,11 +20,27 @@ function targetDatabase(): string {
   if (!/^(?!(?:con|prn|aux|nul|com[0-9]|lpt[0-9])(?:\.|$))[a-z0-9](?:[a-z0-9._-]{0,126}[a-z0-9_-])?$/i.test(projectId)) {
     throw new Error(`CIDX_PROJECT_ID is not a valid project id: ${JSON.stringify(projectId)}`);
   }
-  const home = process.env.CIDX_HOME || path.join(homedir(), '.cidx');
   // drizzle-kit cannot create a file in a missing folder; create it owner-only, as the store would.
-  const dir = path.join(home, 'progress');
+  const dir = path.join(cidxHome(), 'progress');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  return path.join(dir, `${projectId}.db`);
+  const file = path.join(dir, `${projectId}.db`);
+  // The store never follows a link inside its folder; neither does a migration.
+  if (lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink()) {
+    throw new Error(`${file} is a symbolic link; the store never follows links inside its folder`);
+  }
+  return file;
+}
+
+function cidxHome(): string {
+  const value = process.env.CIDX_HOME;
+  if (!value) return path.join(homedir(), '.cidx');
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(value)) {
+    throw new Error(`CIDX_HOME must not contain control characters: ${JSON.stringify(value)}`);
+  }
+  const startsAtHome = value.startsWith('~/') || value.startsWith(`~${path.sep}`);
+  const expanded = value === '~' ? homedir() : startsAtHome ? path.join(homedir(), value.slice(2)) : value;
+  if (!path.isAbsolute(expanded)) throw new Error(`CIDX_HOME must be an absolute path, or start with ~/: ${JSON.stringify(value)}`);
+  return path.normalize(expanded);
 }
 
 // drizzle-kit wants folders relative to the working directory; resolving from this

@@ -18,7 +18,11 @@ import { parseInput } from './validation/parse';
 export interface ProgressStoreOptions {
   /** Names the file: `{dir}/{projectId}.db`. Letters, digits, `.`, `_`, `-`; at most 128. */
   projectId: string;
-  /** Folder of the project files; default `$CIDX_HOME/progress`, else `~/.cidx/progress`. */
+  /**
+   * Folder of the project files; default `$CIDX_HOME/progress`, else `~/.cidx/progress`.
+   * `~` is expanded, and a relative folder is resolved against the working folder once, at
+   * open: changing folder later does not move the store. Control characters are refused.
+   */
   dir?: string;
   clock?: Clock;
   /** Told about problems the store handled without throwing (a write retried later, a damaged file replaced). */

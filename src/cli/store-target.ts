@@ -1,6 +1,5 @@
 import fs from 'node:fs';
-import path from 'node:path';
-import { defaultProgressDir, resolveStoreLocation, type StoreLocation } from '../config/store-paths';
+import { resolveStoreLocation, type StoreLocation } from '../config/store-paths';
 import { openProgressStore, type ProgressStore, type ProgressStoreOptions } from '../store';
 import { CliError, EXIT } from './exit-codes';
 import type { CliIo } from './io';
@@ -15,8 +14,8 @@ export interface StoreOptions {
 /** Which file a command works on. A bad project id is a usage error (exit 2). */
 export async function resolveTarget(options: StoreOptions, io: CliIo): Promise<StoreLocation> {
   const projectId = options.project ?? (await defaultProjectId(io.cwd, io.env));
-  const dir = options.dir ? path.resolve(io.cwd, options.dir) : defaultProgressDir(io.env);
-  return resolveStoreLocation({ projectId, dir });
+  // --dir relative to the command's working folder; CIDX_HOME checked (a bad one is exit 2).
+  return resolveStoreLocation({ projectId, dir: options.dir, env: io.env, cwd: io.cwd });
 }
 
 /** Read commands never create a store: a missing file means nothing was recorded yet (exit 3). */

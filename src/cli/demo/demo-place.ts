@@ -30,8 +30,8 @@ export interface DemoPlace {
  * demo's own repository lives beside it in `{dir}/demo-repo`, unless --repo names one.
  */
 export function demoPlace(options: DemoOptions, cwd: string): DemoPlace {
-  const dir = options.dir ? path.resolve(cwd, options.dir) : fs.mkdtempSync(path.join(os.tmpdir(), 'cidx-progress-demo-'));
-  const target = resolveStoreLocation({ projectId: options.project ?? DEMO_PROJECT, dir });
+  const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'cidx-progress-demo-'));
+  const target = resolveStoreLocation({ projectId: options.project ?? DEMO_PROJECT, dir, cwd });
   const ownRepo = !options.repo;
-  return { target, repoDir: options.repo ? path.resolve(cwd, options.repo) : path.join(dir, 'demo-repo'), ownRepo };
+  return { target, repoDir: options.repo ? path.resolve(cwd, options.repo) : path.join(target.dir, 'demo-repo'), ownRepo };
 }
