@@ -12,6 +12,8 @@ export const PRIVATE_DIR_MODE = 0o700;
 export const PRIVATE_FILE_MODE = 0o600;
 
 const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_DIRECTORY } = fs.constants;
+/** S_ISVTX, which Node's fs.constants does not carry. */
+const STICKY_BIT = 0o1000;
 
 export interface PrivateDirOptions {
   /**
@@ -55,20 +57,56 @@ export function assertOwned(target: string, stat: fs.Stats): void {
   }
 }
 
-/** Create the folder (and parents) owner-only, and tighten it if it already existed wider. */
+/**
+ * Create the folder (and parents) owner-only, and tighten it if it already existed wider.
+ * Refused: a link (unless `allowLink`, and then only one made by this user or root, to a
+ * folder of this user), a folder of another user, and a shared folder with the sticky bit
+ * (/tmp and the like), which must never be chmodded and where other users can plant names.
+ */
 export function ensurePrivateDir(dir: string, options: PrivateDirOptions = {}): void {
-  fs.mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
-  const linkStat = fs.lstatSync(dir);
-  if (linkStat.isSymbolicLink() && !options.allowLink) {
-    throw new UnsafePathError(dir, 'is a symbolic link; the store never follows links inside its folder');
+  const link = lstatIfExists(dir);
+  if (link?.isSymbolicLink()) {
+    if (!options.allowLink) {
+      throw new UnsafePathError(dir, 'is a symbolic link; the store never follows links inside its folder');
+    }
+    assertLinkMadeByOwner(dir, link);
+  } else if (!link) {
+    fs.mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
   }
-  const stat = linkStat.isSymbolicLink() ? fs.statSync(dir) : linkStat;
+  const linkStat = fs.lstatSync(dir);
+  const stat = linkStat.isSymbolicLink() ? statThroughLink(dir) : linkStat;
   if (!stat.isDirectory()) throw new UnsafePathError(dir, 'is not a folder');
   assertOwned(dir, stat);
+  if ((stat.mode & STICKY_BIT) !== 0) {
+    throw new UnsafePathError(dir, 'is a shared folder (sticky bit, like /tmp); use a folder of your own inside it');
+  }
   if ((stat.mode & 0o777) === PRIVATE_DIR_MODE) return;
   // A link the owner made for the base folder is opened through; anything else is not.
   const flags = O_RDONLY | O_DIRECTORY | (options.allowLink ? 0 : O_NOFOLLOW);
   fchmodOpened(dir, flags, stat, PRIVATE_DIR_MODE);
+}
+
+/** A link as the base folder: its owner (or root, who could do anything anyway) made it. */
+function assertLinkMadeByOwner(dir: string, link: fs.Stats): void {
+  const uid = expectedOwner();
+  if (uid !== undefined && link.uid !== uid && link.uid !== 0) {
+    throw new UnsafePathError(
+      dir,
+      `is a symbolic link owned by uid ${link.uid}, not by this process's uid ${uid}; ` +
+        'only a link you made yourself may stand for the store folder',
+    );
+  }
+}
+
+function statThroughLink(dir: string): fs.Stats {
+  try {
+    return fs.statSync(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new UnsafePathError(dir, `is a symbolic link to ${fs.readlinkSync(dir)}, which does not exist; the store does not create it`);
+    }
+    throw error;
+  }
 }
 
 /**
