@@ -45,10 +45,16 @@ export function assertNotLink(target: string): void {
   }
 }
 
+/** The file or folder belongs to this process's user (always true where there are no uids). */
+export function ownedByThisUser(stat: fs.Stats): boolean {
+  const uid = expectedOwner();
+  return uid === undefined || stat.uid === uid;
+}
+
 /** Throws UnsafePathError when the file or folder belongs to another user. */
 export function assertOwned(target: string, stat: fs.Stats): void {
   const uid = expectedOwner();
-  if (uid !== undefined && stat.uid !== uid) {
+  if (!ownedByThisUser(stat)) {
     throw new UnsafePathError(
       target,
       `is owned by uid ${stat.uid}, not by this process's uid ${uid}; ` +

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { QUARANTINE_KEEP, quarantineDatabase } from '../../src/db/quarantine';
+import { UnsafePathError } from '../../src/errors';
 import { listDir, useTempDir } from '../support/temp-dir';
 
 describe('quarantineDatabase', () => {
@@ -57,13 +58,54 @@ describe('quarantineDatabase', () => {
     expect(listDir(tmp.path)).toEqual([...keepers, 'p.db.corrupt-2', 'p.db.corrupt-3', 'p.db.corrupt-4'].sort());
   });
 
-  it('reports errors other than a missing file', () => {
+  it('refuses to move what it did not check: a link or a folder in place of the file', () => {
+    const dbPath = tmp.join('p.db');
+    const outside = tmp.join('outside.db');
+    fs.writeFileSync(outside, 'theirs');
+    fs.symlinkSync(outside, dbPath);
+    expect(() => quarantineDatabase(dbPath, 5)).toThrow(UnsafePathError);
+    expect(fs.lstatSync(dbPath).isSymbolicLink()).toBe(true);
+    expect(fs.readFileSync(outside, 'utf8')).toBe('theirs');
+
+    fs.rmSync(dbPath);
+    fs.mkdirSync(dbPath);
+    expect(() => quarantineDatabase(dbPath, 5)).toThrow(/not a regular file/);
+    expect(fs.statSync(dbPath).isDirectory()).toBe(true);
+  });
+
+  it('refuses a -wal that is a link, moving nothing', () => {
     const dbPath = tmp.join('p.db');
     fs.writeFileSync(dbPath, 'main');
-    // The target name is taken by a non-empty folder, so the rename fails.
-    fs.mkdirSync(`${dbPath}.corrupt-5`);
-    fs.writeFileSync(`${dbPath}.corrupt-5/inside`, '');
-    expect(() => quarantineDatabase(dbPath, 5)).toThrow();
-    expect(fs.readFileSync(dbPath, 'utf8')).toBe('main');
+    fs.symlinkSync(tmp.join('elsewhere'), `${dbPath}-wal`);
+    expect(() => quarantineDatabase(dbPath, 5)).toThrow(UnsafePathError);
+    expect(listDir(tmp.path)).toEqual(['p.db', 'p.db-wal']);
+  });
+
+  it('never overwrites what already has the quarantine name: it takes the next free one', () => {
+    const dbPath = tmp.join('p.db');
+    fs.writeFileSync(`${dbPath}.corrupt-5`, 'earlier copy');
+    fs.symlinkSync(tmp.join('target'), `${dbPath}.corrupt-6-wal`);
+    fs.writeFileSync(dbPath, 'main');
+    fs.writeFileSync(`${dbPath}-wal`, 'wal');
+
+    expect(quarantineDatabase(dbPath, 5)).toBe(`${dbPath}.corrupt-7`);
+    expect(fs.readFileSync(`${dbPath}.corrupt-5`, 'utf8')).toBe('earlier copy');
+    expect(fs.readFileSync(`${dbPath}.corrupt-7`, 'utf8')).toBe('main');
+    expect(fs.readFileSync(`${dbPath}.corrupt-7-wal`, 'utf8')).toBe('wal');
+    expect(fs.existsSync(tmp.join('target'))).toBe(false);
+  });
+
+  it('prunes only regular files: an old copy that is a link or a folder is left alone', () => {
+    const dbPath = tmp.join('p.db');
+    const outside = tmp.join('outside');
+    fs.writeFileSync(outside, 'keep');
+    fs.symlinkSync(outside, `${dbPath}.corrupt-1`);
+    fs.mkdirSync(`${dbPath}.corrupt-2`);
+    for (const stamp of [3, 4, 5, 6]) {
+      fs.writeFileSync(dbPath, 'x');
+      quarantineDatabase(dbPath, stamp);
+    }
+    expect(listDir(tmp.path)).toEqual(['outside', 'p.db.corrupt-1', 'p.db.corrupt-2', 'p.db.corrupt-4', 'p.db.corrupt-5', 'p.db.corrupt-6']);
+    expect(fs.readFileSync(outside, 'utf8')).toBe('keep');
   });
 });
