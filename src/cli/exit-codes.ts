@@ -1,4 +1,4 @@
-import { ProgressStoreError } from '../errors';
+import { type ProgressErrorCode, ProgressStoreError } from '../errors';
 
 /**
  * Exit codes of `cidx-progress`, the same for every command (documented in the README;
@@ -19,6 +19,11 @@ export const EXIT = {
   CANCELLED: 5,
   /** `demo --interrupt-at`: the demo stopped itself on purpose, as a crash would. */
   INTERRUPTED: 6,
+  /**
+   * The store folder holds a link where a store file should be, or a folder or file of
+   * another user: refused, nothing touched (UNSAFE_PATH; the message says how to fix it).
+   */
+  UNSAFE_PATH: 7,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -36,12 +41,18 @@ export class CliError extends Error {
   }
 }
 
+/** Store errors with an exit code of their own; every other store error is ERROR (1). */
+const STORE_ERROR_EXITS: Partial<Record<ProgressErrorCode, ExitCode>> = {
+  VALIDATION: EXIT.USAGE,
+  NOT_FOUND: EXIT.NOT_FOUND,
+  UNSAFE_PATH: EXIT.UNSAFE_PATH,
+};
+
 /** The exit code and the `--json` error code for anything a command threw. */
 export function classifyError(error: unknown): { exitCode: ExitCode; code: string; message: string } {
   if (error instanceof CliError) return { exitCode: error.exitCode, code: error.code, message: error.message };
   if (error instanceof ProgressStoreError) {
-    const exitCode = error.code === 'VALIDATION' ? EXIT.USAGE : error.code === 'NOT_FOUND' ? EXIT.NOT_FOUND : EXIT.ERROR;
-    return { exitCode, code: error.code, message: error.message };
+    return { exitCode: STORE_ERROR_EXITS[error.code] ?? EXIT.ERROR, code: error.code, message: error.message };
   }
   return { exitCode: EXIT.ERROR, code: 'ERROR', message: error instanceof Error ? error.message : String(error) };
 }

@@ -1,5 +1,5 @@
-import fs from 'node:fs';
 import { resolveStoreLocation, type StoreLocation } from '../config/store-paths';
+import { lstatIfExists } from '../db/file-modes';
 import { openProgressStore, type ProgressStore, type ProgressStoreOptions } from '../store';
 import { CliError, EXIT } from './exit-codes';
 import type { CliIo } from './io';
@@ -18,9 +18,12 @@ export async function resolveTarget(options: StoreOptions, io: CliIo): Promise<S
   return resolveStoreLocation({ projectId, dir: options.dir, env: io.env, cwd: io.cwd });
 }
 
-/** Read commands never create a store: a missing file means nothing was recorded yet (exit 3). */
+/**
+ * Read commands never create a store: a missing file means nothing was recorded yet (exit 3).
+ * Looked at with lstat: a link, even to nothing, is there, and the store's open refuses it.
+ */
 export function requireStoreFile(target: StoreLocation): void {
-  if (!fs.existsSync(target.dbPath)) {
+  if (!lstatIfExists(target.dbPath)) {
     throw new CliError(
       EXIT.NOT_FOUND,
       `no progress store for project ${target.projectId} at ${target.dbPath} (nothing recorded yet; check --project and --dir)`,

@@ -43,6 +43,7 @@ describe('cidx-progress doctor', () => {
       ['integrity', 'ok'],
       ['schema', 'ok'],
       ['size', 'ok'],
+      ['links and owners', 'ok'],
       ['file modes', 'ok'],
       ['maintenance', 'ok'],
       ['vacuum', 'ok'],

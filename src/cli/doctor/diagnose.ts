@@ -3,12 +3,13 @@ import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../db/file-modes';
 import { formatAgo } from '../../presentation/durations';
 import { formatBytes, formatMode, formatWhen } from '../format';
 import type { StoreFacts } from './inspect-store';
+import { linksAndOwnersCheck } from './path-safety';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
 
 /** One finding of `doctor`: what was checked, how it stands, and what to do about it. */
 export interface DoctorCheck {
-  name: 'integrity' | 'schema' | 'size' | 'file modes' | 'maintenance' | 'vacuum';
+  name: 'integrity' | 'schema' | 'size' | 'links and owners' | 'file modes' | 'maintenance' | 'vacuum';
   status: CheckStatus;
   detail: string;
   /** What to do; null when nothing needs doing. */
@@ -30,10 +31,22 @@ const MIGRATE_HINT = (dbPath: string) =>
 
 /** Turn the facts about a store file into findings, each with advice when something is wrong. */
 export function diagnose(facts: StoreFacts, options: DiagnoseOptions): DoctorCheck[] {
-  return [integrity(facts), schema(facts), size(facts, options), fileModes(facts), maintenance(facts, options), vacuum(facts, options)];
+  const owners = linksAndOwnersCheck(facts.paths);
+  return [
+    integrity(facts),
+    schema(facts),
+    size(facts, options),
+    owners,
+    fileModes(facts, owners.status === 'ok'),
+    maintenance(facts, options),
+    vacuum(facts, options),
+  ];
 }
 
 function integrity(facts: StoreFacts): DoctorCheck {
+  if (facts.notOpened) {
+    return { name: 'integrity', status: 'warn', detail: `not checked: the store refuses the file (${facts.notOpened})`, advice: null };
+  }
   const damaged = facts.openError ?? (facts.quickCheck.join('; ') === 'ok' ? null : facts.quickCheck.join('; '));
   if (!damaged) return { name: 'integrity', status: 'ok', detail: 'quick_check: ok', advice: null };
   return {
@@ -49,6 +62,7 @@ function integrity(facts: StoreFacts): DoctorCheck {
 function schema(facts: StoreFacts): DoctorCheck {
   const shipped = facts.shipped.latest;
   const shippedText = shipped ? `migration of ${formatWhen(shipped.createdAt)}` : 'no migrations';
+  if (facts.notOpened) return { name: 'schema', status: 'warn', detail: 'not checked: the store refuses the file', advice: null };
   if (facts.openError) return { name: 'schema', status: 'warn', detail: 'not checked: the file cannot be read', advice: null };
   const applied = facts.applied?.latest ?? null;
   if (!applied) {
@@ -95,14 +109,18 @@ function size(facts: StoreFacts, { budgetBytes }: DiagnoseOptions): DoctorCheck 
   return { name: 'size', status: 'ok', detail, advice: null };
 }
 
-function fileModes(facts: StoreFacts): DoctorCheck {
+/** Modes of what is there (links are the other check's). "Owner-only" only when the owner is this user. */
+function fileModes(facts: StoreFacts, ownedByThisUser: boolean): DoctorCheck {
   const { modes } = facts;
   const wrong: string[] = [];
-  if (modes.dir !== PRIVATE_DIR_MODE) wrong.push(`folder is ${formatMode(modes.dir)}, expected ${formatMode(PRIVATE_DIR_MODE)}`);
+  if (modes.dir !== null && modes.dir !== PRIVATE_DIR_MODE) wrong.push(`folder is ${formatMode(modes.dir)}, expected ${formatMode(PRIVATE_DIR_MODE)}`);
   for (const [what, mode] of [['file', modes.file], ['-wal', modes.wal], ['-shm', modes.shm]] as const) {
     if (mode !== null && mode !== PRIVATE_FILE_MODE) wrong.push(`${what} is ${formatMode(mode)}, expected ${formatMode(PRIVATE_FILE_MODE)}`);
   }
-  if (wrong.length === 0) return { name: 'file modes', status: 'ok', detail: 'owner-only (folder 0700, files 0600)', advice: null };
+  if (wrong.length === 0) {
+    const detail = ownedByThisUser ? 'owner-only (folder 0700, files 0600)' : 'folder 0700, files 0600 (but see links and owners)';
+    return { name: 'file modes', status: 'ok', detail, advice: null };
+  }
   return {
     name: 'file modes',
     status: 'warn',

@@ -1,8 +1,8 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
+import { lstatIfExists } from '../../db/file-modes';
 import { MIGRATIONS_FOLDER } from '../../db/migrations';
+import { inspectPaths, type PathFact, type PathSafety, refusalReason } from './path-safety';
 
 /** A migration, as the shipped journal or the file's `__drizzle_migrations` table records it. */
 export interface MigrationStamp {
@@ -17,8 +17,12 @@ export interface StoreFacts {
   /** Bytes of the file, its -wal and the two together. */
   fileBytes: number;
   walBytes: number;
-  /** Permission bits (e.g. 0o600) of the folder, the file and its -wal/-shm; null when absent. */
-  modes: { dir: number; file: number; wal: number | null; shm: number | null };
+  /** Permission bits (e.g. 0o600) of the folder, the file and its -wal/-shm; null when absent or a link. */
+  modes: { dir: number | null; file: number | null; wal: number | null; shm: number | null };
+  /** The folder and each store file as lstat sees them: kind, owner, mode, where a link points. */
+  paths: PathSafety;
+  /** Why the file was not opened: the store would refuse it (a link, another user's file). */
+  notOpened: string | null;
   /** Why the file could not be read as a database, or null. */
   openError: string | null;
   /** quick_check's answer: ['ok'] when healthy; the first problems otherwise. */
@@ -30,25 +34,37 @@ export interface StoreFacts {
   lastVacuumAt: number | null;
 }
 
-/** Permission bits of a path, or null when it does not exist (a -wal or -shm often does not). */
-const modeOf = (target: string): number | null => (fs.existsSync(target) ? fs.statSync(target).mode & 0o777 : null);
-const sizeOf = (target: string): number => (fs.existsSync(target) ? fs.statSync(target).size : 0);
+/** Permission bits of a folder or regular file as found, or null (absent, a link, something else). */
+function modeOf(fact: PathFact | undefined): number | null {
+  return fact && (fact.kind === 'file' || fact.kind === 'folder') && fact.mode !== null ? fact.mode & 0o777 : null;
+}
+
+/** Bytes of a regular file; a link's target is never looked at. */
+function sizeOf(target: string): number {
+  const stat = lstatIfExists(target);
+  return stat?.isFile() ? stat.size : 0;
+}
 
 /**
  * Inspect a store file read-only: never through the store's own open, which would
  * migrate it, or move a damaged file aside and hide what doctor is there to report.
  * The statements are fixed text (pragmas and the two bookkeeping tables); nothing from
- * the command line reaches them.
+ * the command line reaches them. A file the store would refuse (a link, another user's
+ * file or folder) is not opened at all: even a read-only open writes -wal/-shm beside
+ * whatever a link points to.
  */
 export function inspectStore(dbPath: string): StoreFacts {
+  const paths = inspectPaths(dbPath);
+  const role = (r: PathFact['role']) => paths.entries.find((e) => e.role === r);
   const shipped = readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER });
   const latestShipped = shipped.at(-1);
   const facts: StoreFacts = {
     path: dbPath,
     fileBytes: sizeOf(dbPath),
     walBytes: sizeOf(`${dbPath}-wal`),
-    // The file exists (doctor checked), and so does its folder.
-    modes: { dir: modeOf(path.dirname(dbPath))!, file: modeOf(dbPath)!, wal: modeOf(`${dbPath}-wal`), shm: modeOf(`${dbPath}-shm`) },
+    modes: { dir: modeOf(role('folder')), file: modeOf(role('file')), wal: modeOf(role('-wal')), shm: modeOf(role('-shm')) },
+    paths,
+    notOpened: refusalReason(paths),
     openError: null,
     quickCheck: [],
     applied: null,
@@ -61,6 +77,7 @@ export function inspectStore(dbPath: string): StoreFacts {
     lastMaintenanceAt: null,
     lastVacuumAt: null,
   };
+  if (facts.notOpened) return facts;
   let sqlite: Database | undefined;
   try {
     sqlite = new BetterSqlite3(dbPath, { readonly: true, fileMustExist: true, timeout: 2000 });
