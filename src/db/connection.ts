@@ -5,6 +5,7 @@ import * as schema from '../schema';
 import { DEFAULT_LOCK_TIMEOUT_MS, retryWhileBusy } from './busy-retry';
 import { ensurePrivateDir, ensurePrivateFile } from './file-modes';
 import { toStoreError } from './sqlite-errors';
+import { WAL_KEPT_BYTES } from './wal-merges';
 
 export type Orm = BetterSQLite3Database<typeof schema>;
 
@@ -27,8 +28,8 @@ const AUTO_VACUUM_INCREMENTAL = 2;
 /**
  * Open (creating if needed) a store file with the settings every connection needs:
  * private modes, WAL with synchronous=NORMAL set explicitly (the connection that turns
- * WAL on would otherwise stay at FULL), a busy timeout, foreign keys, and incremental
- * auto-vacuum. Does not migrate; see applyMigrations.
+ * WAL on would otherwise stay at FULL) and a bounded WAL file, a busy timeout, foreign
+ * keys, and incremental auto-vacuum. Does not migrate; see applyMigrations.
  */
 export function openConnection(dbPath: string, options: ConnectionOptions = {}): Connection {
   const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
@@ -56,6 +57,8 @@ function configure(sqlite: Database): void {
     if ((sqlite.pragma('page_count', { simple: true }) as number) > 0) sqlite.exec('VACUUM');
   }
   sqlite.pragma('journal_mode = WAL');
+  // Without a limit the WAL file never shrinks after a merge (see WAL_KEPT_BYTES).
+  sqlite.pragma(`journal_size_limit = ${WAL_KEPT_BYTES}`);
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
 }

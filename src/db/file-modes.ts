@@ -76,7 +76,8 @@ export function ensurePrivateDir(dir: string, options: PrivateDirOptions = {}): 
       throw new UnsafePathError(dir, 'is a symbolic link; the store never follows links inside its folder');
     }
     assertLinkMadeByOwner(dir, link);
-  } else if (!link) {
+  } else {
+    // Fails (EEXIST, a StorageError) when a file stands where the folder should be.
     fs.mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
   }
   const linkStat = fs.lstatSync(dir);

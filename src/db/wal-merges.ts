@@ -29,7 +29,15 @@ export interface WalMergeOptions {
 export const WAL_MERGE_INTERVAL_MS = 5_000;
 /** 16 MiB of 4 KiB pages: rarely reached between two timer ticks, even at 500k files. */
 export const WAL_BOUND_PAGES = 4_096;
-/** After a merge the WAL file is cut back to this (SQLite's usual WAL size). */
+/**
+ * `journal_size_limit`, set on every store connection (db/connection.ts): when the WAL
+ * starts over after a merge, its file is cut back to this. SQLite's default (-1) keeps
+ * the file at the largest size it ever reached, so one 500k-file checkpoint would hold
+ * tens of MB of disk for good. 4 MiB is about what SQLite's usual merge point (1,000
+ * pages) lets the WAL reach, so everyday writes reuse the file instead of growing it
+ * again after every merge. On a full disk the store merges and cuts it to zero instead
+ * (truncateWal).
+ */
 export const WAL_KEPT_BYTES = 4 * 1024 * 1024;
 
 interface CheckpointResult {
@@ -50,7 +58,6 @@ export class WalMerges {
     options: WalMergeOptions,
   ) {
     sqlite.pragma(`wal_autocheckpoint = ${Math.trunc(options.boundPages ?? WAL_BOUND_PAGES)}`);
-    sqlite.pragma(`journal_size_limit = ${WAL_KEPT_BYTES}`);
     this.totalChanges = sqlite.prepare('SELECT total_changes()').pluck() as Statement<[], number>;
     this.applicationId = sqlite.pragma('application_id', { simple: true }) as number;
     this.timer = setInterval(() => {
@@ -99,5 +106,24 @@ export class WalMerges {
     } finally {
       this.sqlite.pragma(`busy_timeout = ${Math.trunc(timeout)}`);
     }
+  }
+}
+
+/**
+ * Merge the whole WAL into the database file and cut the WAL file to zero bytes
+ * (`wal_checkpoint(TRUNCATE)`), for a disk that filled up: the WAL holds every version of
+ * every page written since the last merge, often twice the data, and keeps that space
+ * until it is merged. Needs room for the database file to take the merged pages; when
+ * there is none yet (or a reader holds the WAL), it changes nothing and returns false,
+ * and the store tries again before its next write. Never inside a transaction.
+ */
+export function truncateWal(sqlite: Database): boolean {
+  if (!sqlite.open || sqlite.inTransaction) return false;
+  try {
+    const result = (sqlite.pragma('wal_checkpoint(TRUNCATE)') as CheckpointResult[])[0]!;
+    return result.busy === 0;
+  } catch {
+    // SQLITE_FULL (no room to merge into yet) or busy: the WAL stays as it was.
+    return false;
   }
 }

@@ -1,6 +1,7 @@
 import type { Clock } from '../clock';
 import type { Connection } from '../db/connection';
 import { runInTransaction, type NotPromise } from '../db/transaction';
+import { truncateWal } from '../db/wal-merges';
 import { type ProgressStoreError, StorageFullError, StoreClosedError } from '../errors';
 import type { Repositories } from '../repositories';
 import type { ResourceProbe } from './recording/process-sampler';
@@ -33,6 +34,8 @@ export class StoreContext {
   private closed = false;
   /** Set by the retention service: frees space when a write finds the disk full. */
   recoverSpace: (() => number) | null = null;
+  /** A write failed for want of space and the WAL could not be merged away then: try before the next write. */
+  private walToTruncate = false;
   /** Recorders of this store still recording: released when the store closes. */
   readonly activeRecorders = new Set<{ release(): void }>();
 
@@ -66,17 +69,24 @@ export class StoreContext {
   }
 
   /**
-   * Run a write unit of work. When the disk is full, free space once (maintenance) and
-   * try once more, reporting what was recovered.
+   * Run a write unit of work. When the disk is full: merge the WAL and cut it to zero
+   * (it may hold most of the space), free space once (maintenance), and try once more,
+   * reporting what was recovered. If that fails too, the WAL merge is tried again before
+   * the next write, so once space is freed the WAL gives its share back before it can
+   * take the freed space again.
    */
   write<T>(name: string, work: () => NotPromise<T>, lockTimeoutMs = this.settings.lockTimeoutMs): T {
     this.assertOpen();
-    const run = () => runInTransaction(this.connection.sqlite, work, { name, lockTimeoutMs });
+    const { sqlite } = this.connection;
+    const run = () => runInTransaction(sqlite, work, { name, lockTimeoutMs });
+    if (this.walToTruncate && !sqlite.inTransaction) this.walToTruncate = !truncateWal(sqlite);
     try {
       return run();
     } catch (error) {
-      if (!(error instanceof StorageFullError) || !this.recoverSpace) throw error;
-      const recovered = this.recoverSpace();
+      if (!(error instanceof StorageFullError)) throw error;
+      truncateWal(sqlite);
+      const recovered = this.recoverSpace?.() ?? 0;
+      this.walToTruncate = !truncateWal(sqlite);
       this.warn({
         code: 'RECOVERED',
         message: `${name}: the disk was full; maintenance freed ${recovered} bytes, trying once more`,

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { Database } from 'better-sqlite3';
 import BetterSqlite3 from 'better-sqlite3';
-import { WAL_BOUND_PAGES, WAL_KEPT_BYTES, WalMerges } from '../../src/db/wal-merges';
+import { truncateWal, WAL_BOUND_PAGES, WAL_KEPT_BYTES, WalMerges } from '../../src/db/wal-merges';
 import { openTestProgressStore } from '../support/progress-store';
 import { openTestStore } from '../support/store';
 import { useTempDir } from '../support/temp-dir';
@@ -36,6 +36,39 @@ describe('WalMerges', () => {
     merges(sqlite, { boundPages: 100 });
     expect(sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(100);
     expect(sqlite.pragma('journal_size_limit', { simple: true })).toBe(WAL_KEPT_BYTES);
+  });
+
+  it('bounds the WAL file on every store connection, with or without the timer', () => {
+    const { sqlite } = openTestStore(tmp.join('p.db'));
+    expect(sqlite.pragma('journal_size_limit', { simple: true })).toBe(WAL_KEPT_BYTES);
+  });
+
+  it('truncateWal merges everything and cuts the WAL file to zero; never inside a transaction', () => {
+    const dbPath = tmp.join('p.db');
+    const { sqlite } = openTestStore(dbPath);
+    writeRows(sqlite, 300);
+    expect(size(`${dbPath}-wal`)).toBeGreaterThan(300 * 1000);
+    sqlite.exec('BEGIN');
+    expect(truncateWal(sqlite)).toBe(false);
+    sqlite.exec('COMMIT');
+    expect(size(`${dbPath}-wal`)).toBeGreaterThan(300 * 1000);
+    expect(truncateWal(sqlite)).toBe(true);
+    expect(size(`${dbPath}-wal`)).toBe(0);
+    expect(sqlite.prepare('SELECT count(*) AS n FROM filler').get()).toEqual({ n: 300 });
+  });
+
+  it('truncateWal answers false while a reader holds the WAL, and changes nothing', () => {
+    const dbPath = tmp.join('p.db');
+    const { sqlite } = openTestStore(dbPath, { busyTimeoutMs: 0 });
+    writeRows(sqlite, 50);
+    const reader = new BetterSqlite3(dbPath, { readonly: true });
+    try {
+      reader.exec('BEGIN');
+      reader.prepare('SELECT count(*) FROM filler').get();
+      expect(truncateWal(sqlite)).toBe(false);
+    } finally {
+      reader.close();
+    }
   });
 
   it("is on for the store's own connection, with the default bound", () => {
