@@ -28,12 +28,13 @@ export function expectedOwner(): number | undefined {
   return typeof process.getuid === 'function' ? process.getuid() : undefined;
 }
 
-/** lstat that answers undefined for a missing path. */
+/** lstat that answers undefined for a missing path (also one under a file: ENOTDIR). */
 export function lstatIfExists(target: string): fs.Stats | undefined {
   try {
     return fs.lstatSync(target);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     throw error;
   }
 }

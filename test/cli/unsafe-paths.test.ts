@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DoctorJson } from '../../src/cli/commands/doctor';
+import { inspectPaths, linksAndOwnersCheck } from '../../src/cli/doctor/path-safety';
 import { EXIT } from '../../src/cli/exit-codes';
 import { useTempDir } from '../support/temp-dir';
 import { cliEnv, openStore, PROJECT, runCli, seedInterrupted } from './helpers';
@@ -124,5 +125,36 @@ describe('a bad CIDX_HOME on the command line', () => {
     const result = await runCli(['status', '--project', PROJECT, '--json'], { env: cliEnv({ CIDX_HOME: 'relative/home' }) });
     expect(result.code).toBe(EXIT.USAGE);
     expect(JSON.parse(result.stdout)).toEqual({ error: { code: 'VALIDATION', message: expect.stringContaining('CIDX_HOME') } });
+  });
+});
+
+describe('what doctor finds by lstat, whatever stands in the folder', () => {
+  const problems = (dbFile: string) => linksAndOwnersCheck(inspectPaths(dbFile));
+
+  it.each([
+    ['a link to a file', (real: string) => fs.writeFileSync(real, '')],
+    ['a link to nothing', () => {}],
+  ])('fails a base folder that is %s', (_what, make) => {
+    const real = tmp.join('real');
+    make(real);
+    fs.symlinkSync(real, storeDir());
+    expect(problems(dbPath())).toEqual(expect.objectContaining({ status: 'fail', detail: `the folder ${storeDir()} is a link to ${real}, which is not a folder` }));
+  });
+
+  it('fails a store file that is a folder, and a shared folder with the sticky bit', () => {
+    fs.mkdirSync(storeDir());
+    fs.chmodSync(storeDir(), 0o1777);
+    fs.mkdirSync(dbPath());
+    const check = problems(dbPath());
+    expect(check.detail).toContain(`${dbPath()} is not a regular file`);
+    expect(check.detail).toContain(`the folder ${storeDir()} is a shared folder (sticky bit, like /tmp)`);
+  });
+
+  asRoot('fails a base folder that is a link made by another user', () => {
+    const real = tmp.join('real');
+    fs.mkdirSync(real, { mode: 0o700 });
+    fs.symlinkSync(real, storeDir());
+    fs.lchownSync(storeDir(), OTHER_UID, OTHER_UID);
+    expect(problems(dbPath()).detail).toBe(`the folder ${storeDir()} is a link made by uid ${OTHER_UID}, not 0 (this user)`);
   });
 });

@@ -72,6 +72,12 @@ describe('links and owners inside the store folder', () => {
     expect(modeOf(outside)).toBe(0o755);
   });
 
+  it('refuses a base folder link that leads to a file', () => {
+    fs.writeFileSync(tmp.join('a-file'), '');
+    fs.symlinkSync(tmp.join('a-file'), tmp.join('progress'));
+    expect(() => ensurePrivateDir(tmp.join('progress'), { allowLink: true })).toThrow(/is not a folder/);
+  });
+
   const asRoot = process.getuid?.() === 0 ? it : it.skip;
 
   asRoot('refuses a folder owned by another user, leaving its mode alone', () => {

@@ -74,7 +74,7 @@ function problemOf(fact: PathFact, uid: number | null): string | null {
   if (fact.role === 'folder' && fact.kind !== 'folder') {
     return fact.linkTarget ? `${what} is a link to ${fact.linkTarget}, which is not a folder` : `${what} is not a folder`;
   }
-  if (fact.role !== 'folder' && fact.kind === 'other') return `${what} is not a regular file`;
+  if (fact.role !== 'folder' && (fact.kind === 'other' || fact.kind === 'folder')) return `${what} is not a regular file`;
   if (fact.linkUid !== null && uid !== null && fact.linkUid !== uid && fact.linkUid !== 0) {
     return `${what} is a link made by uid ${fact.linkUid}, not ${uid} (this user)`;
   }
