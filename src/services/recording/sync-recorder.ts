@@ -1,3 +1,4 @@
+import { wholeMs } from '../../clock';
 import { ConflictError, ProgressStoreError, ValidationError } from '../../errors';
 import type { CheckpointRow } from '../../schema';
 import type { SyncStatus } from '../../schema/sync-status';
@@ -253,7 +254,7 @@ export class SyncRecorder {
       const ok = repos.syncHistory.finish(this.jobId, {
         status,
         endTime,
-        totalDuration: Math.max(0, Math.round(this.context.clock.monotonic() - this.startMono)),
+        totalDuration: wholeMs(this.context.clock.monotonic() - this.startMono),
         phaseDurations: this.timer.durations(),
         currentPhase: this.latest.phase,
         overallProgress: this.latest.percent,
@@ -373,7 +374,7 @@ export class SyncRecorder {
     return {
       jobId: this.jobId,
       timestamp: at,
-      elapsedMs: Math.max(0, Math.round(this.context.clock.monotonic() - this.startMono)),
+      elapsedMs: wholeMs(this.context.clock.monotonic() - this.startMono),
       phase: this.latest.phase,
       overallProgress: this.latest.percent,
       phaseProgress: this.latest.phasePercent,
@@ -407,7 +408,7 @@ export class SyncRecorder {
    * wall clock that jumps mid-sync never puts its records out of order.
    */
   private wallNow(): number {
-    return this.init.startWall + Math.max(0, Math.round(this.context.clock.monotonic() - this.startMono));
+    return this.init.startWall + wholeMs(this.context.clock.monotonic() - this.startMono);
   }
 
   private detach(state: RecorderState): void {
