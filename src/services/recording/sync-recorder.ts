@@ -1,17 +1,16 @@
 import { wholeMs } from '../../clock';
 import { ConflictError, ProgressStoreError, ValidationError } from '../../errors';
-import type { CheckpointRow } from '../../schema';
 import type { SyncStatus } from '../../schema/sync-status';
 import type { PhaseDefinition, SyncErrorRecord } from '../../validation/json-columns';
 import { filePathListSchema } from '../../validation/file-paths';
 import { parseInput } from '../../validation/parse';
-import { dropCheckpoint } from '../drop-checkpoint';
 import { ownership } from '../liveness';
 import type { StoreContext } from '../store-context';
 import type { FileCounts, FileLedger } from './file-ledger';
 import { PhaseTimer } from './phase-timer';
 import { ProcessSampler } from './process-sampler';
 import { toFailureRecord } from './failure-record';
+import { type RecorderSnapshot, writeCheckpoint, writeOutcome, writeProgress } from './recorder-writes';
 import {
   cancelReasonSchema,
   type FailureInput,
@@ -227,48 +226,22 @@ export class SyncRecorder {
     }
     this.timer.stop();
     const resources = this.sampler.summary();
-    const endTime = this.wallNow();
     const files = this.init.ledger.counts();
     try {
-      this.writeOutcome(status, error, endTime, resources, counts?.filesChanged ?? null, counts?.filesIndexed ?? files.completed, counts?.bytesProcessed ?? null, keepCheckpoint);
+      writeOutcome(this.context, this.snapshot(), {
+        status,
+        error,
+        resources,
+        filesChanged: counts?.filesChanged ?? null,
+        filesIndexed: counts?.filesIndexed ?? files.completed,
+        bytesProcessed: counts?.bytesProcessed ?? null,
+        keepCheckpoint,
+      });
     } catch (failure) {
       if (failure instanceof ConflictError) this.detach('detached');
       throw failure;
     }
     this.detach(status);
-  }
-
-  private writeOutcome(
-    status: 'completed' | 'failed' | 'cancelled',
-    error: SyncErrorRecord | null,
-    endTime: number,
-    resources: { peakMemoryBytes: number; meanCpuPercent: number },
-    filesChanged: number | null,
-    filesIndexed: number,
-    bytesProcessed: number | null,
-    keepCheckpoint: boolean,
-  ): void {
-    const { repos } = this.context;
-    this.context.write(`${status} sync ${this.jobId}`, () => {
-      repos.progressUpdates.insert(this.progressRow(endTime, null));
-      const ok = repos.syncHistory.finish(this.jobId, {
-        status,
-        endTime,
-        totalDuration: wholeMs(this.context.clock.monotonic() - this.startMono),
-        phaseDurations: this.timer.durations(),
-        currentPhase: this.latest.phase,
-        overallProgress: this.latest.percent,
-        filesProcessed: this.latest.filesProcessed,
-        totalFiles: this.latest.totalFiles,
-        filesChanged,
-        filesIndexed,
-        bytesProcessed,
-        errors: error ? [error] : null,
-        ...resources,
-      });
-      if (!ok) throw new ConflictError(`sync ${this.jobId} is no longer running here (taken over by a resume)`);
-      if (!keepCheckpoint) dropCheckpoint(repos, this.jobId);
-    });
   }
 
   /** Write a progress row, or a checkpoint (with its progress row). Returns whether it committed. */
@@ -300,88 +273,44 @@ export class SyncRecorder {
   }
 
   private writeProgress(): void {
-    const { repos } = this.context;
-    const at = this.wallNow();
-    this.context.write(
-      `progress ${this.jobId}`,
-      () => {
-        repos.progressUpdates.insert(this.progressRow(at, null));
-        this.touchSync(at);
-      },
-      this.context.settings.recordLockTimeoutMs,
-    );
+    writeProgress(this.context, this.snapshot());
   }
 
   private writeCheckpoint(): void {
     const { repos } = this.context;
-    const at = this.wallNow();
     const seq = this.checkpointSeq + 1;
     const ledger = this.init.ledger;
     const counts = ledger.counts();
-    const row: CheckpointRow = {
-      jobId: this.jobId,
-      lineageId: this.lineageId,
-      seq,
-      createdAt: this.init.checkpointCreatedAt,
-      updatedAt: at,
-      gitCommit: this.init.gitCommit,
-      phase: this.latest.phase,
-      phaseProgress: this.latest.phasePercent,
-      overallProgress: this.latest.percent,
-      phaseStartedAt: this.phaseStartedAt,
-      filesCompleted: counts.completed,
-      filesPending: counts.pending,
-      filesSkipped: counts.skipped,
-      metadata: {
-        metrics: this.sampler.metrics(this.latest.rate),
-        ...(this.callerCheckpointData ?? this.init.metadata ? { caller: this.callerCheckpointData ?? this.init.metadata } : {}),
-      },
+    const metadata = {
+      metrics: this.sampler.metrics(this.latest.rate),
+      ...(this.callerCheckpointData ?? this.init.metadata ? { caller: this.callerCheckpointData ?? this.init.metadata } : {}),
     };
-    this.context.write(
-      `checkpoint ${this.jobId}`,
-      () => {
-        for (const event of ledger.unsavedEvents()) {
-          repos.checkpointFiles.append(this.lineageId, { ...event, jobId: this.jobId, checkpointSeq: seq });
-        }
-        repos.checkpoints.upsert(row);
-        repos.syncHistory.recordPhaseDurations(this.jobId, this.timer.durations());
-        repos.progressUpdates.insert(
-          this.progressRow(at, { seq, filesCompleted: counts.completed, filesPending: counts.pending, filesSkipped: counts.skipped }),
-        );
-        this.touchSync(at);
-      },
-      this.context.settings.recordLockTimeoutMs,
-    );
+    writeCheckpoint(this.context, this.snapshot(), { seq, counts, metadata }, () => {
+      for (const event of ledger.unsavedEvents()) {
+        repos.checkpointFiles.append(this.lineageId, { ...event, jobId: this.jobId, checkpointSeq: seq });
+      }
+    });
     ledger.markSaved();
     this.checkpointSeq = seq;
     this.checkpointBucket = Math.floor(this.latest.percent / CHECKPOINT_STEP);
     this.checkpointDue = false;
   }
 
-  private touchSync(at: number): void {
-    const ok = this.context.repos.syncHistory.updateProgress(this.jobId, {
-      currentPhase: this.latest.phase,
-      overallProgress: this.latest.percent,
-      filesProcessed: this.latest.filesProcessed,
-      totalFiles: this.latest.totalFiles,
-      lastActivityAt: at,
-      lastActivityMono: this.context.clock.monotonic(),
-    });
-    if (!ok) throw new ConflictError(`sync ${this.jobId} is no longer running here (taken over by a resume)`);
-  }
-
-  private progressRow(at: number, checkpointData: { seq: number; filesCompleted: number; filesPending: number; filesSkipped: number } | null) {
+  /** The recorder's state now, for a write. */
+  private snapshot(): RecorderSnapshot {
+    const mono = this.context.clock.monotonic();
+    const elapsedMs = wholeMs(mono - this.startMono);
     return {
       jobId: this.jobId,
-      timestamp: at,
-      elapsedMs: wholeMs(this.context.clock.monotonic() - this.startMono),
-      phase: this.latest.phase,
-      overallProgress: this.latest.percent,
-      phaseProgress: this.latest.phasePercent,
-      filesProcessed: this.latest.filesProcessed,
-      totalFiles: this.latest.totalFiles,
-      rate: this.latest.rate,
-      checkpointData,
+      lineageId: this.lineageId,
+      at: this.init.startWall + elapsedMs,
+      elapsedMs,
+      mono,
+      progress: this.latest,
+      phaseStartedAt: this.phaseStartedAt,
+      phaseDurations: this.timer.durations(),
+      gitCommit: this.init.gitCommit,
+      checkpointCreatedAt: this.init.checkpointCreatedAt,
     };
   }
 
