@@ -144,6 +144,37 @@ describe('recording calls after store.close()', () => {
   });
 });
 
+describe('recording calls after another process took the sync over', () => {
+  const takeOver = (path: string, jobId: string) => {
+    const BetterSqlite3 = require('better-sqlite3');
+    const db = new BetterSqlite3(path);
+    db.prepare("UPDATE sync_history SET status = 'resumed', resumed_by_job_id = 'other' WHERE job_id = ?").run(jobId);
+    db.close();
+  };
+
+  it('do nothing once the loss is found, warn once, and ending the sync is a ConflictError', () => {
+    const { store, warnings } = openTestProgressStore(tmp.path, { throttleMs: 0 });
+    const sync = store.recording.startSync({ jobId: 'taken', gitCommit: 'abc1234', files: repoPaths(10) });
+    takeOver(store.path, 'taken');
+    expect(() => sync.update(indexing(50))).not.toThrow();
+    expect(sync.status).toBe('detached');
+    expect(warnings.map((w) => w.code)).toEqual(['OWNERSHIP_LOST']);
+    for (let i = 0; i < 3; i++) expect(() => everyRecordingCall(sync)).not.toThrow();
+    expect(warnings.slice(1)).toEqual([
+      expect.objectContaining({ code: 'NOT_RECORDING', message: expect.stringMatching(/another process resumed it/) }),
+    ]);
+    expect(() => sync.finish()).toThrow(/no longer recorded here/);
+  });
+
+  it('finish() that finds the sync taken over throws ConflictError and stops recording', () => {
+    const { store } = openTestProgressStore(tmp.path);
+    const sync = store.recording.startSync({ jobId: 'taken' });
+    takeOver(store.path, 'taken');
+    expect(() => sync.finish()).toThrow(ConflictError);
+    expect(sync.status).toBe('detached');
+  });
+});
+
 describe('progress that goes back', () => {
   it('keeps the higher percent (stored progress never goes down) and warns once per sync', () => {
     const { store, warnings } = openTestProgressStore(tmp.path, { throttleMs: 0 });
