@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline';
 import type { ResumeInfo } from '../services/resume/resume-info';
-import { parseChoice, renderResumeDetails, renderResumePrompt, type ResumeChoice } from './resume-prompt';
+import { parseChoice, renderResumeDetails, renderResumePrompt, renderRetryHint, type ResumeChoice } from './resume-prompt';
 
 export interface PromptResumeOptions {
   input?: NodeJS.ReadableStream & { isTTY?: boolean };
@@ -36,7 +36,7 @@ export async function promptResume(info: ResumeInfo, options: PromptResumeOption
     for await (const line of rl) {
       const choice = parseChoice(line, info);
       if (choice === 'details') output.write(`\n${renderResumeDetails(info, now)}\nChoice: `);
-      else if (choice === null) output.write('Please answer R, S, V or C.\nChoice: ');
+      else if (choice === null) output.write(`${renderRetryHint(info)}\nChoice: `);
       else return choice;
     }
     return fallback;

@@ -9,7 +9,7 @@ export function renderResumePrompt(info: ResumeInfo, now: number = Date.now()): 
   const lines = [
     '📎 Incomplete sync detected!',
     '',
-    `Previous sync was ${Math.floor(info.progress)}% complete when ${whatHappened(info)} ${formatAgo(info.interruptedAt, now)}`,
+    `Previous sync was ${wholePercent(info.progress)}% complete when ${howItStopped(info.status)} ${formatAgo(info.interruptedAt, now)}`,
     `  • Phase: ${info.phase}`,
     `  • Files processed: ${info.filesProcessed}/${info.totalFiles}`,
   ];
@@ -18,7 +18,7 @@ export function renderResumePrompt(info: ResumeInfo, now: number = Date.now()): 
       `  • Estimated time to complete: ${info.estimatedTime === null ? 'unknown' : formatDurationWords(info.estimatedTime)}`,
     );
   } else {
-    lines.push(`  • The checkpoint cannot be used (${info.reason}): a full sync is required`);
+    lines.push(`  • Cannot resume: ${info.reason}. A full sync is required.`);
   }
   lines.push('', 'Would you like to:');
   lines.push(info.canResume ? '  [R]esume from checkpoint (recommended)' : '  [R]esume (not available)');
@@ -34,20 +34,40 @@ export function renderResumeDetails(info: ResumeInfo, now: number = Date.now()):
   return [
     'Sync details:',
     `  • Job: ${info.jobId}`,
-    `  • Status: ${info.status}`,
+    `  • How it stopped: ${info.status === 'interrupted' ? 'interrupted (its process ended before the sync did)' : info.status}`,
     `  • Started: ${at(info.startedAt)}`,
     `  • Last activity: ${at(info.interruptedAt)}`,
     `  • Last checkpoint: ${at(info.checkpointAt)}`,
-    `  • Git commit: ${info.gitCommit ?? 'unknown'}`,
-    `  • Progress: ${info.progress}% in ${info.phase}`,
+    `  • Git commit: ${info.gitCommit ?? 'none recorded'}`,
+    `  • Progress: ${wholePercent(info.progress)}% overall, in ${info.phase}`,
     `  • Files: ${info.filesProcessed} done, ${info.filesRemaining} remaining, ${info.totalFiles} in all`,
-    `  • Can resume: ${info.canResume ? 'yes' : `no (${info.reason})`}`,
+    info.canResume
+      ? `  • Resume: continues from the last checkpoint, skipping the ${info.filesProcessed} files done`
+      : `  • Resume: not possible (${info.reason}); a full sync is required`,
     '',
   ].join('\n');
 }
 
-function whatHappened(info: ResumeInfo): string {
-  return info.status === 'interrupted' ? 'interrupted' : info.status;
+/** What to say when an answer was not understood (or was R while Resume is not available). */
+export function renderRetryHint(info: ResumeInfo): string {
+  return info.canResume ? 'Please answer R, S, V or C.' : 'Resume is not available: please answer S, V or C.';
+}
+
+/** The story's clause: "when interrupted 15 minutes ago", "when it failed just now". */
+function howItStopped(status: ResumeInfo['status']): string {
+  switch (status) {
+    case 'interrupted':
+      return 'interrupted';
+    case 'failed':
+      return 'it failed';
+    case 'cancelled':
+      return 'it was cancelled';
+  }
+}
+
+/** Progress as people read it: 66.67 is "66%", never rounded up to a percent not reached. */
+function wholePercent(progress: number): number {
+  return Math.floor(progress);
 }
 
 /** Read one keypress-line answer; `null` means "ask again". Enter alone picks the recommendation. */

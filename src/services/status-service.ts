@@ -1,3 +1,4 @@
+import { wholeMs } from '../clock';
 import { activityAge, isOwnerAlive } from './liveness';
 import type { StoreContext } from './store-context';
 
@@ -56,8 +57,8 @@ export class StatusService {
           totalFiles: row.totalFiles,
           startedAt: row.startTime,
           lastActivityAt: row.lastActivityAt,
-          ageMs: Math.max(0, now - row.startTime),
-          idleMs: Math.max(0, Math.round(activityAge(row, clock))),
+          ageMs: wholeMs(now - row.startTime),
+          idleMs: wholeMs(activityAge(row, clock)),
           owner: row.ownerPid == null ? null : { pid: row.ownerPid, host: row.ownerHost },
           hasCheckpoint,
           resumedFromJobId: row.resumedFromJobId,

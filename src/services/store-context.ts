@@ -8,7 +8,13 @@ import type { ResourceProbe } from './recording/process-sampler';
 
 /** Something the store could not do but handled without throwing into the caller's sync. */
 export interface StoreWarning {
-  code: ProgressStoreError['code'] | 'RECOVERED' | 'OWNERSHIP_LOST';
+  /**
+   * A store error's code when a write failed and will be retried; `RECOVERED`: a full disk
+   * was cleaned up; `OWNERSHIP_LOST`: another process took the sync over; `NOT_RECORDING`:
+   * a recording call came after the sync ended or the store closed, and was ignored;
+   * `WENT_BACKWARDS`: progress or phase went back, and the higher value was kept.
+   */
+  code: ProgressStoreError['code'] | 'RECOVERED' | 'OWNERSHIP_LOST' | 'NOT_RECORDING' | 'WENT_BACKWARDS';
   message: string;
   error?: unknown;
 }

@@ -106,7 +106,7 @@ describe('cidx-progress demo (in process)', () => {
     db.close();
     const result = await runCli(demo('--yes'));
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('The checkpoint cannot be used (the checkpoint is damaged');
+    expect(result.stdout).toContain('Cannot resume: the checkpoint is damaged');
     expect(result.stdout).toContain('Starting fresh: the old checkpoint is cleared.');
     expect(result.stdout).toContain('✓ Sync complete');
   });

@@ -129,3 +129,30 @@ export function seedCompleted(dir: string, projectId = PROJECT): string {
   store.close();
   return sync.jobId;
 }
+
+/**
+ * Completed syncs that took `durationsMs` each (oldest first), started a minute apart
+ * within the last hour on a clock moved by hand, for the history and its chart.
+ */
+export function seedTimedSyncs(dir: string, durationsMs: readonly number[], projectId = PROJECT): string[] {
+  let wall = Date.now() - 3_600_000;
+  let mono = 0;
+  const clock = { now: () => wall, monotonic: () => mono };
+  const store = openStore(dir, projectId, { clock });
+  try {
+    return durationsMs.map((ms) => {
+      const files = seedFiles(3);
+      const sync = store.recording.startSync({ files, phases: DEMO_PHASES });
+      wall += ms;
+      mono += ms;
+      sync.completeFiles(files);
+      sync.update({ phase: 'Validating Index', percent: 100, phasePercent: 100, filesProcessed: 3, totalFiles: 3, rate: 3 });
+      sync.finish({ filesIndexed: 3 });
+      wall += 60_000;
+      mono += 60_000;
+      return sync.jobId;
+    });
+  } finally {
+    store.close();
+  }
+}

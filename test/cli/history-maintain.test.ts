@@ -6,7 +6,7 @@ import { maintenanceReportSchema } from '../../src/services/retention/maintenanc
 import { Output } from '../../src/cli/output';
 import { historyReportSchema } from '../../src/services/metrics/report-schema';
 import { useTempDir } from '../support/temp-dir';
-import { ANSI, fakeIo, PROJECT, runCli, seedCompleted, seedInterrupted } from './helpers';
+import { ANSI, fakeIo, PROJECT, runCli, seedCompleted, seedInterrupted, seedTimedSyncs } from './helpers';
 
 const tmp = useTempDir('cidx-cli-history-');
 const history = (...extra: string[]) => ['history', '--project', PROJECT, '--dir', tmp.path, ...extra];
@@ -20,14 +20,12 @@ describe('cidx-progress history', () => {
   });
 
   it("prints the story's history display, and the chart when asked", async () => {
-    seedCompleted(tmp.path);
-    seedCompleted(tmp.path);
-    seedCompleted(tmp.path);
+    seedTimedSyncs(tmp.path, [3000, 5000, 4000]);
     const plain = await runCli(history());
     expect(plain.code).toBe(0);
     expect(plain.stdout).toContain('📊 Sync Performance History (Last 7 days)');
     expect(plain.stdout).toContain('Success Rate: 100% (3/3 syncs)');
-    expect(plain.stdout).toMatch(/Recent Syncs:\n {2}\d{4}-\d\d-\d\d \d\d:\d\d {2}✓ {2}0s {2}5 files/);
+    expect(plain.stdout).toMatch(/Recent Syncs:\n {2}\d{4}-\d\d-\d\d \d\d:\d\d {2}✓ {2}4s {2}3 files/);
     // Not a terminal: no chart unless asked.
     expect(plain.stdout).not.toContain('Total duration of the last');
 
@@ -39,8 +37,7 @@ describe('cidx-progress history', () => {
   });
 
   it('draws the chart on a wide terminal by itself (in colour), not on a narrow one or with --no-chart', async () => {
-    seedCompleted(tmp.path);
-    seedCompleted(tmp.path);
+    seedTimedSyncs(tmp.path, [3000, 5000]);
     const wide = await runCli(history(), { tty: true, columns: 100 });
     expect(wide.stdout).toContain('Total duration of the last 2 completed syncs');
     expect(wide.stdout).toMatch(ANSI);
@@ -106,7 +103,7 @@ describe('renderMaintenanceReport', () => {
       startedAt: 0,
       durationMs: 1500,
       transactions: 12,
-      longestTransactionMs: 4.6,
+      longestTransactionMs: 5,
       removed: { checkpoints: removed(2), checkpointFiles: removed(20), syncHistory: removed(30), progressCompacted: removed(1200), progressRemoved: removed(5) },
       syncsInterrupted: 1,
       checkpointsKept: 1,

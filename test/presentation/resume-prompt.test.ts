@@ -1,6 +1,10 @@
 import { PassThrough } from 'node:stream';
 import { promptResume, renderResumeDetails, renderResumePrompt, type ResumeInfo } from '../../src';
+import { DateTime } from 'luxon';
 import { formatDurationShort, formatDurationWords } from '../../src/presentation/durations';
+import { renderRetryHint } from '../../src/presentation/resume-prompt';
+
+const local = (ms: number) => DateTime.fromMillis(ms).toFormat('yyyy-LL-dd HH:mm:ss');
 
 const NOW = Date.UTC(2024, 0, 15, 10, 45, 0);
 
@@ -56,17 +60,64 @@ describe('the resume prompt', () => {
 
   it('says when the checkpoint cannot be used and recommends a fresh sync', () => {
     const text = renderResumePrompt(info({ canResume: false, reason: 'the checkpoint is damaged', status: 'failed' }), NOW);
-    expect(text).toContain('when failed 15 minutes ago');
-    expect(text).toContain('The checkpoint cannot be used (the checkpoint is damaged): a full sync is required');
-    expect(text).toContain('[S]tart fresh sync (recommended)');
-    expect(text).toContain('[R]esume (not available)');
+    expect(text.split('\n')).toEqual([
+      '📎 Incomplete sync detected!',
+      '',
+      'Previous sync was 67% complete when it failed 15 minutes ago',
+      '  • Phase: Indexing Files',
+      '  • Files processed: 234/350',
+      '  • Cannot resume: the checkpoint is damaged. A full sync is required.',
+      '',
+      'Would you like to:',
+      '  [R]esume (not available)',
+      '  [S]tart fresh sync (recommended)',
+      '  [V]iew details',
+      '  [C]ancel',
+      '',
+      'Choice: ',
+    ]);
   });
 
-  it('shows details with the job, commit and file counts', () => {
-    const text = renderResumeDetails(info(), NOW);
-    expect(text).toContain('Job: abc-123-def');
-    expect(text).toContain('Git commit: a1b2c3d4');
-    expect(text).toContain('Files: 234 done, 116 remaining, 350 in all');
+  it.each([
+    ['interrupted', 0, 'Previous sync was 67% complete when interrupted just now'],
+    ['failed', 0, 'Previous sync was 67% complete when it failed just now'],
+    ['cancelled', 0, 'Previous sync was 67% complete when it was cancelled just now'],
+    ['failed', 3 * 3_600_000, 'Previous sync was 67% complete when it failed 3 hours ago'],
+  ] as const)('says how a %s sync stopped in a sentence (%i ms ago)', (status, ago, line) => {
+    const text = renderResumePrompt(info({ status, interruptedAt: NOW - ago }), NOW);
+    expect(text.split('\n')[2]).toBe(line);
+  });
+
+  it('shows details with the job, commit and file counts, in words a newcomer can read', () => {
+    expect(renderResumeDetails(info({ progress: 66.66666 }), NOW).split('\n')).toEqual([
+      'Sync details:',
+      '  • Job: abc-123-def',
+      '  • How it stopped: interrupted (its process ended before the sync did)',
+      `  • Started: ${local(NOW - 30 * 60_000)} (30 minutes ago)`,
+      `  • Last activity: ${local(NOW - 15 * 60_000)} (15 minutes ago)`,
+      `  • Last checkpoint: ${local(NOW - 15 * 60_000)} (15 minutes ago)`,
+      '  • Git commit: a1b2c3d4',
+      '  • Progress: 66% overall, in Indexing Files',
+      '  • Files: 234 done, 116 remaining, 350 in all',
+      '  • Resume: continues from the last checkpoint, skipping the 234 files done',
+      '',
+    ]);
+  });
+
+  it('says plainly in the details what cannot be resumed, and why', () => {
+    const text = renderResumeDetails(
+      info({ status: 'failed', canResume: false, gitCommit: null, checkpointAt: null, reason: 'no checkpoint was saved' }),
+      NOW,
+    ).split('\n');
+    expect(text).toContain('  • How it stopped: failed');
+    expect(text).toContain('  • Last checkpoint: none');
+    expect(text).toContain('  • Git commit: none recorded');
+    expect(text).toContain('  • Resume: not possible (no checkpoint was saved); a full sync is required');
+  });
+
+  it('tells a person who pressed R when Resume is not available what they can answer', () => {
+    expect(renderRetryHint(info())).toBe('Please answer R, S, V or C.');
+    expect(renderRetryHint(info({ canResume: false, reason: 'x' }))).toBe('Resume is not available: please answer S, V or C.');
   });
 
   it.each([

@@ -57,7 +57,8 @@ export async function runHistory(options: HistoryOptions, out: Output, env: Comm
 
 /**
  * Total duration of each completed sync among the report's recent ones (its last ten in
- * the window), oldest first, as an asciichart line; null with fewer than two to draw.
+ * the window), oldest first, as an asciichart line; null when there is nothing to draw:
+ * fewer than two, or every one shorter than the half second the labels can show.
  */
 export function renderDurationChart(report: HistoryReport, out: Output): string | null {
   if (report.empty) return null;
@@ -65,11 +66,17 @@ export function renderDurationChart(report: HistoryReport, out: Output): string 
     .filter((sync) => sync.status === 'completed')
     .reverse()
     .map((sync) => sync.durationMs / 1000);
-  if (durations.length < 2) return null;
-  const labels = durations.map((s) => formatDurationShort(s * 1000));
-  const width = Math.max(...labels.map((l) => l.length), 6);
+  const longest = Math.max(0, ...durations);
+  if (durations.length < 2 || Math.round(longest) === 0) return null;
+  // From zero, so a flat line still has an axis; at most one row per second, so no two
+  // rows carry the same label (above an hour, a row is at least 7.5 minutes).
+  const height = Math.max(1, Math.min(CHART_HEIGHT, Math.floor(longest)));
+  const axis = Array.from({ length: height + 1 }, (_, row) => formatDurationShort(((longest * row) / height) * 1000));
+  const width = Math.max(...axis.map((label) => label.length), 6);
   const lines = plot(durations, {
-    height: CHART_HEIGHT,
+    min: 0,
+    max: longest,
+    height,
     format: (seconds: number) => formatDurationShort(seconds * 1000).padStart(width),
     ...(out.color ? { colors: [cyan] } : {}),
   });

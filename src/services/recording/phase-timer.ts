@@ -1,3 +1,5 @@
+import { wholeMs } from '../../clock';
+
 /**
  * Per-phase durations on the monotonic clock. A phase entered twice (a resumed sync
  * re-entering it) accumulates; a duration can never be negative.
@@ -25,7 +27,7 @@ export class PhaseTimer {
     const out: Record<string, number> = {};
     for (const [phase, ms] of this.totals) out[phase] = ms;
     if (this.current) {
-      const running = Math.max(0, Math.round(this.monotonic() - this.enteredAt));
+      const running = wholeMs(this.monotonic() - this.enteredAt);
       out[this.current] = (out[this.current] ?? 0) + running;
     }
     return out;
@@ -33,7 +35,7 @@ export class PhaseTimer {
 
   private closeCurrent(now: number): void {
     if (this.current === null) return;
-    const elapsed = Math.max(0, Math.round(now - this.enteredAt));
+    const elapsed = wholeMs(now - this.enteredAt);
     this.totals.set(this.current, (this.totals.get(this.current) ?? 0) + elapsed);
   }
 }

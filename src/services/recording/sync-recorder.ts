@@ -1,16 +1,16 @@
+import { wholeMs } from '../../clock';
 import { ConflictError, ProgressStoreError, ValidationError } from '../../errors';
-import type { CheckpointRow } from '../../schema';
 import type { SyncStatus } from '../../schema/sync-status';
 import type { PhaseDefinition, SyncErrorRecord } from '../../validation/json-columns';
 import { filePathListSchema } from '../../validation/file-paths';
 import { parseInput } from '../../validation/parse';
-import { dropCheckpoint } from '../drop-checkpoint';
 import { ownership } from '../liveness';
 import type { StoreContext } from '../store-context';
 import type { FileCounts, FileLedger } from './file-ledger';
 import { PhaseTimer } from './phase-timer';
 import { ProcessSampler } from './process-sampler';
 import { toFailureRecord } from './failure-record';
+import { type RecorderSnapshot, writeCheckpoint, writeOutcome, writeProgress } from './recorder-writes';
 import {
   cancelReasonSchema,
   type FailureInput,
@@ -39,12 +39,16 @@ export type RecorderState = 'recording' | SyncStatus | 'detached';
 /** Percent boundaries at which a checkpoint is written. */
 const CHECKPOINT_STEP = 5;
 
+type SyncEnd = 'completed' | 'failed' | 'cancelled';
+
 /**
  * Records one running sync. `update()` is cheap enough to call per file: it validates,
  * keeps the latest state in memory, and writes only when a second has passed, a 5%
  * boundary was crossed or the phase changed. A write that fails (disk full, lock held
  * too long) is reported through `onWarning` and retried later with the latest state;
- * it never throws into the caller's sync loop. Only bad input throws.
+ * it never throws into the caller's sync loop. Only bad values throw: a recording call
+ * after the end (or after the store closed) is ignored, and progress or a phase that
+ * goes back keeps the higher value, each with one warning per sync.
  */
 export class SyncRecorder {
   readonly jobId: string;
@@ -65,6 +69,8 @@ export class SyncRecorder {
   private retryAtMono = 0;
   private callerCheckpointData: Record<string, unknown> | undefined;
   private state: RecorderState = 'recording';
+  /** What has been warned about already: each is said once per sync, not once per call. */
+  private readonly warned = { notRecording: false, percentBack: false, phaseBack: false };
   private heartbeat: NodeJS.Timeout | null = null;
 
   constructor(
@@ -110,24 +116,13 @@ export class SyncRecorder {
 
   /** Report progress. Call as often as you like: the store decides what to write. */
   update(input: ProgressUpdate): void {
-    this.assertRecording();
-    const next = parseInput(progressUpdateSchema, input, 'update');
-    const index = this.phases.findIndex((p) => p.name === next.phase);
-    if (index < 0) {
-      throw new ValidationError([{ path: 'phase', message: `unknown phase ${JSON.stringify(next.phase)}` }], 'update');
+    const reported = parseInput(progressUpdateSchema, input, 'update');
+    const reportedIndex = this.phases.findIndex((p) => p.name === reported.phase);
+    if (reportedIndex < 0) {
+      throw new ValidationError([{ path: 'phase', message: `unknown phase ${JSON.stringify(reported.phase)}` }], 'update');
     }
-    if (index < this.phaseIndex) {
-      throw new ValidationError(
-        [{ path: 'phase', message: `went back from ${JSON.stringify(this.latest.phase)} to ${JSON.stringify(next.phase)}` }],
-        'update',
-      );
-    }
-    if (next.percent < this.latest.percent) {
-      throw new ValidationError(
-        [{ path: 'percent', message: `went backwards from ${this.latest.percent} to ${next.percent}` }],
-        'update',
-      );
-    }
+    if (!this.stillRecording('update')) return;
+    const { next, index } = this.neverBackwards(reported, reportedIndex);
     if (index !== this.phaseIndex) {
       this.phaseIndex = index;
       this.timer.enter(next.phase);
@@ -146,34 +141,39 @@ export class SyncRecorder {
 
   /** Add files to the work list (after change detection, say). */
   planFiles(paths: readonly string[]): void {
-    this.assertRecording();
-    this.init.ledger.plan(parseInput(filePathListSchema, paths, 'planFiles'));
+    const valid = parseInput(filePathListSchema, paths, 'planFiles');
+    if (!this.stillRecording('planFiles')) return;
+    this.init.ledger.plan(valid);
   }
 
   /** Files indexed. Saved with the next checkpoint; call flush() to save them now. */
   completeFiles(paths: readonly string[]): void {
-    this.assertRecording();
-    this.init.ledger.finish('completed', parseInput(filePathListSchema, paths, 'completeFiles'));
+    const valid = parseInput(filePathListSchema, paths, 'completeFiles');
+    if (!this.stillRecording('completeFiles')) return;
+    this.init.ledger.finish('completed', valid);
   }
 
   /** Files deliberately not indexed (binary, too large…). */
   skipFiles(paths: readonly string[]): void {
-    this.assertRecording();
-    this.init.ledger.finish('skipped', parseInput(filePathListSchema, paths, 'skipFiles'));
+    const valid = parseInput(filePathListSchema, paths, 'skipFiles');
+    if (!this.stillRecording('skipFiles')) return;
+    this.init.ledger.finish('skipped', valid);
   }
 
   /**
    * Write a checkpoint now with everything reported so far. Returns true once it is
-   * committed; false if it could not be written (reported through onWarning).
+   * committed; false if it could not be written (reported through onWarning), or if the
+   * sync has ended or the store is closed.
    */
   flush(): boolean {
-    this.assertRecording();
+    if (!this.stillRecording('flush')) return false;
     return this.persist(true);
   }
 
+  /** The sync completed: its checkpoint goes. Again after it completed, nothing happens. */
   finish(input: FinishInput = {}): void {
-    this.assertRecording();
     const outcome = parseInput(finishInputSchema, input, 'finish');
+    if (this.endedAlready('completed')) return;
     this.end('completed', null, {
       filesChanged: outcome.filesChanged ?? null,
       filesIndexed: outcome.filesIndexed ?? this.init.ledger.counts().completed,
@@ -181,16 +181,17 @@ export class SyncRecorder {
     });
   }
 
-  /** The sync failed. Its checkpoint is kept, so it can be resumed. */
+  /** The sync failed. Its checkpoint is kept, so it can be resumed. Again after it failed, nothing happens. */
   fail(error: FailureInput): void {
-    this.assertRecording();
-    this.end('failed', toFailureRecord(error, this.latest.phase, this.wallNow()));
+    const failure = toFailureRecord(error, this.latest.phase, this.wallNow());
+    if (this.endedAlready('failed')) return;
+    this.end('failed', failure);
   }
 
-  /** The sync was cancelled. Its checkpoint is kept, so it can be resumed. */
+  /** The sync was cancelled. Its checkpoint is kept, so it can be resumed. Again after it was cancelled, nothing happens. */
   cancel(reason?: string): void {
-    this.assertRecording();
     const text = parseInput(cancelReasonSchema, reason, 'cancel') ?? 'cancelled';
+    if (this.endedAlready('cancelled')) return;
     this.end('cancelled', { phase: this.latest.phase, code: 'CANCELLED', message: text, at: this.wallNow() });
   }
 
@@ -214,7 +215,7 @@ export class SyncRecorder {
     this.detach('detached');
   }
 
-  private end(status: 'completed' | 'failed' | 'cancelled', error: SyncErrorRecord | null, counts?: {
+  private end(status: SyncEnd, error: SyncErrorRecord | null, counts?: {
     filesChanged: number | null;
     filesIndexed: number | null;
     bytesProcessed: number | null;
@@ -225,48 +226,22 @@ export class SyncRecorder {
     }
     this.timer.stop();
     const resources = this.sampler.summary();
-    const endTime = this.wallNow();
     const files = this.init.ledger.counts();
     try {
-      this.writeOutcome(status, error, endTime, resources, counts?.filesChanged ?? null, counts?.filesIndexed ?? files.completed, counts?.bytesProcessed ?? null, keepCheckpoint);
+      writeOutcome(this.context, this.snapshot(), {
+        status,
+        error,
+        resources,
+        filesChanged: counts?.filesChanged ?? null,
+        filesIndexed: counts?.filesIndexed ?? files.completed,
+        bytesProcessed: counts?.bytesProcessed ?? null,
+        keepCheckpoint,
+      });
     } catch (failure) {
       if (failure instanceof ConflictError) this.detach('detached');
       throw failure;
     }
     this.detach(status);
-  }
-
-  private writeOutcome(
-    status: 'completed' | 'failed' | 'cancelled',
-    error: SyncErrorRecord | null,
-    endTime: number,
-    resources: { peakMemoryBytes: number; meanCpuPercent: number },
-    filesChanged: number | null,
-    filesIndexed: number,
-    bytesProcessed: number | null,
-    keepCheckpoint: boolean,
-  ): void {
-    const { repos } = this.context;
-    this.context.write(`${status} sync ${this.jobId}`, () => {
-      repos.progressUpdates.insert(this.progressRow(endTime, null));
-      const ok = repos.syncHistory.finish(this.jobId, {
-        status,
-        endTime,
-        totalDuration: Math.max(0, Math.round(this.context.clock.monotonic() - this.startMono)),
-        phaseDurations: this.timer.durations(),
-        currentPhase: this.latest.phase,
-        overallProgress: this.latest.percent,
-        filesProcessed: this.latest.filesProcessed,
-        totalFiles: this.latest.totalFiles,
-        filesChanged,
-        filesIndexed,
-        bytesProcessed,
-        errors: error ? [error] : null,
-        ...resources,
-      });
-      if (!ok) throw new ConflictError(`sync ${this.jobId} is no longer running here (taken over by a resume)`);
-      if (!keepCheckpoint) dropCheckpoint(repos, this.jobId);
-    });
   }
 
   /** Write a progress row, or a checkpoint (with its progress row). Returns whether it committed. */
@@ -298,88 +273,44 @@ export class SyncRecorder {
   }
 
   private writeProgress(): void {
-    const { repos } = this.context;
-    const at = this.wallNow();
-    this.context.write(
-      `progress ${this.jobId}`,
-      () => {
-        repos.progressUpdates.insert(this.progressRow(at, null));
-        this.touchSync(at);
-      },
-      this.context.settings.recordLockTimeoutMs,
-    );
+    writeProgress(this.context, this.snapshot());
   }
 
   private writeCheckpoint(): void {
     const { repos } = this.context;
-    const at = this.wallNow();
     const seq = this.checkpointSeq + 1;
     const ledger = this.init.ledger;
     const counts = ledger.counts();
-    const row: CheckpointRow = {
-      jobId: this.jobId,
-      lineageId: this.lineageId,
-      seq,
-      createdAt: this.init.checkpointCreatedAt,
-      updatedAt: at,
-      gitCommit: this.init.gitCommit,
-      phase: this.latest.phase,
-      phaseProgress: this.latest.phasePercent,
-      overallProgress: this.latest.percent,
-      phaseStartedAt: this.phaseStartedAt,
-      filesCompleted: counts.completed,
-      filesPending: counts.pending,
-      filesSkipped: counts.skipped,
-      metadata: {
-        metrics: this.sampler.metrics(this.latest.rate),
-        ...(this.callerCheckpointData ?? this.init.metadata ? { caller: this.callerCheckpointData ?? this.init.metadata } : {}),
-      },
+    const metadata = {
+      metrics: this.sampler.metrics(this.latest.rate),
+      ...(this.callerCheckpointData ?? this.init.metadata ? { caller: this.callerCheckpointData ?? this.init.metadata } : {}),
     };
-    this.context.write(
-      `checkpoint ${this.jobId}`,
-      () => {
-        for (const event of ledger.unsavedEvents()) {
-          repos.checkpointFiles.append(this.lineageId, { ...event, jobId: this.jobId, checkpointSeq: seq });
-        }
-        repos.checkpoints.upsert(row);
-        repos.syncHistory.recordPhaseDurations(this.jobId, this.timer.durations());
-        repos.progressUpdates.insert(
-          this.progressRow(at, { seq, filesCompleted: counts.completed, filesPending: counts.pending, filesSkipped: counts.skipped }),
-        );
-        this.touchSync(at);
-      },
-      this.context.settings.recordLockTimeoutMs,
-    );
+    writeCheckpoint(this.context, this.snapshot(), { seq, counts, metadata }, () => {
+      for (const event of ledger.unsavedEvents()) {
+        repos.checkpointFiles.append(this.lineageId, { ...event, jobId: this.jobId, checkpointSeq: seq });
+      }
+    });
     ledger.markSaved();
     this.checkpointSeq = seq;
     this.checkpointBucket = Math.floor(this.latest.percent / CHECKPOINT_STEP);
     this.checkpointDue = false;
   }
 
-  private touchSync(at: number): void {
-    const ok = this.context.repos.syncHistory.updateProgress(this.jobId, {
-      currentPhase: this.latest.phase,
-      overallProgress: this.latest.percent,
-      filesProcessed: this.latest.filesProcessed,
-      totalFiles: this.latest.totalFiles,
-      lastActivityAt: at,
-      lastActivityMono: this.context.clock.monotonic(),
-    });
-    if (!ok) throw new ConflictError(`sync ${this.jobId} is no longer running here (taken over by a resume)`);
-  }
-
-  private progressRow(at: number, checkpointData: { seq: number; filesCompleted: number; filesPending: number; filesSkipped: number } | null) {
+  /** The recorder's state now, for a write. */
+  private snapshot(): RecorderSnapshot {
+    const mono = this.context.clock.monotonic();
+    const elapsedMs = wholeMs(mono - this.startMono);
     return {
       jobId: this.jobId,
-      timestamp: at,
-      elapsedMs: Math.max(0, Math.round(this.context.clock.monotonic() - this.startMono)),
-      phase: this.latest.phase,
-      overallProgress: this.latest.percent,
-      phaseProgress: this.latest.phasePercent,
-      filesProcessed: this.latest.filesProcessed,
-      totalFiles: this.latest.totalFiles,
-      rate: this.latest.rate,
-      checkpointData,
+      lineageId: this.lineageId,
+      at: this.init.startWall + elapsedMs,
+      elapsedMs,
+      mono,
+      progress: this.latest,
+      phaseStartedAt: this.phaseStartedAt,
+      phaseDurations: this.timer.durations(),
+      gitCommit: this.init.gitCommit,
+      checkpointCreatedAt: this.init.checkpointCreatedAt,
     };
   }
 
@@ -406,7 +337,7 @@ export class SyncRecorder {
    * wall clock that jumps mid-sync never puts its records out of order.
    */
   private wallNow(): number {
-    return this.init.startWall + Math.max(0, Math.round(this.context.clock.monotonic() - this.startMono));
+    return this.init.startWall + wholeMs(this.context.clock.monotonic() - this.startMono);
   }
 
   private detach(state: RecorderState): void {
@@ -417,10 +348,64 @@ export class SyncRecorder {
     this.context.activeRecorders.delete(this);
   }
 
-  private assertRecording(): void {
-    this.context.assertOpen();
-    if (this.state !== 'recording') {
-      throw new ConflictError(`sync ${this.jobId} is ${this.state}; it can no longer be recorded`);
+  /**
+   * Whether a recording call (update, files, flush) still records. After the sync ended,
+   * was taken over or the store closed, it is ignored: a late progress callback or a
+   * SIGINT handler that closed the store must not crash the caller's loop. Said once.
+   */
+  private stillRecording(call: string): boolean {
+    if (this.state === 'recording' && !this.context.isClosed) return true;
+    if (!this.warned.notRecording) {
+      this.warned.notRecording = true;
+      const why = this.context.isClosed
+        ? 'the store is closed'
+        : this.state === 'detached'
+          ? 'the sync is no longer recorded here (another process resumed it)'
+          : `the sync has ended (${this.state})`;
+      this.context.warn({
+        code: 'NOT_RECORDING',
+        message: `sync ${this.jobId}: ${call}() ignored: ${why}; later recording calls are ignored without a warning`,
+      });
     }
+    return false;
+  }
+
+  /**
+   * Stored progress never goes down: a percent below the last one (a caller that recounted
+   * its total) keeps the last one, and an earlier phase keeps the current phase and its
+   * phase percent. Each is said once per sync.
+   */
+  private neverBackwards(reported: ProgressUpdate, reportedIndex: number): { next: ProgressUpdate; index: number } {
+    let next = reported;
+    let index = reportedIndex;
+    if (index < this.phaseIndex) {
+      this.warnBackwards('phaseBack', `phase went back from ${JSON.stringify(this.latest.phase)} to ${JSON.stringify(reported.phase)}; kept ${JSON.stringify(this.latest.phase)}`);
+      next = { ...next, phase: this.latest.phase, phasePercent: this.latest.phasePercent };
+      index = this.phaseIndex;
+    }
+    if (next.percent < this.latest.percent) {
+      this.warnBackwards('percentBack', `percent went back from ${this.latest.percent} to ${reported.percent}; kept ${this.latest.percent}`);
+      next = { ...next, percent: this.latest.percent };
+    }
+    return { next, index };
+  }
+
+  private warnBackwards(which: 'percentBack' | 'phaseBack', what: string): void {
+    if (this.warned[which]) return;
+    this.warned[which] = true;
+    this.context.warn({ code: 'WENT_BACKWARDS', message: `sync ${this.jobId}: ${what} (said once per sync)` });
+  }
+
+  /**
+   * For finish/fail/cancel: true when the sync already ended this way (the call is a
+   * no-op); a different end, or a sync no longer recorded here, is a conflict the caller
+   * must know about.
+   */
+  private endedAlready(end: SyncEnd): boolean {
+    if (this.state === end) return true;
+    this.context.assertOpen();
+    if (this.state === 'recording') return false;
+    const now = this.state === 'detached' ? 'no longer recorded here (another process resumed it)' : this.state;
+    throw new ConflictError(`sync ${this.jobId} is ${now}; it cannot be ${end} now`);
   }
 }

@@ -18,10 +18,20 @@ export interface ResumeInfo {
   gitCommit: string | null;
   /** Time to finish, in ms, from the sync's own rates; null when there is nothing to go on. */
   estimatedTime: number | null;
+  /**
+   * Whether `resume(jobId, { repoDir })` continues from the checkpoint. False when it would
+   * start over with a full sync: no checkpoint, a damaged one, or one recorded without a
+   * git commit (the changes made since cannot be merged; `resume(jobId)` without a source,
+   * or with the caller's own `{ changes }`, still continues from it).
+   */
   canResume: boolean;
   /** Why it cannot be resumed, when it cannot. */
   reason: string | null;
 }
+
+/** Why a checkpoint recorded without `gitCommit` cannot be resumed against a repository. */
+export const NO_COMMIT_TO_MERGE_FROM =
+  'no git commit was recorded with this sync, so the changes made since it stopped cannot be merged';
 
 /**
  * Remaining time from the sync's own pace: the files still pending at its last indexing

@@ -11,7 +11,7 @@ import type { RecordingService } from '../recording/recording-service';
 import type { SyncRecorder } from '../recording/sync-recorder';
 import type { StoreContext } from '../store-context';
 import { changesSince, type FileChange, fileChangesSchema, UnusableCommitError } from './git-changes';
-import { estimateFromOwnPace, type ResumeInfo } from './resume-info';
+import { estimateFromOwnPace, NO_COMMIT_TO_MERGE_FROM, type ResumeInfo } from './resume-info';
 import { mergeChanges, type ResumePlan } from './resume-plan';
 
 /** Where the changes since the checkpoint come from: git itself, or the caller's own diff. */
@@ -114,7 +114,11 @@ export class ResumeService {
     }
   }
 
-  /** Give up an incomplete sync: its checkpoint is removed and it is recorded as interrupted. */
+  /**
+   * Give up an incomplete sync: its checkpoint is removed. One left running by a process
+   * that is gone is recorded as interrupted; a failed or cancelled one keeps that outcome,
+   * since the person chose to start over knowing how it ended.
+   */
   startFresh(jobId: string): void {
     parseInput(jobIdSchema, jobId, 'startFresh');
     const { repos, clock, settings } = this.context;
@@ -150,7 +154,7 @@ export class ResumeService {
     let changes: FileChange[] = [];
     let head: string | null = null;
     if (from && 'repoDir' in from) {
-      if (!checkpoint.gitCommit) throw new UnusableCommitError('the checkpoint has no git commit to compare with');
+      if (!checkpoint.gitCommit) throw new UnusableCommitError(NO_COMMIT_TO_MERGE_FROM);
       ({ head, changes } = changesSince(from.repoDir, checkpoint.gitCommit));
     } else if (from) {
       changes = from.changes;
@@ -205,7 +209,11 @@ export class ResumeService {
     return { plan, sync };
   }
 
-  /** The checkpoint cannot be trusted: the old sync is interrupted and a fresh one starts. */
+  /**
+   * The checkpoint cannot be used: a fresh sync starts, and the old one, abandoned, ends
+   * `interrupted` whatever it was (running, failed or cancelled), so history counts it as
+   * an interrupted sync beside the new one, not as a failure.
+   */
   private abandon(
     row: SyncHistoryRow,
     reason: string,
@@ -213,8 +221,8 @@ export class ResumeService {
     from: z.infer<typeof resumeSourceSchema>,
   ): Resumed {
     const { repos } = this.context;
-    const to = row.status === 'running' ? 'interrupted' : row.status;
-    if (!repos.syncHistory.transition(row.jobId, ['running', 'failed', 'cancelled'], to, { endTime: row.lastActivityAt })) {
+    const endTime = row.endTime ?? row.lastActivityAt;
+    if (!repos.syncHistory.transition(row.jobId, ['running', 'failed', 'cancelled'], 'interrupted', { endTime })) {
       throw new ConflictError(`sync ${row.jobId} was resumed by another process`);
     }
     dropCheckpoint(repos, row.jobId);
@@ -296,8 +304,9 @@ export class ResumeService {
       checkpointAt: checkpoint?.updatedAt ?? null,
       gitCommit: checkpoint?.gitCommit ?? row.gitCommit,
       estimatedTime: checkpoint ? estimateFromOwnPace(row, checkpoint) : null,
-      canResume: checkpoint !== null,
-      reason: problem ?? (checkpoint ? null : 'no checkpoint was saved'),
+      // Without a commit, resume() with a repoDir cannot merge what changed since: it starts over.
+      canResume: checkpoint !== null && checkpoint.gitCommit !== null,
+      reason: problem ?? (!checkpoint ? 'no checkpoint was saved' : checkpoint.gitCommit ? null : NO_COMMIT_TO_MERGE_FROM),
     };
     if (this.estimator && info.canResume) info.estimatedTime = this.estimator(info) ?? info.estimatedTime;
     return info;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 const count = z.number().int().nonnegative();
-const ms = z.number().nonnegative();
+const ms = z.number().int().nonnegative();
 
 /** Rows removed of one kind and their payload bytes (column data, without index and page overhead). */
 const removedSchema = z.object({ rows: count, bytes: count });

@@ -1,3 +1,4 @@
+import { wholeMs } from '../../clock';
 import type { NotPromise } from '../../db/transaction';
 import type { SyncHistoryRow } from '../../schema';
 import { activityAge, isOwnerAlive } from '../liveness';
@@ -78,7 +79,7 @@ export class MaintenanceRun {
     try {
       return this.context.write(`maintenance: ${name}`, work);
     } finally {
-      held = clock.monotonic() - started;
+      held = wholeMs(clock.monotonic() - started);
       this.timed(held);
       // Merge maintenance's own pages out of the WAL as it goes, outside any transaction,
       // so SQLite's automatic merge never lands inside a commit (ours, or a recorder's).
@@ -90,7 +91,7 @@ export class MaintenanceRun {
   /** Count work that held the lock outside `write` (a full VACUUM). */
   timed(ms: number): void {
     this.transactions += 1;
-    this.longestTransactionMs = Math.max(this.longestTransactionMs, ms);
+    this.longestTransactionMs = Math.max(this.longestTransactionMs, wholeMs(ms));
   }
 
   read<T>(name: string, work: () => NotPromise<T>): T {
@@ -118,7 +119,7 @@ export class MaintenanceRun {
   }
 
   elapsedMs(): number {
-    return Math.max(0, this.context.clock.monotonic() - this.startMono);
+    return wholeMs(this.context.clock.monotonic() - this.startMono);
   }
 }
 
