@@ -27,7 +27,7 @@ const config = {
   incrementalFile: 'reports/stryker-incremental.json',
   timeoutMS: 20000,
   timeoutFactor: 2,
-  ignorePatterns: ['dist', 'coverage', 'reports', '.bench-tmp', '*.tgz'],
+  ignorePatterns: ['dist', 'coverage', 'reports', '.bench-tmp', '.stryker-tmp*', '*.tgz'],
   reporters: ['clear-text', 'progress-append-only', 'html', 'json'],
   htmlReporter: { fileName: 'reports/mutation/mutation.html' },
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
