@@ -25,6 +25,8 @@ const config = {
   // Reruns only test the mutants whose code or covering tests changed.
   incremental: true,
   incrementalFile: 'reports/stryker-incremental.json',
+  // The first full test run measures coverage per test; on a loaded machine it takes minutes.
+  dryRunTimeoutMinutes: 30,
   timeoutMS: 20000,
   timeoutFactor: 2,
   ignorePatterns: ['dist', 'coverage', 'reports', '.bench-tmp', '.stryker-tmp*', '*.tgz'],
