@@ -5,8 +5,22 @@ import { type MaintainJson, renderMaintenanceReport } from '../../src/cli/comman
 import { maintenanceReportSchema } from '../../src/services/retention/maintenance-report';
 import { Output } from '../../src/cli/output';
 import { historyReportSchema } from '../../src/services/metrics/report-schema';
+import { ManualClock } from '../support/manual-clock';
 import { useTempDir } from '../support/temp-dir';
-import { ANSI, fakeIo, PROJECT, runCli, seedCompleted, seedInterrupted, seedTimedSyncs } from './helpers';
+import { DEMO_PHASES } from '../../src/cli/demo/simulated-sync';
+import {
+  ANSI,
+  fakeIo,
+  openStore,
+  PROJECT,
+  runCli,
+  seedCompleted,
+  seedFiles,
+  seedInterrupted,
+  seedTimedSyncs,
+} from './helpers';
+
+const DAY = 24 * 3_600_000;
 
 const tmp = useTempDir('cidx-cli-history-');
 const history = (...extra: string[]) => ['history', '--project', PROJECT, '--dir', tmp.path, ...extra];
@@ -55,14 +69,42 @@ describe('cidx-progress history', () => {
     expect(renderDurationChart(empty, out)).toBeNull();
   });
 
-  it('--json prints the report as store.metrics.report() makes it', async () => {
-    seedCompleted(tmp.path);
+  it('--json prints the report as store.metrics.report() makes it, value for value', async () => {
+    // Known history from a manual clock: durations, a failure and files that every section reflects.
+    const clock = new ManualClock(Date.now() - 2 * DAY);
+    const store = openStore(tmp.path, PROJECT, { clock });
+    for (const [initMs, indexMs, outcome] of [[400, 3000, 'ok'], [0, 5000, 'ok'], [1200, 9000, 'fail']] as const) {
+      const files = seedFiles(6);
+      const sync = store.recording.startSync({ files, phases: DEMO_PHASES });
+      clock.advance(initMs);
+      sync.update({ phase: 'Indexing Files', percent: 50, phasePercent: 0, filesProcessed: 0, totalFiles: 6, rate: 0 });
+      clock.advance(indexMs);
+      sync.completeFiles(files.slice(0, 4));
+      if (outcome === 'ok') sync.finish({ filesIndexed: 4, bytesProcessed: 4096 });
+      else sync.fail({ code: 'EMFILE', message: 'too many open files', file: files[4] });
+      clock.advance(3 * 3_600_000);
+    }
+    store.close();
+
     const result = await runCli(history('--json', '--days', '3'));
+    expect(result.code).toBe(0);
     const json = JSON.parse(result.stdout) as HistoryJson;
     expect(json.project).toBe(PROJECT);
     expect(json.store).toBe(tmp.join(`${PROJECT}.db`));
     expect(historyReportSchema.parse(json.report)).toEqual(json.report);
-    expect(json.report).toEqual(expect.objectContaining({ empty: false, days: 3 }));
+
+    // The same store, asked through the API at the instant the command used.
+    const same = openStore(tmp.path, PROJECT, { clock: new ManualClock(json.report.generatedAt) });
+    const expected = same.metrics.report({ days: 3 });
+    same.close();
+    expect(json.report).toEqual(JSON.parse(JSON.stringify(expected)));
+    // And the values are the seeded ones, so the comparison is not between two empty reports.
+    if (json.report.empty) throw new Error('expected a filled report');
+    expect(json.report.days).toBe(3);
+    expect(json.report.success).toMatchObject({ syncs: 3, succeeded: 2, failed: 1 });
+    expect(json.report.phases.find((p) => p.name === 'Indexing Files')).toMatchObject({ syncs: 2, meanMs: 4000 });
+    expect(json.report.failures.points).toEqual([expect.objectContaining({ phase: 'Indexing Files', code: 'EMFILE', count: 1 })]);
+    expect(json.report.recent).toHaveLength(3);
   });
 });
 

@@ -57,3 +57,33 @@ export function writeAt(file: string, offset: number, bytes: Buffer): void {
     fs.closeSync(fd);
   }
 }
+
+/**
+ * Make the header's count of free pages one too many (bytes 36-39), after freeing a few
+ * pages: quick_check then reports exactly one problem line ("Freelist: size is N but
+ * should be N+1"), the smallest damage it can find. Returns quick_check's rows.
+ */
+export function miscountFreePages(dbPath: string): string[] {
+  const db = new Database(dbPath);
+  try {
+    db.exec('CREATE TABLE scratch (b BLOB); INSERT INTO scratch VALUES (zeroblob(20000)); DROP TABLE scratch');
+    db.pragma('wal_checkpoint(TRUNCATE)');
+  } finally {
+    db.close();
+  }
+  const header = Buffer.alloc(4);
+  const fd = fs.openSync(dbPath, 'r+');
+  try {
+    fs.readSync(fd, header, 0, 4, 36);
+    header.writeUInt32BE(header.readUInt32BE(0) + 1);
+    fs.writeSync(fd, header, 0, 4, 36);
+  } finally {
+    fs.closeSync(fd);
+  }
+  const check = new Database(dbPath, { readonly: true });
+  try {
+    return (check.pragma('quick_check') as { quick_check: string }[]).map((r) => r.quick_check);
+  } finally {
+    check.close();
+  }
+}

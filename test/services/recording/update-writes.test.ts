@@ -73,6 +73,19 @@ describe('SyncRecorder.update writes', () => {
     expect(rows(store, 'SELECT phase FROM checkpoints')).toEqual([{ phase: 'Git Merge' }]);
   });
 
+  it('checkpoints at a phase change that crosses no 5% boundary', () => {
+    const { store, clock } = openTestProgressStore(tmp.path, { throttleMs: 60_000 });
+    const sync = store.recording.startSync({ jobId: 'job-1' });
+    sync.update({ phase: 'Git Fetch', percent: 6, phasePercent: 4, filesProcessed: 0, totalFiles: 0, rate: 1 });
+    const before = checkpointSeq(store, 'job-1');
+    clock.advance(10); // well inside the throttle interval: only the phase change can cause a write
+    // 6% -> 8% stays in the 5-10% bucket; only the phase changes.
+    sync.update({ phase: 'Git Merge', percent: 8, phasePercent: 1, filesProcessed: 0, totalFiles: 0, rate: 1 });
+    expect(checkpointSeq(store, 'job-1')).toBe(before + 1);
+    expect(rows(store, 'SELECT phase, overall_progress FROM checkpoints')).toEqual([{ phase: 'Git Merge', overall_progress: 8 }]);
+    expect(progressRows(store, 'job-1').map((r) => r.phase)).toEqual(['Git Fetch', 'Git Merge']);
+  });
+
   it('writes the latest unsaved state at the end', () => {
     const { store, clock } = openTestProgressStore(tmp.path, { throttleMs: 60_000 });
     const sync = store.recording.startSync({ jobId: 'job-1' });

@@ -1,0 +1,41 @@
+// Mutation testing (`npm run mutate`, not part of CI): StrykerJS mutates the recording, resume,
+// database and archive code and runs the jest tests that cover each mutant. MUTATION.md keeps
+// the last score and why each survivor is acceptable. Type-checked by tsconfig.stryker.json.
+
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+const config = {
+  packageManager: 'npm',
+  testRunner: 'jest',
+  jest: { projectType: 'custom', configFile: 'jest.stryker.config.js', enableFindRelatedTests: false },
+  checkers: ['typescript'],
+  tsconfigFile: 'tsconfig.json',
+  typescriptChecker: { prioritizePerformanceOverAccuracy: true },
+  mutate: [
+    'src/services/recording/**/*.ts',
+    'src/services/resume/**/*.ts',
+    'src/db/**/*.ts',
+    'src/services/retention/archive.ts',
+    'src/services/retention/history-archiver.ts',
+  ],
+  // Per-test coverage: each mutant only runs the tests that reached it in the jest process.
+  // Code that only child processes run (crash and lock children) counts as not covered.
+  coverageAnalysis: 'perTest',
+  // The machine is shared; two test processes at most.
+  concurrency: 2,
+  // Reruns only test the mutants whose code or covering tests changed.
+  incremental: true,
+  incrementalFile: 'reports/stryker-incremental.json',
+  // The first full test run measures coverage per test; on a loaded machine it takes minutes.
+  dryRunTimeoutMinutes: 30,
+  timeoutMS: 20000,
+  timeoutFactor: 2,
+  ignorePatterns: ['dist', 'coverage', 'reports', '.bench-tmp', '.stryker-tmp*', '*.tgz'],
+  reporters: ['clear-text', 'progress-append-only', 'html', 'json'],
+  htmlReporter: { fileName: 'reports/mutation/mutation.html' },
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  thresholds: { high: 90, low: 85, break: null },
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: true,
+};
+
+export default config;
