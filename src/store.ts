@@ -16,7 +16,7 @@ import { StoreContext, type StoreSettings, type StoreWarning } from './services/
 import { parseInput } from './validation/parse';
 
 export interface ProgressStoreOptions {
-  /** Names the file: `{dir}/{projectId}.db`. Letters, digits, `.`, `_`, `-`; at most 128. */
+  /** Names the file: `{dir}/{projectId}.db`. Letters, digits, `.`, `_`, `-`; at most 128; not a Windows device name (see config/project-id). */
   projectId: string;
   /**
    * Folder of the project files; default `$CIDX_HOME/progress`, else `~/.cidx/progress`.

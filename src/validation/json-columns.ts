@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isWellFormedText } from './file-paths';
 
 /**
  * zod schemas for every JSON column. Rows are parsed with these on the way in and on
@@ -6,7 +7,9 @@ import { z } from 'zod';
  */
 
 export const phaseDefinitionSchema = z.object({
-  name: z.string().min(1).max(100),
+  // Phase names are also stored as text (checkpoints, progress rows): one with an unpaired
+  // surrogate would come back as U+FFFD and match no phase on resume.
+  name: z.string().min(1).max(100).refine(isWellFormedText, 'must be well-formed Unicode (it holds an unpaired UTF-16 surrogate)'),
   weight: z.number().positive().max(1),
 });
 export type PhaseDefinition = z.infer<typeof phaseDefinitionSchema>;

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { UnsafePathError } from '../../src/errors';
-import { ensurePrivateDir, ensurePrivateFile } from '../../src/db/file-modes';
+import { assertNotLink, ensurePrivateDir, ensurePrivateFile, lstatIfExists } from '../../src/db/file-modes';
 import { openTestStore } from '../support/store';
 import { modeOf, useTempDir } from '../support/temp-dir';
 
@@ -76,6 +76,19 @@ describe('links and owners inside the store folder', () => {
     fs.writeFileSync(tmp.join('a-file'), '');
     fs.symlinkSync(tmp.join('a-file'), tmp.join('progress'));
     expect(() => ensurePrivateDir(tmp.join('progress'), { allowLink: true })).toThrow(/is not a folder/);
+  });
+
+  it('assertNotLink refuses a link and lets a file or a missing path pass', () => {
+    fs.writeFileSync(tmp.join('file'), '');
+    fs.symlinkSync(tmp.join('file'), tmp.join('link'));
+    expect(() => assertNotLink(tmp.join('link'))).toThrow(UnsafePathError);
+    expect(() => assertNotLink(tmp.join('file'))).not.toThrow();
+    expect(() => assertNotLink(tmp.join('missing'))).not.toThrow();
+  });
+
+  it('lstatIfExists reports errors other than a missing path', () => {
+    expect(lstatIfExists(tmp.join('missing', 'x'))).toBeUndefined();
+    expect(() => lstatIfExists(tmp.join('x'.repeat(300)))).toThrow(/ENAMETOOLONG/);
   });
 
   const asRoot = process.getuid?.() === 0 ? it : it.skip;

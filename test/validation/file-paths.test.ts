@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { filePathListSchema, filePathProblem } from '../../src/validation/file-paths';
+import { phasesSchema } from '../../src/validation/json-columns';
 
 // Paths come from the caller and from git, and are read back from disk; none may name a
 // place outside the repository on any platform, nor fail to come back as they went in
@@ -75,5 +76,12 @@ describe('filePathProblem', () => {
     const result = filePathListSchema.safeParse(['ok.ts', 'a\\..\\b', '\uD800']);
     expect(result.success).toBe(false);
     expect(result.error!.issues.map((i) => i.path)).toEqual([[1], [2]]);
+  });
+});
+
+describe('phase names, stored as text beside the paths', () => {
+  it('refuses a phase name that is not well-formed UTF-16 (it would come back as U+FFFD and match no phase)', () => {
+    expect(phasesSchema.safeParse([{ name: 'Index\uD800', weight: 1 }]).success).toBe(false);
+    expect(phasesSchema.safeParse([{ name: 'Indexing 😀', weight: 1 }]).success).toBe(true);
   });
 });
