@@ -105,10 +105,6 @@ export function listRecordedBatches(storeMeta: StoreMetaRepository, archiveDir: 
     .map(({ record, relative }) => ({ record, pendingFile: path.join(archiveDir, relative) }));
 }
 
-export function isRecordKey(key: string): boolean {
-  return key.startsWith(RECORD);
-}
-
 /**
  * Pending files no record names and whose writer is gone (another boot, or no such
  * process): what a writer left when it died before its rows were deleted. Links are

@@ -33,7 +33,8 @@ export const BATCH_FILE = /^\d+-[0-9a-f]+\.jsonl\.gz$/;
 /** A file set aside because it did not read back. */
 export const CORRUPT_FILE = /\.corrupt-\d+$/;
 
-const { O_RDONLY, O_NOFOLLOW } = fs.constants;
+// O_NONBLOCK: a FIFO put where a file was expected must not hang the reader.
+const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
 
 export function archiveDirFor(dbPath: string, projectId: string): string {
   return path.join(path.dirname(dbPath), `${projectId}.archive`);
@@ -63,7 +64,7 @@ export function groupByMonth(rows: SyncHistoryRow[]): Map<string, SyncHistoryRow
 export function readArchiveFile(file: string): DecodedArchive {
   let fd: number;
   try {
-    fd = fs.openSync(file, O_RDONLY | O_NOFOLLOW);
+    fd = fs.openSync(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new NotFoundError(`no archive file ${file}`);
@@ -103,7 +104,12 @@ export function listArchiveFiles(dir: string): string[] {
  */
 export function readArchive(target: string): SyncHistoryRow[] {
   const where = parseInput(z.string().min(1), target, 'readArchive');
-  const stat = lstatIfExists(where);
+  let stat: fs.Stats | undefined;
+  try {
+    stat = lstatIfExists(where);
+  } catch (error) {
+    throw new StorageError(`read ${where}: ${(error as Error).message}`, { cause: error });
+  }
   if (!stat) throw new NotFoundError(`no archive file ${where}`);
   if (stat.isSymbolicLink()) throw new UnsafePathError(where, 'is a symbolic link; the archive is never read through links');
   const files = stat.isDirectory() ? listArchiveFiles(where) : [where];

@@ -147,6 +147,27 @@ describe('sync history older than 30 days', () => {
   });
 });
 
+describe('a batch whose rows change while it is written', () => {
+  it('is not archived: its file is discarded and the rows stay, to be archived by a later run', () => {
+    const { store, clock } = open();
+    seed(store, { jobId: 'changing', start: clock.now() - 40 * DAY, trailRows: 2, outcome: 'completed' });
+    const { repos, connection } = storeInternals(store);
+    const listForJobs = repos.progressUpdates.listForJobs.bind(repos.progressUpdates);
+    // Between the file write and the delete, another process changes the row.
+    jest.spyOn(repos.progressUpdates, 'listForJobs').mockImplementationOnce((...args) => {
+      connection.sqlite.prepare("UPDATE sync_history SET files_changed = 99 WHERE job_id = 'changing'").run();
+      return listForJobs(...args);
+    });
+    const report = store.retention.runMaintenance();
+    expect(report.archive.rows).toBe(0);
+    expect(report.removed.syncHistory.rows).toBe(0);
+    expect(jobIds(store)).toEqual(['changing']);
+    expect(listDir(path.join(store.retention.archiveDir, '2026-10'))).toEqual([]);
+    const again = store.retention.runMaintenance();
+    expect(readArchive(again.archive.filesWritten[0]!)).toEqual([expect.objectContaining({ jobId: 'changing', filesChanged: 99 })]);
+  });
+});
+
 describe('readArchive', () => {
   it('reads month files of 0.1 (several gzip members), and keeps one row per job when 0.1 archived a row twice', () => {
     const { store, clock } = open();
@@ -170,5 +191,9 @@ describe('readArchive', () => {
     expect(readArchive(file)).toEqual([]);
     // A folder is read as an archive folder: here, none of its files are archive files.
     expect(readArchive(tmp.path)).toEqual([]);
+    expect(() => readArchive(path.join(file, 'inside-a-file'))).toThrow(expect.objectContaining({ code: 'STORAGE' }));
+    const fifo = tmp.join('2026-02.jsonl.gz');
+    execFileSync('mkfifo', [fifo]);
+    expect(() => readArchive(fifo)).toThrow(expect.objectContaining({ code: 'STORAGE', message: expect.stringMatching(/not a regular file/) }));
   });
 });
