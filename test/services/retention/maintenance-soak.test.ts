@@ -20,7 +20,7 @@ const tmp = useTempDir();
 const children = path.join(__dirname, 'children');
 const cli = path.join(__dirname, '..', '..', 'cli', 'children', 'cli.js');
 
-jest.setTimeout(Math.max(60_000, ROUNDS * 30_000));
+jest.setTimeout(Math.max(60_000, ROUNDS * 45_000));
 
 describe('maintenance soak', () => {
   it(`loses and duplicates no finished sync (${ROUNDS} rounds, seed ${SEED})`, async () => {
