@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { childScript, lastJsonLine, startChild } from '../../support/child-process';
+import { lastJsonLine, startChild } from '../../support/child-process';
 import { useTempDir } from '../../support/temp-dir';
 import { conservation, seedOldSyncs } from './archive-conservation';
 
@@ -10,7 +10,6 @@ import { conservation, seedOldSyncs } from './archive-conservation';
  */
 const tmp = useTempDir();
 const maintainer = path.join(__dirname, 'children', 'run-maintenance.js');
-void childScript;
 
 interface ChildReport {
   reports?: Array<{ archive: { rows: number }; removed: { syncHistory: { rows: number } }; skipped?: { reason: string; owner: { pid: number } } }>;
@@ -42,6 +41,24 @@ describe('maintenance in two processes at once', () => {
     const skipped = reportB.reports![0]!.skipped;
     if (skipped) expect(skipped).toMatchObject({ reason: 'busy', owner: { pid: a.process.pid } });
     else expect(archivedBy(reportB)).toBe(0);
+  });
+
+  it('makes the second run wait a bounded time, then report that it did not run and who holds the lease', async () => {
+    const finished = seedOldSyncs(tmp.path, 600);
+    const a = startChild(maintainer, [tmp.path, 'acme-api'], { env: { ...process.env, STALL_MS: '20000' } });
+    await a.waitForLine('stalling', 30_000);
+    const started = Date.now();
+    const b = await startChild(maintainer, [tmp.path, 'acme-api'], { env: { ...process.env, LOCK_TIMEOUT_MS: '800' } }).exited;
+    const waited = Date.now() - started;
+    const report = lastJsonLine<ChildReport>(b.stdout).reports![0]!;
+    expect(report.skipped).toMatchObject({ reason: 'busy', owner: { pid: a.process.pid } });
+    expect(report.archive.rows).toBe(0);
+    expect(waited).toBeGreaterThanOrEqual(800);
+    a.process.kill('SIGKILL');
+    await a.exited;
+    // A died holding the lease and a pending file: the next run takes over and settles.
+    expect((await startChild(maintainer, [tmp.path, 'acme-api']).exited).code).toBe(0);
+    expect(conservation(finished, dbPath(), archiveDir())).toMatchObject({ inDatabase: 0, inArchive: 600, lost: [], duplicated: [] });
   });
 
   it('takes over the lease of a maintainer killed mid-archive, and settles what it left', async () => {

@@ -9,7 +9,8 @@
  *   SLOW_MS    sleep this long before every write to the archive folder;
  *   KILL_AT    SIGKILL this process at the KILL_AT-th file operation on the archive
  *              folder (open, write, fsync, close, rename, unlink): a crash at a chosen point
- *              of the archive protocol.
+ *              of the archive protocol;
+ *   LOCK_TIMEOUT_MS  the store's lockTimeoutMs (how long a run waits for another's lease).
  *
  * argv: <dir> <projectId> [rounds]   (rounds: run maintenance this many times)
  */
@@ -77,7 +78,8 @@ const { openProgressStore } = require('../../../../src');
 
 const warnings = [];
 try {
-  const store = openProgressStore({ projectId, dir, autoMaintenance: false, onWarning: (w) => warnings.push(`${w.code} ${w.message}`) });
+  const lockTimeoutMs = process.env.LOCK_TIMEOUT_MS ? Number(process.env.LOCK_TIMEOUT_MS) : undefined;
+  const store = openProgressStore({ projectId, dir, lockTimeoutMs, autoMaintenance: false, onWarning: (w) => warnings.push(`${w.code} ${w.message}`) });
   process.stdout.write('started\n');
   const reports = [];
   for (let i = 0; i < Number(roundsArg || 1); i++) reports.push(store.retention.runMaintenance());
