@@ -23,6 +23,12 @@ export function settleArchive(run: MaintenanceRun): void {
   const { repos } = run;
   const recorded = run.read('list archive batches', () => listRecordedBatches(repos.storeMeta, run.archiveDir));
   for (const { record, pendingFile } of recorded) {
+    const folder = lstatIfExists(path.dirname(pendingFile));
+    if (folder && !folder.isDirectory()) {
+      const error = new UnsafePathError(path.dirname(pendingFile), 'is not a folder of the archive (a link?); its recorded batch is left as it is');
+      run.context.warn({ code: error.code, message: error.message, error });
+      continue;
+    }
     if (publishBatch(pendingFile) === 'missing') {
       run.context.warn({ code: 'CORRUPT', message: `archive batch ${pendingFile} was recorded as archived but its file is gone` });
     }

@@ -50,6 +50,21 @@ describe('settling the archive', () => {
     expect(rows(store, "SELECT key FROM store_meta WHERE key LIKE 'archive_batch%'")).toEqual([]);
   });
 
+  it('never renames through a month folder that became a link, and keeps its record', () => {
+    const { store, context, warnings } = setup();
+    const dir = store.retention.archiveDir;
+    const outside = tmp.join('outside');
+    fs.mkdirSync(outside);
+    fs.writeFileSync(path.join(outside, '0000000001-00000000.jsonl.gz.pending-1-abc'), 'not ours');
+    fs.mkdirSync(dir, { mode: 0o700 });
+    fs.symlinkSync(outside, path.join(dir, '2026-09'));
+    context.repos.storeMeta.put('archive_batch 2026-09/0000000001-00000000.jsonl.gz.pending-1-abc', 1);
+    store.retention.runMaintenance();
+    expect(listDir(outside)).toEqual(['0000000001-00000000.jsonl.gz.pending-1-abc']);
+    expect(warnings).toContainEqual(expect.objectContaining({ code: 'UNSAFE_PATH' }));
+    expect(rows(store, "SELECT key FROM store_meta WHERE key LIKE 'archive_batch%'")).toHaveLength(1);
+  });
+
   it('deletes pending files of dead writers and of another boot, and keeps those of a live one', () => {
     const { store, row, month, monthDir } = setup();
     const dir = store.retention.archiveDir;
