@@ -1,3 +1,6 @@
+import type { SyncHistoryRow } from './schema';
+import type { ArchiveDamage } from './services/retention/archive-format';
+
 /**
  * The one error hierarchy of the package. Every error the store throws on purpose is a
  * ProgressStoreError with a stable `code`; callers branch on the code, not the message.
@@ -55,6 +58,21 @@ export class StorageFullError extends ProgressStoreError {
 
 export class CorruptDatabaseError extends ProgressStoreError {
   readonly code = 'CORRUPT' as const;
+}
+
+/**
+ * An archive file (or folder) did not read back whole. `rows` holds every sync row that
+ * could be read (one per job), `damaged` what could not: the file, where, and why.
+ */
+export class ArchiveDamagedError extends CorruptDatabaseError {
+  constructor(
+    readonly path: string,
+    readonly rows: SyncHistoryRow[],
+    readonly damaged: ArchiveDamage[],
+  ) {
+    const files = new Set(damaged.map((d) => d.file));
+    super(`archive ${path} is damaged in ${files.size} file(s): ${damaged.map((d) => `${d.file} at byte ${d.offset}: ${d.reason}`).slice(0, 3).join('; ')}`);
+  }
 }
 
 /** The write lock stayed with another process past the store's bound. */

@@ -56,4 +56,6 @@ export {
   type StoreSize,
 } from './services/retention/maintenance-report';
 export { readArchive } from './services/retention/archive';
+export type { ArchiveDamage } from './services/retention/archive-format';
+export type { LeaseOwner as MaintenanceLeaseOwner } from './services/retention/maintenance-lease';
 export { DEFAULT_RETENTION_POLICY, type RetentionPolicy } from './services/retention/retention-policy';

@@ -35,11 +35,21 @@ export function currentOwner(now: number): SyncOwner {
  * ten minutes ago look a day old; elsewhere only the wall clock can.
  */
 export function activityAge(row: SyncHistoryRow, clock: Clock): number {
+  return heartbeatAge({ at: row.lastActivityAt, mono: row.lastActivityMono, bootId: row.ownerBootId }, clock);
+}
+
+/** A moment as a process recorded it: the wall clock, and the host's monotonic clock with its boot. */
+export interface RecordedMoment {
+  at: number;
+  mono: number | null;
+  bootId: string | null;
+}
+
+/** How long ago a recorded moment was: by the monotonic clock on the boot that recorded it, else by the wall clock. */
+export function heartbeatAge(moment: RecordedMoment, clock: Clock): number {
   const bootId = currentBootId();
-  if (row.lastActivityMono != null && bootId !== null && row.ownerBootId === bootId) {
-    return clock.monotonic() - row.lastActivityMono;
-  }
-  return clock.now() - row.lastActivityAt;
+  if (moment.mono != null && bootId !== null && moment.bootId === bootId) return clock.monotonic() - moment.mono;
+  return clock.now() - moment.at;
 }
 
 /** Syncs recorded by this process right now (any store instance). */

@@ -166,5 +166,10 @@ describe('renderMaintenanceReport', () => {
     expect(text).toMatch(/Vacuum: +incremental, 3\.0 MB reclaimed \(free pages\)/);
     expect(text).toMatch(/Size: +52\.0 MB → 39\.0 MB \(free 1\.0 kB, WAL 4\.1 kB\)/);
     expect(text).toMatch(/Old archives: +1 file\(s\) deleted/);
+    expect(text).not.toContain('not run');
+
+    const skippedIo = fakeIo();
+    renderMaintenanceReport('p', { ...report, skipped: { reason: 'busy', owner: { pid: 42, host: 'box', bootId: null, heartbeatAt: 0 } } }, new Output(skippedIo));
+    expect(skippedIo.stdout.text).toContain('(not run: maintenance is running in process 42 on box)');
   });
 });

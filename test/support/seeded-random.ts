@@ -37,3 +37,8 @@ function parseSeed(envVar: string, text: string): number {
   }
   return seed;
 }
+
+/** A whole number in [min, max], drawn from `random`. */
+export function randomInt(random: SeededRandom, min: number, max: number): number {
+  return min + Math.floor(random.next() * (max - min + 1));
+}

@@ -50,6 +50,7 @@ export function renderMaintenanceReport(project: string, report: MaintenanceRepo
   out.line(
     out.style('bold', `Maintenance of project ${project}`) +
       (report.dryRun ? out.style('yellow', ' (dry run: nothing was changed)') : '') +
+      (report.skipped ? out.style('yellow', ` (not run: maintenance is running in process ${report.skipped.owner.pid} on ${report.skipped.owner.host})`) : '') +
       out.style('dim', `  ${formatDurationShort(report.durationMs)}, ${report.transactions} transactions, longest ${Math.round(report.longestTransactionMs)} ms`),
   );
   const verb = report.dryRun ? 'would be ' : '';

@@ -1,26 +1,40 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { gunzipSync, gzipSync } from 'node:zlib';
 import { DateTime } from 'luxon';
 import { z } from 'zod';
-import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../../db/file-modes';
-import { CorruptDatabaseError, NotFoundError, StorageError } from '../../errors';
+import { lstatIfExists } from '../../db/file-modes';
+import { ArchiveDamagedError, NotFoundError, StorageError, UnsafePathError } from '../../errors';
 import type { SyncHistoryRow } from '../../schema';
-import { SYNC_STATUSES } from '../../schema/sync-status';
 import { parseInput } from '../../validation/parse';
-import { processExists } from '../liveness';
+import { type ArchiveDamage, type DecodedArchive, decodeArchive } from './archive-format';
 
 /**
- * The archive of old syncs: `{dir}/{projectId}.archive/YYYY-MM.jsonl.gz`, one file per
- * month (UTC) of the syncs' start, each line one `sync_history` row as the store read it.
- * A batch is added as its own gzip member, so `zcat 2026-10.jsonl.gz` reads the whole
- * file. The file is replaced atomically (written beside it, then renamed): a crash leaves
- * the old file or the new one, never half a member. Rows are deleted from the database
- * only after their member is on disk, so a crash in between archives a row twice, never
- * zero times; readArchive keeps one row per job.
+ * The archive of old syncs, `{dir}/{projectId}.archive/`, and how it is read:
+ *
+ *   YYYY-MM/{firstId}-{random}.jsonl.gz   one file per archived batch (one gzip member of
+ *                                         JSON lines, one `sync_history` row each), in the
+ *                                         folder of the UTC month of the syncs' start;
+ *                                         written once, never changed (archive-batch.ts)
+ *   YYYY-MM/….jsonl.gz.pending-{pid}-{boot}  a batch being written: not archive yet
+ *   YYYY-MM.jsonl.gz                      a whole month, as cidx-progress 0.1 wrote it:
+ *                                         still read, never written again
+ *   ….corrupt-{time}                      a file that did not read back, set aside: read
+ *                                         (what can be), never written, never pruned
+ *
+ * Nothing in the folder is followed through a link: the folder itself, a month folder or
+ * an archive file that is a link is refused (UnsafePathError), never read or deleted.
  */
 
-const MONTH_FILE = /^(\d{4})-(\d{2})\.jsonl\.gz$/;
+export const MONTH = /^(\d{4})-(\d{2})$/;
+/** A month file of cidx-progress 0.1. */
+export const LEGACY_MONTH_FILE = /^(\d{4}-\d{2})\.jsonl\.gz$/;
+/** A finished batch file inside a month folder. */
+export const BATCH_FILE = /^\d+-[0-9a-f]+\.jsonl\.gz$/;
+/** A file set aside because it did not read back. */
+export const CORRUPT_FILE = /\.corrupt-\d+$/;
+
+// O_NONBLOCK: a FIFO put where a file was expected must not hang the reader.
+const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK } = fs.constants;
 
 export function archiveDirFor(dbPath: string, projectId: string): string {
   return path.join(path.dirname(dbPath), `${projectId}.archive`);
@@ -31,16 +45,12 @@ export function archiveMonthOf(startTime: number): string {
   return DateTime.fromMillis(startTime, { zone: 'utc' }).toFormat('yyyy-MM');
 }
 
-export function archiveFileFor(dir: string, month: string): string {
-  return path.join(dir, `${month}.jsonl.gz`);
-}
-
-/** The oldest month whose file is kept: `months` before the month of `now`. */
+/** The oldest month whose files are kept: `months` before the month of `now`. */
 export function oldestKeptMonth(now: number, months: number): string {
   return DateTime.fromMillis(now, { zone: 'utc' }).startOf('month').minus({ months }).toFormat('yyyy-MM');
 }
 
-/** Rows grouped by the file they go to, in the order given. */
+/** Rows grouped by the month they go to, in the order given. */
 export function groupByMonth(rows: SyncHistoryRow[]): Map<string, SyncHistoryRow[]> {
   const groups = new Map<string, SyncHistoryRow[]>();
   for (const row of rows) {
@@ -50,89 +60,67 @@ export function groupByMonth(rows: SyncHistoryRow[]): Map<string, SyncHistoryRow
   return groups;
 }
 
-/** Add rows to a month file as one gzip member, durably. Returns the compressed bytes added. */
-export function appendToArchive(dir: string, month: string, rows: SyncHistoryRow[]): number {
-  ensurePrivateDir(dir);
-  const file = archiveFileFor(dir, month);
-  const member = gzipSync(rows.map((row) => `${JSON.stringify(row)}\n`).join(''));
-  const existing = fs.existsSync(file) ? fs.readFileSync(file) : Buffer.alloc(0);
-  const temp = `${file}.tmp-${process.pid}`;
-  fs.rmSync(temp, { force: true });
-  const fd = fs.openSync(temp, 'wx', PRIVATE_FILE_MODE);
+/** Read one archive file without following a link: its rows (duplicates included) and its damage. */
+export function readArchiveFile(file: string): DecodedArchive {
+  let fd: number;
   try {
-    fs.writeSync(fd, existing);
-    fs.writeSync(fd, member);
-    fs.fsyncSync(fd);
+    fd = fs.openSync(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new NotFoundError(`no archive file ${file}`);
+    if (code === 'ELOOP') throw new UnsafePathError(file, 'is a symbolic link; the archive is never read through links');
+    throw new StorageError(`read ${file}: ${(error as Error).message}`, { cause: error });
+  }
+  try {
+    if (!fs.fstatSync(fd).isFile()) throw new StorageError(`read ${file}: not a regular file`);
+    return decodeArchive(file, fs.readFileSync(fd));
+  } catch (error) {
+    if (error instanceof StorageError) throw error;
+    throw new StorageError(`read ${file}: ${(error as Error).message}`, { cause: error });
   } finally {
     fs.closeSync(fd);
   }
-  fs.renameSync(temp, file);
-  syncDir(dir);
-  return member.length;
 }
 
-/**
- * Delete month files older than the archive window, and leftovers of writers that died
- * between writing and renaming. Returns the files deleted (with `dryRun`, that would be).
- */
-export function pruneArchive(dir: string, now: number, months: number, dryRun = false): string[] {
-  if (!fs.existsSync(dir)) return [];
-  const oldest = oldestKeptMonth(now, months);
-  const deleted: string[] = [];
+/** Every archive file under the archive folder (or month folder) `dir`, in name order; pending batches are not archive yet. */
+export function listArchiveFiles(dir: string): string[] {
+  const files: string[] = [];
   for (const name of fs.readdirSync(dir).sort()) {
-    const month = MONTH_FILE.exec(name);
-    const writer = /\.tmp-(\d+)$/.exec(name);
-    const stale = month ? `${month[1]}-${month[2]}` < oldest : writer ? !processExists(Number(writer[1])) : false;
-    if (!stale) continue;
-    if (!dryRun) fs.rmSync(path.join(dir, name), { force: true });
-    deleted.push(path.join(dir, name));
+    const full = path.join(dir, name);
+    const stat = fs.lstatSync(full);
+    if (stat.isSymbolicLink()) throw new UnsafePathError(full, 'is a symbolic link; the archive is never read through links');
+    if (stat.isDirectory() && MONTH.test(name)) files.push(...listArchiveFiles(full));
+    else if (stat.isFile() && (LEGACY_MONTH_FILE.test(name) || BATCH_FILE.test(name) || CORRUPT_FILE.test(name))) files.push(full);
   }
-  return deleted;
+  return files;
 }
-
-/** What every archived line must hold; other columns pass through as they were. */
-const archivedRowSchema = z.looseObject({
-  id: z.number().int(),
-  jobId: z.string().min(1),
-  projectId: z.string(),
-  status: z.enum(SYNC_STATUSES),
-  startTime: z.number().int(),
-  lastActivityAt: z.number().int(),
-  phases: z.array(z.unknown()),
-});
 
 /**
- * Read an archive file back: the `sync_history` rows it holds, one per job (a row
- * archived twice, after a crash, counts once), in insertion order.
+ * Read an archive file, a month folder or the whole archive folder back: the
+ * `sync_history` rows it holds, one per job (a row v0.1 archived twice after a crash
+ * counts once), in insertion order. When something does not read back, throws
+ * ArchiveDamagedError carrying every row that could be read (`rows`) and what could not
+ * (`damaged`).
  */
-export function readArchive(file: string): SyncHistoryRow[] {
-  const target = parseInput(z.string().min(1), file, 'readArchive');
-  let compressed: Buffer;
+export function readArchive(target: string): SyncHistoryRow[] {
+  const where = parseInput(z.string().min(1), target, 'readArchive');
+  let stat: fs.Stats | undefined;
   try {
-    compressed = fs.readFileSync(target);
+    stat = lstatIfExists(where);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError(`no archive file ${target}`);
-    throw new StorageError(`read ${target}: ${(error as Error).message}`, { cause: error });
+    throw new StorageError(`read ${where}: ${(error as Error).message}`, { cause: error });
   }
+  if (!stat) throw new NotFoundError(`no archive file ${where}`);
+  if (stat.isSymbolicLink()) throw new UnsafePathError(where, 'is a symbolic link; the archive is never read through links');
+  const files = stat.isDirectory() ? listArchiveFiles(where) : [where];
   const rows = new Map<string, SyncHistoryRow>();
-  try {
-    const text = compressed.length === 0 ? '' : gunzipSync(compressed).toString('utf8');
-    for (const line of text.split('\n')) {
-      if (!line) continue;
-      const row = archivedRowSchema.parse(JSON.parse(line)) as unknown as SyncHistoryRow;
-      rows.set(row.jobId, row);
-    }
-  } catch (error) {
-    throw new CorruptDatabaseError(`archive file ${target} is damaged: ${(error as Error).message}`, { cause: error });
+  const damaged: ArchiveDamage[] = [];
+  for (const file of files) {
+    const decoded = readArchiveFile(file);
+    for (const row of decoded.rows) rows.set(row.jobId, row);
+    damaged.push(...decoded.damaged);
   }
-  return [...rows.values()].sort((a, b) => a.id - b.id);
-}
-
-function syncDir(dir: string): void {
-  const fd = fs.openSync(dir, 'r');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
+  const sorted = [...rows.values()].sort((a, b) => a.id - b.id);
+  if (damaged.length > 0) throw new ArchiveDamagedError(where, sorted, damaged);
+  return sorted;
 }

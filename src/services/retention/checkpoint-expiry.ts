@@ -34,7 +34,9 @@ export function expireCheckpoints(run: MaintenanceRun, cutoff: number, options: 
         const row = repos.syncHistory.findByJobId(checkpoint.jobId);
         const keep = row !== null && run.standing(row, true) !== 'finished';
         if (keep && options.countKept) run.checkpointsKept += 1;
-        return keep ? [] : [{ checkpoint, running: row?.status === 'running' ? row : null }];
+        // Its sync active since the cutoff by the monotonic clock: the wall clock jumped.
+        const recent = row !== null && !run.quietSince(row, cutoff);
+        return keep || recent ? [] : [{ checkpoint, running: row?.status === 'running' ? row : null }];
       }),
     );
     for (const batch of batches(doomed, policy.checkpointsPerBatch, (d) => d.checkpoint.lineageBytes, policy.batchBytes)) {

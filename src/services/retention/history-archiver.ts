@@ -1,5 +1,8 @@
+import { ConflictError } from '../../errors';
 import type { SyncHistoryRow } from '../../schema';
-import { appendToArchive, archiveFileFor, groupByMonth, oldestKeptMonth } from './archive';
+import { groupByMonth, oldestKeptMonth } from './archive';
+import { discardBatch, isRecorded, type PendingBatch, publishBatch, recordBatch, writePendingBatch } from './archive-batch';
+import { checkMonth } from './archive-upkeep';
 import { dropCheckpointTallied } from './checkpoint-expiry';
 import type { MaintenanceRun } from './maintenance-run';
 
@@ -19,8 +22,10 @@ interface Candidate {
  * Archive and remove finished syncs whose last activity is before `cutoff`, oldest first
  * (by insertion sequence), never a running or resumable one. Per batch: settle (a
  * leftover checkpoint goes, a `running` row with its owner gone becomes interrupted),
- * write the rows to the archive, delete their trails in bounded transactions, then the
- * rows. A crash at any point leaves the rows in the database, to be archived again.
+ * write the rows to new pending archive files, delete their trails in bounded
+ * transactions, then delete the rows and record the files in one transaction, and make
+ * the files archive (archive-batch.ts). A crash at any point leaves each row in the
+ * database or in one archive file. Age is measured as resume measures it (quietSince).
  * Returns the number of syncs removed.
  */
 export function archiveSyncs(run: MaintenanceRun, cutoff: number, options: ArchiveOptions = {}): number {
@@ -34,7 +39,7 @@ export function archiveSyncs(run: MaintenanceRun, cutoff: number, options: Archi
     if (page.length === 0) break;
     afterId = page[page.length - 1]!.row.id;
     const finished = run.read('classify old syncs', () =>
-      page.filter(({ row }) => !run.handled.syncs.has(row.jobId) && run.standing(row) === 'finished'),
+      page.filter(({ row }) => !run.handled.syncs.has(row.jobId) && run.quietSince(row, cutoff) && run.standing(row) === 'finished'),
     );
     for (const { row } of finished) run.handled.syncs.add(row.jobId);
     if (finished.length > 0) removed += run.dryRun ? tallyDryRun(run, finished) : archiveBatch(run, finished);
@@ -52,24 +57,66 @@ function archiveBatch(run: MaintenanceRun, batch: Candidate[]): number {
     run.write('settle sync before archiving', () => dropCheckpointTallied(run, row.jobId, repos.syncHistory.findByJobId(row.jobId)));
   }
   const rows = repos.syncHistory.listByJobIds(jobIds);
-  writeArchive(run, rows);
+  const written = writeArchive(run, rows);
   removeTrails(run, jobIds);
-  const deleted = run.write('delete archived syncs', () => repos.syncHistory.deleteFinished(jobIds));
+  let deleted = 0;
+  try {
+    deleted = run.write('archive and delete syncs', () => {
+      // Only rows still there and unchanged since they were written: a row another
+      // process archived or changed meanwhile must not be deleted (or archived twice).
+      const current = repos.syncHistory.listByJobIds(jobIds);
+      if (JSON.stringify(current) !== JSON.stringify(rows)) throw new StaleBatchError('rows changed while being archived');
+      const removed = repos.syncHistory.deleteFinished(jobIds);
+      if (removed !== rows.length) throw new StaleBatchError('rows changed while being archived');
+      for (const pending of written) recordBatch(repos.storeMeta, pending);
+      return removed;
+    });
+  } catch (error) {
+    const committed = written.length > 0 && run.read('check archive batch', () => isRecorded(repos.storeMeta, written[0]!));
+    if (!committed) {
+      for (const pending of written) discardBatch(pending);
+      if (error instanceof StaleBatchError) return 0;
+      throw error;
+    }
+  }
+  for (const pending of written) publishBatch(pending.pendingFile);
+  if (written.length > 0) run.write('settle archive batch', () => written.forEach((pending) => repos.storeMeta.remove(pending.record)));
+  for (const pending of written) {
+    run.archive.filesWritten.add(pending.finalFile);
+    run.archive.rows += pending.rows;
+    run.archive.bytesWritten += pending.bytes;
+  }
   const bytes = batch.reduce((sum, c) => sum + c.bytes, 0);
   run.tally('syncHistory', deleted, deleted === batch.length ? bytes : Math.round((bytes * deleted) / batch.length));
   return deleted;
 }
 
-/** Rows whose month is already past the archive window are removed without being written. */
-function writeArchive(run: MaintenanceRun, rows: SyncHistoryRow[]): void {
+/** The rows of a batch changed or went between writing their file and deleting them. */
+class StaleBatchError extends ConflictError {}
+
+/**
+ * Write the rows to new pending batch files, one per month (step 1 of archive-batch.ts).
+ * Rows whose month is already past the archive window are removed without being written.
+ * A dry run writes nothing and only counts.
+ */
+function writeArchive(run: MaintenanceRun, rows: SyncHistoryRow[]): PendingBatch[] {
   const oldest = oldestKeptMonth(run.now, run.policy.archiveMonths);
-  for (const [month, group] of groupByMonth(rows)) {
-    if (month < oldest) continue;
-    const written = run.dryRun ? 0 : appendToArchive(run.archiveDir, month, group);
-    run.archive.filesWritten.add(archiveFileFor(run.archiveDir, month));
-    run.archive.rows += group.length;
-    run.archive.bytesWritten += written;
+  const written: PendingBatch[] = [];
+  try {
+    for (const [month, group] of groupByMonth(rows)) {
+      if (month < oldest) continue;
+      if (run.dryRun) {
+        run.archive.rows += group.length;
+        continue;
+      }
+      checkMonth(run, month);
+      written.push(writePendingBatch(run.archiveDir, month, group));
+    }
+  } catch (error) {
+    for (const pending of written) discardBatch(pending);
+    throw error;
   }
+  return written;
 }
 
 /** Delete the whole trails of these syncs, a bounded batch of rows per transaction. */

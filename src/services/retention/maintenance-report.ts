@@ -46,12 +46,12 @@ export const maintenanceReportSchema = z.object({
   checkpointsKept: count,
   archive: z.object({
     dir: z.string(),
-    /** Month files appended to (absolute paths). */
+    /** Batch files written (absolute paths, `{dir}/YYYY-MM/….jsonl.gz`); none in a dry run, which writes nothing. */
     filesWritten: z.array(z.string()),
     rows: count,
-    /** Compressed bytes appended. */
+    /** Compressed bytes written. */
     bytesWritten: count,
-    /** Month files older than the archive window, deleted. */
+    /** Archive files older than the archive window, deleted. */
     filesDeleted: z.array(z.string()),
   }),
   budget: z.object({
@@ -70,6 +70,17 @@ export const maintenanceReportSchema = z.object({
     bytesReclaimed: count,
   }),
   size: z.object({ before: sizeSchema, after: sizeSchema }),
+  /**
+   * Present when the run did not happen: another live process held the maintenance lease
+   * for all of the wait (`reason: 'busy'`, and who: pid, host, boot id, last heartbeat).
+   * Everything else is then zero.
+   */
+  skipped: z
+    .object({
+      reason: z.literal('busy'),
+      owner: z.object({ pid: z.number().int(), host: z.string(), bootId: z.string().nullable(), heartbeatAt: z.number().int() }),
+    })
+    .optional(),
 });
 
 export type MaintenanceReport = z.infer<typeof maintenanceReportSchema>;

@@ -3,6 +3,7 @@ import type { NotPromise } from '../../db/transaction';
 import type { SyncHistoryRow } from '../../schema';
 import { activityAge, isOwnerAlive } from '../liveness';
 import type { StoreContext } from '../store-context';
+import type { MaintenanceLease } from './maintenance-lease';
 import type { MaintenanceReport, RemovedRows } from './maintenance-report';
 import type { RetentionPolicy } from './retention-policy';
 import { measureSpace, mergeWal, type SpaceFigures } from './space';
@@ -43,7 +44,8 @@ export class MaintenanceRun {
   };
   syncsInterrupted = 0;
   checkpointsKept = 0;
-  readonly archive = { filesWritten: new Set<string>(), rows: 0, bytesWritten: 0 };
+  /** Batch files written, rows archived, bytes written, and months whose files were checked before writing. */
+  readonly archive = { filesWritten: new Set<string>(), rows: 0, bytesWritten: 0, checkedMonths: new Set<string>() };
   readonly pruned = { checkpoints: 0, trails: 0, syncs: 0 };
   transactions = 0;
   longestTransactionMs = 0;
@@ -61,6 +63,8 @@ export class MaintenanceRun {
     readonly policy: RetentionPolicy,
     readonly dryRun: boolean,
     readonly archiveDir: string,
+    /** The maintenance lease this run holds (none in a dry run): every write confirms it. */
+    readonly lease: MaintenanceLease | null = null,
   ) {
     this.now = context.clock.now();
     this.startMono = context.clock.monotonic();
@@ -77,7 +81,8 @@ export class MaintenanceRun {
     const started = clock.monotonic();
     let held = 0;
     try {
-      return this.context.write(`maintenance: ${name}`, work);
+      const { lease } = this;
+      return this.context.write(`maintenance: ${name}`, lease ? () => (lease.confirm(), work()) : work);
     } finally {
       held = wholeMs(clock.monotonic() - started);
       this.timed(held);
@@ -116,6 +121,16 @@ export class MaintenanceRun {
     if (!INCOMPLETE.has(row.status)) return 'finished';
     const withCheckpoint = hasCheckpoint ?? repos.checkpoints.findByJobIdRaw(row.jobId) !== null;
     return withCheckpoint && activityAge(row, clock) <= settings.resumeWindowMs ? 'resumable' : 'finished';
+  }
+
+  /**
+   * Has the sync been quiet since before `cutoff` (a wall-clock time, `now` minus a
+   * retention age)? Measured as resume measures its window (liveness.activityAge): by the
+   * monotonic clock on the host and boot that recorded the sync, so a wall clock set
+   * forward never makes a sync of minutes ago look old.
+   */
+  quietSince(row: SyncHistoryRow, cutoff: number): boolean {
+    return activityAge(row, this.context.clock) > this.now - cutoff;
   }
 
   elapsedMs(): number {

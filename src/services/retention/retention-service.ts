@@ -1,9 +1,11 @@
 import { parseInput } from '../../validation/parse';
 import type { StoreContext } from '../store-context';
-import { archiveDirFor, pruneArchive } from './archive';
+import { archiveDirFor } from './archive';
+import { pruneArchive, settleArchive } from './archive-upkeep';
 import { expireCheckpoints } from './checkpoint-expiry';
 import { archiveSyncs } from './history-archiver';
 import { type MaintenanceOptions, maintenanceOptionsSchema, type MaintenanceReport } from './maintenance-report';
+import { type LeaseOwner, withMaintenanceLease } from './maintenance-lease';
 import { MaintenanceRun } from './maintenance-run';
 import { reclaimSpace } from './reclaim-space';
 import { DEFAULT_RETENTION_POLICY, type RetentionPolicy, retentionPolicy } from './retention-policy';
@@ -33,7 +35,7 @@ export class RetentionService {
     context.recoverSpace = () => this.recoverSpace();
   }
 
-  /** Where old syncs are archived: `{dir}/{projectId}.archive/`, one `YYYY-MM.jsonl.gz` per month. */
+  /** Where old syncs are archived: `{dir}/{projectId}.archive/`, a `YYYY-MM/` folder of batch files per month (see archive.ts). */
   get archiveDir(): string {
     return archiveDirFor(this.context.connection.path, this.context.projectId);
   }
@@ -87,10 +89,22 @@ export class RetentionService {
     }
   }
 
+  /**
+   * One run, holding the maintenance lease (a dry run changes nothing and needs none).
+   * Asked for by hand, a run waits up to `lockTimeoutMs` for another process's run to end;
+   * at open or on a full disk it does not wait. A run that did not get the lease reports
+   * `skipped` and did nothing.
+   */
   private run(trigger: Trigger, dryRun: boolean, options: { claimed?: boolean } = {}): MaintenanceReport {
     this.running = true;
     try {
-      return this.steps(new MaintenanceRun(this.context, this.policy, dryRun, this.archiveDir), trigger, options.claimed === true);
+      if (dryRun) return this.steps(new MaintenanceRun(this.context, this.policy, true, this.archiveDir), trigger, false);
+      const waitMs = trigger === 'manual' ? this.context.settings.lockTimeoutMs : 0;
+      const outcome = withMaintenanceLease(this.context, waitMs, (lease) =>
+        this.steps(new MaintenanceRun(this.context, this.policy, false, this.archiveDir, lease), trigger, options.claimed === true),
+      );
+      if (outcome.ran) return outcome.value;
+      return skippedReport(new MaintenanceRun(this.context, this.policy, false, this.archiveDir), trigger, outcome.owner);
     } finally {
       this.running = false;
     }
@@ -100,33 +114,63 @@ export class RetentionService {
     const { policy, now } = run;
     const pressure = trigger === 'disk-full';
     if (!run.dryRun && !claimed) run.write('record maintenance', () => run.repos.storeMeta.set('last_maintenance_at', now));
+    if (!run.dryRun) settleArchive(run);
     expireCheckpoints(run, now - policy.checkpointMaxAgeMs, { countKept: true });
     archiveSyncs(run, now - policy.historyMaxAgeMs);
     compactTrails(run, now - policy.trailCompactionDelayMs);
     const budget = enforceBudget(run, pressure);
-    const filesDeleted = pruneArchive(this.archiveDir, now, policy.archiveMonths, run.dryRun);
+    const filesDeleted = pruneArchive(this.archiveDir, now, policy.archiveMonths, (w) => this.context.warn(w), run.dryRun);
     const vacuum = reclaimSpace(run, pressure);
     if (!run.dryRun) mergeWal(this.context.connection.sqlite);
-    return {
-      dryRun: run.dryRun,
-      trigger,
-      startedAt: now,
-      durationMs: run.elapsedMs(),
-      transactions: run.transactions,
-      longestTransactionMs: run.longestTransactionMs,
-      removed: run.removed,
-      syncsInterrupted: run.syncsInterrupted,
-      checkpointsKept: run.checkpointsKept,
-      archive: {
-        dir: this.archiveDir,
-        filesWritten: [...run.archive.filesWritten].sort(),
-        rows: run.archive.rows,
-        bytesWritten: run.archive.bytesWritten,
-        filesDeleted,
-      },
-      budget,
-      vacuum,
-      size: { before: sizeOf(run.before), after: run.dryRun ? sizeOf(run.before) : sizeOf(measureSpace(this.context.connection)) },
-    };
+    return reportOf(run, trigger, { budget, vacuum, filesDeleted });
   }
+}
+
+function reportOf(
+  run: MaintenanceRun,
+  trigger: Trigger,
+  parts: Pick<MaintenanceReport, 'budget' | 'vacuum'> & { filesDeleted: string[] },
+): MaintenanceReport {
+  const { connection } = run.context;
+  return {
+    dryRun: run.dryRun,
+    trigger,
+    startedAt: run.now,
+    durationMs: run.elapsedMs(),
+    transactions: run.transactions,
+    longestTransactionMs: run.longestTransactionMs,
+    removed: run.removed,
+    syncsInterrupted: run.syncsInterrupted,
+    checkpointsKept: run.checkpointsKept,
+    archive: {
+      dir: run.archiveDir,
+      filesWritten: [...run.archive.filesWritten].sort(),
+      rows: run.archive.rows,
+      bytesWritten: run.archive.bytesWritten,
+      filesDeleted: parts.filesDeleted,
+    },
+    budget: parts.budget,
+    vacuum: parts.vacuum,
+    size: { before: sizeOf(run.before), after: run.dryRun ? sizeOf(run.before) : sizeOf(measureSpace(connection)) },
+  };
+}
+
+/** The report of a run that did not start: another process held the maintenance lease. */
+function skippedReport(run: MaintenanceRun, trigger: Trigger, owner: LeaseOwner): MaintenanceReport {
+  const { policy } = run;
+  const over = run.before.usedBytes > policy.maxDatabaseBytes;
+  return {
+    ...reportOf(run, trigger, {
+      budget: {
+        maxBytes: policy.maxDatabaseBytes,
+        targetBytes: Math.floor(policy.maxDatabaseBytes * policy.budgetTargetShare),
+        overBefore: over,
+        overAfter: over,
+        pruned: { checkpoints: 0, trails: 0, syncs: 0 },
+      },
+      vacuum: { kind: 'none', reason: `maintenance is running in process ${owner.pid} on ${owner.host}`, bytesReclaimed: 0 },
+      filesDeleted: [],
+    }),
+    skipped: { reason: 'busy', owner },
+  };
 }

@@ -50,7 +50,7 @@ export function compactTrails(run: MaintenanceRun, cutoff: number): number {
     for (const row of page) {
       const drop = run.read('read trail', () => {
         // Archived by this run (in a dry run, still in the table): nothing to compact.
-        if (run.handled.syncs.has(row.jobId) || run.standing(row) !== 'finished') return [];
+        if (run.handled.syncs.has(row.jobId) || !run.quietSince(row, cutoff) || run.standing(row) !== 'finished') return [];
         const trail = repos.progressUpdates.trailShape(row.jobId);
         const ids = new Set(trailRowsToDrop(trail));
         return trail.filter((point) => ids.has(point.id));

@@ -3,10 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { readArchive } from '../../../src';
-import { appendToArchive, archiveFileFor } from '../../../src/services/retention/archive';
-import { openTestProgressStore, repoPaths, storeInternals } from '../../support/progress-store';
+import { openTestProgressStore, repoPaths, rows, storeInternals } from '../../support/progress-store';
 import { listDir, modeOf, useTempDir } from '../../support/temp-dir';
-import { DAY, HOUR, jobIds, seed, statusOf, tableCounts } from './retention-fixtures';
+import { DAY, HOUR, jobIds, seed, statusOf, tableCounts, writeV01MonthFile } from './retention-fixtures';
 
 const tmp = useTempDir();
 
@@ -50,7 +49,7 @@ describe('sync history older than 30 days', () => {
     expect(archived[3]).toMatchObject({ jobId: 'killed', status: 'interrupted', ownerPid: null });
   });
 
-  it('writes one gzip member per batch to a private month file that zcat reads', () => {
+  it('writes a new private batch file per run into the month folder, which zcat reads', () => {
     const { store, clock } = open();
     const october = Date.UTC(2026, 9, 10);
     seed(store, { jobId: 'first', start: october, trailRows: 2, outcome: 'completed' });
@@ -60,17 +59,26 @@ describe('sync history older than 30 days', () => {
     const second = store.retention.runMaintenance();
 
     const dir = store.retention.archiveDir;
-    const file = archiveFileFor(dir, '2026-10');
+    const monthDir = path.join(dir, '2026-10');
     expect(dir).toBe(path.join(tmp.path, 'acme-api.archive'));
-    expect(first.archive.filesWritten).toEqual([file]);
-    expect(second.archive.filesWritten).toEqual([file]);
+    expect(first.archive.filesWritten).toHaveLength(1);
+    expect(second.archive.filesWritten).toHaveLength(1);
+    const files = [first.archive.filesWritten[0]!, second.archive.filesWritten[0]!];
+    for (const file of files) {
+      expect(path.dirname(file)).toBe(monthDir);
+      expect(modeOf(file)).toBe(0o600);
+    }
     expect(modeOf(dir)).toBe(0o700);
-    expect(modeOf(file)).toBe(0o600);
-    expect(listDir(dir)).toEqual(['2026-10.jsonl.gz']);
-    const lines = execFileSync('zcat', [file], { encoding: 'utf8' }).trim().split('\n');
+    expect(modeOf(monthDir)).toBe(0o700);
+    expect(listDir(dir)).toEqual(['2026-10']);
+    expect(listDir(monthDir)).toEqual(files.map((f) => path.basename(f)).sort());
+    const lines = files.flatMap((file) => execFileSync('zcat', [file], { encoding: 'utf8' }).trim().split('\n'));
     expect(lines.map((line) => JSON.parse(line).jobId)).toEqual(['first', 'second']);
-    expect(readArchive(file).map((r) => r.jobId)).toEqual(['first', 'second']);
-    expect(fs.statSync(file).size).toBe(first.archive.bytesWritten + second.archive.bytesWritten);
+    expect(readArchive(monthDir).map((r) => r.jobId)).toEqual(['first', 'second']);
+    expect(readArchive(dir).map((r) => r.jobId)).toEqual(['first', 'second']);
+    expect(fs.statSync(files[0]!).size).toBe(first.archive.bytesWritten);
+    // Nothing is left to settle: no pending file, no batch record.
+    expect(rows(store, "SELECT key FROM store_meta WHERE key LIKE 'archive%' OR key LIKE 'maintenance_lease%'")).toEqual([]);
   });
 
   it('settles what an old sync left behind before archiving it, in a dry run as in the real one', () => {
@@ -114,8 +122,10 @@ describe('sync history older than 30 days', () => {
     const { store, clock } = open();
     const now = clock.now(); // 2026-11-26
     const dir = store.retention.archiveDir;
-    appendToArchive(dir, '2025-10', []);
-    appendToArchive(dir, '2025-11', []);
+    writeV01MonthFile(dir, '2025-10', []);
+    writeV01MonthFile(dir, '2025-11', []);
+    fs.mkdirSync(path.join(dir, '2025-09'));
+    writeV01MonthFile(path.join(dir, '2025-09'), '0000000001-0a0b0c0d', []);
     fs.writeFileSync(path.join(dir, '2026-01.jsonl.gz.tmp-4194999'), 'half-written');
     fs.writeFileSync(path.join(dir, `2026-02.jsonl.gz.tmp-${process.pid}`), 'being written');
     seed(
@@ -125,22 +135,48 @@ describe('sync history older than 30 days', () => {
       { jobId: 'recent', start: now - 40 * DAY, trailRows: 2, outcome: 'completed' },
     );
     const report = store.retention.runMaintenance();
-    expect(listDir(dir)).toEqual(['2025-11.jsonl.gz', `2026-02.jsonl.gz.tmp-${process.pid}`, '2026-10.jsonl.gz']);
-    expect(report.archive.filesDeleted.map((f) => path.basename(f))).toEqual(['2025-10.jsonl.gz', '2026-01.jsonl.gz.tmp-4194999']);
+    expect(listDir(dir)).toEqual(['2025-11', '2025-11.jsonl.gz', `2026-02.jsonl.gz.tmp-${process.pid}`, '2026-10']);
+    expect(report.archive.filesDeleted.map((f) => path.relative(dir, f))).toEqual([
+      '2025-09/0000000001-0a0b0c0d.jsonl.gz',
+      '2025-10.jsonl.gz',
+      '2026-01.jsonl.gz.tmp-4194999',
+    ]);
     expect(report.archive.rows).toBe(2);
     expect(report.removed.syncHistory.rows).toBe(3);
-    expect(readArchive(path.join(dir, '2025-11.jsonl.gz')).map((r) => r.jobId)).toEqual(['twelve-months']);
+    expect(readArchive(path.join(dir, '2025-11')).map((r) => r.jobId)).toEqual(['twelve-months']);
+  });
+});
+
+describe('a batch whose rows change while it is written', () => {
+  it('is not archived: its file is discarded and the rows stay, to be archived by a later run', () => {
+    const { store, clock } = open();
+    seed(store, { jobId: 'changing', start: clock.now() - 40 * DAY, trailRows: 2, outcome: 'completed' });
+    const { repos, connection } = storeInternals(store);
+    const listForJobs = repos.progressUpdates.listForJobs.bind(repos.progressUpdates);
+    // Between the file write and the delete, another process changes the row.
+    jest.spyOn(repos.progressUpdates, 'listForJobs').mockImplementationOnce((...args) => {
+      connection.sqlite.prepare("UPDATE sync_history SET files_changed = 99 WHERE job_id = 'changing'").run();
+      return listForJobs(...args);
+    });
+    const report = store.retention.runMaintenance();
+    expect(report.archive.rows).toBe(0);
+    expect(report.removed.syncHistory.rows).toBe(0);
+    expect(jobIds(store)).toEqual(['changing']);
+    expect(listDir(path.join(store.retention.archiveDir, '2026-10'))).toEqual([]);
+    const again = store.retention.runMaintenance();
+    expect(readArchive(again.archive.filesWritten[0]!)).toEqual([expect.objectContaining({ jobId: 'changing', filesChanged: 99 })]);
   });
 });
 
 describe('readArchive', () => {
-  it('keeps one row per job when a crash archived a row twice', () => {
+  it('reads month files of 0.1 (several gzip members), and keeps one row per job when 0.1 archived a row twice', () => {
     const { store, clock } = open();
     seed(store, { jobId: 'twice', start: clock.now() - 40 * DAY, trailRows: 2, outcome: 'completed' });
-    const row = storeInternals(store).repos.syncHistory.findByJobId('twice')!;
-    appendToArchive(store.retention.archiveDir, '2026-10', [row]);
-    const report = store.retention.runMaintenance();
-    expect(readArchive(report.archive.filesWritten[0]!)).toEqual([row]);
+    seed(store, { jobId: 'once', start: clock.now() - 40 * DAY, trailRows: 2, outcome: 'completed' });
+    const [twice, once] = storeInternals(store).repos.syncHistory.listByJobIds(['twice', 'once']);
+    const file = writeV01MonthFile(store.retention.archiveDir, '2026-10', [twice!], [twice!, once!]);
+    expect(readArchive(file)).toEqual([twice, once]);
+    expect(readArchive(store.retention.archiveDir)).toEqual([twice, once]);
   });
 
   it('fails with typed errors for a missing file, a damaged one, and a bad argument', () => {
@@ -153,6 +189,11 @@ describe('readArchive', () => {
     expect(() => readArchive(42 as unknown as string)).toThrow(expect.objectContaining({ code: 'VALIDATION' }));
     fs.writeFileSync(file, '');
     expect(readArchive(file)).toEqual([]);
-    expect(() => readArchive(tmp.path)).toThrow(expect.objectContaining({ code: 'STORAGE' }));
+    // A folder is read as an archive folder: here, none of its files are archive files.
+    expect(readArchive(tmp.path)).toEqual([]);
+    expect(() => readArchive(path.join(file, 'inside-a-file'))).toThrow(expect.objectContaining({ code: 'STORAGE' }));
+    const fifo = tmp.join('2026-02.jsonl.gz');
+    execFileSync('mkfifo', [fifo]);
+    expect(() => readArchive(fifo)).toThrow(expect.objectContaining({ code: 'STORAGE', message: expect.stringMatching(/not a regular file/) }));
   });
 });

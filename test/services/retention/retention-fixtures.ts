@@ -1,4 +1,8 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import type { ProgressStore } from '../../../src';
+import type { SyncHistoryRow } from '../../../src/schema';
 import { runInTransaction } from '../../../src/db/transaction';
 import { addSync, type SyncSpec } from '../../support/heavy-month';
 import { rows, storeInternals } from '../../support/progress-store';
@@ -36,4 +40,13 @@ export function statusOf(store: ProgressStore, jobId: string): string | undefine
 
 export function hasCheckpoint(store: ProgressStore, jobId: string): boolean {
   return rows(store, 'SELECT 1 FROM checkpoints WHERE job_id = ?', jobId).length === 1;
+}
+
+/** A month file as cidx-progress 0.1 wrote it (`{archiveDir}/YYYY-MM.jsonl.gz`, one gzip member per batch). */
+export function writeV01MonthFile(archiveDir: string, month: string, ...batches: SyncHistoryRow[][]): string {
+  fs.mkdirSync(archiveDir, { recursive: true, mode: 0o700 });
+  const file = path.join(archiveDir, `${month}.jsonl.gz`);
+  const members = batches.map((rows) => gzipSync(rows.map((row) => `${JSON.stringify(row)}\n`).join('')));
+  fs.writeFileSync(file, Buffer.concat(members), { mode: 0o600 });
+  return file;
 }

@@ -1,0 +1,86 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { readArchive } from '../../../src';
+import { writePendingBatch } from '../../../src/services/retention/archive-batch';
+import { openTestProgressStore, rows, storeInternals } from '../../support/progress-store';
+import { listDir, useTempDir } from '../../support/temp-dir';
+import { DAY, seed } from './retention-fixtures';
+
+/**
+ * What the next run does with what a crashed run left in the archive: a batch recorded
+ * as archived is finished (renamed), whatever state its file is in; an unrecorded pending
+ * file is deleted once its writer is gone, and kept while it may still be written.
+ */
+const tmp = useTempDir();
+
+function setup() {
+  const opened = openTestProgressStore(tmp.path, { autoMaintenance: false });
+  const { store, clock } = opened;
+  seed(store, { jobId: 'a', start: clock.now() - 40 * DAY, trailRows: 2, outcome: 'completed' });
+  const context = storeInternals(store);
+  const row = context.repos.syncHistory.findByJobId('a')!;
+  const month = '2026-10';
+  const monthDir = path.join(store.retention.archiveDir, month);
+  return { ...opened, context, row, month, monthDir };
+}
+
+const recordKey = (file: string, archiveDir: string) => `archive_batch ${path.relative(archiveDir, file)}`;
+
+describe('settling the archive', () => {
+  it('renames a recorded batch, and forgets one already renamed', () => {
+    const { store, context, row, month, monthDir } = setup();
+    const dir = store.retention.archiveDir;
+    const recorded = writePendingBatch(dir, month, [row]);
+    const renamed = writePendingBatch(dir, month, [{ ...row, jobId: 'b' }]);
+    fs.renameSync(renamed.pendingFile, renamed.finalFile);
+    context.connection.sqlite.prepare('DELETE FROM sync_history').run();
+    for (const batch of [recorded, renamed]) context.repos.storeMeta.put(recordKey(batch.pendingFile, dir), 1);
+
+    store.retention.runMaintenance();
+    expect(listDir(monthDir)).toEqual([path.basename(recorded.finalFile), path.basename(renamed.finalFile)].sort());
+    expect(readArchive(monthDir).map((r) => r.jobId).sort()).toEqual(['a', 'b']);
+    expect(rows(store, "SELECT key FROM store_meta WHERE key LIKE 'archive_batch%'")).toEqual([]);
+  });
+
+  it('reports a recorded batch whose file is gone', () => {
+    const { store, context, warnings } = setup();
+    context.repos.storeMeta.put(`archive_batch 2026-10/0000000001-00000000.jsonl.gz.pending-1-abc`, 1);
+    store.retention.runMaintenance();
+    expect(warnings).toContainEqual(expect.objectContaining({ code: 'CORRUPT', message: expect.stringMatching(/recorded as archived but its file is gone/) }));
+    expect(rows(store, "SELECT key FROM store_meta WHERE key LIKE 'archive_batch%'")).toEqual([]);
+  });
+
+  it('never renames through a month folder that became a link, and keeps its record', () => {
+    const { store, context, warnings } = setup();
+    const dir = store.retention.archiveDir;
+    const outside = tmp.join('outside');
+    fs.mkdirSync(outside);
+    fs.writeFileSync(path.join(outside, '0000000001-00000000.jsonl.gz.pending-1-abc'), 'not ours');
+    fs.mkdirSync(dir, { mode: 0o700 });
+    fs.symlinkSync(outside, path.join(dir, '2026-09'));
+    context.repos.storeMeta.put('archive_batch 2026-09/0000000001-00000000.jsonl.gz.pending-1-abc', 1);
+    store.retention.runMaintenance();
+    expect(listDir(outside)).toEqual(['0000000001-00000000.jsonl.gz.pending-1-abc']);
+    expect(warnings).toContainEqual(expect.objectContaining({ code: 'UNSAFE_PATH' }));
+    expect(rows(store, "SELECT key FROM store_meta WHERE key LIKE 'archive_batch%'")).toHaveLength(1);
+  });
+
+  it('deletes pending files of dead writers and of another boot, and keeps those of a live one', () => {
+    const { store, row, month, monthDir } = setup();
+    const dir = store.retention.archiveDir;
+    const live = writePendingBatch(dir, month, [row]);
+    const name = path.basename(live.finalFile);
+    const deadPid = path.join(monthDir, `${name.replace('.jsonl.gz', '1.jsonl.gz')}.pending-4194999-${live.pendingFile.split('-').pop()}`);
+    const otherBoot = path.join(monthDir, `${name.replace('.jsonl.gz', '2.jsonl.gz')}.pending-${process.pid}-0ther0b00t`);
+    fs.writeFileSync(deadPid, 'x');
+    fs.writeFileSync(otherBoot, 'x');
+    fs.symlinkSync(tmp.join('nowhere'), path.join(monthDir, `${name.replace('.jsonl.gz', '3.jsonl.gz')}.pending-4194999-abc`));
+    const report = store.retention.runMaintenance();
+    expect(report.archive.rows).toBe(1);
+    const left = listDir(monthDir);
+    expect(left).toContain(path.basename(live.pendingFile));
+    expect(left).not.toContain(path.basename(deadPid));
+    expect(left).not.toContain(path.basename(otherBoot));
+    expect(left.filter((n) => n.endsWith('.pending-4194999-abc'))).toHaveLength(1);
+  });
+});
