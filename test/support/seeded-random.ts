@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto';
+import { randomInt as cryptoRandomInt } from 'node:crypto';
 
 /**
  * A small seeded generator (mulberry32) for tests that pick random values: the same seed
@@ -15,7 +15,7 @@ export interface SeededRandom {
 
 export function seededRandom(envVar: string): SeededRandom {
   const given = process.env[envVar];
-  const seed = given !== undefined && given !== '' ? parseSeed(envVar, given) : randomInt(0, 2 ** 32);
+  const seed = given !== undefined && given !== '' ? parseSeed(envVar, given) : cryptoRandomInt(0, 2 ** 32);
   let state = seed;
   return {
     seed,
