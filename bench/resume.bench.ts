@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { indexing } from './checkpoint.bench';
 import { collectGarbage, stats, timeOnce } from './harness';
-import type { FileEvent } from '../src/repositories/checkpoint-files.repository';
+import type { StoredFileEvent } from '../src/repositories/checkpoint-files.repository';
 import { FileLedger } from '../src/services/recording/file-ledger';
 import { BenchClock, openBenchStore, removeDir, storeContext, storeSqlite, tempDir } from './fixture';
 import { repositoryPaths } from './paths';
@@ -89,9 +89,9 @@ function resumeRounds(paths: string[], rounds: number) {
       const b = timeOnce(() => read(lineageId));
       // The two pieces of resume() that grow with the repository, timed apart.
       const repos = storeContext(store).repos;
-      let events: FileEvent[] = [];
+      let events: StoredFileEvent[] = [];
       const l = timeOnce(() => (events = repos.checkpointFiles.list(lineageId)));
-      const rp = timeOnce(() => FileLedger.replay(events));
+      const rp = timeOnce(() => FileLedger.load(events));
       jobId = resumed!.sync.jobId;
       store.close();
       if (r === 0) continue; // the first round warms the code and the page cache

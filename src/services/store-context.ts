@@ -7,7 +7,7 @@ import type { ResourceProbe } from './recording/process-sampler';
 
 /** Something the store could not do but handled without throwing into the caller's sync. */
 export interface StoreWarning {
-  code: ProgressStoreError['code'] | 'RECOVERED' | 'OWNERSHIP_LOST';
+  code: ProgressStoreError['code'] | 'RECOVERED' | 'OWNERSHIP_LOST' | 'UNREADABLE_PATHS';
   message: string;
   error?: unknown;
 }

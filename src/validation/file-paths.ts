@@ -4,13 +4,14 @@ export const MAX_PATH_LENGTH = 4096;
 
 /**
  * What a path in a file list must look like: relative to the repository root, in git's
- * form (forward slashes, no `.` or `..` segments, no empty segments), without NUL or
- * line breaks (the file log stores paths newline-joined). Returns the problem, or null.
+ * form (forward slashes, no `.` or `..` segments, no empty segments), without NUL (the
+ * file log separates paths with it, and git cannot name a file with one). Newlines, tabs
+ * and other control characters are allowed: git can produce them. Returns the problem, or null.
  */
 export function filePathProblem(path: string): string | null {
   if (path.length === 0) return 'must not be empty';
   if (path.length > MAX_PATH_LENGTH) return `must be at most ${MAX_PATH_LENGTH} characters`;
-  if (/[\0\n\r]/.test(path)) return 'must not contain NUL or line breaks';
+  if (path.includes('\0')) return 'must not contain NUL';
   if (path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path)) return 'must be relative to the repository root';
   for (const segment of path.split('/')) {
     if (segment === '..') return 'must not contain ".." segments';

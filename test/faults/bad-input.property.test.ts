@@ -87,7 +87,7 @@ describe('file lists under arbitrary input', () => {
           for (const p of paths) {
             expect(p.startsWith('/')).toBe(false);
             expect(p.split('/')).not.toContain('..');
-            expect(p).not.toMatch(/[\0\n]/);
+            expect(p).not.toContain('\0');
             expect(accepted.has(p)).toBe(false);
             accepted.add(p);
           }

@@ -2,12 +2,11 @@ import { ConflictError, ProgressStoreError, ValidationError } from '../../errors
 import type { CheckpointRow } from '../../schema';
 import type { SyncStatus } from '../../schema/sync-status';
 import type { PhaseDefinition, SyncErrorRecord } from '../../validation/json-columns';
-import { filePathListSchema } from '../../validation/file-paths';
 import { parseInput } from '../../validation/parse';
 import { dropCheckpoint } from '../drop-checkpoint';
 import { ownership } from '../liveness';
 import type { StoreContext } from '../store-context';
-import type { FileCounts, FileLedger } from './file-ledger';
+import { type FileCounts, type FileLedger, pathList } from './file-ledger';
 import { PhaseTimer } from './phase-timer';
 import { ProcessSampler } from './process-sampler';
 import { toFailureRecord } from './failure-record';
@@ -147,19 +146,19 @@ export class SyncRecorder {
   /** Add files to the work list (after change detection, say). */
   planFiles(paths: readonly string[]): void {
     this.assertRecording();
-    this.init.ledger.plan(parseInput(filePathListSchema, paths, 'planFiles'));
+    this.init.ledger.plan(pathList(paths, 'planFiles'));
   }
 
   /** Files indexed. Saved with the next checkpoint; call flush() to save them now. */
   completeFiles(paths: readonly string[]): void {
     this.assertRecording();
-    this.init.ledger.finish('completed', parseInput(filePathListSchema, paths, 'completeFiles'));
+    this.init.ledger.finish('completed', pathList(paths, 'completeFiles'));
   }
 
   /** Files deliberately not indexed (binary, too large…). */
   skipFiles(paths: readonly string[]): void {
     this.assertRecording();
-    this.init.ledger.finish('skipped', parseInput(filePathListSchema, paths, 'skipFiles'));
+    this.init.ledger.finish('skipped', pathList(paths, 'skipFiles'));
   }
 
   /**
@@ -339,7 +338,7 @@ export class SyncRecorder {
       `checkpoint ${this.jobId}`,
       () => {
         for (const event of ledger.unsavedEvents()) {
-          repos.checkpointFiles.append(this.lineageId, { ...event, jobId: this.jobId, checkpointSeq: seq });
+          repos.checkpointFiles.append(this.lineageId, this.jobId, seq, event);
         }
         repos.checkpoints.upsert(row);
         repos.syncHistory.recordPhaseDurations(this.jobId, this.timer.durations());

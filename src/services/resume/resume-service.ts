@@ -135,7 +135,7 @@ export class ResumeService {
     if (loaded.problem) throw new CorruptDatabaseError(loaded.problem);
     if (!loaded.checkpoint) throw new CorruptDatabaseError(`sync ${row.jobId} has no checkpoint`);
     const checkpoint = loaded.checkpoint;
-    const ledger = FileLedger.replay(this.context.repos.checkpointFiles.list(checkpoint.lineageId));
+    const ledger = FileLedger.load(this.context.repos.checkpointFiles.list(checkpoint.lineageId));
     const counts = ledger.counts();
     if (
       counts.completed !== checkpoint.filesCompleted ||
@@ -151,7 +151,14 @@ export class ResumeService {
     let head: string | null = null;
     if (from && 'repoDir' in from) {
       if (!checkpoint.gitCommit) throw new UnusableCommitError('the checkpoint has no git commit to compare with');
-      ({ head, changes } = changesSince(from.repoDir, checkpoint.gitCommit));
+      let unreadable: number;
+      ({ head, changes, unreadable } = changesSince(from.repoDir, checkpoint.gitCommit));
+      if (unreadable > 0) {
+        this.context.warn({
+          code: 'UNREADABLE_PATHS',
+          message: `${unreadable} file name(s) changed since the checkpoint are not valid UTF-8 and were left out of the plan`,
+        });
+      }
     } else if (from) {
       changes = from.changes;
       head = from.headCommit ?? null;
