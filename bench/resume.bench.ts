@@ -41,14 +41,14 @@ function interruptedSync(dir: string, clock: BenchClock, paths: string[]): strin
 
 /**
  * The smallest equivalent work: read the lineage's file rows back with one prepared
- * SELECT and split them into paths (the layout the store reads). No replay, no checks.
+ * SELECT, decode the path lists and split them into paths. No checks, no states.
  */
 function rawReadBack(sqlite: Database) {
-  const select = sqlite.prepare('SELECT kind, paths FROM checkpoint_files WHERE lineage_id = ? ORDER BY id');
+  const select = sqlite.prepare('SELECT kind, data FROM checkpoint_files WHERE lineage_id = ? ORDER BY id');
   return (lineageId: string) => {
     let n = 0;
-    for (const row of select.iterate(lineageId) as Iterable<{ kind: string; paths: string }>) {
-      n += row.paths.split('\n').length;
+    for (const row of select.iterate(lineageId) as Iterable<{ kind: string; data: Buffer }>) {
+      if (row.kind === 'planned') n += row.data.toString('utf8').split('\0').length;
     }
     return n;
   };
@@ -108,14 +108,17 @@ function resumeRounds(paths: string[], rounds: number) {
   return { total, check, plan, raw, list, replay };
 }
 
-const GOALS: Record<number, number> = { 100_000: 50, 500_000: 100 };
+const GOALS: Record<number, number> = { 100_000: 30, 500_000: 100 };
 
 export function benchResume(options: ResumeBenchOptions): ResultRow[] {
   const rows: ResultRow[] = [];
   for (const size of options.sizes) {
     const result = resumeRounds(repositoryPaths(size), roundsFor(size, options.quick));
     const s = stats(result.total);
+    const raw = stats(result.raw);
     const goal = GOALS[size];
+    // At 500k the story also asks for at most twice the raw read-back of the same rows.
+    const vsRaw = size >= 500_000 ? 2 : null;
     const label = `${size.toLocaleString('en-US')} files`;
     rows.push(
       {
@@ -123,17 +126,16 @@ export function benchResume(options: ResumeBenchOptions): ResultRow[] {
         size: label,
         stats: s,
         baseline: {
-          label: "the lineage's checkpoint_files rows read back by one prepared SELECT and split into paths",
-          stats: stats(result.raw),
+          label: "the lineage's checkpoint_files rows read back by one prepared SELECT, path lists decoded and split into paths",
+          stats: raw,
         },
-        goal: goal ? `≤ ${goal} ms` : '—',
-        met: goal ? s.max <= goal : null,
-        note: goal ? 'judged on max (every round must load within the limit)' : undefined,
+        goal: goal ? `p99 ≤ ${goal} ms${vsRaw ? `, p50 ≤ ${vsRaw}× raw` : ''}` : '—',
+        met: goal ? s.p99 <= goal && (!vsRaw || s.p50 <= vsRaw * raw.p50) : null,
       },
       { operation: '  of which: checkResumable()', size: label, stats: stats(result.check), goal: '(breakdown)', met: null },
       { operation: '  of which: resume() (replay, claim, new sync)', size: label, stats: stats(result.plan), goal: '(breakdown)', met: null },
       { operation: '    in it: reading the file log (repository list())', size: label, stats: stats(result.list), goal: '(breakdown)', met: null },
-      { operation: '    in it: replaying the log into the ledger', size: label, stats: stats(result.replay), goal: '(breakdown)', met: null },
+      { operation: '    in it: loading the log into the ledger (checks, states)', size: label, stats: stats(result.replay), goal: '(breakdown)', met: null },
     );
   }
   return rows;

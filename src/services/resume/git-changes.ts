@@ -101,7 +101,8 @@ export function parseNameStatus(output: Buffer): { changes: FileChange[]; unread
   const changes: FileChange[] = [];
   let unreadable = 0;
   const name = (bytes: Buffer | undefined) => {
-    const text = bytes === undefined ? null : nameOf(bytes);
+    if (bytes === undefined) return null; // output cut short: nothing to count
+    const text = nameOf(bytes);
     if (text === null) unreadable++;
     return text;
   };
