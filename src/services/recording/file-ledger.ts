@@ -91,12 +91,24 @@ export class FileLedger {
     const issues: { path: string; message: string }[] = [];
     const first = this.total;
     let added = 0;
+    // An empty plan (a new sync's whole list): one hash per path, a repeat shows as a Map
+    // that did not grow. Otherwise each path is looked up first, to say what it already is.
+    const fresh = index.size === 0;
     for (let i = 0; i < paths.length; i++) {
       const path = paths[i];
-      const problem = typeof path !== 'string' ? 'must be a string' : this.problemOfNew(index, path, first);
+      let problem: string | null;
+      if (typeof path !== 'string') problem = 'must be a string';
+      else if (fresh) {
+        problem = filePathProblem(path);
+        if (!problem && issues.length === 0) {
+          index.set(path, first + added);
+          if (index.size === added) problem = `duplicate path ${JSON.stringify(path)}`;
+          else added++;
+        }
+      } else problem = this.problemOfNew(index, path, first);
       if (problem) {
         if (issues.push({ path: `${field}.${i}`, message: problem }) >= MAX_ISSUES) break;
-      } else if (issues.length === 0) {
+      } else if (issues.length === 0 && !fresh) {
         index.set(path as string, first + added++);
       }
     }
@@ -114,6 +126,17 @@ export class FileLedger {
    */
   finish(kind: 'completed' | 'skipped', paths: readonly unknown[], field = 'paths'): void {
     const index = this.ensureIndex();
+    // The common call, once per file: one planned, pending path. No allocation.
+    if (paths.length === 1 && typeof paths[0] === 'string') {
+      const ordinal = index.get(paths[0]);
+      if (ordinal !== undefined && this.states[ordinal] === PENDING) {
+        this.states[ordinal] = STATE_CODES[kind];
+        this.pendingEvent(kind).push(ordinal);
+        this.tally.pending--;
+        this.tally[kind]++;
+        return;
+      }
+    }
     const issues: { path: string; message: string }[] = [];
     let unplanned: string[] | null = null;
     const seen = paths.length > 1 ? new Set<string>() : null;
