@@ -23,13 +23,15 @@ const STATE_CODES: Record<FileState, number> = { pending: PENDING, completed: CO
 
 /**
  * A run of the lineage's path list: either the strings as the caller gave them, or one
- * stored row's text with where each path starts, so a resume slices out only the
- * paths it hands back instead of splitting the whole list.
+ * stored row: its bytes until a path of it is needed, then its text with where each path
+ * starts, so a resume decodes only the rows that hold pending files and slices out only
+ * the paths it hands back instead of splitting the whole list.
  */
 interface Segment {
   first: number;
   count: number;
   paths: readonly string[] | null;
+  data: Buffer | null;
   text: string | null;
   starts: Int32Array | null;
 }
@@ -62,7 +64,7 @@ export class FileLedger {
     const ledger = new FileLedger();
     ledger.index = null;
     for (const event of events) {
-      if (event.kind === 'planned') ledger.loadPlanned(event.first, event.count, decodePathText(event.data));
+      if (event.kind === 'planned') ledger.loadPlanned(event.first, event.count, event.data);
       else ledger.loadOrdinals(event.kind, event.count, event.data);
     }
     return ledger;
@@ -255,7 +257,7 @@ export class FileLedger {
     this.states.fill(PENDING, first, first + copy.length);
     this.total += copy.length;
     this.tally.pending += copy.length;
-    this.segments.push({ first, count: copy.length, paths: copy, text: null, starts: null });
+    this.segments.push({ first, count: copy.length, paths: copy, data: null, text: null, starts: null });
     const last = this.unsaved[this.unsaved.length - 1];
     if (last?.kind === 'planned' && last.first + last.paths.length === first) (last.paths as string[]).push(...copy);
     else this.unsaved.push({ kind: 'planned', first, paths: copy.slice() });
@@ -283,30 +285,15 @@ export class FileLedger {
     this.states = next;
   }
 
-  private loadPlanned(first: number, count: number, text: string): void {
+  private loadPlanned(first: number, count: number, data: Buffer): void {
     if (first !== this.total) {
       throw new InconsistentFileLogError(`file log: a planned row starts at ordinal ${first}, not ${this.total}`);
     }
-    const starts = new Int32Array(count + 1);
-    let at = 0;
-    let n = 0;
-    for (;;) {
-      const end = text.indexOf('\0', at);
-      const stop = end < 0 ? text.length : end;
-      if (stop === at || stop - at > MAX_PATH_LENGTH || n >= count) {
-        throw new InconsistentFileLogError(`file log: a planned row holds an empty or over-long path, or more than ${count}`);
-      }
-      starts[n++] = at;
-      if (end < 0) break;
-      at = end + 1;
-    }
-    if (n !== count) throw new InconsistentFileLogError(`file log: a planned row holds ${n} paths, not ${count}`);
-    starts[n] = text.length + 1;
     this.grow(first + count);
     this.states.fill(PENDING, first, first + count);
     this.total += count;
     this.tally.pending += count;
-    this.segments.push({ first, count, paths: null, text, starts });
+    this.segments.push({ first, count, paths: null, data, text: null, starts: null });
   }
 
   private loadOrdinals(kind: OrdinalEventKind, count: number, data: Buffer): void {
@@ -332,8 +319,37 @@ export class FileLedger {
   }
 }
 
+
+/**
+ * A stored row's paths, decoded when one of them is first needed. Its checksum was
+ * verified when it was read; the count and shape are checked here.
+ */
+function decodeSegment(segment: Segment): void {
+  const text = decodePathText(segment.data!);
+  const count = segment.count;
+  const starts = new Int32Array(count + 1);
+  let at = 0;
+  let n = 0;
+  for (;;) {
+    const end = text.indexOf('\0', at);
+    const stop = end < 0 ? text.length : end;
+    if (stop === at || stop - at > MAX_PATH_LENGTH || n >= count) {
+      throw new InconsistentFileLogError(`file log: a planned row holds an empty or over-long path, or more than ${count}`);
+    }
+    starts[n++] = at;
+    if (end < 0) break;
+    at = end + 1;
+  }
+  if (n !== count) throw new InconsistentFileLogError(`file log: a planned row holds ${n} paths, not ${count}`);
+  starts[n] = text.length + 1;
+  segment.text = text;
+  segment.starts = starts;
+  segment.data = null;
+}
+
 function pathOf(segment: Segment, i: number): string {
   if (segment.paths) return segment.paths[i]!;
+  if (!segment.text) decodeSegment(segment);
   return segment.text!.slice(segment.starts![i], segment.starts![i + 1]! - 1);
 }
 

@@ -37,6 +37,7 @@ export interface Resumed {
 interface UsableCheckpoint {
   checkpoint: CheckpointRow;
   ledger: FileLedger;
+  filesToProcess: string[];
   filesToRemove: string[];
   head: string | null;
 }
@@ -165,7 +166,10 @@ export class ResumeService {
     }
     ledger.markSaved();
     const filesToRemove = mergeChanges(ledger, changes);
-    return { checkpoint, ledger, filesToRemove, head };
+    // Read here, outside the claim: list rows are decoded as their paths are needed, and a
+    // damaged one must make the checkpoint untrusted, not fail the resume.
+    const filesToProcess = ledger.pathsIn('pending');
+    return { checkpoint, ledger, filesToProcess, filesToRemove, head };
   }
 
   /** The checkpoint is good: the old sync becomes `resumed`, the new one carries its lineage on. */
@@ -203,7 +207,7 @@ export class ResumeService {
       reason: null,
       skipPhases: phaseNames.slice(0, startIndex),
       startPhase: phaseNames[startIndex]!,
-      filesToProcess: ledger.pathsIn('pending'),
+      filesToProcess: usable.filesToProcess,
       filesToRemove: usable.filesToRemove,
       filesSkipped: ledger.counts().completed,
       fromCommit: checkpoint.gitCommit,

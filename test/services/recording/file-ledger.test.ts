@@ -117,7 +117,20 @@ describe('FileLedger', () => {
     ['adjoining runs', { kind: 'planned', first: 0, count: 3, data: encodePaths(['a', 'b', 'c']) }, { kind: 'removed', count: 2, data: Buffer.from([0, 0, 0, 0]) }],
     ['an ordinal past any range', { kind: 'planned', first: 0, count: 1, data: encodePaths(['a']) }, { kind: 'removed', count: 1, data: Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0]) }],
   ] as [string, ...StoredFileEvent[]][])('refuses rows that do not read back as written: %s', (_name, ...events) => {
-    expect(() => FileLedger.load(events)).toThrow(InconsistentFileLogError);
+    // A list row is decoded when one of its paths is first needed.
+    expect(() => FileLedger.load(events).pathsIn('pending')).toThrow(InconsistentFileLogError);
+  });
+
+  it('decodes only the list rows that hold paths it is asked for', () => {
+    const events = stored([
+      { kind: 'planned', first: 0, paths: ['a', 'b'] },
+      { kind: 'planned', first: 2, paths: ['c'] },
+      { kind: 'completed', ordinals: [0, 1] },
+    ]);
+    events[0] = { ...events[0]!, data: Buffer.from('damaged\0\0') } as StoredFileEvent;
+    const ledger = FileLedger.load(events);
+    expect(ledger.pathsIn('pending')).toEqual(['c']);
+    expect(() => ledger.pathsIn('completed')).toThrow(InconsistentFileLogError);
   });
 
   it('rejects non-string paths, bad paths and paths named twice in one call, changing nothing', () => {
