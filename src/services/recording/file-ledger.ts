@@ -258,9 +258,13 @@ export class FileLedger {
     this.total += copy.length;
     this.tally.pending += copy.length;
     this.segments.push({ first, count: copy.length, paths: copy, data: null, text: null, starts: null });
+    // The event shares the segment's array: neither is ever changed in place.
     const last = this.unsaved[this.unsaved.length - 1];
-    if (last?.kind === 'planned' && last.first + last.paths.length === first) (last.paths as string[]).push(...copy);
-    else this.unsaved.push({ kind: 'planned', first, paths: copy.slice() });
+    if (last?.kind === 'planned' && last.first + last.paths.length === first) {
+      this.unsaved[this.unsaved.length - 1] = { kind: 'planned', first: last.first, paths: last.paths.concat(copy) };
+    } else {
+      this.unsaved.push({ kind: 'planned', first, paths: copy });
+    }
   }
 
   /** The ordinal list of the latest unsaved event of `kind`, started if the latest is another kind. */

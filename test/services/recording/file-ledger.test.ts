@@ -155,6 +155,16 @@ describe('FileLedger', () => {
     expect(ledger.unsavedEvents()).toEqual([{ kind: 'planned', first: 0, paths: ['a'] }]);
   });
 
+  it('keeps two large plans before a checkpoint as one event (no argument-count limit)', () => {
+    const ledger = new FileLedger();
+    const paths = Array.from({ length: 300_000 }, (_, i) => `f${i}`);
+    ledger.plan(paths.slice(0, 150_000));
+    ledger.plan(paths.slice(150_000));
+    expect(ledger.unsavedEvents()).toHaveLength(1);
+    expect(ledger.unsavedEvents()[0]).toMatchObject({ kind: 'planned', first: 0 });
+    expect((ledger.unsavedEvents()[0] as { paths: string[] }).paths).toEqual(paths);
+  });
+
   it('grows past its first allocation', () => {
     const ledger = new FileLedger();
     const paths = Array.from({ length: 5000 }, (_, i) => `f${i}`);
