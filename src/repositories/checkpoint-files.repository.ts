@@ -11,15 +11,20 @@ export type FileEvent =
   | { kind: 'planned'; first: number; paths: readonly string[] }
   | { kind: OrdinalEventKind; ordinals: readonly number[] };
 
-/** An event as read back, its checksum verified; decoding is left to the ledger. */
+/**
+ * An event as read back; decoding is left to the ledger. A list row's paths are read
+ * (and their checksum verified) only when `read()` is called: a resume reads the rows
+ * that hold pending files, not the whole list. Ordinal rows come with their data, verified.
+ */
 export type StoredFileEvent =
-  | { kind: 'planned'; first: number; count: number; data: Buffer }
+  | { kind: 'planned'; first: number; count: number; read: () => Buffer }
   | { kind: OrdinalEventKind; count: number; data: Buffer };
 
 /** Rows hold at most this many paths, so no single row grows with the repository. */
 export const PATHS_PER_ROW = 10_000;
 
 interface RawRow {
+  id: number;
   kind: string;
   first_ordinal: number;
   item_count: number;
@@ -31,6 +36,7 @@ interface RawRow {
 export class CheckpointFilesRepository {
   private readonly insertStatement;
   private readonly selectStatement;
+  private readonly selectDataStatement;
 
   constructor(private readonly connection: Connection) {
     this.insertStatement = connection.sqlite.prepare(
@@ -38,8 +44,10 @@ export class CheckpointFilesRepository {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.selectStatement = connection.sqlite.prepare(
-      'SELECT kind, first_ordinal, item_count, data, checksum FROM checkpoint_files WHERE lineage_id = ? ORDER BY id',
+      `SELECT id, kind, first_ordinal, item_count, CASE WHEN kind = 'planned' THEN NULL ELSE data END AS data, checksum
+       FROM checkpoint_files WHERE lineage_id = ? ORDER BY id`,
     );
+    this.selectDataStatement = connection.sqlite.prepare('SELECT data, checksum FROM checkpoint_files WHERE id = ?');
   }
 
   /** Append one event; large path lists are split across rows. Empty events write nothing. */
@@ -54,20 +62,27 @@ export class CheckpointFilesRepository {
     }
   }
 
-  /** The whole log of a lineage, oldest first. Throws InconsistentFileLogError on a row that changed since it was written. */
+  /**
+   * The whole log of a lineage, oldest first. Throws InconsistentFileLogError on a row that
+   * changed since it was written (checked as its data is read).
+   */
   list(lineageId: string): StoredFileEvent[] {
     const rows = this.selectStatement.all(lineageId) as RawRow[];
     return rows.map((row) => {
       if (!(FILE_EVENT_KINDS as readonly string[]).includes(row.kind)) {
         throw new InconsistentFileLogError(`file log: unknown event kind ${JSON.stringify(row.kind)}`);
       }
-      if (!Buffer.isBuffer(row.data) || checksum(row.data) !== row.checksum) {
-        throw new InconsistentFileLogError(`file log: a ${row.kind} row does not match its checksum`);
+      if (row.kind === 'planned') {
+        return { kind: 'planned', first: row.first_ordinal, count: row.item_count, read: () => this.readListRow(row.id) };
       }
-      return row.kind === 'planned'
-        ? { kind: 'planned', first: row.first_ordinal, count: row.item_count, data: row.data }
-        : { kind: row.kind as OrdinalEventKind, count: row.item_count, data: row.data };
+      return { kind: row.kind as OrdinalEventKind, count: row.item_count, data: verified(row) };
     });
+  }
+
+  private readListRow(id: number): Buffer {
+    const row = this.selectDataStatement.get(id) as Pick<RawRow, 'data' | 'checksum'> | undefined;
+    if (!row) throw new InconsistentFileLogError('file log: a planned row is gone');
+    return verified({ kind: 'planned', ...row });
   }
 
   deleteLineage(lineageId: string): number {
@@ -77,4 +92,11 @@ export class CheckpointFilesRepository {
   private insertRow(lineageId: string, jobId: string, seq: number, kind: FileEventKind, first: number, count: number, data: Buffer) {
     this.insertStatement.run(lineageId, jobId, seq, kind, first, count, data, checksum(data));
   }
+}
+
+function verified(row: Pick<RawRow, 'kind' | 'data' | 'checksum'>): Buffer {
+  if (!Buffer.isBuffer(row.data) || checksum(row.data) !== row.checksum) {
+    throw new InconsistentFileLogError(`file log: a ${row.kind} row does not match its checksum`);
+  }
+  return row.data;
 }

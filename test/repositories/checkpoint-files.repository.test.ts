@@ -6,7 +6,7 @@ import { useTempDir } from '../support/temp-dir';
 /** What a stored event holds, decoded: paths for planned rows, ordinals otherwise. */
 function decoded(repo: CheckpointFilesRepository, lineageId: string) {
   return repo.list(lineageId).map((e) => {
-    if (e.kind === 'planned') return { kind: e.kind, first: e.first, paths: decodePathText(e.data).split('\0') };
+    if (e.kind === 'planned') return { kind: e.kind, first: e.first, paths: decodePathText(e.read()).split('\0') };
     const ordinals: number[] = [];
     decodeOrdinals(e.data, (o) => ordinals.push(o));
     return { kind: e.kind, ordinals };
@@ -52,7 +52,7 @@ describe('CheckpointFilesRepository', () => {
     repo.append('lin', 'j', 1, { kind: 'completed', ordinals });
     expect(sqlite.prepare('SELECT length(data) FROM checkpoint_files').pluck().get()).toBeLessThan(8);
     const back: number[] = [];
-    decodeOrdinals(repo.list('lin')[0]!.data, (o) => back.push(o));
+    decodeOrdinals((repo.list('lin')[0] as { data: Buffer }).data, (o) => back.push(o));
     expect(back).toEqual(ordinals);
   });
 
@@ -87,8 +87,15 @@ describe('CheckpointFilesRepository', () => {
   it('refuses a row that changed since it was written (its checksum), or of an unknown kind', () => {
     const { repo, sqlite } = setup();
     repo.append('lin', 'job-1', 0, { kind: 'planned', first: 0, paths: ['a.ts', 'b.ts'] });
-    sqlite.prepare("UPDATE checkpoint_files SET data = CAST('a.ts' || char(0) || 'c.ts' AS BLOB)").run();
+    repo.append('lin', 'job-1', 1, { kind: 'completed', ordinals: [0] });
+    const [planned] = repo.list('lin');
+    sqlite.prepare("UPDATE checkpoint_files SET data = CAST('a.ts' || char(0) || 'c.ts' AS BLOB) WHERE kind = 'planned'").run();
+    // A list row is checked as it is read; an ordinal row as the log is listed.
+    expect(() => (planned as { read: () => Buffer }).read()).toThrow(/planned row does not match its checksum/);
+    sqlite.prepare("UPDATE checkpoint_files SET data = x'0001' WHERE kind = 'completed'").run();
     expect(() => repo.list('lin')).toThrow(InconsistentFileLogError);
+    sqlite.prepare("DELETE FROM checkpoint_files WHERE kind = 'planned'").run();
+    expect(() => (planned as { read: () => Buffer }).read()).toThrow(/planned row is gone/);
     sqlite.prepare('DROP TABLE checkpoint_files').run();
     sqlite.prepare("CREATE TABLE checkpoint_files (id INTEGER PRIMARY KEY, lineage_id, job_id, checkpoint_seq, kind, first_ordinal, item_count, data, checksum)").run();
     sqlite.prepare("INSERT INTO checkpoint_files VALUES (1, 'lin', 'j', 0, 'moved', 0, 1, x'00', 0)").run();

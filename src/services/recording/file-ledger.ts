@@ -31,7 +31,7 @@ interface Segment {
   first: number;
   count: number;
   paths: readonly string[] | null;
-  data: Buffer | null;
+  read: (() => Buffer) | null;
   text: string | null;
   starts: Int32Array | null;
 }
@@ -64,7 +64,7 @@ export class FileLedger {
     const ledger = new FileLedger();
     ledger.index = null;
     for (const event of events) {
-      if (event.kind === 'planned') ledger.loadPlanned(event.first, event.count, event.data);
+      if (event.kind === 'planned') ledger.loadPlanned(event.first, event.count, event.read);
       else ledger.loadOrdinals(event.kind, event.count, event.data);
     }
     return ledger;
@@ -257,7 +257,7 @@ export class FileLedger {
     this.states.fill(PENDING, first, first + copy.length);
     this.total += copy.length;
     this.tally.pending += copy.length;
-    this.segments.push({ first, count: copy.length, paths: copy, data: null, text: null, starts: null });
+    this.segments.push({ first, count: copy.length, paths: copy, read: null, text: null, starts: null });
     // The event shares the segment's array: neither is ever changed in place.
     const last = this.unsaved[this.unsaved.length - 1];
     if (last?.kind === 'planned' && last.first + last.paths.length === first) {
@@ -289,7 +289,7 @@ export class FileLedger {
     this.states = next;
   }
 
-  private loadPlanned(first: number, count: number, data: Buffer): void {
+  private loadPlanned(first: number, count: number, read: () => Buffer): void {
     if (first !== this.total) {
       throw new InconsistentFileLogError(`file log: a planned row starts at ordinal ${first}, not ${this.total}`);
     }
@@ -297,7 +297,7 @@ export class FileLedger {
     this.states.fill(PENDING, first, first + count);
     this.total += count;
     this.tally.pending += count;
-    this.segments.push({ first, count, paths: null, data, text: null, starts: null });
+    this.segments.push({ first, count, paths: null, read, text: null, starts: null });
   }
 
   private loadOrdinals(kind: OrdinalEventKind, count: number, data: Buffer): void {
@@ -325,11 +325,11 @@ export class FileLedger {
 
 
 /**
- * A stored row's paths, decoded when one of them is first needed. Its checksum was
- * verified when it was read; the count and shape are checked here.
+ * A stored row's paths, read and decoded when one of them is first needed (the
+ * repository verifies the checksum as it reads); the count and shape are checked here.
  */
 function decodeSegment(segment: Segment): void {
-  const text = decodePathText(segment.data!);
+  const text = decodePathText(segment.read!());
   const count = segment.count;
   const starts = new Int32Array(count + 1);
   let at = 0;
@@ -348,7 +348,7 @@ function decodeSegment(segment: Segment): void {
   starts[n] = text.length + 1;
   segment.text = text;
   segment.starts = starts;
-  segment.data = null;
+  segment.read = null;
 }
 
 function pathOf(segment: Segment, i: number): string {
