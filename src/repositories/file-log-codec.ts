@@ -12,7 +12,8 @@ export class InconsistentFileLogError extends Error {}
 // zlib.crc32 exists from Node 20.15; older 20.x get the table-driven version.
 const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
 let table: Uint32Array | null = null;
-function tableCrc32(data: Uint8Array): number {
+/** CRC-32 (IEEE), as zlib computes it; exported for its test. */
+export function tableCrc32(data: Uint8Array): number {
   if (!table) {
     table = new Uint32Array(256);
     for (let n = 0; n < 256; n++) {

@@ -1,7 +1,7 @@
 import { ValidationError } from '../../../src/errors';
 import type { FileEvent, StoredFileEvent } from '../../../src/repositories/checkpoint-files.repository';
 import { encodeOrdinals, encodePaths } from '../../../src/repositories/file-log-codec';
-import { FileLedger, InconsistentFileLogError } from '../../../src/services/recording/file-ledger';
+import { FileLedger, InconsistentFileLogError, pathList } from '../../../src/services/recording/file-ledger';
 
 /** Events as the repository would read them back after writing them. */
 function stored(events: readonly FileEvent[]): StoredFileEvent[] {
@@ -145,6 +145,23 @@ describe('FileLedger', () => {
     expect(ledger.hasUnsaved()).toBe(false);
     ledger.plan(['a']);
     expect(ledger.pathsIn('pending')).toEqual(['a']);
+  });
+
+  it('names a repeat within a later plan, stops at 20 issues, and plans nothing for an empty list', () => {
+    const ledger = new FileLedger();
+    ledger.plan(['a']);
+    expect(() => ledger.plan(['b', 'b'])).toThrow(/paths\.1: duplicate path "b"/);
+    let error: ValidationError | undefined;
+    try {
+      ledger.plan(Array.from({ length: 30 }, () => '/abs'));
+    } catch (e) {
+      error = e as ValidationError;
+    }
+    expect(error?.issues).toHaveLength(20);
+    ledger.plan([]);
+    expect(ledger.pathsIn('pending')).toEqual(['a']);
+    expect(ledger.unsavedEvents()).toEqual([{ kind: 'planned', first: 0, paths: ['a'] }]);
+    expect(() => pathList('a.ts', 'completeFiles')).toThrow(/completeFiles: must be an array of paths/);
   });
 
   it('ignores reopening or removing what it does not hold', () => {
