@@ -49,6 +49,7 @@ function rawLoop(sqlite: Database, paths: string[]): number {
 function loopRounds(paths: string[], rounds: number) {
   const dir = tempDir('loop');
   const perFile: number[] = [];
+  const perFileCpu: number[] = [];
   const completeOnly: number[] = [];
   const raw: number[] = [];
   try {
@@ -59,12 +60,15 @@ function loopRounds(paths: string[], rounds: number) {
       collectGarbage();
       const sync = store.recording.startSync({ gitCommit: 'a1b2c3d4', files: paths });
       sync.update(indexing(0, 0, n));
+      const cpuBefore = process.cpuUsage();
       const start = nowMs();
       for (let i = 0; i < n; i++) {
         sync.completeFiles([paths[i]!]);
         sync.update(indexing((100 * (i + 1)) / n, i + 1, n));
       }
       const perFileMs = (nowMs() - start) / n;
+      const cpuSpent = process.cpuUsage(cpuBefore);
+      const perFileCpuMs = (cpuSpent.user + cpuSpent.system) / 1000 / n;
       if (sync.files.completed !== n) throw new Error('the loop did not complete every file');
       sync.finish();
       collectGarbage();
@@ -78,6 +82,7 @@ function loopRounds(paths: string[], rounds: number) {
       const rawMs = rawLoop(storeSqlite(store), paths);
       if (r === 0) continue; // warms the code
       perFile.push(perFileMs);
+      perFileCpu.push(perFileCpuMs);
       completeOnly.push(completeMs);
       raw.push(rawMs);
     }
@@ -85,7 +90,7 @@ function loopRounds(paths: string[], rounds: number) {
   } finally {
     removeDir(dir);
   }
-  return { perFile, completeOnly, raw };
+  return { perFile, perFileCpu, completeOnly, raw };
 }
 
 export function benchLoop(options: LoopBenchOptions): ResultRow[] {
@@ -107,6 +112,13 @@ export function benchLoop(options: LoopBenchOptions): ResultRow[] {
         goal: goal ? `≤ ${goal} µs (mean of a round, p99 of rounds)` : '—',
         met: goal ? s.p99 <= goal / 1000 : null,
         note: 'each sample is one round over the whole repository, divided by its files',
+      },
+      {
+        operation: '  same, CPU time of this process per file (user + system, all threads)',
+        size: label,
+        stats: stats(result.perFileCpu),
+        goal: '(what it costs without waiting for a core)',
+        met: null,
       },
       { operation: '  of which: completeFiles([path]) alone', size: label, stats: stats(result.completeOnly), goal: '(breakdown)', met: null },
     );
