@@ -1,4 +1,4 @@
-import { ValidationError } from '../../errors';
+import { CorruptDatabaseError, ValidationError } from '../../errors';
 import type { FileEvent, OrdinalEventKind, StoredFileEvent } from '../../repositories/checkpoint-files.repository';
 import { decodeOrdinals, decodePathText, InconsistentFileLogError } from '../../repositories/file-log-codec';
 import { filePathProblem, MAX_PATH_LENGTH } from '../../validation/file-paths';
@@ -227,14 +227,23 @@ export class FileLedger {
     return this.ensureIndex().get(path);
   }
 
-  /** The path → ordinal index of every path in the plan, built once when first needed. */
+  /**
+   * The path → ordinal index of every path in the plan, built once when first needed. A
+   * list row that turns out damaged only now (its files were all finished, so the resume
+   * did not read it) is a CorruptDatabaseError: a typed error for the caller, never a crash.
+   */
   private ensureIndex(): Map<string, number> {
     if (this.index) return this.index;
     const index = new Map<string, number>();
-    for (const segment of this.segments) {
-      for (let i = 0, o = segment.first; i < segment.count; i++, o++) {
-        if (this.states[o] !== GONE) index.set(pathOf(segment, i), o);
+    try {
+      for (const segment of this.segments) {
+        for (let i = 0, o = segment.first; i < segment.count; i++, o++) {
+          if (this.states[o] !== GONE) index.set(pathOf(segment, i), o);
+        }
       }
+    } catch (error) {
+      if (!(error instanceof InconsistentFileLogError)) throw error;
+      throw new CorruptDatabaseError(error.message, { cause: error });
     }
     this.index = index;
     return index;

@@ -1,4 +1,4 @@
-import { ValidationError } from '../../../src/errors';
+import { CorruptDatabaseError, ValidationError } from '../../../src/errors';
 import type { FileEvent, StoredFileEvent } from '../../../src/repositories/checkpoint-files.repository';
 import { encodeOrdinals, encodePaths } from '../../../src/repositories/file-log-codec';
 import { FileLedger, InconsistentFileLogError, pathList } from '../../../src/services/recording/file-ledger';
@@ -131,6 +131,8 @@ describe('FileLedger', () => {
     const ledger = FileLedger.load(events);
     expect(ledger.pathsIn('pending')).toEqual(['c']);
     expect(() => ledger.pathsIn('completed')).toThrow(InconsistentFileLogError);
+    // Found only when the index is built (the first lookup): a typed error for the caller.
+    expect(() => ledger.stateOf('c')).toThrow(CorruptDatabaseError);
   });
 
   it('rejects non-string paths, bad paths and paths named twice in one call, changing nothing', () => {
