@@ -4,6 +4,7 @@ import { collectGarbage, stats, timeOnce } from './harness';
 import { BenchClock, mergeWalBetweenCalls, openBenchStore, removeDir, storeSqlite, tempDir } from './fixture';
 import { repositoryPaths } from './paths';
 import type { ResultRow } from './table';
+import { checksum, encodeOrdinals } from '../src/repositories/file-log-codec';
 
 /** Checkpoints per sync: one per 5% of the files. */
 const STEPS = 20;
@@ -33,22 +34,42 @@ export function indexing(percentDone: number, filesProcessed: number, totalFiles
   };
 }
 
+const INSERT_FILE_ROW =
+  'INSERT INTO checkpoint_files (lineage_id, job_id, checkpoint_seq, kind, first_ordinal, item_count, data, checksum) VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
+
 /**
- * The smallest equivalent work: the same newly completed paths written as the same rows
- * (newline-joined, at most 10k a row) in one transaction, with one prepared INSERT, on
- * the store's own connection. Nothing else: no checkpoint row, no progress row.
+ * The smallest equivalent work: the ordinals of the newly completed files (already known:
+ * no lookup) packed and written as one checkpoint_files row in one transaction, with one
+ * prepared INSERT, on the store's own connection. No checkpoint row, no progress row.
  */
 function rawFileRows(sqlite: Database) {
-  const insert = sqlite.prepare(
-    'INSERT INTO checkpoint_files (lineage_id, job_id, checkpoint_seq, kind, path_count, paths) VALUES (?, ?, ?, ?, ?, ?)',
-  );
-  const write = sqlite.transaction((seq: number, paths: string[]) => {
+  const insert = sqlite.prepare(INSERT_FILE_ROW);
+  const write = sqlite.transaction((seq: number, ordinals: number[]) => {
+    const data = encodeOrdinals(ordinals);
+    insert.run('bench-raw-lineage', 'bench-raw', seq, 'completed', 0, ordinals.length, data, checksum(data));
+  });
+  return (seq: number, ordinals: number[]) => write.immediate(seq, ordinals);
+}
+
+/**
+ * The floor of startSync() with a planned list: what any store must do with it. Hash every
+ * path into a fresh Map (the duplicate check, kept as the path index), join and encode the
+ * list, write it as rows of at most 10k paths in one transaction with one prepared INSERT.
+ */
+function rawPlannedList(sqlite: Database) {
+  const insert = sqlite.prepare(INSERT_FILE_ROW);
+  const write = sqlite.transaction((lineage: string, paths: string[]) => {
     for (let start = 0; start < paths.length; start += PATHS_PER_ROW) {
-      const chunk = paths.slice(start, start + PATHS_PER_ROW);
-      insert.run('bench-raw-lineage', 'bench-raw', seq, 'completed', chunk.length, chunk.join('\n'));
+      const data = Buffer.from(paths.slice(start, start + PATHS_PER_ROW).join('\0'), 'utf8');
+      insert.run(lineage, lineage, 0, 'planned', start, Math.min(PATHS_PER_ROW, paths.length - start), data, checksum(data));
     }
   });
-  return (seq: number, paths: string[]) => write.immediate(seq, paths);
+  return (lineage: string, paths: string[]) => {
+    const index = new Map<string, number>();
+    for (let i = 0; i < paths.length; i++) index.set(paths[i]!, i);
+    if (index.size !== paths.length) throw new Error('duplicate paths');
+    write.immediate(lineage, paths);
+  };
 }
 
 /**
@@ -61,17 +82,25 @@ function recordSyncs(paths: string[], syncs: number) {
   const checkpointMs: number[] = [];
   const completeMs: number[] = [];
   const startMs: number[] = [];
+  const startRawMs: number[] = [];
   const rawMs: number[] = [];
   const mergeMs: number[] = [];
   try {
     const clock = new BenchClock(); // frozen: only the 5% boundaries decide what is written
     const store = openBenchStore(dir, { clock });
     const raw = rawFileRows(storeSqlite(store));
+    const rawStart = rawPlannedList(storeSqlite(store));
     const step = Math.ceil(paths.length / STEPS);
     for (let s = 0; s < syncs; s++) {
       collectGarbage(); // the previous sync's ledger, untimed
+      // A fresh copy of the list: the caller's strings, not hashed yet (as CIDX hands them over).
+      const fresh = (): string[] => paths.map((p) => p.split('').join(''));
+      const forRaw = fresh();
+      startRawMs.push(timeOnce(() => rawStart(`bench-raw-start-${s}`, forRaw)));
+      collectGarbage();
+      const forStore = fresh();
       let sync: SyncRecorder | undefined;
-      startMs.push(timeOnce(() => (sync = store.recording.startSync({ gitCommit: 'a1b2c3d4', files: paths }))));
+      startMs.push(timeOnce(() => (sync = store.recording.startSync({ gitCommit: 'a1b2c3d4', files: forStore }))));
       const recorder = sync!;
       recorder.update(indexing(0, 0, paths.length)); // enters the indexing phase: untimed
       for (let k = 0; k < STEPS; k++) {
@@ -81,7 +110,8 @@ function recordSyncs(paths: string[], syncs: number) {
         let saved = false;
         checkpointMs.push(timeOnce(() => (saved = recorder.flush())));
         if (!saved || recorder.files.completed !== done) throw new Error('the checkpoint was not saved');
-        rawMs.push(timeOnce(() => raw(s * STEPS + k, chunk)));
+        const ordinals = Array.from({ length: chunk.length }, (_, i) => k * step + i);
+        rawMs.push(timeOnce(() => raw(s * STEPS + k, ordinals)));
         // Progress moves on (untimed); crossing a 5% step here writes a checkpoint with no file events.
         recorder.update(indexing((100 * done) / paths.length, done, paths.length));
         // Minutes of indexing pass between two 5% steps: the store's timer merges the WAL.
@@ -94,10 +124,10 @@ function recordSyncs(paths: string[], syncs: number) {
   } finally {
     removeDir(dir);
   }
-  return { checkpointMs, completeMs, startMs, rawMs, mergeMs };
+  return { checkpointMs, completeMs, startMs, startRawMs, rawMs, mergeMs };
 }
 
-const GOALS: Record<number, number> = { 100_000: 10, 500_000: 50 };
+const GOALS: Record<number, number> = { 100_000: 10, 500_000: 10 };
 
 export function benchCheckpoints(options: CheckpointBenchOptions): ResultRow[] {
   const rows: ResultRow[] = [];
@@ -113,7 +143,7 @@ export function benchCheckpoints(options: CheckpointBenchOptions): ResultRow[] {
         size: `${label} files`,
         stats: s,
         baseline: {
-          label: 'the same paths written as the same checkpoint_files rows (≤10k paths a row) by one prepared INSERT in one transaction',
+          label: 'the ordinals of the same files packed and written as one checkpoint_files row by one prepared INSERT in one transaction',
           stats: stats(result.rawMs),
         },
         goal: goal ? `p99 ≤ ${goal} ms` : '—',
@@ -137,8 +167,12 @@ export function benchCheckpoints(options: CheckpointBenchOptions): ResultRow[] {
         operation: '  startSync() with the whole file list planned',
         size: `${label} files`,
         stats: stats(result.startMs),
-        goal: '(once per sync)',
-        met: null,
+        baseline: {
+          label: 'the floor of a planned list: every path hashed into a fresh Map, the list joined, encoded and written as ≤10k-path rows in one transaction',
+          stats: stats(result.startRawMs),
+        },
+        goal: size >= 500_000 ? 'p50 ≤ 1.2× its floor' : '(once per sync)',
+        met: size >= 500_000 ? stats(result.startMs).p50 <= 1.2 * stats(result.startRawMs).p50 : null,
       },
     );
   }

@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { indexing } from './checkpoint.bench';
 import { collectGarbage, stats, timeOnce } from './harness';
-import type { FileEvent } from '../src/repositories/checkpoint-files.repository';
+import type { StoredFileEvent } from '../src/repositories/checkpoint-files.repository';
 import { FileLedger } from '../src/services/recording/file-ledger';
 import { BenchClock, openBenchStore, removeDir, storeContext, storeSqlite, tempDir } from './fixture';
 import { repositoryPaths } from './paths';
@@ -41,14 +41,14 @@ function interruptedSync(dir: string, clock: BenchClock, paths: string[]): strin
 
 /**
  * The smallest equivalent work: read the lineage's file rows back with one prepared
- * SELECT and split them into paths (the layout the store reads). No replay, no checks.
+ * SELECT, decode the path lists and split them into paths. No checks, no states.
  */
 function rawReadBack(sqlite: Database) {
-  const select = sqlite.prepare('SELECT kind, paths FROM checkpoint_files WHERE lineage_id = ? ORDER BY id');
+  const select = sqlite.prepare('SELECT kind, data FROM checkpoint_files WHERE lineage_id = ? ORDER BY id');
   return (lineageId: string) => {
     let n = 0;
-    for (const row of select.iterate(lineageId) as Iterable<{ kind: string; paths: string }>) {
-      n += row.paths.split('\n').length;
+    for (const row of select.iterate(lineageId) as Iterable<{ kind: string; data: Buffer }>) {
+      if (row.kind === 'planned') n += row.data.toString('utf8').split('\0').length;
     }
     return n;
   };
@@ -67,6 +67,7 @@ function resumeRounds(paths: string[], rounds: number) {
   const raw: number[] = [];
   const list: number[] = [];
   const replay: number[] = [];
+  const cpu: number[] = [];
   try {
     const clock = new BenchClock();
     let jobId = interruptedSync(dir, clock, paths);
@@ -77,8 +78,12 @@ function resumeRounds(paths: string[], rounds: number) {
       const store = openBenchStore(dir, { clock });
       let info: ReturnType<typeof store.resume.checkResumable> = null;
       let resumed: ReturnType<typeof store.resume.resume> | undefined;
+      // CPU time of this process beside wall time: on a machine shared with other work,
+      // wall time mostly measures waiting for a core.
+      const cpuBefore = process.cpuUsage();
       const c = timeOnce(() => (info = store.resume.checkResumable()));
       const p = timeOnce(() => (resumed = store.resume.resume(jobId)));
+      const cpuSpent = process.cpuUsage(cpuBefore);
       const found = info as { jobId: string; canResume: boolean } | null;
       if (found?.jobId !== jobId || !found.canResume) throw new Error(`round ${r}: ${jobId} was not offered for resume`);
       const expected = paths.length - Math.ceil(paths.length / 20) * 10;
@@ -89,12 +94,15 @@ function resumeRounds(paths: string[], rounds: number) {
       const b = timeOnce(() => read(lineageId));
       // The two pieces of resume() that grow with the repository, timed apart.
       const repos = storeContext(store).repos;
-      let events: FileEvent[] = [];
+      let events: StoredFileEvent[] = [];
+      let ledger: FileLedger | undefined;
       const l = timeOnce(() => (events = repos.checkpointFiles.list(lineageId)));
-      const rp = timeOnce(() => FileLedger.replay(events));
+      const rp = timeOnce(() => (ledger = FileLedger.load(events)).pathsIn('pending'));
+      if (ledger!.counts().pending !== expected) throw new Error(`round ${r}: the ledger has the wrong pending count`);
       jobId = resumed!.sync.jobId;
       store.close();
       if (r === 0) continue; // the first round warms the code and the page cache
+      cpu.push((cpuSpent.user + cpuSpent.system) / 1000);
       check.push(c);
       plan.push(p);
       total.push(c + p);
@@ -105,17 +113,20 @@ function resumeRounds(paths: string[], rounds: number) {
   } finally {
     removeDir(dir);
   }
-  return { total, check, plan, raw, list, replay };
+  return { total, check, plan, raw, list, replay, cpu };
 }
 
-const GOALS: Record<number, number> = { 100_000: 50, 500_000: 100 };
+const GOALS: Record<number, number> = { 100_000: 30, 500_000: 100 };
 
 export function benchResume(options: ResumeBenchOptions): ResultRow[] {
   const rows: ResultRow[] = [];
   for (const size of options.sizes) {
     const result = resumeRounds(repositoryPaths(size), roundsFor(size, options.quick));
     const s = stats(result.total);
+    const raw = stats(result.raw);
     const goal = GOALS[size];
+    // At 500k the story also asks for at most twice the raw read-back of the same rows.
+    const vsRaw = size >= 500_000 ? 2 : null;
     const label = `${size.toLocaleString('en-US')} files`;
     rows.push(
       {
@@ -123,17 +134,23 @@ export function benchResume(options: ResumeBenchOptions): ResultRow[] {
         size: label,
         stats: s,
         baseline: {
-          label: "the lineage's checkpoint_files rows read back by one prepared SELECT and split into paths",
-          stats: stats(result.raw),
+          label: "the lineage's checkpoint_files rows read back by one prepared SELECT, path lists decoded and split into paths",
+          stats: raw,
         },
-        goal: goal ? `≤ ${goal} ms` : '—',
-        met: goal ? s.max <= goal : null,
-        note: goal ? 'judged on max (every round must load within the limit)' : undefined,
+        goal: goal ? `p99 ≤ ${goal} ms${vsRaw ? `, p50 ≤ ${vsRaw}× raw` : ''}` : '—',
+        met: goal ? s.p99 <= goal && (!vsRaw || s.p50 <= vsRaw * raw.p50) : null,
+      },
+      {
+        operation: '  same, CPU time of this process (user + system, all threads)',
+        size: label,
+        stats: stats(result.cpu),
+        goal: '(what the call costs without waiting for a core)',
+        met: null,
       },
       { operation: '  of which: checkResumable()', size: label, stats: stats(result.check), goal: '(breakdown)', met: null },
       { operation: '  of which: resume() (replay, claim, new sync)', size: label, stats: stats(result.plan), goal: '(breakdown)', met: null },
-      { operation: '    in it: reading the file log (repository list())', size: label, stats: stats(result.list), goal: '(breakdown)', met: null },
-      { operation: '    in it: replaying the log into the ledger', size: label, stats: stats(result.replay), goal: '(breakdown)', met: null },
+      { operation: '    in it: listing the file log (ordinal rows read, list rows not yet)', size: label, stats: stats(result.list), goal: '(breakdown)', met: null },
+      { operation: '    in it: loading it and reading the pending paths (list rows that hold them read, checked, decoded)', size: label, stats: stats(result.replay), goal: '(breakdown)', met: null },
     );
   }
   return rows;

@@ -3,12 +3,14 @@
  * the smallest equivalent work in the same run. `npm run bench -- --quick` runs small
  * sizes (CI keeps the script from rotting; it reports, it does not gate).
  *
- * Options: --quick, --only=<group>[,<group>] (update, checkpoint, resume, report, maintenance).
+ * Options: --quick, --only=<group>[,<group>] (update, checkpoint, resume, loop, report, maintenance),
+ * --sizes=<n>[,<n>] (repository sizes for checkpoint, resume and loop; default 10k, 100k, 500k).
  */
 import { benchCheckpoints } from './checkpoint.bench';
 import { loadAverage, machine } from './machine';
 import { benchMaintenance } from './maintenance.bench';
 import { benchReport } from './report.bench';
+import { benchLoop } from './loop.bench';
 import { benchResume } from './resume.bench';
 import { benchUpdates } from './update.bench';
 import { BenchClock, openBenchStore, removeDir, storageSettings, storeSqlite, tempDir } from './fixture';
@@ -20,7 +22,8 @@ const quick = args.includes('--quick');
 const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
 const wanted = (group: string) => !only || only.includes(group);
 
-const SIZES = quick ? [1_000, 5_000] : [10_000, 100_000, 500_000];
+const sizesArg = args.find((a) => a.startsWith('--sizes='))?.slice('--sizes='.length).split(',').map(Number);
+const SIZES = sizesArg ?? (quick ? [1_000, 5_000] : [10_000, 100_000, 500_000]);
 
 function log(line: string): void {
   process.stderr.write(`${line}\n`);
@@ -51,6 +54,7 @@ async function main(): Promise<void> {
     ['update', () => benchUpdates({ iterations: quick ? 2_000 : 20_000 })],
     ['checkpoint', () => benchCheckpoints({ sizes: SIZES, quick })],
     ['resume', () => benchResume({ sizes: SIZES, quick })],
+    ['loop', () => benchLoop({ sizes: SIZES, quick })],
     ['report', () => benchReport({ syncCounts: quick ? [100, 1_000] : [1_000, 10_000] })],
     ['maintenance', () => benchMaintenance({ quick })],
   ];
@@ -69,7 +73,7 @@ async function main(): Promise<void> {
     machine(),
     settingsLine(),
     `timer: process.hrtime.bigint(), one call per sample; an empty call measures p50 ${formatMs(overhead.p50)}, p99 ${formatMs(overhead.p99)}`,
-    `command: npm run bench${quick ? ' -- --quick' : ''}${only ? ` -- --only=${only.join(',')}` : ''}`,
+    `command: npm run bench -- ${args.join(' ')}`.trimEnd(),
     '',
     markdownTable(rows),
     '',

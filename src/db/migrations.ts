@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { SchemaTooNewError } from '../errors';
+import { convertLegacyFileLog } from './legacy-file-log';
 import { runInTransaction } from './transaction';
 
 /**
@@ -64,6 +65,8 @@ export function applyMigrations(
         record.run(migration.hash, migration.folderMillis);
         applied++;
       }
+      // The data half of migration 0002, also when `drizzle-kit migrate` applied its SQL half.
+      convertLegacyFileLog(sqlite);
       return { applied, version: Math.max(lastApplied, newestShipped) };
     },
     { name: 'apply migrations', lockTimeoutMs },

@@ -1,70 +1,102 @@
-import { asc, eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Connection } from '../db/connection';
 import { checkpointFiles } from '../schema';
-import type { FileEventKind } from '../schema/sync-status';
+import { FILE_EVENT_KINDS, type FileEventKind } from '../schema/sync-status';
+import { checksum, encodeOrdinals, encodePaths, InconsistentFileLogError } from './file-log-codec';
 
-export interface FileEvent {
-  kind: FileEventKind;
-  jobId: string;
-  checkpointSeq: number;
-  paths: string[];
-}
+export type OrdinalEventKind = Exclude<FileEventKind, 'planned'>;
+
+/** An event as the recorder hands it over: new paths at the end of the list, or ordinals into it. */
+export type FileEvent =
+  | { kind: 'planned'; first: number; paths: readonly string[] }
+  | { kind: OrdinalEventKind; ordinals: readonly number[] };
+
+/**
+ * An event as read back; decoding is left to the ledger. A list row's paths are read
+ * (and their checksum verified) only when `read()` is called: a resume reads the rows
+ * that hold pending files, not the whole list. Ordinal rows come with their data, verified.
+ */
+export type StoredFileEvent =
+  | { kind: 'planned'; first: number; count: number; read: () => Buffer }
+  | { kind: OrdinalEventKind; count: number; data: Buffer };
 
 /** Rows hold at most this many paths, so no single row grows with the repository. */
 export const PATHS_PER_ROW = 10_000;
 
+interface RawRow {
+  id: number;
+  kind: string;
+  first_ordinal: number;
+  item_count: number;
+  data: Buffer;
+  checksum: number;
+}
+
 /** The append-only file log of a checkpoint lineage (see the schema for the layout). */
 export class CheckpointFilesRepository {
   private readonly insertStatement;
+  private readonly selectStatement;
+  private readonly selectDataStatement;
 
   constructor(private readonly connection: Connection) {
-    const p = (name: string) => sql`${sql.placeholder(name)}`;
-    this.insertStatement = connection.orm
-      .insert(checkpointFiles)
-      .values({
-        lineageId: p('lineageId'),
-        jobId: p('jobId'),
-        checkpointSeq: p('checkpointSeq'),
-        kind: p('kind'),
-        pathCount: p('pathCount'),
-        paths: p('paths'),
-      })
-      .prepare();
+    this.insertStatement = connection.sqlite.prepare(
+      `INSERT INTO checkpoint_files (lineage_id, job_id, checkpoint_seq, kind, first_ordinal, item_count, data, checksum)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.selectStatement = connection.sqlite.prepare(
+      `SELECT id, kind, first_ordinal, item_count, CASE WHEN kind = 'planned' THEN NULL ELSE data END AS data, checksum
+       FROM checkpoint_files WHERE lineage_id = ? ORDER BY id`,
+    );
+    this.selectDataStatement = connection.sqlite.prepare('SELECT data, checksum FROM checkpoint_files WHERE id = ?');
   }
 
-  /** Append one event; large batches are split across rows. Empty batches write nothing. */
-  append(lineageId: string, event: FileEvent): void {
-    for (let start = 0; start < event.paths.length; start += PATHS_PER_ROW) {
-      const chunk = event.paths.slice(start, start + PATHS_PER_ROW);
-      this.insertStatement.run({
-        lineageId,
-        jobId: event.jobId,
-        checkpointSeq: event.checkpointSeq,
-        kind: event.kind,
-        pathCount: chunk.length,
-        paths: chunk.join('\n'),
-      });
+  /** Append one event; large path lists are split across rows. Empty events write nothing. */
+  append(lineageId: string, jobId: string, checkpointSeq: number, event: FileEvent): void {
+    if (event.kind === 'planned') {
+      for (let start = 0; start < event.paths.length; start += PATHS_PER_ROW) {
+        const chunk = event.paths.slice(start, start + PATHS_PER_ROW);
+        this.insertRow(lineageId, jobId, checkpointSeq, 'planned', event.first + start, chunk.length, encodePaths(chunk));
+      }
+    } else if (event.ordinals.length > 0) {
+      this.insertRow(lineageId, jobId, checkpointSeq, event.kind, 0, event.ordinals.length, encodeOrdinals(event.ordinals));
     }
   }
 
-  /** The whole log of a lineage, oldest first. */
-  list(lineageId: string): FileEvent[] {
-    return this.connection.orm
-      .select()
-      .from(checkpointFiles)
-      .where(eq(checkpointFiles.lineageId, lineageId))
-      .orderBy(asc(checkpointFiles.id))
-      .all()
-      .map((row) => ({
-        kind: row.kind,
-        jobId: row.jobId,
-        checkpointSeq: row.checkpointSeq,
-        paths: row.paths.split('\n'),
-      }));
+  /**
+   * The whole log of a lineage, oldest first. Throws InconsistentFileLogError on a row that
+   * changed since it was written (checked as its data is read).
+   */
+  list(lineageId: string): StoredFileEvent[] {
+    const rows = this.selectStatement.all(lineageId) as RawRow[];
+    return rows.map((row) => {
+      if (!(FILE_EVENT_KINDS as readonly string[]).includes(row.kind)) {
+        throw new InconsistentFileLogError(`file log: unknown event kind ${JSON.stringify(row.kind)}`);
+      }
+      if (row.kind === 'planned') {
+        return { kind: 'planned', first: row.first_ordinal, count: row.item_count, read: () => this.readListRow(row.id) };
+      }
+      return { kind: row.kind as OrdinalEventKind, count: row.item_count, data: verified(row) };
+    });
+  }
+
+  private readListRow(id: number): Buffer {
+    const row = this.selectDataStatement.get(id) as Pick<RawRow, 'data' | 'checksum'> | undefined;
+    if (!row) throw new InconsistentFileLogError('file log: a planned row is gone');
+    return verified({ kind: 'planned', ...row });
   }
 
   deleteLineage(lineageId: string): number {
-    return this.connection.orm.delete(checkpointFiles).where(eq(checkpointFiles.lineageId, lineageId)).run()
-      .changes;
+    return this.connection.orm.delete(checkpointFiles).where(eq(checkpointFiles.lineageId, lineageId)).run().changes;
   }
+
+  private insertRow(lineageId: string, jobId: string, seq: number, kind: FileEventKind, first: number, count: number, data: Buffer) {
+    this.insertStatement.run(lineageId, jobId, seq, kind, first, count, data, checksum(data));
+  }
+}
+
+function verified(row: Pick<RawRow, 'kind' | 'data' | 'checksum'>): Buffer {
+  if (!Buffer.isBuffer(row.data) || checksum(row.data) !== row.checksum) {
+    throw new InconsistentFileLogError(`file log: a ${row.kind} row does not match its checksum`);
+  }
+  return row.data;
 }

@@ -4,21 +4,22 @@ export const MAX_PATH_LENGTH = 4096;
 
 /**
  * What a path in a file list must look like: relative to the repository root, in git's
- * form (forward slashes, no `.` or `..` segments, no empty segments), without NUL or
- * line breaks (the file log stores paths newline-joined). Returns the problem, or null.
+ * form (forward slashes, no `.` or `..` segments, no empty segments), without NUL (the
+ * file log separates paths with it, and git cannot name a file with one). Newlines, tabs
+ * and other control characters are allowed: git can produce them. Returns the problem, or null.
  *
  * The same rule serves input and rows read back from disk. Beyond git's form it refuses
  * what would name another place once a path reaches Windows, where `\` separates too:
  * a `..` between either separator, a leading `\` (root or UNC `\\server\share`) and a
  * drive letter (`C:`, also drive-relative `C:x`). And a string that is not well-formed
- * UTF-16 (an unpaired surrogate): SQLite stores it as U+FFFD, so the path read back would
+ * UTF-16 (an unpaired surrogate): it would be stored as U+FFFD, so the path read back would
  * not be the path recorded, and the checkpoint holding it would not match the repository.
  */
 export function filePathProblem(path: string): string | null {
   if (path.length === 0) return 'must not be empty';
   if (path.length > MAX_PATH_LENGTH) return `must be at most ${MAX_PATH_LENGTH} characters`;
   if (!isWellFormedText(path)) return 'must be well-formed Unicode (it holds an unpaired UTF-16 surrogate)';
-  if (/[\0\n\r]/.test(path)) return 'must not contain NUL or line breaks';
+  if (path.includes('\0')) return 'must not contain NUL';
   if (path.startsWith('/') || path.startsWith('\\')) return 'must be relative to the repository root (no leading "/" or "\\", no UNC path)';
   if (DRIVE_LETTER.test(path)) return 'must be relative to the repository root (no drive letter such as "C:")';
   for (const segment of path.split('/')) {

@@ -15,6 +15,7 @@ const OPERATIONS = [
   'checkResumable() + resume() plan',
   'of which: checkResumable()',
   'of which: resume() (replay, claim, new sync)',
+  'recording loop per file: completeFiles([path]) + update()',
   'metrics.report({ days: 30 })',
   'runMaintenance() on the 30-day heavy store',
   "another writer's wait for the lock meanwhile",

@@ -54,8 +54,10 @@ const VALID: Record<string, Row> = {
     job_id: 'job',
     checkpoint_seq: 0,
     kind: 'planned',
-    path_count: 1,
-    paths: 'a.ts',
+    first_ordinal: 0,
+    item_count: 1,
+    data: Buffer.from('a.ts'),
+    checksum: 0,
   },
 };
 
@@ -83,7 +85,8 @@ describe('CHECK constraints', () => {
     ['checkpoints', 'a negative files_skipped', { files_skipped: -1 }, 'checkpoints_counts_check'],
     ['checkpoints', 'a negative seq', { seq: -1 }, 'checkpoints_counts_check'],
     ['checkpoint_files', 'an unknown file-event kind', { kind: 'deleted' }, 'checkpoint_files_kind_check'],
-    ['checkpoint_files', 'a path_count of 0', { path_count: 0 }, 'checkpoint_files_count_check'],
+    ['checkpoint_files', 'an item_count of 0', { item_count: 0 }, 'checkpoint_files_count_check'],
+    ['checkpoint_files', 'a negative first_ordinal', { first_ordinal: -1 }, 'checkpoint_files_count_check'],
   ])('%s rejects %s', (table, _what, bad, constraint) => {
     const { sqlite } = openTestStore(tmp.join('p.db'));
     const valid = VALID[table]!;

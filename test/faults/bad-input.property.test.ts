@@ -89,7 +89,7 @@ describe('file lists under arbitrary input', () => {
             expect(p.split(/[\\/]/)).not.toContain('..');
             expect(p).not.toMatch(/^([\\/]|[A-Za-z]:)/);
             expect((p as string & { isWellFormed(): boolean }).isWellFormed()).toBe(true);
-            expect(p).not.toMatch(/[\0\n]/);
+            expect(p).not.toContain('\0');
             expect(accepted.has(p)).toBe(false);
             accepted.add(p);
           }

@@ -30,7 +30,7 @@ describe('createRepositories', () => {
       repos.syncHistory.insert(syncHistoryRow({ jobId }));
       repos.progressUpdates.insert(progressRow({ jobId }));
       repos.checkpoints.upsert(checkpointRow({ jobId, lineageId: jobId }));
-      repos.checkpointFiles.append(jobId, { kind: 'planned', jobId, checkpointSeq: 0, paths: ['a.ts'] });
+      repos.checkpointFiles.append(jobId, jobId, 0, { kind: 'planned', first: 0, paths: ['a.ts'] });
       repos.storeMeta.set('last_maintenance_at', 1);
     };
 

@@ -33,7 +33,9 @@ export class GitRepo {
     return this.git('rev-parse', 'HEAD');
   }
 
+  /** Tracked files, read with -z: names with newlines, tabs or quotes come out verbatim. */
   files(): string[] {
-    return this.git('ls-files').split('\n').filter(Boolean);
+    const out = execFileSync('git', ['ls-files', '-z'], { cwd: this.dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return out.split('\0').filter(Boolean);
   }
 }

@@ -240,8 +240,8 @@ function writeTrail(repos: Repositories, jobId: string, start: number, rows: num
 }
 
 function writeCheckpoint(repos: Repositories, jobId: string, at: number, files: string[], completed: number, phases: PhaseDefinition[]): void {
-  repos.checkpointFiles.append(jobId, { kind: 'planned', jobId, checkpointSeq: 0, paths: files });
-  repos.checkpointFiles.append(jobId, { kind: 'completed', jobId, checkpointSeq: 1, paths: files.slice(0, completed) });
+  repos.checkpointFiles.append(jobId, jobId, 0, { kind: 'planned', first: 0, paths: files });
+  repos.checkpointFiles.append(jobId, jobId, 1, { kind: 'completed', ordinals: Array.from({ length: completed }, (_, i) => i) });
   const indexing = phases.find((p) => p.name === 'Indexing Files') ?? phases[phases.length - 1]!;
   repos.checkpoints.upsert({
     jobId,

@@ -1,6 +1,9 @@
-import { ValidationError } from '../../errors';
-import type { FileEvent } from '../../repositories/checkpoint-files.repository';
-import type { FileEventKind } from '../../schema/sync-status';
+import { CorruptDatabaseError, ValidationError } from '../../errors';
+import type { FileEvent, OrdinalEventKind, StoredFileEvent } from '../../repositories/checkpoint-files.repository';
+import { decodeOrdinals, decodePathText, InconsistentFileLogError } from '../../repositories/file-log-codec';
+import { filePathProblem, MAX_PATH_LENGTH } from '../../validation/file-paths';
+
+export { InconsistentFileLogError };
 
 export type FileState = 'pending' | 'completed' | 'skipped';
 
@@ -10,28 +13,59 @@ export interface FileCounts {
   skipped: number;
 }
 
-/** The log of a lineage does not replay into a consistent state: never trust it. */
-export class InconsistentFileLogError extends Error {}
+/** States by ordinal; GONE is a removed path (or one never planned). */
+const GONE = 0;
+const PENDING = 1;
+const COMPLETED = 2;
+const SKIPPED = 3;
+const STATE_NAMES = [undefined, 'pending', 'completed', 'skipped'] as const;
+const STATE_CODES: Record<FileState, number> = { pending: PENDING, completed: COMPLETED, skipped: SKIPPED };
 
 /**
- * Where every file of a sync stands, in memory, plus what changed since the last
- * checkpoint. A checkpoint writes only `unsavedEvents()`, so its cost follows the work
- * done since the previous one rather than the size of the repository.
+ * A run of the lineage's path list: either the strings as the caller gave them, or one
+ * stored row: its bytes until a path of it is needed, then its text with where each path
+ * starts, so a resume decodes only the rows that hold pending files and slices out only
+ * the paths it hands back instead of splitting the whole list.
+ */
+interface Segment {
+  first: number;
+  count: number;
+  paths: readonly string[] | null;
+  read: (() => Buffer) | null;
+  text: string | null;
+  starts: Int32Array | null;
+}
+
+/** Issues reported for one list at most; past that, more detail helps nobody. */
+const MAX_ISSUES = 20;
+
+/**
+ * Where every file of a sync stands, in memory. Each path ever planned in the lineage has
+ * an ordinal (its place in the planned list); its state is one byte in a typed array.
+ * The path → ordinal index is a Map built on first need: a resume that only hands out
+ * the pending files never hashes the list. `unsavedEvents()` is what changed since the
+ * last checkpoint, so a checkpoint costs the work done since the previous one.
  */
 export class FileLedger {
-  private readonly states = new Map<string, FileState>();
+  private readonly segments: Segment[] = [];
+  /** Ordinals handed out so far (the length of the planned list). */
+  private total = 0;
+  private states = new Uint8Array(1024);
+  private index: Map<string, number> | null = new Map();
   private readonly tally: FileCounts = { pending: 0, completed: 0, skipped: 0 };
-  /** Events since the last checkpoint, in the order they happened (replay depends on it). */
-  private unsaved: { kind: FileEventKind; paths: string[] }[] = [];
+  private unsaved: FileEvent[] = [];
 
-  /** Rebuild from a lineage's log; throws InconsistentFileLogError if the log contradicts itself. */
-  static replay(events: Iterable<FileEvent>): FileLedger {
+  /**
+   * Rebuild from a lineage's stored log; throws InconsistentFileLogError when it does not
+   * read back as written: ordinals out of range or in an impossible order, counts that
+   * disagree with the rows, empty or over-long paths.
+   */
+  static load(events: readonly StoredFileEvent[]): FileLedger {
     const ledger = new FileLedger();
+    ledger.index = null;
     for (const event of events) {
-      for (const path of event.paths) {
-        const problem = ledger.apply(event.kind, path);
-        if (problem) throw new InconsistentFileLogError(`file log: ${event.kind} ${JSON.stringify(path)}: ${problem}`);
-      }
+      if (event.kind === 'planned') ledger.loadPlanned(event.first, event.count, event.read);
+      else ledger.loadOrdinals(event.kind, event.count, event.data);
     }
     return ledger;
   }
@@ -40,45 +74,138 @@ export class FileLedger {
     return { ...this.tally };
   }
 
+  /** Files in the plan now (pending, completed or skipped). */
   get size(): number {
-    return this.states.size;
+    return this.tally.pending + this.tally.completed + this.tally.skipped;
   }
 
   stateOf(path: string): FileState | undefined {
-    return this.states.get(path);
+    const ordinal = this.lookup(path);
+    return ordinal === undefined ? undefined : STATE_NAMES[this.states[ordinal]!];
   }
 
-  /** Add paths to the work list. Each must be new. */
-  plan(paths: readonly string[], field = 'paths'): void {
-    this.checkAll(paths, field, (state) => (state === undefined ? null : `is already ${state}`));
-    this.record('planned', paths);
+  /**
+   * Add paths to the work list: each a string that passes the path rules, not in the plan
+   * yet, and not repeated. Nothing changes if one fails.
+   */
+  plan(paths: readonly unknown[], field = 'paths'): void {
+    const index = this.ensureIndex();
+    const issues: { path: string; message: string }[] = [];
+    const first = this.total;
+    let added = 0;
+    // An empty plan (a new sync's whole list): one hash per path, a repeat shows as a Map
+    // that did not grow. Otherwise each path is looked up first, to say what it already is.
+    const fresh = index.size === 0;
+    for (let i = 0; i < paths.length; i++) {
+      const path = paths[i];
+      let problem: string | null;
+      if (typeof path !== 'string') problem = 'must be a string';
+      else if (fresh) {
+        problem = filePathProblem(path);
+        if (!problem && issues.length === 0) {
+          index.set(path, first + added);
+          if (index.size === added) problem = `duplicate path ${JSON.stringify(path)}`;
+          else added++;
+        }
+      } else problem = this.problemOfNew(index, path, first);
+      if (problem) {
+        if (issues.push({ path: `${field}.${i}`, message: problem }) >= MAX_ISSUES) break;
+      } else if (issues.length === 0 && !fresh) {
+        index.set(path as string, first + added++);
+      }
+    }
+    if (issues.length > 0) {
+      for (let i = 0; i < added; i++) index.delete(paths[i] as string);
+      throw new ValidationError(issues, 'file list');
+    }
+    this.append(paths as readonly string[]);
   }
 
   /**
    * Mark paths completed (or skipped). A path not in the plan is added to it first, so a
-   * caller that never planned still gets a resumable log; a path already finished is a
-   * duplicate and rejected.
+   * caller that never planned still gets a resumable log; a path already finished, or
+   * named twice, is rejected. Nothing changes if one fails.
    */
-  finish(kind: 'completed' | 'skipped', paths: readonly string[], field = 'paths'): void {
-    this.checkAll(paths, field, (state) => (state === undefined || state === 'pending' ? null : `is already ${state}`));
-    const unplanned = paths.filter((p) => !this.states.has(p));
-    if (unplanned.length > 0) this.record('planned', unplanned);
-    this.record(kind, paths);
+  finish(kind: 'completed' | 'skipped', paths: readonly unknown[], field = 'paths'): void {
+    const index = this.ensureIndex();
+    // The common call, once per file: one planned, pending path. No allocation.
+    if (paths.length === 1 && typeof paths[0] === 'string') {
+      const ordinal = index.get(paths[0]);
+      if (ordinal !== undefined && this.states[ordinal] === PENDING) {
+        this.states[ordinal] = STATE_CODES[kind];
+        this.pendingEvent(kind).push(ordinal);
+        this.tally.pending--;
+        this.tally[kind]++;
+        return;
+      }
+    }
+    const issues: { path: string; message: string }[] = [];
+    let unplanned: string[] | null = null;
+    const seen = paths.length > 1 ? new Set<string>() : null;
+    for (let i = 0; i < paths.length && issues.length < MAX_ISSUES; i++) {
+      const path = paths[i];
+      let problem: string | null;
+      if (typeof path !== 'string') problem = 'must be a string';
+      else if (seen?.has(path)) problem = `duplicate path ${JSON.stringify(path)}`;
+      else {
+        const ordinal = index.get(path);
+        if (ordinal === undefined) {
+          problem = filePathProblem(path);
+          if (!problem) (unplanned ??= []).push(path);
+        } else {
+          const state = this.states[ordinal]!;
+          problem = state === PENDING ? null : `${JSON.stringify(path)} is already ${STATE_NAMES[state]}`;
+        }
+        seen?.add(path);
+      }
+      if (problem) issues.push({ path: `${field}.${i}`, message: problem });
+    }
+    if (issues.length > 0) throw new ValidationError(issues, 'file list');
+    if (unplanned) this.plan(unplanned, field);
+    const code = STATE_CODES[kind];
+    const ordinals = this.pendingEvent(kind);
+    for (const path of paths as readonly string[]) {
+      const ordinal = index.get(path)!;
+      this.states[ordinal] = code;
+      ordinals.push(ordinal);
+    }
+    this.tally.pending -= paths.length;
+    this.tally[kind] += paths.length;
   }
 
-  /** Finished files that changed in git since: back to pending. */
+  /** Finished files that changed in git since: back to pending. Unknown or pending paths are ignored. */
   reopen(paths: readonly string[]): void {
-    this.record('reopened', paths.filter((p) => { const s = this.states.get(p); return s === 'completed' || s === 'skipped'; }));
+    for (const path of paths) {
+      const ordinal = this.lookup(path);
+      if (ordinal === undefined) continue;
+      const state = this.states[ordinal]!;
+      if (state !== COMPLETED && state !== SKIPPED) continue;
+      this.move(ordinal, state, PENDING);
+      this.pendingEvent('reopened').push(ordinal);
+    }
   }
 
-  /** Files deleted in git since: out of every list. */
+  /** Files deleted in git since: out of every list. Unknown paths are ignored. */
   remove(paths: readonly string[]): void {
-    this.record('removed', paths.filter((p) => this.states.has(p)));
+    for (const path of paths) {
+      const ordinal = this.lookup(path);
+      if (ordinal === undefined) continue;
+      this.move(ordinal, this.states[ordinal]!, GONE);
+      this.index!.delete(path);
+      this.pendingEvent('removed').push(ordinal);
+    }
   }
 
+  /** The paths in one state, in plan order. */
   pathsIn(state: FileState): string[] {
+    const code = STATE_CODES[state];
     const out: string[] = [];
-    for (const [path, s] of this.states) if (s === state) out.push(path);
+    const states = this.states;
+    for (const segment of this.segments) {
+      for (let i = 0, o = segment.first; i < segment.count; i++, o++) {
+        if (states[o] === code) out.push(pathOf(segment, i));
+      }
+    }
     return out;
   }
 
@@ -87,7 +214,7 @@ export class FileLedger {
   }
 
   /** The events since the last checkpoint, in the order they must be written. */
-  unsavedEvents(): readonly { kind: FileEventKind; paths: string[] }[] {
+  unsavedEvents(): readonly FileEvent[] {
     return this.unsaved;
   }
 
@@ -96,50 +223,154 @@ export class FileLedger {
     this.unsaved = [];
   }
 
-  private checkAll(paths: readonly string[], field: string, problemFor: (state: FileState | undefined) => string | null) {
-    const issues = [];
-    for (let i = 0; i < paths.length && issues.length < 20; i++) {
-      const problem = problemFor(this.states.get(paths[i]!));
-      if (problem) issues.push({ path: `${field}.${i}`, message: `${JSON.stringify(paths[i])} ${problem}` });
-    }
-    if (issues.length > 0) throw new ValidationError(issues, 'file list');
+  private lookup(path: string): number | undefined {
+    return this.ensureIndex().get(path);
   }
 
-  private record(kind: FileEventKind, paths: readonly string[]): void {
+  /**
+   * The path → ordinal index of every path in the plan, built once when first needed. A
+   * list row that turns out damaged only now (its files were all finished, so the resume
+   * did not read it) is a CorruptDatabaseError: a typed error for the caller, never a crash.
+   */
+  private ensureIndex(): Map<string, number> {
+    if (this.index) return this.index;
+    const index = new Map<string, number>();
+    try {
+      for (const segment of this.segments) {
+        for (let i = 0, o = segment.first; i < segment.count; i++, o++) {
+          if (this.states[o] !== GONE) index.set(pathOf(segment, i), o);
+        }
+      }
+    } catch (error) {
+      if (!(error instanceof InconsistentFileLogError)) throw error;
+      throw new CorruptDatabaseError(error.message, { cause: error });
+    }
+    this.index = index;
+    return index;
+  }
+
+  /** Why `path` cannot join the plan (ordinals from `batchStart` on are the batch being planned). */
+  private problemOfNew(index: Map<string, number>, path: string, batchStart: number): string | null {
+    const ordinal = index.get(path);
+    if (ordinal === undefined) return filePathProblem(path);
+    if (ordinal >= batchStart) return `duplicate path ${JSON.stringify(path)}`;
+    return `${JSON.stringify(path)} is already ${STATE_NAMES[this.states[ordinal]!]}`;
+  }
+
+  /** New paths at the end of the list, all pending (the index already has them). */
+  private append(paths: readonly string[]): void {
     if (paths.length === 0) return;
-    for (const path of paths) this.apply(kind, path);
+    const first = this.total;
+    const copy = paths.slice();
+    this.grow(first + copy.length);
+    this.states.fill(PENDING, first, first + copy.length);
+    this.total += copy.length;
+    this.tally.pending += copy.length;
+    this.segments.push({ first, count: copy.length, paths: copy, read: null, text: null, starts: null });
+    // The event shares the segment's array: neither is ever changed in place.
     const last = this.unsaved[this.unsaved.length - 1];
-    if (last?.kind === kind) for (const p of paths) last.paths.push(p);
-    else this.unsaved.push({ kind, paths: paths.slice() });
-  }
-
-  /** Apply one event to one path; returns why it cannot apply, or null. */
-  private apply(kind: FileEventKind, path: string): string | null {
-    const state = this.states.get(path);
-    switch (kind) {
-      case 'planned':
-        if (state !== undefined) return `already ${state}`;
-        return this.set(path, state, 'pending');
-      case 'completed':
-      case 'skipped':
-        if (state !== 'pending') return `was ${state ?? 'not planned'}`;
-        return this.set(path, state, kind);
-      case 'reopened':
-        if (state !== 'completed' && state !== 'skipped') return `was ${state ?? 'not planned'}`;
-        return this.set(path, state, 'pending');
-      case 'removed':
-        if (state === undefined) return 'was not planned';
-        this.tally[state]--;
-        this.states.delete(path);
-        return null;
+    if (last?.kind === 'planned' && last.first + last.paths.length === first) {
+      this.unsaved[this.unsaved.length - 1] = { kind: 'planned', first: last.first, paths: last.paths.concat(copy) };
+    } else {
+      this.unsaved.push({ kind: 'planned', first, paths: copy });
     }
   }
 
-  /** `previous` is passed in, not looked up again: replaying 500k paths is hash-bound. */
-  private set(path: string, previous: FileState | undefined, next: FileState): null {
-    if (previous) this.tally[previous]--;
-    this.tally[next]++;
-    this.states.set(path, next);
-    return null;
+  /** The ordinal list of the latest unsaved event of `kind`, started if the latest is another kind. */
+  private pendingEvent(kind: OrdinalEventKind): number[] {
+    const last = this.unsaved[this.unsaved.length - 1];
+    if (last?.kind === kind) return last.ordinals as number[];
+    const ordinals: number[] = [];
+    this.unsaved.push({ kind, ordinals });
+    return ordinals;
   }
+
+  private move(ordinal: number, from: number, to: number): void {
+    if (from !== GONE) this.tally[STATE_NAMES[from]!]--;
+    if (to !== GONE) this.tally[STATE_NAMES[to]!]++;
+    this.states[ordinal] = to;
+  }
+
+  private grow(size: number): void {
+    if (size <= this.states.length) return;
+    const next = new Uint8Array(Math.max(size, this.states.length * 2));
+    next.set(this.states);
+    this.states = next;
+  }
+
+  private loadPlanned(first: number, count: number, read: () => Buffer): void {
+    if (first !== this.total) {
+      throw new InconsistentFileLogError(`file log: a planned row starts at ordinal ${first}, not ${this.total}`);
+    }
+    this.grow(first + count);
+    this.states.fill(PENDING, first, first + count);
+    this.total += count;
+    this.tally.pending += count;
+    this.segments.push({ first, count, paths: null, read, text: null, starts: null });
+  }
+
+  private loadOrdinals(kind: OrdinalEventKind, count: number, data: Buffer): void {
+    const states = this.states;
+    const total = this.total;
+    const to = kind === 'completed' ? COMPLETED : kind === 'skipped' ? SKIPPED : kind === 'reopened' ? PENDING : GONE;
+    const decoded = decodeOrdinals(data, (ordinal) => {
+      const from = ordinal < total ? states[ordinal]! : GONE;
+      const allowed =
+        kind === 'completed' || kind === 'skipped'
+          ? from === PENDING
+          : kind === 'reopened'
+            ? from === COMPLETED || from === SKIPPED
+            : from !== GONE;
+      if (!allowed) {
+        throw new InconsistentFileLogError(
+          `file log: ${kind} ordinal ${ordinal} was ${ordinal < total ? (STATE_NAMES[from] ?? 'removed') : 'never planned'}`,
+        );
+      }
+      this.move(ordinal, from, to);
+    });
+    if (decoded !== count) throw new InconsistentFileLogError(`file log: a ${kind} row holds ${decoded} ordinals, not ${count}`);
+  }
+}
+
+
+/**
+ * A stored row's paths, read and decoded when one of them is first needed (the
+ * repository verifies the checksum as it reads); the count and shape are checked here.
+ */
+function decodeSegment(segment: Segment): void {
+  const text = decodePathText(segment.read!());
+  const count = segment.count;
+  const starts = new Int32Array(count + 1);
+  let at = 0;
+  let n = 0;
+  for (;;) {
+    const end = text.indexOf('\0', at);
+    const stop = end < 0 ? text.length : end;
+    if (stop === at || stop - at > MAX_PATH_LENGTH || n >= count) {
+      throw new InconsistentFileLogError(`file log: a planned row holds an empty or over-long path, or more than ${count}`);
+    }
+    starts[n++] = at;
+    if (end < 0) break;
+    at = end + 1;
+  }
+  if (n !== count) throw new InconsistentFileLogError(`file log: a planned row holds ${n} paths, not ${count}`);
+  starts[n] = text.length + 1;
+  segment.text = text;
+  segment.starts = starts;
+  segment.read = null;
+}
+
+function pathOf(segment: Segment, i: number): string {
+  if (segment.paths) return segment.paths[i]!;
+  if (!segment.text) decodeSegment(segment);
+  return segment.text!.slice(segment.starts![i], segment.starts![i + 1]! - 1);
+}
+
+/**
+ * A file list from the caller, before the ledger checks each path (only paths it does not
+ * know yet go through the path rules: a planned path passed them when it was planned).
+ */
+export function pathList(input: unknown, context: string): readonly unknown[] {
+  if (!Array.isArray(input)) throw new ValidationError([{ path: '', message: 'must be an array of paths' }], context);
+  return input;
 }

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { filePathListSchema } from '../../validation/file-paths';
 import { callerMetadataSchema, phasesSchema } from '../../validation/json-columns';
 
 /** The phases CIDX reports, in order, with the share of overall progress each covers. */
@@ -26,7 +25,8 @@ export const startSyncInputSchema = z
   .object({
     jobId: jobIdSchema.optional(),
     gitCommit: gitCommitSchema.optional(),
-    files: filePathListSchema.optional(),
+    // Each path is checked by the ledger as it plans them: one pass, one hash of each path.
+    files: z.custom<string[]>((v) => Array.isArray(v), { message: 'must be an array of paths' }).optional(),
     phases: phasesSchema.optional(),
     metadata: callerMetadataSchema.optional(),
   })

@@ -73,7 +73,7 @@ export class RecordingService {
         metadata: spec.metadata ?? null,
       });
       for (const event of spec.ledger.unsavedEvents()) {
-        repos.checkpointFiles.append(spec.lineageId, { ...event, jobId: spec.jobId, checkpointSeq: 0 });
+        repos.checkpointFiles.append(spec.lineageId, spec.jobId, 0, event);
       }
       repos.checkpoints.upsert({
         jobId: spec.jobId,

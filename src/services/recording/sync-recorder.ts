@@ -2,11 +2,11 @@ import { wholeMs } from '../../clock';
 import { ConflictError, ProgressStoreError, ValidationError } from '../../errors';
 import type { SyncStatus } from '../../schema/sync-status';
 import type { PhaseDefinition, SyncErrorRecord } from '../../validation/json-columns';
-import { filePathListSchema } from '../../validation/file-paths';
 import { parseInput } from '../../validation/parse';
 import { ownership } from '../liveness';
 import type { StoreContext } from '../store-context';
-import type { FileCounts, FileLedger } from './file-ledger';
+import { filePathListSchema } from '../../validation/file-paths';
+import { type FileCounts, type FileLedger, pathList } from './file-ledger';
 import { PhaseTimer } from './phase-timer';
 import { ProcessSampler } from './process-sampler';
 import { toFailureRecord } from './failure-record';
@@ -141,23 +141,23 @@ export class SyncRecorder {
 
   /** Add files to the work list (after change detection, say). */
   planFiles(paths: readonly string[]): void {
-    const valid = parseInput(filePathListSchema, paths, 'planFiles');
-    if (!this.stillRecording('planFiles')) return;
-    this.init.ledger.plan(valid);
+    const list = pathList(paths, 'planFiles');
+    if (!this.stillRecording('planFiles')) return void parseInput(filePathListSchema, list, 'planFiles');
+    this.init.ledger.plan(list);
   }
 
   /** Files indexed. Saved with the next checkpoint; call flush() to save them now. */
   completeFiles(paths: readonly string[]): void {
-    const valid = parseInput(filePathListSchema, paths, 'completeFiles');
-    if (!this.stillRecording('completeFiles')) return;
-    this.init.ledger.finish('completed', valid);
+    const list = pathList(paths, 'completeFiles');
+    if (!this.stillRecording('completeFiles')) return void parseInput(filePathListSchema, list, 'completeFiles');
+    this.init.ledger.finish('completed', list);
   }
 
   /** Files deliberately not indexed (binary, too large…). */
   skipFiles(paths: readonly string[]): void {
-    const valid = parseInput(filePathListSchema, paths, 'skipFiles');
-    if (!this.stillRecording('skipFiles')) return;
-    this.init.ledger.finish('skipped', valid);
+    const list = pathList(paths, 'skipFiles');
+    if (!this.stillRecording('skipFiles')) return void parseInput(filePathListSchema, list, 'skipFiles');
+    this.init.ledger.finish('skipped', list);
   }
 
   /**
@@ -287,7 +287,7 @@ export class SyncRecorder {
     };
     writeCheckpoint(this.context, this.snapshot(), { seq, counts, metadata }, () => {
       for (const event of ledger.unsavedEvents()) {
-        repos.checkpointFiles.append(this.lineageId, { ...event, jobId: this.jobId, checkpointSeq: seq });
+        repos.checkpointFiles.append(this.lineageId, this.jobId, seq, event);
       }
     });
     ledger.markSaved();

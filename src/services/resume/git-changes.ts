@@ -16,18 +16,27 @@ export class UnusableCommitError extends Error {}
 export interface GitChanges {
   head: string;
   changes: FileChange[];
+  /**
+   * File names in the diff that are not valid UTF-8: a JavaScript string cannot hold
+   * them, so they are left out of `changes` (a rename to or from one keeps its other,
+   * readable side as an add or a delete). The resume warns once with this count.
+   */
+  unreadable: number;
 }
 
 /** Large repositories print long diffs; the default 1 MiB buffer would cut them. */
 const MAX_GIT_OUTPUT = 512 * 1024 * 1024;
 
-function git(repoDir: string, args: string[]): string {
+function gitBytes(repoDir: string, args: string[]): Buffer {
   // execFile, never a shell: nothing in args is interpreted.
   return execFileSync('git', ['-C', repoDir, ...args], {
-    encoding: 'utf8',
     maxBuffer: MAX_GIT_OUTPUT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+}
+
+function git(repoDir: string, args: string[]): string {
+  return gitBytes(repoDir, args).toString('utf8');
 }
 
 function succeeds(repoDir: string, args: string[]): boolean {
@@ -60,23 +69,57 @@ export function changesSince(repoDir: string, commit: string): GitChanges {
       `the checkpoint's commit ${commit} is not an ancestor of HEAD ${head.slice(0, 12)} (history was rewritten)`,
     );
   }
-  const output = git(repoDir, ['diff', '--name-status', '-z', '-M', '--no-ext-diff', commit, 'HEAD', '--']);
-  return { head, changes: parseNameStatus(output) };
+  // -z: names come out verbatim, NUL-terminated, never quoted (newlines, tabs, quotes and all).
+  const output = gitBytes(repoDir, ['diff', '--name-status', '-z', '-M', '--no-ext-diff', commit, 'HEAD', '--']);
+  return { head, ...parseNameStatus(output) };
 }
 
-/** Parse `git diff --name-status -z`: `S\0path\0`, or `R100\0from\0to\0` for renames and copies. */
-export function parseNameStatus(output: string): FileChange[] {
-  const fields = output.split('\0');
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A name from git as a string, or null when it is not valid UTF-8. */
+function nameOf(bytes: Buffer): string | null {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Parse `git diff --name-status -z`: `S\0path\0`, or `R100\0from\0to\0` for renames and
+ * copies. Works on bytes, so a name that is not UTF-8 is found and counted rather than
+ * mangled into a different path.
+ */
+export function parseNameStatus(output: Buffer): { changes: FileChange[]; unreadable: number } {
+  const fields: Buffer[] = [];
+  for (let at = 0; at < output.length; ) {
+    const end = output.indexOf(0, at);
+    if (end < 0) break; // every field is NUL-terminated: a tail without one is cut output
+    fields.push(output.subarray(at, end));
+    at = end + 1;
+  }
   const changes: FileChange[] = [];
-  for (let i = 0; i < fields.length - 1; ) {
-    const status = fields[i++]!.charAt(0);
+  let unreadable = 0;
+  const name = (bytes: Buffer | undefined) => {
+    if (bytes === undefined) return null; // output cut short: nothing to count
+    const text = nameOf(bytes);
+    if (text === null) unreadable++;
+    return text;
+  };
+  for (let i = 0; i < fields.length; ) {
+    const status = String.fromCharCode(fields[i++]![0] ?? 0);
     if (status === 'R' || status === 'C') {
-      changes.push({ status, from: fields[i++]!, path: fields[i++]! });
+      const from = name(fields[i++]);
+      const path = name(fields[i++]);
+      if (from !== null && path !== null) changes.push({ status, from, path });
+      else if (path !== null) changes.push({ status: 'A', path });
+      else if (from !== null && status === 'R') changes.push({ status: 'D', path: from });
     } else if (status === 'A' || status === 'M' || status === 'D' || status === 'T') {
-      changes.push({ status, path: fields[i++]! });
+      const path = name(fields[i++]);
+      if (path !== null) changes.push({ status, path });
     } else {
       i++; // U (unmerged) or X: no file content to index from a commit diff
     }
   }
-  return changes;
+  return { changes, unreadable };
 }

@@ -37,6 +37,7 @@ export interface Resumed {
 interface UsableCheckpoint {
   checkpoint: CheckpointRow;
   ledger: FileLedger;
+  filesToProcess: string[];
   filesToRemove: string[];
   head: string | null;
 }
@@ -139,7 +140,7 @@ export class ResumeService {
     if (loaded.problem) throw new CorruptDatabaseError(loaded.problem);
     if (!loaded.checkpoint) throw new CorruptDatabaseError(`sync ${row.jobId} has no checkpoint`);
     const checkpoint = loaded.checkpoint;
-    const ledger = FileLedger.replay(this.context.repos.checkpointFiles.list(checkpoint.lineageId));
+    const ledger = FileLedger.load(this.context.repos.checkpointFiles.list(checkpoint.lineageId));
     const counts = ledger.counts();
     if (
       counts.completed !== checkpoint.filesCompleted ||
@@ -155,14 +156,24 @@ export class ResumeService {
     let head: string | null = null;
     if (from && 'repoDir' in from) {
       if (!checkpoint.gitCommit) throw new UnusableCommitError(NO_COMMIT_TO_MERGE_FROM);
-      ({ head, changes } = changesSince(from.repoDir, checkpoint.gitCommit));
+      let unreadable: number;
+      ({ head, changes, unreadable } = changesSince(from.repoDir, checkpoint.gitCommit));
+      if (unreadable > 0) {
+        this.context.warn({
+          code: 'UNREADABLE_PATHS',
+          message: `${unreadable} file name(s) changed since the checkpoint are not valid UTF-8 and were left out of the plan`,
+        });
+      }
     } else if (from) {
       changes = from.changes;
       head = from.headCommit ?? null;
     }
     ledger.markSaved();
     const filesToRemove = mergeChanges(ledger, changes);
-    return { checkpoint, ledger, filesToRemove, head };
+    // Read here, outside the claim: list rows are decoded as their paths are needed, and a
+    // damaged one must make the checkpoint untrusted, not fail the resume.
+    const filesToProcess = ledger.pathsIn('pending');
+    return { checkpoint, ledger, filesToProcess, filesToRemove, head };
   }
 
   /** The checkpoint is good: the old sync becomes `resumed`, the new one carries its lineage on. */
@@ -200,7 +211,7 @@ export class ResumeService {
       reason: null,
       skipPhases: phaseNames.slice(0, startIndex),
       startPhase: phaseNames[startIndex]!,
-      filesToProcess: ledger.pathsIn('pending'),
+      filesToProcess: usable.filesToProcess,
       filesToRemove: usable.filesToRemove,
       filesSkipped: ledger.counts().completed,
       fromCommit: checkpoint.gitCommit,

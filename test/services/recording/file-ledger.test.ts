@@ -1,5 +1,16 @@
-import { ValidationError } from '../../../src/errors';
-import { FileLedger, InconsistentFileLogError } from '../../../src/services/recording/file-ledger';
+import { CorruptDatabaseError, ValidationError } from '../../../src/errors';
+import type { FileEvent, StoredFileEvent } from '../../../src/repositories/checkpoint-files.repository';
+import { encodeOrdinals, encodePaths } from '../../../src/repositories/file-log-codec';
+import { FileLedger, InconsistentFileLogError, pathList } from '../../../src/services/recording/file-ledger';
+
+/** Events as the repository would read them back after writing them. */
+function stored(events: readonly FileEvent[]): StoredFileEvent[] {
+  return events.map((e) =>
+    e.kind === 'planned'
+      ? { kind: 'planned', first: e.first, count: e.paths.length, read: () => encodePaths(e.paths) }
+      : { kind: e.kind, count: e.ordinals.length, data: encodeOrdinals(e.ordinals) },
+  );
+}
 
 describe('FileLedger', () => {
   it('tracks planned, completed and skipped files with counts', () => {
@@ -17,8 +28,8 @@ describe('FileLedger', () => {
     const ledger = new FileLedger();
     ledger.finish('completed', ['x']);
     expect(ledger.unsavedEvents()).toEqual([
-      { kind: 'planned', paths: ['x'] },
-      { kind: 'completed', paths: ['x'] },
+      { kind: 'planned', first: 0, paths: ['x'] },
+      { kind: 'completed', ordinals: [0] },
     ]);
   });
 
@@ -51,10 +62,11 @@ describe('FileLedger', () => {
     ledger.remove(['a']);
     ledger.plan(['a']);
     expect(ledger.unsavedEvents()).toEqual([
-      { kind: 'planned', paths: ['a', 'b'] },
-      { kind: 'completed', paths: ['a', 'b'] },
-      { kind: 'removed', paths: ['a'] },
-      { kind: 'planned', paths: ['a'] },
+      { kind: 'planned', first: 0, paths: ['a', 'b'] },
+      { kind: 'completed', ordinals: [0, 1] },
+      { kind: 'removed', ordinals: [0] },
+      // A removed path planned again takes a new place at the end of the list.
+      { kind: 'planned', first: 2, paths: ['a'] },
     ]);
     ledger.markSaved();
     expect(ledger.hasUnsaved()).toBe(false);
@@ -67,21 +79,118 @@ describe('FileLedger', () => {
     ledger.finish('skipped', ['c']);
     ledger.reopen(['b', 'c', 'unknown']);
     ledger.remove(['a', 'unknown']);
-    const events = ledger.unsavedEvents().map((e) => ({ ...e, jobId: 'j', checkpointSeq: 1 }));
-    const replayed = FileLedger.replay(events);
+    ledger.plan(['d\nnew line', '\ttab', '-dash']);
+    ledger.finish('skipped', ['\ttab']);
+    const replayed = FileLedger.load(stored(ledger.unsavedEvents()));
     expect(replayed.counts()).toEqual(ledger.counts());
-    expect(replayed.pathsIn('pending').sort()).toEqual(['b', 'c']);
+    expect(replayed.pathsIn('pending')).toEqual(['b', 'c', 'd\nnew line', '-dash']);
+    expect(replayed.pathsIn('skipped')).toEqual(['\ttab']);
     expect(replayed.stateOf('a')).toBeUndefined();
+    expect(replayed.stateOf('-dash')).toBe('pending');
+    expect(replayed.size).toBe(5);
+    // It carries on from where the log ends.
+    replayed.finish('completed', ['b', 'e']);
+    expect(replayed.unsavedEvents()).toEqual([
+      { kind: 'planned', first: 6, paths: ['e'] },
+      { kind: 'completed', ordinals: [1, 6] },
+    ]);
+  });
+
+  const planned = (first: number, paths: string[]): FileEvent => ({ kind: 'planned', first, paths });
+  it.each([
+    ['completing an unplanned ordinal', [planned(0, ['a']), { kind: 'completed', ordinals: [1] }]],
+    ['completing a completed ordinal', [planned(0, ['a']), { kind: 'completed', ordinals: [0] }, { kind: 'completed', ordinals: [0] }]],
+    ['a list that does not continue the one before', [planned(0, ['a']), planned(0, ['b'])]],
+    ['reopening a pending ordinal', [planned(0, ['a']), { kind: 'reopened', ordinals: [0] }]],
+    ['removing a removed ordinal', [planned(0, ['a']), { kind: 'removed', ordinals: [0] }, { kind: 'removed', ordinals: [0] }]],
+  ] as [string, FileEvent[]][])('refuses to trust a log that contradicts itself: %s', (_name, events) => {
+    expect(() => FileLedger.load(stored(events))).toThrow(InconsistentFileLogError);
   });
 
   it.each([
-    ['completing an unplanned path', [{ kind: 'completed' as const, paths: ['a'] }]],
-    ['planning a path twice', [{ kind: 'planned' as const, paths: ['a'] }, { kind: 'planned' as const, paths: ['a'] }]],
-    ['reopening a pending path', [{ kind: 'planned' as const, paths: ['a'] }, { kind: 'reopened' as const, paths: ['a'] }]],
-    ['removing an unknown path', [{ kind: 'removed' as const, paths: ['a'] }]],
-  ])('refuses to trust a log that contradicts itself: %s', (_name, events) => {
-    expect(() => FileLedger.replay(events.map((e) => ({ ...e, jobId: 'j', checkpointSeq: 0 })))).toThrow(
-      InconsistentFileLogError,
-    );
+    ['more paths than the row says', { kind: 'planned', first: 0, count: 1, read: () => encodePaths(['a', 'b']) }],
+    ['fewer paths than the row says', { kind: 'planned', first: 0, count: 3, read: () => encodePaths(['a', 'b']) }],
+    ['an empty path', { kind: 'planned', first: 0, count: 2, read: () => Buffer.from('a\0\0') }],
+    ['an over-long path', { kind: 'planned', first: 0, count: 1, read: () => Buffer.from('x'.repeat(5000)) }],
+    ['fewer ordinals than the row says', { kind: 'planned', first: 0, count: 1, read: () => encodePaths(['a']) }, { kind: 'removed', count: 2, data: encodeOrdinals([0]) }],
+    ['a truncated ordinal list', { kind: 'planned', first: 0, count: 1, read: () => encodePaths(['a']) }, { kind: 'removed', count: 1, data: Buffer.from([0x80]) }],
+    ['adjoining runs', { kind: 'planned', first: 0, count: 3, read: () => encodePaths(['a', 'b', 'c']) }, { kind: 'removed', count: 2, data: Buffer.from([0, 0, 0, 0]) }],
+    ['an ordinal past any range', { kind: 'planned', first: 0, count: 1, read: () => encodePaths(['a']) }, { kind: 'removed', count: 1, data: Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0]) }],
+  ] as [string, ...StoredFileEvent[]][])('refuses rows that do not read back as written: %s', (_name, ...events) => {
+    // A list row is decoded when one of its paths is first needed.
+    expect(() => FileLedger.load(events).pathsIn('pending')).toThrow(InconsistentFileLogError);
+  });
+
+  it('decodes only the list rows that hold paths it is asked for', () => {
+    const events = stored([
+      { kind: 'planned', first: 0, paths: ['a', 'b'] },
+      { kind: 'planned', first: 2, paths: ['c'] },
+      { kind: 'completed', ordinals: [0, 1] },
+    ]);
+    events[0] = { kind: 'planned', first: 0, count: 2, read: () => Buffer.from('damaged\0\0') };
+    const ledger = FileLedger.load(events);
+    expect(ledger.pathsIn('pending')).toEqual(['c']);
+    expect(() => ledger.pathsIn('completed')).toThrow(InconsistentFileLogError);
+    // Found only when the index is built (the first lookup): a typed error for the caller.
+    expect(() => ledger.stateOf('c')).toThrow(CorruptDatabaseError);
+  });
+
+  it('rejects non-string paths, bad paths and paths named twice in one call, changing nothing', () => {
+    const ledger = new FileLedger();
+    expect(() => ledger.plan(['a', 7])).toThrow(/paths\.1: must be a string/);
+    expect(() => ledger.plan(['a', '/abs'])).toThrow(/paths\.1/);
+    expect(() => ledger.plan(['a', 'b', 'a'])).toThrow(/paths\.2: duplicate path/);
+    expect(() => ledger.finish('completed', ['x', 'x'])).toThrow(/paths\.1: duplicate path/);
+    expect(() => ledger.finish('completed', [null])).toThrow(/must be a string/);
+    expect(() => ledger.finish('completed', ['../up'])).toThrow(/paths\.0/);
+    expect(ledger.size).toBe(0);
+    expect(ledger.hasUnsaved()).toBe(false);
+    ledger.plan(['a']);
+    expect(ledger.pathsIn('pending')).toEqual(['a']);
+  });
+
+  it('names a repeat within a later plan, stops at 20 issues, and plans nothing for an empty list', () => {
+    const ledger = new FileLedger();
+    ledger.plan(['a']);
+    expect(() => ledger.plan(['b', 'b'])).toThrow(/paths\.1: duplicate path "b"/);
+    let error: ValidationError | undefined;
+    try {
+      ledger.plan(Array.from({ length: 30 }, () => '/abs'));
+    } catch (e) {
+      error = e as ValidationError;
+    }
+    expect(error?.issues).toHaveLength(20);
+    ledger.plan([]);
+    expect(ledger.pathsIn('pending')).toEqual(['a']);
+    expect(ledger.unsavedEvents()).toEqual([{ kind: 'planned', first: 0, paths: ['a'] }]);
+    expect(() => pathList('a.ts', 'completeFiles')).toThrow(/completeFiles: must be an array of paths/);
+  });
+
+  it('ignores reopening or removing what it does not hold', () => {
+    const ledger = new FileLedger();
+    ledger.plan(['a']);
+    ledger.reopen(['a', 'zz']);
+    ledger.remove(['zz']);
+    expect(ledger.unsavedEvents()).toEqual([{ kind: 'planned', first: 0, paths: ['a'] }]);
+  });
+
+  it('keeps two large plans before a checkpoint as one event (no argument-count limit)', () => {
+    const ledger = new FileLedger();
+    const paths = Array.from({ length: 300_000 }, (_, i) => `f${i}`);
+    ledger.plan(paths.slice(0, 150_000));
+    ledger.plan(paths.slice(150_000));
+    expect(ledger.unsavedEvents()).toHaveLength(1);
+    expect(ledger.unsavedEvents()[0]).toMatchObject({ kind: 'planned', first: 0 });
+    expect((ledger.unsavedEvents()[0] as unknown as { paths: string[] }).paths).toEqual(paths);
+  });
+
+  it('grows past its first allocation', () => {
+    const ledger = new FileLedger();
+    const paths = Array.from({ length: 5000 }, (_, i) => `f${i}`);
+    for (let i = 0; i < paths.length; i += 1000) ledger.plan(paths.slice(i, i + 1000));
+    ledger.finish('completed', paths.slice(4000));
+    const loaded = FileLedger.load(stored(ledger.unsavedEvents()));
+    expect(loaded.counts()).toEqual({ pending: 4000, completed: 1000, skipped: 0 });
+    expect(loaded.pathsIn('completed')).toEqual(paths.slice(4000));
   });
 });

@@ -2,6 +2,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { ConflictError, NotFoundError } from '../../../src';
 import { closeTestProgressStore, openTestProgressStore, repoPaths, rows } from '../../support/progress-store';
 import { useTempDir } from '../../support/temp-dir';
+import { checksum, encodeOrdinals } from '../../../src/repositories/file-log-codec';
 
 const tmp = useTempDir();
 const HOUR = 3_600_000;
@@ -121,8 +122,21 @@ describe('checkResumable', () => {
   it('never trusts a file log that contradicts itself', () => {
     interrupt();
     const { store } = openTestProgressStore(tmp.path);
-    execSql(store.path, "INSERT INTO checkpoint_files (lineage_id, job_id, checkpoint_seq, kind, path_count, paths) VALUES ('job-1', 'job-1', 9, 'completed', 1, 'never/planned.ts')");
-    expect(store.resume.resume('job-1').plan).toMatchObject({ fullSyncRequired: true, reason: expect.stringMatching(/never\/planned\.ts/) });
+    const data = encodeOrdinals([999]);
+    execSql(
+      store.path,
+      "INSERT INTO checkpoint_files (lineage_id, job_id, checkpoint_seq, kind, first_ordinal, item_count, data, checksum) VALUES ('job-1', 'job-1', 9, 'completed', 0, 1, ?, ?)",
+      data,
+      checksum(data),
+    );
+    expect(store.resume.resume('job-1').plan).toMatchObject({ fullSyncRequired: true, reason: expect.stringMatching(/ordinal 999 was never planned/) });
+  });
+
+  it('never trusts a file log whose paths were edited since they were written', () => {
+    interrupt();
+    const { store } = openTestProgressStore(tmp.path);
+    execSql(store.path, "UPDATE checkpoint_files SET data = CAST(replace(CAST(data AS TEXT), 'src/', '/et') AS BLOB) WHERE kind = 'planned'");
+    expect(store.resume.resume('job-1').plan).toMatchObject({ fullSyncRequired: true, reason: expect.stringMatching(/does not match its checksum/) });
   });
 });
 

@@ -100,3 +100,62 @@ describe('resume merges what changed in git since the checkpoint', () => {
     expect(plan.toCommit).toBe('feedface');
   });
 });
+
+describe('names git can produce that need care', () => {
+  const odd = ['new\nline.ts', '\ttab start.ts', '-leading-dash.md', 'quo"te\'s.js', 'back\\slash.c', 'dir with space/\u00e9.ts'];
+
+  it('records, resumes and merges names with newlines, tabs, quotes and leading dashes', () => {
+    const repo = new GitRepo(tmp.join('repo'));
+    for (const name of odd) repo.write(name, `${JSON.stringify(name)}\n`);
+    repo.write('plain.ts', 'x\n');
+    const base = repo.commit('odd names');
+    const files = repo.files();
+    expect(files.sort()).toEqual([...odd, 'plain.ts'].sort());
+    const first = openTestProgressStore(tmp.join('store'));
+    const sync = first.store.recording.startSync({ gitCommit: base, files });
+    sync.completeFiles(['new\nline.ts', '\ttab start.ts', 'quo"te\'s.js']);
+    sync.flush();
+    closeTestProgressStore(first.store);
+
+    repo.git('mv', '--', 'new\nline.ts', 'renamed\nwith\tboth.ts'); // completed, renamed
+    repo.write('\ttab start.ts', 'changed\n'); // completed, modified
+    fs.rmSync(path.join(repo.dir, '-leading-dash.md')); // pending, deleted
+    const head = repo.commit('after');
+
+    const { store, warnings } = openTestProgressStore(tmp.join('store'), { clock: first.clock });
+    const { plan } = store.resume.resume(sync.jobId, { repoDir: repo.dir });
+    expect(plan).toMatchObject({ fullSyncRequired: false, toCommit: head, filesSkipped: 1 });
+    expect([...plan.filesToProcess].sort()).toEqual(
+      ['\ttab start.ts', 'back\\slash.c', 'dir with space/\u00e9.ts', 'plain.ts', 'renamed\nwith\tboth.ts'].sort(),
+    );
+    expect(plan.filesToRemove).toEqual(['new\nline.ts']);
+    expect(warnings).toEqual([]);
+  });
+
+  it('leaves out names that are not valid UTF-8, with one warning naming how many', () => {
+    const repo = new GitRepo(tmp.join('repo'));
+    repo.write('a.ts', 'a\n');
+    repo.write('b.ts', 'b\n');
+    const base = repo.commit('initial');
+    const first = openTestProgressStore(tmp.join('store'));
+    const sync = first.store.recording.startSync({ gitCommit: base, files: ['a.ts', 'b.ts'] });
+    sync.completeFiles(['a.ts', 'b.ts']);
+    sync.flush();
+    closeTestProgressStore(first.store);
+
+    const latin1 = (name: string) => Buffer.concat([Buffer.from(repo.dir + path.sep), Buffer.from(name, 'latin1')]);
+    fs.writeFileSync(latin1('caf\u00e9.ts'), 'not utf-8\n'); // a Latin-1 name: byte 0xE9 alone
+    fs.renameSync(path.join(repo.dir, 'a.ts'), latin1('\u00e0.ts')); // renamed to an unreadable name
+    repo.write('c.ts', 'c\n');
+    repo.git('add', '-A');
+    repo.git('commit', '-q', '-m', 'latin-1 names');
+
+    const { store, warnings } = openTestProgressStore(tmp.join('store'), { clock: first.clock });
+    const { plan } = store.resume.resume(sync.jobId, { repoDir: repo.dir });
+    expect(plan.fullSyncRequired).toBe(false);
+    expect(plan.filesToProcess).toEqual(['c.ts']);
+    // The readable side of the rename still leaves the index.
+    expect(plan.filesToRemove).toEqual(['a.ts']);
+    expect(warnings).toEqual([expect.objectContaining({ code: 'UNREADABLE_PATHS', message: expect.stringMatching(/^2 file name/) })]);
+  });
+});

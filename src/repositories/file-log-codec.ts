@@ -1,0 +1,104 @@
+/**
+ * The byte format of the file log (see src/schema/checkpoint-files.ts): path lists as
+ * NUL-separated UTF-8, ordinal sets as sorted runs of varints, and the CRC-32 that says a
+ * row is as it was written. Shared by the repository and the conversion of 0.1 files.
+ */
+import { isAscii } from 'node:buffer';
+import zlib from 'node:zlib';
+
+/** The file log does not read back as it was written: the checkpoint cannot be trusted. */
+export class InconsistentFileLogError extends Error {}
+
+// zlib.crc32 exists from Node 20.15; older 20.x get the table-driven version.
+const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
+let table: Uint32Array | null = null;
+/** CRC-32 (IEEE), as zlib computes it; exported for its test. */
+export function tableCrc32(data: Uint8Array): number {
+  if (!table) {
+    table = new Uint32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      table[n] = c >>> 0;
+    }
+  }
+  let crc = 0xffffffff;
+  for (let i = 0; i < data.length; i++) crc = table[(crc ^ data[i]!) & 0xff]! ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+export const checksum: (data: Uint8Array) => number = nativeCrc32 ?? tableCrc32;
+
+/** Paths as stored: UTF-8, separated by NUL. */
+export function encodePaths(paths: readonly string[]): Buffer {
+  return Buffer.from(paths.join('\0'), 'utf8');
+}
+
+/** The stored bytes back as one string (ASCII, the common case, decodes several times faster as latin1). */
+export function decodePathText(data: Buffer): string {
+  return data.toString(isAscii(data) ? 'latin1' : 'utf8');
+}
+
+/**
+ * A set of ordinals as runs: for each run of consecutive ordinals, the gap from the end of
+ * the previous run and the run's length minus one, both as LEB128 varints. Files finished
+ * in plan order make a handful of bytes per checkpoint; scattered ones about two a file.
+ */
+export function encodeOrdinals(ordinals: readonly number[]): Buffer {
+  const sorted = Uint32Array.from(ordinals).sort();
+  const out = Buffer.allocUnsafe(sorted.length * 10 + 10);
+  let at = 0;
+  const put = (value: number) => {
+    while (value >= 0x80) {
+      out[at++] = (value & 0x7f) | 0x80;
+      value = Math.floor(value / 128);
+    }
+    out[at++] = value;
+  };
+  let previousEnd = 0;
+  for (let i = 0; i < sorted.length; ) {
+    const start = sorted[i]!;
+    let end = start + 1;
+    i++;
+    while (i < sorted.length && sorted[i] === end) {
+      end++;
+      i++;
+    }
+    put(start - previousEnd);
+    put(end - start - 1);
+    previousEnd = end;
+  }
+  return out.subarray(0, at);
+}
+
+/**
+ * Calls `visit` for each ordinal of an encoded set, in order; returns how many there were.
+ * Throws InconsistentFileLogError on a truncated or repeated run.
+ */
+export function decodeOrdinals(data: Uint8Array, visit: (ordinal: number) => void): number {
+  let at = 0;
+  const get = () => {
+    let value = 0;
+    let scale = 1;
+    for (;;) {
+      if (at >= data.length) throw new InconsistentFileLogError('file log: an ordinal list is truncated');
+      const byte = data[at++]!;
+      value += (byte & 0x7f) * scale;
+      if (byte < 0x80) return value;
+      scale *= 128;
+      if (scale > 2 ** 35) throw new InconsistentFileLogError('file log: an ordinal is out of range');
+    }
+  };
+  let previousEnd = 0;
+  let count = 0;
+  while (at < data.length) {
+    const gap = get();
+    const length = get() + 1;
+    if (gap === 0 && count > 0) throw new InconsistentFileLogError('file log: an ordinal list has adjoining runs');
+    const start = previousEnd + gap;
+    for (let o = start; o < start + length; o++) visit(o);
+    previousEnd = start + length;
+    count += length;
+  }
+  return count;
+}
