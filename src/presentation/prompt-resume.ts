@@ -61,7 +61,7 @@ interface Ask {
 }
 
 /** Act on one answer: the choice, or null after asking again (details shown, or not understood). */
-function settle(answer: Answer, ask: Ask, again: string): ResumeChoice | null {
+function settleAnswer(answer: Answer, ask: Ask, again: string): ResumeChoice | null {
   if (answer === 'details') ask.output.write(`\n${renderResumeDetails(ask.info, ask.now)}\nChoice: `);
   else if (answer === null) ask.output.write(`${again}\nChoice: `);
   else return answer;
@@ -73,7 +73,7 @@ async function readLines(input: PromptInput, ask: Ask): Promise<ResumeChoice | n
   const rl = createInterface({ input, terminal: false });
   try {
     for await (const line of rl) {
-      const choice = settle(parseChoice(line, ask.info), ask, 'Please answer R, S, V or C.');
+      const choice = settleAnswer(parseChoice(line, ask.info), ask, 'Please answer R, S, V or C.');
       if (choice) return choice;
     }
     return null;
@@ -96,35 +96,36 @@ async function readKeys(input: RawInput, prompt: string, ask: Ask): Promise<Resu
   // Raw before the prompt shows: a key pressed the moment it appears is read as a key
   // (Ctrl-C included), not handled by the terminal's line mode.
   input.setRawMode(true);
-  ask.output.write(prompt);
-  let onData: (chunk: Buffer | string) => void = () => {};
-  let onEnd: () => void = () => {};
-  let onError: (error: Error) => void = () => {};
+  let settle!: (choice: ResumeChoice | null) => void;
+  let fail!: (error: Error) => void;
+  const answered = new Promise<ResumeChoice | null>((resolve, reject) => {
+    settle = resolve;
+    fail = reject;
+  });
+  const onData = (chunk: Buffer | string) => {
+    const keys = chunk.toString();
+    // An arrow or function key is one escape sequence: not an answer.
+    if (keys.startsWith(ESC)) return void settleAnswer(null, ask, PRESS_AGAIN);
+    for (const key of keys) {
+      const choice = settleAnswer(keyAnswer(key, ask.info), ask, PRESS_AGAIN);
+      if (choice) {
+        ask.output.write(`${ECHO[choice]}\n`);
+        return settle(choice);
+      }
+    }
+  };
+  const onEnd = () => settle(null);
+  input.on('data', onData);
+  input.on('end', onEnd);
+  input.on('error', fail);
   try {
-    return await new Promise<ResumeChoice | null>((resolve, reject) => {
-      onData = (chunk) => {
-        const keys = chunk.toString();
-        // An arrow or function key is one escape sequence: not an answer.
-        if (keys.startsWith(ESC)) return void settle(null, ask, PRESS_AGAIN);
-        for (const key of keys) {
-          const choice = settle(keyAnswer(key, ask.info), ask, PRESS_AGAIN);
-          if (choice) {
-            ask.output.write(`${ECHO[choice]}\n`);
-            return resolve(choice);
-          }
-        }
-      };
-      onEnd = () => resolve(null);
-      onError = reject;
-      input.on('data', onData);
-      input.on('end', onEnd);
-      input.on('error', onError);
-      input.resume();
-    });
+    ask.output.write(prompt);
+    input.resume();
+    return await answered;
   } finally {
     input.off('data', onData);
     input.off('end', onEnd);
-    input.off('error', onError);
+    input.off('error', fail);
     input.setRawMode(wasRaw);
     input.pause();
   }
