@@ -6,7 +6,7 @@ export { openProgressStore, ProgressStore, type ProgressStoreOptions } from './s
 export type { Clock } from './clock';
 export { systemClock } from './clock';
 export * from './errors';
-export type { StoreWarning } from './services/store-context';
+export type { StoreWarning } from './services/store-warning';
 export { DEFAULT_PHASES } from './services/recording/recording-input';
 export type {
   FailureInput,
@@ -56,4 +56,5 @@ export {
   type StoreSize,
 } from './services/retention/maintenance-report';
 export { readArchive } from './services/retention/archive';
+export type { ArchivedSync } from './services/retention/archived-sync';
 export { DEFAULT_RETENTION_POLICY, type RetentionPolicy } from './services/retention/retention-policy';

@@ -5,12 +5,9 @@ import { type ProgressStoreError, StorageFullError, StoreClosedError } from '../
 import type { Repositories } from '../repositories';
 import type { ResourceProbe } from './recording/process-sampler';
 
-/** Something the store could not do but handled without throwing into the caller's sync. */
-export interface StoreWarning {
-  code: ProgressStoreError['code'] | 'RECOVERED' | 'OWNERSHIP_LOST';
-  message: string;
-  error?: unknown;
-}
+import type { StoreWarning } from './store-warning';
+
+export type { StoreWarning };
 
 export interface StoreSettings {
   /** Least time between two progress rows of one sync. */

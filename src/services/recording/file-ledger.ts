@@ -1,5 +1,5 @@
 import { ValidationError } from '../../errors';
-import type { FileEvent } from '../../repositories/checkpoint-files.repository';
+import { type FileEvent } from '../../repositories/checkpoint-files.repository';
 import type { FileEventKind } from '../../schema/sync-status';
 
 export type FileState = 'pending' | 'completed' | 'skipped';
@@ -25,6 +25,7 @@ export class FileLedger {
   private unsaved: { kind: FileEventKind; paths: string[] }[] = [];
 
   /** Rebuild from a lineage's log; throws InconsistentFileLogError if the log contradicts itself. */
+  /** @internal */
   static replay(events: Iterable<FileEvent>): FileLedger {
     const ledger = new FileLedger();
     for (const event of events) {

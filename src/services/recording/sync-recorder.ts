@@ -67,6 +67,7 @@ export class SyncRecorder {
   private state: RecorderState = 'recording';
   private heartbeat: NodeJS.Timeout | null = null;
 
+  /** @internal Made by openProgressStore; not part of the public API. */
   constructor(
     private readonly context: StoreContext,
     private readonly init: RecorderInit,

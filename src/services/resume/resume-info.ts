@@ -24,6 +24,7 @@ export interface ResumeInfo {
 }
 
 /**
+ * @internal
  * Remaining time from the sync's own pace: the files still pending at its last indexing
  * rate when it had one, else the time it took to reach its progress, extrapolated.
  */

@@ -9,6 +9,7 @@ import type { SyncHistoryRow } from '../../schema';
 import { SYNC_STATUSES } from '../../schema/sync-status';
 import { parseInput } from '../../validation/parse';
 import { processExists } from '../liveness';
+import type { ArchivedSync } from './archived-sync';
 
 /**
  * The archive of old syncs: `{dir}/{projectId}.archive/YYYY-MM.jsonl.gz`, one file per
@@ -40,7 +41,8 @@ export function oldestKeptMonth(now: number, months: number): string {
   return DateTime.fromMillis(now, { zone: 'utc' }).startOf('month').minus({ months }).toFormat('yyyy-MM');
 }
 
-/** Rows grouped by the file they go to, in the order given. */
+/**
+ * @internal Rows grouped by the file they go to, in the order given. */
 export function groupByMonth(rows: SyncHistoryRow[]): Map<string, SyncHistoryRow[]> {
   const groups = new Map<string, SyncHistoryRow[]>();
   for (const row of rows) {
@@ -50,7 +52,8 @@ export function groupByMonth(rows: SyncHistoryRow[]): Map<string, SyncHistoryRow
   return groups;
 }
 
-/** Add rows to a month file as one gzip member, durably. Returns the compressed bytes added. */
+/**
+ * @internal Add rows to a month file as one gzip member, durably. Returns the compressed bytes added. */
 export function appendToArchive(dir: string, month: string, rows: SyncHistoryRow[]): number {
   ensurePrivateDir(dir);
   const file = archiveFileFor(dir, month);
@@ -105,7 +108,7 @@ const archivedRowSchema = z.looseObject({
  * Read an archive file back: the `sync_history` rows it holds, one per job (a row
  * archived twice, after a crash, counts once), in insertion order.
  */
-export function readArchive(file: string): SyncHistoryRow[] {
+export function readArchive(file: string): ArchivedSync[] {
   const target = parseInput(z.string().min(1), file, 'readArchive');
   let compressed: Buffer;
   try {
@@ -114,12 +117,12 @@ export function readArchive(file: string): SyncHistoryRow[] {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError(`no archive file ${target}`);
     throw new StorageError(`read ${target}: ${(error as Error).message}`, { cause: error });
   }
-  const rows = new Map<string, SyncHistoryRow>();
+  const rows = new Map<string, ArchivedSync>();
   try {
     const text = compressed.length === 0 ? '' : gunzipSync(compressed).toString('utf8');
     for (const line of text.split('\n')) {
       if (!line) continue;
-      const row = archivedRowSchema.parse(JSON.parse(line)) as unknown as SyncHistoryRow;
+      const row = archivedRowSchema.parse(JSON.parse(line)) as unknown as ArchivedSync;
       rows.set(row.jobId, row);
     }
   } catch (error) {
