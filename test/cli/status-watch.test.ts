@@ -4,7 +4,7 @@ import { openReadOnlyStore } from '../../src/cli/watch/read-only-store';
 import { SyncFollower, timeLeft, type WatchSample, watchedStatus } from '../../src/cli/watch/sync-follower';
 import { endText, paceText } from '../../src/cli/watch/watch-view';
 import { run } from '../../src/cli/main';
-import { childScript, runChild, startChild } from '../support/child-process';
+import { childScript, startChild } from '../support/child-process';
 import { plainText, runOnTerminal } from '../support/pty';
 import { useTempDir } from '../support/temp-dir';
 import { CLI_CHILD, cliEnv, fakeIo, openStore, PROJECT, runCli, seedInterrupted } from './helpers';
@@ -18,11 +18,26 @@ const watchArgs = (...extra: string[]) => ['status', '--watch', '--interval', '1
 
 type End = 'completed' | 'failed' | 'cancelled' | 'killed' | 'released' | 'never';
 
-/** A second process recording a sync of about `durationMs`, ended as `end` says; resolves once it is running. */
+/**
+ * A second process recording a sync of about `durationMs`, ended as `end` says; resolves
+ * once it is running. It stays at 0% until `go()` (or a pty step touching `goFile`), so
+ * the watcher, however slowly it starts on a loaded machine, sees the sync move.
+ */
 async function startRecorder(end: End, durationMs = 1500) {
-  const child = startChild(childScript('record-timed-sync.js'), [tmp.path, PROJECT, String(durationMs), end]);
+  const goFile = tmp.join(`go-${end}-${Date.now()}`);
+  const child = startChild(childScript('record-timed-sync.js'), [tmp.path, PROJECT, String(durationMs), end, goFile]);
   const started = await child.waitForLine(/^started /);
-  return { child, jobId: started.split(' ')[1]! };
+  return { child, jobId: started.split(' ')[1]!, goFile, go: () => fs.writeFileSync(goFile, '') };
+}
+
+/** Watch in this process: the recorder is let go once the watcher has shown its first output. */
+async function watchInProcess(recorder: { go(): void }, argv: string[], options: Parameters<typeof fakeIo>[0] = {}) {
+  const io = fakeIo(options);
+  const exited = run(argv, io);
+  await until(() => io.stdout.text, /Following sync|"type":"progress"/);
+  recorder.go();
+  const code = await exited;
+  return { code, stdout: io.stdout.text, stderr: io.stderr.text };
 }
 
 type JsonLine = (WatchSample & { type: 'progress' | 'end'; exitCode?: number }) | { type: 'stopped'; jobId: string; exitCode: number };
@@ -40,7 +55,10 @@ async function until(read: () => string, match: RegExp, timeoutMs = 15_000): Pro
 describe('status --watch, piped, in a real second process', () => {
   it('prints a line per change while the sync runs, and exits 0 when it completes', async () => {
     const recorder = await startRecorder('completed', 2000);
-    const result = await runChild(CLI_CHILD, watchArgs(), { env: cliEnv() });
+    const watcher = startChild(CLI_CHILD, watchArgs(), { env: cliEnv() });
+    await watcher.waitForLine('Following sync');
+    recorder.go();
+    const result = await watcher.exited;
     await recorder.child.exited;
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
@@ -57,7 +75,10 @@ describe('status --watch, piped, in a real second process', () => {
 
   it('--json: one JSON object per line, the last one the end', async () => {
     const recorder = await startRecorder('completed', 1500);
-    const result = await runChild(CLI_CHILD, watchArgs('--json'), { env: cliEnv() });
+    const watcher = startChild(CLI_CHILD, watchArgs('--json'), { env: cliEnv() });
+    await watcher.waitForLine('"type":"progress"');
+    recorder.go();
+    const result = await watcher.exited;
     await recorder.child.exited;
     expect(result.code).toBe(0);
     const lines = jsonLines(result.stdout);
@@ -71,7 +92,7 @@ describe('status --watch, piped, in a real second process', () => {
 describe('status --watch in this process (the recorder still a real second process)', () => {
   it('--json: progress never goes down; rate and time left once the sync moves', async () => {
     const recorder = await startRecorder('completed', 1500);
-    const result = await runCli(watchArgs('--json'));
+    const result = await watchInProcess(recorder, watchArgs('--json'));
     await recorder.child.exited;
     expect(result.code).toBe(0);
     const lines = jsonLines(result.stdout) as Array<WatchSample & { type: string }>;
@@ -90,7 +111,7 @@ describe('status --watch in this process (the recorder still a real second proce
     ['released', 6, 'was interrupted at 60% in Indexing Files'],
   ] as const)('a sync that ends %s: exit %i', async (end, code, text) => {
     const recorder = await startRecorder(end, 1200);
-    const result = await runCli(watchArgs());
+    const result = await watchInProcess(recorder, watchArgs());
     await recorder.child.exited;
     expect(result.code).toBe(code);
     expect(result.stdout.trim().split('\n').pop()).toContain(text);
@@ -101,7 +122,7 @@ describe('status --watch in this process (the recorder still a real second proce
 
   it('on a terminal: the cli-progress bar with the rate and time left, then how it ended', async () => {
     const recorder = await startRecorder('completed', 1500);
-    const result = await runCli(watchArgs(), { tty: true, columns: 120, env: cliEnv({ TERM: 'xterm-256color' }) });
+    const result = await watchInProcess(recorder, watchArgs(), { tty: true, columns: 120, env: cliEnv({ TERM: 'xterm-256color' }) });
     await recorder.child.exited;
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/█+░*/);
@@ -181,7 +202,7 @@ describe('status --watch on a real pseudo terminal', () => {
 
   it('draws the bar and exits 0 when the sync completes', async () => {
     const recorder = await startRecorder('completed', 2000);
-    const result = await runOnTerminal([process.execPath, CLI_CHILD, ...watchArgs()], [], env());
+    const result = await runOnTerminal([process.execPath, CLI_CHILD, ...watchArgs()], [{ wait: 'Following sync' }, { touch: recorder.goFile }], env());
     await recorder.child.exited;
     expect(result.error).toBeNull();
     expect(result.code).toBe(0);

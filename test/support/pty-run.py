@@ -13,6 +13,7 @@ Each step is one of
                                 (ICANON and ECHO on), as label in the result
     {"signal": "SIGINT"}        send a signal to the command's process group
     {"sleep": 0.2}              pause (seconds)
+    {"touch": "/path"}          create this (empty) file: a signal to another process
 It prints one JSON object: {"output", "code", "signal", "modes", "error"}; a step that times
 out ends the run early with "error" set and the command killed.
 """
@@ -75,6 +76,8 @@ def main():
             os.killpg(os.getpgid(pid), getattr(signal, step['signal']))
         elif 'sleep' in step:
             time.sleep(step['sleep'])
+        elif 'touch' in step:
+            open(step['touch'], 'a').close()
     if error:
         os.kill(pid, signal.SIGKILL)
     deadline = time.time() + STEP_TIMEOUT

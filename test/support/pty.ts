@@ -5,7 +5,7 @@ import { runCommand } from './child-process';
  * A command run on a real pseudo terminal (python3's pty module, see pty-run.py), fed a
  * script of keypresses: stdin, stdout and stderr are all that terminal, as for a person.
  */
-export type PtyStep = { wait: string } | { send: string } | { mode: string } | { signal: 'SIGINT' | 'SIGTERM' } | { sleep: number };
+export type PtyStep = { wait: string } | { send: string } | { mode: string } | { signal: 'SIGINT' | 'SIGTERM' } | { sleep: number } | { touch: string };
 
 export interface PtyResult {
   /** Everything the terminal showed (stdout and stderr together, \r\n line ends). */
