@@ -1,5 +1,4 @@
-import type { SyncHistoryRow } from './schema';
-import type { ArchiveDamage } from './services/retention/archive-format';
+import type { ArchiveDamage, ArchivedSync } from './services/retention/archived-sync';
 
 /**
  * The one error hierarchy of the package. Every error the store throws on purpose is a
@@ -67,7 +66,7 @@ export class CorruptDatabaseError extends ProgressStoreError {
 export class ArchiveDamagedError extends CorruptDatabaseError {
   constructor(
     readonly path: string,
-    readonly rows: SyncHistoryRow[],
+    readonly rows: ArchivedSync[],
     readonly damaged: ArchiveDamage[],
   ) {
     const files = new Set(damaged.map((d) => d.file));

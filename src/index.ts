@@ -6,7 +6,7 @@ export { openProgressStore, ProgressStore, type ProgressStoreOptions } from './s
 export type { Clock } from './clock';
 export { systemClock } from './clock';
 export * from './errors';
-export type { StoreWarning } from './services/store-context';
+export type { StoreWarning } from './services/store-warning';
 export { DEFAULT_PHASES } from './services/recording/recording-input';
 export type {
   FailureInput,
@@ -55,7 +55,7 @@ export {
   type RemovedRows,
   type StoreSize,
 } from './services/retention/maintenance-report';
-export { readArchive } from './services/retention/archive';
-export type { ArchiveDamage } from './services/retention/archive-format';
+export { readArchive } from './services/retention/read-archive';
 export type { LeaseOwner as MaintenanceLeaseOwner } from './services/retention/maintenance-lease';
+export type { ArchiveDamage, ArchivedSync } from './services/retention/archived-sync';
 export { DEFAULT_RETENTION_POLICY, type RetentionPolicy } from './services/retention/retention-policy';

@@ -12,7 +12,8 @@ import { ResumeService } from './services/resume/resume-service';
 import { maxDatabaseBytesSchema } from './services/retention/retention-policy';
 import { RetentionService } from './services/retention/retention-service';
 import { StatusService } from './services/status-service';
-import { StoreContext, type StoreSettings, type StoreWarning } from './services/store-context';
+import { StoreContext, type StoreSettings } from './services/store-context';
+import type { StoreWarning } from './services/store-warning';
 import { parseInput } from './validation/parse';
 
 export interface ProgressStoreOptions {
@@ -78,6 +79,7 @@ export class ProgressStore {
   /** Merges the WAL between the caller's calls rather than inside one (see db/wal-merges). */
   private readonly walMerges: WalMerges;
 
+  /** @internal Made by openProgressStore; not part of the public API. */
   constructor(
     private readonly context: StoreContext,
     retention: { maxDatabaseBytes?: number } = {},

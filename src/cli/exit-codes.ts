@@ -15,15 +15,22 @@ export const EXIT = {
   NOT_FOUND: 3,
   /** `doctor` found something wrong (its advice says what to do). */
   UNHEALTHY: 4,
-  /** `resume`: the person (or `--choice c`) cancelled; nothing was changed. */
+  /** `resume`: the person (or `--choice c`) cancelled; nothing was changed. `status --watch`: the sync was cancelled. */
   CANCELLED: 5,
-  /** `demo --interrupt-at`: the demo stopped itself on purpose, as a crash would. */
+  /**
+   * `demo --interrupt-at`: the demo stopped itself on purpose, as a crash would.
+   * `status --watch`: the sync was interrupted (its process ended without finishing it).
+   */
   INTERRUPTED: 6,
   /**
    * The store folder holds a link where a store file should be, or a folder or file of
    * another user: refused, nothing touched (UNSAFE_PATH; the message says how to fix it).
    */
   UNSAFE_PATH: 7,
+  /** `status --watch`: the sync failed. */
+  SYNC_FAILED: 10,
+  /** `status --watch` stopped by Ctrl-C (SIGINT); the sync goes on. 128 + 2, as shells report an interrupt. */
+  STOPPED: 130,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

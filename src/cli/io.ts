@@ -10,8 +10,13 @@ export interface CliIo {
    * nothing after it (no finish, no close) runs, exactly as in a crash.
    */
   exit(code: number): never;
-  /** The command that runs this CLI again (node + script), for the demo story's child runs. */
+  /** The command that runs this CLI again (node + script), for the demo's child runs. */
   selfCommand: string[];
+  /**
+   * Call `handler` on Ctrl-C (SIGINT) instead of ending the process, until the returned
+   * function is called: a command that follows something stops cleanly.
+   */
+  onInterrupt(handler: () => void): () => void;
 }
 
 export function processIo(): CliIo {
@@ -23,5 +28,9 @@ export function processIo(): CliIo {
     cwd: process.cwd(),
     exit: (code) => process.exit(code),
     selfCommand: [process.execPath, ...process.execArgv, process.argv[1]!],
+    onInterrupt: (handler) => {
+      process.on('SIGINT', handler);
+      return () => process.off('SIGINT', handler);
+    },
   };
 }

@@ -60,8 +60,14 @@ export class Output {
     this.io.stderr.write(`${text}\n`);
   }
 
-  /** The JSON document of a --json command: two-space indented, one trailing newline. */
+  /**
+   * JSON Lines: the command prints one JSON object per line (`status --watch --json`), so
+   * printJson, its error document included, writes one line too.
+   */
+  jsonLines = false;
+
+  /** The JSON document of a --json command: two-space indented (one line under jsonLines), one trailing newline. */
   printJson(value: unknown): void {
-    this.io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    this.io.stdout.write(`${this.jsonLines ? JSON.stringify(value) : JSON.stringify(value, null, 2)}\n`);
   }
 }

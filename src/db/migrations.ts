@@ -25,6 +25,7 @@ export interface MigrationResult {
 }
 
 /**
+ * @internal
  * Apply the shipped migrations, with the same bookkeeping as drizzle's migrator (a row
  * per migration: sha256 of the file and its journal time), so a file migrated by
  * `drizzle-kit migrate` is up to date here and the reverse. Unlike drizzle's migrator,

@@ -29,12 +29,18 @@ export function currentOwner(now: number): SyncOwner {
   return { pid: process.pid, host: hostname(), startedAt: Math.round(now - process.uptime() * 1000), bootId: currentBootId() };
 }
 
+/** What liveness is judged from: the owner and heartbeat columns of a sync's row. */
+export type LivenessFacts = Pick<
+  SyncHistoryRow,
+  'jobId' | 'ownerPid' | 'ownerHost' | 'ownerBootId' | 'lastActivityAt' | 'lastActivityMono'
+>;
+
 /**
  * How long ago the sync last showed activity. On the machine and boot that recorded it
  * the monotonic clock answers, so a wall clock set forward a day does not make a sync of
  * ten minutes ago look a day old; elsewhere only the wall clock can.
  */
-export function activityAge(row: SyncHistoryRow, clock: Clock): number {
+export function activityAge(row: LivenessFacts, clock: Clock): number {
   return heartbeatAge({ at: row.lastActivityAt, mono: row.lastActivityMono, bootId: row.ownerBootId }, clock);
 }
 
@@ -71,7 +77,7 @@ export interface LivenessPolicy {
  * table answers (a live pid may be a reused one, so a very old heartbeat still loses);
  * elsewhere only the heartbeat can. A sync whose owner released it (closed store) is gone.
  */
-export function isOwnerAlive(row: SyncHistoryRow, clock: Clock, policy: LivenessPolicy): boolean {
+export function isOwnerAlive(row: LivenessFacts, clock: Clock, policy: LivenessPolicy): boolean {
   if (row.ownerPid == null) return false;
   const heartbeatAge = activityAge(row, clock);
   if (row.ownerHost !== hostname()) return heartbeatAge < policy.staleAfterMs;

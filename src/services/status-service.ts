@@ -32,6 +32,7 @@ export interface SyncStatusEntry {
 
 /** What is going on in a project right now: for people (`cidx-progress status`) and monitoring. */
 export class StatusService {
+  /** @internal Made by openProgressStore; not part of the public API. */
   constructor(private readonly context: StoreContext) {}
 
   /**

@@ -6,25 +6,9 @@ import { type ProgressStoreError, StorageFullError, StoreClosedError } from '../
 import type { Repositories } from '../repositories';
 import type { ResourceProbe } from './recording/process-sampler';
 
-/** Something the store could not do but handled without throwing into the caller's sync. */
-export interface StoreWarning {
-  /**
-   * A store error's code when a write failed and will be retried; `RECOVERED`: a full disk
-   * was cleaned up; `OWNERSHIP_LOST`: another process took the sync over; `NOT_RECORDING`:
-   * a recording call came after the sync ended or the store closed, and was ignored;
-   * `WENT_BACKWARDS`: progress or phase went back, and the higher value was kept;
-   * `UNREADABLE_PATHS`: git named files that are not valid UTF-8, left out of a merge.
-   */
-  code:
-    | ProgressStoreError['code']
-    | 'RECOVERED'
-    | 'OWNERSHIP_LOST'
-    | 'NOT_RECORDING'
-    | 'WENT_BACKWARDS'
-    | 'UNREADABLE_PATHS';
-  message: string;
-  error?: unknown;
-}
+import type { StoreWarning } from './store-warning';
+
+export type { StoreWarning };
 
 export interface StoreSettings {
   /** Least time between two progress rows of one sync. */

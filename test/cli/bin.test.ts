@@ -46,6 +46,21 @@ describe('cidx-progress in a child process', () => {
     expect(result.stdout).toContain('Kept the checkpoint');
   });
 
+  it('resume --read-stdin given zzz and then the end of input cancels with exit 5 and keeps the checkpoint', async () => {
+    const jobId = seedInterrupted(tmp.path);
+    const child = startChild(CLI_CHILD, store('resume', '--read-stdin'), { env: cliEnv() });
+    await child.waitForLine('[C]ancel');
+    child.send('zzz');
+    child.process.stdin?.end();
+    const result = await child.exited;
+    expect(result.code).toBe(5);
+    expect(result.stdout).toContain('Please answer R, S, V or C.');
+    expect(result.stdout).toContain('Cancelled: nothing was changed.');
+    const check = openStore(tmp.path);
+    expect(check.resume.checkResumable()?.jobId).toBe(jobId);
+    check.close();
+  });
+
   it('resume --read-stdin takes answers typed into stdin, one at a time', async () => {
     seedInterrupted(tmp.path);
     const child = startChild(CLI_CHILD, store('resume', '--read-stdin'), { env: cliEnv() });

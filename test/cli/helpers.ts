@@ -46,6 +46,10 @@ export interface FakeIo extends CliIo {
   stderr: Capture;
   /** Codes exit() was called with. */
   exitCodes: number[];
+  /** Ctrl-C, as the process would receive it: calls the handlers registered with onInterrupt. */
+  interrupt(): void;
+  /** Handlers registered with onInterrupt and not yet removed. */
+  interruptHandlers: Set<() => void>;
 }
 
 /** Streams that record what a command wrote; exit() throws ExitCalled instead of ending jest. */
@@ -53,6 +57,7 @@ export function fakeIo(options: FakeIoOptions = {}): FakeIo {
   const stdin = Readable.from((options.input ?? []).map((line) => `${line}\n`)) as Readable & { isTTY?: boolean };
   stdin.isTTY = options.stdinTty ?? false;
   const exitCodes: number[] = [];
+  const interruptHandlers = new Set<() => void>();
   return {
     stdout: new Capture(options.tty ?? false, options.columns),
     stderr: new Capture(options.tty ?? false, options.columns),
@@ -65,6 +70,14 @@ export function fakeIo(options: FakeIoOptions = {}): FakeIo {
       throw new ExitCalled(code);
     },
     selfCommand: [process.execPath, CLI_CHILD],
+    interruptHandlers,
+    onInterrupt: (handler) => {
+      interruptHandlers.add(handler);
+      return () => interruptHandlers.delete(handler);
+    },
+    interrupt: () => {
+      for (const handler of [...interruptHandlers]) handler();
+    },
   };
 }
 

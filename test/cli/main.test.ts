@@ -174,4 +174,15 @@ describe('main (what the bin runs)', () => {
     expect(io.cwd).toBe(process.cwd());
     expect(io.selfCommand).toEqual([process.execPath, ...process.execArgv, process.argv[1]]);
   });
+
+  it("processIo's onInterrupt takes SIGINT until it is removed", () => {
+    const before = process.listenerCount('SIGINT');
+    let calls = 0;
+    const remove = processIo().onInterrupt(() => calls++);
+    expect(process.listenerCount('SIGINT')).toBe(before + 1);
+    process.emit('SIGINT');
+    remove();
+    expect(process.listenerCount('SIGINT')).toBe(before);
+    expect(calls).toBe(1);
+  });
 });

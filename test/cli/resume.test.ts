@@ -95,6 +95,20 @@ describe('cidx-progress resume', () => {
     expect(offered()).toBeNull();
   });
 
+  it('--read-stdin: an answer it does not understand asks again; the input ending then cancels (exit 5), changing nothing', async () => {
+    const jobId = seedInterrupted(tmp.path);
+    const result = await runCli(args('--read-stdin'), { input: ['zzz'] });
+    expect(result.code).toBe(5);
+    expect(result.stdout).toContain('Please answer R, S, V or C.');
+    expect(result.stdout).toContain('(end of input: cancelled)');
+    expect(result.stdout).toContain('Cancelled: nothing was changed.');
+    expect(offered()).toBe(jobId);
+    const json = await runCli(args('--read-stdin', '--json'), { input: [] });
+    expect(json.code).toBe(5);
+    expect(JSON.parse(json.stdout)).toEqual(expect.objectContaining({ choice: 'cancel', action: 'none' }));
+    expect(offered()).toBe(jobId);
+  });
+
   it('asks a person at a terminal, and Enter takes the recommendation', async () => {
     const jobId = seedInterrupted(tmp.path);
     const result = await runCli(args(), { stdinTty: true, tty: true, input: [''] });

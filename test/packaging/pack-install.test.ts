@@ -6,7 +6,8 @@ import { REPO_ROOT, runCommand, type ChildResult } from '../support/child-proces
 /**
  * The package as a user gets it: `npm run build`, `npm pack`, the tarball installed into an
  * empty folder with `npm install`, and used there (require, import, migrations, the bin,
- * drizzle-kit migrate against the installed drizzle.config.ts).
+ * drizzle-kit migrate against the installed drizzle.config.ts, as CIDX upgrades run it, with
+ * drizzle-kit installed by the app; a strict TypeScript consumer with skipLibCheck off).
  *
  * Slow: it fetches the dependencies from the registry (~30-60 s here). better-sqlite3's
  * install script runs for real, but by default it finds the native module this checkout
@@ -140,6 +141,71 @@ describe('the packed and installed package', () => {
     const doctor = await run('npx', ['cidx-progress', 'doctor', '--project', 'demo', '--dir', dir, '--json']);
     expect(doctor.code).toBe(0);
     expect(JSON.parse(doctor.stdout).ok).toBe(true);
+  });
+
+  it('type-checks in a strict TypeScript consumer with skipLibCheck off (no driver or ORM types reached)', async () => {
+    const app = path.join(consumer, 'strict');
+    fs.mkdirSync(app);
+    fs.writeFileSync(
+      path.join(app, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { strict: true, skipLibCheck: false, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'ES2022', types: ['node'] },
+        files: ['app.ts'],
+      }),
+    );
+    fs.writeFileSync(
+      path.join(app, 'app.ts'),
+      [
+        "import { openProgressStore, promptResume, readArchive, type ArchivedSync, type HistoryReport, type ResumeInfo, type StoreWarning } from 'cidx-progress';",
+        "const store = openProgressStore({ projectId: 'strict', onWarning: (w: StoreWarning) => console.error(w.code) });",
+        'const info: ResumeInfo | null = store.resume.checkResumable();',
+        "const choice: Promise<'resume' | 'fresh' | 'cancel'> | null = info ? promptResume(info) : null;",
+        'const sync = store.recording.startSync({ files: [] });',
+        "sync.update({ phase: 'Indexing Files', percent: 50, phasePercent: 10, filesProcessed: 0, totalFiles: 0, rate: 0 });",
+        'const report: HistoryReport = store.metrics.report({ days: 7 });',
+        "const rows: ArchivedSync[] = readArchive('x');",
+        'console.log(choice, report, rows);',
+        'store.close();',
+        '',
+      ].join('\n'),
+    );
+    // @types/node for the consumer; typescript from this checkout.
+    await step('install @types/node', 'npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', `@types/node@${versionOf('@types/node')}`], consumer);
+    const tsc = path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+    const listed = await runCommand(process.execPath, [tsc, '-p', app, '--listFilesOnly'], { cwd: app, env: cleanEnv() });
+    expect(listed.stdout).toContain('cidx-progress/dist/index.d.ts');
+    expect(listed.stdout).not.toMatch(/better-sqlite3|drizzle-orm|luxon/);
+    const checked = await runCommand(process.execPath, [tsc, '-p', app], { cwd: app, env: cleanEnv() });
+    expect(checked.stdout + checked.stderr).toBe('');
+    expect(checked.code).toBe(0);
+  });
+
+  it('exports no drizzle.config module: drizzle-kit takes the file by path', async () => {
+    const result = await node(`
+      try { require('cidx-progress/drizzle.config'); console.log('loaded'); } catch (error) { console.log(error.code); }
+    `);
+    expect(result.stdout.trim()).toBe('ERR_PACKAGE_PATH_NOT_EXPORTED');
+    // drizzle-kit is CIDX's to install: the package neither depends on it nor brings it.
+    const manifest = JSON.parse(fs.readFileSync(path.join(consumer, 'node_modules/cidx-progress/package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
+    expect(manifest.dependencies?.['drizzle-kit']).toBeUndefined();
+    expect(manifest.peerDependencies?.['drizzle-kit']).toBeUndefined();
+  });
+
+  it("the README's upgrade step, as CIDX runs it: drizzle-kit migrate with the installed config and CIDX_PROJECT_ID", async () => {
+    const home = path.join(work, 'cidx-home');
+    const migrate = await run('npx', ['drizzle-kit', 'migrate', '--config', 'node_modules/cidx-progress/drizzle.config.ts'], { CIDX_PROJECT_ID: 'acme-api', CIDX_HOME: home });
+    expect(migrate.code).toBe(0);
+    expect(migrate.stdout + migrate.stderr).toContain('migrations applied successfully');
+    const file = path.join(home, 'progress', 'acme-api.db');
+    expect(fs.statSync(path.join(home, 'progress')).mode & 0o777).toBe(0o700);
+    const result = await node(`
+      const { openProgressStore } = require('cidx-progress');
+      const store = openProgressStore({ projectId: 'acme-api', dir: ${JSON.stringify(path.join(home, 'progress'))} });
+      console.log(store.path);
+      store.close();
+    `);
+    expect(result.stderr).toBe('');
+    expect(result.stdout.trim()).toBe(file);
   });
 
   it('drizzle-kit migrate works with the installed drizzle.config.ts and CIDX_PROGRESS_DB', async () => {

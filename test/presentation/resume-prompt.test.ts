@@ -152,14 +152,114 @@ describe('the resume prompt', () => {
     await expect(promptResume(info(), { input, output, now: NOW, nonInteractiveChoice: 'cancel' })).resolves.toBe('cancel');
   });
 
-  it('reads piped answers when asked to, and falls back when the input ends', async () => {
+  it('reads piped answers when asked to', async () => {
     const input = new PassThrough();
     const output = new PassThrough();
-    input.end('c\n');
-    await expect(promptResume(info(), { input, output, readNonTty: true, now: NOW })).resolves.toBe('cancel');
-    const empty = new PassThrough();
-    empty.end();
-    await expect(promptResume(info(), { input: empty, output, readNonTty: true, now: NOW, nonInteractiveChoice: 'fresh' })).resolves.toBe('fresh');
+    input.end('s\n');
+    await expect(promptResume(info(), { input, output, readNonTty: true, now: NOW })).resolves.toBe('fresh');
+  });
+
+  it('cancels when the input ends before an answer it understood (never a silent Resume)', async () => {
+    for (const typed of ['', 'zzz\n', 'zzz\nv\n', 'r']) {
+      const input = new PassThrough();
+      const output = new PassThrough();
+      let written = '';
+      output.on('data', (chunk) => (written += chunk));
+      input.end(typed);
+      await expect(promptResume(info(), { input, output, readNonTty: true, now: NOW, nonInteractiveChoice: 'resume' })).resolves.toBe(
+        typed === 'r' ? 'resume' : 'cancel',
+      );
+      if (typed !== 'r') expect(written).toContain('(end of input: cancelled)');
+    }
+  });
+});
+
+/** A fake terminal in raw mode's image: bytes arrive one keypress at a time; setRawMode is recorded. */
+function rawTerminal(options: { failWith?: Error } = {}) {
+  const modes: boolean[] = [];
+  const input = Object.assign(new PassThrough(), {
+    isTTY: true,
+    isRaw: false,
+    setRawMode(mode: boolean) {
+      modes.push(mode);
+      input.isRaw = mode;
+      return input;
+    },
+  });
+  const output = new PassThrough();
+  let written = '';
+  output.on('data', (chunk) => (written += chunk));
+  const press = (...keys: string[]) =>
+    setImmediate(() => {
+      if (options.failWith) input.destroy(options.failWith);
+      for (const key of keys) input.write(key);
+    });
+  return { input, output, modes, press, written: () => written };
+}
+
+describe('promptResume on a terminal: one keypress', () => {
+  it.each([
+    ['r', 'resume'],
+    ['R', 'resume'],
+    ['\r', 'resume'],
+    ['s', 'fresh'],
+    ['S', 'fresh'],
+    ['c', 'cancel'],
+    ['C', 'cancel'],
+    ['\u0003', 'cancel'], // Ctrl-C
+    ['\u0004', 'cancel'], // Ctrl-D
+  ])('key %j answers %s without Enter, and the terminal mode is restored', async (key, expected) => {
+    const t = rawTerminal();
+    t.press(key);
+    await expect(promptResume(info(), { input: t.input, output: t.output, now: NOW })).resolves.toBe(expected);
+    expect(t.modes).toEqual([true, false]);
+    expect(t.input.isRaw).toBe(false);
+    expect(t.input.isPaused()).toBe(true);
+    expect(t.written()).toMatch(/Choice: \S.*\n$/);
+  });
+
+  it('V shows the details and waits for the next key; other keys and arrow keys ask again', async () => {
+    const t = rawTerminal();
+    t.press('v', 'x', '\u001b[A', 's');
+    await expect(promptResume(info(), { input: t.input, output: t.output, now: NOW })).resolves.toBe('fresh');
+    expect(t.written()).toContain('Sync details:');
+    expect(t.written().match(/Please press R, S, V or C/g)).toHaveLength(2);
+    expect(t.modes).toEqual([true, false]);
+  });
+
+  it('takes the first key of a burst (a paste) that answers', async () => {
+    const t = rawTerminal();
+    t.press('xsc');
+    await expect(promptResume(info(), { input: t.input, output: t.output, now: NOW })).resolves.toBe('fresh');
+  });
+
+  it('Enter takes the recommendation; R is refused when the checkpoint cannot be used', async () => {
+    const t = rawTerminal();
+    t.press('r', '\r');
+    await expect(promptResume(info({ canResume: false, reason: 'x' }), { input: t.input, output: t.output, now: NOW })).resolves.toBe('fresh');
+    expect(t.written()).toContain('Please press');
+  });
+
+  it('keeps a terminal that was already raw raw', async () => {
+    const t = rawTerminal();
+    t.input.isRaw = true;
+    t.press('c');
+    await expect(promptResume(info(), { input: t.input, output: t.output, now: NOW })).resolves.toBe('cancel');
+    expect(t.modes).toEqual([true, true]);
+  });
+
+  it('restores the terminal mode when reading fails', async () => {
+    const t = rawTerminal({ failWith: new Error('EIO') });
+    t.press();
+    await expect(promptResume(info(), { input: t.input, output: t.output, now: NOW })).rejects.toThrow('EIO');
+    expect(t.modes).toEqual([true, false]);
+  });
+
+  it('the terminal closing before a key cancels', async () => {
+    const t = rawTerminal();
+    setImmediate(() => t.input.end());
+    await expect(promptResume(info(), { input: t.input, output: t.output, now: NOW })).resolves.toBe('cancel');
+    expect(t.modes).toEqual([true, false]);
   });
 });
 

@@ -27,7 +27,7 @@ export function registerDemo(program: Command, env: CommandEnv): void {
     .option('--yes', 'answer Resume when the resume prompt appears (Start fresh when the checkpoint cannot be used)')
     .option('--read-stdin', 'read the prompt answer from stdin even when it is not a terminal')
     .option('--delay <ms>', 'pause per step (default: about 3 s of indexing in all)', integerIn(0, 10_000))
-    .option('--story', 'the whole story in one go: a sync interrupted at 40%, its status, the resumed sync, the history');
+    .option('--story', 'everything in one go: a sync interrupted at 40%, its status, the resumed sync, the history');
   withStoreOptions(command);
   command.addHelpText(
     'after',

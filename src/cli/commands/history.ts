@@ -29,7 +29,7 @@ const CHART_HEIGHT = 8;
 export function registerHistory(program: Command, env: CommandEnv): void {
   const command = program
     .command('history')
-    .description("the story's sync performance history, with a chart of total duration per sync")
+    .description('sync performance history: durations per phase, trends, failures, with a chart of total duration per sync')
     .option('--days <n>', 'window in days (1-30)', integerIn(1, 30), 7)
     .option('--chart', 'draw the chart even when stdout is not a terminal')
     .option('--no-chart', 'never draw the chart');

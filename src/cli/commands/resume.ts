@@ -49,14 +49,16 @@ export function parseChoiceOption(value: string): ResumeAnswer {
 export function registerResume(program: Command, env: CommandEnv): void {
   const command = program
     .command('resume')
-    .description("the story's resume prompt for the project's incomplete sync")
+    .description("the prompt CIDX shows before a sync when the last one did not finish: resume it, start fresh, view details or cancel")
     .option('--choice <r|s|v|c>', 'answer without asking: resume, start fresh, view details, cancel', parseChoiceOption)
     .option('--read-stdin', 'read the answer from stdin even when it is not a terminal (answers piped by a script)');
   withJsonOption(withStoreOptions(command));
   command.addHelpText(
     'after',
-    '\nWithout --choice the prompt waits for a person at a terminal. When stdin is not a terminal it never\n' +
-      'waits: it answers Resume when the checkpoint is usable, else Cancel, unless --read-stdin is given.\n' +
+    '\nWithout --choice the prompt waits for a person at a terminal, who answers with one key: R, S, V, C,\n' +
+      'Enter for the recommended answer, Ctrl-C to cancel. When stdin is not a terminal it never waits: it\n' +
+      'answers Resume when the checkpoint is usable, else Cancel, unless --read-stdin is given; then it\n' +
+      'reads one answer per line, asks again on one it does not understand, and cancels if the input ends.\n' +
       'Resume keeps the checkpoint for the next sync; Start fresh clears it. Cancel exits with 5.',
   );
   handle<ResumeOptions>(command, env, (options, out) => resume(options, out, env));

@@ -2,13 +2,16 @@ import type { Command } from 'commander';
 import { formatAgo, formatDurationShort } from '../../presentation/durations';
 import type { ResumeInfo } from '../../services/resume/resume-info';
 import type { SyncStatusEntry } from '../../services/status-service';
-import { type CommandEnv, handle, withJsonOption, withStoreOptions } from '../command-kit';
+import { type CommandEnv, handle, integerIn, withJsonOption, withStoreOptions } from '../command-kit';
 import { EXIT, type ExitCode } from '../exit-codes';
 import type { Output } from '../output';
+import { watchSync } from '../watch/watch-sync';
 import { NO_AUTO_MAINTENANCE, requireStoreFile, resolveTarget, type StoreOptions, withStore } from '../store-target';
 
 interface StatusOptions extends StoreOptions {
   json?: boolean;
+  watch?: boolean;
+  interval?: number;
 }
 
 /** `--json` shape of `status` (documented in the README). */
@@ -26,14 +29,26 @@ export interface StatusJson {
 export function registerStatus(program: Command, env: CommandEnv): void {
   const command = program
     .command('status')
-    .description('running and incomplete syncs of the project, with liveness and age');
+    .description('running and incomplete syncs of the project, with liveness and age')
+    .option('--watch', 'follow the running sync live until it ends (reads the store read-only)')
+    .option('--interval <ms>', 'with --watch: time between two looks', integerIn(100, 60_000), 1000);
   withJsonOption(withStoreOptions(command));
+  command.addHelpText('after', WATCH_HELP);
   handle<StatusOptions>(command, env, (options, out) => runStatus(options, out, env));
 }
 
+const WATCH_HELP = `
+--watch follows the newest sync of the project that is running in another process, about once a
+second: phase, percent, files, rate and time left, as a bar on a terminal, a line per change when
+piped, one JSON object per line with --json. It ends when the sync ends, exiting 0 completed,
+10 failed, 5 cancelled, 6 interrupted (its process ended without finishing it); 3 when no sync is
+running; 130 when Ctrl-C stops the watching (the sync goes on).`;
+
 export async function runStatus(options: StatusOptions, out: Output, env: CommandEnv): Promise<ExitCode> {
+  out.jsonLines = options.watch === true;
   const target = await resolveTarget(options, env.io);
   requireStoreFile(target);
+  if (options.watch) return watchSync(target, { intervalMs: options.interval ?? 1000 }, out, env.io);
   const result = await withStore(target, env.io, (store): StatusJson => {
     const resumable = store.resume.checkResumable();
     const syncs = store.status.list().map((s) => ({ ...s, offeredForResume: s.jobId === resumable?.jobId }));

@@ -5,6 +5,13 @@ export interface ProgressState {
   phase: string;
   filesDone: number;
   filesTotal: number;
+  /** Shown after the files in place of the bar's own ETA (see ProgressViewOptions.eta), e.g. ` | 40/s | 12s left`. */
+  detail?: string;
+}
+
+export interface ProgressViewOptions {
+  /** The bar's ETA, from the pace of its own updates (default); false shows `detail` instead. */
+  eta?: boolean;
 }
 
 /** How the demo shows a sync moving: a live bar for a person, plain lines otherwise. */
@@ -14,20 +21,21 @@ export interface ProgressView {
   stop(): void;
 }
 
-export function createProgressView(out: Output): ProgressView {
-  return out.interactive ? new BarView(out) : new LineView(out);
+export function createProgressView(out: Output, options: ProgressViewOptions = {}): ProgressView {
+  return out.interactive ? new BarView(out, options) : new LineView(out);
 }
 
 /** A cli-progress bar on the terminal, redrawn in place. */
-class BarView implements ProgressView {
+export class BarView implements ProgressView {
   private readonly bar: SingleBar;
   private started = false;
 
-  constructor(out: Output) {
+  constructor(out: Output, options: ProgressViewOptions = {}) {
     const bar = out.style('cyan', '{bar}');
+    const tail = options.eta === false ? '{detail}' : ' | ETA {eta_formatted}';
     this.bar = new SingleBar({
       stream: out.stdout,
-      format: `  ${bar} {percentage}% | {phase} | {files} files | ETA {eta_formatted}`,
+      format: `  ${bar} {percentage}% | {phase} | {files} files${tail}`,
       barsize: Math.max(10, Math.min(30, out.width - 60)),
       barCompleteChar: '█',
       barIncompleteChar: '░',
@@ -38,7 +46,7 @@ class BarView implements ProgressView {
   }
 
   update(percent: number, state: ProgressState): void {
-    const payload = { phase: state.phase.padEnd(17), files: `${state.filesDone}/${state.filesTotal}` };
+    const payload = { phase: state.phase.padEnd(17), files: `${state.filesDone}/${state.filesTotal}`, detail: state.detail ?? '' };
     if (!this.started) {
       this.bar.start(100, percent, payload);
       this.started = true;

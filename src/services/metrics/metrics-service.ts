@@ -63,7 +63,7 @@ export class MetricsService {
   private estimateCache: { key: string; meanMs: Map<string, number>; files: Map<string, [number, number]> } | null =
     null;
 
-  /** `zone`: where local times (peak usage, rendered dates) are; default the system's. */
+  /** @internal Made by openProgressStore. `zone`: where local times (peak usage, rendered dates) are; default the system's. */
   constructor(
     private readonly context: StoreContext,
     private readonly zone: Zone = SystemZone.instance,

@@ -1,11 +1,10 @@
-import type { EndedSyncRow, FailurePointRow, StatusCountRow } from '../../repositories/sync-stats.repository';
+import type { EndedSyncRow, FailurePointRow, RegressionSums, StatusCountRow } from '../../repositories/sync-stats.repository';
 import type { PhaseFigures, Throughput } from './phase-figures';
 import type { FilledHistoryReport, LongTermTrend, PhaseReport, SyncEntry } from './report-schema';
 import {
   leastSquaresSlope,
   percentChange,
   perSecond,
-  type RegressionSums,
   round,
   roundMs,
   trendDirection,

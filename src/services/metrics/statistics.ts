@@ -1,5 +1,6 @@
 import type { TrendDirection } from './report-schema';
-import type { RegressionSums } from '../../repositories/sync-stats.repository';
+// (not `import type`: this form is left out of the .d.ts when only internal declarations use it)
+import { type RegressionSums } from '../../repositories/sync-stats.repository';
 
 /**
  * A change smaller than this (in percent, either way) is reported as `stable`: run-to-run
@@ -46,9 +47,8 @@ export function trendDirection(percent: number): TrendDirection {
   return percent < 0 ? 'improvement' : 'slower';
 }
 
-export type { RegressionSums };
-
-/** Least-squares slope of y on x from running sums; null with fewer than two distinct x. */
+/**
+ * @internal Least-squares slope of y on x from running sums; null with fewer than two distinct x. */
 export function leastSquaresSlope({ n, sumX, sumY, sumXY, sumXX }: RegressionSums): number | null {
   const denominator = n * sumXX - sumX * sumX;
   if (n < 2 || Math.abs(denominator) < 1e-9) return null;

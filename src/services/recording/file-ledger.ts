@@ -59,6 +59,7 @@ export class FileLedger {
    * Rebuild from a lineage's stored log; throws InconsistentFileLogError when it does not
    * read back as written: ordinals out of range or in an impossible order, counts that
    * disagree with the rows, empty or over-long paths.
+   * @internal
    */
   static load(events: readonly StoredFileEvent[]): FileLedger {
     const ledger = new FileLedger();

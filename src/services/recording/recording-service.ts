@@ -9,6 +9,7 @@ import { type RecorderInit, SyncRecorder } from './sync-recorder';
 
 /** Starts syncs. Everything after the start happens on the returned SyncRecorder. */
 export class RecordingService {
+  /** @internal Made by openProgressStore; not part of the public API. */
   constructor(private readonly context: StoreContext) {}
 
   /**

@@ -73,6 +73,7 @@ export class SyncRecorder {
   private readonly warned = { notRecording: false, percentBack: false, phaseBack: false };
   private heartbeat: NodeJS.Timeout | null = null;
 
+  /** @internal Made by openProgressStore; not part of the public API. */
   constructor(
     private readonly context: StoreContext,
     private readonly init: RecorderInit,

@@ -34,6 +34,7 @@ export const NO_COMMIT_TO_MERGE_FROM =
   'no git commit was recorded with this sync, so the changes made since it stopped cannot be merged';
 
 /**
+ * @internal
  * Remaining time from the sync's own pace: the files still pending at its last indexing
  * rate when it had one, else the time it took to reach its progress, extrapolated.
  */

@@ -46,6 +46,7 @@ export class ResumeService {
   /** Set by the metrics service: a better estimate from the project's history. */
   estimator: ((info: ResumeInfo) => number | null) | null = null;
 
+  /** @internal Made by openProgressStore; not part of the public API. */
   constructor(
     private readonly context: StoreContext,
     private readonly recording: RecordingService,

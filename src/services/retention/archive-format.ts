@@ -1,6 +1,9 @@
 import { constants, crc32, inflateRawSync } from 'node:zlib';
 import { z } from 'zod';
 import type { SyncHistoryRow } from '../../schema';
+import type { ArchiveDamage } from './archived-sync';
+
+export type { ArchiveDamage };
 import { SYNC_STATUSES } from '../../schema/sync-status';
 
 /**
@@ -10,17 +13,6 @@ import { SYNC_STATUSES } from '../../schema/sync-status';
  * returned, duplicates included; what could not be read is described in `damaged`.
  */
 
-/** Something in an archive file that could not be read back. */
-export interface ArchiveDamage {
-  file: string;
-  /** Byte offset in the file where the damage starts. */
-  offset: number;
-  /** Bytes from `offset` that could not be read (0 for a bad line inside a good member). */
-  bytes: number;
-  /** For a line that is not a sync row: its number within its gzip member (1-based); else null. */
-  line: number | null;
-  reason: string;
-}
 
 export interface DecodedArchive {
   /** Every sync row read, in file order, duplicates included. */

@@ -27,6 +27,7 @@ export class RetentionService {
   /** Set while a run is in progress: a disk-full write inside maintenance must not start another. */
   private running = false;
 
+  /** @internal Made by openProgressStore; not part of the public API. */
   constructor(
     private readonly context: StoreContext,
     options: { maxDatabaseBytes?: number } = {},
