@@ -191,7 +191,8 @@ describe('readArchive', () => {
     expect(readArchive(file)).toEqual([]);
     // A folder is read as an archive folder: here, none of its files are archive files.
     expect(readArchive(tmp.path)).toEqual([]);
-    expect(() => readArchive(path.join(file, 'inside-a-file'))).toThrow(expect.objectContaining({ code: 'STORAGE' }));
+    // A path through a file names nothing (ENOTDIR is "missing" to the store's lstat).
+    expect(() => readArchive(path.join(file, 'inside-a-file'))).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
     const fifo = tmp.join('2026-02.jsonl.gz');
     execFileSync('mkfifo', [fifo]);
     expect(() => readArchive(fifo)).toThrow(expect.objectContaining({ code: 'STORAGE', message: expect.stringMatching(/not a regular file/) }));
