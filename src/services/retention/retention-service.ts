@@ -1,36 +1,44 @@
 import { parseInput } from '../../validation/parse';
 import type { StoreContext } from '../store-context';
-import { archiveDirFor, pruneArchive } from './archive';
-import { expireCheckpoints } from './checkpoint-expiry';
-import { archiveSyncs } from './history-archiver';
+import { archiveDirFor } from './archive';
+import { BackgroundMaintenance, type BackgroundMaintenanceOptions, type BackgroundState } from './background-maintenance';
 import { type MaintenanceOptions, maintenanceOptionsSchema, type MaintenanceReport } from './maintenance-report';
-import { MaintenanceRun } from './maintenance-run';
-import { reclaimSpace } from './reclaim-space';
+import { MaintenanceRun, type MaintenanceSteps } from './maintenance-run';
+import { drain, type MaintenanceTrigger, maintenanceSteps } from './maintenance-steps';
 import { DEFAULT_RETENTION_POLICY, type RetentionPolicy, retentionPolicy } from './retention-policy';
-import { enforceBudget } from './size-budget';
-import { measureSpace, mergeWal, sizeOf } from './space';
-import { compactTrails } from './trail-compaction';
-
-type Trigger = MaintenanceReport['trigger'];
+import { measureSpace } from './space';
 
 /**
  * Keeps a project file small with nobody looking after it (`store.retention`). See
  * retention-policy.ts for the numbers and the README for the policy in words. Every
- * step works in batches, each its own short write transaction, so a sync recording in
- * another process waits milliseconds at most; only a full VACUUM (monthly at most, never
- * while a sync runs) holds the lock for longer.
+ * step works in batches, each its own short write transaction sized to hold the lock
+ * ~8 ms, so a sync recording in another process waits milliseconds at most; only a full
+ * VACUUM (monthly at most, never while a sync runs) holds the lock for longer, and the
+ * report says how long. The store runs it daily by itself, in slices between the
+ * caller's calls (background-maintenance.ts), never inside openProgressStore.
  */
 export class RetentionService {
   readonly policy: RetentionPolicy;
   /** Set while a run is in progress: a disk-full write inside maintenance must not start another. */
   private running = false;
+  private readonly background: BackgroundMaintenance;
 
   constructor(
     private readonly context: StoreContext,
-    options: { maxDatabaseBytes?: number } = {},
+    options: { maxDatabaseBytes?: number; background?: BackgroundMaintenanceOptions } = {},
   ) {
     this.policy = retentionPolicy({ maxDatabaseBytes: options.maxDatabaseBytes ?? DEFAULT_RETENTION_POLICY.maxDatabaseBytes });
     context.recoverSpace = () => this.recoverSpace();
+    this.background = new BackgroundMaintenance(
+      context,
+      {
+        claimIfDue: (lockTimeoutMs) => this.claimIfDue(lockTimeoutMs),
+        begin: () => this.begin('open', false, true),
+        active: (work) => this.active(work),
+        intervalMs: this.policy.maintenanceIntervalMs,
+      },
+      options.background,
+    );
   }
 
   /** Where old syncs are archived: `{dir}/{projectId}.archive/`, one `YYYY-MM.jsonl.gz` per month. */
@@ -38,34 +46,69 @@ export class RetentionService {
     return archiveDirFor(this.context.connection.path, this.context.projectId);
   }
 
-  /** Run maintenance now. With `dryRun`, report what would be done and change nothing. */
-  runMaintenance(options?: MaintenanceOptions): MaintenanceReport {
-    this.context.assertOpen();
-    const { dryRun = false } = parseInput(maintenanceOptionsSchema, options, 'runMaintenance') ?? {};
-    return this.run('manual', dryRun);
+  /**
+   * The store's own daily maintenance: `off` (autoMaintenance: false), `waiting` for its
+   * first slice, `running` in slices, or `idle` until the next is due; `lastReport` is
+   * the report of the last run it finished (null until then).
+   */
+  get upkeep(): { state: BackgroundState; lastReport: MaintenanceReport | null } {
+    return { state: this.background.state, lastReport: this.background.lastReport };
   }
 
   /**
-   * Run maintenance if the last run (recorded in the file, so it holds across processes)
-   * is more than a day old. Claiming the run and recording it is one transaction, so
-   * two processes opening the file together do not both run it. Returns null when not due.
+   * Run maintenance now, in one go. With `dryRun`, report what would be done and change
+   * nothing. A background run in progress is dropped (between two batches): this one does
+   * all that was left.
+   */
+  runMaintenance(options?: MaintenanceOptions): MaintenanceReport {
+    this.context.assertOpen();
+    const { dryRun = false } = parseInput(maintenanceOptionsSchema, options, 'runMaintenance') ?? {};
+    if (!dryRun) this.background.abandon();
+    return this.active(() => drain(this.begin('manual', dryRun, false).steps));
+  }
+
+  /**
+   * Run maintenance in one go if the last run (recorded in the file, so it holds across
+   * processes) is more than a day old. Returns null when not due. The store itself does
+   * this in slices instead (startBackground).
    */
   runIfDue(): MaintenanceReport | null {
     this.context.assertOpen();
+    const claimed = this.claimIfDue(this.context.settings.recordLockTimeoutMs) === null;
+    return claimed ? this.active(() => drain(this.begin('open', false, true).steps)) : null;
+  }
+
+  /** Start the daily maintenance in slices (openProgressStore does, unless autoMaintenance is false). */
+  startBackground(): void {
+    this.background.start();
+  }
+
+  /** Stop the slices (the store is closing). */
+  stopBackground(): void {
+    this.background.stop();
+  }
+
+  /**
+   * Claim the run when the last one is more than a day old: checking and recording it is
+   * one transaction, so two processes opening the file together do not both run it.
+   * Returns null when claimed, else the ms until it is due.
+   */
+  private claimIfDue(lockTimeoutMs: number): number | null {
+    this.context.assertOpen();
     const { repos, clock } = this.context;
     const now = clock.now();
-    const claimed = this.context.write(
+    const interval = this.policy.maintenanceIntervalMs;
+    return this.context.write(
       'claim maintenance',
       () => {
         const last = repos.storeMeta.get('last_maintenance_at');
         // A last run in the future means the wall clock went back: run, and record the present.
-        if (last !== null && last <= now && now - last <= this.policy.maintenanceIntervalMs) return false;
+        if (last !== null && last <= now && now - last <= interval) return last + interval - now;
         repos.storeMeta.set('last_maintenance_at', now);
-        return true;
+        return null;
       },
-      this.context.settings.recordLockTimeoutMs,
+      lockTimeoutMs,
     );
-    return claimed ? this.run('open', false, { claimed: true }) : null;
   }
 
   /**
@@ -79,7 +122,7 @@ export class RetentionService {
     if (this.running || connection.sqlite.inTransaction || this.context.isClosed) return 0;
     try {
       const before = measureSpace(connection).usedBytes;
-      this.run('disk-full', false);
+      this.active(() => drain(this.begin('disk-full', false, false).steps));
       return Math.max(0, before - measureSpace(connection).usedBytes);
     } catch (error) {
       this.context.warn({ code: 'STORAGE_FULL', message: `maintenance on a full disk failed: ${(error as Error).message}`, error });
@@ -87,46 +130,18 @@ export class RetentionService {
     }
   }
 
-  private run(trigger: Trigger, dryRun: boolean, options: { claimed?: boolean } = {}): MaintenanceReport {
+  /** A new run and its steps: the one entry point every run goes through (see maintenance-steps.ts). */
+  private begin(trigger: MaintenanceTrigger, dryRun: boolean, claimed: boolean): { run: MaintenanceRun; steps: MaintenanceSteps<MaintenanceReport> } {
+    const run = new MaintenanceRun(this.context, this.policy, dryRun, this.archiveDir);
+    return { run, steps: maintenanceSteps(run, trigger, claimed) };
+  }
+
+  private active<T>(work: () => T): T {
     this.running = true;
     try {
-      return this.steps(new MaintenanceRun(this.context, this.policy, dryRun, this.archiveDir), trigger, options.claimed === true);
+      return work();
     } finally {
       this.running = false;
     }
-  }
-
-  private steps(run: MaintenanceRun, trigger: Trigger, claimed: boolean): MaintenanceReport {
-    const { policy, now } = run;
-    const pressure = trigger === 'disk-full';
-    if (!run.dryRun && !claimed) run.write('record maintenance', () => run.repos.storeMeta.set('last_maintenance_at', now));
-    expireCheckpoints(run, now - policy.checkpointMaxAgeMs, { countKept: true });
-    archiveSyncs(run, now - policy.historyMaxAgeMs);
-    compactTrails(run, now - policy.trailCompactionDelayMs);
-    const budget = enforceBudget(run, pressure);
-    const filesDeleted = pruneArchive(this.archiveDir, now, policy.archiveMonths, run.dryRun);
-    const vacuum = reclaimSpace(run, pressure);
-    if (!run.dryRun) mergeWal(this.context.connection.sqlite);
-    return {
-      dryRun: run.dryRun,
-      trigger,
-      startedAt: now,
-      durationMs: run.elapsedMs(),
-      transactions: run.transactions,
-      longestTransactionMs: run.longestTransactionMs,
-      removed: run.removed,
-      syncsInterrupted: run.syncsInterrupted,
-      checkpointsKept: run.checkpointsKept,
-      archive: {
-        dir: this.archiveDir,
-        filesWritten: [...run.archive.filesWritten].sort(),
-        rows: run.archive.rows,
-        bytesWritten: run.archive.bytesWritten,
-        filesDeleted,
-      },
-      budget,
-      vacuum,
-      size: { before: sizeOf(run.before), after: run.dryRun ? sizeOf(run.before) : sizeOf(measureSpace(this.context.connection)) },
-    };
   }
 }
