@@ -20,6 +20,8 @@ export interface UpkeepTask {
 export interface UpkeepSchedulerOptions {
   /** A turn runs due tasks until it has taken this long (at least one task per turn). */
   turnBudgetMs?: number;
+  /** Milliseconds from a monotonic origin; default performance.now(). */
+  now?: () => number;
 }
 
 const DEFAULT_TURN_BUDGET_MS = 4;
@@ -31,14 +33,16 @@ export class UpkeepScheduler {
   private timer: NodeJS.Timeout | null = null;
   private timerAt = Number.POSITIVE_INFINITY;
   private readonly turnBudgetMs: number;
+  private readonly now: () => number;
 
   constructor(options: UpkeepSchedulerOptions = {}) {
     this.turnBudgetMs = options.turnBudgetMs ?? DEFAULT_TURN_BUDGET_MS;
+    this.now = options.now ?? (() => performance.now());
   }
 
   /** Run `task` once `delayMs` from now (replacing when it was due, if it was). */
   schedule(task: UpkeepTask, delayMs: number): void {
-    this.due.set(task, now() + Math.max(0, delayMs));
+    this.due.set(task, this.now() + Math.max(0, delayMs));
     this.arm();
   }
 
@@ -63,7 +67,7 @@ export class UpkeepScheduler {
     if (this.timer !== null && this.timerAt <= next) return;
     this.disarm();
     this.timerAt = next;
-    this.timer = setTimeout(() => this.turn(), Math.min(MAX_DELAY_MS, Math.max(0, Math.ceil(next - now()))));
+    this.timer = setTimeout(() => this.turn(), Math.min(MAX_DELAY_MS, Math.max(0, Math.ceil(next - this.now()))));
     this.timer.unref();
   }
 
@@ -74,11 +78,14 @@ export class UpkeepScheduler {
   }
 
   private turn(): void {
+    // The timer fired, so what it was set for is due, even if the clock reads a hair
+    // earlier (timers round to whole milliseconds).
+    const firedFor = this.timerAt;
     this.timer = null;
     this.timerAt = Number.POSITIVE_INFINITY;
-    const started = now();
+    const started = this.now();
     for (;;) {
-      const task = this.earliestDue(now());
+      const task = this.earliestDue(Math.max(this.now(), firedFor));
       if (task === null) break;
       this.due.delete(task);
       let again: number | null = null;
@@ -88,8 +95,8 @@ export class UpkeepScheduler {
         again = null; // A task that throws broke its promise; it is not run again.
       }
       // A task may have rescheduled or cancelled itself meanwhile: its own word wins.
-      if (again !== null && !this.due.has(task)) this.due.set(task, now() + Math.max(0, again));
-      if (now() - started >= this.turnBudgetMs) break;
+      if (again !== null && !this.due.has(task)) this.due.set(task, this.now() + Math.max(0, again));
+      if (this.now() - started >= this.turnBudgetMs) break;
     }
     this.arm();
   }
@@ -105,10 +112,6 @@ export class UpkeepScheduler {
     }
     return best;
   }
-}
-
-function now(): number {
-  return performance.now();
 }
 
 /** The process's scheduler: every store's upkeep shares it. */

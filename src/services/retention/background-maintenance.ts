@@ -79,7 +79,7 @@ export class BackgroundMaintenance implements UpkeepTask {
 
   get state(): BackgroundState {
     if (!this.started) return 'off';
-    if (this.job) return 'running';
+    if (this.job || this.claimed) return 'running';
     return this.looked ? 'idle' : 'waiting';
   }
 

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import BetterSqlite3 from 'better-sqlite3';
 import { openProgressStore, type ProgressStore } from '../../../src';
 import { upkeepScheduler } from '../../../src/db/upkeep-scheduler';
 import { maintenanceReportSchema } from '../../../src/services/retention/maintenance-report';
@@ -12,12 +13,17 @@ const tmp = useTempDir();
 const lastMaintenanceAt = (store: Parameters<typeof rows>[0]) =>
   rows<{ value: number }>(store, "SELECT value FROM store_meta WHERE key = 'last_maintenance_at'")[0]?.value;
 
-/** The store's own slices run on timers: jest's fake ones, moved by hand. */
-beforeEach(() => jest.useFakeTimers());
+/**
+ * The store's own slices run on timers: jest's fake ones, moved by hand. The real
+ * performance.now() stays: SQLite's busy wait measures its bound with it.
+ */
+beforeEach(() => jest.useFakeTimers({ doNotFake: ['performance'] }));
 afterEach(() => jest.useRealTimers());
 
 /** Delay after open before the first slice. */
 const START_DELAY_MS = 1_000;
+/** How soon a slice that found the write lock taken tries again. */
+const LOCKED_RETRY_MS = 1_000;
 
 /** Let the store's slices run until its own maintenance is done; returns how many timer steps it took. */
 function runSlices(store: ProgressStore, limit = 10_000): number {
@@ -121,6 +127,35 @@ describe('maintenance the store does by itself', () => {
     expect(lastMaintenanceAt(store)).toBeUndefined();
     jest.advanceTimersByTime(50);
     expect(lastMaintenanceAt(store)).toBe(clock.now());
+  });
+
+  it('waits at most a short bound for a lock another process holds, then tries again later, quietly', () => {
+    const clock = new ManualClock();
+    neglectedFile(clock);
+    const { store, warnings } = openTestProgressStore(tmp.path, { clock });
+    const other = new BetterSqlite3(store.path);
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      jest.advanceTimersByTime(START_DELAY_MS); // the claim finds the lock taken
+      expect(store.retention.upkeep.state).toBe('idle');
+      other.exec('COMMIT');
+      jest.advanceTimersByTime(LOCKED_RETRY_MS);
+      expect(lastMaintenanceAt(store)).toBe(clock.now());
+      expect(store.retention.upkeep.state).toBe('running');
+
+      // Taken again mid-run: the run is dropped between two batches and starts over once free.
+      other.exec('BEGIN IMMEDIATE');
+      jest.advanceTimersByTime(20);
+      expect(store.retention.upkeep.state).toBe('running');
+      other.exec('COMMIT');
+      jest.advanceTimersByTime(LOCKED_RETRY_MS);
+      runSlices(store);
+    } finally {
+      other.close();
+    }
+    expect(warnings).toEqual([]);
+    expect(syncExists(store, 'old')).toBe(false);
+    expect(hasCheckpoint(store, 'stale')).toBe(false);
   });
 
   it('does not run with autoMaintenance: false', () => {
