@@ -3,11 +3,12 @@
  * the smallest equivalent work in the same run. `npm run bench -- --quick` runs small
  * sizes (CI keeps the script from rotting; it reports, it does not gate).
  *
- * Options: --quick, --only=<group>[,<group>] (update, checkpoint, resume, report, maintenance).
+ * Options: --quick, --only=<group>[,<group>] (update, checkpoint, resume, report, maintenance, many-stores).
  */
 import { benchCheckpoints } from './checkpoint.bench';
 import { loadAverage, machine } from './machine';
 import { benchMaintenance } from './maintenance.bench';
+import { benchManyStores } from './many-stores.bench';
 import { benchReport } from './report.bench';
 import { benchResume } from './resume.bench';
 import { benchUpdates } from './update.bench';
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
     ['resume', () => benchResume({ sizes: SIZES, quick })],
     ['report', () => benchReport({ syncCounts: quick ? [100, 1_000] : [1_000, 10_000] })],
     ['maintenance', () => benchMaintenance({ quick })],
+    ['many-stores', () => benchManyStores({ quick })],
   ];
   for (const [name, run] of groups) {
     if (!wanted(name)) continue;

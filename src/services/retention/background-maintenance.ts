@@ -14,7 +14,7 @@ import type { MaintenanceRun, MaintenanceSteps } from './maintenance-run';
  * store; see db/upkeep-scheduler.ts). The first one, `startDelayMs` after open, claims the
  * run in the file if it is due (store_meta `last_maintenance_at`, so only one process runs
  * it); each slice then advances the run's steps until it has made one write transaction
- * (a batch sized to hold the lock ~8 ms, see batch-sizer.ts) or spent `sliceMs`, and the
+ * (a batch sized to hold the lock ~5 ms, see batch-sizer.ts) or spent `sliceMs`, and the
  * next slice comes after a pause at least as long as the slice (leaving the lock to
  * another process's writer and the event loop to the caller). A slice never runs while
  * the connection is inside a transaction. A failure is reported through onWarning, never

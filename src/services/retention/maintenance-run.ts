@@ -97,7 +97,7 @@ export class MaintenanceRun {
     this.lockTimeoutMs = context.settings.lockTimeoutMs;
     const targetMs = policy.batchTargetMs;
     this.sizers = {
-      rows: new BatchSizer({ initial: 200, min: 10, max: policy.batchRows * 40, targetMs }),
+      rows: new BatchSizer({ initial: 200, min: 10, max: policy.batchRows * 20, targetMs }),
       checkpointBytes: new BatchSizer({ initial: 1_000_000, min: CHECKPOINT_OVERHEAD_BYTES, max: policy.batchBytes * 8, targetMs }),
       syncs: new BatchSizer({ initial: 25, min: 1, max: policy.batchRows, targetMs }),
       pages: new BatchSizer({ initial: 64, min: 8, max: policy.vacuumChunkPages * 64, targetMs }),

@@ -36,7 +36,7 @@ export interface RetentionPolicy {
    * batch-sizer.ts), so a batch holds the lock about this long whatever the machine.
    */
   batchTargetMs: number;
-  /** Syncs listed per page (and archived per batch at most); the adaptive trail batches grow to 40× this. */
+  /** Syncs listed per page (and archived per batch at most); the adaptive trail batches grow to 20× this. */
   batchRows: number;
   /** File-log bytes a checkpoint batch starts from (×8: the most it grows to). */
   batchBytes: number;
@@ -58,7 +58,7 @@ export const DEFAULT_RETENTION_POLICY: RetentionPolicy = {
   vacuumMinFreeShare: 0.25,
   incrementalVacuumMinBytes: 1_048_576,
   archiveMonths: 12,
-  batchTargetMs: 8,
+  batchTargetMs: 5,
   batchRows: 500,
   batchBytes: 16_000_000,
   vacuumChunkPages: 128,

@@ -12,7 +12,7 @@ import { measureSpace } from './space';
  * Keeps a project file small with nobody looking after it (`store.retention`). See
  * retention-policy.ts for the numbers and the README for the policy in words. Every
  * step works in batches, each its own short write transaction sized to hold the lock
- * ~8 ms, so a sync recording in another process waits milliseconds at most; only a full
+ * ~5 ms, so a sync recording in another process waits milliseconds at most; only a full
  * VACUUM (monthly at most, never while a sync runs) holds the lock for longer, and the
  * report says how long. The store runs it daily by itself, in slices between the
  * caller's calls (background-maintenance.ts), never inside openProgressStore.
