@@ -51,10 +51,6 @@ export class UpkeepScheduler {
     if (this.due.size === 0) this.disarm();
   }
 
-  isScheduled(task: UpkeepTask): boolean {
-    return this.due.has(task);
-  }
-
   /** Tasks waiting (for tests and the many-stores benchmark). */
   get size(): number {
     return this.due.size;

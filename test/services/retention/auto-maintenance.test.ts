@@ -113,6 +113,8 @@ describe('maintenance the store does by itself', () => {
     jest.advanceTimersByTime(60_000);
     // What the first slice did stays done; the rest waits for the next run.
     expect(syncExists(store, 'old')).toBe(true);
+    // A slice reached after close (it cannot be, once cancelled) would do nothing and stop.
+    expect((store.retention as unknown as { background: { run(): number | null } }).background.run()).toBeNull();
   });
 
   it('never runs a slice inside a transaction of the connection', () => {
