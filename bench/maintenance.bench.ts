@@ -197,7 +197,7 @@ async function benchSlices(dir: string, quick: boolean): Promise<ResultRow[]> {
       stats: { n: 1, p50: elapsed, p99: elapsed, max: elapsed, mean: elapsed },
       goal: '(report)',
       met: null,
-      note: `${report.slices} slices, ${report.transactions} write transactions; ${vacuum}; load ${loadAverage()}`,
+      note: `${report.slices} slices (the longest ${formatMs(report.longestSliceMs)}), ${report.transactions} write transactions; ${vacuum}; load ${loadAverage()}`,
     },
     {
       operation: '  longest write-lock hold by maintenance (slices; VACUUM apart)',

@@ -108,6 +108,7 @@ describe('renderMaintenanceReport', () => {
       transactions: 12,
       longestTransactionMs: 4.6,
       slices: 1,
+      longestSliceMs: 1500,
       removed: { checkpoints: removed(2), checkpointFiles: removed(20), syncHistory: removed(30), progressCompacted: removed(1200), progressRemoved: removed(5) },
       syncsInterrupted: 1,
       checkpointsKept: 1,

@@ -136,6 +136,7 @@ export class BackgroundMaintenance implements UpkeepTask {
       }
       const { run, steps } = this.job;
       run.slices += 1;
+      run.sliceStartedAt = started;
       const writes = run.transactions;
       for (;;) {
         const step = steps.next();
@@ -147,7 +148,9 @@ export class BackgroundMaintenance implements UpkeepTask {
         }
         if (run.transactions !== writes || clock.monotonic() - started >= sliceMs) break;
       }
-      return Math.max(gapMs, clock.monotonic() - started);
+      const took = clock.monotonic() - started;
+      run.longestSliceMs = Math.max(run.longestSliceMs, took);
+      return Math.max(gapMs, took);
     } catch (error) {
       this.dropJob();
       // Another process held the lock past the slice's short bound: not a failure. The

@@ -38,6 +38,11 @@ export const maintenanceReportSchema = z.object({
    * more when the store ran it by itself in slices between the caller's calls.
    */
   slices: count,
+  /**
+   * The longest of those stretches (ms): how long this process's event loop, and so a
+   * sync recording in it, waited on maintenance at most. The whole run when done in one go.
+   */
+  longestSliceMs: ms,
   removed: z.object({
     checkpoints: removedSchema,
     checkpointFiles: removedSchema,

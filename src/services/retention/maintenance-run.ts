@@ -68,6 +68,9 @@ export class MaintenanceRun {
   vacuumLockMs = 0;
   /** Stretches of work between two returns to the event loop: 1 for a run done in one go. */
   slices = 1;
+  /** When the current stretch began (monotonic), and the longest one finished so far. */
+  sliceStartedAt: number;
+  longestSliceMs = 0;
   /**
    * A run done in one go leaves the lock free after each batch for about as long as it
    * held it (makeWayForWaiters); a run in slices leaves it free between slices instead.
@@ -93,6 +96,7 @@ export class MaintenanceRun {
   ) {
     this.now = context.clock.now();
     this.startMono = context.clock.monotonic();
+    this.sliceStartedAt = this.startMono;
     this.before = measureSpace(context.connection);
     this.lockTimeoutMs = context.settings.lockTimeoutMs;
     const targetMs = policy.batchTargetMs;
@@ -170,6 +174,11 @@ export class MaintenanceRun {
     if (!INCOMPLETE.has(row.status)) return 'finished';
     const withCheckpoint = hasCheckpoint ?? repos.checkpoints.findByJobIdRaw(row.jobId) !== null;
     return withCheckpoint && activityAge(row, clock) <= settings.resumeWindowMs ? 'resumable' : 'finished';
+  }
+
+  /** The longest stretch the caller's event loop waited on this run, the current one included. */
+  longestSlice(): number {
+    return Math.max(this.longestSliceMs, this.context.clock.monotonic() - this.sliceStartedAt);
   }
 
   elapsedMs(): number {

@@ -40,6 +40,7 @@ export function* maintenanceSteps(run: MaintenanceRun, trigger: MaintenanceTrigg
     transactions: run.transactions,
     longestTransactionMs: run.longestTransactionMs,
     slices: run.slices,
+    longestSliceMs: run.longestSlice(),
     removed: run.removed,
     syncsInterrupted: run.syncsInterrupted,
     checkpointsKept: run.checkpointsKept,

@@ -89,6 +89,9 @@ describe('vacuum', () => {
     expect(full.vacuum.lockMs).toBeGreaterThan(0);
     expect(full.transactions).toBeGreaterThan(1);
     expect(full.longestTransactionMs).toBeGreaterThan(0);
+    // In one go, the caller's event loop waited on the whole run.
+    expect(full).toMatchObject({ slices: 1 });
+    expect(full.longestSliceMs).toBeGreaterThanOrEqual(full.durationMs);
     seed(store, ...oldSyncs(clock.now(), 'b'));
     const incremental = store.retention.runMaintenance();
     expect(incremental.vacuum).toMatchObject({ kind: 'incremental', lockMs: 0 });
