@@ -6,7 +6,7 @@ import type { MaintenanceRun, MaintenanceSteps } from './maintenance-run';
 
 /**
  * Daily maintenance done by the store itself, in slices between the caller's calls, never
- * inside one: opening a store does no maintenance at all (a neglected 500 MB file took
+ * inside one: opening a store does no maintenance at all (a neglected 750 MB file took
  * 13–15 s inside openProgressStore before), and a recorder in this process never waits on
  * more than one slice.
  *
@@ -47,8 +47,9 @@ export interface MaintenanceHost {
 export type BackgroundState = 'off' | 'waiting' | 'running' | 'idle';
 
 const DEFAULTS = { startDelayMs: 1_000, sliceMs: 10, gapMs: 10, lockTimeoutMs: 50 };
-/** A slice that found the connection inside a transaction, or the lock taken, looks again this soon. */
+/** A slice that found the connection inside a transaction looks again this soon. */
 const RETRY_MS = 50;
+/** A slice that found another process holding the write lock past its bound: again this soon. */
 const LOCKED_RETRY_MS = 1_000;
 
 export class BackgroundMaintenance implements UpkeepTask {
