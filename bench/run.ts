@@ -3,12 +3,13 @@
  * the smallest equivalent work in the same run. `npm run bench -- --quick` runs small
  * sizes (CI keeps the script from rotting; it reports, it does not gate).
  *
- * Options: --quick, --only=<group>[,<group>] (update, checkpoint, resume, loop, report, maintenance),
- * --sizes=<n>[,<n>] (repository sizes for checkpoint, resume and loop; default 10k, 100k, 500k).
+ * Options: --quick, --only=<group>[,<group>] (update, checkpoint, resume, loop, report, maintenance,
+ * many-stores), --sizes=<n>[,<n>] (repository sizes for checkpoint, resume and loop; default 10k, 100k, 500k).
  */
 import { benchCheckpoints } from './checkpoint.bench';
 import { loadAverage, machine } from './machine';
 import { benchMaintenance } from './maintenance.bench';
+import { benchManyStores } from './many-stores.bench';
 import { benchReport } from './report.bench';
 import { benchLoop } from './loop.bench';
 import { benchResume } from './resume.bench';
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
     ['loop', () => benchLoop({ sizes: SIZES, quick })],
     ['report', () => benchReport({ syncCounts: quick ? [100, 1_000] : [1_000, 10_000] })],
     ['maintenance', () => benchMaintenance({ quick })],
+    ['many-stores', () => benchManyStores({ quick })],
   ];
   for (const [name, run] of groups) {
     if (!wanted(name)) continue;

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { type Clock, systemClock } from './clock';
 import { resolveStoreLocation } from './config/store-paths';
 import { openStoreDatabase } from './db/open-store-database';
-import { ProgressStoreError } from './errors';
 import { WalMerges } from './db/wal-merges';
 import { createRepositories } from './repositories';
 import { processProbe, type ResourceProbe } from './services/recording/process-sampler';
@@ -37,7 +36,10 @@ export interface ProgressStoreOptions {
   resourceProbe?: ResourceProbe;
   /** Size budget of the project file in bytes (default 50 MB, at least 1 MiB); see store.retention. */
   maxDatabaseBytes?: number;
-  /** Run maintenance at open when the last run is more than a day old (default true). */
+  /**
+   * Run maintenance by itself when the last run is more than a day old (default true):
+   * in slices between your calls, starting a second after open, never inside one.
+   */
   autoMaintenance?: boolean;
 }
 
@@ -126,6 +128,7 @@ export class ProgressStore {
     for (const recorder of [...this.context.activeRecorders]) recorder.release();
     this.context.markClosed();
     this.walMerges.stop();
+    this.retention.stopBackground();
     this.context.connection.sqlite.close();
   }
 }
@@ -152,17 +155,7 @@ export function openProgressStore(options: ProgressStoreOptions): ProgressStore 
   });
   const context = new StoreContext(location.projectId, connection, createRepositories(connection), clock, settings, onWarning);
   const store = new ProgressStore(context, { maxDatabaseBytes: parsed.maxDatabaseBytes });
-  if (parsed.autoMaintenance !== false) {
-    // Daily upkeep, recorded in the file. A failure here is reported, never a reason not to open.
-    try {
-      store.retention.runIfDue();
-    } catch (error) {
-      context.warn({
-        code: error instanceof ProgressStoreError ? error.code : 'STORAGE',
-        message: `maintenance at open failed: ${(error as Error).message}`,
-        error,
-      });
-    }
-  }
+  // Daily upkeep, in slices between the caller's calls: opening never waits on it.
+  if (parsed.autoMaintenance !== false) store.retention.startBackground();
   return store;
 }

@@ -1,5 +1,6 @@
 import type { Database, Statement } from 'better-sqlite3';
 import { isBusy } from './sqlite-errors';
+import { type UpkeepScheduler, upkeepScheduler } from './upkeep-scheduler';
 
 /**
  * Where the store's WAL is merged back into the database file (a SQLite "checkpoint";
@@ -11,7 +12,8 @@ import { isBusy } from './sqlite-errors';
  * benchmark machine: 2–30 ms each, landing on a caller's update() about once in 250
  * progress writes, and on every second checkpoint of a 500k-file sync.
  *
- * So the store's connection merges on an unref'd timer instead, between the caller's
+ * So the store's connection merges on a timer instead (the process's shared, unref'd
+ * upkeep scheduler: one timer however many stores are open), between the caller's
  * calls, when it has written since the last merge, and starts the WAL over there too
  * (a one-page write), so neither fsync lands inside a call. SQLite's own automatic merge
  * stays on as the bound, raised to `boundPages`: a caller that never yields to the event
@@ -24,6 +26,8 @@ export interface WalMergeOptions {
   boundPages?: number;
   /** A merge that failed; the next tick tries again (and the bound still holds). */
   onError?: (error: unknown) => void;
+  /** Where the merges are scheduled; default the process's shared scheduler. */
+  scheduler?: UpkeepScheduler;
 }
 
 export const WAL_MERGE_INTERVAL_MS = 5_000;
@@ -47,7 +51,8 @@ interface CheckpointResult {
 }
 
 export class WalMerges {
-  private readonly timer: NodeJS.Timeout;
+  private readonly scheduler: UpkeepScheduler;
+  private readonly tick: { run(): number | null };
   private readonly totalChanges: Statement<[], number>;
   private readonly applicationId: number;
   /** The connection's total_changes() at the last merge: equal now means nothing to merge. */
@@ -60,14 +65,19 @@ export class WalMerges {
     sqlite.pragma(`wal_autocheckpoint = ${Math.trunc(options.boundPages ?? WAL_BOUND_PAGES)}`);
     this.totalChanges = sqlite.prepare('SELECT total_changes()').pluck() as Statement<[], number>;
     this.applicationId = sqlite.pragma('application_id', { simple: true }) as number;
-    this.timer = setInterval(() => {
-      try {
-        this.mergeIfWritten();
-      } catch (error) {
-        options.onError?.(error);
-      }
-    }, options.intervalMs ?? WAL_MERGE_INTERVAL_MS);
-    this.timer.unref();
+    const intervalMs = options.intervalMs ?? WAL_MERGE_INTERVAL_MS;
+    this.scheduler = options.scheduler ?? upkeepScheduler;
+    this.tick = {
+      run: () => {
+        try {
+          this.mergeIfWritten();
+        } catch (error) {
+          options.onError?.(error);
+        }
+        return intervalMs;
+      },
+    };
+    this.scheduler.schedule(this.tick, intervalMs);
   }
 
   /**
@@ -87,7 +97,7 @@ export class WalMerges {
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    this.scheduler.cancel(this.tick);
   }
 
   /**

@@ -45,7 +45,7 @@ export interface RegressionSums {
  * (better-sqlite3's raw mode): thousands of them are read per report. `phases` is the
  * stored JSON text of {phase: ms}; parse it defensively.
  */
-export type CompletedFigures = [durationMs: number, files: number | null, bytes: number | null, phases: string | null];
+export type CompletedFigures = [durationMs: number, files: number | null, bytes: number | null, phases: string | null, startTime: number];
 
 export interface PhaseMeanRow {
   phase: string;

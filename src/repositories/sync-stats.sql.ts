@@ -59,11 +59,13 @@ GROUP BY s.status`;
 
 /**
  * One row per completed logical sync: the figures percentiles need, read once and also
- * used for the means and rates (phases as JSON text, parsed by the caller).
+ * used for the means, the rates and (when the window is the 30 days of history) the
+ * long-term regression (phases as JSON text, parsed by the caller). In start_time order,
+ * as DURATION_REGRESSION reads them.
  */
 export const COMPLETED_FIGURES = `
 SELECT ${LOGICAL_DURATION} AS durationMs, s.files_indexed AS files, s.bytes_processed AS bytes,
-  ${LOGICAL_PHASES} AS phases
+  ${LOGICAL_PHASES} AS phases, s.start_time AS startTime
 FROM ${WINDOW_ROWS}
 WHERE ${WINDOW} AND s.status = 'completed'`;
 

@@ -146,12 +146,14 @@ describe('renderMaintenanceReport', () => {
       durationMs: 1500,
       transactions: 12,
       longestTransactionMs: 5,
+      slices: 1,
+      longestSliceMs: 1500,
       removed: { checkpoints: removed(2), checkpointFiles: removed(20), syncHistory: removed(30), progressCompacted: removed(1200), progressRemoved: removed(5) },
       syncsInterrupted: 1,
       checkpointsKept: 1,
       archive: { dir: '/s/p.archive', filesWritten: ['/s/p.archive/2026-10.jsonl.gz'], rows: 30, bytesWritten: 2_345, filesDeleted: ['/s/p.archive/2025-01.jsonl.gz'] },
       budget: { maxBytes: 50_000_000, targetBytes: 40_000_000, overBefore: true, overAfter: false, pruned: { checkpoints: 1, trails: 2, syncs: 3 } },
-      vacuum: { kind: 'incremental', reason: 'free pages', bytesReclaimed: 3_000_000 },
+      vacuum: { kind: 'incremental', reason: 'free pages', bytesReclaimed: 3_000_000, lockMs: 0 },
       size: { before: { fileBytes: 52_000_000, freeBytes: 0, walBytes: 0 }, after: { fileBytes: 39_000_000, freeBytes: 1000, walBytes: 4096 } },
     });
     const io = fakeIo();
@@ -171,5 +173,10 @@ describe('renderMaintenanceReport', () => {
     const skippedIo = fakeIo();
     renderMaintenanceReport('p', { ...report, skipped: { reason: 'busy', owner: { pid: 42, host: 'box', bootId: null, heartbeatAt: 0 } } }, new Output(skippedIo));
     expect(skippedIo.stdout.text).toContain('(not run: maintenance is running in process 42 on box)');
+
+    const full = { ...report, vacuum: { kind: 'full' as const, reason: 'monthly', bytesReclaimed: 9_000_000, lockMs: 312 } };
+    const fullIo = fakeIo();
+    renderMaintenanceReport('p', full, new Output(fullIo));
+    expect(fullIo.stdout.text).toMatch(/Vacuum: +full, 9\.0 MB reclaimed, held the write lock 312 ms \(monthly\)/);
   });
 });

@@ -66,7 +66,11 @@ export function renderMaintenanceReport(project: string, report: MaintenanceRepo
           ? `; pruned early: ${budget.pruned.checkpoints} checkpoints, ${budget.pruned.trails} trails, ${budget.pruned.syncs} syncs`
           : ''),
     ],
-    ['Vacuum', `${vacuum.kind}${vacuum.bytesReclaimed > 0 ? `, ${formatBytes(vacuum.bytesReclaimed)} reclaimed` : ''} (${vacuum.reason})`],
+    [
+      'Vacuum',
+      `${vacuum.kind}${vacuum.bytesReclaimed > 0 ? `, ${formatBytes(vacuum.bytesReclaimed)} reclaimed` : ''}` +
+        `${vacuum.kind === 'full' ? `, held the write lock ${Math.round(vacuum.lockMs)} ms` : ''} (${vacuum.reason})`,
+    ],
     [
       'Size',
       `${formatBytes(size.before.fileBytes)} → ${formatBytes(size.after.fileBytes)} ` +

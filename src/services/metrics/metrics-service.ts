@@ -51,6 +51,7 @@ import {
   syncEntry,
 } from './report-sections';
 import { type HistoryReport, type ReportOptions, reportOptionsSchema } from './report-schema';
+import { regressionSumsOf } from './regression-sums';
 import { countAbove, mean, percentile } from './statistics';
 
 const HOUR = 3_600_000;
@@ -84,7 +85,8 @@ export class MetricsService {
       const success = successSection(statuses);
       if (success.syncs === 0) return { empty: true as const, ...base };
 
-      const figures = collectWindowFigures(stats.completedFigures(window));
+      const completed = stats.completedFigures(window);
+      const figures = collectWindowFigures(completed);
       const ordered = orderPhases(figures.phases.keys(), this.newestPhases().map((p) => p.name));
       const previous = stats.phaseMeans({ projectId, from: window.from - days * DAY, to: window.from });
       const indexing = indexingPhase(ordered);
@@ -110,7 +112,8 @@ export class MetricsService {
           syncs: slow.map(syncEntry),
         },
         longTermTrend: longTermSection(
-          stats.durationRegression({ projectId, from: to - HISTORY_DAYS * DAY, to }),
+          // Over the 30 days of history: the rows just read, when the window is those 30 days.
+          days === HISTORY_DAYS ? regressionSumsOf(completed, to) : stats.durationRegression({ projectId, from: to - HISTORY_DAYS * DAY, to }),
           HISTORY_DAYS,
         ),
       };

@@ -1,7 +1,7 @@
 import type { ExpiringCheckpoint } from '../../repositories/checkpoints.repository';
 import type { SyncHistoryRow } from '../../schema';
 import { dropCheckpoint } from '../drop-checkpoint';
-import { batches, type MaintenanceRun } from './maintenance-run';
+import { CHECKPOINT_OVERHEAD_BYTES, type MaintenanceRun, type MaintenanceSteps, takeBatch } from './maintenance-run';
 
 export interface ExpiryOptions {
   /** Stop before the next batch once this says so (the size budget is met). */
@@ -14,10 +14,10 @@ export interface ExpiryOptions {
  * Delete checkpoints last updated before `cutoff`, oldest first, never one of a running
  * or still-resumable sync. A sync that is still `running` with its owner gone is marked
  * interrupted as its checkpoint goes. The lineage's file log goes with the last
- * checkpoint that builds on it (dropCheckpoint). Batches are bounded by count and
- * by the file-log bytes they free. Returns the number of checkpoints removed.
+ * checkpoint that builds on it (dropCheckpoint). Batches are sized by the file-log bytes
+ * they free, adapting to the lock time measured. Returns the number of checkpoints removed.
  */
-export function expireCheckpoints(run: MaintenanceRun, cutoff: number, options: ExpiryOptions): number {
+export function* expireCheckpoints(run: MaintenanceRun, cutoff: number, options: ExpiryOptions): MaintenanceSteps<number> {
   const { policy, repos } = run;
   const lineagesLeft = new Map<string, number>();
   let cursor: { updatedAt: number; jobId: string } | null = null;
@@ -39,13 +39,19 @@ export function expireCheckpoints(run: MaintenanceRun, cutoff: number, options: 
         return keep || recent ? [] : [{ checkpoint, running: row?.status === 'running' ? row : null }];
       }),
     );
-    for (const batch of batches(doomed, policy.checkpointsPerBatch, (d) => d.checkpoint.lineageBytes, policy.batchBytes)) {
+    yield;
+    while (doomed.length > 0) {
       if (options.until?.()) return removed;
-      removed += run.dryRun ? tallyDryRun(run, batch, lineagesLeft) : expireBatch(run, batch);
+      const { batch, weight } = takeBatch(doomed, freedBytes, run.batchSize('checkpointBytes'));
+      removed += run.dryRun ? tallyDryRun(run, batch, lineagesLeft) : expireBatch(run, batch, weight);
+      yield;
     }
   }
   return removed;
 }
+
+/** What deleting a checkpoint costs, roughly: its file log (when it goes with it) and its own rows. */
+const freedBytes = (d: Doomed) => d.checkpoint.lineageBytes + CHECKPOINT_OVERHEAD_BYTES;
 
 interface Doomed {
   checkpoint: ExpiringCheckpoint;
@@ -58,8 +64,12 @@ interface Doomed {
  * (a dead owner does not come back, a resume window does not reopen), and a resume that
  * races us takes the checkpoint away itself, leaving nothing here to drop.
  */
-function expireBatch(run: MaintenanceRun, batch: Doomed[]): number {
-  return run.write('expire checkpoints', () => batch.filter(({ checkpoint, running }) => dropCheckpointTallied(run, checkpoint.jobId, running)).length);
+function expireBatch(run: MaintenanceRun, batch: Doomed[], weight: number): number {
+  return run.write(
+    'expire checkpoints',
+    () => batch.filter(({ checkpoint, running }) => dropCheckpointTallied(run, checkpoint.jobId, running)).length,
+    { kind: 'checkpointBytes', units: weight },
+  );
 }
 
 /**

@@ -4,7 +4,7 @@ import { groupByMonth, oldestKeptMonth } from './archive';
 import { discardBatch, isRecorded, type PendingBatch, publishBatch, recordBatch, writePendingBatch } from './archive-batch';
 import { checkMonth } from './archive-upkeep';
 import { dropCheckpointTallied } from './checkpoint-expiry';
-import type { MaintenanceRun } from './maintenance-run';
+import type { MaintenanceRun, MaintenanceSteps } from './maintenance-run';
 
 export interface ArchiveOptions {
   /** Stop before the next batch once this says so (the size budget is met). */
@@ -28,13 +28,13 @@ interface Candidate {
  * database or in one archive file. Age is measured as resume measures it (quietSince).
  * Returns the number of syncs removed.
  */
-export function archiveSyncs(run: MaintenanceRun, cutoff: number, options: ArchiveOptions = {}): number {
-  const pageSize = options.pageSize ?? run.policy.batchRows;
+export function* archiveSyncs(run: MaintenanceRun, cutoff: number, options: ArchiveOptions = {}): MaintenanceSteps<number> {
   let afterId = 0;
   let removed = 0;
   for (;;) {
     if (options.until?.()) break;
     const from = afterId;
+    const pageSize = Math.min(options.pageSize ?? run.policy.batchRows, run.batchSize('syncs'));
     const page: Candidate[] = run.read('list old syncs', () => run.repos.syncHistory.listInactiveBefore(cutoff, from, pageSize));
     if (page.length === 0) break;
     afterId = page[page.length - 1]!.row.id;
@@ -42,12 +42,13 @@ export function archiveSyncs(run: MaintenanceRun, cutoff: number, options: Archi
       page.filter(({ row }) => !run.handled.syncs.has(row.jobId) && run.quietSince(row, cutoff) && run.standing(row) === 'finished'),
     );
     for (const { row } of finished) run.handled.syncs.add(row.jobId);
-    if (finished.length > 0) removed += run.dryRun ? tallyDryRun(run, finished) : archiveBatch(run, finished);
+    yield;
+    if (finished.length > 0) removed += run.dryRun ? yield* tallyDryRun(run, finished) : yield* archiveBatch(run, finished);
   }
   return removed;
 }
 
-function archiveBatch(run: MaintenanceRun, batch: Candidate[]): number {
+function* archiveBatch(run: MaintenanceRun, batch: Candidate[]): MaintenanceSteps<number> {
   const { repos } = run;
   const jobIds = batch.map(({ row }) => row.jobId);
   // Rarely needed (the 7-day pass has usually removed their checkpoints): one transaction
@@ -55,10 +56,13 @@ function archiveBatch(run: MaintenanceRun, batch: Candidate[]): number {
   for (const { row } of batch) {
     if (row.status !== 'running' && repos.checkpoints.findByJobIdRaw(row.jobId) === null) continue;
     run.write('settle sync before archiving', () => dropCheckpointTallied(run, row.jobId, repos.syncHistory.findByJobId(row.jobId)));
+    yield;
   }
   const rows = repos.syncHistory.listByJobIds(jobIds);
+  // Trails first, so that nothing yields to another slice between writing the pending
+  // batch files and the transaction that records them with the rows' deletion.
+  yield* removeTrails(run, jobIds);
   const written = writeArchive(run, rows);
-  removeTrails(run, jobIds);
   let deleted = 0;
   try {
     deleted = run.write('archive and delete syncs', () => {
@@ -70,7 +74,7 @@ function archiveBatch(run: MaintenanceRun, batch: Candidate[]): number {
       if (removed !== rows.length) throw new StaleBatchError('rows changed while being archived');
       for (const pending of written) recordBatch(repos.storeMeta, pending);
       return removed;
-    });
+    }, { kind: 'syncs', units: jobIds.length });
   } catch (error) {
     const committed = written.length > 0 && run.read('check archive batch', () => isRecorded(repos.storeMeta, written[0]!));
     if (!committed) {
@@ -119,9 +123,9 @@ function writeArchive(run: MaintenanceRun, rows: SyncHistoryRow[]): PendingBatch
   return written;
 }
 
-/** Delete the whole trails of these syncs, a bounded batch of rows per transaction. */
-export function removeTrails(run: MaintenanceRun, jobs: string[]): number {
-  const { repos, policy } = run;
+/** Delete the whole trails of these syncs, a batch of rows per transaction (sized to the lock time). */
+export function* removeTrails(run: MaintenanceRun, jobs: string[]): MaintenanceSteps<number> {
+  const { repos } = run;
   const jobIds = jobs.filter((jobId) => !run.handled.trails.has(jobId));
   for (const jobId of jobIds) run.handled.trails.add(jobId);
   if (run.dryRun) {
@@ -135,21 +139,23 @@ export function removeTrails(run: MaintenanceRun, jobs: string[]): number {
   let removed = 0;
   for (;;) {
     // Listing is a read (it blocks nobody); only the deletes take the write lock.
-    const listed = repos.progressUpdates.listForJobs(jobIds, policy.batchRows * 100);
+    const listed = repos.progressUpdates.listForJobs(jobIds, run.batchSize('rows') * 4);
     if (listed.length === 0) return removed;
     let deletedAny = false;
-    for (let i = 0; i < listed.length; i += policy.batchRows) {
-      const batch = listed.slice(i, i + policy.batchRows);
-      const deleted = run.write('delete trails', () => repos.progressUpdates.deleteByIds(batch.map((r) => r.id)));
+    for (let i = 0; i < listed.length; ) {
+      const batch = listed.slice(i, i + run.batchSize('rows'));
+      i += batch.length;
+      const deleted = run.write('delete trails', () => repos.progressUpdates.deleteByIds(batch.map((r) => r.id)), { kind: 'rows', units: batch.length });
       run.tally('progressRemoved', deleted, batch.reduce((sum, r) => sum + r.bytes, 0));
       removed += deleted;
       deletedAny ||= deleted > 0;
+      yield;
     }
     if (!deletedAny) return removed;
   }
 }
 
-function tallyDryRun(run: MaintenanceRun, batch: Candidate[]): number {
+function* tallyDryRun(run: MaintenanceRun, batch: Candidate[]): MaintenanceSteps<number> {
   const { repos } = run;
   for (const { row } of batch) {
     // Dropped (and its interruption counted) by the 7-day pass already, in this dry run.
@@ -163,7 +169,7 @@ function tallyDryRun(run: MaintenanceRun, batch: Candidate[]): number {
     if (row.status === 'running' && !counted) run.syncsInterrupted += 1;
   }
   writeArchive(run, batch.map(({ row }) => row));
-  removeTrails(run, batch.map(({ row }) => row.jobId));
+  yield* removeTrails(run, batch.map(({ row }) => row.jobId));
   run.tally('syncHistory', batch.length, batch.reduce((sum, c) => sum + c.bytes, 0));
   return batch.length;
 }

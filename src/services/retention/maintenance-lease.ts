@@ -84,10 +84,17 @@ export class MaintenanceLease {
   release(): void {
     if (!this.held) return;
     this.forget();
-    this.context.write('release the maintenance lease', () => {
-      this.context.repos.storeMeta.remove(this.key);
-      this.context.repos.storeMeta.remove(monoKeyOf(this.key));
-    });
+    // A lease this process no longer holds is dead to every reader (isAlive), so one left
+    // behind by a closed store, or by a release that could not get the lock, is taken over.
+    if (this.context.isClosed) return;
+    try {
+      this.context.write('release the maintenance lease', () => {
+        this.context.repos.storeMeta.remove(this.key);
+        this.context.repos.storeMeta.remove(monoKeyOf(this.key));
+      });
+    } catch (error) {
+      this.context.warn({ code: 'STORAGE', message: `could not release the maintenance lease: ${(error as Error).message}`, error });
+    }
   }
 
   private take(): LeaseOwner | null {
@@ -162,29 +169,4 @@ function readHolders(rows: StoreMetaEntry[], monoRows: StoreMetaEntry[]): Holder
 
 function publicOwner(holder: Holder): LeaseOwner {
   return { pid: holder.pid, host: holder.host, bootId: holder.bootId, heartbeatAt: holder.heartbeatAt };
-}
-
-/**
- * Run `work` holding the maintenance lease: the one entry point for anything that
- * maintains the file (a whole run, or one slice of it). Returns `{ ran: false, owner }`
- * when another live process held it for all of `waitMs`.
- */
-export function withMaintenanceLease<T>(
-  context: StoreContext,
-  waitMs: number,
-  work: (lease: MaintenanceLease) => T,
-): { ran: true; value: T } | { ran: false; owner: LeaseOwner } {
-  const lease = new MaintenanceLease(context);
-  const owner = lease.acquire(waitMs);
-  if (owner) return { ran: false, owner };
-  try {
-    return { ran: true, value: work(lease) };
-  } finally {
-    try {
-      lease.release();
-    } catch (error) {
-      // Left behind, it dies with this process; nothing is lost meanwhile.
-      context.warn({ code: 'STORAGE', message: `releasing the maintenance lease failed: ${(error as Error).message}`, error });
-    }
-  }
 }

@@ -27,9 +27,22 @@ export const maintenanceReportSchema = z.object({
   /** Wall-clock time the run started (ms since the epoch). */
   startedAt: z.number().int(),
   durationMs: ms,
-  /** Write transactions committed, and the longest one: how long another process could wait on maintenance. */
+  /**
+   * Write transactions committed, and the longest one apart from a full VACUUM (reported
+   * as `vacuum.lockMs`): how long another process could wait on maintenance.
+   */
   transactions: count,
   longestTransactionMs: ms,
+  /**
+   * Stretches the run was done in: 1 when run in one go (runMaintenance, a full disk);
+   * more when the store ran it by itself in slices between the caller's calls.
+   */
+  slices: count,
+  /**
+   * The longest of those stretches (ms): how long this process's event loop, and so a
+   * sync recording in it, waited on maintenance at most. The whole run when done in one go.
+   */
+  longestSliceMs: ms,
   removed: z.object({
     checkpoints: removedSchema,
     checkpointFiles: removedSchema,
@@ -68,6 +81,8 @@ export const maintenanceReportSchema = z.object({
     /** Why this kind, in words: the free-page share, when the last full VACUUM ran, a sync running… */
     reason: z.string(),
     bytesReclaimed: count,
+    /** How long a full VACUUM held the write lock (0 when none ran): everyone else's writes waited this long. */
+    lockMs: ms,
   }),
   size: z.object({ before: sizeSchema, after: sizeSchema }),
   /**

@@ -4,6 +4,7 @@ import type { SyncHistoryRow } from '../../schema';
 import { activityAge, isOwnerAlive } from '../liveness';
 import type { StoreContext } from '../store-context';
 import type { MaintenanceLease } from './maintenance-lease';
+import { BatchSizer } from './batch-sizer';
 import type { MaintenanceReport, RemovedRows } from './maintenance-report';
 import type { RetentionPolicy } from './retention-policy';
 import { measureSpace, mergeWal, type SpaceFigures } from './space';
@@ -24,6 +25,22 @@ type RemovedKind = keyof MaintenanceReport['removed'];
 export type SyncStanding = 'running' | 'resumable' | 'finished';
 
 const INCOMPLETE = new Set(['running', 'failed', 'cancelled']);
+
+/**
+ * What a batch is measured in, per kind of work: trail rows deleted, file-log bytes freed
+ * with expiring checkpoints, syncs archived, free pages given back.
+ */
+export type BatchKind = 'rows' | 'checkpointBytes' | 'syncs' | 'pages';
+
+/** A checkpoint's own rows cost something to delete even when its file log is empty. */
+export const CHECKPOINT_OVERHEAD_BYTES = 4_096;
+
+/**
+ * A maintenance step: a generator that yields after each batch (each write transaction,
+ * and each page it reads), so a run can stop between any two batches and go on later
+ * (see background-maintenance.ts) or be drained in one go (runMaintenance).
+ */
+export type MaintenanceSteps<T = void> = Generator<void, T, void>;
 
 /**
  * One maintenance run: its clock reading, its policy, what it has done so far, and the
@@ -48,7 +65,23 @@ export class MaintenanceRun {
   readonly archive = { filesWritten: new Set<string>(), rows: 0, bytesWritten: 0, checkedMonths: new Set<string>() };
   readonly pruned = { checkpoints: 0, trails: 0, syncs: 0 };
   transactions = 0;
+  /** Longest write transaction of the batches; a full VACUUM is counted apart (vacuumLockMs). */
   longestTransactionMs = 0;
+  /** How long a full VACUUM held the write lock (0: none ran). */
+  vacuumLockMs = 0;
+  /** Stretches of work between two returns to the event loop: 1 for a run done in one go. */
+  slices = 1;
+  /** When the current stretch began (monotonic), and the longest one finished so far. */
+  sliceStartedAt: number;
+  longestSliceMs = 0;
+  /**
+   * A run done in one go leaves the lock free after each batch for about as long as it
+   * held it (makeWayForWaiters); a run in slices leaves it free between slices instead.
+   */
+  pace = true;
+  /** Bound on waiting for another process's write lock, per batch. */
+  lockTimeoutMs: number;
+  private readonly sizers: Record<BatchKind, BatchSizer>;
   /**
    * What this run has removed (or, in a dry run, would have), by job id, so a later step
    * does not count it again: in a dry run nothing leaves the tables, so the budget pass
@@ -68,35 +101,61 @@ export class MaintenanceRun {
   ) {
     this.now = context.clock.now();
     this.startMono = context.clock.monotonic();
+    this.sliceStartedAt = this.startMono;
     this.before = measureSpace(context.connection);
+    this.lockTimeoutMs = context.settings.lockTimeoutMs;
+    const targetMs = policy.batchTargetMs;
+    // The floors keep a batch worth its transaction on a machine so busy that every batch
+    // looks slow (preempted mid-batch): 100 trail rows cost ~0.3 ms of work on a quiet one.
+    this.sizers = {
+      rows: new BatchSizer({ initial: 500, min: 100, max: policy.batchRows * 20, targetMs }),
+      checkpointBytes: new BatchSizer({ initial: 1_000_000, min: 256_000, max: policy.batchBytes * 8, targetMs }),
+      syncs: new BatchSizer({ initial: 25, min: 5, max: policy.batchRows, targetMs }),
+      pages: new BatchSizer({ initial: 128, min: 32, max: policy.vacuumChunkPages * 64, targetMs }),
+    };
+  }
+
+  /** Units the next batch of this kind should take on, to hold the lock about policy.batchTargetMs. */
+  batchSize(kind: BatchKind): number {
+    return this.sizers[kind].next;
   }
 
   get repos() {
     return this.context.repos;
   }
 
-  /** One batch: its own write transaction, timed, so the report can say how long others waited at most. */
-  write<T>(name: string, work: () => NotPromise<T>): T {
+  /**
+   * One batch: its own write transaction, timed, so the report can say how long others
+   * waited at most. With `sized`, the time feeds the next batch's size of that kind.
+   */
+  write<T>(name: string, work: () => NotPromise<T>, sized?: { kind: BatchKind; units: number }): T {
     const { clock, connection } = this.context;
     const started = clock.monotonic();
     let held = 0;
     try {
       const { lease } = this;
-      return this.context.write(`maintenance: ${name}`, lease ? () => (lease.confirm(), work()) : work);
+      return this.context.write(`maintenance: ${name}`, lease ? () => (lease.confirm(), work()) : work, this.lockTimeoutMs);
     } finally {
       held = wholeMs(clock.monotonic() - started);
       this.timed(held);
+      if (sized) this.sizers[sized.kind].record(sized.units, held);
       // Merge maintenance's own pages out of the WAL as it goes, outside any transaction,
       // so SQLite's automatic merge never lands inside a commit (ours, or a recorder's).
       if (this.transactions % WRITES_PER_WAL_MERGE === 0) mergeWal(connection.sqlite);
-      makeWayForWaiters(held);
+      if (this.pace) makeWayForWaiters(held);
     }
   }
 
-  /** Count work that held the lock outside `write` (a full VACUUM). */
+  /** Count a write transaction made outside `write`. */
   timed(ms: number): void {
     this.transactions += 1;
     this.longestTransactionMs = Math.max(this.longestTransactionMs, wholeMs(ms));
+  }
+
+  /** A full VACUUM held the lock this long: reported apart from the batches. */
+  timedVacuum(ms: number): void {
+    this.transactions += 1;
+    this.vacuumLockMs += ms;
   }
 
   read<T>(name: string, work: () => NotPromise<T>): T {
@@ -133,6 +192,11 @@ export class MaintenanceRun {
     return activityAge(row, this.context.clock) > this.now - cutoff;
   }
 
+  /** The longest stretch the caller's event loop waited on this run, the current one included. */
+  longestSlice(): number {
+    return Math.max(this.longestSliceMs, this.context.clock.monotonic() - this.sliceStartedAt);
+  }
+
   elapsedMs(): number {
     return wholeMs(this.context.clock.monotonic() - this.startMono);
   }
@@ -155,21 +219,18 @@ function makeWayForWaiters(heldMs: number): void {
 
 const MAX_PAUSE_MS = 25;
 
-/** Split items into batches of at most `maxCount` items and (past the first item) `maxWeight`. */
-export function batches<T>(items: T[], maxCount: number, weight: (item: T) => number, maxWeight: number): T[][] {
-  const out: T[][] = [];
-  let current: T[] = [];
+/**
+ * The next batch from the front of `items` (removed from it): at least one item, then
+ * more while the total weight stays within `maxWeight`. Returns the batch and its weight.
+ */
+export function takeBatch<T>(items: T[], weight: (item: T) => number, maxWeight: number): { batch: T[]; weight: number } {
   let load = 0;
-  for (const item of items) {
-    const w = weight(item);
-    if (current.length > 0 && (current.length >= maxCount || load + w > maxWeight)) {
-      out.push(current);
-      current = [];
-      load = 0;
-    }
-    current.push(item);
+  let count = 0;
+  while (count < items.length) {
+    const w = weight(items[count]!);
+    if (count > 0 && load + w > maxWeight) break;
     load += w;
+    count += 1;
   }
-  if (current.length > 0) out.push(current);
-  return out;
+  return { batch: items.splice(0, count), weight: load };
 }

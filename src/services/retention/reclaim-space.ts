@@ -1,6 +1,6 @@
 import { isOwnerAlive } from '../liveness';
 import type { MaintenanceReport } from './maintenance-report';
-import type { MaintenanceRun } from './maintenance-run';
+import type { MaintenanceRun, MaintenanceSteps } from './maintenance-run';
 import { fullVacuum, incrementalVacuum, measureSpace } from './space';
 
 type VacuumOutcome = MaintenanceReport['vacuum'];
@@ -19,11 +19,11 @@ const megabytes = (bytes: number) => `${(bytes / 1_000_000).toFixed(1)} MB`;
  * 1 MB is free (any amount under pressure), `incremental_vacuum` gives the free pages
  * back in short transactions.
  */
-export function reclaimSpace(run: MaintenanceRun, pressure: boolean): VacuumOutcome {
+export function* reclaimSpace(run: MaintenanceRun, pressure: boolean): MaintenanceSteps<VacuumOutcome> {
   const { context, policy } = run;
   const space = measureSpace(context.connection);
   if (run.dryRun) {
-    return { kind: 'none', reason: 'dry run: whether a vacuum is worth it depends on the pages the deletes free', bytesReclaimed: 0 };
+    return { kind: 'none', reason: 'dry run: whether a vacuum is worth it depends on the pages the deletes free', bytesReclaimed: 0, lockMs: 0 };
   }
   const full = fullVacuumVerdict(run, space.freeBytes / space.fileBytes, pressure);
   if (full.worth) {
@@ -31,17 +31,23 @@ export function reclaimSpace(run: MaintenanceRun, pressure: boolean): VacuumOutc
     try {
       fullVacuum(context.connection.sqlite, context.settings.lockTimeoutMs);
     } finally {
-      run.timed(context.clock.monotonic() - started);
+      run.timedVacuum(context.clock.monotonic() - started);
     }
+    yield;
     run.write('record vacuum', () => run.repos.storeMeta.set('last_vacuum_at', run.now));
-    return { kind: 'full', reason: full.reason, bytesReclaimed: Math.max(0, space.fileBytes - measureSpace(context.connection).fileBytes) };
+    return {
+      kind: 'full',
+      reason: full.reason,
+      bytesReclaimed: Math.max(0, space.fileBytes - measureSpace(context.connection).fileBytes),
+      lockMs: run.vacuumLockMs,
+    };
   }
   const worthIncremental = space.freeBytes > 0 && (pressure || space.freeBytes >= policy.incrementalVacuumMinBytes);
   if (!worthIncremental) {
-    return { kind: 'none', reason: `${full.reason}; only ${megabytes(space.freeBytes)} free, below the 1 MB worth giving back`, bytesReclaimed: 0 };
+    return { kind: 'none', reason: `${full.reason}; only ${megabytes(space.freeBytes)} free, below the 1 MB worth giving back`, bytesReclaimed: 0, lockMs: 0 };
   }
-  const reclaimed = giveBackFreePages(run);
-  return { kind: 'incremental', reason: `${full.reason}; incremental_vacuum gave back the free pages`, bytesReclaimed: reclaimed };
+  const reclaimed = yield* giveBackFreePages(run);
+  return { kind: 'incremental', reason: `${full.reason}; incremental_vacuum gave back the free pages`, bytesReclaimed: reclaimed, lockMs: 0 };
 }
 
 function fullVacuumVerdict(run: MaintenanceRun, freeShare: number, pressure: boolean): { worth: boolean; reason: string } {
@@ -65,16 +71,20 @@ function fullVacuumVerdict(run: MaintenanceRun, freeShare: number, pressure: boo
 }
 
 /**
- * incremental_vacuum in chunks, each its own short transaction. The number of chunks is
- * fixed up front: pages another process frees meanwhile wait for the next run, and a
- * chunk finding nothing left to give back does nothing. Returns the bytes given back.
+ * incremental_vacuum in chunks, each its own short transaction, sized to the lock time.
+ * The pages to give back are counted up front: pages another process frees meanwhile
+ * wait for the next run, and a chunk finding nothing left to give back does nothing.
+ * Returns the bytes given back.
  */
-function giveBackFreePages(run: MaintenanceRun): number {
-  const { context, policy } = run;
+function* giveBackFreePages(run: MaintenanceRun): MaintenanceSteps<number> {
+  const { context } = run;
   const before = measureSpace(context.connection);
-  const chunks = Math.ceil(before.freeBytes / before.pageSize / policy.vacuumChunkPages);
-  for (let i = 0; i < chunks; i++) {
-    run.write('incremental vacuum', () => incrementalVacuum(context.connection.sqlite, policy.vacuumChunkPages));
+  let left = Math.ceil(before.freeBytes / before.pageSize);
+  while (left > 0) {
+    const pages = Math.min(left, run.batchSize('pages'));
+    run.write('incremental vacuum', () => incrementalVacuum(context.connection.sqlite, pages), { kind: 'pages', units: pages });
+    left -= pages;
+    yield;
   }
   return Math.max(0, before.fileBytes - measureSpace(context.connection).fileBytes);
 }

@@ -31,13 +31,16 @@ export interface RetentionPolicy {
   incrementalVacuumMinBytes: number;
   /** Archive files are kept for this many months (by the month in their name), then deleted. */
   archiveMonths: number;
-  /** Rows per transaction: each maintenance batch is its own short transaction. */
+  /**
+   * Write-lock time each maintenance batch aims at: batch sizes adapt to it (see
+   * batch-sizer.ts), so a batch holds the lock about this long whatever the machine.
+   */
+  batchTargetMs: number;
+  /** Syncs listed per page (and archived per batch at most); the adaptive trail batches grow to 20× this. */
   batchRows: number;
-  /** Checkpoints removed per transaction (each is several statements, and may carry a large file log). */
-  checkpointsPerBatch: number;
-  /** File-log bytes freed per transaction when checkpoints go (one 500k-file log is ~35 MB, ~15 ms to delete). */
+  /** File-log bytes a checkpoint batch starts from (×8: the most it grows to). */
   batchBytes: number;
-  /** Pages given back per incremental_vacuum transaction (~0.1 ms a page measured here). */
+  /** Pages given back per incremental_vacuum transaction to start with (×64: the most). */
   vacuumChunkPages: number;
 }
 
@@ -55,8 +58,8 @@ export const DEFAULT_RETENTION_POLICY: RetentionPolicy = {
   vacuumMinFreeShare: 0.25,
   incrementalVacuumMinBytes: 1_048_576,
   archiveMonths: 12,
+  batchTargetMs: 5,
   batchRows: 500,
-  checkpointsPerBatch: 2,
   batchBytes: 16_000_000,
   vacuumChunkPages: 128,
 };

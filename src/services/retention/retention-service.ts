@@ -1,39 +1,46 @@
 import { parseInput } from '../../validation/parse';
 import type { StoreContext } from '../store-context';
 import { archiveDirFor } from './archive';
-import { pruneArchive, settleArchive } from './archive-upkeep';
-import { expireCheckpoints } from './checkpoint-expiry';
-import { archiveSyncs } from './history-archiver';
+import { BackgroundMaintenance, type BackgroundMaintenanceOptions, type BackgroundState } from './background-maintenance';
 import { type MaintenanceOptions, maintenanceOptionsSchema, type MaintenanceReport } from './maintenance-report';
-import { type LeaseOwner, withMaintenanceLease } from './maintenance-lease';
-import { MaintenanceRun } from './maintenance-run';
-import { reclaimSpace } from './reclaim-space';
+import { MaintenanceRun, type MaintenanceSteps } from './maintenance-run';
+import { MaintenanceLease } from './maintenance-lease';
+import { drain, leasedMaintenanceSteps, type MaintenanceTrigger } from './maintenance-steps';
 import { DEFAULT_RETENTION_POLICY, type RetentionPolicy, retentionPolicy } from './retention-policy';
-import { enforceBudget } from './size-budget';
-import { measureSpace, mergeWal, sizeOf } from './space';
-import { compactTrails } from './trail-compaction';
-
-type Trigger = MaintenanceReport['trigger'];
+import { measureSpace } from './space';
 
 /**
  * Keeps a project file small with nobody looking after it (`store.retention`). See
  * retention-policy.ts for the numbers and the README for the policy in words. Every
- * step works in batches, each its own short write transaction, so a sync recording in
- * another process waits milliseconds at most; only a full VACUUM (monthly at most, never
- * while a sync runs) holds the lock for longer.
+ * step works in batches, each its own short write transaction sized to hold the lock
+ * ~5 ms, so a sync recording in another process waits milliseconds at most; only a full
+ * VACUUM (monthly at most, never while a sync runs) holds the lock for longer, and the
+ * report says how long. The store runs it daily by itself, in slices between the
+ * caller's calls (background-maintenance.ts), never inside openProgressStore.
  */
 export class RetentionService {
   readonly policy: RetentionPolicy;
   /** Set while a run is in progress: a disk-full write inside maintenance must not start another. */
   private running = false;
+  private readonly background: BackgroundMaintenance;
 
   /** @internal Made by openProgressStore; not part of the public API. */
   constructor(
     private readonly context: StoreContext,
-    options: { maxDatabaseBytes?: number } = {},
+    options: { maxDatabaseBytes?: number; background?: BackgroundMaintenanceOptions } = {},
   ) {
     this.policy = retentionPolicy({ maxDatabaseBytes: options.maxDatabaseBytes ?? DEFAULT_RETENTION_POLICY.maxDatabaseBytes });
     context.recoverSpace = () => this.recoverSpace();
+    this.background = new BackgroundMaintenance(
+      context,
+      {
+        claimIfDue: (lockTimeoutMs) => this.claimIfDue(lockTimeoutMs),
+        begin: () => this.begin('open', false, true),
+        active: (work) => this.active(work),
+        intervalMs: this.policy.maintenanceIntervalMs,
+      },
+      options.background,
+    );
   }
 
   /** Where old syncs are archived: `{dir}/{projectId}.archive/`, a `YYYY-MM/` folder of batch files per month (see archive.ts). */
@@ -41,34 +48,69 @@ export class RetentionService {
     return archiveDirFor(this.context.connection.path, this.context.projectId);
   }
 
-  /** Run maintenance now. With `dryRun`, report what would be done and change nothing. */
-  runMaintenance(options?: MaintenanceOptions): MaintenanceReport {
-    this.context.assertOpen();
-    const { dryRun = false } = parseInput(maintenanceOptionsSchema, options, 'runMaintenance') ?? {};
-    return this.run('manual', dryRun);
+  /**
+   * The store's own daily maintenance: `off` (autoMaintenance: false), `waiting` for its
+   * first slice, `running` in slices, or `idle` until the next is due; `lastReport` is
+   * the report of the last run it finished (null until then).
+   */
+  get upkeep(): { state: BackgroundState; lastReport: MaintenanceReport | null } {
+    return { state: this.background.state, lastReport: this.background.lastReport };
   }
 
   /**
-   * Run maintenance if the last run (recorded in the file, so it holds across processes)
-   * is more than a day old. Claiming the run and recording it is one transaction, so
-   * two processes opening the file together do not both run it. Returns null when not due.
+   * Run maintenance now, in one go. With `dryRun`, report what would be done and change
+   * nothing. A background run in progress is dropped (between two batches): this one does
+   * all that was left.
+   */
+  runMaintenance(options?: MaintenanceOptions): MaintenanceReport {
+    this.context.assertOpen();
+    const { dryRun = false } = parseInput(maintenanceOptionsSchema, options, 'runMaintenance') ?? {};
+    if (!dryRun) this.background.abandon();
+    return this.active(() => drain(this.begin('manual', dryRun, false).steps));
+  }
+
+  /**
+   * Run maintenance in one go if the last run (recorded in the file, so it holds across
+   * processes) is more than a day old. Returns null when not due. The store itself does
+   * this in slices instead (startBackground).
    */
   runIfDue(): MaintenanceReport | null {
     this.context.assertOpen();
+    const claimed = this.claimIfDue(this.context.settings.recordLockTimeoutMs) === null;
+    return claimed ? this.active(() => drain(this.begin('open', false, true).steps)) : null;
+  }
+
+  /** Start the daily maintenance in slices (openProgressStore does, unless autoMaintenance is false). */
+  startBackground(): void {
+    this.background.start();
+  }
+
+  /** Stop the slices (the store is closing). */
+  stopBackground(): void {
+    this.background.stop();
+  }
+
+  /**
+   * Claim the run when the last one is more than a day old: checking and recording it is
+   * one transaction, so two processes opening the file together do not both run it.
+   * Returns null when claimed, else the ms until it is due.
+   */
+  private claimIfDue(lockTimeoutMs: number): number | null {
+    this.context.assertOpen();
     const { repos, clock } = this.context;
     const now = clock.now();
-    const claimed = this.context.write(
+    const interval = this.policy.maintenanceIntervalMs;
+    return this.context.write(
       'claim maintenance',
       () => {
         const last = repos.storeMeta.get('last_maintenance_at');
         // A last run in the future means the wall clock went back: run, and record the present.
-        if (last !== null && last <= now && now - last <= this.policy.maintenanceIntervalMs) return false;
+        if (last !== null && last <= now && now - last <= interval) return last + interval - now;
         repos.storeMeta.set('last_maintenance_at', now);
-        return true;
+        return null;
       },
-      this.context.settings.recordLockTimeoutMs,
+      lockTimeoutMs,
     );
-    return claimed ? this.run('open', false, { claimed: true }) : null;
   }
 
   /**
@@ -82,7 +124,7 @@ export class RetentionService {
     if (this.running || connection.sqlite.inTransaction || this.context.isClosed) return 0;
     try {
       const before = measureSpace(connection).usedBytes;
-      this.run('disk-full', false);
+      this.active(() => drain(this.begin('disk-full', false, false).steps));
       return Math.max(0, before - measureSpace(connection).usedBytes);
     } catch (error) {
       this.context.warn({ code: 'STORAGE_FULL', message: `maintenance on a full disk failed: ${(error as Error).message}`, error });
@@ -91,87 +133,25 @@ export class RetentionService {
   }
 
   /**
-   * One run, holding the maintenance lease (a dry run changes nothing and needs none).
-   * Asked for by hand, a run waits up to `lockTimeoutMs` for another process's run to end;
-   * at open or on a full disk it does not wait. A run that did not get the lease reports
-   * `skipped` and did nothing.
+   * A new run and its steps: the one entry point every run goes through (see
+   * maintenance-steps.ts). A run that changes things holds the maintenance lease for all
+   * its slices; asked for by hand it waits up to `lockTimeoutMs` for another process's run
+   * to end, otherwise (in the background, on a full disk) it does not wait.
    */
-  private run(trigger: Trigger, dryRun: boolean, options: { claimed?: boolean } = {}): MaintenanceReport {
+  private begin(trigger: MaintenanceTrigger, dryRun: boolean, claimed: boolean): { run: MaintenanceRun; steps: MaintenanceSteps<MaintenanceReport> } {
+    const lease = dryRun ? null : new MaintenanceLease(this.context);
+    const run = new MaintenanceRun(this.context, this.policy, dryRun, this.archiveDir, lease);
+    const waitMs = trigger === 'manual' ? this.context.settings.lockTimeoutMs : 0;
+    return { run, steps: leasedMaintenanceSteps(run, trigger, claimed, waitMs) };
+  }
+
+  private active<T>(work: () => T): T {
     this.running = true;
     try {
-      if (dryRun) return this.steps(new MaintenanceRun(this.context, this.policy, true, this.archiveDir), trigger, false);
-      const waitMs = trigger === 'manual' ? this.context.settings.lockTimeoutMs : 0;
-      const outcome = withMaintenanceLease(this.context, waitMs, (lease) =>
-        this.steps(new MaintenanceRun(this.context, this.policy, false, this.archiveDir, lease), trigger, options.claimed === true),
-      );
-      if (outcome.ran) return outcome.value;
-      return skippedReport(new MaintenanceRun(this.context, this.policy, false, this.archiveDir), trigger, outcome.owner);
+      return work();
     } finally {
       this.running = false;
     }
   }
-
-  private steps(run: MaintenanceRun, trigger: Trigger, claimed: boolean): MaintenanceReport {
-    const { policy, now } = run;
-    const pressure = trigger === 'disk-full';
-    if (!run.dryRun && !claimed) run.write('record maintenance', () => run.repos.storeMeta.set('last_maintenance_at', now));
-    if (!run.dryRun) settleArchive(run);
-    expireCheckpoints(run, now - policy.checkpointMaxAgeMs, { countKept: true });
-    archiveSyncs(run, now - policy.historyMaxAgeMs);
-    compactTrails(run, now - policy.trailCompactionDelayMs);
-    const budget = enforceBudget(run, pressure);
-    const filesDeleted = pruneArchive(this.archiveDir, now, policy.archiveMonths, (w) => this.context.warn(w), run.dryRun);
-    const vacuum = reclaimSpace(run, pressure);
-    if (!run.dryRun) mergeWal(this.context.connection.sqlite);
-    return reportOf(run, trigger, { budget, vacuum, filesDeleted });
-  }
 }
 
-function reportOf(
-  run: MaintenanceRun,
-  trigger: Trigger,
-  parts: Pick<MaintenanceReport, 'budget' | 'vacuum'> & { filesDeleted: string[] },
-): MaintenanceReport {
-  const { connection } = run.context;
-  return {
-    dryRun: run.dryRun,
-    trigger,
-    startedAt: run.now,
-    durationMs: run.elapsedMs(),
-    transactions: run.transactions,
-    longestTransactionMs: run.longestTransactionMs,
-    removed: run.removed,
-    syncsInterrupted: run.syncsInterrupted,
-    checkpointsKept: run.checkpointsKept,
-    archive: {
-      dir: run.archiveDir,
-      filesWritten: [...run.archive.filesWritten].sort(),
-      rows: run.archive.rows,
-      bytesWritten: run.archive.bytesWritten,
-      filesDeleted: parts.filesDeleted,
-    },
-    budget: parts.budget,
-    vacuum: parts.vacuum,
-    size: { before: sizeOf(run.before), after: run.dryRun ? sizeOf(run.before) : sizeOf(measureSpace(connection)) },
-  };
-}
-
-/** The report of a run that did not start: another process held the maintenance lease. */
-function skippedReport(run: MaintenanceRun, trigger: Trigger, owner: LeaseOwner): MaintenanceReport {
-  const { policy } = run;
-  const over = run.before.usedBytes > policy.maxDatabaseBytes;
-  return {
-    ...reportOf(run, trigger, {
-      budget: {
-        maxBytes: policy.maxDatabaseBytes,
-        targetBytes: Math.floor(policy.maxDatabaseBytes * policy.budgetTargetShare),
-        overBefore: over,
-        overAfter: over,
-        pruned: { checkpoints: 0, trails: 0, syncs: 0 },
-      },
-      vacuum: { kind: 'none', reason: `maintenance is running in process ${owner.pid} on ${owner.host}`, bytesReclaimed: 0 },
-      filesDeleted: [],
-    }),
-    skipped: { reason: 'busy', owner },
-  };
-}

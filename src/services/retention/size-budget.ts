@@ -1,7 +1,7 @@
 import type { MaintenanceReport } from './maintenance-report';
 import { expireCheckpoints } from './checkpoint-expiry';
 import { archiveSyncs } from './history-archiver';
-import type { MaintenanceRun } from './maintenance-run';
+import type { MaintenanceRun, MaintenanceSteps } from './maintenance-run';
 import { pruneTrails } from './trail-compaction';
 
 const EVERYTHING = Number.MAX_SAFE_INTEGER;
@@ -19,7 +19,7 @@ const EVERYTHING = Number.MAX_SAFE_INTEGER;
  * The running sync and a resumable one are never touched, so the target may be missed
  * when they alone are larger; the report then says `overAfter`.
  */
-export function enforceBudget(run: MaintenanceRun, pressure: boolean): MaintenanceReport['budget'] {
+export function* enforceBudget(run: MaintenanceRun, pressure: boolean): MaintenanceSteps<MaintenanceReport['budget']> {
   const { policy } = run;
   const used = run.usedBytes();
   const budgetTarget = Math.floor(policy.maxDatabaseBytes * policy.budgetTargetShare);
@@ -27,9 +27,9 @@ export function enforceBudget(run: MaintenanceRun, pressure: boolean): Maintenan
   const overBefore = used > policy.maxDatabaseBytes;
   if (overBefore || pressure) {
     const met = () => run.usedBytes() <= target;
-    run.pruned.checkpoints += expireCheckpoints(run, EVERYTHING, { until: met });
-    run.pruned.trails += pruneTrails(run, met);
-    run.pruned.syncs += archiveSyncs(run, EVERYTHING, { until: met, pageSize: Math.max(1, Math.floor(policy.batchRows / 25)) });
+    run.pruned.checkpoints += yield* expireCheckpoints(run, EVERYTHING, { until: met });
+    run.pruned.trails += yield* pruneTrails(run, met);
+    run.pruned.syncs += yield* archiveSyncs(run, EVERYTHING, { until: met, pageSize: Math.max(1, Math.floor(policy.batchRows / 25)) });
   }
   return {
     maxBytes: policy.maxDatabaseBytes,

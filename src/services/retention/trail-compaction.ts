@@ -1,6 +1,6 @@
 import type { SyncHistoryRow } from '../../schema';
 import { removeTrails } from './history-archiver';
-import type { MaintenanceRun } from './maintenance-run';
+import type { MaintenanceRun, MaintenanceSteps } from './maintenance-run';
 
 /** One row of a trail, as compaction sees it. */
 export interface TrailPoint {
@@ -26,18 +26,18 @@ export function trailRowsToDrop(trail: TrailPoint[]): number[] {
 
 /**
  * Compact the trails of finished syncs whose last activity is before `cutoff`. Rows to
- * drop are gathered across syncs and deleted a bounded batch per transaction. Returns
- * the number of syncs compacted.
+ * drop are gathered across syncs and deleted a batch per transaction (sized to the lock
+ * time, see batch-sizer.ts). Returns the number of syncs compacted.
  */
-export function compactTrails(run: MaintenanceRun, cutoff: number): number {
+export function* compactTrails(run: MaintenanceRun, cutoff: number): MaintenanceSteps<number> {
   const { repos, policy } = run;
   let pending: Array<{ id: number; bytes: number }> = [];
-  const flush = () => {
-    const batch = pending;
-    pending = [];
+  const flush = (count: number) => {
+    const batch = pending.splice(0, count);
     const bytes = batch.reduce((sum, r) => sum + r.bytes, 0);
     if (run.dryRun) return run.tally('progressCompacted', batch.length, bytes);
-    const deleted = run.write('compact trails', () => repos.progressUpdates.deleteByIds(batch.map((r) => r.id)));
+    const ids = batch.map((r) => r.id);
+    const deleted = run.write('compact trails', () => repos.progressUpdates.deleteByIds(ids), { kind: 'rows', units: ids.length });
     run.tally('progressCompacted', deleted, bytes);
   };
   let afterId = 0;
@@ -47,6 +47,7 @@ export function compactTrails(run: MaintenanceRun, cutoff: number): number {
     const page: SyncHistoryRow[] = run.read('list long trails', () => repos.syncHistory.listWithLongTrails(cutoff, from, policy.batchRows));
     if (page.length === 0) break;
     afterId = page[page.length - 1]!.id;
+    yield;
     for (const row of page) {
       const drop = run.read('read trail', () => {
         // Archived by this run (in a dry run, still in the table): nothing to compact.
@@ -60,14 +61,17 @@ export function compactTrails(run: MaintenanceRun, cutoff: number): number {
         run.compacted.set(row.jobId, { rows: drop.length, bytes: drop.reduce((sum, r) => sum + r.bytes, 0) });
       }
       pending.push(...drop);
-      while (pending.length >= policy.batchRows) {
-        const rest = pending.splice(policy.batchRows);
-        flush();
-        pending = rest;
+      yield;
+      while (pending.length >= run.batchSize('rows')) {
+        flush(run.batchSize('rows'));
+        yield;
       }
     }
   }
-  if (pending.length > 0) flush();
+  while (pending.length > 0) {
+    flush(run.batchSize('rows'));
+    yield;
+  }
   return compacted;
 }
 
@@ -76,7 +80,7 @@ export function compactTrails(run: MaintenanceRun, cutoff: number): number {
  * their history rows; a page of syncs at a time, so little more than needed goes.
  * Returns the number of trails removed.
  */
-export function pruneTrails(run: MaintenanceRun, until: () => boolean): number {
+export function* pruneTrails(run: MaintenanceRun, until: () => boolean): MaintenanceSteps<number> {
   let afterId = 0;
   let pruned = 0;
   for (;;) {
@@ -88,8 +92,9 @@ export function pruneTrails(run: MaintenanceRun, until: () => boolean): number {
     const finished = run.read('classify syncs', () =>
       page.filter((row) => !run.handled.trails.has(row.jobId) && !run.handled.syncs.has(row.jobId) && run.standing(row) === 'finished'),
     );
+    yield;
     if (finished.length === 0) continue;
-    removeTrails(run, finished.map((row) => row.jobId));
+    yield* removeTrails(run, finished.map((row) => row.jobId));
     pruned += finished.length;
   }
   return pruned;

@@ -78,6 +78,25 @@ describe('vacuum', () => {
     live.finish();
   });
 
+  it("reports a full VACUUM's lock time apart from the batches' longest transaction", () => {
+    const clock = new ManualClock();
+    // Wall time by hand (the policy's ages), monotonic time real (the lock times).
+    const timing = { now: () => clock.now(), monotonic: () => performance.now() };
+    const store = openTestProgressStore(tmp.path, { autoMaintenance: false, clock: timing as unknown as ManualClock }).store;
+    seed(store, ...oldSyncs(clock.now(), 'a'));
+    const full = store.retention.runMaintenance();
+    expect(full.vacuum.kind).toBe('full');
+    expect(full.vacuum.lockMs).toBeGreaterThan(0);
+    expect(full.transactions).toBeGreaterThan(1);
+    expect(full.longestTransactionMs).toBeGreaterThan(0);
+    // In one go, the caller's event loop waited on the whole run.
+    expect(full).toMatchObject({ slices: 1 });
+    expect(full.longestSliceMs).toBeGreaterThanOrEqual(full.durationMs);
+    seed(store, ...oldSyncs(clock.now(), 'b'));
+    const incremental = store.retention.runMaintenance();
+    expect(incremental.vacuum).toMatchObject({ kind: 'incremental', lockMs: 0 });
+  });
+
   it('trusts no last VACUUM time in the future (a wall clock set back)', () => {
     const clock = new ManualClock();
     const store = open(clock);

@@ -1,0 +1,58 @@
+import type { CompletedFigures, RegressionSums } from '../../repositories/sync-stats.repository';
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The sums of DURATION_REGRESSION (sync-stats.sql.ts), computed from the completed rows
+ * the report has read already instead of a second pass over the window, bit for bit as
+ * SQLite's SUM() computes them: an exact integer sum while every value is an integer,
+ * Kahan-Babuska-Neumaier compensated summation once a REAL is met (x, x·y and x² always
+ * are), in the rows' order (both read the start_time index in order). `to`: the end of
+ * the window, x = days from it.
+ */
+export function regressionSumsOf(rows: readonly CompletedFigures[], to: number): RegressionSums {
+  const x = new SqliteSum();
+  const y = new SqliteSum();
+  const xy = new SqliteSum();
+  const xx = new SqliteSum();
+  for (const [durationMs, , , , startTime] of rows) {
+    const days = (startTime - to) / DAY_MS;
+    x.addReal(days);
+    xx.addReal(days * days);
+    // A NULL duration is skipped by SUM(y) and SUM(x * y) alike (x * NULL is NULL).
+    if (durationMs === null) continue;
+    y.add(durationMs);
+    xy.addReal(days * durationMs);
+  }
+  return { n: rows.length, sumX: x.value(), sumY: y.value(), sumXY: xy.value(), sumXX: xx.value() };
+}
+
+/** SQLite's SUM() (func.c sumStep/sumFinalize, 3.43+), for values that fit a double exactly. */
+class SqliteSum {
+  private approx = false;
+  private sum = 0;
+  private err = 0;
+
+  /** A value that is an integer in SQLite when it is one in JavaScript (an INTEGER column or integer arithmetic). */
+  add(value: number): void {
+    if (!this.approx && Number.isSafeInteger(value) && Number.isSafeInteger(this.sum + value)) {
+      this.sum += value;
+      return;
+    }
+    this.addReal(value);
+  }
+
+  addReal(value: number): void {
+    this.approx = true;
+    const s = this.sum;
+    const t = s + value;
+    if (Math.abs(s) > Math.abs(value)) this.err += s - t + value;
+    else this.err += value - t + s;
+    this.sum = t;
+  }
+
+  value(): number {
+    if (!this.approx) return this.sum;
+    return Number.isFinite(this.err) ? this.sum + this.err : this.sum;
+  }
+}

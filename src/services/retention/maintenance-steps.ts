@@ -1,0 +1,121 @@
+import { pruneArchive, settleArchive } from './archive-upkeep';
+import { expireCheckpoints } from './checkpoint-expiry';
+import { archiveSyncs } from './history-archiver';
+import type { LeaseOwner } from './maintenance-lease';
+import type { MaintenanceReport } from './maintenance-report';
+import type { MaintenanceRun, MaintenanceSteps } from './maintenance-run';
+import { reclaimSpace } from './reclaim-space';
+import { enforceBudget } from './size-budget';
+import { measureSpace, mergeWal, sizeOf } from './space';
+import { compactTrails } from './trail-compaction';
+
+export type MaintenanceTrigger = MaintenanceReport['trigger'];
+
+/**
+ * The one way into a maintenance run's steps, in their order, ending with its report.
+ * Every run goes through here, whether drained in one go (runMaintenance, a full disk) or
+ * advanced a slice at a time between the caller's calls (background-maintenance.ts), so
+ * whatever must hold for a whole run (a cross-process lease on maintenance, say) wraps
+ * this generator: taken before its first step, released when it returns or is abandoned
+ * (`return()` on the generator runs its `finally`).
+ *
+ * `claimed`: the caller already recorded the run in store_meta (runIfDue, a slice's claim).
+ */
+export function* maintenanceSteps(run: MaintenanceRun, trigger: MaintenanceTrigger, claimed: boolean): MaintenanceSteps<MaintenanceReport> {
+  const { policy, now } = run;
+  const pressure = trigger === 'disk-full';
+  if (!run.dryRun && !claimed) run.write('record maintenance', () => run.repos.storeMeta.set('last_maintenance_at', now));
+  // What a run that died between writing an archive batch and recording it left behind.
+  if (!run.dryRun) settleArchive(run);
+  yield* expireCheckpoints(run, now - policy.checkpointMaxAgeMs, { countKept: true });
+  yield* archiveSyncs(run, now - policy.historyMaxAgeMs);
+  yield* compactTrails(run, now - policy.trailCompactionDelayMs);
+  const budget = yield* enforceBudget(run, pressure);
+  const filesDeleted = pruneArchive(run.archiveDir, now, policy.archiveMonths, (w) => run.context.warn(w), run.dryRun);
+  yield;
+  const vacuum = yield* reclaimSpace(run, pressure);
+  if (!run.dryRun) mergeWal(run.context.connection.sqlite);
+  return reportOf(run, trigger, { budget, vacuum, filesDeleted });
+}
+
+/**
+ * The steps of a run that changes things, under the maintenance lease: taken before the
+ * first step (waiting up to `waitMs` for another process's run), confirmed by every write,
+ * and given back when the steps end, fail or are dropped between slices (`return()` runs
+ * the `finally`). A run that did not get it reports `skipped` and does nothing.
+ */
+export function* leasedMaintenanceSteps(
+  run: MaintenanceRun,
+  trigger: MaintenanceTrigger,
+  claimed: boolean,
+  waitMs: number,
+): MaintenanceSteps<MaintenanceReport> {
+  const { lease } = run;
+  if (!lease) return yield* maintenanceSteps(run, trigger, claimed);
+  const holder = lease.acquire(waitMs);
+  if (holder) return skippedReport(run, trigger, holder);
+  try {
+    return yield* maintenanceSteps(run, trigger, claimed);
+  } finally {
+    lease.release();
+  }
+}
+
+function reportOf(
+  run: MaintenanceRun,
+  trigger: MaintenanceTrigger,
+  parts: Pick<MaintenanceReport, 'budget' | 'vacuum'> & { filesDeleted: string[] },
+): MaintenanceReport {
+  const { connection } = run.context;
+  return {
+    dryRun: run.dryRun,
+    trigger,
+    startedAt: run.now,
+    durationMs: run.elapsedMs(),
+    transactions: run.transactions,
+    longestTransactionMs: run.longestTransactionMs,
+    slices: run.slices,
+    longestSliceMs: run.longestSlice(),
+    removed: run.removed,
+    syncsInterrupted: run.syncsInterrupted,
+    checkpointsKept: run.checkpointsKept,
+    archive: {
+      dir: run.archiveDir,
+      filesWritten: [...run.archive.filesWritten].sort(),
+      rows: run.archive.rows,
+      bytesWritten: run.archive.bytesWritten,
+      filesDeleted: parts.filesDeleted,
+    },
+    budget: parts.budget,
+    vacuum: parts.vacuum,
+    size: { before: sizeOf(run.before), after: run.dryRun ? sizeOf(run.before) : sizeOf(measureSpace(connection)) },
+  };
+}
+
+/** The report of a run that did not start: another process held the maintenance lease. */
+function skippedReport(run: MaintenanceRun, trigger: MaintenanceTrigger, owner: LeaseOwner): MaintenanceReport {
+  const { policy } = run;
+  const over = run.before.usedBytes > policy.maxDatabaseBytes;
+  return {
+    ...reportOf(run, trigger, {
+      budget: {
+        maxBytes: policy.maxDatabaseBytes,
+        targetBytes: Math.floor(policy.maxDatabaseBytes * policy.budgetTargetShare),
+        overBefore: over,
+        overAfter: over,
+        pruned: { checkpoints: 0, trails: 0, syncs: 0 },
+      },
+      vacuum: { kind: 'none', reason: `maintenance is running in process ${owner.pid} on ${owner.host}`, bytesReclaimed: 0, lockMs: 0 },
+      filesDeleted: [],
+    }),
+    skipped: { reason: 'busy', owner },
+  };
+}
+
+/** Run the steps to the end, in one go. */
+export function drain<T>(steps: MaintenanceSteps<T>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}

@@ -1,0 +1,115 @@
+import BetterSqlite3 from 'better-sqlite3';
+import type { CompletedFigures } from '../../../src/repositories/sync-stats.repository';
+import { collectWindowFigures } from '../../../src/services/metrics/phase-figures';
+import { regressionSumsOf } from '../../../src/services/metrics/regression-sums';
+import { mean, percentile } from '../../../src/services/metrics/statistics';
+import { HistoryFactory } from '../../support/history-factory';
+import { ManualClock } from '../../support/manual-clock';
+import { openTestProgressStore, storeInternals } from '../../support/progress-store';
+import { openTestStore } from '../../support/store';
+import { useTempDir } from '../../support/temp-dir';
+
+const tmp = useTempDir();
+const DAY = 86_400_000;
+
+/** Seeded, replayable (mulberry32); the seed is printed when a test fails. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+// The report reads the completed rows once and derives from them what it used to ask
+// SQLite for a second time (the 30-day regression), and selects percentiles instead of
+// sorting: the figures must be exactly those of the slower way, bit for bit.
+describe('report figures computed from rows already read', () => {
+  it.each([1, 2, 3])('gives the regression sums SQLite gives, bit for bit (seed %i)', (seed) => {
+    const next = random(seed);
+    const clock = new ManualClock();
+    const { store } = openTestProgressStore(tmp.path, { clock, autoMaintenance: false });
+    const history = new HistoryFactory(openTestStore(store.path));
+    history.batch(() => {
+      for (let k = 0; k < 400; k++) {
+        const status = next() < 0.8 ? 'completed' : 'failed';
+        // Some resume chains (their durations summed in SQL), x always a REAL in SQLite's sum.
+        const total = Math.round(next() * 900_000);
+        const startTime = Math.round(clock.now() - 31 * DAY + next() * 31 * DAY);
+        if (next() < 0.05) {
+          history.addChain([
+            { startTime, status: 'interrupted', totalDuration: total },
+            { startTime: startTime + 60_000, totalDuration: Math.round(total / 2) },
+          ]);
+        } else {
+          history.add({ startTime, status, totalDuration: total });
+        }
+      }
+    });
+    const stats = storeInternals(store).repos.syncStats;
+    for (const to of [clock.now(), clock.now() - 2 * DAY + 7]) {
+      const window = { projectId: 'acme-api', from: to - 30 * DAY, to };
+      const fromSql = stats.durationRegression(window);
+      const fromRows = regressionSumsOf(stats.completedFigures(window), to);
+      expect({ seed, ...fromRows }).toEqual({ seed, ...fromSql });
+      for (const key of Object.keys(fromSql) as Array<keyof typeof fromSql>) expect(Object.is(fromRows[key], fromSql[key])).toBe(true);
+    }
+    expect(regressionSumsOf([], 0)).toEqual({ n: 0, sumX: 0, sumY: 0, sumXY: 0, sumXX: 0 });
+  });
+
+  it('sums as SQLite does when durations are fractional or missing (seeded)', () => {
+    const db = new BetterSqlite3(':memory:');
+    try {
+      for (const seed of [11, 12]) {
+        const next = random(seed);
+        const to = 1_790_000_000_000;
+        const rows: CompletedFigures[] = Array.from({ length: 300 }, (_, i) => {
+          const r = next();
+          const duration = r < 0.1 ? (null as unknown as number) : r < 0.3 ? next() * 1e6 : Math.floor(next() * 1e6);
+          return [duration, null, null, null, to - Math.floor(next() * 30 * DAY) + i];
+        });
+        db.exec('DROP TABLE IF EXISTS t; CREATE TABLE t (seq INTEGER PRIMARY KEY, start INTEGER, y ANY)');
+        const insert = db.prepare('INSERT INTO t (start, y) VALUES (?, ?)');
+        for (const [y, , , , start] of rows) insert.run(start, y);
+        const fromSql = db
+          .prepare(
+            `SELECT COUNT(*) AS n, COALESCE(SUM(x), 0) AS sumX, COALESCE(SUM(y), 0) AS sumY,
+               COALESCE(SUM(x * y), 0) AS sumXY, COALESCE(SUM(x * x), 0) AS sumXX
+             FROM (SELECT (start - ?) / 86400000.0 AS x, y FROM t ORDER BY seq)`,
+          )
+          .get(to) as Record<string, number>;
+        const fromRows = regressionSumsOf(rows, to) as unknown as Record<string, number>;
+        for (const key of Object.keys(fromSql)) expect({ seed, key, same: Object.is(fromRows[key], fromSql[key]) }).toEqual({ seed, key, same: true });
+      }
+    } finally {
+      db.close();
+    }
+  });
+
+  /** The sort-based figures the report used to compute. */
+  function sorted(values: number[]) {
+    const s = Float64Array.from(values).sort();
+    return { syncs: s.length, meanMs: Math.round(mean(s)!), p50Ms: percentile(s, 50), p90Ms: percentile(s, 90) };
+  }
+
+  const rowsOf = (values: number[]): CompletedFigures[] => values.map((ms, i) => [ms, null, null, JSON.stringify({ Indexing: ms }), i]);
+
+  it.each([
+    ['integers with many repeats', (next: () => number) => Math.floor(next() * 20)],
+    ['integers, spread', (next: () => number) => Math.floor(next() * 10_000_000)],
+    ['fractions (the sort path)', (next: () => number) => next() * 1000],
+    ['integers too large to sum exactly (the sort path)', (next: () => number) => Number.MAX_SAFE_INTEGER - Math.floor(next() * 1000)],
+  ])('selects the same p50 and p90, and the same mean, as sorting does: %s', (_label, value) => {
+    for (const seed of [7, 8, 9]) {
+      const next = random(seed);
+      for (const n of [1, 2, 3, 10, 11, 999]) {
+        const values = Array.from({ length: n }, () => value(next));
+        const { name: _name, files: _f, filesMs: _fm, bytes: _b, bytesMs: _bm, ...figures } = collectWindowFigures(rowsOf(values)).phases.get('Indexing')!;
+        expect({ seed, n, ...figures }).toEqual({ seed, n, ...sorted(values) });
+      }
+    }
+  });
+});
