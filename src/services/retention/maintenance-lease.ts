@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { ConflictError } from '../../errors';
+import { ConflictError, DatabaseLockedError } from '../../errors';
 import type { StoreMetaEntry } from '../../repositories/store-meta.repository';
 import { currentBootId, heartbeatAge, processExists } from '../liveness';
 import type { StoreContext } from '../store-context';
@@ -19,6 +19,8 @@ import type { StoreContext } from '../store-context';
 
 const LEASE = 'maintenance_lease ';
 const LEASE_MONO = 'maintenance_lease_mono ';
+/** Bound on waiting for another process's write lock to give the lease back. */
+const RELEASE_LOCK_TIMEOUT_MS = 50;
 /** How often a waiting run looks again. */
 const POLL_MS = 100;
 
@@ -87,12 +89,20 @@ export class MaintenanceLease {
     // A lease this process no longer holds is dead to every reader (isAlive), so one left
     // behind by a closed store, or by a release that could not get the lock, is taken over.
     if (this.context.isClosed) return;
+    // A short bound: a release may run in a background slice, which must not hold up the
+    // caller's event loop behind another process's transaction. Left behind, the lease is
+    // taken over by this process's next run at once, and by others once it is stale.
     try {
-      this.context.write('release the maintenance lease', () => {
-        this.context.repos.storeMeta.remove(this.key);
-        this.context.repos.storeMeta.remove(monoKeyOf(this.key));
-      });
+      this.context.write(
+        'release the maintenance lease',
+        () => {
+          this.context.repos.storeMeta.remove(this.key);
+          this.context.repos.storeMeta.remove(monoKeyOf(this.key));
+        },
+        RELEASE_LOCK_TIMEOUT_MS,
+      );
     } catch (error) {
+      if (error instanceof DatabaseLockedError) return;
       this.context.warn({ code: 'STORAGE', message: `could not release the maintenance lease: ${(error as Error).message}`, error });
     }
   }
