@@ -18,7 +18,8 @@ export const EXPECTED_TABLES = [
 /**
  * Is this file a healthy database? A garbage header only shows on the first real query
  * (SQLITE_NOTADB), and damaged pages only in a quick_check, which returns rows rather
- * than throwing. The check's cost is bounded by checking only the small tables of a
+ * than throwing. Only damage to the file's structure counts: a row that breaks a CHECK
+ * rule is left for the row checks (see pageDamage). The check's cost is bounded by checking only the small tables of a
  * large file.
  */
 export function verifyIntegrity(sqlite: Database): void {
@@ -32,11 +33,28 @@ export function verifyIntegrity(sqlite: Database): void {
   for (const table of targets) {
     // Table names come from the constant list above, never from input.
     const rows = sqlite.pragma(table ? `quick_check("${table}")` : 'quick_check') as { quick_check: string }[];
-    const problems = rows.map((r) => r.quick_check).filter((r) => r !== 'ok');
+    const problems = pageDamage(rows.map((r) => r.quick_check));
     if (problems.length > 0) {
       throw new CorruptDatabaseError(`quick_check found damage: ${problems.slice(0, 3).join('; ')}`);
     }
   }
+}
+
+/**
+ * quick_check also reports rows that break a CHECK or NOT NULL rule ("CHECK constraint
+ * failed in sync_history", "NULL value in t.c"). Those are damaged rows, readable and
+ * handled one by one (passed over, listed by doctor, removed by doctor --repair); they
+ * are no reason to move a whole file, with its resumable checkpoint, aside.
+ */
+const ROW_LEVEL_LINE = /^(?:CHECK constraint failed in |NULL value in )/;
+
+export function isRowLevelProblem(line: string): boolean {
+  return ROW_LEVEL_LINE.test(line);
+}
+
+/** The lines of a quick_check that mean real damage: pages, b-trees, indexes. */
+export function pageDamage(lines: readonly string[]): string[] {
+  return lines.filter((line) => line !== 'ok' && !isRowLevelProblem(line));
 }
 
 /** After migrating, every table must be there; a file that claims to be migrated but is not is damaged. */
