@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { type Clock, systemClock } from './clock';
 import { resolveStoreLocation } from './config/store-paths';
+import { openReadOnlyConnection } from './db/open-read-only';
 import { openStoreDatabase } from './db/open-store-database';
 import { ProgressStoreError } from './errors';
 import { WalMerges } from './db/wal-merges';
 import { createRepositories } from './repositories';
+import { type RepairResult, removeDamagedRows } from './services/damaged-rows';
 import { processProbe, type ResourceProbe } from './services/recording/process-sampler';
 import { MetricsService } from './services/metrics/metrics-service';
 import { RecordingService } from './services/recording/recording-service';
@@ -76,11 +78,13 @@ export class ProgressStore {
 
   constructor(
     private readonly context: StoreContext,
-    retention: { maxDatabaseBytes?: number } = {},
+    retention: { maxDatabaseBytes?: number; readOnly?: boolean } = {},
   ) {
     this.walMerges = new WalMerges(context.connection.sqlite, {
       onError: (error) => context.warn({ code: 'STORAGE', message: `merging the WAL: ${(error as Error).message}`, error }),
     });
+    // A read-only store writes nothing, so it has nothing to merge (and may not merge).
+    if (retention.readOnly) this.walMerges.stop();
     this.recording = new RecordingService(context);
     this.resume = new ResumeService(context, this.recording);
     this.metrics = new MetricsService(context);
@@ -101,6 +105,16 @@ export class ProgressStore {
     };
     this.status = new StatusService(context);
     this.retention = new RetentionService(context, retention);
+  }
+
+  /**
+   * Delete the rows that fail the checks every read applies (see validation/rows), a
+   * damaged sync's row written to the archive first with its checkpoint and trail
+   * removed: what `cidx-progress doctor --repair` runs. Returns what was removed.
+   */
+  removeDamagedRows(): RepairResult {
+    this.context.assertOpen();
+    return removeDamagedRows(this.context);
   }
 
   get projectId(): string {
@@ -126,19 +140,7 @@ export class ProgressStore {
 
 /** Open (creating, migrating or repairing as needed) the progress store of one project. */
 export function openProgressStore(options: ProgressStoreOptions): ProgressStore {
-  const parsed = parseInput(optionsSchema, options, 'openProgressStore');
-  const location = resolveStoreLocation({ projectId: parsed.projectId, dir: parsed.dir });
-  const clock = options.clock ?? systemClock;
-  const onWarning = options.onWarning ?? defaultWarning;
-  const settings: StoreSettings = {
-    throttleMs: parsed.throttleMs ?? 1000,
-    heartbeatIntervalMs: parsed.heartbeatIntervalMs ?? 10_000,
-    staleAfterMs: parsed.staleAfterMs ?? 60_000,
-    lockTimeoutMs: parsed.lockTimeoutMs ?? 10_000,
-    recordLockTimeoutMs: parsed.recordLockTimeoutMs ?? 1000,
-    resumeWindowMs: parsed.resumeWindowMs ?? 24 * HOUR,
-    probe: options.resourceProbe ?? processProbe,
-  };
+  const { parsed, location, clock, onWarning, settings } = resolveOptions(options, 'openProgressStore');
   const connection = openStoreDatabase(location.dbPath, {
     lockTimeoutMs: settings.lockTimeoutMs,
     now: () => clock.now(),
@@ -159,4 +161,35 @@ export function openProgressStore(options: ProgressStoreOptions): ProgressStore 
     }
   }
   return store;
+}
+
+/**
+ * Open an existing store only to read it (the CLI's status, history, doctor and resume
+ * listing): no file is created, migrated, repaired, maintained or moved aside (see
+ * db/open-read-only). A file that needs any of that throws instead: CorruptDatabaseError,
+ * MigrationPendingError, SchemaTooNewError, NotFoundError when there is no file. Writes
+ * through it fail.
+ */
+export function openProgressStoreReadOnly(options: ProgressStoreOptions): ProgressStore {
+  const { location, clock, onWarning, settings } = resolveOptions(options, 'openProgressStoreReadOnly');
+  const connection = openReadOnlyConnection(location.dbPath, settings.lockTimeoutMs);
+  const context = new StoreContext(location.projectId, connection, createRepositories(connection), clock, settings, onWarning);
+  return new ProgressStore(context, { readOnly: true });
+}
+
+function resolveOptions(options: ProgressStoreOptions, context: string) {
+  const parsed = parseInput(optionsSchema, options, context);
+  const location = resolveStoreLocation({ projectId: parsed.projectId, dir: parsed.dir });
+  const clock = options.clock ?? systemClock;
+  const onWarning = options.onWarning ?? defaultWarning;
+  const settings: StoreSettings = {
+    throttleMs: parsed.throttleMs ?? 1000,
+    heartbeatIntervalMs: parsed.heartbeatIntervalMs ?? 10_000,
+    staleAfterMs: parsed.staleAfterMs ?? 60_000,
+    lockTimeoutMs: parsed.lockTimeoutMs ?? 10_000,
+    recordLockTimeoutMs: parsed.recordLockTimeoutMs ?? 1000,
+    resumeWindowMs: parsed.resumeWindowMs ?? 24 * HOUR,
+    probe: options.resourceProbe ?? processProbe,
+  };
+  return { parsed, location, clock, onWarning, settings };
 }

@@ -24,7 +24,7 @@ export function buildProgram(env: CommandEnv): Command {
       writeErr: (text) => env.io.stderr.write(text),
     })
     .showHelpAfterError('(run with --help for usage)')
-    .addHelpText('after', '\nExit codes: 0 ok, 1 error, 2 usage, 3 nothing found, 4 doctor found problems, 5 cancelled, 6 demo interrupted on purpose.');
+    .addHelpText('after', '\nExit codes: 0 ok, 1 error, 2 usage, 3 nothing found, 4 doctor found problems, 5 cancelled, 6 demo interrupted on purpose, 7 the store needs repair or migration (run doctor --repair).');
   registerStatus(program, env);
   registerResume(program, env);
   registerHistory(program, env);

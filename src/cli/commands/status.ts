@@ -5,7 +5,7 @@ import type { SyncStatusEntry } from '../../services/status-service';
 import { type CommandEnv, handle, withJsonOption, withStoreOptions } from '../command-kit';
 import { EXIT, type ExitCode } from '../exit-codes';
 import type { Output } from '../output';
-import { NO_AUTO_MAINTENANCE, requireStoreFile, resolveTarget, type StoreOptions, withStore } from '../store-target';
+import { resolveTarget, type StoreOptions, withReadOnlyStore } from '../store-target';
 
 interface StatusOptions extends StoreOptions {
   json?: boolean;
@@ -33,12 +33,11 @@ export function registerStatus(program: Command, env: CommandEnv): void {
 
 export async function runStatus(options: StatusOptions, out: Output, env: CommandEnv): Promise<ExitCode> {
   const target = await resolveTarget(options, env.io);
-  requireStoreFile(target);
-  const result = await withStore(target, env.io, (store): StatusJson => {
+  const result = await withReadOnlyStore(target, env.io, (store): StatusJson => {
     const resumable = store.resume.checkResumable();
     const syncs = store.status.list().map((s) => ({ ...s, offeredForResume: s.jobId === resumable?.jobId }));
     return { project: target.projectId, store: target.dbPath, now: Date.now(), syncs, resumable };
-  }, NO_AUTO_MAINTENANCE);
+  });
   if (out.json) out.printJson(result);
   else renderStatus(result, out);
   return EXIT.OK;

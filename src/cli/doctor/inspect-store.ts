@@ -1,8 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import BetterSqlite3, { type Database } from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { MIGRATIONS_FOLDER } from '../../db/migrations';
+import { openReadOnlyDatabase } from '../../db/open-read-only';
+import { type DamagedRow, findDamagedRows } from '../../services/damaged-rows';
 
 /** A migration, as the shipped journal or the file's `__drizzle_migrations` table records it. */
 export interface MigrationStamp {
@@ -28,7 +30,12 @@ export interface StoreFacts {
   pages: { size: number; count: number; free: number };
   lastMaintenanceAt: number | null;
   lastVacuumAt: number | null;
+  /** Rows that fail the checks every read applies (see validation/rows): how many, and the first ones. */
+  damagedRows: { count: number; rows: DamagedRow[] };
 }
+
+/** Damaged rows listed one by one; past this, a count says the rest. */
+export const LISTED_DAMAGED_ROWS = 20;
 
 /** Permission bits of a path, or null when it does not exist (a -wal or -shm often does not). */
 const modeOf = (target: string): number | null => (fs.existsSync(target) ? fs.statSync(target).mode & 0o777 : null);
@@ -37,6 +44,7 @@ const sizeOf = (target: string): number => (fs.existsSync(target) ? fs.statSync(
 /**
  * Inspect a store file read-only: never through the store's own open, which would
  * migrate it, or move a damaged file aside and hide what doctor is there to report.
+ * Damaged rows are found with the same checks every read applies.
  * The statements are fixed text (pragmas and the two bookkeeping tables); nothing from
  * the command line reaches them.
  */
@@ -60,10 +68,12 @@ export function inspectStore(dbPath: string): StoreFacts {
     pages: { size: 0, count: 0, free: 0 },
     lastMaintenanceAt: null,
     lastVacuumAt: null,
+    damagedRows: { count: 0, rows: [] },
   };
   let sqlite: Database | undefined;
   try {
-    sqlite = new BetterSqlite3(dbPath, { readonly: true, fileMustExist: true, timeout: 2000 });
+    // Read-only, and without leaving -wal/-shm files behind (see db/open-read-only).
+    sqlite = openReadOnlyDatabase(dbPath);
     readInto(sqlite, facts);
   } catch (error) {
     facts.openError = `${(error as { code?: string }).code}: ${(error as Error).message}`;
@@ -96,5 +106,9 @@ function readInto(sqlite: Database, facts: StoreFacts): void {
     const get = (key: string) => meta.find((m) => m.key === key)?.value ?? null;
     facts.lastMaintenanceAt = get('last_maintenance_at');
     facts.lastVacuumAt = get('last_vacuum_at');
+  }
+  if (['sync_history', 'checkpoints', 'progress_updates', 'store_meta'].every((t) => tables.has(t))) {
+    const damaged = findDamagedRows(sqlite);
+    facts.damagedRows = { count: damaged.length, rows: damaged.slice(0, LISTED_DAMAGED_ROWS) };
   }
 }
