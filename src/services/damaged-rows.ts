@@ -1,8 +1,10 @@
 import type { Database } from 'better-sqlite3';
 import type { SyncHistoryRow } from '../schema';
 import { CHECKED_TABLES, type CheckedTable, checkRow, keyedBySqlName, type RowDamage } from '../validation/rows';
-import { appendToArchive, archiveDirFor, groupByMonth } from './retention/archive';
+import { appendToArchive, archiveDirFor } from './retention/archive';
+import { salvageSyncRow } from './damaged-sync';
 import { dropCheckpoint } from './drop-checkpoint';
+import { isOwnerAlive } from './liveness';
 import type { StoreContext } from './store-context';
 
 /**
@@ -38,12 +40,13 @@ export interface RepairResult {
 
 /**
  * Delete every damaged row. A sync's row is archived first (as read, damaged values and
- * all: the archive is where history goes when it leaves the file), then deleted with its
- * checkpoint (and the file log, once nothing builds on it) and its progress trail.
+ * all, to the archive's `damaged.jsonl.gz`: the archive is where history goes when it
+ * leaves the file), then deleted with its checkpoint (and the file log, once nothing
+ * builds on it) and its progress trail.
  */
 export function removeDamagedRows(context: StoreContext): RepairResult {
   const { connection, repos } = context;
-  const damaged = findDamagedRows(connection.sqlite);
+  const damaged = findDamagedRows(connection.sqlite).filter((row) => !ownedByLiveSync(context, row));
   const syncs = damaged.filter((d) => d.table === 'sync_history');
   const archived = archiveDamagedSyncs(context, syncs);
   context.write('remove damaged rows', () => {
@@ -62,17 +65,26 @@ export function removeDamagedRows(context: StoreContext): RepairResult {
   return { removed: damaged, archived };
 }
 
-/** The one place damaged sync rows go to the archive: the archive's own "append these rows". */
+/** A sync row still being recorded by a live process is left to it (its next write may well fix it). */
+function ownedByLiveSync(context: StoreContext, row: DamagedRow): boolean {
+  if (row.table !== 'sync_history') return false;
+  const raw = context.connection.sqlite.prepare('SELECT * FROM sync_history WHERE rowid = ?').get(row.rowid) as Record<string, unknown>;
+  const salvaged = salvageSyncRow(checkRow<SyncHistoryRow>('sync_history', keyedBySqlName('sync_history', raw)), context.clock.now());
+  return salvaged !== null && salvaged.status === 'running' && isOwnerAlive(salvaged, context.clock, context.settings);
+}
+
+/** Where damaged syncs are archived: beside the month files, never in them (readArchive checks every row). */
+export const DAMAGED_ARCHIVE_NAME = 'damaged';
+
+/**
+ * The one place damaged sync rows go to the archive, through the archive's own "append
+ * these rows": to `{projectId}.archive/damaged.jsonl.gz`, as read (JSON columns as their
+ * stored text). Not to a month file: its rows are all good, and readers rely on that.
+ */
 function archiveDamagedSyncs(context: StoreContext, syncs: DamagedRow[]): number {
   if (syncs.length === 0) return 0;
   const read = context.connection.sqlite.prepare('SELECT * FROM sync_history WHERE rowid = ?');
-  const now = context.clock.now();
-  const rows = syncs.map((sync) => {
-    const row = keyedBySqlName('sync_history', read.get(sync.rowid) as Record<string, unknown>) as unknown as SyncHistoryRow;
-    // The month file is chosen by start time; a damaged one goes under this month.
-    return Number.isSafeInteger(row.startTime) ? row : { ...row, startTime: now };
-  });
-  const dir = archiveDirFor(context.connection.path, context.projectId);
-  for (const [month, group] of groupByMonth(rows)) appendToArchive(dir, month, group);
+  const rows = syncs.map((sync) => keyedBySqlName('sync_history', read.get(sync.rowid) as Record<string, unknown>) as unknown as SyncHistoryRow);
+  appendToArchive(archiveDirFor(context.connection.path, context.projectId), DAMAGED_ARCHIVE_NAME, rows);
   return rows.length;
 }

@@ -200,8 +200,8 @@ describe('cidx-progress doctor: damaged rows, repair, and looking without leavin
       db.close();
     }
     const archiveDir = tmp.join(`${PROJECT}.archive`);
-    const [month] = listDir(archiveDir);
-    const archived = gunzipSync(fs.readFileSync(`${archiveDir}/${month}`)).toString().trim().split('\n').map((l) => JSON.parse(l));
+    expect(listDir(archiveDir)).toEqual(['damaged.jsonl.gz']);
+    const archived = gunzipSync(fs.readFileSync(`${archiveDir}/damaged.jsonl.gz`)).toString().trim().split('\n').map((l) => JSON.parse(l));
     expect(archived).toEqual([expect.objectContaining({ jobId: interrupted, status: 'bogus' })]);
   });
 

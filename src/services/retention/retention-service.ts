@@ -3,6 +3,7 @@ import type { StoreContext } from '../store-context';
 import { archiveDirFor, pruneArchive } from './archive';
 import { expireCheckpoints } from './checkpoint-expiry';
 import { archiveSyncs } from './history-archiver';
+import { removeDamagedRows } from '../damaged-rows';
 import { type MaintenanceOptions, maintenanceOptionsSchema, type MaintenanceReport } from './maintenance-report';
 import { MaintenanceRun } from './maintenance-run';
 import { reclaimSpace } from './reclaim-space';
@@ -96,10 +97,22 @@ export class RetentionService {
     }
   }
 
+  /** Damaged rows would stop the steps below for good (they read whole rows): they go first, a sync's row archived. */
+  private removeDamagedRows(): void {
+    const { removed, archived } = removeDamagedRows(this.context);
+    if (removed.length === 0) return;
+    const which = removed.slice(0, 5).map((d) => `${d.table} ${d.key} (${d.column})`).join(', ');
+    this.context.warn({
+      code: 'CORRUPT',
+      message: `maintenance removed ${removed.length} damaged row(s)${archived ? `, ${archived} sync(s) archived first` : ''}: ${which}`,
+    });
+  }
+
   private steps(run: MaintenanceRun, trigger: Trigger, claimed: boolean): MaintenanceReport {
     const { policy, now } = run;
     const pressure = trigger === 'disk-full';
     if (!run.dryRun && !claimed) run.write('record maintenance', () => run.repos.storeMeta.set('last_maintenance_at', now));
+    if (!run.dryRun) this.removeDamagedRows();
     expireCheckpoints(run, now - policy.checkpointMaxAgeMs, { countKept: true });
     archiveSyncs(run, now - policy.historyMaxAgeMs);
     compactTrails(run, now - policy.trailCompactionDelayMs);

@@ -85,6 +85,13 @@ describe('a damaged sync_history row', () => {
     expect(store.resume.checkResumable()).toBeNull();
   });
 
+  it('still holds its job id: a new sync with the same id is a conflict, not CORRUPT', () => {
+    const { dbPath, clock } = interrupt();
+    handEdit(dbPath, `UPDATE sync_history SET phases = '{oops' WHERE job_id = 'job-1'`);
+    const { store } = openTestProgressStore(tmp.path, { clock, autoMaintenance: false });
+    expect(() => store.recording.startSync({ jobId: 'job-1' })).toThrow(expect.objectContaining({ code: 'CONFLICT' }));
+  });
+
   it('a direct lookup of it fails with CORRUPT, not STORAGE', () => {
     const { dbPath, clock } = interrupt();
     handEdit(dbPath, `UPDATE sync_history SET phases = '{oops' WHERE job_id = 'job-1'`);

@@ -70,14 +70,15 @@ describe('maintenance when a store opens', () => {
     expect(rows(store, "SELECT job_id FROM sync_history WHERE job_id = 'old'")).toHaveLength(1);
   });
 
-  it('reports a damaged row it trips over with the error\'s own code', () => {
+  it('no longer trips over a damaged row: it archives and removes it, and says so (CORRUPT)', () => {
     const clock = new ManualClock();
     const { store: first } = openTestProgressStore(tmp.path, { clock, autoMaintenance: false });
     seed(first, { jobId: 'old', start: clock.now() - 40 * DAY, trailRows: 2, outcome: 'completed' });
     storeInternals(first).connection.sqlite.prepare("UPDATE sync_history SET phases = '{not json' WHERE job_id = 'old'").run();
     closeTestProgressStore(first);
     const { store, warnings } = openTestProgressStore(tmp.path, { clock });
-    expect(warnings).toEqual([expect.objectContaining({ code: 'CORRUPT', message: expect.stringMatching(/^maintenance at open failed/) })]);
+    expect(warnings).toEqual([expect.objectContaining({ code: 'CORRUPT', message: expect.stringMatching(/^maintenance removed 1 damaged row\(s\), 1 sync\(s\) archived first: sync_history job_id=old \(phases\)/) })]);
+    expect(rows(store, "SELECT job_id FROM sync_history WHERE job_id = 'old'")).toEqual([]);
     store.recording.startSync({ jobId: 'after' }).finish();
     expect(rows(store, "SELECT status FROM sync_history WHERE job_id = 'after'")).toEqual([{ status: 'completed' }]);
   });
