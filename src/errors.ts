@@ -57,6 +57,27 @@ export class CorruptDatabaseError extends ProgressStoreError {
   readonly code = 'CORRUPT' as const;
 }
 
+/** One damaged row (see validation/rows): where it is and what is wrong with it. */
+export interface RowDamage {
+  table: 'sync_history' | 'checkpoints' | 'progress_updates' | 'store_meta';
+  /** The row's key as `column=value` (job_id for syncs and checkpoints, id for progress rows, key for store_meta). */
+  key: string;
+  /** The SQL column found wrong first. */
+  column: string;
+  why: string;
+}
+
+export function describeDamage(damage: RowDamage): string {
+  return `${damage.table} row ${damage.key} is damaged: ${damage.column} ${damage.why}`;
+}
+
+/** A damaged row met where a trusted one was required: the same code as any damage, with the row named. */
+export class DamagedRowError extends CorruptDatabaseError {
+  constructor(readonly damage: RowDamage) {
+    super(describeDamage(damage));
+  }
+}
+
 /** The write lock stayed with another process past the store's bound. */
 export class DatabaseLockedError extends ProgressStoreError {
   readonly code = 'LOCKED' as const;

@@ -1,7 +1,7 @@
 import { type Column, getTableColumns, type SQL, sql } from 'drizzle-orm';
 import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { z } from 'zod';
-import { CorruptDatabaseError } from '../errors';
+import { CorruptDatabaseError, DamagedRowError, describeDamage, type RowDamage } from '../errors';
 import { checkpoints, progressUpdates, storeMeta, syncHistory } from '../schema';
 import {
   checkpointRowSchema,
@@ -25,29 +25,10 @@ export const CHECKED_TABLES = {
   checkpoints: { table: checkpoints, schema: checkpointRowSchema, keyColumn: 'job_id' },
   progress_updates: { table: progressUpdates, schema: progressUpdateRowSchema, keyColumn: 'id' },
   store_meta: { table: storeMeta, schema: storeMetaRowSchema, keyColumn: 'key' },
-} as const;
+} as const satisfies Record<RowDamage['table'], unknown>;
 export type CheckedTable = keyof typeof CHECKED_TABLES;
 
-/** One damaged row: where it is and what is wrong with it. */
-export interface RowDamage {
-  table: CheckedTable;
-  /** The row's key as `column=value` (job_id for syncs and checkpoints, id for progress rows). */
-  key: string;
-  /** The SQL column found wrong first. */
-  column: string;
-  why: string;
-}
-
-export function describeDamage(damage: RowDamage): string {
-  return `${damage.table} row ${damage.key} is damaged: ${damage.column} ${damage.why}`;
-}
-
-/** A damaged row met where a trusted one was required. Code `CORRUPT`, like any damage. */
-export class DamagedRowError extends CorruptDatabaseError {
-  constructor(readonly damage: RowDamage) {
-    super(describeDamage(damage));
-  }
-}
+export { DamagedRowError, describeDamage, type RowDamage };
 
 export type RowCheck<T> =
   | { ok: true; row: T }
