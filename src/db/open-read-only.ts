@@ -6,7 +6,7 @@ import { CorruptDatabaseError, NotFoundError, SchemaTooNewError } from '../error
 import * as schema from '../schema';
 import { DEFAULT_LOCK_TIMEOUT_MS, retryWhileBusy } from './busy-retry';
 import type { Connection } from './connection';
-import { pageDamage, verifySchema } from './integrity';
+import { structuralDamage, verifySchema } from './integrity';
 import { MIGRATIONS_FOLDER } from './migrations';
 import { isCorruption, toStoreError } from './sqlite-errors';
 
@@ -73,7 +73,7 @@ export function openReadOnlyConnection(dbPath: string, lockTimeoutMs = DEFAULT_L
 
 function checkReadable(sqlite: Database, dbPath: string): void {
   sqlite.prepare('SELECT count(*) FROM sqlite_master').get();
-  const damage = pageDamage((sqlite.pragma('quick_check') as { quick_check: string }[]).map((r) => r.quick_check));
+  const damage = structuralDamage(sqlite);
   if (damage.length > 0) throw new CorruptDatabaseError(`quick_check found damage: ${damage.slice(0, 3).join('; ')}`);
   const shipped = Math.max(0, ...readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER }).map((m) => m.folderMillis));
   const applied = latestAppliedMigration(sqlite);

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
-import { pageDamage } from '../../src/db/integrity';
+import BetterSqlite3 from 'better-sqlite3';
+import { pageDamage, structuralDamage } from '../../src/db/integrity';
 import { handEdit } from '../support/hand-edit';
 import { overwriteHeader, truncateFile, flipBytesInPage } from '../support/damage';
 import { closeTestProgressStore, openTestProgressStore, repoPaths } from '../support/progress-store';
@@ -62,5 +63,22 @@ describe('a row that breaks a CHECK rule (damaged row, not a damaged file)', () 
       'Page 5: btreeInitPage() returns error code 11',
     ]);
     expect(pageDamage(['row 3 missing from index sync_history_start_time_idx'])).toHaveLength(1);
+  });
+});
+
+describe('the structural check', () => {
+  it('is not hidden by more than 100 rows that break a CHECK rule, and leaves CHECK rules enforced after it', () => {
+    const { store } = openTestProgressStore(tmp.path, { autoMaintenance: false });
+    const dbPath = store.path;
+    closeTestProgressStore(store);
+    const db = new BetterSqlite3(dbPath);
+    db.pragma('ignore_check_constraints = ON');
+    const insert = db.prepare(`INSERT INTO progress_updates (job_id, timestamp, elapsed_ms, phase, overall_progress, phase_progress, files_processed, total_files, rate) VALUES ('j', 1, 0, 'p', 250, 0, 0, 0, 0)`);
+    for (let i = 0; i < 150; i++) insert.run();
+    db.pragma('ignore_check_constraints = OFF');
+    expect((db.pragma('quick_check') as unknown[]).length).toBe(100);
+    expect(structuralDamage(db)).toEqual([]);
+    expect(() => insert.run()).toThrow(/CHECK constraint failed/);
+    db.close();
   });
 });

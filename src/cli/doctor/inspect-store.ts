@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
+import { structuralDamage } from '../../db/integrity';
 import { MIGRATIONS_FOLDER } from '../../db/migrations';
 import { openReadOnlyDatabase } from '../../db/open-read-only';
 import { type DamagedRow, findDamagedRows } from '../../services/damaged-rows';
@@ -23,7 +24,7 @@ export interface StoreFacts {
   modes: { dir: number; file: number; wal: number | null; shm: number | null };
   /** Why the file could not be read as a database, or null. */
   openError: string | null;
-  /** quick_check's answer: ['ok'] when healthy; the first problems otherwise. */
+  /** quick_check's answer about the file's structure: ['ok'] when healthy; the first problems otherwise. */
   quickCheck: string[];
   applied: { count: number; latest: MigrationStamp | null } | null;
   shipped: { count: number; latest: MigrationStamp | null; hashes: Record<string, string> };
@@ -84,8 +85,9 @@ export function inspectStore(dbPath: string): StoreFacts {
 }
 
 function readInto(sqlite: Database, facts: StoreFacts): void {
-  const rows = sqlite.pragma('quick_check') as { quick_check: string }[];
-  facts.quickCheck = rows.slice(0, 5).map((r) => r.quick_check);
+  // The file's structure only: rows that break a CHECK rule are the damaged-rows check's.
+  const damage = structuralDamage(sqlite);
+  facts.quickCheck = damage.length === 0 ? ['ok'] : damage.slice(0, 5);
   facts.pages = {
     size: sqlite.pragma('page_size', { simple: true }) as number,
     count: sqlite.pragma('page_count', { simple: true }) as number,
