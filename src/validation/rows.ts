@@ -71,15 +71,15 @@ export function checkRow<T>(name: CheckedTable, raw: Record<string, unknown>): R
   }
   const keyEntry = Object.entries(columns).find(([, c]) => c.name === keyColumn)!;
   const key = `${keyColumn}=${String(raw[keyEntry[0]])}`;
-  if (bad.size === 0) {
-    const result = (schema as z.ZodType).safeParse(decoded);
-    if (result.success) return { ok: true, row: result.data as T };
-    for (const issue of result.error.issues) {
-      const [first, ...rest] = issue.path.map(String);
-      const column = first ?? keyEntry[0];
-      if (bad.has(column)) continue;
-      bad.set(column, rest.length > 0 ? `${rest.join('.')}: ${issue.message}` : issue.message);
-    }
+  // Every column is checked, even past a JSON cell that does not parse: salvage (see
+  // services/damaged-sync) must know each bad column, not just the first.
+  const result = (schema as z.ZodType).safeParse(decoded);
+  if (result.success && bad.size === 0) return { ok: true, row: result.data as T };
+  for (const issue of result.error?.issues ?? []) {
+    const [first, ...rest] = issue.path.map(String);
+    const column = first ?? keyEntry[0];
+    if (bad.has(column)) continue;
+    bad.set(column, rest.length > 0 ? `${rest.join('.')}: ${issue.message}` : issue.message);
   }
   const [firstKey, why] = [...bad][0]!;
   const damage: RowDamage = { table: name, key, column: columns[firstKey]?.name ?? firstKey, why };

@@ -40,6 +40,12 @@ describe('row schemas', () => {
     expect(checked).toMatchObject({ ok: false, damage: { table: 'sync_history', column } });
   });
 
+  it('name every bad column, even past a JSON cell that does not parse, the first as the damage', () => {
+    const checked = checkRow('sync_history', storedSync({ phases: '{oops', status: 'bogus', filesProcessed: -1 }));
+    expect(checked).toMatchObject({ ok: false, damage: { column: 'phases' } });
+    expect(checked.ok ? [] : [...checked.badColumns].sort()).toEqual(['filesProcessed', 'phases', 'status']);
+  });
+
   it('accept a 64-digit (SHA-256) commit', () => {
     expect(checkRow('sync_history', storedSync({ gitCommit: 'b'.repeat(64) })).ok).toBe(true);
   });

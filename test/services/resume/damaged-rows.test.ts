@@ -30,6 +30,7 @@ const SYNC_DAMAGE: [string, string, { ignoreChecks?: boolean }][] = [
   ['a negative count', `UPDATE sync_history SET files_processed = -5 WHERE job_id = 'job-1'`, { ignoreChecks: true }],
   ['a progress of 250', `UPDATE sync_history SET overall_progress = 250 WHERE job_id = 'job-1'`, { ignoreChecks: true }],
   ['a ref for a commit', `UPDATE sync_history SET git_commit = 'HEAD' WHERE job_id = 'job-1'`, {}],
+  ['a bad status and phases that are not JSON', `UPDATE sync_history SET status = 'bogus', phases = '{oops' WHERE job_id = 'job-1'`, { ignoreChecks: true }],
   ['a current phase it does not have', `UPDATE sync_history SET current_phase = 'Nonsense' WHERE job_id = 'job-1'`, {}],
 ];
 
