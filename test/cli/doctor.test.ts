@@ -225,4 +225,14 @@ describe('cidx-progress doctor: damaged rows, repair, and looking without leavin
     expect(listDir(tmp.path)).toEqual(files);
     expect(fs.readFileSync(dbPath()).equals(before)).toBe(true);
   });
+
+  it('says how many more damaged rows there are past the listed ones, and does not check rows it cannot read', () => {
+    openStore(tmp.path).close();
+    const facts = inspectStore(dbPath());
+    const one = { table: 'progress_updates' as const, key: 'id=1', column: 'rate', why: 'Too small', rowid: 1 };
+    const many = diagnose({ ...facts, damagedRows: { count: 25, rows: [one] } }, { now: Date.now(), budgetBytes: 50e6 });
+    expect(many.find((c) => c.name === 'rows')!.detail).toMatch(/^25 damaged row\(s\).*progress_updates id=1: rate Too small; and 24 more$/);
+    const unreadable = diagnose({ ...facts, openError: 'SQLITE_NOTADB: file is not a database' }, { now: Date.now(), budgetBytes: 50e6 });
+    expect(unreadable.find((c) => c.name === 'rows')).toEqual(expect.objectContaining({ status: 'warn', detail: 'not checked: the file cannot be read' }));
+  });
 });
