@@ -25,7 +25,7 @@ function roundsFor(size: number, quick: boolean): number {
  */
 function interruptedSync(dir: string, clock: BenchClock, paths: string[]): string {
   const store = openBenchStore(dir, { clock });
-  const sync = store.recording.startSync({ gitCommit: 'a1b2c3d4', files: paths });
+  const sync = store.recording.startSync({ gitCommit: 'a1b2c3d4'.padEnd(40, '0'), files: paths });
   sync.update(indexing(0, 0, paths.length));
   const step = Math.ceil(paths.length / 20);
   for (let k = 0; k < 10; k++) {

@@ -59,6 +59,27 @@ export class CorruptDatabaseError extends ProgressStoreError {
   readonly code = 'CORRUPT' as const;
 }
 
+/** One damaged row (see validation/rows): where it is and what is wrong with it. */
+export interface RowDamage {
+  table: 'sync_history' | 'checkpoints' | 'progress_updates' | 'store_meta';
+  /** The row's key as `column=value` (job_id for syncs and checkpoints, id for progress rows, key for store_meta). */
+  key: string;
+  /** The SQL column found wrong first. */
+  column: string;
+  why: string;
+}
+
+export function describeDamage(damage: RowDamage): string {
+  return `${damage.table} row ${damage.key} is damaged: ${damage.column} ${damage.why}`;
+}
+
+/** A damaged row met where a trusted one was required: the same code as any damage, with the row named. */
+export class DamagedRowError extends CorruptDatabaseError {
+  constructor(readonly damage: RowDamage) {
+    super(describeDamage(damage));
+  }
+}
+
 /**
  * An archive file (or folder) did not read back whole. `rows` holds every sync row that
  * could be read (one per job), `damaged` what could not: the file, where, and why.

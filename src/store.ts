@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { type Clock, systemClock } from './clock';
 import { resolveStoreLocation } from './config/store-paths';
+import { openReadOnlyConnection } from './db/open-read-only';
 import { openStoreDatabase } from './db/open-store-database';
 import { WalMerges } from './db/wal-merges';
 import { createRepositories } from './repositories';
+import { type RepairResult, removeDamagedRows } from './services/damaged-rows';
 import { processProbe, type ResourceProbe } from './services/recording/process-sampler';
 import { MetricsService } from './services/metrics/metrics-service';
 import { RecordingService } from './services/recording/recording-service';
@@ -84,11 +86,13 @@ export class ProgressStore {
   /** @internal Made by openProgressStore; not part of the public API. */
   constructor(
     private readonly context: StoreContext,
-    retention: { maxDatabaseBytes?: number } = {},
+    retention: { maxDatabaseBytes?: number; readOnly?: boolean } = {},
   ) {
     this.walMerges = new WalMerges(context.connection.sqlite, {
       onError: (error) => context.warn({ code: 'STORAGE', message: `merging the WAL: ${(error as Error).message}`, error }),
     });
+    // A read-only store writes nothing, so it has nothing to merge (and may not merge).
+    if (retention.readOnly) this.walMerges.stop();
     this.recording = new RecordingService(context);
     this.resume = new ResumeService(context, this.recording);
     this.metrics = new MetricsService(context);
@@ -109,6 +113,16 @@ export class ProgressStore {
     };
     this.status = new StatusService(context);
     this.retention = new RetentionService(context, retention);
+  }
+
+  /**
+   * Delete the rows that fail the checks every read applies (see validation/rows), a
+   * damaged sync's row written to the archive first with its checkpoint and trail
+   * removed: what `cidx-progress doctor --repair` runs. Returns what was removed.
+   */
+  removeDamagedRows(): RepairResult {
+    this.context.assertOpen();
+    return removeDamagedRows(this.context);
   }
 
   get projectId(): string {
@@ -135,7 +149,35 @@ export class ProgressStore {
 
 /** Open (creating, migrating or repairing as needed) the progress store of one project. */
 export function openProgressStore(options: ProgressStoreOptions): ProgressStore {
-  const parsed = parseInput(optionsSchema, options, 'openProgressStore');
+  const { parsed, location, clock, onWarning, settings } = resolveOptions(options, 'openProgressStore');
+  const connection = openStoreDatabase(location.dbPath, {
+    lockTimeoutMs: settings.lockTimeoutMs,
+    now: () => clock.now(),
+    warn: (message, error) => onWarning({ code: 'CORRUPT', message, error }),
+  });
+  const context = new StoreContext(location.projectId, connection, createRepositories(connection), clock, settings, onWarning);
+  const store = new ProgressStore(context, { maxDatabaseBytes: parsed.maxDatabaseBytes });
+  // Daily upkeep, in slices between the caller's calls: opening never waits on it.
+  if (parsed.autoMaintenance !== false) store.retention.startBackground();
+  return store;
+}
+
+/**
+ * Open an existing store only to read it (the CLI's status, history, doctor and resume
+ * listing): no file is created, migrated, repaired, maintained or moved aside (see
+ * db/open-read-only). A file that needs any of that throws instead: CorruptDatabaseError,
+ * MigrationPendingError, SchemaTooNewError, NotFoundError when there is no file. Writes
+ * through it fail.
+ */
+export function openProgressStoreReadOnly(options: ProgressStoreOptions): ProgressStore {
+  const { location, clock, onWarning, settings } = resolveOptions(options, 'openProgressStoreReadOnly');
+  const connection = openReadOnlyConnection(location.dbPath, settings.lockTimeoutMs);
+  const context = new StoreContext(location.projectId, connection, createRepositories(connection), clock, settings, onWarning);
+  return new ProgressStore(context, { readOnly: true });
+}
+
+function resolveOptions(options: ProgressStoreOptions, context: string) {
+  const parsed = parseInput(optionsSchema, options, context);
   const location = resolveStoreLocation({ projectId: parsed.projectId, dir: parsed.dir });
   const clock = options.clock ?? systemClock;
   const onWarning = options.onWarning ?? defaultWarning;
@@ -148,14 +190,5 @@ export function openProgressStore(options: ProgressStoreOptions): ProgressStore 
     resumeWindowMs: parsed.resumeWindowMs ?? 24 * HOUR,
     probe: options.resourceProbe ?? processProbe,
   };
-  const connection = openStoreDatabase(location.dbPath, {
-    lockTimeoutMs: settings.lockTimeoutMs,
-    now: () => clock.now(),
-    warn: (message, error) => onWarning({ code: 'CORRUPT', message, error }),
-  });
-  const context = new StoreContext(location.projectId, connection, createRepositories(connection), clock, settings, onWarning);
-  const store = new ProgressStore(context, { maxDatabaseBytes: parsed.maxDatabaseBytes });
-  // Daily upkeep, in slices between the caller's calls: opening never waits on it.
-  if (parsed.autoMaintenance !== false) store.retention.startBackground();
-  return store;
+  return { parsed, location, clock, onWarning, settings };
 }

@@ -31,6 +31,12 @@ export const EXIT = {
   SYNC_FAILED: 10,
   /** `status --watch` stopped by Ctrl-C (SIGINT); the sync goes on. 128 + 2, as shells report an interrupt. */
   STOPPED: 130,
+  /**
+   * A reading command (status, history, resume's listing) found a file it will not read
+   * as it is: damaged, or waiting for a migration. Nothing was changed; the message names
+   * the command that fixes it (`cidx-progress doctor --repair`).
+   */
+  NEEDS_REPAIR: 8,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -41,7 +47,7 @@ export class CliError extends Error {
     readonly exitCode: ExitCode,
     message: string,
     /** Stable code for `--json` output. */
-    readonly code: string = exitCode === EXIT.USAGE ? 'USAGE' : exitCode === EXIT.NOT_FOUND ? 'NOT_FOUND' : 'ERROR',
+    readonly code: string = exitCode === EXIT.USAGE ? 'USAGE' : exitCode === EXIT.NOT_FOUND ? 'NOT_FOUND' : exitCode === EXIT.NEEDS_REPAIR ? 'NEEDS_REPAIR' : 'ERROR',
   ) {
     super(message);
     this.name = 'CliError';

@@ -1,6 +1,8 @@
 import { resolveStoreLocation, type StoreLocation } from '../config/store-paths';
 import { lstatIfExists } from '../db/file-modes';
-import { openProgressStore, type ProgressStore, type ProgressStoreOptions } from '../store';
+import { MigrationPendingError } from '../db/open-read-only';
+import { CorruptDatabaseError } from '../errors';
+import { openProgressStore, openProgressStoreReadOnly, type ProgressStore, type ProgressStoreOptions } from '../store';
 import { CliError, EXIT } from './exit-codes';
 import type { CliIo } from './io';
 import { defaultProjectId } from './project';
@@ -46,6 +48,45 @@ export function openStore(target: StoreLocation, io: CliIo, extra: Partial<Progr
     onWarning: (warning) => io.stderr.write(`warning: ${warning.message}\n`),
     ...extra,
   });
+}
+
+/**
+ * Open the project's store only to read it: nothing is created, migrated, repaired,
+ * maintained or moved aside, and no file is left behind (see db/open-read-only). A file
+ * that needs repair or migration first is reported with exit 8 (NEEDS_REPAIR) and the command that
+ * fixes it. Every reading command opens through here.
+ */
+export function openStoreReadOnly(target: StoreLocation, io: CliIo): ProgressStore {
+  requireStoreFile(target);
+  try {
+    return openProgressStoreReadOnly({
+      projectId: target.projectId,
+      dir: target.dir,
+      onWarning: (warning) => io.stderr.write(`warning: ${warning.message}\n`),
+    });
+  } catch (error) {
+    if (error instanceof CorruptDatabaseError) {
+      throw new CliError(EXIT.NEEDS_REPAIR, `the store file is damaged (${error.message}); nothing was changed. ${REPAIR_ADVICE}`);
+    }
+    if (error instanceof MigrationPendingError) {
+      throw new CliError(EXIT.NEEDS_REPAIR, `${error.message}; nothing was changed. ${MIGRATE_ADVICE}`);
+    }
+    throw error;
+  }
+}
+
+const REPAIR_ADVICE =
+  '`cidx-progress doctor` shows what is wrong; `cidx-progress doctor --repair` moves the damaged file aside and starts a fresh store';
+const MIGRATE_ADVICE = 'Run `cidx-progress doctor --repair` (or any writing command, such as `cidx-progress maintain`) to migrate it';
+
+/** Run `work` with the store open read-only (openStoreReadOnly), closing it however `work` ends. */
+export async function withReadOnlyStore<T>(target: StoreLocation, io: CliIo, work: (store: ProgressStore) => Promise<T> | T): Promise<T> {
+  const store = openStoreReadOnly(target, io);
+  try {
+    return await work(store);
+  } finally {
+    store.close();
+  }
 }
 
 /** Run `work` with the store open, closing it however `work` ends. */

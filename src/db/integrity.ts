@@ -18,7 +18,8 @@ export const EXPECTED_TABLES = [
 /**
  * Is this file a healthy database? A garbage header only shows on the first real query
  * (SQLITE_NOTADB), and damaged pages only in a quick_check, which returns rows rather
- * than throwing. The check's cost is bounded by checking only the small tables of a
+ * than throwing. Only damage to the file's structure counts: a row that breaks a CHECK
+ * rule is left for the row checks (see pageDamage). The check's cost is bounded by checking only the small tables of a
  * large file.
  */
 export function verifyIntegrity(sqlite: Database): void {
@@ -30,12 +31,45 @@ export function verifyIntegrity(sqlite: Database): void {
   const targets =
     bytes <= FULL_CHECK_MAX_BYTES ? [undefined] : CRITICAL_TABLES.filter((t) => present.has(t));
   for (const table of targets) {
-    // Table names come from the constant list above, never from input.
-    const rows = sqlite.pragma(table ? `quick_check("${table}")` : 'quick_check') as { quick_check: string }[];
-    const problems = rows.map((r) => r.quick_check).filter((r) => r !== 'ok');
+    const problems = structuralDamage(sqlite, table);
     if (problems.length > 0) {
       throw new CorruptDatabaseError(`quick_check found damage: ${problems.slice(0, 3).join('; ')}`);
     }
+  }
+}
+
+/**
+ * quick_check also reports rows that break a CHECK or NOT NULL rule ("CHECK constraint
+ * failed in sync_history", "NULL value in t.c"). Those are damaged rows, readable and
+ * handled one by one (passed over, listed by doctor, removed by doctor --repair); they
+ * are no reason to move a whole file, with its resumable checkpoint, aside.
+ */
+const ROW_LEVEL_LINE = /^(?:CHECK constraint failed in |NULL value in )/;
+
+export function isRowLevelProblem(line: string): boolean {
+  return ROW_LEVEL_LINE.test(line);
+}
+
+/** The lines of a quick_check that mean real damage: pages, b-trees, indexes. */
+export function pageDamage(lines: readonly string[]): string[] {
+  return lines.filter((line) => line !== 'ok' && !isRowLevelProblem(line));
+}
+
+/**
+ * quick_check's findings about the file's structure only. CHECK constraints are not
+ * verified (ignore_check_constraints, for this check alone) so that many rows breaking a
+ * CHECK rule cannot fill quick_check's 100 lines and hide a damaged page behind them;
+ * NOT NULL lines are filtered out. `table` comes from a constant list, never from input.
+ */
+export function structuralDamage(sqlite: Database, table?: string): string[] {
+  const ignoring = sqlite.pragma('ignore_check_constraints', { simple: true }) === 1;
+  if (!ignoring) sqlite.pragma('ignore_check_constraints = ON');
+  try {
+    const rows = sqlite.pragma(table ? `quick_check("${table}")` : 'quick_check') as { quick_check: string }[];
+    return pageDamage(rows.map((r) => r.quick_check));
+  } finally {
+    // The store's own connection must enforce CHECK rules again for every write after this.
+    if (!ignoring) sqlite.pragma('ignore_check_constraints = OFF');
   }
 }
 

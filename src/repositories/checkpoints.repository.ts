@@ -2,7 +2,7 @@ import { and, asc, eq, lt, sql } from 'drizzle-orm';
 import type { Connection } from '../db/connection';
 import { checkpointFiles, type CheckpointRow, checkpoints } from '../schema';
 import { checkpointMetadataSchema } from '../validation/json-columns';
-import { parseCheckpointRow, readJsonRows } from '../validation/rows';
+import { rawSelection, trustedRow } from '../validation/rows';
 import { rowBytes } from './sql-helpers';
 
 /** The latest checkpoint of each job (one row per job, replaced at every checkpoint). */
@@ -61,11 +61,10 @@ export class CheckpointsRepository {
     this.upsertStatement.run({ ...row, metadata: JSON.stringify(row.metadata) });
   }
 
+  /** The job's checkpoint, checked; a damaged one throws DamagedRowError (code CORRUPT). */
   findByJobId(jobId: string): CheckpointRow | null {
-    const row = readJsonRows(`checkpoint of job ${jobId}`, () =>
-      this.connection.orm.select().from(checkpoints).where(eq(checkpoints.jobId, jobId)).get(),
-    );
-    return row ? parseCheckpointRow(row) : null;
+    const raw = this.connection.orm.select(rawSelection(checkpoints)).from(checkpoints).where(eq(checkpoints.jobId, jobId)).get();
+    return raw ? trustedRow<CheckpointRow>('checkpoints', raw) : null;
   }
 
   /** Just the keys, without parsing the JSON: for cleanup of rows that may be damaged. */

@@ -2,7 +2,7 @@ import { asc, eq, sql } from 'drizzle-orm';
 import type { Connection } from '../db/connection';
 import { type NewProgressUpdateRow, type ProgressUpdateRow, progressUpdates } from '../schema';
 import { checkpointSummarySchema } from '../validation/json-columns';
-import { parseProgressUpdateRow, readJsonRows } from '../validation/rows';
+import { rawSelection, trustedRow } from '../validation/rows';
 import { inList, rowBytes } from './sql-helpers';
 
 export type ProgressUpdateInsert = Omit<NewProgressUpdateRow, 'id' | 'checkpointData'> & {
@@ -38,16 +38,15 @@ export class ProgressUpdatesRepository {
     this.insertStatement.run({ ...row, checkpointData });
   }
 
-  /** A job's trail in recording order. */
+  /** A job's trail in recording order; a damaged row throws DamagedRowError (code CORRUPT). */
   listByJob(jobId: string): ProgressUpdateRow[] {
-    return readJsonRows(`progress updates of job ${jobId}`, () =>
-      this.connection.orm
-        .select()
-        .from(progressUpdates)
-        .where(eq(progressUpdates.jobId, jobId))
-        .orderBy(asc(progressUpdates.id))
-        .all(),
-    ).map(parseProgressUpdateRow);
+    return this.connection.orm
+      .select(rawSelection(progressUpdates))
+      .from(progressUpdates)
+      .where(eq(progressUpdates.jobId, jobId))
+      .orderBy(asc(progressUpdates.id))
+      .all()
+      .map((raw) => trustedRow<ProgressUpdateRow>('progress_updates', raw));
   }
 
   // Retention (services/retention): compaction and removal of old trails, in batches.

@@ -1,9 +1,9 @@
-import { and, asc, desc, eq, gt, inArray, lt, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, lt, ne, notInArray, sql } from 'drizzle-orm';
 import type { Connection } from '../db/connection';
 import { type NewSyncHistoryRow, type SyncHistoryRow, syncHistory } from '../schema';
-import type { SyncStatus } from '../schema/sync-status';
+import { SYNC_STATUSES, type SyncStatus } from '../schema/sync-status';
 import { phaseDurationsSchema } from '../validation/json-columns';
-import { parseSyncHistoryRow, readJsonRows, validateSyncHistoryJson } from '../validation/rows';
+import { checkRow, rawSelection, readJsonRows, type RowCheck, trustedRow, validateSyncHistoryJson } from '../validation/rows';
 import { inList, rowBytes } from './sql-helpers';
 
 export interface SyncProgressFields {
@@ -83,11 +83,31 @@ export class SyncHistoryRepository {
     this.connection.orm.insert(syncHistory).values(row).run();
   }
 
+  /** The sync's row, checked; a damaged one throws DamagedRowError (code CORRUPT). */
   findByJobId(jobId: string): SyncHistoryRow | null {
-    const row = readJsonRows(`sync_history row of job ${jobId}`, () =>
-      this.connection.orm.select().from(syncHistory).where(eq(syncHistory.jobId, jobId)).get(),
+    const raw = this.selectRaw().where(eq(syncHistory.jobId, jobId)).get();
+    return raw ? trustedRow<SyncHistoryRow>('sync_history', raw) : null;
+  }
+
+  /** The sync's row, checked, with what is wrong with it when it is damaged. */
+  inspectByJobId(jobId: string): RowCheck<SyncHistoryRow> | null {
+    const raw = this.selectRaw().where(eq(syncHistory.jobId, jobId)).get();
+    return raw ? checkRow<SyncHistoryRow>('sync_history', raw) : null;
+  }
+
+  /**
+   * A damaged row is settled by a writer that gives it up (start fresh, resume): a status
+   * outside the closed set reads as a sync nobody owns, so it is made one before the
+   * usual transitions apply. Returns whether the row needed it.
+   */
+  settleUnknownStatus(jobId: string): boolean {
+    return (
+      this.connection.orm
+        .update(syncHistory)
+        .set({ status: 'running', ownerPid: null })
+        .where(and(eq(syncHistory.jobId, jobId), notInArray(syncHistory.status, [...SYNC_STATUSES])))
+        .run().changes === 1
     );
-    return row ? parseSyncHistoryRow(row) : null;
   }
 
   /** Returns false when the sync is no longer running (finished, or claimed by a resume). */
@@ -144,28 +164,29 @@ export class SyncHistoryRepository {
   }
 
   /** The project's latest syncs of any status, newest first (by insertion sequence, not wall time). */
-  listRecent(projectId: string, limit: number): SyncHistoryRow[] {
-    return this.connection.orm
-      .select()
-      .from(syncHistory)
+  /** Each row checked: a damaged one comes back described, not thrown. */
+  listRecent(projectId: string, limit: number): RowCheck<SyncHistoryRow>[] {
+    return this.selectRaw()
       .where(eq(syncHistory.projectId, projectId))
       .orderBy(desc(syncHistory.id))
       .limit(limit)
       .all()
-      .map(parseSyncHistoryRow);
+      .map((raw) => checkRow<SyncHistoryRow>('sync_history', raw));
   }
 
-  /** Syncs that may be incomplete, newest first (by insertion sequence, not wall time). */
+  /** Syncs that may be incomplete, newest first (by insertion sequence, not wall time), each checked. */
+  inspectResumeCandidates(projectId: string, limit = 50): RowCheck<SyncHistoryRow>[] {
+    return this.selectRaw()
+      .where(and(eq(syncHistory.projectId, projectId), inArray(syncHistory.status, RESUMABLE_STATUSES)))
+      .orderBy(desc(syncHistory.id))
+      .limit(limit)
+      .all()
+      .map((raw) => checkRow<SyncHistoryRow>('sync_history', raw));
+  }
+
+  /** The trusted ones among inspectResumeCandidates (damaged rows are passed over). */
   listResumeCandidates(projectId: string, limit = 50): SyncHistoryRow[] {
-    return readJsonRows(`sync_history rows of project ${projectId}`, () =>
-      this.connection.orm
-        .select()
-        .from(syncHistory)
-        .where(and(eq(syncHistory.projectId, projectId), inArray(syncHistory.status, RESUMABLE_STATUSES)))
-        .orderBy(desc(syncHistory.id))
-        .limit(limit)
-        .all(),
-    ).map(parseSyncHistoryRow);
+    return this.inspectResumeCandidates(projectId, limit).flatMap((check) => (check.ok ? [check.row] : []));
   }
 
   // Retention (services/retention): selections page by id, oldest first, so a batch that
@@ -240,6 +261,10 @@ export class SyncHistoryRepository {
         .limit(limit)
         .all(),
     );
+  }
+
+  private selectRaw() {
+    return this.connection.orm.select(rawSelection(syncHistory)).from(syncHistory);
   }
 
   /** Delete these syncs' rows; a sync still `running` is never deleted. Returns rows deleted. */

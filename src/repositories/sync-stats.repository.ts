@@ -1,8 +1,11 @@
 import type { Statement } from 'better-sqlite3';
 import type { Connection } from '../db/connection';
+import type { SyncHistoryRow } from '../schema';
 import type { SyncStatus } from '../schema/sync-status';
+import { checkRow, keyedBySqlName, type RowCheck } from '../validation/rows';
 import {
   COMPLETED_FIGURES,
+  DAMAGED_ROWS,
   DURATION_REGRESSION,
   ENDED_SYNCS,
   FAILURE_POINTS,
@@ -13,11 +16,21 @@ import {
   STATUS_COUNTS,
 } from './sync-stats.sql';
 
+/** A row every figure leaves out, with what is wrong with it. */
+export interface DamagedSyncRow {
+  id: number;
+  check: RowCheck<SyncHistoryRow>;
+}
+
+const TOTAL_CHANGES = 'SELECT total_changes()';
+
 /** Half-open time window [from, to) over start times, in ms since the epoch. */
 export interface StatsWindow {
   projectId: string;
   from: number;
   to: number;
+  /** Ids of damaged rows to leave out (see damagedRows). */
+  excluded?: readonly number[];
 }
 
 /** The runs of a window with one status, and their resource figures. */
@@ -89,41 +102,60 @@ export interface StartBucketRow {
  */
 export class SyncStatsRepository {
   private readonly statements = new Map<string, Statement>();
+  private damagedCache: { version: string; rows: DamagedSyncRow[] } | null = null;
 
   constructor(private readonly connection: Connection) {}
 
   statusCounts(window: StatsWindow): StatusCountRow[] {
-    return this.statement(STATUS_COUNTS).all(window) as StatusCountRow[];
+    return this.statement(STATUS_COUNTS).all(params(window)) as StatusCountRow[];
   }
 
   durationRegression(window: StatsWindow): RegressionSums {
-    return this.statement(DURATION_REGRESSION).get(window) as RegressionSums;
+    return this.statement(DURATION_REGRESSION).get(params(window)) as RegressionSums;
   }
 
   completedFigures(window: StatsWindow): CompletedFigures[] {
-    return this.statement(COMPLETED_FIGURES, true).all(window) as CompletedFigures[];
+    return this.statement(COMPLETED_FIGURES, true).all(params(window)) as CompletedFigures[];
   }
 
   phaseMeans(window: StatsWindow): PhaseMeanRow[] {
-    return this.statement(PHASE_MEANS).all(window) as PhaseMeanRow[];
+    return this.statement(PHASE_MEANS).all(params(window)) as PhaseMeanRow[];
   }
 
   /** The newest `limit` ended logical syncs of the window, newest first. */
   recentSyncs(window: StatsWindow, limit: number): EndedSyncRow[] {
-    return this.statement(ENDED_SYNCS).all({ ...window, limit, status: null, minDuration: -1 }) as EndedSyncRow[];
+    return this.statement(ENDED_SYNCS).all({ ...params(window), limit, status: null, minDuration: -1 }) as EndedSyncRow[];
   }
 
   /** The newest `limit` completed logical syncs slower than `minDurationMs`, newest first. */
   slowSyncs(window: StatsWindow, minDurationMs: number, limit: number): EndedSyncRow[] {
-    return this.statement(ENDED_SYNCS).all({ ...window, limit, status: 'completed', minDuration: minDurationMs }) as EndedSyncRow[];
+    return this.statement(ENDED_SYNCS).all({ ...params(window), limit, status: 'completed', minDuration: minDurationMs }) as EndedSyncRow[];
   }
 
   failurePoints(window: StatsWindow): FailurePointRow[] {
-    return this.statement(FAILURE_POINTS).all(window) as FailurePointRow[];
+    return this.statement(FAILURE_POINTS).all(params(window)) as FailurePointRow[];
+  }
+
+  /**
+   * The project's rows the figures must leave out (pass their ids as `excluded`), each
+   * with what is wrong with it. One scan of the project's rows; empty when all is well.
+   */
+  damagedRows(projectId: string): DamagedSyncRow[] {
+    // The scan costs about a fifth of a 10k-sync report: it is redone only when the file
+    // changed (another connection committed: data_version; this one wrote: total_changes).
+    const version = `${projectId}:${this.connection.sqlite.pragma('data_version', { simple: true })}:${this.statement(TOTAL_CHANGES).pluck().get()}`;
+    if (this.damagedCache?.version !== version) {
+      const rows = (this.statement(DAMAGED_ROWS).all({ projectId }) as Record<string, unknown>[]).map((row) => ({
+        id: row.id as number,
+        check: checkRow<SyncHistoryRow>('sync_history', keyedBySqlName('sync_history', row)),
+      }));
+      this.damagedCache = { version, rows };
+    }
+    return this.damagedCache.rows;
   }
 
   startBuckets(window: StatsWindow): StartBucketRow[] {
-    return this.statement(START_BUCKETS).all(window) as StartBucketRow[];
+    return this.statement(START_BUCKETS).all(params(window)) as StartBucketRow[];
   }
 
   /** The phase list (JSON text) of the project's newest sync, or null when there is none. */
@@ -146,4 +178,9 @@ export class SyncStatsRepository {
     }
     return statement;
   }
+}
+
+/** A window as statement parameters: the excluded ids as one JSON array. */
+function params(window: StatsWindow): Record<string, unknown> {
+  return { projectId: window.projectId, from: window.from, to: window.to, excluded: JSON.stringify(window.excluded ?? []) };
 }

@@ -38,13 +38,20 @@ export class StatusService {
   /**
    * Running syncs (with liveness) and incomplete ones that still hold a checkpoint,
    * newest first. Incomplete syncs without a checkpoint are history, not status.
+   * Damaged rows are left out, each reported once through onWarning.
    */
   list(): SyncStatusEntry[] {
     const { repos, clock, settings, projectId } = this.context;
     const now = clock.now();
     return this.context.read('list sync status', () => {
       const entries: SyncStatusEntry[] = [];
-      for (const row of repos.syncHistory.listResumeCandidates(projectId)) {
+      for (const check of repos.syncHistory.inspectResumeCandidates(projectId)) {
+        // A damaged row is passed over and reported once; `doctor` lists it.
+        if (!check.ok) {
+          this.context.warnDamaged(check.damage);
+          continue;
+        }
+        const row = check.row;
         const alive = row.status === 'running' && isOwnerAlive(row, this.context.clock, settings);
         const hasCheckpoint = repos.checkpoints.findByJobIdRaw(row.jobId) !== null;
         if (!alive && !hasCheckpoint) continue;

@@ -4,6 +4,7 @@ import { runInTransaction, type NotPromise } from '../db/transaction';
 import { truncateWal } from '../db/wal-merges';
 import { type ProgressStoreError, StorageFullError, StoreClosedError } from '../errors';
 import type { Repositories } from '../repositories';
+import { describeDamage, type RowDamage } from '../validation/rows';
 import type { ResourceProbe } from './recording/process-sampler';
 
 import type { StoreWarning } from './store-warning';
@@ -44,6 +45,17 @@ export class StoreContext {
     readonly settings: StoreSettings,
     private readonly onWarning: (warning: StoreWarning) => void,
   ) {}
+
+  /** Damaged rows already reported by this store: each is told once, not at every read. */
+  private readonly damageTold = new Set<string>();
+
+  /** Report a damaged row that a read passed over (once per row and column). */
+  warnDamaged(damage: RowDamage): void {
+    const id = `${damage.table}\0${damage.key}\0${damage.column}`;
+    if (this.damageTold.has(id)) return;
+    this.damageTold.add(id);
+    this.warn({ code: 'CORRUPT', message: `${describeDamage(damage)}; passed over (\`cidx-progress doctor\` lists damaged rows, \`doctor --repair\` removes them)` });
+  }
 
   warn(warning: StoreWarning): void {
     try {

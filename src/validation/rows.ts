@@ -1,34 +1,115 @@
-import { CorruptDatabaseError } from '../errors';
-import type { CheckpointRow, ProgressUpdateRow, SyncHistoryRow } from '../schema';
-import {
-  checkpointMetadataSchema,
-  checkpointSummarySchema,
-  phaseDurationsSchema,
-  phasesSchema,
-  syncErrorsSchema,
-} from './json-columns';
+import { type Column, getTableColumns, type SQL, sql } from 'drizzle-orm';
+import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { z } from 'zod';
+import { CorruptDatabaseError, DamagedRowError, describeDamage, type RowDamage } from '../errors';
+import { checkpoints, progressUpdates, storeMeta, syncHistory } from '../schema';
+import {
+  checkpointRowSchema,
+  progressUpdateRowSchema,
+  storeMetaRowSchema,
+  syncHistoryRowSchema,
+} from './row-schemas';
+import { phaseDurationsSchema, phasesSchema, syncErrorsSchema } from './json-columns';
 
 /**
- * JSON columns are parsed with zod on the way out; a value that does not fit is damage
- * (a bad disk, a hand edit) and is reported as such rather than handed to the caller.
+ * Rows read back from the file are checked like input (see row-schemas). A row that
+ * fails is damaged: a bad disk sector that still checksums, a hand edit, a row written
+ * with CHECK constraints off. It is described (table, key, column, why) so that callers
+ * can pass over it, report it, or (doctor --repair) delete it; it is never handed on
+ * as if it were good.
  */
-function checked<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    throw new CorruptDatabaseError(`${where} does not hold valid data: ${result.error.issues[0]?.message}`);
+
+/** The tables whose rows are checked on the way out, by their SQL names. */
+export const CHECKED_TABLES = {
+  sync_history: { table: syncHistory, schema: syncHistoryRowSchema, keyColumn: 'job_id' },
+  checkpoints: { table: checkpoints, schema: checkpointRowSchema, keyColumn: 'job_id' },
+  progress_updates: { table: progressUpdates, schema: progressUpdateRowSchema, keyColumn: 'id' },
+  store_meta: { table: storeMeta, schema: storeMetaRowSchema, keyColumn: 'key' },
+} as const satisfies Record<RowDamage['table'], unknown>;
+export type CheckedTable = keyof typeof CHECKED_TABLES;
+
+export { DamagedRowError, describeDamage, type RowDamage };
+
+export type RowCheck<T> =
+  | { ok: true; row: T }
+  | {
+      ok: false;
+      damage: RowDamage;
+      /** Keys (not SQL names) of every column that failed. */
+      badColumns: ReadonlySet<string>;
+      /** The row as decoded (JSON parsed where it could be); untrusted. */
+      raw: Record<string, unknown>;
+    };
+
+/**
+ * A selection of every column of `table` in which JSON columns come back as their stored
+ * text: drizzle would JSON.parse them while reading, and one bad cell would then fail the
+ * whole query instead of one row.
+ */
+export function rawSelection<T extends SQLiteTable>(table: T): Record<string, SQLiteColumn | SQL> {
+  const selection: Record<string, SQLiteColumn | SQL> = {};
+  for (const [key, column] of Object.entries(getTableColumns(table) as Record<string, SQLiteColumn>)) {
+    selection[key] = isJsonColumn(column) ? sql`${column}` : column;
   }
-  return result.data;
+  return selection;
 }
 
-function checkedOrNull<T>(schema: z.ZodType<T>, value: unknown, where: string): T | null {
-  return value === null || value === undefined ? null : checked(schema, value, where);
+/** A row selected with rawSelection, checked. */
+export function checkRow<T>(name: CheckedTable, raw: Record<string, unknown>): RowCheck<T> {
+  const { table, schema, keyColumn } = CHECKED_TABLES[name];
+  const columns = getTableColumns(table) as Record<string, Column>;
+  const decoded: Record<string, unknown> = { ...raw };
+  const bad = new Map<string, string>();
+  for (const [key, column] of Object.entries(columns)) {
+    const value = raw[key];
+    if (!isJsonColumn(column) || typeof value !== 'string') continue;
+    try {
+      decoded[key] = JSON.parse(value);
+    } catch (error) {
+      bad.set(key, `is not valid JSON (${(error as Error).message})`);
+    }
+  }
+  const keyEntry = Object.entries(columns).find(([, c]) => c.name === keyColumn)!;
+  const key = `${keyColumn}=${String(raw[keyEntry[0]])}`;
+  // Every column is checked, even past a JSON cell that does not parse: salvage (see
+  // services/damaged-sync) must know each bad column, not just the first.
+  const result = (schema as z.ZodType).safeParse(decoded);
+  if (result.success && bad.size === 0) return { ok: true, row: result.data as T };
+  for (const issue of result.error?.issues ?? []) {
+    const [first, ...rest] = issue.path.map(String);
+    const column = first ?? keyEntry[0];
+    if (bad.has(column)) continue;
+    bad.set(column, rest.length > 0 ? `${rest.join('.')}: ${issue.message}` : issue.message);
+  }
+  const [firstKey, why] = [...bad][0]!;
+  const damage: RowDamage = { table: name, key, column: columns[firstKey]?.name ?? firstKey, why };
+  return { ok: false, damage, badColumns: new Set(bad.keys()), raw: decoded };
+}
+
+/** A row selected with rawSelection that must be good: damage throws DamagedRowError. */
+export function trustedRow<T>(name: CheckedTable, raw: Record<string, unknown>): T {
+  const checked = checkRow<T>(name, raw);
+  if (!checked.ok) throw new DamagedRowError(checked.damage);
+  return checked.row;
+}
+
+/** SQL column names to row keys, for rows read with plain SQL (`SELECT *`). */
+export function keyedBySqlName(name: CheckedTable, sqlRow: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, column] of Object.entries(getTableColumns(CHECKED_TABLES[name].table) as Record<string, Column>)) {
+    out[key] = sqlRow[column.name];
+  }
+  return out;
+}
+
+function isJsonColumn(column: Column): boolean {
+  return column.dataType === 'json';
 }
 
 /**
  * drizzle runs JSON.parse on JSON columns while it reads the row, so text that is not
  * JSON at all fails with a SyntaxError before any schema sees it. That is damage too:
- * report it as such, like a value that parses but does not fit.
+ * report it as such. (For queries that still read whole rows through drizzle.)
  */
 export function readJsonRows<T>(where: string, read: () => T): T {
   try {
@@ -41,37 +122,9 @@ export function readJsonRows<T>(where: string, read: () => T): T {
   }
 }
 
-export function parseSyncHistoryRow(row: SyncHistoryRow): SyncHistoryRow {
-  const where = `sync_history row of job ${row.jobId}`;
-  return {
-    ...row,
-    phases: checked(phasesSchema, row.phases, `${where}, phases`),
-    phaseDurations: checkedOrNull(phaseDurationsSchema, row.phaseDurations, `${where}, phase_durations`),
-    errors: checkedOrNull(syncErrorsSchema, row.errors, `${where}, errors`),
-  };
-}
-
 /** On the way in the same schemas guard against the package's own mistakes. */
-export function validateSyncHistoryJson(row: {
-  phases?: unknown;
-  phaseDurations?: unknown;
-  errors?: unknown;
-}): void {
+export function validateSyncHistoryJson(row: { phases?: unknown; phaseDurations?: unknown; errors?: unknown }): void {
   if (row.phases !== undefined) phasesSchema.parse(row.phases);
   if (row.phaseDurations != null) phaseDurationsSchema.parse(row.phaseDurations);
   if (row.errors != null) syncErrorsSchema.parse(row.errors);
-}
-
-export function parseCheckpointRow(row: CheckpointRow): CheckpointRow {
-  return {
-    ...row,
-    metadata: checked(checkpointMetadataSchema, row.metadata, `checkpoint of job ${row.jobId}, metadata`),
-  };
-}
-
-export function parseProgressUpdateRow(row: ProgressUpdateRow): ProgressUpdateRow {
-  return {
-    ...row,
-    checkpointData: checkedOrNull(checkpointSummarySchema, row.checkpointData, `progress update ${row.id} of job ${row.jobId}, checkpoint_data`),
-  };
 }

@@ -3,9 +3,11 @@ import BetterSqlite3 from 'better-sqlite3';
 import type { DoctorJson } from '../../src/cli/commands/doctor';
 import { diagnose } from '../../src/cli/doctor/diagnose';
 import { inspectStore } from '../../src/cli/doctor/inspect-store';
-import { flipBytesInPage } from '../support/damage';
-import { useTempDir } from '../support/temp-dir';
-import { openStore, PROJECT, runCli, seedInterrupted } from './helpers';
+import { gunzipSync } from 'node:zlib';
+import { flipBytesInPage, overwriteHeader, truncateFile } from '../support/damage';
+import { handEdit } from '../support/hand-edit';
+import { listDir, useTempDir } from '../support/temp-dir';
+import { openStore, PROJECT, runCli, seedCompleted, seedInterrupted } from './helpers';
 
 const tmp = useTempDir('cidx-cli-doctor-');
 const args = (...extra: string[]) => ['doctor', '--project', PROJECT, '--dir', tmp.path, ...extra];
@@ -41,6 +43,7 @@ describe('cidx-progress doctor', () => {
     expect(json.ok).toBe(true);
     expect(json.checks.map((c) => [c.name, c.status])).toEqual([
       ['integrity', 'ok'],
+      ['rows', 'ok'],
       ['schema', 'ok'],
       ['size', 'ok'],
       ['links and owners', 'ok'],
@@ -155,5 +158,83 @@ describe('cidx-progress doctor', () => {
     const checks = diagnose(facts, { now: Date.now(), budgetBytes: 50 * 1024 * 1024 });
     expect(checks.find((c) => c.name === 'maintenance')).toEqual(expect.objectContaining({ status: 'warn', detail: expect.stringMatching(/^last ran 3 days ago/) }));
     expect(checks.find((c) => c.name === 'vacuum')).toEqual(expect.objectContaining({ status: 'ok', detail: expect.stringMatching(/^last full VACUUM 10 days ago/) }));
+  });
+});
+
+describe('cidx-progress doctor: damaged rows, repair, and looking without leaving files', () => {
+  it('lists damaged rows (table, key, column, why) and fails (exit 4), changing nothing', async () => {
+    const interrupted = seedInterrupted(tmp.path);
+    seedCompleted(tmp.path);
+    handEdit(dbPath(), `UPDATE sync_history SET phases = '{oops' WHERE job_id = ?`, {}, interrupted);
+    handEdit(dbPath(), `UPDATE checkpoints SET files_pending = -5`, { ignoreChecks: true });
+    const before = fs.readFileSync(dbPath());
+    const { code, json } = await doctorJson();
+    expect(code).toBe(4);
+    expect(check(json, 'integrity').status).toBe('ok');
+    expect(check(json, 'rows')).toEqual(expect.objectContaining({ status: 'fail', advice: expect.stringContaining('cidx-progress doctor --repair') }));
+    expect(json.facts.damagedRows).toEqual({
+      count: 2,
+      rows: [
+        { table: 'sync_history', key: `job_id=${interrupted}`, column: 'phases', why: expect.stringMatching(/^is not valid JSON/), rowid: expect.any(Number) },
+        { table: 'checkpoints', key: `job_id=${interrupted}`, column: 'files_pending', why: expect.stringContaining('>=0'), rowid: expect.any(Number) },
+      ],
+    });
+    expect((await runCli(args())).stdout).toMatch(/✗ rows +2 damaged row\(s\), passed over by every read: sync_history job_id=\S+: phases is not valid JSON/);
+    expect(fs.readFileSync(dbPath()).equals(before)).toBe(true);
+  });
+
+  it('--repair deletes damaged rows, archiving a damaged sync first, and keeps the good ones', async () => {
+    const interrupted = seedInterrupted(tmp.path);
+    const completed = seedCompleted(tmp.path);
+    handEdit(dbPath(), `UPDATE sync_history SET status = 'bogus' WHERE job_id = ?`, { ignoreChecks: true }, interrupted);
+    const { code, json } = await doctorJson('--repair');
+    expect(json.repair).toEqual({ removedRows: [expect.objectContaining({ table: 'sync_history', key: `job_id=${interrupted}`, column: 'status' })], archivedSyncs: 1 });
+    expect(check(json, 'rows').status).toBe('ok');
+    expect(code).toBe(0);
+    const db = new BetterSqlite3(dbPath(), { readonly: true });
+    try {
+      expect(db.prepare('SELECT job_id FROM sync_history').pluck().all()).toEqual([completed]);
+      expect(db.prepare('SELECT count(*) FROM checkpoints').pluck().get()).toBe(0);
+      expect(db.prepare('SELECT count(*) FROM checkpoint_files').pluck().get()).toBe(0);
+      expect(db.prepare('SELECT count(*) FROM progress_updates WHERE job_id = ?').pluck().get(interrupted)).toBe(0);
+    } finally {
+      db.close();
+    }
+    const archiveDir = tmp.join(`${PROJECT}.archive`);
+    expect(listDir(archiveDir)).toEqual(['damaged']);
+    const [damagedFile] = listDir(`${archiveDir}/damaged`);
+    const archived = gunzipSync(fs.readFileSync(`${archiveDir}/damaged/${damagedFile}`)).toString().trim().split('\n').map((l) => JSON.parse(l));
+    expect(archived).toEqual([expect.objectContaining({ jobId: interrupted, status: 'bogus' })]);
+  });
+
+  it('--repair moves a file with a damaged header aside and leaves a healthy store', async () => {
+    seedInterrupted(tmp.path);
+    overwriteHeader(dbPath());
+    const result = await runCli(args('--repair'));
+    expect(result.stderr).toMatch(/damaged and has been replaced/);
+    expect(result.code).toBe(0);
+    expect(listDir(tmp.path).filter((n) => /\.corrupt-\d+$/.test(n))).toHaveLength(1);
+  });
+
+  it('on a truncated file, reports it and leaves no new file behind', async () => {
+    seedInterrupted(tmp.path);
+    truncateFile(dbPath());
+    const files = listDir(tmp.path);
+    const before = fs.readFileSync(dbPath());
+    const { code, json } = await doctorJson();
+    expect(code).toBe(4);
+    expect(check(json, 'integrity').status).toBe('fail');
+    expect(listDir(tmp.path)).toEqual(files);
+    expect(fs.readFileSync(dbPath()).equals(before)).toBe(true);
+  });
+
+  it('says how many more damaged rows there are past the listed ones, and does not check rows it cannot read', () => {
+    openStore(tmp.path).close();
+    const facts = inspectStore(dbPath());
+    const one = { table: 'progress_updates' as const, key: 'id=1', column: 'rate', why: 'Too small', rowid: 1 };
+    const many = diagnose({ ...facts, damagedRows: { count: 25, rows: [one] } }, { now: Date.now(), budgetBytes: 50e6 });
+    expect(many.find((c) => c.name === 'rows')!.detail).toMatch(/^25 damaged row\(s\).*progress_updates id=1: rate Too small; and 24 more$/);
+    const unreadable = diagnose({ ...facts, openError: 'SQLITE_NOTADB: file is not a database' }, { now: Date.now(), budgetBytes: 50e6 });
+    expect(unreadable.find((c) => c.name === 'rows')).toEqual(expect.objectContaining({ status: 'warn', detail: 'not checked: the file cannot be read' }));
   });
 });

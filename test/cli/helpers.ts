@@ -122,7 +122,7 @@ export const seedFiles = (n: number) => Array.from({ length: n }, (_, i) => `src
 export function seedInterrupted(dir: string, percent = 40, projectId = PROJECT): string {
   const store = openStore(dir, projectId);
   const files = seedFiles(20);
-  const sync = store.recording.startSync({ files, phases: DEMO_PHASES, gitCommit: 'abc1234' });
+  const sync = store.recording.startSync({ files, phases: DEMO_PHASES, gitCommit: 'abc1234'.padEnd(40, '0') });
   const done = Math.floor((files.length * percent) / 100);
   sync.completeFiles(files.slice(0, done));
   sync.update({ phase: 'Indexing Files', percent, phasePercent: 30, filesProcessed: done, totalFiles: files.length, rate: 4 });

@@ -1,5 +1,7 @@
 import fs from 'node:fs';
-import { useTempDir } from '../support/temp-dir';
+import { overwriteHeader } from '../support/damage';
+import { handEdit } from '../support/hand-edit';
+import { listDir, useTempDir } from '../support/temp-dir';
 import { renderStatus, type StatusJson } from '../../src/cli/commands/status';
 import { DEMO_PHASES } from '../../src/cli/demo/simulated-sync';
 import { Output } from '../../src/cli/output';
@@ -88,13 +90,53 @@ describe('cidx-progress status', () => {
     expect((await runCli(args())).stdout).toContain(`${sync.jobId.slice(0, 8)}  failed at 0% in Initializing`);
   });
 
-  it('on a damaged file, the store moves it aside and the warning goes to stderr', async () => {
+  it('on a file with a damaged header: leaves it byte-identical and in place, exits 7 and names the fix', async () => {
+    seedInterrupted(tmp.path);
+    const dbPath = tmp.join(`${PROJECT}.db`);
+    overwriteHeader(dbPath);
+    const before = fs.readFileSync(dbPath);
+    const files = listDir(tmp.path);
+    const result = await runCli(args('--json'));
+    expect(result.code).toBe(7);
+    expect(JSON.parse(result.stdout)).toEqual({ error: { code: 'NEEDS_REPAIR', message: expect.stringContaining('cidx-progress doctor --repair') } });
+    expect(fs.readFileSync(dbPath).equals(before)).toBe(true);
+    expect(listDir(tmp.path)).toEqual(files);
+    const text = await runCli(args());
+    expect(text.code).toBe(7);
+    expect(text.stderr).toMatch(/damaged.*nothing was changed/);
+  });
+
+  it('on a file that is not migrated yet: changes nothing, exits 7 and names the fix', async () => {
     fs.mkdirSync(tmp.path, { recursive: true, mode: 0o700 });
-    fs.writeFileSync(tmp.join(`${PROJECT}.db`), 'not a database at all'.repeat(200), { mode: 0o600 });
+    fs.writeFileSync(tmp.join(`${PROJECT}.db`), '', { mode: 0o600 });
+    const result = await runCli(args());
+    expect(result.code).toBe(7);
+    expect(result.stderr).toMatch(/not been migrated yet; nothing was changed\. Run `cidx-progress doctor --repair`/);
+    expect(listDir(tmp.path)).toEqual([`${PROJECT}.db`]);
+    expect(fs.statSync(tmp.join(`${PROJECT}.db`)).size).toBe(0);
+  });
+
+  it('reads without writing: no migration, no maintenance, no file left behind', async () => {
+    seedInterrupted(tmp.path);
+    const dbPath = tmp.join(`${PROJECT}.db`);
+    const before = fs.readFileSync(dbPath);
+    const files = listDir(tmp.path);
+    for (const command of [args(), ['history', '--project', PROJECT, '--dir', tmp.path], ['resume', '--choice', 'c', '--project', PROJECT, '--dir', tmp.path]]) {
+      await runCli(command);
+      expect(fs.readFileSync(dbPath).equals(before)).toBe(true);
+      expect(listDir(tmp.path)).toEqual(files);
+    }
+  });
+
+  it('does not exit 1 over one damaged row: it is passed over, with a warning', async () => {
+    const jobId = seedInterrupted(tmp.path);
+    handEdit(tmp.join(`${PROJECT}.db`), `UPDATE sync_history SET phases = '{oops' WHERE job_id = ?`, {}, jobId);
     const result = await runCli(args('--json'));
     expect(result.code).toBe(0);
-    expect(result.stderr).toMatch(/^warning: progress database was damaged and has been replaced; the damaged file is at .*\.corrupt-\d+/);
-    expect((JSON.parse(result.stdout) as StatusJson).syncs).toEqual([]);
+    expect(result.stderr).toMatch(/^warning: sync_history row job_id=\S+ is damaged: phases is not valid JSON/);
+    const json = JSON.parse(result.stdout) as StatusJson;
+    expect(json.syncs).toEqual([]);
+    expect(json.resumable).toMatchObject({ jobId, canResume: false });
   });
 
   it('colours only for a terminal without NO_COLOR', async () => {

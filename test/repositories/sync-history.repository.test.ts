@@ -15,7 +15,7 @@ describe('SyncHistoryRepository', () => {
   describe('insert / findByJobId', () => {
     it('round-trips a row, applying the defaults and parsing the JSON columns', () => {
       const { repo } = setup();
-      repo.insert(syncHistoryRow({ metadata: { trigger: 'manual' }, gitCommit: 'abc' }));
+      repo.insert(syncHistoryRow({ metadata: { trigger: 'manual' }, gitCommit: 'abc'.padEnd(40, '0') }));
 
       expect(repo.findByJobId('job-1')).toEqual(
         expect.objectContaining({
@@ -33,7 +33,7 @@ describe('SyncHistoryRepository', () => {
           errors: null,
           ownerPid: 4242,
           ownerHost: 'host-a',
-          gitCommit: 'abc',
+          gitCommit: 'abc'.padEnd(40, '0'),
           metadata: { trigger: 'manual' },
           resumedFromJobId: null,
           resumedByJobId: null,
@@ -65,25 +65,34 @@ describe('SyncHistoryRepository', () => {
       expect(repo.findByJobId('job-1')).toBeNull();
     });
 
-    it.each([
-      ['findByJobId', (repo: SyncHistoryRepository) => repo.findByJobId('job-1')],
-      ['listResumeCandidates', (repo: SyncHistoryRepository) => repo.listResumeCandidates('proj')],
-    ])('%s reports a JSON column holding text that is not JSON as CorruptDatabaseError', (_name, read) => {
+    it('findByJobId reports a JSON column holding text that is not JSON as a damaged row (CORRUPT)', () => {
       // drizzle parses JSON columns while reading, before any schema check: a SyntaxError
       // must not escape as if it were a bug in the caller.
       const { repo, sqlite } = setup();
       repo.insert(syncHistoryRow());
       sqlite.prepare("UPDATE sync_history SET errors = '[{truncated' WHERE job_id = 'job-1'").run();
-      expect(() => read(repo)).toThrow(CorruptDatabaseError);
-      expect(() => read(repo)).toThrow(/does not hold valid JSON/);
+      expect(() => repo.findByJobId('job-1')).toThrow(CorruptDatabaseError);
+      expect(() => repo.findByJobId('job-1')).toThrow(/^sync_history row job_id=job-1 is damaged: errors is not valid JSON/);
     });
 
-    it('reports a damaged JSON column on the way out as CorruptDatabaseError', () => {
+    it('listResumeCandidates passes over a damaged row; inspectResumeCandidates describes it', () => {
+      const { repo, sqlite } = setup();
+      repo.insert(syncHistoryRow());
+      repo.insert(syncHistoryRow({ jobId: 'job-2' }));
+      sqlite.prepare("UPDATE sync_history SET errors = '[{truncated' WHERE job_id = 'job-1'").run();
+      expect(repo.listResumeCandidates('proj').map((r) => r.jobId)).toEqual(['job-2']);
+      expect(repo.inspectResumeCandidates('proj')).toEqual([
+        expect.objectContaining({ ok: true }),
+        expect.objectContaining({ ok: false, damage: { table: 'sync_history', key: 'job_id=job-1', column: 'errors', why: expect.stringMatching(/^is not valid JSON/) } }),
+      ]);
+    });
+
+    it('reports a damaged JSON column on the way out as CorruptDatabaseError naming the column', () => {
       const { repo, sqlite } = setup();
       repo.insert(syncHistoryRow());
       sqlite.prepare("UPDATE sync_history SET phases = '[{\"name\":\"\",\"weight\":7}]' WHERE job_id = 'job-1'").run();
       expect(() => repo.findByJobId('job-1')).toThrow(CorruptDatabaseError);
-      expect(() => repo.findByJobId('job-1')).toThrow(/job-1, phases/);
+      expect(() => repo.findByJobId('job-1')).toThrow(/job_id=job-1 is damaged: phases 0\.name/);
     });
   });
 

@@ -1,17 +1,19 @@
 import type { Command } from 'commander';
+import type { DamagedRow } from '../../services/damaged-rows';
 import { DEFAULT_MAX_DATABASE_BYTES } from '../../services/retention/retention-policy';
 import { type CommandEnv, handle, integerIn, withJsonOption, withStoreOptions } from '../command-kit';
 import { type DoctorCheck, diagnose } from '../doctor/diagnose';
 import { inspectStore, type StoreFacts } from '../doctor/inspect-store';
 import { EXIT, type ExitCode } from '../exit-codes';
 import type { Output } from '../output';
-import { requireStoreFile, resolveTarget, type StoreOptions } from '../store-target';
+import { NO_AUTO_MAINTENANCE, requireStoreFile, resolveTarget, type StoreOptions, withStore } from '../store-target';
 
 const MB = 1_000_000;
 
 interface DoctorOptions extends StoreOptions {
   json?: boolean;
   budget?: number;
+  repair?: boolean;
 }
 
 /** `--json` shape of `doctor` (documented in the README). */
@@ -22,28 +24,39 @@ export interface DoctorJson {
   ok: boolean;
   checks: DoctorCheck[];
   facts: StoreFacts;
+  /** With --repair: the damaged rows removed before the checks ran; null without it. */
+  repair: { removedRows: DamagedRow[]; archivedSyncs: number } | null;
 }
 
 export function registerDoctor(program: Command, env: CommandEnv): void {
   const command = program
     .command('doctor')
     .description('check a store: schema version, integrity, size against budget, file modes, maintenance and vacuum')
-    .option('--budget <MB>', 'size budget in MB of 1,000,000 bytes (default: the store default, 50)', integerIn(1, 1_000_000));
+    .option('--budget <MB>', 'size budget in MB of 1,000,000 bytes (default: the store default, 50)', integerIn(1, 1_000_000))
+    .option('--repair', 'repair first: migrate, move a damaged file aside for a fresh one, delete damaged rows (syncs archived first)');
   withJsonOption(withStoreOptions(command));
-  command.addHelpText('after', '\nReads the file without changing it. Exit 0 when healthy (warnings allowed), 4 when a check failed.');
+  command.addHelpText(
+    'after',
+    '\nWithout --repair it reads the file without changing it (and leaves no file behind). Exit 0 when healthy\n' +
+      '(warnings allowed), 4 when a check failed.',
+  );
   handle<DoctorOptions>(command, env, (options, out) => doctor(options, out, env));
 }
 
 async function doctor(options: DoctorOptions, out: Output, env: CommandEnv): Promise<ExitCode> {
   const target = await resolveTarget(options, env.io);
   requireStoreFile(target);
+  // Repairing is opening for writing (which migrates, or moves a damaged file aside) plus removing damaged rows.
+  const repaired = options.repair ? await withStore(target, env.io, (store) => store.removeDamagedRows(), NO_AUTO_MAINTENANCE) : null;
+  const repair = repaired && { removedRows: repaired.removed, archivedSyncs: repaired.archived };
   const facts = inspectStore(target.dbPath);
   const checks = diagnose(facts, { now: Date.now(), budgetBytes: options.budget ? options.budget * MB : DEFAULT_MAX_DATABASE_BYTES });
   const ok = checks.every((c) => c.status !== 'fail');
   if (out.json) {
-    const result: DoctorJson = { project: target.projectId, store: target.dbPath, ok, checks, facts };
+    const result: DoctorJson = { project: target.projectId, store: target.dbPath, ok, checks, facts, repair };
     out.printJson(result);
   } else {
+    if (repair) out.line(`Repaired: removed ${repair.removedRows.length} damaged row(s)${repair.archivedSyncs ? ` (${repair.archivedSyncs} sync(s) archived first)` : ''}.`);
     printChecks(target.projectId, target.dbPath, checks, ok, out);
   }
   return ok ? EXIT.OK : EXIT.UNHEALTHY;

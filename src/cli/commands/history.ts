@@ -6,7 +6,7 @@ import type { HistoryReport } from '../../services/metrics/report-schema';
 import { type CommandEnv, handle, integerIn, withJsonOption, withStoreOptions } from '../command-kit';
 import { EXIT, type ExitCode } from '../exit-codes';
 import type { Output } from '../output';
-import { NO_AUTO_MAINTENANCE, requireStoreFile, resolveTarget, type StoreOptions, withStore } from '../store-target';
+import { resolveTarget, type StoreOptions, withReadOnlyStore } from '../store-target';
 
 export interface HistoryOptions extends StoreOptions {
   json?: boolean;
@@ -39,8 +39,7 @@ export function registerHistory(program: Command, env: CommandEnv): void {
 
 export async function runHistory(options: HistoryOptions, out: Output, env: CommandEnv): Promise<ExitCode> {
   const target = await resolveTarget(options, env.io);
-  requireStoreFile(target);
-  const report = await withStore(target, env.io, (store) => store.metrics.report({ days: options.days }), NO_AUTO_MAINTENANCE);
+  const report = await withReadOnlyStore(target, env.io, (store) => store.metrics.report({ days: options.days }));
   if (out.json) {
     const result: HistoryJson = { project: target.projectId, store: target.dbPath, report };
     out.printJson(result);

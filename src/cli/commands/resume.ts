@@ -6,7 +6,7 @@ import type { ResumeInfo } from '../../services/resume/resume-info';
 import { type CommandEnv, handle, withJsonOption, withStoreOptions } from '../command-kit';
 import { CliError, EXIT, type ExitCode } from '../exit-codes';
 import type { Output } from '../output';
-import { NO_AUTO_MAINTENANCE, requireStoreFile, resolveTarget, type StoreOptions, withStore } from '../store-target';
+import { NO_AUTO_MAINTENANCE, resolveTarget, type StoreOptions, withReadOnlyStore, withStore } from '../store-target';
 
 export type ResumeAnswer = ResumeChoice | 'details';
 
@@ -67,8 +67,8 @@ export function registerResume(program: Command, env: CommandEnv): void {
 async function resume(options: ResumeOptions, out: Output, env: CommandEnv): Promise<ExitCode> {
   const { io } = env;
   const target = await resolveTarget(options, io);
-  requireStoreFile(target);
-  return withStore(target, io, async (store) => {
+  // Looking is read-only; only Start fresh writes, through a store of its own.
+  return withReadOnlyStore(target, io, async (store) => {
     const info = store.resume.checkResumable();
     const result: ResumeJson = { project: target.projectId, store: target.dbPath, resumable: info, choice: null, action: 'none' };
     if (!info) {
@@ -91,7 +91,7 @@ async function resume(options: ResumeOptions, out: Output, env: CommandEnv): Pro
       throw new CliError(EXIT.ERROR, `the checkpoint cannot be used (${info.reason}); choose s to start fresh`);
     }
     if (choice === 'fresh') {
-      store.resume.startFresh(info.jobId);
+      await withStore(target, io, (writable) => writable.resume.startFresh(info.jobId), NO_AUTO_MAINTENANCE);
       result.action = 'cleared';
     } else if (choice === 'resume') {
       result.action = 'kept';
@@ -99,7 +99,7 @@ async function resume(options: ResumeOptions, out: Output, env: CommandEnv): Pro
     if (out.json) out.printJson(result);
     else if (choice !== 'details') out.line(outcome(result, info));
     return choice === 'cancel' ? EXIT.CANCELLED : EXIT.OK;
-  }, NO_AUTO_MAINTENANCE);
+  });
 }
 
 function outcome(result: ResumeJson, info: ResumeInfo): string {

@@ -6,7 +6,7 @@ import { type CommandEnv, handle, integerIn, withJsonOption, withStoreOptions } 
 import { EXIT, type ExitCode } from '../exit-codes';
 import type { Output } from '../output';
 import { watchSync } from '../watch/watch-sync';
-import { NO_AUTO_MAINTENANCE, requireStoreFile, resolveTarget, type StoreOptions, withStore } from '../store-target';
+import { requireStoreFile, resolveTarget, type StoreOptions, withReadOnlyStore } from '../store-target';
 
 interface StatusOptions extends StoreOptions {
   json?: boolean;
@@ -47,13 +47,15 @@ running; 130 when Ctrl-C stops the watching (the sync goes on).`;
 export async function runStatus(options: StatusOptions, out: Output, env: CommandEnv): Promise<ExitCode> {
   out.jsonLines = options.watch === true;
   const target = await resolveTarget(options, env.io);
-  requireStoreFile(target);
-  if (options.watch) return watchSync(target, { intervalMs: options.interval ?? 1000 }, out, env.io);
-  const result = await withStore(target, env.io, (store): StatusJson => {
+  if (options.watch) {
+    requireStoreFile(target);
+    return watchSync(target, { intervalMs: options.interval ?? 1000 }, out, env.io);
+  }
+  const result = await withReadOnlyStore(target, env.io, (store): StatusJson => {
     const resumable = store.resume.checkResumable();
     const syncs = store.status.list().map((s) => ({ ...s, offeredForResume: s.jobId === resumable?.jobId }));
     return { project: target.projectId, store: target.dbPath, now: Date.now(), syncs, resumable };
-  }, NO_AUTO_MAINTENANCE);
+  });
   if (out.json) out.printJson(result);
   else renderStatus(result, out);
   return EXIT.OK;

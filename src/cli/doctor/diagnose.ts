@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../db/file-modes';
+import { pageDamage } from '../../db/integrity';
 import { formatAgo } from '../../presentation/durations';
 import { formatBytes, formatMode, formatWhen } from '../format';
 import type { StoreFacts } from './inspect-store';
@@ -9,7 +10,7 @@ export type CheckStatus = 'ok' | 'warn' | 'fail';
 
 /** One finding of `doctor`: what was checked, how it stands, and what to do about it. */
 export interface DoctorCheck {
-  name: 'integrity' | 'schema' | 'size' | 'links and owners' | 'file modes' | 'maintenance' | 'vacuum';
+  name: 'integrity' | 'rows' | 'schema' | 'size' | 'links and owners' | 'file modes' | 'maintenance' | 'vacuum';
   status: CheckStatus;
   detail: string;
   /** What to do; null when nothing needs doing. */
@@ -25,8 +26,11 @@ const DAY = 24 * 3_600_000;
 /** Share of the budget from which doctor warns that the store is getting close. */
 const NEAR_BUDGET = 0.8;
 
+/** The command that repairs what doctor finds (a damaged file, pending migrations, damaged rows). */
+export const REPAIR_COMMAND = 'cidx-progress doctor --repair';
+
 const MIGRATE_HINT = (dbPath: string) =>
-  `the store applies migrations itself the next time it opens the file (any sync, or \`cidx-progress status\`); ` +
+  `run \`${REPAIR_COMMAND}\` (the store also applies migrations itself the next time a sync or a writing command opens the file); ` +
   `or run \`CIDX_PROGRESS_DB=${dbPath} npx drizzle-kit migrate --config node_modules/cidx-progress/drizzle.config.ts\``;
 
 /** Turn the facts about a store file into findings, each with advice when something is wrong. */
@@ -34,6 +38,7 @@ export function diagnose(facts: StoreFacts, options: DiagnoseOptions): DoctorChe
   const owners = linksAndOwnersCheck(facts.paths);
   return [
     integrity(facts),
+    rows(facts),
     schema(facts),
     size(facts, options),
     owners,
@@ -47,15 +52,31 @@ function integrity(facts: StoreFacts): DoctorCheck {
   if (facts.notOpened) {
     return { name: 'integrity', status: 'warn', detail: `not checked: the store refuses the file (${facts.notOpened})`, advice: null };
   }
-  const damaged = facts.openError ?? (facts.quickCheck.join('; ') === 'ok' ? null : facts.quickCheck.join('; '));
+  // Lines about rows that break a CHECK rule are damaged rows (the rows check), not a damaged file.
+  const pages = pageDamage(facts.quickCheck);
+  const damaged = facts.openError ?? (pages.length === 0 ? null : pages.join('; '));
   if (!damaged) return { name: 'integrity', status: 'ok', detail: 'quick_check: ok', advice: null };
   return {
     name: 'integrity',
     status: 'fail',
     detail: facts.openError ? `cannot be read as a database (${facts.openError})` : `quick_check found damage: ${damaged}`,
     advice:
-      `the next time the store opens it, the file is moved aside as ${path.basename(facts.path)}.corrupt-<time> and a fresh store ` +
-      'takes its place (the progress and history in it are lost from the live store); keep the moved copy if you want to inspect it',
+      `run \`${REPAIR_COMMAND}\` (or let the next sync open it): the file is moved aside as ${path.basename(facts.path)}.corrupt-<time> ` +
+      'and a fresh store takes its place (the progress and history in it are lost from the live store); keep the moved copy if you want to inspect it',
+  };
+}
+
+function rows(facts: StoreFacts): DoctorCheck {
+  const { count, rows: listed } = facts.damagedRows;
+  if (facts.openError) return { name: 'rows', status: 'warn', detail: 'not checked: the file cannot be read', advice: null };
+  if (count === 0) return { name: 'rows', status: 'ok', detail: 'every row passes the checks applied on read', advice: null };
+  const shown = listed.map((d) => `${d.table} ${d.key}: ${d.column} ${d.why}`);
+  const more = count > listed.length ? `; and ${count - listed.length} more` : '';
+  return {
+    name: 'rows',
+    status: 'fail',
+    detail: `${count} damaged row(s), passed over by every read: ${shown.join('; ')}${more}`,
+    advice: `run \`${REPAIR_COMMAND}\`: it deletes them (a damaged sync is written to the archive first, with its checkpoint and trail removed)`,
   };
 }
 

@@ -1,7 +1,10 @@
-import BetterSqlite3, { type Database } from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { lstatIfExists } from '../../db/file-modes';
+import { structuralDamage } from '../../db/integrity';
 import { MIGRATIONS_FOLDER } from '../../db/migrations';
+import { openReadOnlyDatabase } from '../../db/open-read-only';
+import { type DamagedRow, findDamagedRows } from '../../services/damaged-rows';
 import { inspectPaths, type PathFact, type PathSafety, refusalReason } from './path-safety';
 
 /** A migration, as the shipped journal or the file's `__drizzle_migrations` table records it. */
@@ -25,13 +28,15 @@ export interface StoreFacts {
   notOpened: string | null;
   /** Why the file could not be read as a database, or null. */
   openError: string | null;
-  /** quick_check's answer: ['ok'] when healthy; the first problems otherwise. */
+  /** quick_check's answer about the file's structure: ['ok'] when healthy; the first problems otherwise. */
   quickCheck: string[];
   applied: { count: number; latest: MigrationStamp | null } | null;
   shipped: { count: number; latest: MigrationStamp | null; hashes: Record<string, string> };
   pages: { size: number; count: number; free: number };
   lastMaintenanceAt: number | null;
   lastVacuumAt: number | null;
+  /** Rows that fail the checks every read applies (see validation/rows): how many, and the first ones. */
+  damagedRows: { count: number; rows: DamagedRow[] };
 }
 
 /** Permission bits of a folder or regular file as found, or null (absent, a link, something else). */
@@ -45,9 +50,13 @@ function sizeOf(target: string): number {
   return stat?.isFile() ? stat.size : 0;
 }
 
+/** Damaged rows listed one by one; past this, a count says the rest. */
+export const LISTED_DAMAGED_ROWS = 20;
+
 /**
  * Inspect a store file read-only: never through the store's own open, which would
  * migrate it, or move a damaged file aside and hide what doctor is there to report.
+ * Damaged rows are found with the same checks every read applies.
  * The statements are fixed text (pragmas and the two bookkeeping tables); nothing from
  * the command line reaches them. A file the store would refuse (a link, another user's
  * file or folder) is not opened at all: even a read-only open writes -wal/-shm beside
@@ -76,11 +85,13 @@ export function inspectStore(dbPath: string): StoreFacts {
     pages: { size: 0, count: 0, free: 0 },
     lastMaintenanceAt: null,
     lastVacuumAt: null,
+    damagedRows: { count: 0, rows: [] },
   };
   if (facts.notOpened) return facts;
   let sqlite: Database | undefined;
   try {
-    sqlite = new BetterSqlite3(dbPath, { readonly: true, fileMustExist: true, timeout: 2000 });
+    // Read-only, and without leaving -wal/-shm files behind (see db/open-read-only).
+    sqlite = openReadOnlyDatabase(dbPath);
     readInto(sqlite, facts);
   } catch (error) {
     facts.openError = `${(error as { code?: string }).code}: ${(error as Error).message}`;
@@ -91,8 +102,9 @@ export function inspectStore(dbPath: string): StoreFacts {
 }
 
 function readInto(sqlite: Database, facts: StoreFacts): void {
-  const rows = sqlite.pragma('quick_check') as { quick_check: string }[];
-  facts.quickCheck = rows.slice(0, 5).map((r) => r.quick_check);
+  // The file's structure only: rows that break a CHECK rule are the damaged-rows check's.
+  const damage = structuralDamage(sqlite);
+  facts.quickCheck = damage.length === 0 ? ['ok'] : damage.slice(0, 5);
   facts.pages = {
     size: sqlite.pragma('page_size', { simple: true }) as number,
     count: sqlite.pragma('page_count', { simple: true }) as number,
@@ -113,5 +125,9 @@ function readInto(sqlite: Database, facts: StoreFacts): void {
     const get = (key: string) => meta.find((m) => m.key === key)?.value ?? null;
     facts.lastMaintenanceAt = get('last_maintenance_at');
     facts.lastVacuumAt = get('last_vacuum_at');
+  }
+  if (['sync_history', 'checkpoints', 'progress_updates', 'store_meta'].every((t) => tables.has(t))) {
+    const damaged = findDamagedRows(sqlite);
+    facts.damagedRows = { count: damaged.length, rows: damaged.slice(0, LISTED_DAMAGED_ROWS) };
   }
 }

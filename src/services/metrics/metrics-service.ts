@@ -59,6 +59,8 @@ const DAY = 24 * HOUR;
 /** History is kept for 30 days: the long-term trend and the estimate use all of it. */
 const HISTORY_DAYS = 30;
 const LISTED_SYNCS = 10;
+/** Damaged rows described in warnings per report; past this, they are left out silently. */
+const DAMAGED_REPORTED = 20;
 
 export class MetricsService {
   private estimateCache: { key: string; meanMs: Map<string, number>; files: Map<string, [number, number]> } | null =
@@ -77,10 +79,14 @@ export class MetricsService {
     const zone = timeZone === undefined ? this.zone : IANAZone.create(timeZone);
     const { projectId, repos, clock } = this.context;
     const to = clock.now();
-    const window: StatsWindow = { projectId, from: to - days * DAY, to };
-    const base = { days, generatedAt: to, timeZone: zone.name, window: { from: window.from, to } };
+    const base = { days, generatedAt: to, timeZone: zone.name, window: { from: to - days * DAY, to } };
     return this.context.read('history report', () => {
       const stats = repos.syncStats;
+      // Damaged rows are left out of every figure (see TRUSTED_ROW); each is reported once.
+      const damaged = stats.damagedRows(projectId);
+      for (const { check } of damaged.slice(0, DAMAGED_REPORTED)) if (!check.ok) this.context.warnDamaged(check.damage);
+      const excluded = damaged.map((row) => row.id);
+      const window: StatsWindow = { projectId, from: to - days * DAY, to, excluded };
       const statuses = stats.statusCounts(window);
       const success = successSection(statuses);
       if (success.syncs === 0) return { empty: true as const, ...base };
@@ -88,7 +94,7 @@ export class MetricsService {
       const completed = stats.completedFigures(window);
       const figures = collectWindowFigures(completed);
       const ordered = orderPhases(figures.phases.keys(), this.newestPhases().map((p) => p.name));
-      const previous = stats.phaseMeans({ projectId, from: window.from - days * DAY, to: window.from });
+      const previous = stats.phaseMeans({ projectId, from: window.from - days * DAY, to: window.from, excluded });
       const indexing = indexingPhase(ordered);
       const p90 = percentile(figures.durations, 90);
       const slow = p90 === null ? [] : stats.slowSyncs(window, p90, LISTED_SYNCS);
@@ -112,8 +118,11 @@ export class MetricsService {
           syncs: slow.map(syncEntry),
         },
         longTermTrend: longTermSection(
-          // Over the 30 days of history: the rows just read, when the window is those 30 days.
-          days === HISTORY_DAYS ? regressionSumsOf(completed, to) : stats.durationRegression({ projectId, from: to - HISTORY_DAYS * DAY, to }),
+          // Over the 30 days of history: the rows just read (damaged ones already left out),
+          // when the window is those 30 days.
+          days === HISTORY_DAYS
+            ? regressionSumsOf(completed, to)
+            : stats.durationRegression({ projectId, from: to - HISTORY_DAYS * DAY, to, excluded }),
           HISTORY_DAYS,
         ),
       };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { commitIdInputSchema } from '../../validation/commit-id';
 import { callerMetadataSchema, phasesSchema } from '../../validation/json-columns';
 
 /** The phases CIDX reports, in order, with the share of overall progress each covers. */
@@ -17,9 +18,8 @@ export const jobIdSchema = z
   .max(128)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'must be letters, digits, ".", "_", ":" or "-"');
 
-export const gitCommitSchema = z
-  .string()
-  .regex(/^[0-9a-f]{4,64}$/i, 'must be a hexadecimal commit id');
+/** A full commit id (see validation/commit-id): the same rule the store applies when it reads one back. */
+export const gitCommitSchema = commitIdInputSchema;
 
 export const startSyncInputSchema = z
   .object({

@@ -50,7 +50,8 @@ export class RecordingService {
     const owner = currentOwner(startWall);
     const counts = spec.ledger.counts();
     this.context.write(`start sync ${spec.jobId}`, () => {
-      if (repos.syncHistory.findByJobId(spec.jobId)) {
+      // Damaged or not, a row with this job id is taken.
+      if (repos.syncHistory.inspectByJobId(spec.jobId)) {
         throw new ConflictError(`a sync with job id ${spec.jobId} already exists`);
       }
       repos.syncHistory.insert({

@@ -3,6 +3,9 @@ import { z } from 'zod';
 import { ConflictError, CorruptDatabaseError, NotFoundError } from '../../errors';
 import type { CheckpointRow, SyncHistoryRow } from '../../schema';
 import { parseInput } from '../../validation/parse';
+import { checkpointPhaseProblem } from '../../validation/row-schemas';
+import { DamagedRowError, describeDamage } from '../../validation/rows';
+import { salvageSyncRow } from '../damaged-sync';
 import { dropCheckpoint } from '../drop-checkpoint';
 import { activityAge, isOwnerAlive } from '../liveness';
 import { FileLedger, InconsistentFileLogError } from '../recording/file-ledger';
@@ -56,14 +59,25 @@ export class ResumeService {
    * The latest sync of the project, if it is incomplete and was active in the last 24
    * hours. Syncs still running in a live process are passed over (they are not
    * interrupted); any finished sync after an interrupted one supersedes it.
+   *
+   * A damaged row never throws here. A damaged latest sync is offered as it stands, with
+   * `canResume: false` and the damage as the reason, so the caller starts fresh (which
+   * settles it) rather than resuming an older sync it superseded; a later sync supersedes
+   * it as usual. A damaged checkpoint, or one that does not fit its sync (a phase the sync
+   * does not have, a commit that is not a full object id), gives `canResume: false` too.
+   * Each damaged row is reported once through onWarning.
    */
   checkResumable(): ResumeInfo | null {
     const { repos, clock, settings, projectId } = this.context;
     return this.context.read('check resumable', () => {
-      for (const row of repos.syncHistory.listRecent(projectId, RECENT_SYNCS)) {
+      for (const check of repos.syncHistory.listRecent(projectId, RECENT_SYNCS)) {
+        if (!check.ok) this.context.warnDamaged(check.damage);
+        const row = salvageSyncRow(check, clock.now());
+        // Not even its job id can be trusted: nothing can be offered in its place.
+        if (row === null) return null;
         if (row.status === 'running' && isOwnerAlive(row, clock, settings)) continue;
         if (row.status !== 'running' && row.status !== 'failed' && row.status !== 'cancelled') return null;
-        const loaded = this.loadCheckpointRow(row.jobId);
+        const loaded = check.ok ? this.loadCheckpointRow(row) : { checkpoint: null, problem: describeDamage(check.damage) };
         if (row.status !== 'running' && loaded.checkpoint === null && loaded.problem === null) return null;
         if (activityAge(row, clock) > settings.resumeWindowMs) return null;
         return this.describe(row, loaded);
@@ -82,26 +96,31 @@ export class ResumeService {
     this.context.assertOpen();
     parseInput(jobIdSchema, jobId, 'resume');
     const from = parseInput(resumeSourceSchema, source, 'resume');
-    const row = this.context.repos.syncHistory.findByJobId(jobId);
-    if (!row) throw new NotFoundError(`no sync with job id ${jobId}`);
+    const check = this.context.repos.syncHistory.inspectByJobId(jobId);
+    if (!check) throw new NotFoundError(`no sync with job id ${jobId}`);
+    // The row was found by this job id, so its job id is good and salvage keeps it.
+    const row = salvageSyncRow(check, this.context.clock.now())!;
     this.assertClaimable(row);
 
     let usable: UsableCheckpoint | null = null;
-    let reason: string | null = null;
-    try {
-      usable = this.prepare(row, from);
-    } catch (error) {
-      if (!isUntrustworthy(error)) throw error;
-      reason = (error as Error).message;
+    let reason: string | null = check.ok ? null : describeDamage(check.damage);
+    if (check.ok) {
+      try {
+        usable = this.prepare(row, from);
+      } catch (error) {
+        if (!isUntrustworthy(error)) throw error;
+        reason = (error as Error).message;
+      }
     }
 
     let created: SyncRecorder | undefined;
     try {
       const result = this.context.write(`resume ${jobId}`, () => {
         // Read again under the write lock: another process may have claimed or removed it meanwhile.
-        const current = this.context.repos.syncHistory.findByJobId(jobId);
+        const current = this.context.repos.syncHistory.inspectByJobId(jobId);
         if (!current) throw new NotFoundError(`no sync with job id ${jobId}`);
-        this.assertClaimable(current);
+        this.assertClaimable(salvageSyncRow(current, this.context.clock.now())!);
+        if (!current.ok) this.context.repos.syncHistory.settleUnknownStatus(jobId);
         const newJobId = randomUUID();
         const resumed = usable ? this.claim(row, usable, newJobId) : this.abandon(row, reason!, newJobId, from);
         created = resumed.sync;
@@ -125,8 +144,11 @@ export class ResumeService {
     parseInput(jobIdSchema, jobId, 'startFresh');
     const { repos, clock, settings } = this.context;
     this.context.write(`start fresh from ${jobId}`, () => {
-      const row = repos.syncHistory.findByJobId(jobId);
-      if (!row) throw new NotFoundError(`no sync with job id ${jobId}`);
+      const check = repos.syncHistory.inspectByJobId(jobId);
+      if (!check) throw new NotFoundError(`no sync with job id ${jobId}`);
+      // A damaged row can be given up too: that is how a caller gets past it.
+      const row = salvageSyncRow(check, clock.now())!;
+      if (!check.ok) repos.syncHistory.settleUnknownStatus(jobId);
       if (row.status === 'resumed') throw new ConflictError(`sync ${jobId} was already resumed by ${row.resumedByJobId}`);
       if (row.status === 'running') {
         if (isOwnerAlive(row, clock, settings)) throw new ConflictError(`sync ${jobId} is still running in process ${row.ownerPid}`);
@@ -137,7 +159,7 @@ export class ResumeService {
   }
 
   private prepare(row: SyncHistoryRow, from: z.infer<typeof resumeSourceSchema>): UsableCheckpoint {
-    const loaded = this.loadCheckpointRow(row.jobId);
+    const loaded = this.loadCheckpointRow(row);
     if (loaded.problem) throw new CorruptDatabaseError(loaded.problem);
     if (!loaded.checkpoint) throw new CorruptDatabaseError(`sync ${row.jobId} has no checkpoint`);
     const checkpoint = loaded.checkpoint;
@@ -292,13 +314,19 @@ export class ResumeService {
     }
   }
 
-  private loadCheckpointRow(jobId: string): { checkpoint: CheckpointRow | null; problem: string | null } {
+  /** The sync's checkpoint if it can be trusted: a good row, of one of the sync's phases. */
+  private loadCheckpointRow(row: SyncHistoryRow): { checkpoint: CheckpointRow | null; problem: string | null } {
+    let checkpoint: CheckpointRow | null;
     try {
-      return { checkpoint: this.context.repos.checkpoints.findByJobId(jobId), problem: null };
+      checkpoint = this.context.repos.checkpoints.findByJobId(row.jobId);
     } catch (error) {
-      if (!isUntrustworthy(error)) throw error;
-      return { checkpoint: null, problem: `the checkpoint is damaged: ${(error as Error).message}` };
+      if (!(error instanceof DamagedRowError)) throw error;
+      this.context.warnDamaged(error.damage);
+      return { checkpoint: null, problem: `the checkpoint is damaged: ${error.message}` };
     }
+    const misfit = checkpoint && checkpointPhaseProblem(checkpoint, row.phases);
+    if (misfit) return { checkpoint: null, problem: `the checkpoint is damaged: ${misfit}` };
+    return { checkpoint, problem: null };
   }
 
   private describe(row: SyncHistoryRow, loaded: { checkpoint: CheckpointRow | null; problem: string | null }): ResumeInfo {

@@ -1,3 +1,4 @@
+import { removeDamagedRows } from '../damaged-rows';
 import { pruneArchive, settleArchive } from './archive-upkeep';
 import { expireCheckpoints } from './checkpoint-expiry';
 import { archiveSyncs } from './history-archiver';
@@ -27,6 +28,8 @@ export function* maintenanceSteps(run: MaintenanceRun, trigger: MaintenanceTrigg
   if (!run.dryRun && !claimed) run.write('record maintenance', () => run.repos.storeMeta.set('last_maintenance_at', now));
   // What a run that died between writing an archive batch and recording it left behind.
   if (!run.dryRun) settleArchive(run);
+  // Damaged rows would stop the steps below (they read whole rows): they go first.
+  if (!run.dryRun) removeDamaged(run);
   yield* expireCheckpoints(run, now - policy.checkpointMaxAgeMs, { countKept: true });
   yield* archiveSyncs(run, now - policy.historyMaxAgeMs);
   yield* compactTrails(run, now - policy.trailCompactionDelayMs);
@@ -110,6 +113,20 @@ function skippedReport(run: MaintenanceRun, trigger: MaintenanceTrigger, owner: 
     }),
     skipped: { reason: 'busy', owner },
   };
+}
+
+/** Remove damaged rows (a sync's row archived first), and say what went. */
+function removeDamaged(run: MaintenanceRun): void {
+  const { removed, archived } = removeDamagedRows(run.context);
+  if (removed.length === 0) return;
+  const which = removed
+    .slice(0, 5)
+    .map((d) => `${d.table} ${d.key} (${d.column})`)
+    .join(', ');
+  run.context.warn({
+    code: 'CORRUPT',
+    message: `maintenance removed ${removed.length} damaged row(s)${archived ? `, ${archived} sync(s) archived first` : ''}: ${which}`,
+  });
 }
 
 /** Run the steps to the end, in one go. */

@@ -123,7 +123,7 @@ describe('the resume prompt estimate', () => {
   /** A sync interrupted in Indexing Files with 6 of 10 files left (its own last rate: 2 files/s). */
   function interrupt(clock: ManualClock): void {
     const opened = openTestProgressStore(tmp.path, { clock });
-    const sync = opened.store.recording.startSync({ jobId: 'job-1', gitCommit: 'abc1234', files: repoPaths(10) });
+    const sync = opened.store.recording.startSync({ jobId: 'job-1', gitCommit: 'abc1234'.padEnd(40, '0'), files: repoPaths(10) });
     sync.update({ phase: 'Indexing Files', percent: 50, phasePercent: 10, filesProcessed: 0, totalFiles: 10, rate: 0 });
     sync.completeFiles(repoPaths(10).slice(0, 4));
     sync.update({ phase: 'Indexing Files', percent: 67, phasePercent: 40, filesProcessed: 4, totalFiles: 10, rate: 2 });
@@ -139,14 +139,20 @@ describe('the resume prompt estimate', () => {
     expect(reopened.resume.checkResumable()?.estimatedTime).toBe(3_000 + 10_000);
   });
 
-  it("keeps the sync's own estimate when the history has nothing, or the estimate fails", () => {
+  it("keeps the sync's own estimate when the history has nothing", () => {
     const clock = new ManualClock(NOW);
     interrupt(clock);
     const { store } = openTestProgressStore(tmp.path, { clock });
     expect(store.resume.checkResumable()?.estimatedTime).toBe(3_000);
+  });
+
+  it('gives no estimate for a checkpoint that cannot be trusted (a phase no input could name)', () => {
+    const clock = new ManualClock(NOW);
+    interrupt(clock);
+    const { store } = openTestProgressStore(tmp.path, { clock });
     const db = new BetterSqlite3(store.path);
     db.prepare('UPDATE checkpoints SET phase = ?').run('x'.repeat(150));
     db.close();
-    expect(store.resume.checkResumable()?.estimatedTime).toBe(3_000);
+    expect(store.resume.checkResumable()).toMatchObject({ canResume: false, estimatedTime: null });
   });
 });

@@ -23,7 +23,7 @@ const history = (store: Parameters<typeof rows>[0]) => rows<HistoryRow>(store, '
 describe('a sync from start to end', () => {
   it('is resumable from the moment it starts: row, owner and checkpoint 0 with the planned files', () => {
     const { store } = openTestProgressStore(tmp.path);
-    const sync = store.recording.startSync({ gitCommit: 'abc1234', files: repoPaths(30) });
+    const sync = store.recording.startSync({ gitCommit: 'abc1234'.padEnd(40, '0'), files: repoPaths(30) });
     expect(sync.jobId).toMatch(/^[0-9a-f-]{36}$/);
     expect(rows(store, 'SELECT job_id, seq, files_pending FROM checkpoints')).toEqual([
       { job_id: sync.jobId, seq: 0, files_pending: 30 },
@@ -114,6 +114,8 @@ describe('a sync from start to end', () => {
       { files: 'a.ts' },
       { files: ['a.ts', 42] },
       { gitCommit: 'not-a-commit; rm -rf /' },
+      { gitCommit: 'HEAD' },
+      { gitCommit: 'abc1234' }, // abbreviated: names another commit once the repository grows
       { jobId: '../escape' },
       { phases: [] },
       { phases: [{ name: 'A', weight: 0.5 }, { name: 'A', weight: 0.5 }] },

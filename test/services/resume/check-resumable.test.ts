@@ -10,7 +10,7 @@ const HOUR = 3_600_000;
 /** Start a sync with 10 files, complete `done` of them, and close the store (the owner goes away). */
 function interrupt(done = 4, jobId = 'job-1') {
   const opened = openTestProgressStore(tmp.path);
-  const sync = opened.store.recording.startSync({ jobId, gitCommit: 'abc1234', files: repoPaths(10) });
+  const sync = opened.store.recording.startSync({ jobId, gitCommit: 'abc1234'.padEnd(40, '0'), files: repoPaths(10) });
   sync.update({ phase: 'Indexing Files', percent: 50, phasePercent: 10, filesProcessed: 0, totalFiles: 10, rate: 0 });
   sync.completeFiles(repoPaths(10).slice(0, done));
   sync.update({ phase: 'Indexing Files', percent: 67, phasePercent: 40, filesProcessed: done, totalFiles: 10, rate: 2 });
@@ -47,7 +47,7 @@ describe('checkResumable', () => {
       filesProcessed: 4,
       totalFiles: 10,
       filesRemaining: 6,
-      gitCommit: 'abc1234',
+      gitCommit: 'abc1234'.padEnd(40, '0'),
       estimatedTime: 3000, // 6 files left at 2 files/s
       canResume: true,
       reason: null,

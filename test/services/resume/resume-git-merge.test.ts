@@ -92,12 +92,12 @@ describe('resume merges what changed in git since the checkpoint', () => {
         { status: 'R', from: files[1]!, path: 'renamed.ts' },
         { status: 'C', from: files[2]!, path: 'copied.ts' },
       ],
-      headCommit: 'feedface',
+      headCommit: 'feedface'.padEnd(40, '0'),
     });
     expect(plan.filesToRemove).toEqual([files[1]]);
     expect(plan.filesToProcess).toEqual(expect.arrayContaining([files[0], 'renamed.ts', 'copied.ts']));
     expect(plan.filesSkipped).toBe(6);
-    expect(plan.toCommit).toBe('feedface');
+    expect(plan.toCommit).toBe('feedface'.padEnd(40, '0'));
   });
 });
 

@@ -213,7 +213,7 @@ describe('maintenance the store does by itself', () => {
     expect(syncExists(store, 'old')).toBe(true);
   });
 
-  it("reports a damaged row it trips over with the error's own code", () => {
+  it('no longer trips over a damaged row: it archives and removes it, and says so (CORRUPT)', () => {
     const clock = new ManualClock();
     const { store: first } = openTestProgressStore(tmp.path, { clock, autoMaintenance: false });
     seed(first, { jobId: 'old', start: clock.now() - 40 * DAY, trailRows: 2, outcome: 'completed' });
@@ -221,7 +221,8 @@ describe('maintenance the store does by itself', () => {
     closeTestProgressStore(first);
     const { store, warnings } = openTestProgressStore(tmp.path, { clock });
     runSlices(store);
-    expect(warnings).toEqual([expect.objectContaining({ code: 'CORRUPT', message: expect.stringMatching(/^background maintenance failed/) })]);
+    expect(warnings).toEqual([expect.objectContaining({ code: 'CORRUPT', message: expect.stringMatching(/^maintenance removed 1 damaged row\(s\), 1 sync\(s\) archived first: sync_history job_id=old \(phases\)/) })]);
+    expect(rows(store, "SELECT job_id FROM sync_history WHERE job_id = 'old'")).toEqual([]);
     store.recording.startSync({ jobId: 'after' }).finish();
     expect(rows(store, "SELECT status FROM sync_history WHERE job_id = 'after'")).toEqual([{ status: 'completed' }]);
   });

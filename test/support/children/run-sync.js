@@ -16,7 +16,7 @@ const files = Array.from({ length: count }, (_, i) => `pkg-${i % 5}/src/nested/d
 const sleep = new Int32Array(new SharedArrayBuffer(4));
 
 const store = openProgressStore({ projectId, dir, throttleMs: 5, onWarning: (w) => process.stderr.write(`warn ${w.code} ${w.message}\n`) });
-const sync = store.recording.startSync({ jobId, gitCommit: 'abcdef0', files });
+const sync = store.recording.startSync({ jobId, gitCommit: 'abcdef0'.padEnd(40, '0'), files });
 for (const [phase, percent] of [['Git Fetch', 5], ['Git Merge', 30], ['Detecting Changes', 40]]) {
   sync.update({ phase, percent, phasePercent: 0, filesProcessed: 0, totalFiles: count, rate: 0 });
 }

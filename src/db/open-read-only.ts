@@ -1,0 +1,97 @@
+import fs from 'node:fs';
+import BetterSqlite3, { type Database } from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
+import { CorruptDatabaseError, NotFoundError, SchemaTooNewError } from '../errors';
+import * as schema from '../schema';
+import { DEFAULT_LOCK_TIMEOUT_MS, retryWhileBusy } from './busy-retry';
+import type { Connection } from './connection';
+import { structuralDamage, verifySchema } from './integrity';
+import { MIGRATIONS_FOLDER } from './migrations';
+import { isCorruption, toStoreError } from './sqlite-errors';
+
+/**
+ * How the commands that only look (status, history, doctor, the listing part of resume)
+ * open a store file: read-only, never migrating, repairing, maintaining or moving anything.
+ *
+ * When the file has no -wal beside it, everything committed is in the file itself, and
+ * it is read as an in-memory snapshot of its bytes: SQLite then creates no companion files
+ * at all (a read-only connection to a WAL database would create -wal and -shm). When a
+ * -wal is there (a store is open somewhere, or one died), the file is opened read-only in
+ * place, so what the WAL holds is seen; the companions already exist then.
+ */
+
+/** Files above this size are opened in place rather than copied into memory. */
+export const SNAPSHOT_MAX_BYTES = 256 * 1024 * 1024;
+
+/** The file is sound but older than this package's schema: a writer must migrate it first. */
+export class MigrationPendingError extends Error {}
+
+/** Open the file read-only, creating no file: an in-memory snapshot when that is safe. */
+export function openReadOnlyDatabase(dbPath: string, busyTimeoutMs = 2000): Database {
+  const wal = `${dbPath}-wal`;
+  const stat = fs.statSync(dbPath);
+  if (!fs.existsSync(wal) && stat.size <= SNAPSHOT_MAX_BYTES) {
+    const bytes = fs.readFileSync(dbPath);
+    // A writer that started meanwhile may have changed pages while they were read.
+    if (!fs.existsSync(wal)) return snapshot(bytes);
+  }
+  return new BetterSqlite3(dbPath, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
+}
+
+function snapshot(bytes: Buffer): Database {
+  // A WAL-mode header (file format 2) makes SQLite look for a WAL an in-memory database
+  // cannot have; the copy is marked as a rollback-journal file (1). The file is untouched.
+  if (bytes.length >= 20 && bytes[18] === 2 && bytes[19] === 2) {
+    bytes[18] = 1;
+    bytes[19] = 1;
+  }
+  return new BetterSqlite3(bytes, { readonly: true });
+}
+
+/**
+ * A read-only connection to a store that can be read as it is: a database (not damaged
+ * pages, not a garbage header), migrated up to this package's schema and no further.
+ * Throws NotFoundError (no file), CorruptDatabaseError (damage), MigrationPendingError
+ * (older schema) or SchemaTooNewError; never changes the file.
+ */
+export function openReadOnlyConnection(dbPath: string, lockTimeoutMs = DEFAULT_LOCK_TIMEOUT_MS): Connection {
+  if (!fs.existsSync(dbPath)) throw new NotFoundError(`no store file at ${dbPath}`);
+  let sqlite: Database | undefined;
+  try {
+    sqlite = openReadOnlyDatabase(dbPath);
+    const db = sqlite;
+    retryWhileBusy(() => checkReadable(db, dbPath), lockTimeoutMs, 'check database (read-only)');
+    return { sqlite, orm: drizzle(sqlite, { schema }), path: dbPath, lockTimeoutMs };
+  } catch (error) {
+    sqlite?.close();
+    if (error instanceof MigrationPendingError) throw error;
+    if (isCorruption(error)) throw new CorruptDatabaseError(`${dbPath}: ${(error as Error).message}`, { cause: error });
+    throw toStoreError(error, `open ${dbPath} read-only`);
+  }
+}
+
+function checkReadable(sqlite: Database, dbPath: string): void {
+  sqlite.prepare('SELECT count(*) FROM sqlite_master').get();
+  const damage = structuralDamage(sqlite);
+  if (damage.length > 0) throw new CorruptDatabaseError(`quick_check found damage: ${damage.slice(0, 3).join('; ')}`);
+  const shipped = Math.max(0, ...readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER }).map((m) => m.folderMillis));
+  const applied = latestAppliedMigration(sqlite);
+  if (applied > shipped) {
+    throw new SchemaTooNewError(`${dbPath} was migrated by a newer cidx-progress; upgrade cidx-progress to read it`);
+  }
+  if (applied < shipped) {
+    throw new MigrationPendingError(
+      applied === 0 ? `${dbPath} has not been migrated yet` : `${dbPath} is behind this version's schema (migrations pending)`,
+    );
+  }
+  verifySchema(sqlite);
+}
+
+/** Journal time of the newest migration recorded in the file; 0 when none is. */
+function latestAppliedMigration(sqlite: Database): number {
+  const table = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'").get();
+  if (!table) return 0;
+  const row = sqlite.prepare('SELECT max(CAST(created_at AS INTEGER)) AS at FROM "__drizzle_migrations"').get() as { at: number | null };
+  return row.at ?? 0;
+}

@@ -1,0 +1,94 @@
+import type { Database } from 'better-sqlite3';
+import type { SyncHistoryRow } from '../schema';
+import { CHECKED_TABLES, type CheckedTable, checkRow, keyedBySqlName, type RowDamage } from '../validation/rows';
+import { archiveDirFor } from './retention/archive';
+import { publishBatch, writePendingBatch } from './retention/archive-batch';
+import { salvageSyncRow } from './damaged-sync';
+import { dropCheckpoint } from './drop-checkpoint';
+import { isOwnerAlive } from './liveness';
+import type { StoreContext } from './store-context';
+
+/**
+ * Find and remove damaged rows (see validation/rows): what `doctor` lists and
+ * `doctor --repair` deletes. A damaged row is readable, so the file itself is not moved
+ * aside for it; it is checked like every row the store reads, here for the whole file.
+ */
+
+/** A damaged row and where it is, so that it can be removed. */
+export interface DamagedRow extends RowDamage {
+  rowid: number;
+}
+
+/** Every damaged row of the checked tables, in table then rowid order. Reads only. */
+export function findDamagedRows(sqlite: Database): DamagedRow[] {
+  const found: DamagedRow[] = [];
+  for (const table of Object.keys(CHECKED_TABLES) as CheckedTable[]) {
+    // Table names come from the constant list, never from input.
+    const rows = sqlite.prepare(`SELECT rowid AS "__rowid", * FROM "${table}" ORDER BY rowid`).iterate() as IterableIterator<Record<string, unknown>>;
+    for (const sqlRow of rows) {
+      const checked = checkRow(table, keyedBySqlName(table, sqlRow));
+      if (!checked.ok) found.push({ ...checked.damage, rowid: Number(sqlRow.__rowid) });
+    }
+  }
+  return found;
+}
+
+export interface RepairResult {
+  removed: DamagedRow[];
+  /** Damaged sync_history rows written to the archive before they were deleted. */
+  archived: number;
+}
+
+/**
+ * Delete every damaged row. A sync's row is archived first (as read, damaged values and
+ * all, to the archive's `damaged.jsonl.gz`: the archive is where history goes when it
+ * leaves the file), then deleted with its checkpoint (and the file log, once nothing
+ * builds on it) and its progress trail.
+ */
+export function removeDamagedRows(context: StoreContext): RepairResult {
+  const { connection, repos } = context;
+  const damaged = findDamagedRows(connection.sqlite).filter((row) => !ownedByLiveSync(context, row));
+  const syncs = damaged.filter((d) => d.table === 'sync_history');
+  const archived = archiveDamagedSyncs(context, syncs);
+  context.write('remove damaged rows', () => {
+    const jobIdOf = connection.sqlite.prepare('SELECT job_id AS jobId FROM sync_history WHERE rowid = ?').pluck();
+    for (const sync of syncs) {
+      const jobId = jobIdOf.get(sync.rowid);
+      if (typeof jobId === 'string') {
+        dropCheckpoint(repos, jobId);
+        connection.sqlite.prepare('DELETE FROM progress_updates WHERE job_id = ?').run(jobId);
+      }
+    }
+    for (const row of damaged) {
+      connection.sqlite.prepare(`DELETE FROM "${row.table}" WHERE rowid = ?`).run(row.rowid);
+    }
+  });
+  return { removed: damaged, archived };
+}
+
+/** A sync row still being recorded by a live process is left to it (its next write may well fix it). */
+function ownedByLiveSync(context: StoreContext, row: DamagedRow): boolean {
+  if (row.table !== 'sync_history') return false;
+  const raw = context.connection.sqlite.prepare('SELECT * FROM sync_history WHERE rowid = ?').get(row.rowid) as Record<string, unknown>;
+  const salvaged = salvageSyncRow(checkRow<SyncHistoryRow>('sync_history', keyedBySqlName('sync_history', raw)), context.clock.now());
+  return salvaged !== null && salvaged.status === 'running' && isOwnerAlive(salvaged, context.clock, context.settings);
+}
+
+/** Where damaged syncs are archived: a folder beside the month folders, never in them (readArchive checks every row). */
+export const DAMAGED_ARCHIVE_NAME = 'damaged';
+
+/**
+ * The one place damaged sync rows go to the archive: a new file in
+ * `{projectId}.archive/damaged/` per repair, as read (JSON columns as their stored text),
+ * written and fsynced before the rows are deleted. Not in a month folder: its rows are all
+ * good, and readers rely on that. A crash between this and the delete archives the row
+ * again at the next repair (a copy too many of a damaged row, never one too few).
+ */
+function archiveDamagedSyncs(context: StoreContext, syncs: DamagedRow[]): number {
+  if (syncs.length === 0) return 0;
+  const read = context.connection.sqlite.prepare('SELECT * FROM sync_history WHERE rowid = ?');
+  const rows = syncs.map((sync) => keyedBySqlName('sync_history', read.get(sync.rowid) as Record<string, unknown>) as unknown as SyncHistoryRow);
+  const batch = writePendingBatch(archiveDirFor(context.connection.path, context.projectId), DAMAGED_ARCHIVE_NAME, rows);
+  publishBatch(batch.pendingFile);
+  return rows.length;
+}

@@ -1,0 +1,94 @@
+import fs from 'node:fs';
+import BetterSqlite3 from 'better-sqlite3';
+import { CorruptDatabaseError, NotFoundError, SchemaTooNewError } from '../../src';
+import { MigrationPendingError, openReadOnlyConnection } from '../../src/db/open-read-only';
+import { openProgressStoreReadOnly } from '../../src/store';
+import { flipBytesInPage, overwriteHeader } from '../support/damage';
+import { closeTestProgressStore, openTestProgressStore } from '../support/progress-store';
+import { SHIPPED_MIGRATIONS } from '../support/store';
+import { listDir, useTempDir } from '../support/temp-dir';
+
+/** Reading a store never changes it: no file created, migrated, repaired or moved (finding 4). */
+const tmp = useTempDir();
+
+function closedStoreWithOneSync(): string {
+  const { store } = openTestProgressStore(tmp.path, { autoMaintenance: false });
+  store.recording.startSync({ jobId: 'job-1', files: ['a.ts'] }).finish();
+  const dbPath = store.path;
+  closeTestProgressStore(store);
+  return dbPath;
+}
+
+describe('openReadOnlyConnection', () => {
+  it('reads a closed store from an in-memory copy: no -wal or -shm appears, the file is untouched', () => {
+    const dbPath = closedStoreWithOneSync();
+    const before = fs.readFileSync(dbPath);
+    const connection = openReadOnlyConnection(dbPath);
+    expect(connection.sqlite.prepare('SELECT job_id FROM sync_history').pluck().all()).toEqual(['job-1']);
+    expect(listDir(tmp.path)).toEqual(['acme-api.db']);
+    expect(() => connection.sqlite.prepare("UPDATE sync_history SET status = 'failed'").run()).toThrow(/readonly/);
+    connection.sqlite.close();
+    expect(fs.readFileSync(dbPath).equals(before)).toBe(true);
+  });
+
+  it('reads in place, seeing what the WAL holds, while a store has the file open', () => {
+    const { store } = openTestProgressStore(tmp.path, { autoMaintenance: false });
+    store.recording.startSync({ jobId: 'in-wal', files: ['a.ts'] }).finish();
+    expect(fs.existsSync(`${store.path}-wal`)).toBe(true);
+    const connection = openReadOnlyConnection(store.path);
+    expect(connection.sqlite.memory).toBe(false);
+    expect(connection.sqlite.prepare('SELECT job_id FROM sync_history').pluck().all()).toEqual(['in-wal']);
+    connection.sqlite.close();
+  });
+
+  it('reports a damaged file as CORRUPT and leaves it where it is', () => {
+    const dbPath = closedStoreWithOneSync();
+    overwriteHeader(dbPath);
+    expect(() => openReadOnlyConnection(dbPath)).toThrow(CorruptDatabaseError);
+    expect(listDir(tmp.path)).toEqual(['acme-api.db']);
+    fs.rmSync(dbPath);
+    // (The damage helper's own read-only open leaves -wal/-shm; the read below adds nothing.)
+    flipBytesInPage(closedStoreWithOneSync(), 'sync_history');
+    const files = listDir(tmp.path);
+    expect(() => openReadOnlyConnection(dbPath)).toThrow(CorruptDatabaseError);
+    expect(listDir(tmp.path)).toEqual(files);
+  });
+
+  it('reports a file behind or ahead of the shipped schema, without migrating it', () => {
+    const dbPath = closedStoreWithOneSync();
+    const newest = SHIPPED_MIGRATIONS.at(-1)!.folderMillis;
+    const edit = (sql: string, ...params: unknown[]) => {
+      const db = new BetterSqlite3(dbPath);
+      db.prepare(sql).run(...params);
+      db.close();
+    };
+    edit('INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES (?, ?)', 'f'.repeat(64), newest + 1000);
+    expect(() => openReadOnlyConnection(dbPath)).toThrow(SchemaTooNewError);
+    edit('DELETE FROM "__drizzle_migrations" WHERE created_at >= ?', newest);
+    if (SHIPPED_MIGRATIONS.length > 1) {
+      expect(() => openReadOnlyConnection(dbPath)).toThrow(/behind this version's schema/);
+    }
+    edit('DELETE FROM "__drizzle_migrations"');
+    expect(() => openReadOnlyConnection(dbPath)).toThrow(MigrationPendingError);
+    expect(() => openReadOnlyConnection(dbPath)).toThrow(/has not been migrated yet/);
+  });
+
+  it('is NOT_FOUND for a missing file, and creates none', () => {
+    expect(() => openReadOnlyConnection(tmp.join('nothing.db'))).toThrow(NotFoundError);
+    expect(listDir(tmp.path)).toEqual([]);
+  });
+
+  it('a read-only store answers the reading services and refuses writes', () => {
+    closedStoreWithOneSync();
+    const store = openProgressStoreReadOnly({ projectId: 'acme-api', dir: tmp.path, onWarning: () => {} });
+    try {
+      expect(store.resume.checkResumable()).toBeNull();
+      expect(store.status.list()).toEqual([]);
+      expect(store.metrics.report({ days: 30 })).toMatchObject({ empty: false });
+      expect(() => store.recording.startSync()).toThrow(/readonly/);
+    } finally {
+      store.close();
+    }
+    expect(listDir(tmp.path)).toEqual(['acme-api.db']);
+  });
+});

@@ -1,0 +1,71 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { TRUSTED_ROW } from '../../../src/repositories/sync-stats.sql';
+import { checkRow, keyedBySqlName } from '../../../src/validation/rows';
+import { handEdit } from '../../support/hand-edit';
+import { closeTestProgressStore, openTestProgressStore } from '../../support/progress-store';
+import { useTempDir } from '../../support/temp-dir';
+
+/** report() leaves a damaged row out of every figure and says so once, instead of failing or counting it. */
+const tmp = useTempDir();
+
+const DAMAGE: [string, string, { ignoreChecks?: boolean }][] = [
+  ['a status outside the closed set', `UPDATE sync_history SET status = 'bogus' WHERE job_id = 'job-2'`, { ignoreChecks: true }],
+  ['phases that are not JSON', `UPDATE sync_history SET phases = '{oops' WHERE job_id = 'job-2'`, {}],
+  ['a negative file count', `UPDATE sync_history SET files_indexed = -5 WHERE job_id = 'job-2'`, {}],
+  ['a duration that is text', `UPDATE sync_history SET total_duration = 'long' WHERE job_id = 'job-2'`, {}],
+  ['a fractional end time', `UPDATE sync_history SET end_time = end_time + 0.5 WHERE job_id = 'job-2'`, {}],
+  ['phase durations that are not JSON', `UPDATE sync_history SET phase_durations = '{oops' WHERE job_id = 'job-2'`, {}],
+  ['errors that are not JSON', `UPDATE sync_history SET errors = '[{' WHERE job_id = 'job-2'`, {}],
+  ['a negative peak memory', `UPDATE sync_history SET peak_memory_bytes = -1 WHERE job_id = 'job-2'`, {}],
+];
+
+/** Three completed syncs of 10 files each, a minute apart; the store closed. */
+function threeSyncs() {
+  const opened = openTestProgressStore(tmp.path, { autoMaintenance: false });
+  for (const jobId of ['job-1', 'job-2', 'job-3']) {
+    const sync = opened.store.recording.startSync({ jobId, files: ['a.ts'] });
+    opened.clock.advance(60_000);
+    sync.finish({ filesIndexed: 10, bytesProcessed: 1000 });
+  }
+  const dbPath = opened.store.path;
+  closeTestProgressStore(opened.store);
+  return { dbPath, clock: opened.clock };
+}
+
+describe('report() over a damaged row', () => {
+  it.each(DAMAGE)('with %s: left out of every figure, reported once', (_name, edit, options) => {
+    const { dbPath, clock } = threeSyncs();
+    expect(handEdit(dbPath, edit, options)).toBe(1);
+    const { store, warnings } = openTestProgressStore(tmp.path, { clock, autoMaintenance: false });
+    const report = store.metrics.report();
+    expect(report).toMatchObject({ empty: false, success: { syncs: 2, succeeded: 2 } });
+    if (report.empty) throw new Error('unreachable');
+    expect(report.recent.map((s) => s.jobId)).toEqual(['job-3', 'job-1']);
+    store.metrics.report();
+    expect(warnings.filter((w) => w.code === 'CORRUPT')).toEqual([
+      expect.objectContaining({ message: expect.stringContaining('sync_history row job_id=job-2 is damaged') }),
+    ]);
+  });
+
+  it('notices a row damaged by another connection after a first report (the damage scan is cached per file version)', () => {
+    const { dbPath, clock } = threeSyncs();
+    const { store, warnings } = openTestProgressStore(tmp.path, { clock, autoMaintenance: false });
+    expect(store.metrics.report()).toMatchObject({ success: { syncs: 3 } });
+    handEdit(dbPath, `UPDATE sync_history SET files_indexed = -5 WHERE job_id = 'job-2'`);
+    expect(store.metrics.report()).toMatchObject({ success: { syncs: 2 } });
+    expect(warnings).toHaveLength(1);
+  });
+
+  it.each(DAMAGE)('with %s: the SQL filter and the row schema agree it is damaged', (_name, edit, options) => {
+    const { dbPath } = threeSyncs();
+    handEdit(dbPath, edit, options);
+    const db = new BetterSqlite3(dbPath, { readonly: true });
+    try {
+      const rows = db.prepare(`SELECT s.*, ${TRUSTED_ROW} AS trusted FROM sync_history s ORDER BY id`).all() as Record<string, unknown>[];
+      const verdicts = rows.map((row) => [row.trusted === 1, checkRow('sync_history', keyedBySqlName('sync_history', row)).ok]);
+      expect(verdicts).toEqual([[true, true], [false, false], [true, true]]);
+    } finally {
+      db.close();
+    }
+  });
+});
