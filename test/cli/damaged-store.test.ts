@@ -18,7 +18,7 @@ describe('reading commands over damage', () => {
     overwriteHeader(dbPath());
     const before = fs.readFileSync(dbPath());
     const result = await runCli(['history', ...store('--json')]);
-    expect(result.code).toBe(7);
+    expect(result.code).toBe(8);
     expect(JSON.parse(result.stdout).error.code).toBe('NEEDS_REPAIR');
     expect(fs.readFileSync(dbPath()).equals(before)).toBe(true);
     expect(listDir(tmp.path)).toEqual([`${PROJECT}.db`]);

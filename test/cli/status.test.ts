@@ -97,12 +97,12 @@ describe('cidx-progress status', () => {
     const before = fs.readFileSync(dbPath);
     const files = listDir(tmp.path);
     const result = await runCli(args('--json'));
-    expect(result.code).toBe(7);
+    expect(result.code).toBe(8);
     expect(JSON.parse(result.stdout)).toEqual({ error: { code: 'NEEDS_REPAIR', message: expect.stringContaining('cidx-progress doctor --repair') } });
     expect(fs.readFileSync(dbPath).equals(before)).toBe(true);
     expect(listDir(tmp.path)).toEqual(files);
     const text = await runCli(args());
-    expect(text.code).toBe(7);
+    expect(text.code).toBe(8);
     expect(text.stderr).toMatch(/damaged.*nothing was changed/);
   });
 
@@ -110,7 +110,7 @@ describe('cidx-progress status', () => {
     fs.mkdirSync(tmp.path, { recursive: true, mode: 0o700 });
     fs.writeFileSync(tmp.join(`${PROJECT}.db`), '', { mode: 0o600 });
     const result = await runCli(args());
-    expect(result.code).toBe(7);
+    expect(result.code).toBe(8);
     expect(result.stderr).toMatch(/not been migrated yet; nothing was changed\. Run `cidx-progress doctor --repair`/);
     expect(listDir(tmp.path)).toEqual([`${PROJECT}.db`]);
     expect(fs.statSync(tmp.join(`${PROJECT}.db`)).size).toBe(0);
