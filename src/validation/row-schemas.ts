@@ -120,7 +120,9 @@ const progressUpdateRules = {
 export const progressUpdateRowSchema = createSelectSchema(progressUpdates, progressUpdateRules);
 
 const storeMetaRules = {
-  key: text(100),
+  // Keys are the store's own: facts (`last_vacuum_at`), the maintenance lease (whose key
+  // names its owner: pid, host, boot id, token) and archive batch records (month and file).
+  key: text(512),
   value: time,
 } satisfies Rules<StoreMetaRow>;
 
