@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { appendToArchive } from '../../../src/services/retention/archive';
+import { Settings } from 'luxon';
+import { appendToArchive, archiveMonthOf } from '../../../src/services/retention/archive';
 import { openTestProgressStore } from '../../support/progress-store';
 import { listDir, useTempDir } from '../../support/temp-dir';
 
@@ -18,5 +19,23 @@ describe('pruning the archive folder', () => {
     const report = store.retention.runMaintenance();
     expect(report.archive.filesDeleted.map((f) => path.basename(f))).toEqual(['2019-01.jsonl.gz']);
     expect(listDir(dir)).toEqual([...lookalikes].sort());
+  });
+});
+
+describe('the month a sync is archived under', () => {
+  const defaultZone = Settings.defaultZone;
+  afterEach(() => {
+    Settings.defaultZone = defaultZone;
+  });
+
+  it('is the UTC month of its start, whatever the local time zone', () => {
+    // 20:00 UTC on 31 January is already 1 February in UTC+14 and still 31 January in UTC-10.
+    const start = Date.UTC(2026, 0, 31, 20, 0, 0);
+    for (const zone of ['Pacific/Kiritimati', 'Pacific/Honolulu', 'UTC']) {
+      Settings.defaultZone = zone;
+      expect(archiveMonthOf(start)).toBe('2026-01');
+    }
+    Settings.defaultZone = 'Pacific/Kiritimati';
+    expect(archiveMonthOf(Date.UTC(2026, 1, 28, 23, 59, 59))).toBe('2026-02');
   });
 });
