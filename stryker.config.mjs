@@ -30,7 +30,9 @@ const config = {
   timeoutMS: 20000,
   timeoutFactor: 2,
   ignorePatterns: ['dist', 'coverage', 'reports', '.bench-tmp', '.stryker-tmp*', '*.tgz'],
-  reporters: ['clear-text', 'progress-append-only', 'html', 'json'],
+  // mutant-log (stryker/mutant-log-reporter.mjs) keeps each result as it comes, for runs stopped early.
+  plugins: ['@stryker-mutator/*', './stryker/mutant-log-reporter.mjs'],
+  reporters: ['clear-text', 'progress-append-only', 'html', 'json', 'mutant-log'],
   htmlReporter: { fileName: 'reports/mutation/mutation.html' },
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
   thresholds: { high: 90, low: 85, break: null },
