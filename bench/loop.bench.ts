@@ -58,7 +58,7 @@ function loopRounds(paths: string[], rounds: number) {
     const n = paths.length;
     for (let r = 0; r < rounds + 1; r++) {
       collectGarbage();
-      const sync = store.recording.startSync({ gitCommit: 'a1b2c3d4', files: paths });
+      const sync = store.recording.startSync({ gitCommit: 'a1b2c3d4'.padEnd(40, '0'), files: paths });
       sync.update(indexing(0, 0, n));
       const cpuBefore = process.cpuUsage();
       const start = nowMs();
@@ -73,7 +73,7 @@ function loopRounds(paths: string[], rounds: number) {
       sync.finish();
       collectGarbage();
       // completeFiles alone, on a fresh sync (no update, so no checkpoint).
-      const alone = store.recording.startSync({ gitCommit: 'a1b2c3d4', files: paths });
+      const alone = store.recording.startSync({ gitCommit: 'a1b2c3d4'.padEnd(40, '0'), files: paths });
       const t = nowMs();
       for (let i = 0; i < n; i++) alone.completeFiles([paths[i]!]);
       const completeMs = (nowMs() - t) / n;

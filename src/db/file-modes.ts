@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { UnsafePathError } from '../errors';
 
 /**
@@ -92,6 +93,30 @@ export function ensurePrivateDir(dir: string, options: PrivateDirOptions = {}): 
   // A link the owner made for the base folder is opened through; anything else is not.
   const flags = O_RDONLY | O_DIRECTORY | (options.allowLink ? 0 : O_NOFOLLOW);
   fchmodOpened(dir, flags, stat, PRIVATE_DIR_MODE);
+}
+
+/**
+ * The checks of ensurePrivateDir and ensurePrivateFile for a store that is only read: the
+ * same refusals (a link inside the folder, a file or folder of another user, a base link
+ * made by someone else or pointing nowhere), and nothing created or chmodded.
+ */
+export function assertSafeToRead(dbPath: string): void {
+  const dir = path.dirname(dbPath);
+  const link = lstatIfExists(dir);
+  if (!link) return;
+  if (link.isSymbolicLink()) assertLinkMadeByOwner(dir, link);
+  const stat = link.isSymbolicLink() ? statThroughLink(dir) : link;
+  if (!stat.isDirectory()) throw new UnsafePathError(dir, 'is not a folder');
+  assertOwned(dir, stat);
+  for (const file of [dbPath, `${dbPath}-wal`, `${dbPath}-shm`, `${dbPath}-journal`]) {
+    const found = lstatIfExists(file);
+    if (!found) continue;
+    if (found.isSymbolicLink()) {
+      throw new UnsafePathError(file, 'is a symbolic link; the store never follows links inside its folder');
+    }
+    if (!found.isFile()) throw new UnsafePathError(file, 'is not a regular file');
+    assertOwned(file, found);
+  }
 }
 
 /** A link as the base folder: its owner (or root, who could do anything anyway) made it. */

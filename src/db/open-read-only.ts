@@ -6,6 +6,7 @@ import { CorruptDatabaseError, NotFoundError, SchemaTooNewError } from '../error
 import * as schema from '../schema';
 import { DEFAULT_LOCK_TIMEOUT_MS, retryWhileBusy } from './busy-retry';
 import type { Connection } from './connection';
+import { assertSafeToRead } from './file-modes';
 import { structuralDamage, verifySchema } from './integrity';
 import { MIGRATIONS_FOLDER } from './migrations';
 import { isCorruption, toStoreError } from './sqlite-errors';
@@ -56,6 +57,8 @@ function snapshot(bytes: Buffer): Database {
  * (older schema) or SchemaTooNewError; never changes the file.
  */
 export function openReadOnlyConnection(dbPath: string, lockTimeoutMs = DEFAULT_LOCK_TIMEOUT_MS): Connection {
+  // The refusals of a writing open (links, other users' files), without its chmods.
+  assertSafeToRead(dbPath);
   if (!fs.existsSync(dbPath)) throw new NotFoundError(`no store file at ${dbPath}`);
   let sqlite: Database | undefined;
   try {

@@ -1,4 +1,5 @@
 import BetterSqlite3, { type Database } from 'better-sqlite3';
+import { assertSafeToRead } from '../../db/file-modes';
 import { toStoreError } from '../../db/sqlite-errors';
 
 /**
@@ -8,6 +9,7 @@ import { toStoreError } from '../../db/sqlite-errors';
  * companions, which are shared with that process).
  */
 export function openReadOnlyStore(dbPath: string): Database {
+  assertSafeToRead(dbPath);
   try {
     // A short busy wait: a reader in WAL mode only waits while a writer resets the log.
     return new BetterSqlite3(dbPath, { readonly: true, fileMustExist: true, timeout: 1000 });

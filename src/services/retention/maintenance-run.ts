@@ -155,7 +155,7 @@ export class MaintenanceRun {
   /** A full VACUUM held the lock this long: reported apart from the batches. */
   timedVacuum(ms: number): void {
     this.transactions += 1;
-    this.vacuumLockMs += ms;
+    this.vacuumLockMs += wholeMs(ms);
   }
 
   read<T>(name: string, work: () => NotPromise<T>): T {
@@ -194,7 +194,7 @@ export class MaintenanceRun {
 
   /** The longest stretch the caller's event loop waited on this run, the current one included. */
   longestSlice(): number {
-    return Math.max(this.longestSliceMs, this.context.clock.monotonic() - this.sliceStartedAt);
+    return wholeMs(Math.max(this.longestSliceMs, this.context.clock.monotonic() - this.sliceStartedAt));
   }
 
   elapsedMs(): number {

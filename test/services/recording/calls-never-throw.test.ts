@@ -110,7 +110,7 @@ describe('ending a sync twice', () => {
 describe('recording calls after store.close()', () => {
   it('do nothing and warn once; ending the sync then says the store is closed', () => {
     const { store, warnings } = openTestProgressStore(tmp.path, { throttleMs: 0 });
-    const sync = store.recording.startSync({ jobId: 'closing', gitCommit: 'abc1234', files: repoPaths(10) });
+    const sync = store.recording.startSync({ jobId: 'closing', gitCommit: 'abc1234'.padEnd(40, '0'), files: repoPaths(10) });
     sync.update(indexing(50, 2));
     closeTestProgressStore(store);
     const warned = warnings.length;
@@ -154,7 +154,7 @@ describe('recording calls after another process took the sync over', () => {
 
   it('do nothing once the loss is found, warn once, and ending the sync is a ConflictError', () => {
     const { store, warnings } = openTestProgressStore(tmp.path, { throttleMs: 0 });
-    const sync = store.recording.startSync({ jobId: 'taken', gitCommit: 'abc1234', files: repoPaths(10) });
+    const sync = store.recording.startSync({ jobId: 'taken', gitCommit: 'abc1234'.padEnd(40, '0'), files: repoPaths(10) });
     takeOver(store.path, 'taken');
     expect(() => sync.update(indexing(50))).not.toThrow();
     expect(sync.status).toBe('detached');

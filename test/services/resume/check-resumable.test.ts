@@ -90,7 +90,7 @@ describe('checkResumable', () => {
 
   it('offers a failed or cancelled sync that kept its checkpoint', () => {
     const { store } = openTestProgressStore(tmp.path);
-    store.recording.startSync({ jobId: 'f', gitCommit: 'abc1234', files: repoPaths(3) }).fail('Network timeout');
+    store.recording.startSync({ jobId: 'f', gitCommit: 'abc1234'.padEnd(40, '0'), files: repoPaths(3) }).fail('Network timeout');
     expect(store.resume.checkResumable()).toMatchObject({ jobId: 'f', status: 'failed', canResume: true });
   });
 

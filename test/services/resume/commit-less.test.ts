@@ -72,7 +72,7 @@ describe('a sync recorded without a git commit', () => {
 describe('a failed sync whose checkpoint cannot be trusted', () => {
   it('ends interrupted when a resume starts over, like any abandoned sync', () => {
     const { store } = openTestProgressStore(tmp.path);
-    const sync = store.recording.startSync({ jobId: 'damaged', gitCommit: 'abc1234', files: repoPaths(3) });
+    const sync = store.recording.startSync({ jobId: 'damaged', gitCommit: 'abc1234'.padEnd(40, '0'), files: repoPaths(3) });
     sync.fail('Network timeout');
     const db = new (require('better-sqlite3'))(store.path);
     db.prepare('UPDATE checkpoints SET files_completed = files_completed + 1').run();

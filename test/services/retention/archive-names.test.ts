@@ -1,18 +1,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Settings } from 'luxon';
-import { appendToArchive, archiveMonthOf } from '../../../src/services/retention/archive';
+import { gzipSync } from 'node:zlib';
+import { archiveMonthOf } from '../../../src/services/retention/archive';
 import { openTestProgressStore } from '../../support/progress-store';
 import { listDir, useTempDir } from '../../support/temp-dir';
 
-/** Pruning the archive deletes only the month files it writes (YYYY-MM.jsonl.gz), by exact name. */
+/** Pruning the archive deletes only the month files it wrote (0.1's YYYY-MM.jsonl.gz), by exact name. */
 const tmp = useTempDir();
 
 describe('pruning the archive folder', () => {
   it('deletes an old month file, and no file whose name merely contains one', () => {
     const { store } = openTestProgressStore(tmp.path, { autoMaintenance: false });
     const dir = store.retention.archiveDir;
-    appendToArchive(dir, '2019-01', []);
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fs.writeFileSync(path.join(dir, '2019-01.jsonl.gz'), gzipSync(''), { mode: 0o600 });
     const lookalikes = ['backup-2019-01.jsonl.gz', '2019-01.jsonl.gz.bak', '2019-1.jsonl.gz', '19-01.jsonl.gz'];
     for (const name of lookalikes) fs.writeFileSync(path.join(dir, name), 'not ours');
 

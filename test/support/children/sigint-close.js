@@ -14,7 +14,7 @@ const [dir, projectId] = process.argv.slice(2);
 const warnings = [];
 const store = openProgressStore({ projectId, dir, throttleMs: 0, onWarning: (w) => warnings.push(w) });
 const files = Array.from({ length: 200 }, (_, i) => `src/file-${i}.ts`);
-const sync = store.recording.startSync({ jobId: 'interrupted-by-sigint', gitCommit: 'abcdef0', files });
+const sync = store.recording.startSync({ jobId: 'interrupted-by-sigint', gitCommit: 'abcdef0'.padEnd(40, '0'), files });
 let closed = false;
 process.once('SIGINT', () => {
   store.close();
