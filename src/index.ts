@@ -15,14 +15,14 @@ export type {
   StartSyncInput,
 } from './services/recording/recording-input';
 export type { SyncRecorder, RecorderState } from './services/recording/sync-recorder';
-export type { FileCounts } from './services/recording/file-ledger';
+export type { FileCounts } from './services/recording/file-counts';
 export type { ResourceProbe } from './services/recording/process-sampler';
 export type { ResumeInfo } from './services/resume/resume-info';
 export type { ResumePlan } from './services/resume/resume-plan';
 export type { Resumed, ResumeSource } from './services/resume/resume-service';
 export type { FileChange } from './services/resume/git-changes';
 export type { StatusService, SyncStatusEntry } from './services/status-service';
-export type { DamagedRow, RepairResult } from './services/damaged-rows';
+export type { DamagedRow, RepairResult } from './services/damaged-row';
 export type { MetricsService } from './services/metrics/metrics-service';
 export type { EstimateInput } from './services/metrics/estimate';
 export {
@@ -57,6 +57,6 @@ export {
   type StoreSize,
 } from './services/retention/maintenance-report';
 export { readArchive } from './services/retention/read-archive';
-export type { LeaseOwner as MaintenanceLeaseOwner } from './services/retention/maintenance-lease';
+export type { LeaseOwner as MaintenanceLeaseOwner } from './services/retention/maintenance-report';
 export type { ArchiveDamage, ArchivedSync } from './services/retention/archived-sync';
 export { DEFAULT_RETENTION_POLICY, type RetentionPolicy } from './services/retention/retention-policy';

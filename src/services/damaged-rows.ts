@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { SyncHistoryRow } from '../schema';
+import type { DamagedRow, RepairResult } from './damaged-row';
 import { CHECKED_TABLES, type CheckedTable, checkRow, keyedBySqlName, type RowDamage } from '../validation/rows';
 import { archiveDirFor } from './retention/archive';
 import { publishBatch, writePendingBatch } from './retention/archive-batch';
@@ -14,10 +15,6 @@ import type { StoreContext } from './store-context';
  * aside for it; it is checked like every row the store reads, here for the whole file.
  */
 
-/** A damaged row and where it is, so that it can be removed. */
-export interface DamagedRow extends RowDamage {
-  rowid: number;
-}
 
 /** Every damaged row of the checked tables, in table then rowid order. Reads only. */
 export function findDamagedRows(sqlite: Database): DamagedRow[] {
@@ -31,12 +28,6 @@ export function findDamagedRows(sqlite: Database): DamagedRow[] {
     }
   }
   return found;
-}
-
-export interface RepairResult {
-  removed: DamagedRow[];
-  /** Damaged sync_history rows written to the archive before they were deleted. */
-  archived: number;
 }
 
 /**
@@ -92,3 +83,5 @@ function archiveDamagedSyncs(context: StoreContext, syncs: DamagedRow[]): number
   publishBatch(batch.pendingFile);
   return rows.length;
 }
+
+export type { DamagedRow, RepairResult };

@@ -7,11 +7,9 @@ export { InconsistentFileLogError };
 
 export type FileState = 'pending' | 'completed' | 'skipped';
 
-export interface FileCounts {
-  pending: number;
-  completed: number;
-  skipped: number;
-}
+import type { FileCounts } from './file-counts';
+
+export type { FileCounts };
 
 /** States by ordinal; GONE is a removed path (or one never planned). */
 const GONE = 0;

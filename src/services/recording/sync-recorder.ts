@@ -6,7 +6,8 @@ import { parseInput } from '../../validation/parse';
 import { ownership } from '../liveness';
 import type { StoreContext } from '../store-context';
 import { filePathListSchema } from '../../validation/file-paths';
-import { type FileCounts, type FileLedger, pathList } from './file-ledger';
+import type { FileCounts } from './file-counts';
+import { type FileLedger, pathList } from './file-ledger';
 import { PhaseTimer } from './phase-timer';
 import { ProcessSampler } from './process-sampler';
 import { toFailureRecord } from './failure-record';
@@ -20,6 +21,7 @@ import {
   progressUpdateSchema,
 } from './recording-input';
 
+/** @internal What a recorder starts from (made by the recording and resume services). */
 export interface RecorderInit {
   jobId: string;
   lineageId: string;

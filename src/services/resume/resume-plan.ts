@@ -27,6 +27,7 @@ export interface ResumePlan {
  * Merge git's changes since the checkpoint into the ledger, as the new sync's first log
  * entries: changed finished files go back to pending, deleted files leave every list,
  * new files join the plan. Returns the indexed files that must be removed.
+ * @internal
  */
 export function mergeChanges(ledger: FileLedger, changes: readonly FileChange[]): string[] {
   const toRemove: string[] = [];

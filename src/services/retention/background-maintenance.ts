@@ -44,7 +44,9 @@ export interface MaintenanceHost {
   readonly intervalMs: number;
 }
 
-export type BackgroundState = 'off' | 'waiting' | 'running' | 'idle';
+import type { BackgroundState } from './maintenance-report';
+
+export type { BackgroundState };
 
 const DEFAULTS = { startDelayMs: 1_000, sliceMs: 10, gapMs: 10, lockTimeoutMs: 50 };
 /** A slice that found the connection inside a transaction looks again this soon. */

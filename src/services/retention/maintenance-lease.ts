@@ -24,14 +24,9 @@ const RELEASE_LOCK_TIMEOUT_MS = 50;
 /** How often a waiting run looks again. */
 const POLL_MS = 100;
 
-/** Who holds the lease, as a skipped run reports it. */
-export interface LeaseOwner {
-  pid: number;
-  host: string;
-  bootId: string | null;
-  /** Wall-clock time of the holder's last heartbeat (ms since the epoch). */
-  heartbeatAt: number;
-}
+import type { LeaseOwner } from './maintenance-report';
+
+export type { LeaseOwner };
 
 interface Holder extends LeaseOwner {
   key: string;

@@ -111,3 +111,15 @@ export const maintenanceOptionsSchema = z
   .optional();
 
 export type MaintenanceOptions = NonNullable<z.input<typeof maintenanceOptionsSchema>>;
+
+/** Where the store's own daily maintenance stands (`store.retention.upkeep.state`). */
+export type BackgroundState = 'off' | 'waiting' | 'running' | 'idle';
+
+/** Who holds the lease, as a skipped run reports it. */
+export interface LeaseOwner {
+  pid: number;
+  host: string;
+  bootId: string | null;
+  /** Wall-clock time of the holder's last heartbeat (ms since the epoch). */
+  heartbeatAt: number;
+}

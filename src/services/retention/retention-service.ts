@@ -1,8 +1,13 @@
 import { parseInput } from '../../validation/parse';
 import type { StoreContext } from '../store-context';
 import { archiveDirFor } from './archive';
-import { BackgroundMaintenance, type BackgroundMaintenanceOptions, type BackgroundState } from './background-maintenance';
-import { type MaintenanceOptions, maintenanceOptionsSchema, type MaintenanceReport } from './maintenance-report';
+import { BackgroundMaintenance, type BackgroundMaintenanceOptions } from './background-maintenance';
+import {
+  type BackgroundState,
+  type MaintenanceOptions,
+  maintenanceOptionsSchema,
+  type MaintenanceReport,
+} from './maintenance-report';
 import { MaintenanceRun, type MaintenanceSteps } from './maintenance-run';
 import { MaintenanceLease } from './maintenance-lease';
 import { drain, leasedMaintenanceSteps, type MaintenanceTrigger } from './maintenance-steps';
