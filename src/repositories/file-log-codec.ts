@@ -3,7 +3,7 @@
  * NUL-separated UTF-8, ordinal sets as sorted runs of varints, and the CRC-32 that says a
  * row is as it was written. Shared by the repository and the conversion of 0.1 files.
  */
-import { isAscii } from 'node:buffer';
+import { isAscii, isUtf8 } from 'node:buffer';
 import { crc32 } from '../db/crc32';
 
 /** The file log does not read back as it was written: the checkpoint cannot be trusted. */
@@ -17,9 +17,16 @@ export function encodePaths(paths: readonly string[]): Buffer {
   return Buffer.from(paths.join('\0'), 'utf8');
 }
 
-/** The stored bytes back as one string (ASCII, the common case, decodes several times faster as latin1). */
+/**
+ * The stored bytes back as one string (ASCII, the common case, decodes several times
+ * faster as latin1). Bytes that are not UTF-8 (an encoded surrogate, an overlong form, a
+ * cut sequence) throw rather than come back as U+FFFD: the paths read would not be the
+ * paths written, and only valid UTF-8 makes every path well-formed.
+ */
 export function decodePathText(data: Buffer): string {
-  return data.toString(isAscii(data) ? 'latin1' : 'utf8');
+  if (isAscii(data)) return data.toString('latin1');
+  if (!isUtf8(data)) throw new InconsistentFileLogError('file log: a planned row is not valid UTF-8');
+  return data.toString('utf8');
 }
 
 /**
