@@ -85,7 +85,8 @@ export function splitPathList(text: string, count: number): SplitPathList | { pr
   }
   if (n !== count) return { problem: `holds ${n} paths, not ${count}` };
   starts[n] = text.length + 1;
-  if (text.includes('//') || text.includes('./') || text.includes('.\\')) {
+  // `\` is rare in paths: looking for it first spares a search for `.\` at every `.`.
+  if (text.includes('//') || text.includes('./') || (text.includes('\\') && text.includes('.\\'))) {
     for (let i = 0; i < n; i++) {
       const problem = filePathProblem(text.slice(starts[i]!, starts[i + 1]! - 1));
       if (problem) return { problem: brokenRule(i, problem) };
