@@ -72,6 +72,16 @@ export class FileLedger {
     return ledger;
   }
 
+  /**
+   * Read and check every stored list row not read yet. A resume calls it so that a damaged
+   * row whose files were all finished makes a full sync now, not a CorruptDatabaseError at
+   * the new sync's first finished file: that builds the index, which reads every row
+   * anyway, so the work moves rather than grows.
+   */
+  verifyStored(): void {
+    for (const segment of this.segments) if (segment.read) decodeSegment(segment);
+  }
+
   counts(): FileCounts {
     return { ...this.tally };
   }

@@ -1,4 +1,5 @@
 import BetterSqlite3 from 'better-sqlite3';
+import { PATHS_PER_ROW } from '../../../src/repositories/checkpoint-files.repository';
 import { checksum } from '../../../src/repositories/file-log-codec';
 import { closeTestProgressStore, openTestProgressStore, repoPaths } from '../../support/progress-store';
 import { useTempDir } from '../../support/temp-dir';
@@ -21,7 +22,7 @@ function interrupt() {
 function editPlannedList(dbPath: string, edit: (paths: string[]) => Buffer) {
   const db = new BetterSqlite3(dbPath);
   try {
-    const row = db.prepare("SELECT id, data FROM checkpoint_files WHERE kind = 'planned'").get() as { id: number; data: Buffer };
+    const row = db.prepare("SELECT id, data FROM checkpoint_files WHERE kind = 'planned' ORDER BY id LIMIT 1").get() as { id: number; data: Buffer };
     const data = edit(row.data.toString('utf8').split('\0'));
     db.prepare('UPDATE checkpoint_files SET data = ?, checksum = ? WHERE id = ?').run(data, checksum(data), row.id);
   } finally {
@@ -79,5 +80,22 @@ describe('a file log whose paths were replaced, CRC and all', () => {
     const { store } = openTestProgressStore(tmp.path);
     const { plan } = store.resume.resume('job-1');
     expect(plan).toMatchObject({ fullSyncRequired: false, reason: null, filesToProcess: odd });
+  });
+});
+
+describe('a replaced path in a list row whose files were all finished', () => {
+  it('still makes the resume a full sync, rather than failing the new sync at its first finished file', () => {
+    const opened = openTestProgressStore(tmp.path);
+    const files = repoPaths(PATHS_PER_ROW + 10);
+    const sync = opened.store.recording.startSync({ jobId: 'job-1', gitCommit: 'abc1234'.padEnd(40, '0'), files });
+    sync.completeFiles(files.slice(0, PATHS_PER_ROW)); // the first list row: all completed
+    sync.flush();
+    closeTestProgressStore(opened.store);
+    editPlannedList(opened.store.path, replacePending('../../etc/passwd'));
+    const { store } = openTestProgressStore(tmp.path);
+    const { plan, sync: next } = store.resume.resume('job-1');
+    expect(plan).toMatchObject({ fullSyncRequired: true, filesToProcess: [] });
+    expect(plan.reason).toMatch(/file log: a planned row holds a path that breaks the path rules/);
+    expect(() => next.completeFiles([files[PATHS_PER_ROW]!])).not.toThrow();
   });
 });
