@@ -3,40 +3,30 @@
  * NUL-separated UTF-8, ordinal sets as sorted runs of varints, and the CRC-32 that says a
  * row is as it was written. Shared by the repository and the conversion of 0.1 files.
  */
-import { isAscii } from 'node:buffer';
-import zlib from 'node:zlib';
+import { isAscii, isUtf8 } from 'node:buffer';
+import { crc32 } from '../db/crc32';
 
 /** The file log does not read back as it was written: the checkpoint cannot be trusted. */
 export class InconsistentFileLogError extends Error {}
 
-// zlib.crc32 exists from Node 20.15; older 20.x get the table-driven version.
-const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
-let table: Uint32Array | null = null;
-/** CRC-32 (IEEE), as zlib computes it; exported for its test. */
-export function tableCrc32(data: Uint8Array): number {
-  if (!table) {
-    table = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      table[n] = c >>> 0;
-    }
-  }
-  let crc = 0xffffffff;
-  for (let i = 0; i < data.length; i++) crc = table[(crc ^ data[i]!) & 0xff]! ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
-}
-
-export const checksum: (data: Uint8Array) => number = nativeCrc32 ?? tableCrc32;
+/** The CRC-32 a row's `checksum` holds. */
+export const checksum: (data: Uint8Array) => number = crc32;
 
 /** Paths as stored: UTF-8, separated by NUL. */
 export function encodePaths(paths: readonly string[]): Buffer {
   return Buffer.from(paths.join('\0'), 'utf8');
 }
 
-/** The stored bytes back as one string (ASCII, the common case, decodes several times faster as latin1). */
+/**
+ * The stored bytes back as one string (ASCII, the common case, decodes several times
+ * faster as latin1). Bytes that are not UTF-8 (an encoded surrogate, an overlong form, a
+ * cut sequence) throw rather than come back as U+FFFD: the paths read would not be the
+ * paths written, and only valid UTF-8 makes every path well-formed.
+ */
 export function decodePathText(data: Buffer): string {
-  return data.toString(isAscii(data) ? 'latin1' : 'utf8');
+  if (isAscii(data)) return data.toString('latin1');
+  if (!isUtf8(data)) throw new InconsistentFileLogError('file log: a planned row is not valid UTF-8');
+  return data.toString('utf8');
 }
 
 /**

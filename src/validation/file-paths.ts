@@ -31,6 +31,74 @@ export function filePathProblem(path: string): string | null {
   return null;
 }
 
+/** A stored list split into paths: path i is `text.slice(starts[i], starts[i + 1] - 1)`. */
+export interface SplitPathList {
+  starts: Int32Array;
+  problem: null;
+}
+
+const SLASH = 0x2f;
+const BACKSLASH = 0x5c;
+const DOT = 0x2e;
+const COLON = 0x3a;
+
+/**
+ * Splits a list of paths as the file log stores it (joined by NUL, decoded from valid
+ * UTF-8, so well-formed) into `count` paths, and checks each by the path rules: returns
+ * where each starts, or what is wrong with the list (for a path, its index and the rule
+ * it breaks, never the path itself: a reason is shown and logged, the path may be hostile).
+ *
+ * As strict as filePathProblem on every path, at a fraction of its cost on a 500k-file
+ * list: every way to break the rules shows either at a path's ends (a leading `/` or `\`,
+ * a drive letter, a trailing `/` or `.`, an empty or over-long path), which the split
+ * visits anyway, or as `//`, `./` or `.\` (an empty segment; a `.` or `..` segment
+ * followed by a separator), which three substring searches of the whole text rule out.
+ * Only a path, or a list, that shows one of these goes through filePathProblem: it alone
+ * says what is wrong, so the two cannot disagree on what is refused (a property test
+ * holds them to it). Valid names that look like this (`x./y`) only cost the slow check.
+ */
+export function splitPathList(text: string, count: number): SplitPathList | { problem: string } {
+  const starts = new Int32Array(count + 1);
+  let at = 0;
+  let n = 0;
+  for (;;) {
+    const end = text.indexOf('\0', at);
+    const stop = end < 0 ? text.length : end;
+    if (n >= count) return { problem: `holds more than ${count} paths` };
+    starts[n++] = at;
+    const first = text.charCodeAt(at);
+    const last = text.charCodeAt(stop - 1);
+    if (
+      stop === at ||
+      stop - at > MAX_PATH_LENGTH ||
+      first === SLASH ||
+      first === BACKSLASH ||
+      last === DOT ||
+      last === SLASH ||
+      text.charCodeAt(at + 1) === COLON
+    ) {
+      const problem = filePathProblem(text.slice(at, stop));
+      if (problem) return { problem: brokenRule(n - 1, problem) };
+    }
+    if (end < 0) break;
+    at = end + 1;
+  }
+  if (n !== count) return { problem: `holds ${n} paths, not ${count}` };
+  starts[n] = text.length + 1;
+  // `\` is rare in paths: looking for it first spares a search for `.\` at every `.`.
+  if (text.includes('//') || text.includes('./') || (text.includes('\\') && text.includes('.\\'))) {
+    for (let i = 0; i < n; i++) {
+      const problem = filePathProblem(text.slice(starts[i]!, starts[i + 1]! - 1));
+      if (problem) return { problem: brokenRule(i, problem) };
+    }
+  }
+  return { starts, problem: null };
+}
+
+function brokenRule(index: number, problem: string): string {
+  return `holds a path that breaks the path rules (path ${index} ${problem})`;
+}
+
 /** `C:`, `c:\x`, `C:x` (relative to drive C's current folder): a drive on Windows. */
 const DRIVE_LETTER = /^[A-Za-z]:/;
 

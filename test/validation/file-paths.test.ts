@@ -1,6 +1,4 @@
-import zlib from 'node:zlib';
 import fc from 'fast-check';
-import { tableCrc32 } from '../../src/repositories/file-log-codec';
 import { filePathListSchema, filePathProblem } from '../../src/validation/file-paths';
 import { phasesSchema } from '../../src/validation/json-columns';
 
@@ -112,16 +110,5 @@ describe('file path rules for what git can name', () => {
     const result = filePathListSchema.safeParse(['a', 'a', 'x\0']);
     expect(result.success).toBe(false);
     expect(result.error?.issues.map((i) => i.path)).toEqual([[1], [2]]);
-  });
-});
-
-describe('the file log checksum without zlib.crc32 (Node 20 before 20.15)', () => {
-  it('is the same CRC-32 as zlib computes', () => {
-    const crc32 = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
-    for (const text of ['', 'a', 'src/a.ts\0new\nline.ts', 'é'.repeat(1000)]) {
-      const data = Buffer.from(text);
-      expect(tableCrc32(data)).toBe(crc32 ? crc32(data) : tableCrc32(data));
-    }
-    expect(tableCrc32(Buffer.from('123456789'))).toBe(0xcbf43926); // the standard check value
   });
 });

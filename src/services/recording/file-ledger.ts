@@ -1,7 +1,7 @@
 import { CorruptDatabaseError, ValidationError } from '../../errors';
 import type { FileEvent, OrdinalEventKind, StoredFileEvent } from '../../repositories/checkpoint-files.repository';
 import { decodeOrdinals, decodePathText, InconsistentFileLogError } from '../../repositories/file-log-codec';
-import { filePathProblem, MAX_PATH_LENGTH } from '../../validation/file-paths';
+import { filePathProblem, splitPathList } from '../../validation/file-paths';
 
 export { InconsistentFileLogError };
 
@@ -56,7 +56,8 @@ export class FileLedger {
   /**
    * Rebuild from a lineage's stored log; throws InconsistentFileLogError when it does not
    * read back as written: ordinals out of range or in an impossible order, counts that
-   * disagree with the rows, empty or over-long paths.
+   * disagree with the rows, bytes that are not UTF-8, paths that break the path rules
+   * (those of a list row when its paths are first needed).
    * @internal
    */
   static load(events: readonly StoredFileEvent[]): FileLedger {
@@ -67,6 +68,16 @@ export class FileLedger {
       else ledger.loadOrdinals(event.kind, event.count, event.data);
     }
     return ledger;
+  }
+
+  /**
+   * Read and check every stored list row not read yet. A resume calls it so that a damaged
+   * row whose files were all finished makes a full sync now, not a CorruptDatabaseError at
+   * the new sync's first finished file: that builds the index, which reads every row
+   * anyway, so the work moves rather than grows.
+   */
+  verifyStored(): void {
+    for (const segment of this.segments) if (segment.read) decodeSegment(segment);
   }
 
   counts(): FileCounts {
@@ -334,28 +345,16 @@ export class FileLedger {
 
 /**
  * A stored row's paths, read and decoded when one of them is first needed (the
- * repository verifies the checksum as it reads); the count and shape are checked here.
+ * repository verifies the checksum as it reads); the count and every path are checked
+ * here, by the same rules as a path the caller plans: a checksum says the row is as it
+ * was written, not that whoever wrote it followed the rules.
  */
 function decodeSegment(segment: Segment): void {
   const text = decodePathText(segment.read!());
-  const count = segment.count;
-  const starts = new Int32Array(count + 1);
-  let at = 0;
-  let n = 0;
-  for (;;) {
-    const end = text.indexOf('\0', at);
-    const stop = end < 0 ? text.length : end;
-    if (stop === at || stop - at > MAX_PATH_LENGTH || n >= count) {
-      throw new InconsistentFileLogError(`file log: a planned row holds an empty or over-long path, or more than ${count}`);
-    }
-    starts[n++] = at;
-    if (end < 0) break;
-    at = end + 1;
-  }
-  if (n !== count) throw new InconsistentFileLogError(`file log: a planned row holds ${n} paths, not ${count}`);
-  starts[n] = text.length + 1;
+  const split = splitPathList(text, segment.count);
+  if (split.problem !== null) throw new InconsistentFileLogError(`file log: a planned row ${split.problem}`);
   segment.text = text;
-  segment.starts = starts;
+  segment.starts = split.starts;
   segment.read = null;
 }
 

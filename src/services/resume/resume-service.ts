@@ -175,6 +175,9 @@ export class ResumeService {
           `do not match its file log (${counts.completed}/${counts.pending}/${counts.skipped})`,
       );
     }
+    // Every list row, not only those holding pending files: a damaged one must make the
+    // checkpoint untrusted here, outside the claim, not fail the new sync later.
+    ledger.verifyStored();
     let changes: FileChange[] = [];
     let head: string | null = null;
     if (from && 'repoDir' in from) {
@@ -193,8 +196,6 @@ export class ResumeService {
     }
     ledger.markSaved();
     const filesToRemove = mergeChanges(ledger, changes);
-    // Read here, outside the claim: list rows are decoded as their paths are needed, and a
-    // damaged one must make the checkpoint untrusted, not fail the resume.
     const filesToProcess = ledger.pathsIn('pending');
     return { checkpoint, ledger, filesToProcess, filesToRemove, head };
   }

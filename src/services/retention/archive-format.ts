@@ -1,5 +1,6 @@
-import { constants, crc32, inflateRawSync } from 'node:zlib';
+import { constants, inflateRawSync } from 'node:zlib';
 import { z } from 'zod';
+import { crc32 } from '../../db/crc32';
 import type { SyncHistoryRow } from '../../schema';
 import type { ArchiveDamage } from './archived-sync';
 

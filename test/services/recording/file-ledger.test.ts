@@ -135,6 +135,29 @@ describe('FileLedger', () => {
     expect(() => ledger.stateOf('c')).toThrow(CorruptDatabaseError);
   });
 
+  it('verifyStored reads every list row not read yet, once, and refuses a path that breaks the rules', () => {
+    let reads = 0;
+    const events = stored([
+      { kind: 'planned', first: 0, paths: ['a', 'b'] },
+      { kind: 'planned', first: 2, paths: ['c'] },
+      { kind: 'completed', ordinals: [0, 1] },
+    ]);
+    const first = events[0] as { read: () => Buffer };
+    const read = first.read;
+    first.read = () => (reads++, read());
+    const ledger = FileLedger.load(events);
+    ledger.pathsIn('completed'); // reads the first row
+    ledger.verifyStored(); // reads the second only
+    ledger.verifyStored();
+    ledger.plan(['d']); // a segment of the caller's own strings: nothing to read
+    ledger.verifyStored();
+    expect(reads).toBe(1);
+    expect(ledger.pathsIn('pending')).toEqual(['c', 'd']);
+
+    events[1] = { kind: 'planned', first: 2, count: 1, read: () => encodePaths(['../etc/passwd']) };
+    expect(() => FileLedger.load(events).verifyStored()).toThrow(/planned row holds a path that breaks the path rules \(path 0 must not contain "\.\." segments/);
+  });
+
   it('rejects non-string paths, bad paths and paths named twice in one call, changing nothing', () => {
     const ledger = new FileLedger();
     expect(() => ledger.plan(['a', 7])).toThrow(/paths\.1: must be a string/);

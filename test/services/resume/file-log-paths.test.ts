@@ -1,0 +1,101 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { PATHS_PER_ROW } from '../../../src/repositories/checkpoint-files.repository';
+import { checksum } from '../../../src/repositories/file-log-codec';
+import { closeTestProgressStore, openTestProgressStore, repoPaths } from '../../support/progress-store';
+import { useTempDir } from '../../support/temp-dir';
+
+// Issue 12, finding 2: a path put into the file log by a hand edit that also recomputes
+// the row's CRC must not come back in a resume plan. The log is then damaged: a full sync.
+const tmp = useTempDir();
+
+/** A sync of 10 files with 4 completed, checkpointed, its store closed (the owner gone). */
+function interrupt() {
+  const opened = openTestProgressStore(tmp.path);
+  const sync = opened.store.recording.startSync({ jobId: 'job-1', gitCommit: 'abc1234'.padEnd(40, '0'), files: repoPaths(10) });
+  sync.completeFiles(repoPaths(10).slice(0, 4));
+  sync.flush();
+  closeTestProgressStore(opened.store);
+  return opened.store.path;
+}
+
+/** Through a second connection, as a person with sqlite3 would: new bytes for the list row, and their CRC. */
+function editPlannedList(dbPath: string, edit: (paths: string[]) => Buffer) {
+  const db = new BetterSqlite3(dbPath);
+  try {
+    const row = db.prepare("SELECT id, data FROM checkpoint_files WHERE kind = 'planned' ORDER BY id LIMIT 1").get() as { id: number; data: Buffer };
+    const data = edit(row.data.toString('utf8').split('\0'));
+    db.prepare('UPDATE checkpoint_files SET data = ?, checksum = ? WHERE id = ?').run(data, checksum(data), row.id);
+  } finally {
+    db.close();
+  }
+}
+
+const replacePending = (bad: string) => (paths: string[]) => {
+  paths[7] = bad; // a pending file: one the plan would hand back
+  return Buffer.from(paths.join('\0'), 'utf8');
+};
+
+describe('a file log whose paths were replaced, CRC and all', () => {
+  it.each([
+    ['a parent escape', '../../etc/passwd'],
+    ['an absolute path', '/etc/passwd'],
+    ['a backslash parent escape', 'a\\..\\..\\x'],
+    ['a drive-relative path', 'C:x'],
+    ['a UNC path', '\\\\server\\share'],
+    ['an empty segment', 'a//b'],
+    ['a "." segment', 'src/./x.ts'],
+    ['a trailing separator', 'src/'],
+  ])('never hands %s back: resume is a full sync naming the damaged log', (_what, bad) => {
+    const dbPath = interrupt();
+    editPlannedList(dbPath, replacePending(bad));
+    const { store } = openTestProgressStore(tmp.path);
+    // checkResumable() reads the checkpoint row, not the log (a resume would cost twice):
+    // it offers the sync, and never a path of it.
+    const info = store.resume.checkResumable();
+    expect(info).toMatchObject({ jobId: 'job-1' });
+    expect(JSON.stringify(info)).not.toContain(JSON.stringify(bad).slice(1, -1));
+    const { plan } = store.resume.resume('job-1');
+    expect(plan).toMatchObject({ fullSyncRequired: true, filesToProcess: [], filesToRemove: [] });
+    expect(plan.reason).toMatch(/^full sync required: file log: a planned row holds a path that breaks the path rules/);
+    expect(plan.reason).not.toContain(bad);
+  });
+
+  it('refuses bytes that are not UTF-8 (an encoded surrogate), which a lenient decoder would turn into U+FFFD', () => {
+    const dbPath = interrupt();
+    editPlannedList(dbPath, (paths) => {
+      const bytes = Buffer.from(paths.join('\0'), 'utf8');
+      const at = bytes.indexOf('file-7');
+      return Buffer.concat([bytes.subarray(0, at), Buffer.from([0xed, 0xa0, 0x80]), bytes.subarray(at)]);
+    });
+    const { store } = openTestProgressStore(tmp.path);
+    const { plan } = store.resume.resume('job-1');
+    expect(plan).toMatchObject({ fullSyncRequired: true, filesToProcess: [] });
+    expect(plan.reason).toMatch(/file log: a planned row is not valid UTF-8/);
+  });
+
+  it('still resumes a log whose paths are odd but valid (dots, backslashes, colons inside names)', () => {
+    const dbPath = interrupt();
+    const odd = ['.gitignore', 'src/..hidden', 'x..y/z.', 'docs/c:d.md', 'a\\.\\b.txt', 'é/😀...'];
+    editPlannedList(dbPath, (paths) => Buffer.from([...paths.slice(0, 4), ...odd].join('\0'), 'utf8'));
+    const { store } = openTestProgressStore(tmp.path);
+    const { plan } = store.resume.resume('job-1');
+    expect(plan).toMatchObject({ fullSyncRequired: false, reason: null, filesToProcess: odd });
+  });
+});
+
+describe('a replaced path in a list row whose files were all finished', () => {
+  it('still makes the resume a full sync, rather than failing the new sync at its first finished file', () => {
+    const opened = openTestProgressStore(tmp.path);
+    const files = repoPaths(PATHS_PER_ROW + 10);
+    const sync = opened.store.recording.startSync({ jobId: 'job-1', gitCommit: 'abc1234'.padEnd(40, '0'), files });
+    sync.completeFiles(files.slice(0, PATHS_PER_ROW)); // the first list row: all completed
+    sync.flush();
+    closeTestProgressStore(opened.store);
+    editPlannedList(opened.store.path, replacePending('../../etc/passwd'));
+    const { store } = openTestProgressStore(tmp.path);
+    const { plan, sync: next } = store.resume.resume('job-1');
+    expect(plan).toMatchObject({ fullSyncRequired: true, filesToProcess: [] });
+    expect(plan.reason).toMatch(/file log: a planned row holds a path that breaks the path rules/);
+    expect(() => next.completeFiles([files[PATHS_PER_ROW]!])).not.toThrow();
+  });
+});
