@@ -120,7 +120,9 @@ const progressUpdateRules = {
 export const progressUpdateRowSchema = createSelectSchema(progressUpdates, progressUpdateRules);
 
 const storeMetaRules = {
-  key: text(100),
+  // Keys carry data of their own (a lease's owner: pid, host name, boot id, token; an
+  // archive batch's file name): a host name alone may be 253 characters.
+  key: text(1024),
   value: time,
 } satisfies Rules<StoreMetaRow>;
 
