@@ -8,6 +8,9 @@ import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
+/** Text that opens an SQL statement (upper case, as this code base writes SQL). */
+const SQL_TEXT = String.raw`/^\s*(SELECT|INSERT|UPDATE|DELETE|REPLACE|PRAGMA|VACUUM|CREATE|DROP|ALTER|BEGIN|COMMIT|ROLLBACK|WITH)\b/`;
+
 /** Only db/ and repositories/ talk to the driver or write SQL. */
 const DRIVER_ACCESS = [
   {
@@ -15,7 +18,20 @@ const DRIVER_ACCESS = [
     message: 'The driver is reached only in src/db and src/repositories: add a repository method.',
   },
   {
+    selector: "ObjectPattern > Property[key.name='sqlite']",
+    message: 'The driver is reached only in src/db and src/repositories: add a repository method.',
+  },
+  {
     selector: "TaggedTemplateExpression[tag.name='sql']",
+    message: 'SQL lives in src/db and src/repositories: add a repository method.',
+  },
+  // A string (or template) that starts like a statement is SQL, whatever runs it.
+  {
+    selector: `Literal[value=${SQL_TEXT}]`,
+    message: 'SQL lives in src/db and src/repositories: add a repository method.',
+  },
+  {
+    selector: `TemplateLiteral > TemplateElement[value.raw=${SQL_TEXT}]`,
     message: 'SQL lives in src/db and src/repositories: add a repository method.',
   },
 ];

@@ -47,6 +47,24 @@ describe('lint: the layer rules', () => {
     );
   });
 
+  it('refuses SQL held as a string or a template in a service', () => {
+    expect(rules.get('src/services/writes-sql-text.ts')).toEqual(['no-restricted-syntax', 'no-restricted-syntax']);
+  });
+
+  it('refuses the driver taken out of a connection by destructuring', () => {
+    expect(rules.get('src/services/destructures-driver.ts')).toEqual(['no-restricted-syntax']);
+  });
+
+  it('refuses driver access in the CLI', () => {
+    expect(rules.get('src/cli/reaches-driver.ts')).toEqual(
+      expect.arrayContaining(['no-restricted-imports', 'no-restricted-syntax']),
+    );
+  });
+
+  it('lets prose that only looks like SQL through', () => {
+    expect(rules.get('src/services/prose.ts')).toEqual([]);
+  });
+
   it('refuses an async callback passed to the write helper', () => {
     expect(rules.get('src/services/async-write.ts')).toContain('no-restricted-syntax');
   });
