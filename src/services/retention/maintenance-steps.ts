@@ -1,3 +1,4 @@
+import { wholeMs } from '../../clock';
 import { removeDamagedRows } from '../damaged-rows';
 import { pruneArchive, settleArchive } from './archive-upkeep';
 import { expireCheckpoints } from './checkpoint-expiry';
@@ -77,7 +78,7 @@ function reportOf(
     transactions: run.transactions,
     longestTransactionMs: run.longestTransactionMs,
     slices: run.slices,
-    longestSliceMs: run.longestSlice(),
+    longestSliceMs: wholeMs(run.longestSlice()),
     removed: run.removed,
     syncsInterrupted: run.syncsInterrupted,
     checkpointsKept: run.checkpointsKept,
