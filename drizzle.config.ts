@@ -34,6 +34,7 @@ function targetDatabase(): string {
 function cidxHome(): string {
   const value = process.env.CIDX_HOME;
   if (!value) return path.join(homedir(), '.cidx');
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
   if (/[\u0000-\u001f\u007f-\u009f]/.test(value)) {
     throw new Error(`CIDX_HOME must not contain control characters: ${JSON.stringify(value)}`);
   }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type Clock, systemClock } from './clock';
 import { resolveStoreLocation } from './config/store-paths';
+import { closeConnection } from './db/connection';
 import { openReadOnlyConnection } from './db/open-read-only';
 import { openStoreDatabase } from './db/open-store-database';
 import { WalMerges } from './db/wal-merges';
@@ -89,7 +90,7 @@ export class ProgressStore {
     private readonly context: StoreContext,
     retention: { maxDatabaseBytes?: number; readOnly?: boolean } = {},
   ) {
-    this.walMerges = new WalMerges(context.connection.sqlite, {
+    this.walMerges = new WalMerges(context.connection, {
       onError: (error) => context.warn({ code: 'STORAGE', message: `merging the WAL: ${(error as Error).message}`, error }),
     });
     // A read-only store writes nothing, so it has nothing to merge (and may not merge).
@@ -144,7 +145,7 @@ export class ProgressStore {
     this.context.markClosed();
     this.walMerges.stop();
     this.retention.stopBackground();
-    this.context.connection.sqlite.close();
+    closeConnection(this.context.connection);
   }
 }
 

@@ -11,6 +11,7 @@ import { type CliIo, processIo } from './io';
 import { Output } from './output';
 
 // The package version, read at run time so the build does not need to copy package.json.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- an import would pull package.json into the build's rootDir
 const { version } = require('../../package.json') as { version: string };
 
 /**

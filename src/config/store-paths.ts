@@ -22,6 +22,7 @@ export interface StoreLocation {
 }
 
 /** C0 and C1 control characters and DEL: never part of a folder anyone meant to name. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** `~` and `~/…` (or `~\…`) name the home folder, as a shell would have made them. */

@@ -17,6 +17,16 @@ export interface Connection {
   lockTimeoutMs: number;
 }
 
+/** Whether a transaction is open on the connection (better-sqlite3: the connection is the transaction). */
+export function isInTransaction(connection: Connection): boolean {
+  return connection.sqlite.inTransaction;
+}
+
+/** Close the connection's file; prepared statements over it stop working. */
+export function closeConnection(connection: Connection): void {
+  connection.sqlite.close();
+}
+
 export interface ConnectionOptions {
   lockTimeoutMs?: number;
   /** How long one statement waits inside SQLite before the retry loop takes over. */

@@ -82,7 +82,7 @@ export function verifySchema(sqlite: Database): void {
   }
 }
 
-function tableNames(sqlite: Database): string[] {
+export function tableNames(sqlite: Database): string[] {
   return (sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map(
     (r) => r.name,
   );

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
-import { readMigrationFiles } from 'drizzle-orm/migrator';
+import { type MigrationMeta, readMigrationFiles } from 'drizzle-orm/migrator';
 import { SchemaTooNewError } from '../errors';
 import { convertLegacyFileLog } from './legacy-file-log';
 import { runInTransaction } from './transaction';
@@ -17,6 +17,11 @@ const MIGRATIONS_TABLE_DDL = `CREATE TABLE IF NOT EXISTS "__drizzle_migrations" 
   hash text NOT NULL,
   created_at numeric
 )`;
+
+/** The migrations this package ships, oldest first (journal time, hash, statements). */
+export function shippedMigrations(folder: string = MIGRATIONS_FOLDER): MigrationMeta[] {
+  return readMigrationFiles({ migrationsFolder: folder });
+}
 
 export interface MigrationResult {
   applied: number;

@@ -40,6 +40,34 @@ export function openReadOnlyDatabase(dbPath: string, busyTimeoutMs = 2000): Data
   return new BetterSqlite3(dbPath, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
 }
 
+/**
+ * The one way `status --watch` opens a store: read-only, in place, and only a file that
+ * exists. No migration, repair, maintenance or mode change runs, so watching can never
+ * alter the file a sync in another process is writing (SQLite may still create the -wal
+ * and -shm companions, which are shared with that process).
+ */
+export function openWatchConnection(dbPath: string): Connection {
+  // The refusals of a writing open (links, other users' files), without its chmods.
+  assertSafeToRead(dbPath);
+  try {
+    // A short busy wait: a reader in WAL mode only waits while a writer resets the log.
+    const sqlite = new BetterSqlite3(dbPath, { readonly: true, fileMustExist: true, timeout: 1000 });
+    return { sqlite, orm: drizzle(sqlite, { schema }), path: dbPath, lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS };
+  } catch (error) {
+    throw toStoreError(error, `open ${dbPath} read-only`);
+  }
+}
+
+/**
+ * The file as `doctor` looks at it: read-only like openReadOnlyDatabase, and checked for
+ * nothing (a damaged or unmigrated file is what doctor is there to describe), wrapped as
+ * a connection so that repositories can read it. Close it with closeConnection.
+ */
+export function openInspectionConnection(dbPath: string): Connection {
+  const sqlite = openReadOnlyDatabase(dbPath);
+  return { sqlite, orm: drizzle(sqlite, { schema }), path: dbPath, lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS };
+}
+
 function snapshot(bytes: Buffer): Database {
   // A WAL-mode header (file format 2) makes SQLite look for a WAL an in-memory database
   // cannot have; the copy is marked as a rollback-journal file (1). The file is untouched.

@@ -1,5 +1,5 @@
-import type { Database } from 'better-sqlite3';
 import { DEFAULT_LOCK_TIMEOUT_MS, retryWhileBusy } from './busy-retry';
+import { type DriverTarget, driverOf } from './driver';
 import { toStoreError } from './sqlite-errors';
 
 /**
@@ -23,10 +23,11 @@ export interface TransactionOptions {
  * another process holds the lock, and turns driver errors into the package's typed ones.
  */
 export function runInTransaction<T>(
-  sqlite: Database,
+  target: DriverTarget,
   work: () => NotPromise<T>,
   options: TransactionOptions = {},
 ): T {
+  const sqlite = driverOf(target);
   const name = options.name ?? 'transaction';
   if (sqlite.inTransaction) return work();
   const transaction = sqlite.transaction(work);

@@ -1,4 +1,5 @@
 import type { Database, Statement } from 'better-sqlite3';
+import { type DriverTarget, driverOf } from './driver';
 import { isBusy } from './sqlite-errors';
 import { type UpkeepScheduler, upkeepScheduler } from './upkeep-scheduler';
 
@@ -58,10 +59,11 @@ export class WalMerges {
   /** The connection's total_changes() at the last merge: equal now means nothing to merge. */
   private mergedAt = -1;
 
-  constructor(
-    private readonly sqlite: Database,
-    options: WalMergeOptions,
-  ) {
+  private readonly sqlite: Database;
+
+  constructor(target: DriverTarget, options: WalMergeOptions) {
+    const sqlite = driverOf(target);
+    this.sqlite = sqlite;
     sqlite.pragma(`wal_autocheckpoint = ${Math.trunc(options.boundPages ?? WAL_BOUND_PAGES)}`);
     this.totalChanges = sqlite.prepare('SELECT total_changes()').pluck() as Statement<[], number>;
     this.applicationId = sqlite.pragma('application_id', { simple: true }) as number;
@@ -127,7 +129,8 @@ export class WalMerges {
  * there is none yet (or a reader holds the WAL), it changes nothing and returns false,
  * and the store tries again before its next write. Never inside a transaction.
  */
-export function truncateWal(sqlite: Database): boolean {
+export function truncateWal(target: DriverTarget): boolean {
+  const sqlite = driverOf(target);
   if (!sqlite.open || sqlite.inTransaction) return false;
   try {
     const result = (sqlite.pragma('wal_checkpoint(TRUNCATE)') as CheckpointResult[])[0]!;

@@ -2,8 +2,8 @@ import { and, asc, eq, lt, sql } from 'drizzle-orm';
 import type { Connection } from '../db/connection';
 import { checkpointFiles, type CheckpointRow, checkpoints } from '../schema';
 import { checkpointMetadataSchema } from '../validation/json-columns';
-import { rawSelection, trustedRow } from '../validation/rows';
-import { rowBytes } from './sql-helpers';
+import { trustedRow } from '../validation/rows';
+import { rawSelection, rowBytes } from './sql-helpers';
 
 /** The latest checkpoint of each job (one row per job, replaced at every checkpoint). */
 export class CheckpointsRepository {

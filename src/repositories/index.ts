@@ -2,7 +2,9 @@ import type { Connection } from '../db/connection';
 import { CheckpointFilesRepository } from './checkpoint-files.repository';
 import { CheckpointsRepository } from './checkpoints.repository';
 import { ProgressUpdatesRepository } from './progress-updates.repository';
+import { StoreFileRepository } from './store-file.repository';
 import { StoreMetaRepository } from './store-meta.repository';
+import { StoredRowsRepository } from './stored-rows.repository';
 import { SyncHistoryRepository } from './sync-history.repository';
 import { SyncStatsRepository } from './sync-stats.repository';
 
@@ -12,6 +14,10 @@ export interface Repositories {
   checkpoints: CheckpointsRepository;
   checkpointFiles: CheckpointFilesRepository;
   storeMeta: StoreMetaRepository;
+  /** The file below the rows: pages, vacuum, WAL merges, read-only inspection. */
+  storeFile: StoreFileRepository;
+  /** Rows as stored, by rowid: finding and removing damaged rows. */
+  storedRows: StoredRowsRepository;
   /** Read-side aggregates over the history, for the metrics service. */
   syncStats: SyncStatsRepository;
 }
@@ -24,6 +30,8 @@ export function createRepositories(connection: Connection): Repositories {
     checkpoints: new CheckpointsRepository(connection),
     checkpointFiles: new CheckpointFilesRepository(connection),
     storeMeta: new StoreMetaRepository(connection),
+    storeFile: new StoreFileRepository(connection),
+    storedRows: new StoredRowsRepository(connection),
     syncStats: new SyncStatsRepository(connection),
   };
 }
@@ -32,7 +40,9 @@ export {
   CheckpointFilesRepository,
   CheckpointsRepository,
   ProgressUpdatesRepository,
+  StoreFileRepository,
   StoreMetaRepository,
+  StoredRowsRepository,
   SyncHistoryRepository,
   SyncStatsRepository,
 };

@@ -2,8 +2,8 @@ import { asc, eq, sql } from 'drizzle-orm';
 import type { Connection } from '../db/connection';
 import { type NewProgressUpdateRow, type ProgressUpdateRow, progressUpdates } from '../schema';
 import { checkpointSummarySchema } from '../validation/json-columns';
-import { rawSelection, trustedRow } from '../validation/rows';
-import { inList, rowBytes } from './sql-helpers';
+import { trustedRow } from '../validation/rows';
+import { inList, rawSelection, rowBytes } from './sql-helpers';
 
 export type ProgressUpdateInsert = Omit<NewProgressUpdateRow, 'id' | 'checkpointData'> & {
   checkpointData: NewProgressUpdateRow['checkpointData'] | null;

@@ -1,5 +1,5 @@
 import { type AnyColumn, getTableColumns, type SQL, sql } from 'drizzle-orm';
-import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
+import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 
 /**
  * SQL for the payload of a row: the bytes of every column's value (octet_length of its
@@ -23,4 +23,17 @@ export function rowBytes(table: SQLiteTable): SQL<number> {
  */
 export function inList(column: AnyColumn, values: readonly (string | number)[]): SQL {
   return sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(values)}))`;
+}
+
+/**
+ * A selection of every column of `table` in which JSON columns come back as their stored
+ * text: drizzle would JSON.parse them while reading, and one bad cell would then fail the
+ * whole query instead of one row (validation/rows checks them one by one).
+ */
+export function rawSelection<T extends SQLiteTable>(table: T): Record<string, SQLiteColumn | SQL> {
+  const selection: Record<string, SQLiteColumn | SQL> = {};
+  for (const [key, column] of Object.entries(getTableColumns(table) as Record<string, SQLiteColumn>)) {
+    selection[key] = column.dataType === 'json' ? sql`${column}` : column;
+  }
+  return selection;
 }

@@ -3,8 +3,8 @@ import type { Connection } from '../db/connection';
 import { type NewSyncHistoryRow, type SyncHistoryRow, syncHistory } from '../schema';
 import { SYNC_STATUSES, type SyncStatus } from '../schema/sync-status';
 import { phaseDurationsSchema } from '../validation/json-columns';
-import { checkRow, rawSelection, readJsonRows, type RowCheck, trustedRow, validateSyncHistoryJson } from '../validation/rows';
-import { inList, rowBytes } from './sql-helpers';
+import { checkRow, readJsonRows, type RowCheck, trustedRow, validateSyncHistoryJson } from '../validation/rows';
+import { inList, rawSelection, rowBytes } from './sql-helpers';
 
 export interface SyncProgressFields {
   currentPhase: string;

@@ -1,7 +1,7 @@
-import type { Database } from 'better-sqlite3';
+import type { StoredRowsRepository } from '../repositories/stored-rows.repository';
 import type { SyncHistoryRow } from '../schema';
 import type { DamagedRow, RepairResult } from './damaged-row';
-import { CHECKED_TABLES, type CheckedTable, checkRow, keyedBySqlName, type RowDamage } from '../validation/rows';
+import { CHECKED_TABLES, type CheckedTable, checkRow } from '../validation/rows';
 import { archiveDirFor } from './retention/archive';
 import { publishBatch, writePendingBatch } from './retention/archive-batch';
 import { salvageSyncRow } from './damaged-sync';
@@ -17,14 +17,12 @@ import type { StoreContext } from './store-context';
 
 
 /** Every damaged row of the checked tables, in table then rowid order. Reads only. */
-export function findDamagedRows(sqlite: Database): DamagedRow[] {
+export function findDamagedRows(storedRows: StoredRowsRepository): DamagedRow[] {
   const found: DamagedRow[] = [];
   for (const table of Object.keys(CHECKED_TABLES) as CheckedTable[]) {
-    // Table names come from the constant list, never from input.
-    const rows = sqlite.prepare(`SELECT rowid AS "__rowid", * FROM "${table}" ORDER BY rowid`).iterate() as IterableIterator<Record<string, unknown>>;
-    for (const sqlRow of rows) {
-      const checked = checkRow(table, keyedBySqlName(table, sqlRow));
-      if (!checked.ok) found.push({ ...checked.damage, rowid: Number(sqlRow.__rowid) });
+    for (const { rowid, row } of storedRows.scan(table)) {
+      const checked = checkRow(table, row);
+      if (!checked.ok) found.push({ ...checked.damage, rowid });
     }
   }
   return found;
@@ -37,22 +35,19 @@ export function findDamagedRows(sqlite: Database): DamagedRow[] {
  * builds on it) and its progress trail.
  */
 export function removeDamagedRows(context: StoreContext): RepairResult {
-  const { connection, repos } = context;
-  const damaged = findDamagedRows(connection.sqlite).filter((row) => !ownedByLiveSync(context, row));
+  const { repos } = context;
+  const damaged = findDamagedRows(repos.storedRows).filter((row) => !ownedByLiveSync(context, row));
   const syncs = damaged.filter((d) => d.table === 'sync_history');
   const archived = archiveDamagedSyncs(context, syncs);
   context.write('remove damaged rows', () => {
-    const jobIdOf = connection.sqlite.prepare('SELECT job_id AS jobId FROM sync_history WHERE rowid = ?').pluck();
     for (const sync of syncs) {
-      const jobId = jobIdOf.get(sync.rowid);
+      const jobId = repos.storedRows.syncJobIdAt(sync.rowid);
       if (typeof jobId === 'string') {
         dropCheckpoint(repos, jobId);
-        connection.sqlite.prepare('DELETE FROM progress_updates WHERE job_id = ?').run(jobId);
+        repos.storedRows.deleteTrail(jobId);
       }
     }
-    for (const row of damaged) {
-      connection.sqlite.prepare(`DELETE FROM "${row.table}" WHERE rowid = ?`).run(row.rowid);
-    }
+    for (const row of damaged) repos.storedRows.deleteAt(row.table, row.rowid);
   });
   return { removed: damaged, archived };
 }
@@ -60,8 +55,8 @@ export function removeDamagedRows(context: StoreContext): RepairResult {
 /** A sync row still being recorded by a live process is left to it (its next write may well fix it). */
 function ownedByLiveSync(context: StoreContext, row: DamagedRow): boolean {
   if (row.table !== 'sync_history') return false;
-  const raw = context.connection.sqlite.prepare('SELECT * FROM sync_history WHERE rowid = ?').get(row.rowid) as Record<string, unknown>;
-  const salvaged = salvageSyncRow(checkRow<SyncHistoryRow>('sync_history', keyedBySqlName('sync_history', raw)), context.clock.now());
+  const stored = context.repos.storedRows.syncRowAt(row.rowid);
+  const salvaged = salvageSyncRow(checkRow<SyncHistoryRow>('sync_history', stored), context.clock.now());
   return salvaged !== null && salvaged.status === 'running' && isOwnerAlive(salvaged, context.clock, context.settings);
 }
 
@@ -77,8 +72,7 @@ export const DAMAGED_ARCHIVE_NAME = 'damaged';
  */
 function archiveDamagedSyncs(context: StoreContext, syncs: DamagedRow[]): number {
   if (syncs.length === 0) return 0;
-  const read = context.connection.sqlite.prepare('SELECT * FROM sync_history WHERE rowid = ?');
-  const rows = syncs.map((sync) => keyedBySqlName('sync_history', read.get(sync.rowid) as Record<string, unknown>) as unknown as SyncHistoryRow);
+  const rows = syncs.map((sync) => context.repos.storedRows.syncRowAt(sync.rowid) as unknown as SyncHistoryRow);
   const batch = writePendingBatch(archiveDirFor(context.connection.path, context.projectId), DAMAGED_ARCHIVE_NAME, rows);
   publishBatch(batch.pendingFile);
   return rows.length;

@@ -1,8 +1,8 @@
 import type { Clock } from '../clock';
-import type { Connection } from '../db/connection';
+import { type Connection, isInTransaction } from '../db/connection';
 import { runInTransaction, type NotPromise } from '../db/transaction';
 import { truncateWal } from '../db/wal-merges';
-import { type ProgressStoreError, StorageFullError, StoreClosedError } from '../errors';
+import { StorageFullError, StoreClosedError } from '../errors';
 import type { Repositories } from '../repositories';
 import { describeDamage, type RowDamage } from '../validation/rows';
 import type { ResourceProbe } from './recording/process-sampler';
@@ -86,16 +86,16 @@ export class StoreContext {
    */
   write<T>(name: string, work: () => NotPromise<T>, lockTimeoutMs = this.settings.lockTimeoutMs): T {
     this.assertOpen();
-    const { sqlite } = this.connection;
-    const run = () => runInTransaction(sqlite, work, { name, lockTimeoutMs });
-    if (this.walToTruncate && !sqlite.inTransaction) this.walToTruncate = !truncateWal(sqlite);
+    const { connection } = this;
+    const run = () => runInTransaction(connection, work, { name, lockTimeoutMs });
+    if (this.walToTruncate && !isInTransaction(connection)) this.walToTruncate = !truncateWal(connection);
     try {
       return run();
     } catch (error) {
       if (!(error instanceof StorageFullError)) throw error;
-      truncateWal(sqlite);
+      truncateWal(connection);
       const recovered = this.recoverSpace?.() ?? 0;
-      this.walToTruncate = !truncateWal(sqlite);
+      this.walToTruncate = !truncateWal(connection);
       this.warn({
         code: 'RECOVERED',
         message: `${name}: the disk was full; maintenance freed ${recovered} bytes, trying once more`,
@@ -108,7 +108,7 @@ export class StoreContext {
   /** Read-only unit of work: a consistent snapshot without taking the write lock. */
   read<T>(name: string, work: () => NotPromise<T>): T {
     this.assertOpen();
-    return runInTransaction(this.connection.sqlite, work, {
+    return runInTransaction(this.connection, work, {
       name,
       behavior: 'deferred',
       lockTimeoutMs: this.settings.lockTimeoutMs,

@@ -120,9 +120,9 @@ const progressUpdateRules = {
 export const progressUpdateRowSchema = createSelectSchema(progressUpdates, progressUpdateRules);
 
 const storeMetaRules = {
-  // Keys are the store's own: facts (`last_vacuum_at`), the maintenance lease (whose key
-  // names its owner: pid, host, boot id, token) and archive batch records (month and file).
-  key: text(512),
+  // Keys carry data of their own (a lease's owner: pid, host name, boot id, token; an
+  // archive batch's file name): a host name alone may be 253 characters.
+  key: text(1024),
   value: time,
 } satisfies Rules<StoreMetaRow>;
 

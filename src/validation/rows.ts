@@ -1,8 +1,7 @@
-import { type Column, getTableColumns, type SQL, sql } from 'drizzle-orm';
-import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import type { z } from 'zod';
 import { CorruptDatabaseError, DamagedRowError, describeDamage, type RowDamage } from '../errors';
 import { checkpoints, progressUpdates, storeMeta, syncHistory } from '../schema';
+import { type ColumnFacts, columnFacts } from '../schema/columns';
 import {
   checkpointRowSchema,
   progressUpdateRowSchema,
@@ -28,6 +27,14 @@ export const CHECKED_TABLES = {
 } as const satisfies Record<RowDamage['table'], unknown>;
 export type CheckedTable = keyof typeof CHECKED_TABLES;
 
+/** Each checked table's columns, worked out once: rows are checked by the thousand. */
+const COLUMNS: Record<CheckedTable, ColumnFacts[]> = {
+  sync_history: columnFacts(syncHistory),
+  checkpoints: columnFacts(checkpoints),
+  progress_updates: columnFacts(progressUpdates),
+  store_meta: columnFacts(storeMeta),
+};
+
 export { DamagedRowError, describeDamage, type RowDamage };
 
 export type RowCheck<T> =
@@ -41,52 +48,39 @@ export type RowCheck<T> =
       raw: Record<string, unknown>;
     };
 
-/**
- * A selection of every column of `table` in which JSON columns come back as their stored
- * text: drizzle would JSON.parse them while reading, and one bad cell would then fail the
- * whole query instead of one row.
- */
-export function rawSelection<T extends SQLiteTable>(table: T): Record<string, SQLiteColumn | SQL> {
-  const selection: Record<string, SQLiteColumn | SQL> = {};
-  for (const [key, column] of Object.entries(getTableColumns(table) as Record<string, SQLiteColumn>)) {
-    selection[key] = isJsonColumn(column) ? sql`${column}` : column;
-  }
-  return selection;
-}
-
-/** A row selected with rawSelection, checked. */
+/** A row selected with rawSelection (repositories/sql-helpers), checked. */
 export function checkRow<T>(name: CheckedTable, raw: Record<string, unknown>): RowCheck<T> {
-  const { table, schema, keyColumn } = CHECKED_TABLES[name];
-  const columns = getTableColumns(table) as Record<string, Column>;
+  const { schema, keyColumn } = CHECKED_TABLES[name];
+  const columns = COLUMNS[name];
   const decoded: Record<string, unknown> = { ...raw };
   const bad = new Map<string, string>();
-  for (const [key, column] of Object.entries(columns)) {
+  for (const { key, json } of columns) {
     const value = raw[key];
-    if (!isJsonColumn(column) || typeof value !== 'string') continue;
+    if (!json || typeof value !== 'string') continue;
     try {
       decoded[key] = JSON.parse(value);
     } catch (error) {
       bad.set(key, `is not valid JSON (${(error as Error).message})`);
     }
   }
-  const keyEntry = Object.entries(columns).find(([, c]) => c.name === keyColumn)!;
-  const key = `${keyColumn}=${String(raw[keyEntry[0]])}`;
+  const keyEntry = columns.find((c) => c.name === keyColumn)!;
+  const key = `${keyColumn}=${String(raw[keyEntry.key])}`;
   // Every column is checked, even past a JSON cell that does not parse: salvage (see
   // services/damaged-sync) must know each bad column, not just the first.
   const result = (schema as z.ZodType).safeParse(decoded);
   if (result.success && bad.size === 0) return { ok: true, row: result.data as T };
   for (const issue of result.error?.issues ?? []) {
     const [first, ...rest] = issue.path.map(String);
-    const column = first ?? keyEntry[0];
+    const column = first ?? keyEntry.key;
     if (bad.has(column)) continue;
     bad.set(column, rest.length > 0 ? `${rest.join('.')}: ${issue.message}` : issue.message);
   }
   const [firstKey, why] = [...bad][0]!;
-  const damage: RowDamage = { table: name, key, column: columns[firstKey]?.name ?? firstKey, why };
+  const damage: RowDamage = { table: name, key, column: columns.find((c) => c.key === firstKey)?.name ?? firstKey, why };
   return { ok: false, damage, badColumns: new Set(bad.keys()), raw: decoded };
 }
 
-/** A row selected with rawSelection that must be good: damage throws DamagedRowError. */
+/** A row selected with rawSelection (repositories/sql-helpers) that must be good: damage throws DamagedRowError. */
 export function trustedRow<T>(name: CheckedTable, raw: Record<string, unknown>): T {
   const checked = checkRow<T>(name, raw);
   if (!checked.ok) throw new DamagedRowError(checked.damage);
@@ -96,14 +90,10 @@ export function trustedRow<T>(name: CheckedTable, raw: Record<string, unknown>):
 /** SQL column names to row keys, for rows read with plain SQL (`SELECT *`). */
 export function keyedBySqlName(name: CheckedTable, sqlRow: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, column] of Object.entries(getTableColumns(CHECKED_TABLES[name].table) as Record<string, Column>)) {
-    out[key] = sqlRow[column.name];
+  for (const { key, name: sqlName } of COLUMNS[name]) {
+    out[key] = sqlRow[sqlName];
   }
   return out;
-}
-
-function isJsonColumn(column: Column): boolean {
-  return column.dataType === 'json';
 }
 
 /**

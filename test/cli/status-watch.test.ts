@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import { openReadOnlyStore } from '../../src/cli/watch/read-only-store';
+import { closeConnection } from '../../src/db/connection';
+import { openWatchConnection } from '../../src/db/open-read-only';
 import { SyncFollower, timeLeft, type WatchSample, watchedStatus } from '../../src/cli/watch/sync-follower';
 import { endText, paceText } from '../../src/cli/watch/watch-view';
 import { run } from '../../src/cli/main';
@@ -70,6 +71,7 @@ describe('status --watch, piped, in a real second process', () => {
     expect([...percents].sort((a, b) => a - b)).toEqual(percents);
     expect(progress.some((line) => /Indexing Files\s+\d+\/200 files {2}40\.0\/s \| \d+s left/.test(line))).toBe(true);
     expect(lines[lines.length - 1]).toMatch(new RegExp(`^Sync ${recorder.jobId.slice(0, 8)} completed in \\d+s \\(200/200 files\\)\\.$`));
+    // eslint-disable-next-line no-control-regex -- no terminal escape (ESC [) may reach a pipe
     expect(result.stdout).not.toMatch(/\u001b\[/);
   });
 
@@ -228,7 +230,7 @@ describe('status --watch on a real pseudo terminal', () => {
 
 describe('the parts of the watch', () => {
   it('a file that cannot be opened read-only is a store error, not a crash', () => {
-    expect(() => openReadOnlyStore(tmp.join('missing.db'))).toThrow(expect.objectContaining({ code: 'STORAGE' }));
+    expect(() => openWatchConnection(tmp.join('missing.db'))).toThrow(expect.objectContaining({ code: 'STORAGE' }));
   });
 
   it('a sync taken over by a resume, or given up, ended as interrupted; an unknown row too', () => {
@@ -237,14 +239,14 @@ describe('the parts of the watch', () => {
     expect(watchedStatus('resumed', false)).toBe('interrupted');
     expect(watchedStatus('interrupted', false)).toBe('interrupted');
     const jobId = seedInterrupted(tmp.path);
-    const sqlite = openReadOnlyStore(tmp.join(`${PROJECT}.db`));
+    const connection = openWatchConnection(tmp.join(`${PROJECT}.db`));
     try {
-      const follower = new SyncFollower(sqlite, PROJECT);
+      const follower = new SyncFollower(connection, PROJECT);
       expect(follower.findRunning()).toBeNull();
       expect(follower.sample('no-such-job')).toEqual(expect.objectContaining({ status: 'interrupted', phase: null, rate: null }));
       expect(follower.sample(jobId)).toEqual(expect.objectContaining({ status: 'interrupted', percent: 40, rate: 4, timeLeftMs: null }));
     } finally {
-      sqlite.close();
+      closeConnection(connection);
     }
   });
 

@@ -49,7 +49,6 @@ describe('SIGKILL at a random moment', () => {
         throw error;
       }
     }
-    // eslint-disable-next-line no-console
     console.log(`crash suite (${random.replayHint()}): ${summary.killed} killed mid-sync, ${summary.finishedBeforeKill} finished first; every kill resumed exactly from its last checkpoint`);
     expect(summary.killed).toBeGreaterThan(ITERATIONS / 2);
   }, 10 * 60_000);

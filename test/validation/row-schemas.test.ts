@@ -46,6 +46,14 @@ describe('row schemas', () => {
     expect(checked.ok ? [] : [...checked.badColumns].sort()).toEqual(['filesProcessed', 'phases', 'status']);
   });
 
+  it('accept a store_meta key carrying a lease owner with the longest host name', () => {
+    // The lease key holds pid, host, boot id and token: a 253-character host name must
+    // not make the lease a damaged row (maintenance removes those, lease and all).
+    const owner = { pid: 99999, host: 'h'.repeat(253), boot: 'b'.repeat(36), token: 't'.repeat(16) };
+    const key = `maintenance_lease_mono ${JSON.stringify(owner)}`;
+    expect(checkRow('store_meta', { key, value: T0 })).toMatchObject({ ok: true });
+  });
+
   it('accept a 64-digit (SHA-256) commit', () => {
     expect(checkRow('sync_history', storedSync({ gitCommit: 'b'.repeat(64) })).ok).toBe(true);
   });

@@ -1,9 +1,10 @@
-import type { Database } from 'better-sqlite3';
-import { readMigrationFiles } from 'drizzle-orm/migrator';
+import { type Connection, closeConnection } from '../../db/connection';
 import { lstatIfExists } from '../../db/file-modes';
-import { structuralDamage } from '../../db/integrity';
-import { MIGRATIONS_FOLDER } from '../../db/migrations';
-import { openReadOnlyDatabase } from '../../db/open-read-only';
+import { shippedMigrations } from '../../db/migrations';
+import { openInspectionConnection } from '../../db/open-read-only';
+import { StoreFileRepository } from '../../repositories/store-file.repository';
+import { StoredRowsRepository } from '../../repositories/stored-rows.repository';
+import { CHECKED_TABLES } from '../../validation/rows';
 import { type DamagedRow, findDamagedRows } from '../../services/damaged-rows';
 import { inspectPaths, type PathFact, type PathSafety, refusalReason } from './path-safety';
 
@@ -57,7 +58,7 @@ export const LISTED_DAMAGED_ROWS = 20;
  * Inspect a store file read-only: never through the store's own open, which would
  * migrate it, or move a damaged file aside and hide what doctor is there to report.
  * Damaged rows are found with the same checks every read applies.
- * The statements are fixed text (pragmas and the two bookkeeping tables); nothing from
+ * The statements (repositories/store-file, stored-rows) are fixed text; nothing from
  * the command line reaches them. A file the store would refuse (a link, another user's
  * file or folder) is not opened at all: even a read-only open writes -wal/-shm beside
  * whatever a link points to.
@@ -65,7 +66,7 @@ export const LISTED_DAMAGED_ROWS = 20;
 export function inspectStore(dbPath: string): StoreFacts {
   const paths = inspectPaths(dbPath);
   const role = (r: PathFact['role']) => paths.entries.find((e) => e.role === r);
-  const shipped = readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER });
+  const shipped = shippedMigrations();
   const latestShipped = shipped.at(-1);
   const facts: StoreFacts = {
     path: dbPath,
@@ -88,46 +89,33 @@ export function inspectStore(dbPath: string): StoreFacts {
     damagedRows: { count: 0, rows: [] },
   };
   if (facts.notOpened) return facts;
-  let sqlite: Database | undefined;
+  let connection: Connection | undefined;
   try {
     // Read-only, and without leaving -wal/-shm files behind (see db/open-read-only).
-    sqlite = openReadOnlyDatabase(dbPath);
-    readInto(sqlite, facts);
+    connection = openInspectionConnection(dbPath);
+    readInto(connection, facts);
   } catch (error) {
     facts.openError = `${(error as { code?: string }).code}: ${(error as Error).message}`;
   } finally {
-    sqlite?.close();
+    if (connection) closeConnection(connection);
   }
   return facts;
 }
 
-function readInto(sqlite: Database, facts: StoreFacts): void {
+function readInto(connection: Connection, facts: StoreFacts): void {
+  const storeFile = new StoreFileRepository(connection);
   // The file's structure only: rows that break a CHECK rule are the damaged-rows check's.
-  const damage = structuralDamage(sqlite);
+  const damage = storeFile.structuralDamage();
   facts.quickCheck = damage.length === 0 ? ['ok'] : damage.slice(0, 5);
-  facts.pages = {
-    size: sqlite.pragma('page_size', { simple: true }) as number,
-    count: sqlite.pragma('page_count', { simple: true }) as number,
-    free: sqlite.pragma('freelist_count', { simple: true }) as number,
-  };
-  const tables = new Set(
-    (sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name),
-  );
-  if (tables.has('__drizzle_migrations')) {
-    const count = (sqlite.prepare('SELECT count(*) AS n FROM "__drizzle_migrations"').get() as { n: number }).n;
-    const latest = sqlite
-      .prepare('SELECT hash, created_at FROM "__drizzle_migrations" ORDER BY created_at DESC LIMIT 1')
-      .get() as { hash: string; created_at: number | string } | undefined;
-    facts.applied = { count, latest: latest ? { createdAt: Number(latest.created_at), hash: latest.hash } : null };
-  }
-  if (tables.has('store_meta')) {
-    const meta = sqlite.prepare('SELECT key, value FROM store_meta').all() as { key: string; value: number }[];
-    const get = (key: string) => meta.find((m) => m.key === key)?.value ?? null;
-    facts.lastMaintenanceAt = get('last_maintenance_at');
-    facts.lastVacuumAt = get('last_vacuum_at');
-  }
-  if (['sync_history', 'checkpoints', 'progress_updates', 'store_meta'].every((t) => tables.has(t))) {
-    const damaged = findDamagedRows(sqlite);
+  const pages = storeFile.pageCounts();
+  facts.pages = { size: pages.pageSize, count: pages.pageCount, free: pages.freePages };
+  facts.applied = storeFile.appliedMigrations();
+  const meta = storeFile.metaValues(['last_maintenance_at', 'last_vacuum_at']);
+  facts.lastMaintenanceAt = meta.last_maintenance_at;
+  facts.lastVacuumAt = meta.last_vacuum_at;
+  const tables = storeFile.tableNames();
+  if (Object.keys(CHECKED_TABLES).every((t) => tables.has(t))) {
+    const damaged = findDamagedRows(new StoredRowsRepository(connection));
     facts.damagedRows = { count: damaged.length, rows: damaged.slice(0, LISTED_DAMAGED_ROWS) };
   }
 }

@@ -1,8 +1,6 @@
-import type { Database } from 'better-sqlite3';
-import { and, desc, eq } from 'drizzle-orm';
-import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { type Clock, systemClock } from '../../clock';
-import { progressUpdates, syncHistory } from '../../schema';
+import type { Connection } from '../../db/connection';
+import { SyncWatchRepository } from '../../repositories/sync-watch.repository';
 import { isOwnerAlive, type LivenessFacts } from '../../services/liveness';
 
 /** How a watched sync stands: still running, or how it ended. */
@@ -36,41 +34,30 @@ const PACE_WINDOW_MS = 30_000;
  * (interrupted), judged as `status` judges it.
  */
 export class SyncFollower {
-  private readonly orm;
+  private readonly rows: SyncWatchRepository;
   private readonly seen: Array<{ at: number; percent: number }> = [];
 
   constructor(
-    sqlite: Database,
+    connection: Connection,
     private readonly projectId: string,
     private readonly clock: Clock = systemClock,
     private readonly staleAfterMs = 60_000,
   ) {
-    this.orm = drizzle(sqlite);
+    this.rows = new SyncWatchRepository(connection);
   }
 
   /** The newest sync of the project whose process is alive, or null. */
   findRunning(): string | null {
-    const rows = this.orm
-      .select(LIVENESS_COLUMNS)
-      .from(syncHistory)
-      .where(and(eq(syncHistory.projectId, this.projectId), eq(syncHistory.status, 'running')))
-      .orderBy(desc(syncHistory.id))
-      .all();
+    const rows = this.rows.listRunning(this.projectId);
     return rows.find((row) => this.alive(row))?.jobId ?? null;
   }
 
   sample(jobId: string): WatchSample {
     const now = this.clock.now();
-    const row = this.orm.select(SAMPLE_COLUMNS).from(syncHistory).where(eq(syncHistory.jobId, jobId)).get();
+    const row = this.rows.sampleRow(jobId);
     // A row removed while watched (retention never removes a running one) ended unseen.
     if (!row) return { jobId, status: 'interrupted', phase: null, percent: 0, filesProcessed: 0, totalFiles: 0, rate: null, timeLeftMs: null, elapsedMs: 0, at: now };
-    const last = this.orm
-      .select({ rate: progressUpdates.rate })
-      .from(progressUpdates)
-      .where(eq(progressUpdates.jobId, jobId))
-      .orderBy(desc(progressUpdates.id))
-      .limit(1)
-      .get();
+    const rate = this.rows.lastRate(jobId);
     const status = watchedStatus(row.status, row.status === 'running' && this.alive(row));
     this.remember(now, row.overallProgress);
     return {
@@ -80,7 +67,7 @@ export class SyncFollower {
       percent: row.overallProgress,
       filesProcessed: row.filesProcessed,
       totalFiles: row.totalFiles,
-      rate: last?.rate ?? null,
+      rate: rate ?? null,
       timeLeftMs: status === 'running' ? timeLeft(this.seen) : status === 'completed' ? 0 : null,
       elapsedMs: Math.max(0, (row.endTime ?? now) - row.startTime),
       at: now,
@@ -96,26 +83,6 @@ export class SyncFollower {
     while (this.seen.length > 2 && at - this.seen[0]!.at > PACE_WINDOW_MS) this.seen.shift();
   }
 }
-
-const LIVENESS_COLUMNS = {
-  jobId: syncHistory.jobId,
-  ownerPid: syncHistory.ownerPid,
-  ownerHost: syncHistory.ownerHost,
-  ownerBootId: syncHistory.ownerBootId,
-  lastActivityAt: syncHistory.lastActivityAt,
-  lastActivityMono: syncHistory.lastActivityMono,
-};
-
-const SAMPLE_COLUMNS = {
-  ...LIVENESS_COLUMNS,
-  status: syncHistory.status,
-  currentPhase: syncHistory.currentPhase,
-  overallProgress: syncHistory.overallProgress,
-  filesProcessed: syncHistory.filesProcessed,
-  totalFiles: syncHistory.totalFiles,
-  startTime: syncHistory.startTime,
-  endTime: syncHistory.endTime,
-};
 
 /** A running row whose process is gone, and one given up or taken over by a resume, ended without finishing. */
 export function watchedStatus(status: string, alive: boolean): WatchedStatus {

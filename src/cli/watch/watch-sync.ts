@@ -1,8 +1,9 @@
 import type { StoreLocation } from '../../config/store-paths';
+import { closeConnection } from '../../db/connection';
+import { openWatchConnection } from '../../db/open-read-only';
 import { CliError, EXIT, type ExitCode } from '../exit-codes';
 import type { CliIo } from '../io';
 import type { Output } from '../output';
-import { openReadOnlyStore } from './read-only-store';
 import { SyncFollower, type WatchedStatus } from './sync-follower';
 import { createWatchView } from './watch-view';
 
@@ -25,9 +26,9 @@ export interface WatchOptions {
  * interval. No running sync: NOT_FOUND (exit 3), said once.
  */
 export async function watchSync(target: StoreLocation, options: WatchOptions, out: Output, io: CliIo): Promise<ExitCode> {
-  const sqlite = openReadOnlyStore(target.dbPath);
+  const connection = openWatchConnection(target.dbPath);
   try {
-    const follower = new SyncFollower(sqlite, target.projectId);
+    const follower = new SyncFollower(connection, target.projectId);
     const jobId = follower.findRunning();
     if (jobId === null) {
       throw new CliError(
@@ -60,7 +61,7 @@ export async function watchSync(target: StoreLocation, options: WatchOptions, ou
       pause.cancel();
     }
   } finally {
-    sqlite.close();
+    closeConnection(connection);
   }
 }
 

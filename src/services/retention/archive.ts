@@ -1,12 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { DateTime } from 'luxon';
-import { z } from 'zod';
-import { lstatIfExists } from '../../db/file-modes';
-import { ArchiveDamagedError, NotFoundError, StorageError, UnsafePathError } from '../../errors';
+import { NotFoundError, StorageError, UnsafePathError } from '../../errors';
 import type { SyncHistoryRow } from '../../schema';
-import { parseInput } from '../../validation/parse';
-import { type ArchiveDamage, type DecodedArchive, decodeArchive } from './archive-format';
+import { type DecodedArchive, decodeArchive } from './archive-format';
 
 /**
  * The archive of old syncs, `{dir}/{projectId}.archive/`, and how it is read:

@@ -1,3 +1,4 @@
+import { isInTransaction } from '../../db/connection';
 import { type UpkeepScheduler, type UpkeepTask, upkeepScheduler } from '../../db/upkeep-scheduler';
 import { DatabaseLockedError, ProgressStoreError } from '../../errors';
 import type { StoreContext } from '../store-context';
@@ -115,7 +116,7 @@ export class BackgroundMaintenance implements UpkeepTask {
     const { context } = this;
     if (context.isClosed) return null;
     // Never inside a caller's transaction: its statements and ours would commit together.
-    if (context.connection.sqlite.inTransaction) return RETRY_MS;
+    if (isInTransaction(context.connection)) return RETRY_MS;
     return this.host.active(() => this.slice());
   }
 

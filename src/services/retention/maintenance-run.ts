@@ -7,7 +7,7 @@ import type { MaintenanceLease } from './maintenance-lease';
 import { BatchSizer } from './batch-sizer';
 import type { MaintenanceReport, RemovedRows } from './maintenance-report';
 import type { RetentionPolicy } from './retention-policy';
-import { measureSpace, mergeWal, type SpaceFigures } from './space';
+import { measureSpace, type SpaceFigures } from './space';
 
 /**
  * Maintenance merges the WAL every this many batches: a batch writes at most a few
@@ -102,7 +102,7 @@ export class MaintenanceRun {
     this.now = context.clock.now();
     this.startMono = context.clock.monotonic();
     this.sliceStartedAt = this.startMono;
-    this.before = measureSpace(context.connection);
+    this.before = measureSpace(context.repos.storeFile);
     this.lockTimeoutMs = context.settings.lockTimeoutMs;
     const targetMs = policy.batchTargetMs;
     // The floors keep a batch worth its transaction on a machine so busy that every batch
@@ -129,7 +129,7 @@ export class MaintenanceRun {
    * waited at most. With `sized`, the time feeds the next batch's size of that kind.
    */
   write<T>(name: string, work: () => NotPromise<T>, sized?: { kind: BatchKind; units: number }): T {
-    const { clock, connection } = this.context;
+    const { clock, repos } = this.context;
     const started = clock.monotonic();
     let held = 0;
     try {
@@ -141,7 +141,7 @@ export class MaintenanceRun {
       if (sized) this.sizers[sized.kind].record(sized.units, held);
       // Merge maintenance's own pages out of the WAL as it goes, outside any transaction,
       // so SQLite's automatic merge never lands inside a commit (ours, or a recorder's).
-      if (this.transactions % WRITES_PER_WAL_MERGE === 0) mergeWal(connection.sqlite);
+      if (this.transactions % WRITES_PER_WAL_MERGE === 0) repos.storeFile.mergeWal();
       if (this.pace) makeWayForWaiters(held);
     }
   }
@@ -169,7 +169,7 @@ export class MaintenanceRun {
 
   /** Bytes in pages holding data now; in a dry run, projected from what would have gone. */
   usedBytes(): number {
-    if (!this.dryRun) return measureSpace(this.context.connection).usedBytes;
+    if (!this.dryRun) return measureSpace(this.context.repos.storeFile).usedBytes;
     const gone = Object.values(this.removed).reduce((sum, kind) => sum + kind.bytes, 0);
     return Math.max(0, this.before.usedBytes - gone);
   }

@@ -1,3 +1,4 @@
+import { wholeMs } from '../../clock';
 import { removeDamagedRows } from '../damaged-rows';
 import { pruneArchive, settleArchive } from './archive-upkeep';
 import { expireCheckpoints } from './checkpoint-expiry';
@@ -7,7 +8,7 @@ import type { MaintenanceReport } from './maintenance-report';
 import type { MaintenanceRun, MaintenanceSteps } from './maintenance-run';
 import { reclaimSpace } from './reclaim-space';
 import { enforceBudget } from './size-budget';
-import { measureSpace, mergeWal, sizeOf } from './space';
+import { measureSpace, sizeOf } from './space';
 import { compactTrails } from './trail-compaction';
 
 export type MaintenanceTrigger = MaintenanceReport['trigger'];
@@ -37,7 +38,7 @@ export function* maintenanceSteps(run: MaintenanceRun, trigger: MaintenanceTrigg
   const filesDeleted = pruneArchive(run.archiveDir, now, policy.archiveMonths, (w) => run.context.warn(w), run.dryRun);
   yield;
   const vacuum = yield* reclaimSpace(run, pressure);
-  if (!run.dryRun) mergeWal(run.context.connection.sqlite);
+  if (!run.dryRun) run.repos.storeFile.mergeWal();
   return reportOf(run, trigger, { budget, vacuum, filesDeleted });
 }
 
@@ -69,7 +70,6 @@ function reportOf(
   trigger: MaintenanceTrigger,
   parts: Pick<MaintenanceReport, 'budget' | 'vacuum'> & { filesDeleted: string[] },
 ): MaintenanceReport {
-  const { connection } = run.context;
   return {
     dryRun: run.dryRun,
     trigger,
@@ -78,7 +78,7 @@ function reportOf(
     transactions: run.transactions,
     longestTransactionMs: run.longestTransactionMs,
     slices: run.slices,
-    longestSliceMs: run.longestSlice(),
+    longestSliceMs: wholeMs(run.longestSlice()),
     removed: run.removed,
     syncsInterrupted: run.syncsInterrupted,
     checkpointsKept: run.checkpointsKept,
@@ -91,7 +91,7 @@ function reportOf(
     },
     budget: parts.budget,
     vacuum: parts.vacuum,
-    size: { before: sizeOf(run.before), after: run.dryRun ? sizeOf(run.before) : sizeOf(measureSpace(connection)) },
+    size: { before: sizeOf(run.before), after: run.dryRun ? sizeOf(run.before) : sizeOf(measureSpace(run.repos.storeFile)) },
   };
 }
 

@@ -1,7 +1,7 @@
 import { isOwnerAlive } from '../liveness';
 import type { MaintenanceReport } from './maintenance-report';
 import type { MaintenanceRun, MaintenanceSteps } from './maintenance-run';
-import { fullVacuum, incrementalVacuum, measureSpace } from './space';
+import { measureSpace } from './space';
 
 type VacuumOutcome = MaintenanceReport['vacuum'];
 
@@ -21,7 +21,7 @@ const megabytes = (bytes: number) => `${(bytes / 1_000_000).toFixed(1)} MB`;
  */
 export function* reclaimSpace(run: MaintenanceRun, pressure: boolean): MaintenanceSteps<VacuumOutcome> {
   const { context, policy } = run;
-  const space = measureSpace(context.connection);
+  const space = measureSpace(run.repos.storeFile);
   if (run.dryRun) {
     return { kind: 'none', reason: 'dry run: whether a vacuum is worth it depends on the pages the deletes free', bytesReclaimed: 0, lockMs: 0 };
   }
@@ -29,7 +29,7 @@ export function* reclaimSpace(run: MaintenanceRun, pressure: boolean): Maintenan
   if (full.worth) {
     const started = context.clock.monotonic();
     try {
-      fullVacuum(context.connection.sqlite, context.settings.lockTimeoutMs);
+      run.repos.storeFile.fullVacuum(context.settings.lockTimeoutMs);
     } finally {
       run.timedVacuum(context.clock.monotonic() - started);
     }
@@ -38,7 +38,7 @@ export function* reclaimSpace(run: MaintenanceRun, pressure: boolean): Maintenan
     return {
       kind: 'full',
       reason: full.reason,
-      bytesReclaimed: Math.max(0, space.fileBytes - measureSpace(context.connection).fileBytes),
+      bytesReclaimed: Math.max(0, space.fileBytes - measureSpace(run.repos.storeFile).fileBytes),
       lockMs: run.vacuumLockMs,
     };
   }
@@ -77,14 +77,14 @@ function fullVacuumVerdict(run: MaintenanceRun, freeShare: number, pressure: boo
  * Returns the bytes given back.
  */
 function* giveBackFreePages(run: MaintenanceRun): MaintenanceSteps<number> {
-  const { context } = run;
-  const before = measureSpace(context.connection);
+  const { storeFile } = run.repos;
+  const before = measureSpace(storeFile);
   let left = Math.ceil(before.freeBytes / before.pageSize);
   while (left > 0) {
     const pages = Math.min(left, run.batchSize('pages'));
-    run.write('incremental vacuum', () => incrementalVacuum(context.connection.sqlite, pages), { kind: 'pages', units: pages });
+    run.write('incremental vacuum', () => storeFile.incrementalVacuum(pages), { kind: 'pages', units: pages });
     left -= pages;
     yield;
   }
-  return Math.max(0, before.fileBytes - measureSpace(context.connection).fileBytes);
+  return Math.max(0, before.fileBytes - measureSpace(storeFile).fileBytes);
 }

@@ -1,3 +1,4 @@
+import { isInTransaction } from '../../db/connection';
 import { parseInput } from '../../validation/parse';
 import type { StoreContext } from '../store-context';
 import { archiveDirFor } from './archive';
@@ -125,12 +126,12 @@ export class RetentionService {
    * the original error.
    */
   private recoverSpace(): number {
-    const { connection } = this.context;
-    if (this.running || connection.sqlite.inTransaction || this.context.isClosed) return 0;
+    const { connection, repos } = this.context;
+    if (this.running || isInTransaction(connection) || this.context.isClosed) return 0;
     try {
-      const before = measureSpace(connection).usedBytes;
+      const before = measureSpace(repos.storeFile).usedBytes;
       this.active(() => drain(this.begin('disk-full', false, false).steps));
-      return Math.max(0, before - measureSpace(connection).usedBytes);
+      return Math.max(0, before - measureSpace(repos.storeFile).usedBytes);
     } catch (error) {
       this.context.warn({ code: 'STORAGE_FULL', message: `maintenance on a full disk failed: ${(error as Error).message}`, error });
       return 0;

@@ -1,8 +1,4 @@
-import fs from 'node:fs';
-import type { Database } from 'better-sqlite3';
-import type { Connection } from '../../db/connection';
-import { retryWhileBusy } from '../../db/busy-retry';
-import { toStoreError } from '../../db/sqlite-errors';
+import type { StoreFileRepository } from '../../repositories/store-file.repository';
 import type { StoreSize } from './maintenance-report';
 
 /**
@@ -10,6 +6,7 @@ import type { StoreSize } from './maintenance-report';
  * (see db/connection.ts): deleted rows leave free pages that later writes reuse, and
  * `incremental_vacuum` hands them back to the file system in small steps. A full VACUUM
  * rewrites the file (also undoing half-empty pages) but holds the write lock throughout.
+ * The engine calls themselves are the store-file repository's.
  */
 export interface SpaceFigures extends StoreSize {
   pageSize: number;
@@ -17,56 +14,18 @@ export interface SpaceFigures extends StoreSize {
   usedBytes: number;
 }
 
-export function measureSpace(connection: Connection): SpaceFigures {
-  const { sqlite } = connection;
-  const pageSize = sqlite.pragma('page_size', { simple: true }) as number;
-  const pages = sqlite.pragma('page_count', { simple: true }) as number;
-  const freePages = sqlite.pragma('freelist_count', { simple: true }) as number;
+export function measureSpace(storeFile: StoreFileRepository): SpaceFigures {
+  const { pageSize, pageCount, freePages } = storeFile.pageCounts();
   return {
     pageSize,
-    fileBytes: pages * pageSize,
+    fileBytes: pageCount * pageSize,
     freeBytes: freePages * pageSize,
-    usedBytes: (pages - freePages) * pageSize,
-    walBytes: fileSize(`${connection.path}-wal`),
+    usedBytes: (pageCount - freePages) * pageSize,
+    walBytes: storeFile.walBytes(),
   };
 }
 
 /** The public part of the figures, for the report. */
 export function sizeOf(figures: SpaceFigures): StoreSize {
   return { fileBytes: figures.fileBytes, freeBytes: figures.freeBytes, walBytes: figures.walBytes };
-}
-
-/** Give back up to `pages` free pages. A write: run it inside the caller's write transaction. */
-export function incrementalVacuum(sqlite: Database, pages: number): void {
-  sqlite.pragma(`incremental_vacuum(${Math.max(1, Math.floor(pages))})`);
-}
-
-/** Rewrite the whole file. Cannot run inside a transaction; waits for the write lock like any write. */
-export function fullVacuum(sqlite: Database, lockTimeoutMs: number): void {
-  try {
-    retryWhileBusy(() => sqlite.exec('VACUUM'), lockTimeoutMs, 'vacuum');
-  } catch (error) {
-    throw toStoreError(error, 'vacuum');
-  }
-}
-
-/**
- * Merge what it can of the WAL into the file without waiting on anyone (PASSIVE never
- * blocks a writer), so the size figures describe the file and the next writer does not
- * pay for merging maintenance's pages.
- */
-export function mergeWal(sqlite: Database): void {
-  try {
-    sqlite.pragma('wal_checkpoint(PASSIVE)');
-  } catch {
-    // A busy checkpoint is only a missed optimisation: the next one merges the rest.
-  }
-}
-
-function fileSize(file: string): number {
-  try {
-    return fs.statSync(file).size;
-  } catch {
-    return 0;
-  }
 }

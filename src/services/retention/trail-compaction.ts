@@ -31,7 +31,7 @@ export function trailRowsToDrop(trail: TrailPoint[]): number[] {
  */
 export function* compactTrails(run: MaintenanceRun, cutoff: number): MaintenanceSteps<number> {
   const { repos, policy } = run;
-  let pending: Array<{ id: number; bytes: number }> = [];
+  const pending: Array<{ id: number; bytes: number }> = [];
   const flush = (count: number) => {
     const batch = pending.splice(0, count);
     const bytes = batch.reduce((sum, r) => sum + r.bytes, 0);

@@ -23,7 +23,7 @@ const durationMs = Number(durationArg);
 const stepMs = 40;
 const files = Array.from({ length: 200 }, (_, i) => `src/file-${i}.ts`);
 const store = openProgressStore({ projectId, dir, throttleMs: 50, onWarning: (w) => process.stderr.write(`warn ${w.code} ${w.message}\n`) });
-const sync = store.recording.startSync({ files, gitCommit: 'abcdef0'.padEnd(40, '0') });
+const sync = store.recording.startSync({ files, gitCommit: 'abcdef0123456789abcdef0123456789abcdef01' });
 process.stdout.write(`started ${sync.jobId}\n`);
 
 const phases = ['Initializing', 'Git Fetch', 'Git Merge', 'Detecting Changes', 'Indexing Files', 'Validating Index'];
