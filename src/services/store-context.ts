@@ -1,6 +1,6 @@
 import type { Clock } from '../clock';
 import type { Connection } from '../db/connection';
-import { runInTransaction, type NotPromise } from '../db/transaction';
+import { type NotPromise, onCommit, onRollback, runInTransaction } from '../db/transaction';
 import { truncateWal } from '../db/wal-merges';
 import { type ProgressStoreError, StorageFullError, StoreClosedError } from '../errors';
 import type { Repositories } from '../repositories';
@@ -87,7 +87,9 @@ export class StoreContext {
   write<T>(name: string, work: () => NotPromise<T>, lockTimeoutMs = this.settings.lockTimeoutMs): T {
     this.assertOpen();
     const { sqlite } = this.connection;
-    const run = () => runInTransaction(sqlite, work, { name, lockTimeoutMs });
+    const onHookError = (error: unknown) =>
+      this.warn({ code: 'STORAGE', message: `${name}: undoing after a rollback failed: ${(error as Error).message}`, error });
+    const run = () => runInTransaction(sqlite, work, { name, lockTimeoutMs, onHookError });
     if (this.walToTruncate && !sqlite.inTransaction) this.walToTruncate = !truncateWal(sqlite);
     try {
       return run();
@@ -103,6 +105,19 @@ export class StoreContext {
       });
       return run();
     }
+  }
+
+  /**
+   * Inside a write: run `hook` once its transaction (the outermost, when writes nest) has
+   * committed, never if it rolls back. For in-memory state that must follow the file.
+   */
+  onCommit(hook: () => void): void {
+    onCommit(this.connection.sqlite, hook);
+  }
+
+  /** Inside a write: run `hook` once its transaction has rolled back, never if it commits. */
+  onRollback(hook: () => void): void {
+    onRollback(this.connection.sqlite, hook);
   }
 
   /** Read-only unit of work: a consistent snapshot without taking the write lock. */

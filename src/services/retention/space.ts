@@ -3,6 +3,7 @@ import type { Database } from 'better-sqlite3';
 import type { Connection } from '../../db/connection';
 import { retryWhileBusy } from '../../db/busy-retry';
 import { toStoreError } from '../../db/sqlite-errors';
+import { assertInTransaction } from '../../db/transaction';
 import type { StoreSize } from './maintenance-report';
 
 /**
@@ -36,8 +37,9 @@ export function sizeOf(figures: SpaceFigures): StoreSize {
   return { fileBytes: figures.fileBytes, freeBytes: figures.freeBytes, walBytes: figures.walBytes };
 }
 
-/** Give back up to `pages` free pages. A write: run it inside the caller's write transaction. */
+/** Give back up to `pages` free pages. A write: run it inside the caller's write transaction (checked). */
 export function incrementalVacuum(sqlite: Database, pages: number): void {
+  assertInTransaction(sqlite, 'incremental vacuum');
   sqlite.pragma(`incremental_vacuum(${Math.max(1, Math.floor(pages))})`);
 }
 
