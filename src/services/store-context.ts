@@ -30,8 +30,6 @@ export interface StoreSettings {
 /** Everything the services share: one per open store. */
 export class StoreContext {
   private closed = false;
-  /** Set by the retention service: frees space when a write finds the disk full. */
-  recoverSpace: (() => number) | null = null;
   /** A write failed for want of space and the WAL could not be merged away then: try before the next write. */
   private walToTruncate = false;
   /** Recorders of this store still recording: released when the store closes. */
@@ -44,6 +42,8 @@ export class StoreContext {
     readonly clock: Clock,
     readonly settings: StoreSettings,
     private readonly onWarning: (warning: StoreWarning) => void,
+    /** Frees space when a write finds the disk full (maintenance under pressure); returns the bytes freed. */
+    private readonly recoverSpace: () => number,
   ) {}
 
   /** Damaged rows already reported by this store: each is told once, not at every read. */
@@ -96,7 +96,7 @@ export class StoreContext {
     } catch (error) {
       if (!(error instanceof StorageFullError)) throw error;
       truncateWal(sqlite);
-      const recovered = this.recoverSpace?.() ?? 0;
+      const recovered = this.recoverSpace();
       this.walToTruncate = !truncateWal(sqlite);
       this.warn({
         code: 'RECOVERED',
