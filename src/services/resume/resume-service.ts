@@ -53,7 +53,7 @@ export class ResumeService {
   constructor(
     private readonly context: StoreContext,
     private readonly recording: RecordingService,
-    private readonly estimator: ResumeEstimator | null = null,
+    private readonly estimator: ResumeEstimator,
   ) {}
 
   /**
@@ -345,7 +345,7 @@ export class ResumeService {
       canResume: checkpoint !== null && checkpoint.gitCommit !== null,
       reason: problem ?? (!checkpoint ? 'no checkpoint was saved' : checkpoint.gitCommit ? null : NO_COMMIT_TO_MERGE_FROM),
     };
-    if (this.estimator && info.canResume) info.estimatedTime = this.estimator(info) ?? info.estimatedTime;
+    if (info.canResume) info.estimatedTime = this.estimator(info) ?? info.estimatedTime;
     return info;
   }
 
