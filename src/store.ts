@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { type Clock, systemClock } from './clock';
 import { resolveStoreLocation } from './config/store-paths';
-import { closeConnection } from './db/connection';
+import { closeConnection, type Connection } from './db/connection';
 import { openReadOnlyConnection } from './db/open-read-only';
 import { openStoreDatabase } from './db/open-store-database';
 import { WalMerges } from './db/wal-merges';
@@ -11,7 +11,7 @@ import { removeDamagedRows } from './services/damaged-rows';
 import { processProbe, type ResourceProbe } from './services/recording/process-sampler';
 import { MetricsService } from './services/metrics/metrics-service';
 import { RecordingService } from './services/recording/recording-service';
-import { ResumeService } from './services/resume/resume-service';
+import { type ResumeEstimator, ResumeService } from './services/resume/resume-service';
 import { maxDatabaseBytesSchema } from './services/retention/retention-policy';
 import { RetentionService } from './services/retention/retention-service';
 import { StatusService } from './services/status-service';
@@ -88,33 +88,19 @@ export class ProgressStore {
   /** @internal Made by openProgressStore; not part of the public API. */
   constructor(
     private readonly context: StoreContext,
-    retention: { maxDatabaseBytes?: number; readOnly?: boolean } = {},
+    retention: RetentionService,
+    options: { readOnly?: boolean } = {},
   ) {
     this.walMerges = new WalMerges(context.connection, {
       onError: (error) => context.warn({ code: 'STORAGE', message: `merging the WAL: ${(error as Error).message}`, error }),
     });
     // A read-only store writes nothing, so it has nothing to merge (and may not merge).
-    if (retention.readOnly) this.walMerges.stop();
+    if (options.readOnly) this.walMerges.stop();
     this.recording = new RecordingService(context);
-    this.resume = new ResumeService(context, this.recording);
     this.metrics = new MetricsService(context);
-    // The resume prompt's estimate, from the project's history (ResumeInfo has no rate:
-    // the historical indexing rate and phase means stand in for it). An estimate that
-    // cannot be made (a damaged row, say) leaves the sync's own one in place.
-    this.resume.estimator = (info) => {
-      try {
-        return this.metrics.estimateRemaining({
-          phase: info.phase,
-          percent: info.progress,
-          filesProcessed: info.filesProcessed,
-          totalFiles: info.totalFiles,
-        });
-      } catch {
-        return null;
-      }
-    };
+    this.resume = new ResumeService(context, this.recording, historicalEstimate(this.metrics));
     this.status = new StatusService(context);
-    this.retention = new RetentionService(context, retention);
+    this.retention = retention;
   }
 
   /**
@@ -157,8 +143,8 @@ export function openProgressStore(options: ProgressStoreOptions): ProgressStore 
     now: () => clock.now(),
     warn: (message, error) => onWarning({ code: 'CORRUPT', message, error }),
   });
-  const context = new StoreContext(location.projectId, connection, createRepositories(connection), clock, settings, onWarning);
-  const store = new ProgressStore(context, { maxDatabaseBytes: parsed.maxDatabaseBytes });
+  const { context, retention } = createContext(location.projectId, connection, clock, settings, onWarning, parsed.maxDatabaseBytes);
+  const store = new ProgressStore(context, retention);
   // Daily upkeep, in slices between the caller's calls: opening never waits on it.
   if (parsed.autoMaintenance !== false) store.retention.startBackground();
   return store;
@@ -174,8 +160,48 @@ export function openProgressStore(options: ProgressStoreOptions): ProgressStore 
 export function openProgressStoreReadOnly(options: ProgressStoreOptions): ProgressStore {
   const { location, clock, onWarning, settings } = resolveOptions(options, 'openProgressStoreReadOnly');
   const connection = openReadOnlyConnection(location.dbPath, settings.lockTimeoutMs);
-  const context = new StoreContext(location.projectId, connection, createRepositories(connection), clock, settings, onWarning);
-  return new ProgressStore(context, { readOnly: true });
+  const { context, retention } = createContext(location.projectId, connection, clock, settings, onWarning);
+  return new ProgressStore(context, retention, { readOnly: true });
+}
+
+/**
+ * The context and the retention service, made together: a write that finds the disk
+ * full runs maintenance, and maintenance writes through the context, so the context is
+ * given a call that reaches the retention service made just after it.
+ */
+function createContext(
+  projectId: string,
+  connection: Connection,
+  clock: Clock,
+  settings: StoreSettings,
+  onWarning: (warning: StoreWarning) => void,
+  maxDatabaseBytes?: number,
+): { context: StoreContext; retention: RetentionService } {
+  let retention: RetentionService | undefined;
+  const recoverSpace = () => retention?.recoverSpace() ?? 0;
+  const context = new StoreContext(projectId, connection, createRepositories(connection), clock, settings, onWarning, recoverSpace);
+  retention = new RetentionService(context, { maxDatabaseBytes });
+  return { context, retention };
+}
+
+/**
+ * The resume prompt's estimate, from the project's history (ResumeInfo has no rate: the
+ * historical indexing rate and phase means stand in for it). An estimate that cannot be
+ * made (a damaged row, say) leaves the sync's own one in place.
+ */
+function historicalEstimate(metrics: MetricsService): ResumeEstimator {
+  return (info) => {
+    try {
+      return metrics.estimateRemaining({
+        phase: info.phase,
+        percent: info.progress,
+        filesProcessed: info.filesProcessed,
+        totalFiles: info.totalFiles,
+      });
+    } catch {
+      return null;
+    }
+  };
 }
 
 function resolveOptions(options: ProgressStoreOptions, context: string) {

@@ -1,4 +1,5 @@
 import type { Connection } from '../db/connection';
+import { assertInTransaction } from '../db/transaction';
 import { CheckpointFilesRepository } from './checkpoint-files.repository';
 import { CheckpointsRepository } from './checkpoints.repository';
 import { ProgressUpdatesRepository } from './progress-updates.repository';
@@ -20,6 +21,8 @@ export interface Repositories {
   storedRows: StoredRowsRepository;
   /** Read-side aggregates over the history, for the metrics service. */
   syncStats: SyncStatsRepository;
+  /** For helpers that hold only the repositories and whose reads and writes are only right together. */
+  unitOfWork: { assertOpen(operation: string): void };
 }
 
 /** One set per connection: the prepared statements inside belong to that connection. */
@@ -33,6 +36,7 @@ export function createRepositories(connection: Connection): Repositories {
     storeFile: new StoreFileRepository(connection),
     storedRows: new StoredRowsRepository(connection),
     syncStats: new SyncStatsRepository(connection),
+    unitOfWork: { assertOpen: (operation) => assertInTransaction(connection.sqlite, operation) },
   };
 }
 

@@ -4,6 +4,7 @@ import type { Connection } from '../db/connection';
 import { structuralDamage, tableNames } from '../db/integrity';
 import { toStoreError } from '../db/sqlite-errors';
 import { type StoreMetaKey, storeMeta } from '../schema';
+import { assertInTransaction } from '../db/transaction';
 
 /**
  * The store file itself, below the rows: its pages and free pages, its WAL, giving space
@@ -50,8 +51,9 @@ export class StoreFileRepository {
     }
   }
 
-  /** Give back up to `pages` free pages (at least one is asked for). A write: run it inside the caller's write transaction. */
+  /** Give back up to `pages` free pages (at least one is asked for). A write: run it inside the caller's write transaction (checked). */
   incrementalVacuum(pages: number): void {
+    assertInTransaction(this.connection, 'incremental vacuum');
     this.connection.sqlite.pragma(`incremental_vacuum(${Math.max(1, Math.floor(pages))})`);
   }
 

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock';
 import { type Connection, isInTransaction } from '../db/connection';
-import { runInTransaction, type NotPromise } from '../db/transaction';
+import { type NotPromise, onCommit, onRollback, runInTransaction } from '../db/transaction';
 import { truncateWal } from '../db/wal-merges';
 import { StorageFullError, StoreClosedError } from '../errors';
 import type { Repositories } from '../repositories';
@@ -30,8 +30,6 @@ export interface StoreSettings {
 /** Everything the services share: one per open store. */
 export class StoreContext {
   private closed = false;
-  /** Set by the retention service: frees space when a write finds the disk full. */
-  recoverSpace: (() => number) | null = null;
   /** A write failed for want of space and the WAL could not be merged away then: try before the next write. */
   private walToTruncate = false;
   /** Recorders of this store still recording: released when the store closes. */
@@ -44,6 +42,8 @@ export class StoreContext {
     readonly clock: Clock,
     readonly settings: StoreSettings,
     private readonly onWarning: (warning: StoreWarning) => void,
+    /** Frees space when a write finds the disk full (maintenance under pressure); returns the bytes freed. */
+    private readonly recoverSpace: () => number,
   ) {}
 
   /** Damaged rows already reported by this store: each is told once, not at every read. */
@@ -87,14 +87,16 @@ export class StoreContext {
   write<T>(name: string, work: () => NotPromise<T>, lockTimeoutMs = this.settings.lockTimeoutMs): T {
     this.assertOpen();
     const { connection } = this;
-    const run = () => runInTransaction(connection, work, { name, lockTimeoutMs });
+    const onHookError = (error: unknown) =>
+      this.warn({ code: 'STORAGE', message: `${name}: undoing after a rollback failed: ${(error as Error).message}`, error });
+    const run = () => runInTransaction(connection, work, { name, lockTimeoutMs, onHookError });
     if (this.walToTruncate && !isInTransaction(connection)) this.walToTruncate = !truncateWal(connection);
     try {
       return run();
     } catch (error) {
       if (!(error instanceof StorageFullError)) throw error;
       truncateWal(connection);
-      const recovered = this.recoverSpace?.() ?? 0;
+      const recovered = this.recoverSpace();
       this.walToTruncate = !truncateWal(connection);
       this.warn({
         code: 'RECOVERED',
@@ -103,6 +105,19 @@ export class StoreContext {
       });
       return run();
     }
+  }
+
+  /**
+   * Inside a write: run `hook` once its transaction (the outermost, when writes nest) has
+   * committed, never if it rolls back. For in-memory state that must follow the file.
+   */
+  onCommit(hook: () => void): void {
+    onCommit(this.connection, hook);
+  }
+
+  /** Inside a write: run `hook` once its transaction has rolled back, never if it commits. */
+  onRollback(hook: () => void): void {
+    onRollback(this.connection, hook);
   }
 
   /** Read-only unit of work: a consistent snapshot without taking the write lock. */

@@ -36,7 +36,8 @@ export class RecordingService {
 
   /**
    * Insert the sync and its first checkpoint, then hand back its recorder. Also used by
-   * the resume service inside its own unit of work (which this joins).
+   * the resume service inside its own unit of work (which this joins): the ledger counts
+   * as saved once that commits, and the recorder forgets itself if it rolls back.
    */
   begin(
     spec: Omit<RecorderInit, 'checkpointSeq' | 'checkpointCreatedAt' | 'startWall'> & {
@@ -49,7 +50,7 @@ export class RecordingService {
     const startWall = clock.now();
     const owner = currentOwner(startWall);
     const counts = spec.ledger.counts();
-    this.context.write(`start sync ${spec.jobId}`, () => {
+    return this.context.write(`start sync ${spec.jobId}`, () => {
       // Damaged or not, a row with this job id is taken.
       if (repos.syncHistory.inspectByJobId(spec.jobId)) {
         throw new ConflictError(`a sync with job id ${spec.jobId} already exists`);
@@ -96,8 +97,10 @@ export class RecordingService {
           ...(spec.metadata ? { caller: spec.metadata } : {}),
         },
       });
+      const sync = new SyncRecorder(this.context, { ...spec, checkpointSeq: 0, checkpointCreatedAt: startWall, startWall });
+      this.context.onCommit(() => spec.ledger.markSaved());
+      this.context.onRollback(() => sync.abandon());
+      return sync;
     });
-    spec.ledger.markSaved();
-    return new SyncRecorder(this.context, { ...spec, checkpointSeq: 0, checkpointCreatedAt: startWall, startWall });
   }
 }

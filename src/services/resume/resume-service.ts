@@ -45,14 +45,15 @@ interface UsableCheckpoint {
   head: string | null;
 }
 
-export class ResumeService {
-  /** Set by the metrics service: a better estimate from the project's history. */
-  estimator: ((info: ResumeInfo) => number | null) | null = null;
+/** A better estimate of the time left than the sync's own pace (from the project's history); null when it has none. */
+export type ResumeEstimator = (info: ResumeInfo) => number | null;
 
+export class ResumeService {
   /** @internal Made by openProgressStore; not part of the public API. */
   constructor(
     private readonly context: StoreContext,
     private readonly recording: RecordingService,
+    private readonly estimator: ResumeEstimator,
   ) {}
 
   /**
@@ -113,22 +114,18 @@ export class ResumeService {
       }
     }
 
-    let created: SyncRecorder | undefined;
     try {
-      const result = this.context.write(`resume ${jobId}`, () => {
+      // The new sync's recorder forgets itself if this rolls back (see RecordingService.begin).
+      return this.context.write(`resume ${jobId}`, () => {
         // Read again under the write lock: another process may have claimed or removed it meanwhile.
         const current = this.context.repos.syncHistory.inspectByJobId(jobId);
         if (!current) throw new NotFoundError(`no sync with job id ${jobId}`);
         this.assertClaimable(salvageSyncRow(current, this.context.clock.now())!);
         if (!current.ok) this.context.repos.syncHistory.settleUnknownStatus(jobId);
         const newJobId = randomUUID();
-        const resumed = usable ? this.claim(row, usable, newJobId) : this.abandon(row, reason!, newJobId, from);
-        created = resumed.sync;
-        return resumed;
+        return usable ? this.claim(row, usable, newJobId) : this.abandon(row, reason!, newJobId, from);
       });
-      return result;
     } catch (error) {
-      created?.abandon();
       // A resume that fails midway leaves the store as startFresh would; a lost race does not.
       if (!(error instanceof ConflictError)) this.tryStartFresh(jobId);
       throw error;
@@ -349,7 +346,7 @@ export class ResumeService {
       canResume: checkpoint !== null && checkpoint.gitCommit !== null,
       reason: problem ?? (!checkpoint ? 'no checkpoint was saved' : checkpoint.gitCommit ? null : NO_COMMIT_TO_MERGE_FROM),
     };
-    if (this.estimator && info.canResume) info.estimatedTime = this.estimator(info) ?? info.estimatedTime;
+    if (info.canResume) info.estimatedTime = this.estimator(info) ?? info.estimatedTime;
     return info;
   }
 

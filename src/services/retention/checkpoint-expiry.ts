@@ -74,10 +74,12 @@ function expireBatch(run: MaintenanceRun, batch: Doomed[], weight: number): numb
 
 /**
  * Remove a finished sync's checkpoint (if it has one) and count what went; mark a
- * `running` sync whose owner is gone as interrupted. Runs inside the caller's write.
+ * `running` sync whose owner is gone as interrupted. Runs inside the caller's write
+ * (checked): what it tallies must be what that write removes.
  */
 export function dropCheckpointTallied(run: MaintenanceRun, jobId: string, row: SyncHistoryRow | null): boolean {
   const { repos } = run;
+  repos.unitOfWork.assertOpen('expiring a checkpoint');
   if (row?.status === 'running' && repos.syncHistory.transition(jobId, ['running'], 'interrupted', { endTime: row.lastActivityAt })) {
     run.syncsInterrupted += 1;
   }

@@ -36,7 +36,6 @@ export class RetentionService {
     options: { maxDatabaseBytes?: number; background?: BackgroundMaintenanceOptions } = {},
   ) {
     this.policy = retentionPolicy({ maxDatabaseBytes: options.maxDatabaseBytes ?? DEFAULT_RETENTION_POLICY.maxDatabaseBytes });
-    context.recoverSpace = () => this.recoverSpace();
     this.background = new BackgroundMaintenance(
       context,
       {
@@ -120,12 +119,12 @@ export class RetentionService {
   }
 
   /**
-   * The StoreContext hook for a write that found the disk full: maintenance under
-   * pressure (prune until a tenth of the used space is free, whatever the budget), once.
-   * Returns the bytes freed for the retry. Never throws: a failure here must not hide
-   * the original error.
+   * @internal What StoreContext runs for a write that found the disk full (store.ts wires
+   * it): maintenance under pressure (prune until a tenth of the used space is free,
+   * whatever the budget), once. Returns the bytes freed for the retry. Never throws: a
+   * failure here must not hide the original error.
    */
-  private recoverSpace(): number {
+  recoverSpace(): number {
     const { connection, repos } = this.context;
     if (this.running || isInTransaction(connection) || this.context.isClosed) return 0;
     try {
