@@ -177,10 +177,13 @@ function createContext(
   onWarning: (warning: StoreWarning) => void,
   maxDatabaseBytes?: number,
 ): { context: StoreContext; retention: RetentionService } {
-  let retention: RetentionService | undefined;
-  const recoverSpace = () => retention?.recoverSpace() ?? 0;
+  // The context needs retention's recovery and retention needs the context: the closure
+  // reaches the service once it exists (a write before then has nothing to recover with).
+  const made: { retention?: RetentionService } = {};
+  const recoverSpace = () => made.retention?.recoverSpace() ?? 0;
   const context = new StoreContext(projectId, connection, createRepositories(connection), clock, settings, onWarning, recoverSpace);
-  retention = new RetentionService(context, { maxDatabaseBytes });
+  const retention = new RetentionService(context, { maxDatabaseBytes });
+  made.retention = retention;
   return { context, retention };
 }
 
