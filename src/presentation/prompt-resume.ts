@@ -30,13 +30,16 @@ const isRawCapable = (input: PromptInput): input is RawInput => input.isTTY === 
  * however the prompt ends; Ctrl-C and Ctrl-D cancel); piped answers are read a line at a
  * time. V shows details and asks again; anything else asks again. The input ending
  * before an answer cancels. On a stream that is not a TTY it does not wait for anyone
- * unless `readNonTty`: it prints the prompt and returns the non-interactive choice.
+ * unless `readNonTty`: it prints the prompt and returns the non-interactive choice (by
+ * default the recommended one: Resume when the checkpoint is usable, else Start fresh).
  */
 export async function promptResume(info: ResumeInfo, options: PromptResumeOptions = {}): Promise<ResumeChoice> {
   const input: PromptInput = options.input ?? process.stdin;
   const output = options.output ?? process.stdout;
   const now = options.now ?? Date.now();
-  const fallback: ResumeChoice = options.nonInteractiveChoice ?? (info.canResume ? 'resume' : 'cancel');
+  // The recommended answer: an unattended caller that cancelled on an unusable checkpoint
+  // would be offered the same one, and cancel, on every later run.
+  const fallback: ResumeChoice = options.nonInteractiveChoice ?? (info.canResume ? 'resume' : 'fresh');
   const prompt = renderResumePrompt(info, now);
   if (!input.isTTY && !options.readNonTty) {
     output.write(`${prompt}${fallback} (not a terminal)\n`);

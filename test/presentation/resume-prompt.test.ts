@@ -152,6 +152,13 @@ describe('the resume prompt', () => {
     await expect(promptResume(info(), { input, output, now: NOW, nonInteractiveChoice: 'cancel' })).resolves.toBe('cancel');
   });
 
+  it('answers the recommended fresh sync when the checkpoint cannot be used, so an unattended caller is never stuck', async () => {
+    // A cron job following the README: cancelling here would cancel every later run too.
+    const input = new PassThrough();
+    const output = new PassThrough();
+    await expect(promptResume(info({ canResume: false, reason: 'no git commit' }), { input, output, now: NOW })).resolves.toBe('fresh');
+  });
+
   it('reads piped answers when asked to', async () => {
     const input = new PassThrough();
     const output = new PassThrough();

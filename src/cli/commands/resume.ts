@@ -84,7 +84,9 @@ async function resume(options: ResumeOptions, out: Output, env: CommandEnv): Pro
       if (choice === 'details') out.text(renderResumeDetails(info));
       else out.text(`${renderResumePrompt(info)}${choice} (--choice)\n`);
     } else {
-      choice = await promptResume(info, { input: io.stdin, output: promptStream, readNonTty: options.readStdin === true });
+      // Piped, the command changes nothing on its own: Cancel where the API would start fresh.
+      const nonInteractiveChoice = info.canResume ? 'resume' : 'cancel';
+      choice = await promptResume(info, { input: io.stdin, output: promptStream, readNonTty: options.readStdin === true, nonInteractiveChoice });
     }
     result.choice = choice;
     if (choice === 'resume' && !info.canResume) {

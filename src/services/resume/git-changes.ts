@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { z } from 'zod';
 import { filePathSchema } from '../../validation/file-paths';
+import { filePathProblem } from '../../validation/file-paths';
 
 /** One line of `git diff --name-status`: A, M, D, T, or R/C with the path it came from. */
 export const fileChangeSchema = z.discriminatedUnion('status', [
@@ -22,6 +23,12 @@ export interface GitChanges {
    * readable side as an add or a delete). The resume warns once with this count.
    */
   unreadable: number;
+  /**
+   * File names git can hold on Linux that the path rules refuse (a `..` between
+   * backslashes, a drive letter, a leading `\\`: they would name another place on
+   * Windows): left out the same way, and counted in the same warning.
+   */
+  refused: number;
 }
 
 /** Large repositories print long diffs; the default 1 MiB buffer would cut them. */
@@ -90,7 +97,7 @@ function nameOf(bytes: Buffer): string | null {
  * copies. Works on bytes, so a name that is not UTF-8 is found and counted rather than
  * mangled into a different path.
  */
-export function parseNameStatus(output: Buffer): { changes: FileChange[]; unreadable: number } {
+export function parseNameStatus(output: Buffer): { changes: FileChange[]; unreadable: number; refused: number } {
   const fields: Buffer[] = [];
   for (let at = 0; at < output.length; ) {
     const end = output.indexOf(0, at);
@@ -100,10 +107,15 @@ export function parseNameStatus(output: Buffer): { changes: FileChange[]; unread
   }
   const changes: FileChange[] = [];
   let unreadable = 0;
+  let refused = 0;
   const name = (bytes: Buffer | undefined) => {
     if (bytes === undefined) return null; // output cut short: nothing to count
     const text = nameOf(bytes);
     if (text === null) unreadable++;
+    else if (filePathProblem(text) !== null) {
+      refused++;
+      return null;
+    }
     return text;
   };
   for (let i = 0; i < fields.length; ) {
@@ -121,5 +133,5 @@ export function parseNameStatus(output: Buffer): { changes: FileChange[]; unread
       i++; // U (unmerged) or X: no file content to index from a commit diff
     }
   }
-  return { changes, unreadable };
+  return { changes, unreadable, refused };
 }

@@ -180,11 +180,16 @@ export class ResumeService {
     if (from && 'repoDir' in from) {
       if (!checkpoint.gitCommit) throw new UnusableCommitError(NO_COMMIT_TO_MERGE_FROM);
       let unreadable: number;
-      ({ head, changes, unreadable } = changesSince(from.repoDir, checkpoint.gitCommit));
-      if (unreadable > 0) {
+      let refused: number;
+      ({ head, changes, unreadable, refused } = changesSince(from.repoDir, checkpoint.gitCommit));
+      if (unreadable + refused > 0) {
+        const why = [
+          unreadable > 0 ? `${unreadable} not valid UTF-8` : null,
+          refused > 0 ? `${refused} refused by the path rules (they would name another place on Windows)` : null,
+        ].filter(Boolean);
         this.context.warn({
           code: 'UNREADABLE_PATHS',
-          message: `${unreadable} file name(s) changed since the checkpoint are not valid UTF-8 and were left out of the plan`,
+          message: `file names changed since the checkpoint were left out of the plan: ${why.join(', ')}`,
         });
       }
     } else if (from) {

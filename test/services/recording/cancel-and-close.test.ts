@@ -8,7 +8,7 @@ const tmp = useTempDir();
 describe('ending a sync', () => {
   it('records a cancellation without a reason as "cancelled"', () => {
     const { store } = openTestProgressStore(tmp.path);
-    const sync = store.recording.startSync({ jobId: 'stopped' });
+    const sync = store.recording.startSync({ jobId: 'stopped', gitCommit: 'a'.repeat(40) });
     sync.cancel();
     const [row] = rows<{ status: string; errors: string }>(store, "SELECT status, errors FROM sync_history WHERE job_id = 'stopped'");
     expect(row!.status).toBe('cancelled');
@@ -17,7 +17,7 @@ describe('ending a sync', () => {
 
   it('a failure whose final checkpoint cannot be saved keeps the previous one and says so', async () => {
     const { store, warnings } = openTestProgressStore(tmp.path, { lockTimeoutMs: 10_000, recordLockTimeoutMs: 50 });
-    const sync = store.recording.startSync({ jobId: 'late-fail', files: ['src/a.ts', 'src/b.ts'] });
+    const sync = store.recording.startSync({ jobId: 'late-fail', gitCommit: 'a'.repeat(40), files: ['src/a.ts', 'src/b.ts'] });
     sync.update({ phase: 'Indexing Files', percent: 50, phasePercent: 0, filesProcessed: 0, totalFiles: 2, rate: 0 });
     sync.completeFiles(['src/a.ts']);
     const holder = startChild(childScript('hold-write-lock.js'), [store.path, '400']);
@@ -32,7 +32,7 @@ describe('ending a sync', () => {
 
   it('closing while another process holds the lock warns instead of throwing, and the sync is still offered', async () => {
     const { store, clock, warnings } = openTestProgressStore(tmp.path, { lockTimeoutMs: 100, recordLockTimeoutMs: 50 });
-    const sync = store.recording.startSync({ jobId: 'busy-close', files: ['src/a.ts'] });
+    const sync = store.recording.startSync({ jobId: 'busy-close', gitCommit: 'a'.repeat(40), files: ['src/a.ts'] });
     sync.update({ phase: 'Indexing Files', percent: 50, phasePercent: 0, filesProcessed: 0, totalFiles: 1, rate: 0 });
     const holder = startChild(childScript('hold-write-lock.js'), [store.path, '1500']);
     await holder.waitForLine('locked');

@@ -17,12 +17,13 @@ describe('parseNameStatus (git diff --name-status -z, read as bytes)', () => {
         { status: 'C', from: 'a.ts', path: 'copy of a.ts' },
       ],
       unreadable: 0,
+      refused: 0,
     });
   });
 
   it('passes over unmerged and unknown entries, and a tail cut off before its NUL', () => {
     const output = Buffer.concat([z('U', 'conflict.ts', 'X', 'odd.ts', 'A', 'kept.ts'), Buffer.from('M\0cut-off')]);
-    expect(parseNameStatus(output)).toEqual({ changes: [{ status: 'A', path: 'kept.ts' }], unreadable: 0 });
+    expect(parseNameStatus(output)).toEqual({ changes: [{ status: 'A', path: 'kept.ts' }], unreadable: 0, refused: 0 });
   });
 
   it('leaves out names that are not UTF-8 and counts them, keeping the readable side of a rename or copy', () => {
@@ -34,6 +35,7 @@ describe('parseNameStatus (git diff --name-status -z, read as bytes)', () => {
         // a copy to an unreadable name changes nothing readable
       ],
       unreadable: 7,
+      refused: 0,
     });
   });
 });

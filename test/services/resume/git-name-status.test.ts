@@ -40,6 +40,7 @@ describe('changes since the checkpoint', () => {
         { status: 'A', path: 'added.ts' },
       ],
       unreadable: 0,
+      refused: 0,
     });
   });
 });

@@ -19,7 +19,7 @@ interface Step {
 /** Start a sync, report each step (a checkpoint each, all in the indexing phase), interrupt it. */
 function interruptedEstimate(steps: Step[]): number | null | undefined {
   const opened = openTestProgressStore(tmp.path);
-  const sync = opened.store.recording.startSync({ jobId: 'paced', files: FILES });
+  const sync = opened.store.recording.startSync({ jobId: 'paced', gitCommit: 'a'.repeat(40), files: FILES });
   let done = 0;
   for (const step of steps) {
     opened.clock.advance(step.afterMs);

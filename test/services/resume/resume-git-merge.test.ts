@@ -156,6 +156,28 @@ describe('names git can produce that need care', () => {
     expect(plan.filesToProcess).toEqual(['c.ts']);
     // The readable side of the rename still leaves the index.
     expect(plan.filesToRemove).toEqual(['a.ts']);
-    expect(warnings).toEqual([expect.objectContaining({ code: 'UNREADABLE_PATHS', message: expect.stringMatching(/^2 file name/) })]);
+    expect(warnings).toEqual([expect.objectContaining({ code: 'UNREADABLE_PATHS', message: expect.stringMatching(/: 2 not valid UTF-8$/) })]);
+  });
+
+  it('leaves out names the path rules refuse (a Linux name that escapes on Windows), instead of throwing', () => {
+    const repo = new GitRepo(tmp.join('repo'));
+    repo.write('a.ts', 'a\n');
+    const base = repo.commit('initial');
+    const first = openTestProgressStore(tmp.join('store'));
+    const sync = first.store.recording.startSync({ gitCommit: base, files: ['a.ts'] });
+    sync.flush();
+    closeTestProgressStore(first.store);
+
+    repo.write('x\\..\\..\\etc\\passwd', 'a legal name on Linux\n');
+    repo.write('b.ts', 'b\n');
+    repo.commit('a name that would escape on Windows');
+
+    const { store, warnings } = openTestProgressStore(tmp.join('store'), { clock: first.clock });
+    const { plan } = store.resume.resume(sync.jobId, { repoDir: repo.dir });
+    expect(plan.fullSyncRequired).toBe(false);
+    expect([...plan.filesToProcess].sort()).toEqual(['a.ts', 'b.ts']);
+    expect(warnings).toEqual([
+      expect.objectContaining({ code: 'UNREADABLE_PATHS', message: expect.stringMatching(/: 1 refused by the path rules/) }),
+    ]);
   });
 });
