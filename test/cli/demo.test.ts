@@ -31,6 +31,15 @@ function git(repo: string, ...args: string[]): string {
 }
 
 describe('cidx-progress demo (in process)', () => {
+  it('refuses a folder the store refuses before creating anything in it (a store file that is a link)', async () => {
+    const elsewhere = tmp.join('elsewhere.db');
+    fs.symlinkSync(elsewhere, tmp.join('demo.db'));
+    const result = await runCli(demo('--yes'));
+    expect(result.code).toBe(7);
+    expect(fs.existsSync(tmp.join('demo-repo'))).toBe(false);
+    expect(fs.existsSync(elsewhere)).toBe(false);
+  });
+
   it('creates a repository, records the sync and interrupts itself with a real exit at the given percent', async () => {
     const result = await runCli(demo('--interrupt-at', '40'));
     // The fake exit throws where process.exit would have ended the process.

@@ -43,17 +43,18 @@ async function demo(options: DemoOptions, out: Output, env: CommandEnv): Promise
   const { target, repoDir } = place;
   out.line(out.style('bold', 'cidx-progress demo: a simulated CIDX sync, recorded as it goes'));
   out.line(`  store:      ${target.dbPath}`);
-  const existed = fs.existsSync(repoDir);
-  if (place.ownRepo && !existed) {
-    const count = await createDemoRepo(repoDir);
-    out.line(`  repository: ${repoDir} (created: ${count} files, 2 commits)`);
-  } else {
-    if (!(await isGitRepo(repoDir))) throw new CliError(EXIT.USAGE, `${repoDir} is not a git repository with a commit`);
-    out.line(`  repository: ${repoDir}`);
-  }
-
+  // The store first: a folder it refuses (a link, another user's, a shared one) must get
+  // no demo repository either.
   const store = openStore(target, io);
   try {
+    const existed = fs.existsSync(repoDir);
+    if (place.ownRepo && !existed) {
+      const count = await createDemoRepo(repoDir);
+      out.line(`  repository: ${repoDir} (created: ${count} files, 2 commits)`);
+    } else {
+      if (!(await isGitRepo(repoDir))) throw new CliError(EXIT.USAGE, `${repoDir} is not a git repository with a commit`);
+      out.line(`  repository: ${repoDir}`);
+    }
     return await syncOnce(store, place, existed, options, out, env);
   } finally {
     // Not reached on the interrupt: the process is gone by then, as after a crash.
