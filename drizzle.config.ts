@@ -14,7 +14,7 @@ import { defineConfig } from 'drizzle-kit';
  */
 function targetDatabase(): string {
   const explicit = process.env.CIDX_PROGRESS_DB;
-  if (explicit) return explicit;
+  if (explicit) return refuseLink(path.resolve(explicit));
   const projectId = process.env.CIDX_PROJECT_ID;
   if (!projectId) return path.join(process.cwd(), 'cidx-progress.db');
   if (!/^(?!(?:con|prn|aux|nul|com[0-9]|lpt[0-9])(?:\.|$))[a-z0-9](?:[a-z0-9._-]{0,126}[a-z0-9_-])?$/i.test(projectId)) {
@@ -23,8 +23,11 @@ function targetDatabase(): string {
   // drizzle-kit cannot create a file in a missing folder; create it owner-only, as the store would.
   const dir = path.join(cidxHome(), 'progress');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const file = path.join(dir, `${projectId}.db`);
-  // The store never follows a link inside its folder; neither does a migration.
+  return refuseLink(path.join(dir, `${projectId}.db`));
+}
+
+/** The store never follows a link to its file; neither does a migration. */
+function refuseLink(file: string): string {
   if (lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink()) {
     throw new Error(`${file} is a symbolic link; the store never follows links inside its folder`);
   }

@@ -37,6 +37,14 @@ function readMigrationRows(dbPath: string) {
 describe('drizzle-kit migrate and the store share one migration history', () => {
   const tmp = useTempDir();
 
+  it('refuses a CIDX_PROGRESS_DB that is a symbolic link, creating nothing at its target', async () => {
+    const target = tmp.join('elsewhere.db');
+    fs.symlinkSync(target, tmp.join('linked.db'));
+    const kit = await drizzleKitMigrate({ CIDX_PROGRESS_DB: tmp.join('linked.db') });
+    expect(kit.code).not.toBe(0);
+    expect(fs.existsSync(target)).toBe(false);
+  });
+
   it('a file created by `drizzle-kit migrate` is opened by the store without migrating again', async () => {
     const dbPath = tmp.join('x.db');
     const kit = await drizzleKitMigrate({ CIDX_PROGRESS_DB: dbPath });
