@@ -18,7 +18,7 @@ const MIGRATIONS_TABLE_DDL = `CREATE TABLE IF NOT EXISTS "__drizzle_migrations" 
   created_at numeric
 )`;
 
-/** The migrations this package ships, oldest first (journal time, hash, statements). */
+/** @internal The migrations this package ships, oldest first (journal time, hash, statements). */
 export function shippedMigrations(folder: string = MIGRATIONS_FOLDER): MigrationMeta[] {
   return readMigrationFiles({ migrationsFolder: folder });
 }
