@@ -301,7 +301,7 @@ export class FileLedger {
 
   private loadPlanned(first: number, count: number, read: () => Buffer): void {
     if (first !== this.total) {
-      throw new InconsistentFileLogError(`file log: a planned row starts at ordinal ${first}, not ${this.total}`);
+      throw new InconsistentFileLogError(`a planned row starts at ordinal ${first}, not ${this.total}`);
     }
     this.grow(first + count);
     this.states.fill(PENDING, first, first + count);
@@ -324,12 +324,12 @@ export class FileLedger {
             : from !== GONE;
       if (!allowed) {
         throw new InconsistentFileLogError(
-          `file log: ${kind} ordinal ${ordinal} was ${ordinal < total ? (STATE_NAMES[from] ?? 'removed') : 'never planned'}`,
+          `${kind} ordinal ${ordinal} was ${ordinal < total ? (STATE_NAMES[from] ?? 'removed') : 'never planned'}`,
         );
       }
       this.move(ordinal, from, to);
     });
-    if (decoded !== count) throw new InconsistentFileLogError(`file log: a ${kind} row holds ${decoded} ordinals, not ${count}`);
+    if (decoded !== count) throw new InconsistentFileLogError(`a ${kind} row holds ${decoded} ordinals, not ${count}`);
   }
 }
 
@@ -348,13 +348,13 @@ function decodeSegment(segment: Segment): void {
     const end = text.indexOf('\0', at);
     const stop = end < 0 ? text.length : end;
     if (stop === at || stop - at > MAX_PATH_LENGTH || n >= count) {
-      throw new InconsistentFileLogError(`file log: a planned row holds an empty or over-long path, or more than ${count}`);
+      throw new InconsistentFileLogError(`a planned row holds an empty or over-long path, or more than ${count}`);
     }
     starts[n++] = at;
     if (end < 0) break;
     at = end + 1;
   }
-  if (n !== count) throw new InconsistentFileLogError(`file log: a planned row holds ${n} paths, not ${count}`);
+  if (n !== count) throw new InconsistentFileLogError(`a planned row holds ${n} paths, not ${count}`);
   starts[n] = text.length + 1;
   segment.text = text;
   segment.starts = starts;

@@ -6,7 +6,7 @@
  */
 import { ConflictError } from '../../errors';
 import type { CheckpointRow } from '../../schema';
-import type { SyncStatus } from '../../schema/sync-status';
+import type { OutcomeStatus } from '../../schema/sync-status';
 import type { CheckpointMetadata, SyncErrorRecord } from '../../validation/json-columns';
 import { dropCheckpoint } from '../drop-checkpoint';
 import type { StoreContext } from '../store-context';
@@ -40,7 +40,7 @@ export interface CheckpointFacts {
 
 /** How a sync ended, for its history row. */
 export interface SyncOutcome {
-  status: Extract<SyncStatus, 'completed' | 'failed' | 'cancelled'>;
+  status: OutcomeStatus;
   error: SyncErrorRecord | null;
   resources: { peakMemoryBytes: number; meanCpuPercent: number };
   filesChanged: number | null;

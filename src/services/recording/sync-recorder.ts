@@ -1,6 +1,6 @@
 import { wholeMs } from '../../clock';
 import { ConflictError, ProgressStoreError, ValidationError } from '../../errors';
-import type { SyncStatus } from '../../schema/sync-status';
+import type { OutcomeStatus, SyncStatus } from '../../schema/sync-status';
 import type { PhaseDefinition, SyncErrorRecord } from '../../validation/json-columns';
 import { parseInput } from '../../validation/parse';
 import { ownership } from '../liveness';
@@ -38,8 +38,6 @@ export type RecorderState = 'recording' | SyncStatus | 'detached';
 
 /** Percent boundaries at which a checkpoint is written. */
 const CHECKPOINT_STEP = 5;
-
-type SyncEnd = 'completed' | 'failed' | 'cancelled';
 
 /**
  * Records one running sync. `update()` is cheap enough to call per file: it validates,
@@ -216,7 +214,7 @@ export class SyncRecorder {
     this.detach('detached');
   }
 
-  private end(status: SyncEnd, error: SyncErrorRecord | null, counts?: {
+  private end(status: OutcomeStatus, error: SyncErrorRecord | null, counts?: {
     filesChanged: number | null;
     filesIndexed: number | null;
     bytesProcessed: number | null;
@@ -402,7 +400,7 @@ export class SyncRecorder {
    * no-op); a different end, or a sync no longer recorded here, is a conflict the caller
    * must know about.
    */
-  private endedAlready(end: SyncEnd): boolean {
+  private endedAlready(end: OutcomeStatus): boolean {
     if (this.state === end) return true;
     this.context.assertOpen();
     if (this.state === 'recording') return false;

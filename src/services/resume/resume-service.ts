@@ -1,19 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { ConflictError, CorruptDatabaseError, NotFoundError } from '../../errors';
+import { InconsistentFileLogError, UnusableCommitError, UntrustedCheckpointError } from '../../untrusted-checkpoint';
 import type { CheckpointRow, SyncHistoryRow } from '../../schema';
+import { isResumableStatus, RESUMABLE_STATUSES } from '../../schema/sync-status';
 import { parseInput } from '../../validation/parse';
 import { checkpointPhaseProblem } from '../../validation/row-schemas';
 import { DamagedRowError, describeDamage } from '../../validation/rows';
 import { salvageSyncRow } from '../damaged-sync';
 import { dropCheckpoint } from '../drop-checkpoint';
 import { activityAge, isOwnerAlive } from '../liveness';
-import { FileLedger, InconsistentFileLogError } from '../recording/file-ledger';
+import { FileLedger } from '../recording/file-ledger';
 import { gitCommitSchema, jobIdSchema } from '../recording/recording-input';
 import type { RecordingService } from '../recording/recording-service';
 import type { SyncRecorder } from '../recording/sync-recorder';
 import type { StoreContext } from '../store-context';
-import { changesSince, type FileChange, fileChangesSchema, UnusableCommitError } from './git-changes';
+import { changesSince, type FileChange, fileChangesSchema } from './git-changes';
 import { estimateFromOwnPace, NO_COMMIT_TO_MERGE_FROM, type ResumeInfo } from './resume-info';
 import { mergeChanges, type ResumePlan } from './resume-plan';
 
@@ -76,7 +78,7 @@ export class ResumeService {
         // Not even its job id can be trusted: nothing can be offered in its place.
         if (row === null) return null;
         if (row.status === 'running' && isOwnerAlive(row, clock, settings)) continue;
-        if (row.status !== 'running' && row.status !== 'failed' && row.status !== 'cancelled') return null;
+        if (!isResumableStatus(row.status)) return null;
         const loaded = check.ok ? this.loadCheckpointRow(row) : { checkpoint: null, problem: describeDamage(check.damage) };
         if (row.status !== 'running' && loaded.checkpoint === null && loaded.problem === null) return null;
         if (activityAge(row, clock) > settings.resumeWindowMs) return null;
@@ -170,9 +172,9 @@ export class ResumeService {
       counts.pending !== checkpoint.filesPending ||
       counts.skipped !== checkpoint.filesSkipped
     ) {
-      throw new InconsistentFileLogError(
-        `the checkpoint counts (${checkpoint.filesCompleted}/${checkpoint.filesPending}/${checkpoint.filesSkipped}) ` +
-          `do not match its file log (${counts.completed}/${counts.pending}/${counts.skipped})`,
+      throw InconsistentFileLogError.countsDiffer(
+        { completed: checkpoint.filesCompleted, pending: checkpoint.filesPending, skipped: checkpoint.filesSkipped },
+        counts,
       );
     }
     let changes: FileChange[] = [];
@@ -206,7 +208,7 @@ export class ResumeService {
     if (repos.checkpoints.findByJobIdRaw(row.jobId)?.seq !== checkpoint.seq) {
       throw new ConflictError(`the checkpoint of ${row.jobId} changed while resuming`);
     }
-    if (!repos.syncHistory.transition(row.jobId, ['running', 'failed', 'cancelled'], 'resumed', {
+    if (!repos.syncHistory.transition(row.jobId, RESUMABLE_STATUSES, 'resumed', {
       endTime: row.lastActivityAt,
       resumedByJobId: newJobId,
     })) {
@@ -256,7 +258,7 @@ export class ResumeService {
   ): Resumed {
     const { repos } = this.context;
     const endTime = row.endTime ?? row.lastActivityAt;
-    if (!repos.syncHistory.transition(row.jobId, ['running', 'failed', 'cancelled'], 'interrupted', { endTime })) {
+    if (!repos.syncHistory.transition(row.jobId, RESUMABLE_STATUSES, 'interrupted', { endTime })) {
       throw new ConflictError(`sync ${row.jobId} was resumed by another process`);
     }
     dropCheckpoint(repos, row.jobId);
@@ -364,8 +366,7 @@ export class ResumeService {
 /** Errors that mean "this checkpoint cannot be used", as opposed to "the store is unwell". */
 function isUntrustworthy(error: unknown): boolean {
   return (
-    error instanceof InconsistentFileLogError ||
-    error instanceof UnusableCommitError ||
+    error instanceof UntrustedCheckpointError ||
     error instanceof CorruptDatabaseError ||
     error instanceof SyntaxError ||
     error instanceof z.ZodError
