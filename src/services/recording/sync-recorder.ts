@@ -6,7 +6,7 @@ import { parseInput } from '../../validation/parse';
 import { ownership } from '../liveness';
 import type { StoreContext } from '../store-context';
 import { filePathListSchema } from '../../validation/file-paths';
-import { type FileCounts, pathList } from './file-ledger';
+import type { FileCounts } from './file-ledger';
 import { PhaseTimer } from './phase-timer';
 import { ProcessSampler } from './process-sampler';
 import { toFailureRecord } from './failure-record';
@@ -14,7 +14,7 @@ import { checkpointMetadata, type RecorderSnapshot, type SyncOutcome, writeCheck
 import type { RecorderInit, RecorderState } from './recorder-init';
 import { RecorderNotices } from './recorder-notices';
 import { ReportedProgress } from './reported-progress';
-import { cancelReasonSchema, type FailureInput, type FinishInput, finishInputSchema, type ProgressUpdate, progressUpdateSchema } from './recording-input';
+import { cancelReasonSchema, type FailureInput, type FinishInput, finishInputSchema, pathList, type ProgressUpdate, progressUpdateSchema } from './recording-input';
 
 // Re-exported: the package's public types name RecorderState from here.
 export type { RecorderInit, RecorderState } from './recorder-init';
