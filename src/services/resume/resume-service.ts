@@ -1,35 +1,34 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
-import { ConflictError, CorruptDatabaseError, NotFoundError } from '../../errors';
-import { InconsistentFileLogError, UnusableCommitError, UntrustedCheckpointError } from '../../untrusted-checkpoint';
+import type { z } from 'zod';
+import { ConflictError, NotFoundError } from '../../errors';
 import type { CheckpointRow, SyncHistoryRow } from '../../schema';
 import { isResumableStatus, RESUMABLE_STATUSES } from '../../schema/sync-status';
 import { parseInput } from '../../validation/parse';
-import { checkpointPhaseProblem } from '../../validation/row-schemas';
-import { DamagedRowError, describeDamage } from '../../validation/rows';
+import { describeDamage } from '../../validation/rows';
 import { salvageSyncRow } from '../damaged-sync';
 import { dropCheckpoint } from '../drop-checkpoint';
 import { activityAge, isOwnerAlive } from '../liveness';
 import { FileLedger } from '../recording/file-ledger';
-import { gitCommitSchema, jobIdSchema } from '../recording/recording-input';
+import { jobIdSchema } from '../recording/recording-input';
 import type { RecordingService } from '../recording/recording-service';
 import type { SyncRecorder } from '../recording/sync-recorder';
 import type { StoreContext } from '../store-context';
-import { changesSince, type FileChange, fileChangesSchema } from './git-changes';
-import { estimateFromOwnPace, NO_COMMIT_TO_MERGE_FROM, type ResumeInfo } from './resume-info';
-import { mergeChanges, type ResumePlan } from './resume-plan';
+import type { FileChange } from './git-changes';
+import {
+  describeResumable,
+  isUntrustworthy,
+  loadCheckpointRow,
+  prepareCheckpoint,
+  resumeSourceSchema,
+  type UsableCheckpoint,
+} from './resume-checkpoint';
+import type { ResumeInfo } from './resume-info';
+import type { ResumePlan } from './resume-plan';
 
 /** Where the changes since the checkpoint come from: git itself, or the caller's own diff. */
 export type ResumeSource =
   | { repoDir: string }
   | { changes: FileChange[]; headCommit?: string };
-
-const resumeSourceSchema = z
-  .union([
-    z.object({ repoDir: z.string().min(1).max(4096) }).strict(),
-    z.object({ changes: fileChangesSchema, headCommit: gitCommitSchema.optional() }).strict(),
-  ])
-  .optional();
 
 /** How many of the latest syncs are looked at to find the one that decides. */
 const RECENT_SYNCS = 20;
@@ -37,14 +36,6 @@ const RECENT_SYNCS = 20;
 export interface Resumed {
   plan: ResumePlan;
   sync: SyncRecorder;
-}
-
-interface UsableCheckpoint {
-  checkpoint: CheckpointRow;
-  ledger: FileLedger;
-  filesToProcess: string[];
-  filesToRemove: string[];
-  head: string | null;
 }
 
 export class ResumeService {
@@ -161,44 +152,7 @@ export class ResumeService {
   }
 
   private prepare(row: SyncHistoryRow, from: z.infer<typeof resumeSourceSchema>): UsableCheckpoint {
-    const loaded = this.loadCheckpointRow(row);
-    if (loaded.problem) throw new CorruptDatabaseError(loaded.problem);
-    if (!loaded.checkpoint) throw new CorruptDatabaseError(`sync ${row.jobId} has no checkpoint`);
-    const checkpoint = loaded.checkpoint;
-    const ledger = FileLedger.load(this.context.repos.checkpointFiles.list(checkpoint.lineageId));
-    const counts = ledger.counts();
-    if (
-      counts.completed !== checkpoint.filesCompleted ||
-      counts.pending !== checkpoint.filesPending ||
-      counts.skipped !== checkpoint.filesSkipped
-    ) {
-      throw InconsistentFileLogError.countsDiffer(
-        { completed: checkpoint.filesCompleted, pending: checkpoint.filesPending, skipped: checkpoint.filesSkipped },
-        counts,
-      );
-    }
-    let changes: FileChange[] = [];
-    let head: string | null = null;
-    if (from && 'repoDir' in from) {
-      if (!checkpoint.gitCommit) throw new UnusableCommitError(NO_COMMIT_TO_MERGE_FROM);
-      let unreadable: number;
-      ({ head, changes, unreadable } = changesSince(from.repoDir, checkpoint.gitCommit));
-      if (unreadable > 0) {
-        this.context.warn({
-          code: 'UNREADABLE_PATHS',
-          message: `${unreadable} file name(s) changed since the checkpoint are not valid UTF-8 and were left out of the plan`,
-        });
-      }
-    } else if (from) {
-      changes = from.changes;
-      head = from.headCommit ?? null;
-    }
-    ledger.markSaved();
-    const filesToRemove = mergeChanges(ledger, changes);
-    // Read here, outside the claim: list rows are decoded as their paths are needed, and a
-    // damaged one must make the checkpoint untrusted, not fail the resume.
-    const filesToProcess = ledger.pathsIn('pending');
-    return { checkpoint, ledger, filesToProcess, filesToRemove, head };
+    return prepareCheckpoint(this.context, row, from);
   }
 
   /** The checkpoint is good: the old sync becomes `resumed`, the new one carries its lineage on. */
@@ -316,42 +270,12 @@ export class ResumeService {
     }
   }
 
-  /** The sync's checkpoint if it can be trusted: a good row, of one of the sync's phases. */
   private loadCheckpointRow(row: SyncHistoryRow): { checkpoint: CheckpointRow | null; problem: string | null } {
-    let checkpoint: CheckpointRow | null;
-    try {
-      checkpoint = this.context.repos.checkpoints.findByJobId(row.jobId);
-    } catch (error) {
-      if (!(error instanceof DamagedRowError)) throw error;
-      this.context.warnDamaged(error.damage);
-      return { checkpoint: null, problem: `the checkpoint is damaged: ${error.message}` };
-    }
-    const misfit = checkpoint && checkpointPhaseProblem(checkpoint, row.phases);
-    if (misfit) return { checkpoint: null, problem: `the checkpoint is damaged: ${misfit}` };
-    return { checkpoint, problem: null };
+    return loadCheckpointRow(this.context, row);
   }
 
   private describe(row: SyncHistoryRow, loaded: { checkpoint: CheckpointRow | null; problem: string | null }): ResumeInfo {
-    const { checkpoint, problem } = loaded;
-    const info: ResumeInfo = {
-      jobId: row.jobId,
-      status: row.status === 'running' ? 'interrupted' : (row.status as 'failed' | 'cancelled'),
-      progress: checkpoint?.overallProgress ?? row.overallProgress,
-      phase: checkpoint?.phase ?? row.currentPhase ?? row.phases[0]!.name,
-      filesProcessed: checkpoint ? checkpoint.filesCompleted + checkpoint.filesSkipped : row.filesProcessed,
-      totalFiles: checkpoint ? checkpoint.filesCompleted + checkpoint.filesSkipped + checkpoint.filesPending : row.totalFiles,
-      filesRemaining: checkpoint?.filesPending ?? Math.max(0, row.totalFiles - row.filesProcessed),
-      startedAt: row.startTime,
-      interruptedAt: row.lastActivityAt,
-      checkpointAt: checkpoint?.updatedAt ?? null,
-      gitCommit: checkpoint?.gitCommit ?? row.gitCommit,
-      estimatedTime: checkpoint ? estimateFromOwnPace(row, checkpoint) : null,
-      // Without a commit, resume() with a repoDir cannot merge what changed since: it starts over.
-      canResume: checkpoint !== null && checkpoint.gitCommit !== null,
-      reason: problem ?? (!checkpoint ? 'no checkpoint was saved' : checkpoint.gitCommit ? null : NO_COMMIT_TO_MERGE_FROM),
-    };
-    if (this.estimator && info.canResume) info.estimatedTime = this.estimator(info) ?? info.estimatedTime;
-    return info;
+    return describeResumable(row, loaded, this.estimator);
   }
 
   private tryStartFresh(jobId: string): void {
@@ -362,14 +286,3 @@ export class ResumeService {
     }
   }
 }
-
-/** Errors that mean "this checkpoint cannot be used", as opposed to "the store is unwell". */
-function isUntrustworthy(error: unknown): boolean {
-  return (
-    error instanceof UntrustedCheckpointError ||
-    error instanceof CorruptDatabaseError ||
-    error instanceof SyntaxError ||
-    error instanceof z.ZodError
-  );
-}
-
