@@ -1,3 +1,4 @@
+/** The public SyncRecorder: its API, its state machine and when it writes (see the class). */
 import { wholeMs } from '../../clock';
 import { ConflictError } from '../../errors';
 import type { OutcomeStatus } from '../../schema/sync-status';
