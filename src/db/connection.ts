@@ -38,8 +38,9 @@ const AUTO_VACUUM_INCREMENTAL = 2;
 /**
  * Open (creating if needed) a store file with the settings every connection needs:
  * private modes, WAL with synchronous=NORMAL set explicitly (the connection that turns
- * WAL on would otherwise stay at FULL) and a bounded WAL file, a busy timeout, foreign
- * keys, and incremental auto-vacuum. Does not migrate; see applyMigrations.
+ * WAL on would otherwise stay at FULL) and a bounded WAL file, a busy timeout, and
+ * incremental auto-vacuum (no foreign key pragma: none is declared, see src/schema/index.ts). Does not migrate;
+ * see applyMigrations.
  */
 export function openConnection(dbPath: string, options: ConnectionOptions = {}): Connection {
   const lockTimeoutMs = options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS;
@@ -70,5 +71,4 @@ function configure(sqlite: Database): void {
   // Without a limit the WAL file never shrinks after a merge (see WAL_KEPT_BYTES).
   sqlite.pragma(`journal_size_limit = ${WAL_KEPT_BYTES}`);
   sqlite.pragma('synchronous = NORMAL');
-  sqlite.pragma('foreign_keys = ON');
 }

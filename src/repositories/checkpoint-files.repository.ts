@@ -70,7 +70,7 @@ export class CheckpointFilesRepository {
     const rows = this.selectStatement.all(lineageId) as RawRow[];
     return rows.map((row) => {
       if (!(FILE_EVENT_KINDS as readonly string[]).includes(row.kind)) {
-        throw new InconsistentFileLogError(`file log: unknown event kind ${JSON.stringify(row.kind)}`);
+        throw new InconsistentFileLogError(`unknown event kind ${JSON.stringify(row.kind)}`);
       }
       if (row.kind === 'planned') {
         return { kind: 'planned', first: row.first_ordinal, count: row.item_count, read: () => this.readListRow(row.id) };
@@ -81,7 +81,7 @@ export class CheckpointFilesRepository {
 
   private readListRow(id: number): Buffer {
     const row = this.selectDataStatement.get(id) as Pick<RawRow, 'data' | 'checksum'> | undefined;
-    if (!row) throw new InconsistentFileLogError('file log: a planned row is gone');
+    if (!row) throw new InconsistentFileLogError('a planned row is gone');
     return verified({ kind: 'planned', ...row });
   }
 
@@ -96,7 +96,7 @@ export class CheckpointFilesRepository {
 
 function verified(row: Pick<RawRow, 'kind' | 'data' | 'checksum'>): Buffer {
   if (!Buffer.isBuffer(row.data) || checksum(row.data) !== row.checksum) {
-    throw new InconsistentFileLogError(`file log: a ${row.kind} row does not match its checksum`);
+    throw new InconsistentFileLogError(`a ${row.kind} row does not match its checksum`);
   }
   return row.data;
 }

@@ -5,9 +5,9 @@
  */
 import { isAscii, isUtf8 } from 'node:buffer';
 import { crc32 } from '../db/crc32';
+import { InconsistentFileLogError } from '../untrusted-checkpoint';
 
-/** The file log does not read back as it was written: the checkpoint cannot be trusted. */
-export class InconsistentFileLogError extends Error {}
+export { InconsistentFileLogError };
 
 /** The CRC-32 a row's `checksum` holds. */
 export const checksum: (data: Uint8Array) => number = crc32;
@@ -71,12 +71,12 @@ export function decodeOrdinals(data: Uint8Array, visit: (ordinal: number) => voi
     let value = 0;
     let scale = 1;
     for (;;) {
-      if (at >= data.length) throw new InconsistentFileLogError('file log: an ordinal list is truncated');
+      if (at >= data.length) throw new InconsistentFileLogError('an ordinal list is truncated');
       const byte = data[at++]!;
       value += (byte & 0x7f) * scale;
       if (byte < 0x80) return value;
       scale *= 128;
-      if (scale > 2 ** 35) throw new InconsistentFileLogError('file log: an ordinal is out of range');
+      if (scale > 2 ** 35) throw new InconsistentFileLogError('an ordinal is out of range');
     }
   };
   let previousEnd = 0;
@@ -84,7 +84,7 @@ export function decodeOrdinals(data: Uint8Array, visit: (ordinal: number) => voi
   while (at < data.length) {
     const gap = get();
     const length = get() + 1;
-    if (gap === 0 && count > 0) throw new InconsistentFileLogError('file log: an ordinal list has adjoining runs');
+    if (gap === 0 && count > 0) throw new InconsistentFileLogError('an ordinal list has adjoining runs');
     const start = previousEnd + gap;
     for (let o = start; o < start + length; o++) visit(o);
     previousEnd = start + length;

@@ -1,10 +1,11 @@
 import { and, asc, desc, eq, gt, inArray, lt, ne, notInArray, sql } from 'drizzle-orm';
 import type { Connection } from '../db/connection';
 import { type NewSyncHistoryRow, type SyncHistoryRow, syncHistory } from '../schema';
-import { SYNC_STATUSES, type SyncStatus } from '../schema/sync-status';
+import { RESUMABLE_STATUSES, SYNC_STATUSES, type SyncStatus } from '../schema/sync-status';
 import { phaseDurationsSchema } from '../validation/json-columns';
 import { checkRow, readJsonRows, type RowCheck, trustedRow, validateSyncHistoryJson } from '../validation/rows';
 import { inList, rawSelection, rowBytes } from './sql-helpers';
+import { KEPT_ROWS_AT_ENDS, KEPT_ROWS_PER_PHASE } from './trail-rule';
 
 export interface SyncProgressFields {
   currentPhase: string;
@@ -31,9 +32,6 @@ export interface SyncOutcomeFields {
   peakMemoryBytes: number | null;
   meanCpuPercent: number | null;
 }
-
-/** Statuses a sync can be resumed (or started fresh) from. */
-export const RESUMABLE_STATUSES: SyncStatus[] = ['running', 'failed', 'cancelled'];
 
 /**
  * Queries over `sync_history`. Writes that belong to a running sync are conditional on
@@ -151,14 +149,14 @@ export class SyncHistoryRepository {
    */
   transition(
     jobId: string,
-    from: SyncStatus[],
+    from: readonly SyncStatus[],
     to: SyncStatus,
     fields: { endTime?: number; resumedByJobId?: string } = {},
   ): boolean {
     const result = this.connection.orm
       .update(syncHistory)
       .set({ status: to, ownerPid: null, ...fields })
-      .where(and(eq(syncHistory.jobId, jobId), inArray(syncHistory.status, from)))
+      .where(and(eq(syncHistory.jobId, jobId), inArray(syncHistory.status, [...from])))
       .run();
     return result.changes === 1;
   }
@@ -177,7 +175,7 @@ export class SyncHistoryRepository {
   /** Syncs that may be incomplete, newest first (by insertion sequence, not wall time), each checked. */
   inspectResumeCandidates(projectId: string, limit = 50): RowCheck<SyncHistoryRow>[] {
     return this.selectRaw()
-      .where(and(eq(syncHistory.projectId, projectId), inArray(syncHistory.status, RESUMABLE_STATUSES)))
+      .where(and(eq(syncHistory.projectId, projectId), inArray(syncHistory.status, [...RESUMABLE_STATUSES])))
       .orderBy(desc(syncHistory.id))
       .limit(limit)
       .all()
@@ -220,8 +218,8 @@ export class SyncHistoryRepository {
 
   /**
    * Syncs inactive before `cutoff` whose trail holds more rows without checkpoint data
-   * than compaction keeps (first, last and both sides of each phase change: at most 2 per
-   * phase + 2), so compacted trails are not looked at again. Any status: retention
+   * than compaction keeps (maxKeptPlainRows in trail-rule.ts), so compacted trails are
+   * not looked at again. Any status: retention
    * decides which are finished (a `running` sync whose owner died long ago is).
    */
   listWithLongTrails(cutoff: number, afterId: number, limit: number): SyncHistoryRow[] {
@@ -235,7 +233,7 @@ export class SyncHistoryRepository {
           and(
             lt(syncHistory.lastActivityAt, cutoff),
             gt(syncHistory.id, afterId),
-            sql`${plainRows} > 2 * json_array_length(sync_history.phases) + 2`,
+            sql`${plainRows} > ${KEPT_ROWS_PER_PHASE} * json_array_length(sync_history.phases) + ${KEPT_ROWS_AT_ENDS}`,
           ),
         )
         .orderBy(asc(syncHistory.id))

@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Connection } from '../db/connection';
 import type { SyncHistoryRow } from '../schema';
-import type { SyncStatus } from '../schema/sync-status';
+import type { EndedStatus, SyncStatus } from '../schema/sync-status';
 import { checkRow, keyedBySqlName, type RowCheck } from '../validation/rows';
 import {
   COMPLETED_FIGURES,
@@ -73,7 +73,7 @@ export interface EndedSyncRow {
   /** Start of the logical sync's first run. */
   startedAt: number;
   endedAt: number | null;
-  status: 'completed' | 'failed' | 'cancelled' | 'interrupted';
+  status: EndedStatus;
   durationMs: number;
   filesIndexed: number | null;
   /** The last run's errors, as stored (JSON text). */

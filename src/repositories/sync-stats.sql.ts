@@ -11,10 +11,11 @@
  * SQLite prefers the project_id or status index, and a project has one file, so those
  * match nearly every row and a window becomes a scan with a lookup per row.
  */
+import { ENDED_STATUSES, SYNC_STATUSES, sqlInList } from '../schema/sync-status';
 
 const WINDOW_ROWS = `sync_history s INDEXED BY sync_history_start_time_idx`;
 
-const STATUS_LIST = `'running', 'completed', 'failed', 'cancelled', 'interrupted', 'resumed'`;
+const STATUS_LIST = sqlInList(SYNC_STATUSES);
 const wholeOrNull = (column: string) => `(${column} IS NULL OR (typeof(${column}) = 'integer' AND ${column} >= 0))`;
 const jsonOrNull = (column: string) => `(${column} IS NULL OR json_valid(${column}))`;
 
@@ -69,7 +70,7 @@ const LOGICAL_PHASES = `(CASE WHEN s.resumed_from_job_id IS NULL THEN s.phase_du
       json_each(CASE WHEN json_valid(p.phase_durations) THEN p.phase_durations END) j
     WHERE j.type IN ('integer', 'real') GROUP BY j.key)) END)`;
 
-const ENDED = `s.status IN ('completed', 'failed', 'cancelled', 'interrupted')`;
+const ENDED = `s.status IN (${sqlInList(ENDED_STATUSES)})`;
 
 /**
  * Runs of the window grouped by status, with their resource figures. Every status but

@@ -28,7 +28,6 @@ export const checkpoints = sqliteTable(
     metadata: text('metadata', { mode: 'json' }).$type<CheckpointMetadata>().notNull(),
   },
   (t) => [
-    index('checkpoints_created_at_idx').on(t.createdAt),
     index('checkpoints_updated_at_idx').on(t.updatedAt),
     index('checkpoints_lineage_id_idx').on(t.lineageId),
     check(

@@ -23,7 +23,6 @@ export const progressUpdates = sqliteTable(
   },
   (t) => [
     index('progress_updates_job_id_idx').on(t.jobId),
-    index('progress_updates_timestamp_idx').on(t.timestamp),
     check('progress_updates_progress_check', sql`${t.overallProgress} BETWEEN 0 AND 100 AND ${t.phaseProgress} BETWEEN 0 AND 100`),
   ],
 );

@@ -18,7 +18,7 @@ describe('openConnection', () => {
     return connection;
   }
 
-  it('creates missing folders and the file, with WAL, synchronous=NORMAL, foreign keys and incremental auto-vacuum', () => {
+  it('creates missing folders and the file, with WAL, synchronous=NORMAL and incremental auto-vacuum', () => {
     const dbPath = tmp.join('a', 'b', 'p.db');
     const { sqlite, path: openedPath, orm } = open(dbPath);
 
@@ -26,7 +26,6 @@ describe('openConnection', () => {
     expect(fs.existsSync(dbPath)).toBe(true);
     expect(sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(sqlite.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
-    expect(sqlite.pragma('foreign_keys', { simple: true })).toBe(1);
     expect(sqlite.pragma('auto_vacuum', { simple: true })).toBe(2); // INCREMENTAL
     expect(orm).toBeDefined();
   });

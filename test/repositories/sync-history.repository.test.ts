@@ -1,5 +1,6 @@
 import { ZodError } from 'zod';
-import { SyncHistoryRepository, RESUMABLE_STATUSES } from '../../src/repositories/sync-history.repository';
+import { SyncHistoryRepository } from '../../src/repositories/sync-history.repository';
+import { RESUMABLE_STATUSES } from '../../src/schema/sync-status';
 import { CorruptDatabaseError } from '../../src/errors';
 import { DEFAULT_PHASES, T0, syncHistoryRow, syncOutcome } from '../support/rows';
 import { openTestStore } from '../support/store';

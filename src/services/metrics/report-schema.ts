@@ -1,5 +1,6 @@
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
+import { ENDED_STATUSES } from '../../schema/sync-status';
 
 /**
  * The history report: a plain, JSON-serialisable object (numbers, strings, null). Times
@@ -92,7 +93,7 @@ export const syncEntrySchema = z.object({
   jobId: z.string(),
   startedAt: epochMs,
   endedAt: epochMs.nullable(),
-  status: z.enum(['completed', 'failed', 'cancelled', 'interrupted']),
+  status: z.enum(ENDED_STATUSES),
   durationMs: ms,
   filesIndexed: count.nullable(),
   /** Why it did not complete: the first error's message, when one was recorded. */

@@ -1,38 +1,14 @@
+/** Where every file of a sync stands, in memory: see FileLedger. */
 import { CorruptDatabaseError, ValidationError } from '../../errors';
 import type { FileEvent, OrdinalEventKind, StoredFileEvent } from '../../repositories/checkpoint-files.repository';
-import { decodeOrdinals, decodePathText, InconsistentFileLogError } from '../../repositories/file-log-codec';
-import { filePathProblem, splitPathList } from '../../validation/file-paths';
+import { decodeOrdinals } from '../../repositories/file-log-codec';
+import { InconsistentFileLogError } from '../../untrusted-checkpoint';
+import { filePathProblem } from '../../validation/file-paths';
+import { COMPLETED, type FileCounts, type FileState, GONE, mayMove, PENDING, SKIPPED, STATE_CODES, STATE_NAMES, stateAfter } from './file-states';
+import { decodeSegment, pathOf, type Segment } from './path-segments';
+import { UnsavedFileEvents } from './unsaved-file-events';
 
-export { InconsistentFileLogError };
-
-export type FileState = 'pending' | 'completed' | 'skipped';
-
-import type { FileCounts } from './file-counts';
-
-export type { FileCounts };
-
-/** States by ordinal; GONE is a removed path (or one never planned). */
-const GONE = 0;
-const PENDING = 1;
-const COMPLETED = 2;
-const SKIPPED = 3;
-const STATE_NAMES = [undefined, 'pending', 'completed', 'skipped'] as const;
-const STATE_CODES: Record<FileState, number> = { pending: PENDING, completed: COMPLETED, skipped: SKIPPED };
-
-/**
- * A run of the lineage's path list: either the strings as the caller gave them, or one
- * stored row: its bytes until a path of it is needed, then its text with where each path
- * starts, so a resume decodes only the rows that hold pending files and slices out only
- * the paths it hands back instead of splitting the whole list.
- */
-interface Segment {
-  first: number;
-  count: number;
-  paths: readonly string[] | null;
-  read: (() => Buffer) | null;
-  text: string | null;
-  starts: Int32Array | null;
-}
+export type { FileCounts, FileState } from './file-states';
 
 /** Issues reported for one list at most; past that, more detail helps nobody. */
 const MAX_ISSUES = 20;
@@ -51,7 +27,7 @@ export class FileLedger {
   private states = new Uint8Array(1024);
   private index: Map<string, number> | null = new Map();
   private readonly tally: FileCounts = { pending: 0, completed: 0, skipped: 0 };
-  private unsaved: FileEvent[] = [];
+  private readonly unsaved = new UnsavedFileEvents();
 
   /**
    * Rebuild from a lineage's stored log; throws InconsistentFileLogError when it does not
@@ -143,7 +119,7 @@ export class FileLedger {
       const ordinal = index.get(paths[0]);
       if (ordinal !== undefined && this.states[ordinal] === PENDING) {
         this.states[ordinal] = STATE_CODES[kind];
-        this.pendingEvent(kind).push(ordinal);
+        this.unsaved.ordinals(kind).push(ordinal);
         this.tally.pending--;
         this.tally[kind]++;
         return;
@@ -173,7 +149,7 @@ export class FileLedger {
     if (issues.length > 0) throw new ValidationError(issues, 'file list');
     if (unplanned) this.plan(unplanned, field);
     const code = STATE_CODES[kind];
-    const ordinals = this.pendingEvent(kind);
+    const ordinals = this.unsaved.ordinals(kind);
     for (const path of paths as readonly string[]) {
       const ordinal = index.get(path)!;
       this.states[ordinal] = code;
@@ -191,7 +167,7 @@ export class FileLedger {
       const state = this.states[ordinal]!;
       if (state !== COMPLETED && state !== SKIPPED) continue;
       this.move(ordinal, state, PENDING);
-      this.pendingEvent('reopened').push(ordinal);
+      this.unsaved.ordinals('reopened').push(ordinal);
     }
   }
 
@@ -202,7 +178,7 @@ export class FileLedger {
       if (ordinal === undefined) continue;
       this.move(ordinal, this.states[ordinal]!, GONE);
       this.index!.delete(path);
-      this.pendingEvent('removed').push(ordinal);
+      this.unsaved.ordinals('removed').push(ordinal);
     }
   }
 
@@ -220,17 +196,17 @@ export class FileLedger {
   }
 
   hasUnsaved(): boolean {
-    return this.unsaved.length > 0;
+    return this.unsaved.any;
   }
 
   /** The events since the last checkpoint, in the order they must be written. */
   unsavedEvents(): readonly FileEvent[] {
-    return this.unsaved;
+    return this.unsaved.list();
   }
 
   /** Call once the events returned by unsavedEvents() are committed. */
   markSaved(): void {
-    this.unsaved = [];
+    this.unsaved.clear();
   }
 
   private lookup(path: string): number | undefined {
@@ -278,21 +254,7 @@ export class FileLedger {
     this.tally.pending += copy.length;
     this.segments.push({ first, count: copy.length, paths: copy, read: null, text: null, starts: null });
     // The event shares the segment's array: neither is ever changed in place.
-    const last = this.unsaved[this.unsaved.length - 1];
-    if (last?.kind === 'planned' && last.first + last.paths.length === first) {
-      this.unsaved[this.unsaved.length - 1] = { kind: 'planned', first: last.first, paths: last.paths.concat(copy) };
-    } else {
-      this.unsaved.push({ kind: 'planned', first, paths: copy });
-    }
-  }
-
-  /** The ordinal list of the latest unsaved event of `kind`, started if the latest is another kind. */
-  private pendingEvent(kind: OrdinalEventKind): number[] {
-    const last = this.unsaved[this.unsaved.length - 1];
-    if (last?.kind === kind) return last.ordinals as number[];
-    const ordinals: number[] = [];
-    this.unsaved.push({ kind, ordinals });
-    return ordinals;
+    this.unsaved.planned(first, copy);
   }
 
   private move(ordinal: number, from: number, to: number): void {
@@ -310,7 +272,7 @@ export class FileLedger {
 
   private loadPlanned(first: number, count: number, read: () => Buffer): void {
     if (first !== this.total) {
-      throw new InconsistentFileLogError(`file log: a planned row starts at ordinal ${first}, not ${this.total}`);
+      throw new InconsistentFileLogError(`a planned row starts at ordinal ${first}, not ${this.total}`);
     }
     this.grow(first + count);
     this.states.fill(PENDING, first, first + count);
@@ -322,53 +284,17 @@ export class FileLedger {
   private loadOrdinals(kind: OrdinalEventKind, count: number, data: Buffer): void {
     const states = this.states;
     const total = this.total;
-    const to = kind === 'completed' ? COMPLETED : kind === 'skipped' ? SKIPPED : kind === 'reopened' ? PENDING : GONE;
+    const to = stateAfter(kind);
     const decoded = decodeOrdinals(data, (ordinal) => {
       const from = ordinal < total ? states[ordinal]! : GONE;
-      const allowed =
-        kind === 'completed' || kind === 'skipped'
-          ? from === PENDING
-          : kind === 'reopened'
-            ? from === COMPLETED || from === SKIPPED
-            : from !== GONE;
-      if (!allowed) {
+      if (!mayMove(kind, from)) {
         throw new InconsistentFileLogError(
-          `file log: ${kind} ordinal ${ordinal} was ${ordinal < total ? (STATE_NAMES[from] ?? 'removed') : 'never planned'}`,
+          `${kind} ordinal ${ordinal} was ${ordinal < total ? (STATE_NAMES[from] ?? 'removed') : 'never planned'}`,
         );
       }
       this.move(ordinal, from, to);
     });
-    if (decoded !== count) throw new InconsistentFileLogError(`file log: a ${kind} row holds ${decoded} ordinals, not ${count}`);
+    if (decoded !== count) throw new InconsistentFileLogError(`a ${kind} row holds ${decoded} ordinals, not ${count}`);
   }
 }
 
-
-/**
- * A stored row's paths, read and decoded when one of them is first needed (the
- * repository verifies the checksum as it reads); the count and every path are checked
- * here, by the same rules as a path the caller plans: a checksum says the row is as it
- * was written, not that whoever wrote it followed the rules.
- */
-function decodeSegment(segment: Segment): void {
-  const text = decodePathText(segment.read!());
-  const split = splitPathList(text, segment.count);
-  if (split.problem !== null) throw new InconsistentFileLogError(`file log: a planned row ${split.problem}`);
-  segment.text = text;
-  segment.starts = split.starts;
-  segment.read = null;
-}
-
-function pathOf(segment: Segment, i: number): string {
-  if (segment.paths) return segment.paths[i]!;
-  if (!segment.text) decodeSegment(segment);
-  return segment.text!.slice(segment.starts![i], segment.starts![i + 1]! - 1);
-}
-
-/**
- * A file list from the caller, before the ledger checks each path (only paths it does not
- * know yet go through the path rules: a planned path passed them when it was planned).
- */
-export function pathList(input: unknown, context: string): readonly unknown[] {
-  if (!Array.isArray(input)) throw new ValidationError([{ path: '', message: 'must be an array of paths' }], context);
-  return input;
-}

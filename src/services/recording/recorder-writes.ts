@@ -6,11 +6,11 @@
  */
 import { ConflictError } from '../../errors';
 import type { CheckpointRow } from '../../schema';
-import type { SyncStatus } from '../../schema/sync-status';
+import type { OutcomeStatus } from '../../schema/sync-status';
 import type { CheckpointMetadata, SyncErrorRecord } from '../../validation/json-columns';
 import { dropCheckpoint } from '../drop-checkpoint';
 import type { StoreContext } from '../store-context';
-import type { FileCounts } from './file-ledger';
+import type { FileLedger } from './file-ledger';
 import type { ProgressUpdate } from './recording-input';
 
 /** The recorder's state at the moment of a write: everything a row needs. */
@@ -31,16 +31,21 @@ export interface RecorderSnapshot {
   checkpointCreatedAt: number;
 }
 
-/** What a checkpoint adds to the snapshot. */
+/** What a checkpoint adds to the snapshot: its number, the ledger it saves, its metadata. */
 export interface CheckpointFacts {
   seq: number;
-  counts: FileCounts;
+  ledger: FileLedger;
   metadata: CheckpointMetadata;
+}
+
+/** A checkpoint's metadata: the process figures now, and the caller's own data if any. */
+export function checkpointMetadata(metrics: CheckpointMetadata['metrics'], caller: Record<string, unknown> | undefined): CheckpointMetadata {
+  return { metrics, ...(caller ? { caller } : {}) };
 }
 
 /** How a sync ended, for its history row. */
 export interface SyncOutcome {
-  status: Extract<SyncStatus, 'completed' | 'failed' | 'cancelled'>;
+  status: OutcomeStatus;
   error: SyncErrorRecord | null;
   resources: { peakMemoryBytes: number; meanCpuPercent: number };
   filesChanged: number | null;
@@ -63,19 +68,14 @@ export function writeProgress(context: StoreContext, snap: RecorderSnapshot): vo
 }
 
 /**
- * A checkpoint in one transaction: the file log since the previous one (appended by
- * `appendFileLog`, which the recorder owns with its ledger), the checkpoint row, the
- * phase durations so far, a progress row that says a checkpoint was written, and the
- * heartbeat.
+ * A checkpoint in one transaction: the ledger's file log since the previous one, the
+ * checkpoint row, the phase durations so far, a progress row that says a checkpoint was
+ * written, and the heartbeat. Once committed, the ledger's events count as saved.
  */
-export function writeCheckpoint(
-  context: StoreContext,
-  snap: RecorderSnapshot,
-  checkpoint: CheckpointFacts,
-  appendFileLog: () => void,
-): void {
+export function writeCheckpoint(context: StoreContext, snap: RecorderSnapshot, checkpoint: CheckpointFacts): void {
   const { repos } = context;
-  const { seq, counts } = checkpoint;
+  const { seq, ledger } = checkpoint;
+  const counts = ledger.counts();
   const row: CheckpointRow = {
     jobId: snap.jobId,
     lineageId: snap.lineageId,
@@ -95,7 +95,7 @@ export function writeCheckpoint(
   context.write(
     `checkpoint ${snap.jobId}`,
     () => {
-      appendFileLog();
+      for (const event of ledger.unsavedEvents()) repos.checkpointFiles.append(snap.lineageId, snap.jobId, seq, event);
       repos.checkpoints.upsert(row);
       repos.syncHistory.recordPhaseDurations(snap.jobId, snap.phaseDurations);
       repos.progressUpdates.insert(
@@ -105,6 +105,7 @@ export function writeCheckpoint(
     },
     context.settings.recordLockTimeoutMs,
   );
+  ledger.markSaved();
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ValidationError } from '../../errors';
 import { commitIdInputSchema } from '../../validation/commit-id';
 import { callerMetadataSchema, phasesSchema } from '../../validation/json-columns';
 
@@ -77,3 +78,12 @@ export const failureInputSchema = z.union([
 export type FailureInput = Error | string | { message: string; code?: string; phase?: string; file?: string };
 
 export const cancelReasonSchema = z.string().max(4000).optional();
+
+/**
+ * A file list from the caller, before the ledger checks each path (only paths it does not
+ * know yet go through the path rules: a planned path passed them when it was planned).
+ */
+export function pathList(input: unknown, context: string): readonly unknown[] {
+  if (!Array.isArray(input)) throw new ValidationError([{ path: '', message: 'must be an array of paths' }], context);
+  return input;
+}

@@ -1,47 +1,24 @@
+/** The public SyncRecorder: its API, its state machine and when it writes (see the class). */
 import { wholeMs } from '../../clock';
-import { ConflictError, ProgressStoreError, ValidationError } from '../../errors';
-import type { SyncStatus } from '../../schema/sync-status';
-import type { PhaseDefinition, SyncErrorRecord } from '../../validation/json-columns';
+import { ConflictError } from '../../errors';
+import type { OutcomeStatus } from '../../schema/sync-status';
+import type { SyncErrorRecord } from '../../validation/json-columns';
 import { parseInput } from '../../validation/parse';
 import { ownership } from '../liveness';
 import type { StoreContext } from '../store-context';
 import { filePathListSchema } from '../../validation/file-paths';
 import type { FileCounts } from './file-counts';
-import { type FileLedger, pathList } from './file-ledger';
 import { PhaseTimer } from './phase-timer';
 import { ProcessSampler } from './process-sampler';
 import { toFailureRecord } from './failure-record';
-import { type RecorderSnapshot, writeCheckpoint, writeOutcome, writeProgress } from './recorder-writes';
-import {
-  cancelReasonSchema,
-  type FailureInput,
-  type FinishInput,
-  finishInputSchema,
-  type ProgressUpdate,
-  progressUpdateSchema,
-} from './recording-input';
+import { checkpointMetadata, type RecorderSnapshot, type SyncOutcome, writeCheckpoint, writeOutcome, writeProgress } from './recorder-writes';
+import type { RecorderInit, RecorderState } from './recorder-init';
+import { RecorderNotices } from './recorder-notices';
+import { ReportedProgress } from './reported-progress';
+import { cancelReasonSchema, type FailureInput, type FinishInput, finishInputSchema, pathList, type ProgressUpdate, progressUpdateSchema } from './recording-input';
 
-/** @internal What a recorder starts from (made by the recording and resume services). */
-export interface RecorderInit {
-  jobId: string;
-  lineageId: string;
-  phases: PhaseDefinition[];
-  gitCommit: string | null;
-  ledger: FileLedger;
-  /** Number of the checkpoint already in the database for this job. */
-  checkpointSeq: number;
-  checkpointCreatedAt: number;
-  startWall: number;
-  startPhase: string;
-  metadata: Record<string, unknown> | undefined;
-}
-
-export type RecorderState = 'recording' | SyncStatus | 'detached';
-
-/** Percent boundaries at which a checkpoint is written. */
-const CHECKPOINT_STEP = 5;
-
-type SyncEnd = 'completed' | 'failed' | 'cancelled';
+// Re-exported: the package's public types name RecorderState from here.
+export type { RecorderInit, RecorderState } from './recorder-init';
 
 /**
  * Records one running sync. `update()` is cheap enough to call per file: it validates,
@@ -55,24 +32,16 @@ type SyncEnd = 'completed' | 'failed' | 'cancelled';
 export class SyncRecorder {
   readonly jobId: string;
   readonly lineageId: string;
-  private readonly phases: PhaseDefinition[];
   private readonly timer: PhaseTimer;
   private readonly sampler: ProcessSampler;
   private readonly startMono: number;
-  private latest: ProgressUpdate;
-  private phaseIndex: number;
-  private phaseStartedAt: number;
+  private readonly progress: ReportedProgress;
   private checkpointSeq: number;
-  private checkpointBucket: number;
-  private checkpointDue = false;
-  private dirty = false;
   private lastWriteMono: number;
   /** After a failed write, nothing is tried again before this (monotonic ms). */
   private retryAtMono = 0;
-  private callerCheckpointData: Record<string, unknown> | undefined;
   private state: RecorderState = 'recording';
-  /** What has been warned about already: each is said once per sync, not once per call. */
-  private readonly warned = { notRecording: false, percentBack: false, phaseBack: false };
+  private readonly notices: RecorderNotices;
   private heartbeat: NodeJS.Timeout | null = null;
 
   /** @internal Made by openProgressStore; not part of the public API. */
@@ -82,26 +51,14 @@ export class SyncRecorder {
   ) {
     this.jobId = init.jobId;
     this.lineageId = init.lineageId;
-    this.phases = init.phases;
     const { clock } = context;
     this.startMono = clock.monotonic();
     this.lastWriteMono = this.startMono;
     this.timer = new PhaseTimer(() => clock.monotonic());
     this.sampler = new ProcessSampler(context.settings.probe, () => clock.monotonic());
-    this.phaseIndex = Math.max(0, this.phases.findIndex((p) => p.name === init.startPhase));
-    this.timer.enter(this.phases[this.phaseIndex]!.name);
-    this.phaseStartedAt = init.startWall;
     this.checkpointSeq = init.checkpointSeq;
-    this.checkpointBucket = 0;
-    const counts = init.ledger.counts();
-    this.latest = {
-      phase: this.phases[this.phaseIndex]!.name,
-      percent: 0,
-      phasePercent: 0,
-      filesProcessed: counts.completed + counts.skipped,
-      totalFiles: init.ledger.size,
-      rate: 0,
-    };
+    this.notices = new RecorderNotices(context, init.jobId);
+    this.progress = new ReportedProgress(init.phases, this.timer, init, (which, what) => this.notices.wentBack(which, what));
     ownership.claim(this.jobId);
     context.activeRecorders.add(this);
     this.heartbeat = setInterval(() => this.beat(), context.settings.heartbeatIntervalMs);
@@ -120,47 +77,31 @@ export class SyncRecorder {
   /** Report progress. Call as often as you like: the store decides what to write. */
   update(input: ProgressUpdate): void {
     const reported = parseInput(progressUpdateSchema, input, 'update');
-    const reportedIndex = this.phases.findIndex((p) => p.name === reported.phase);
-    if (reportedIndex < 0) {
-      throw new ValidationError([{ path: 'phase', message: `unknown phase ${JSON.stringify(reported.phase)}` }], 'update');
-    }
+    const reportedIndex = this.progress.indexOf(reported);
     if (!this.stillRecording('update')) return;
-    const { next, index } = this.neverBackwards(reported, reportedIndex);
-    if (index !== this.phaseIndex) {
-      this.phaseIndex = index;
-      this.timer.enter(next.phase);
-      this.phaseStartedAt = this.wallNow();
-      this.checkpointDue = true;
-    }
-    if (next.checkpointData) this.callerCheckpointData = next.checkpointData;
-    this.latest = next;
-    this.dirty = true;
-    if (Math.floor(next.percent / CHECKPOINT_STEP) > this.checkpointBucket) this.checkpointDue = true;
+    this.progress.accept(reported, reportedIndex, this.wallNow());
     const mono = this.context.clock.monotonic();
     if (mono < this.retryAtMono) return;
-    if (this.checkpointDue) this.persist(true);
+    if (this.progress.checkpointDue) this.persist(true);
     else if (mono - this.lastWriteMono >= this.context.settings.throttleMs) this.persist(false);
   }
 
   /** Add files to the work list (after change detection, say). */
   planFiles(paths: readonly string[]): void {
-    const list = pathList(paths, 'planFiles');
-    if (!this.stillRecording('planFiles')) return void parseInput(filePathListSchema, list, 'planFiles');
-    this.init.ledger.plan(list);
+    const list = this.filesCall('planFiles', paths);
+    if (list) this.init.ledger.plan(list);
   }
 
   /** Files indexed. Saved with the next checkpoint; call flush() to save them now. */
   completeFiles(paths: readonly string[]): void {
-    const list = pathList(paths, 'completeFiles');
-    if (!this.stillRecording('completeFiles')) return void parseInput(filePathListSchema, list, 'completeFiles');
-    this.init.ledger.finish('completed', list);
+    const list = this.filesCall('completeFiles', paths);
+    if (list) this.init.ledger.finish('completed', list);
   }
 
   /** Files deliberately not indexed (binary, too large…). */
   skipFiles(paths: readonly string[]): void {
-    const list = pathList(paths, 'skipFiles');
-    if (!this.stillRecording('skipFiles')) return void parseInput(filePathListSchema, list, 'skipFiles');
-    this.init.ledger.finish('skipped', list);
+    const list = this.filesCall('skipFiles', paths);
+    if (list) this.init.ledger.finish('skipped', list);
   }
 
   /**
@@ -186,7 +127,7 @@ export class SyncRecorder {
 
   /** The sync failed. Its checkpoint is kept, so it can be resumed. Again after it failed, nothing happens. */
   fail(error: FailureInput): void {
-    const failure = toFailureRecord(error, this.latest.phase, this.wallNow());
+    const failure = toFailureRecord(error, this.progress.latest.phase, this.wallNow());
     if (this.endedAlready('failed')) return;
     this.end('failed', failure);
   }
@@ -195,7 +136,7 @@ export class SyncRecorder {
   cancel(reason?: string): void {
     const text = parseInput(cancelReasonSchema, reason, 'cancel') ?? 'cancelled';
     if (this.endedAlready('cancelled')) return;
-    this.end('cancelled', { phase: this.latest.phase, code: 'CANCELLED', message: text, at: this.wallNow() });
+    this.end('cancelled', { phase: this.progress.latest.phase, code: 'CANCELLED', message: text, at: this.wallNow() });
   }
 
   /**
@@ -204,11 +145,11 @@ export class SyncRecorder {
    */
   release(): void {
     if (this.state !== 'recording') return;
-    if (this.dirty || this.init.ledger.hasUnsaved()) this.persist(true);
+    if (this.progress.dirty || this.init.ledger.hasUnsaved()) this.persist(true);
     try {
       this.context.repos.syncHistory.releaseOwner(this.jobId);
     } catch (error) {
-      this.context.warn({ code: 'STORAGE', message: `release ${this.jobId}: ${(error as Error).message}`, error });
+      this.notices.storage(`release ${this.jobId}`, error);
     }
     this.detach('detached');
   }
@@ -218,15 +159,9 @@ export class SyncRecorder {
     this.detach('detached');
   }
 
-  private end(status: SyncEnd, error: SyncErrorRecord | null, counts?: {
-    filesChanged: number | null;
-    filesIndexed: number | null;
-    bytesProcessed: number | null;
-  }): void {
+  private end(status: OutcomeStatus, error: SyncErrorRecord | null, counts?: Pick<SyncOutcome, 'filesChanged' | 'filesIndexed' | 'bytesProcessed'>): void {
     const keepCheckpoint = status !== 'completed';
-    if (keepCheckpoint && !this.persist(true)) {
-      this.context.warn({ code: 'STORAGE', message: `${status} ${this.jobId}: the final checkpoint could not be saved; the previous one is kept` });
-    }
+    if (keepCheckpoint && !this.persist(true)) this.notices.storage(`${status} ${this.jobId}: the final checkpoint could not be saved; the previous one is kept`);
     this.timer.stop();
     const resources = this.sampler.summary();
     const files = this.init.ledger.counts();
@@ -252,51 +187,29 @@ export class SyncRecorder {
     const mono = this.context.clock.monotonic();
     try {
       if (checkpoint) this.writeCheckpoint();
-      else this.writeProgress();
-      this.dirty = false;
+      else writeProgress(this.context, this.snapshot());
+      this.progress.dirty = false;
       this.lastWriteMono = mono;
       return true;
     } catch (error) {
       // Try again after a throttle interval, with whatever is latest by then.
       this.retryAtMono = mono + this.context.settings.throttleMs;
       if (error instanceof ConflictError) {
-        this.context.warn({ code: 'OWNERSHIP_LOST', message: error.message, error });
+        this.notices.ownershipLost(error);
         this.detach('detached');
-        return false;
+      } else {
+        this.notices.notSaved(checkpoint ? 'checkpoint' : 'progress', error);
       }
-      const code = error instanceof ProgressStoreError ? error.code : 'STORAGE';
-      const what = checkpoint ? 'checkpoint' : 'progress';
-      this.context.warn({
-        code,
-        message: `${what} of ${this.jobId} not saved (${(error as Error).message}); the latest state is kept and retried`,
-        error,
-      });
       return false;
     }
   }
 
-  private writeProgress(): void {
-    writeProgress(this.context, this.snapshot());
-  }
-
   private writeCheckpoint(): void {
-    const { repos } = this.context;
     const seq = this.checkpointSeq + 1;
-    const ledger = this.init.ledger;
-    const counts = ledger.counts();
-    const metadata = {
-      metrics: this.sampler.metrics(this.latest.rate),
-      ...(this.callerCheckpointData ?? this.init.metadata ? { caller: this.callerCheckpointData ?? this.init.metadata } : {}),
-    };
-    writeCheckpoint(this.context, this.snapshot(), { seq, counts, metadata }, () => {
-      for (const event of ledger.unsavedEvents()) {
-        repos.checkpointFiles.append(this.lineageId, this.jobId, seq, event);
-      }
-    });
-    ledger.markSaved();
+    const metadata = checkpointMetadata(this.sampler.metrics(this.progress.latest.rate), this.progress.callerData ?? this.init.metadata);
+    writeCheckpoint(this.context, this.snapshot(), { seq, ledger: this.init.ledger, metadata });
     this.checkpointSeq = seq;
-    this.checkpointBucket = Math.floor(this.latest.percent / CHECKPOINT_STEP);
-    this.checkpointDue = false;
+    this.progress.checkpointSaved();
   }
 
   /** The recorder's state now, for a write. */
@@ -309,8 +222,8 @@ export class SyncRecorder {
       at: this.init.startWall + elapsedMs,
       elapsedMs,
       mono,
-      progress: this.latest,
-      phaseStartedAt: this.phaseStartedAt,
+      progress: this.progress.latest,
+      phaseStartedAt: this.progress.phaseStartedAt,
       phaseDurations: this.timer.durations(),
       gitCommit: this.init.gitCommit,
       checkpointCreatedAt: this.init.checkpointCreatedAt,
@@ -321,17 +234,14 @@ export class SyncRecorder {
   private beat(): void {
     if (this.state !== 'recording' || this.context.isClosed) return;
     if (this.context.clock.monotonic() - this.lastWriteMono < this.context.settings.heartbeatIntervalMs) return;
-    if (this.dirty || this.checkpointDue) {
-      this.persist(this.checkpointDue);
-      return;
-    }
+    if (this.progress.dirty || this.progress.checkpointDue) return void this.persist(this.progress.checkpointDue);
     try {
       if (!this.context.repos.syncHistory.heartbeat(this.jobId, this.wallNow(), this.context.clock.monotonic())) {
-        this.context.warn({ code: 'OWNERSHIP_LOST', message: `sync ${this.jobId} was taken over by another process` });
+        this.notices.ownershipLost();
         this.detach('detached');
       }
     } catch (error) {
-      this.context.warn({ code: 'STORAGE', message: `heartbeat of ${this.jobId}: ${(error as Error).message}`, error });
+      this.notices.storage(`heartbeat of ${this.jobId}`, error);
     }
   }
 
@@ -358,45 +268,16 @@ export class SyncRecorder {
    */
   private stillRecording(call: string): boolean {
     if (this.state === 'recording' && !this.context.isClosed) return true;
-    if (!this.warned.notRecording) {
-      this.warned.notRecording = true;
-      const why = this.context.isClosed
-        ? 'the store is closed'
-        : this.state === 'detached'
-          ? 'the sync is no longer recorded here (another process resumed it)'
-          : `the sync has ended (${this.state})`;
-      this.context.warn({
-        code: 'NOT_RECORDING',
-        message: `sync ${this.jobId}: ${call}() ignored: ${why}; later recording calls are ignored without a warning`,
-      });
-    }
+    this.notices.notRecording(call, this.state);
     return false;
   }
 
-  /**
-   * Stored progress never goes down: a percent below the last one (a caller that recounted
-   * its total) keeps the last one, and an earlier phase keeps the current phase and its
-   * phase percent. Each is said once per sync.
-   */
-  private neverBackwards(reported: ProgressUpdate, reportedIndex: number): { next: ProgressUpdate; index: number } {
-    let next = reported;
-    let index = reportedIndex;
-    if (index < this.phaseIndex) {
-      this.warnBackwards('phaseBack', `phase went back from ${JSON.stringify(this.latest.phase)} to ${JSON.stringify(reported.phase)}; kept ${JSON.stringify(this.latest.phase)}`);
-      next = { ...next, phase: this.latest.phase, phasePercent: this.latest.phasePercent };
-      index = this.phaseIndex;
-    }
-    if (next.percent < this.latest.percent) {
-      this.warnBackwards('percentBack', `percent went back from ${this.latest.percent} to ${reported.percent}; kept ${this.latest.percent}`);
-      next = { ...next, percent: this.latest.percent };
-    }
-    return { next, index };
-  }
-
-  private warnBackwards(which: 'percentBack' | 'phaseBack', what: string): void {
-    if (this.warned[which]) return;
-    this.warned[which] = true;
-    this.context.warn({ code: 'WENT_BACKWARDS', message: `sync ${this.jobId}: ${what} (said once per sync)` });
+  /** The paths of a file call while it still records; after that, only checked (bad paths still throw). */
+  private filesCall(call: string, paths: readonly string[]): readonly unknown[] | null {
+    const list = pathList(paths, call);
+    if (this.stillRecording(call)) return list;
+    parseInput(filePathListSchema, list, call);
+    return null;
   }
 
   /**
@@ -404,7 +285,7 @@ export class SyncRecorder {
    * no-op); a different end, or a sync no longer recorded here, is a conflict the caller
    * must know about.
    */
-  private endedAlready(end: SyncEnd): boolean {
+  private endedAlready(end: OutcomeStatus): boolean {
     if (this.state === end) return true;
     this.context.assertOpen();
     if (this.state === 'recording') return false;

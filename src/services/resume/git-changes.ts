@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { z } from 'zod';
+import { UnusableCommitError } from '../../untrusted-checkpoint';
 import { filePathSchema } from '../../validation/file-paths';
 import { filePathProblem } from '../../validation/file-paths';
 
@@ -11,8 +12,7 @@ export const fileChangeSchema = z.discriminatedUnion('status', [
 export type FileChange = z.infer<typeof fileChangeSchema>;
 export const fileChangesSchema = z.array(fileChangeSchema);
 
-/** The checkpoint's commit cannot be built on: the plan must say a full sync is needed. */
-export class UnusableCommitError extends Error {}
+export { UnusableCommitError };
 
 export interface GitChanges {
   head: string;

@@ -1,33 +1,34 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
-import { ConflictError, CorruptDatabaseError, NotFoundError } from '../../errors';
+import type { z } from 'zod';
+import { ConflictError, NotFoundError } from '../../errors';
 import type { CheckpointRow, SyncHistoryRow } from '../../schema';
+import { isResumableStatus, RESUMABLE_STATUSES } from '../../schema/sync-status';
 import { parseInput } from '../../validation/parse';
-import { checkpointPhaseProblem } from '../../validation/row-schemas';
-import { DamagedRowError, describeDamage } from '../../validation/rows';
+import { describeDamage } from '../../validation/rows';
 import { salvageSyncRow } from '../damaged-sync';
 import { dropCheckpoint } from '../drop-checkpoint';
 import { activityAge, isOwnerAlive } from '../liveness';
-import { FileLedger, InconsistentFileLogError } from '../recording/file-ledger';
-import { gitCommitSchema, jobIdSchema } from '../recording/recording-input';
+import { FileLedger } from '../recording/file-ledger';
+import { jobIdSchema } from '../recording/recording-input';
 import type { RecordingService } from '../recording/recording-service';
 import type { SyncRecorder } from '../recording/sync-recorder';
 import type { StoreContext } from '../store-context';
-import { changesSince, type FileChange, fileChangesSchema, UnusableCommitError } from './git-changes';
-import { estimateFromOwnPace, NO_COMMIT_TO_MERGE_FROM, type ResumeInfo } from './resume-info';
-import { mergeChanges, type ResumePlan } from './resume-plan';
+import type { FileChange } from './git-changes';
+import {
+  describeResumable,
+  isUntrustworthy,
+  loadCheckpointRow,
+  prepareCheckpoint,
+  resumeSourceSchema,
+  type UsableCheckpoint,
+} from './resume-checkpoint';
+import type { ResumeInfo } from './resume-info';
+import type { ResumePlan } from './resume-plan';
 
 /** Where the changes since the checkpoint come from: git itself, or the caller's own diff. */
 export type ResumeSource =
   | { repoDir: string }
   | { changes: FileChange[]; headCommit?: string };
-
-const resumeSourceSchema = z
-  .union([
-    z.object({ repoDir: z.string().min(1).max(4096) }).strict(),
-    z.object({ changes: fileChangesSchema, headCommit: gitCommitSchema.optional() }).strict(),
-  ])
-  .optional();
 
 /** How many of the latest syncs are looked at to find the one that decides. */
 const RECENT_SYNCS = 20;
@@ -35,14 +36,6 @@ const RECENT_SYNCS = 20;
 export interface Resumed {
   plan: ResumePlan;
   sync: SyncRecorder;
-}
-
-interface UsableCheckpoint {
-  checkpoint: CheckpointRow;
-  ledger: FileLedger;
-  filesToProcess: string[];
-  filesToRemove: string[];
-  head: string | null;
 }
 
 /** A better estimate of the time left than the sync's own pace (from the project's history); null when it has none. */
@@ -77,7 +70,7 @@ export class ResumeService {
         // Not even its job id can be trusted: nothing can be offered in its place.
         if (row === null) return null;
         if (row.status === 'running' && isOwnerAlive(row, clock, settings)) continue;
-        if (row.status !== 'running' && row.status !== 'failed' && row.status !== 'cancelled') return null;
+        if (!isResumableStatus(row.status)) return null;
         const loaded = check.ok ? this.loadCheckpointRow(row) : { checkpoint: null, problem: describeDamage(check.damage) };
         if (row.status !== 'running' && loaded.checkpoint === null && loaded.problem === null) return null;
         if (activityAge(row, clock) > settings.resumeWindowMs) return null;
@@ -156,50 +149,7 @@ export class ResumeService {
   }
 
   private prepare(row: SyncHistoryRow, from: z.infer<typeof resumeSourceSchema>): UsableCheckpoint {
-    const loaded = this.loadCheckpointRow(row);
-    if (loaded.problem) throw new CorruptDatabaseError(loaded.problem);
-    if (!loaded.checkpoint) throw new CorruptDatabaseError(`sync ${row.jobId} has no checkpoint`);
-    const checkpoint = loaded.checkpoint;
-    const ledger = FileLedger.load(this.context.repos.checkpointFiles.list(checkpoint.lineageId));
-    const counts = ledger.counts();
-    if (
-      counts.completed !== checkpoint.filesCompleted ||
-      counts.pending !== checkpoint.filesPending ||
-      counts.skipped !== checkpoint.filesSkipped
-    ) {
-      throw new InconsistentFileLogError(
-        `the checkpoint counts (${checkpoint.filesCompleted}/${checkpoint.filesPending}/${checkpoint.filesSkipped}) ` +
-          `do not match its file log (${counts.completed}/${counts.pending}/${counts.skipped})`,
-      );
-    }
-    // Every list row, not only those holding pending files: a damaged one must make the
-    // checkpoint untrusted here, outside the claim, not fail the new sync later.
-    ledger.verifyStored();
-    let changes: FileChange[] = [];
-    let head: string | null = null;
-    if (from && 'repoDir' in from) {
-      if (!checkpoint.gitCommit) throw new UnusableCommitError(NO_COMMIT_TO_MERGE_FROM);
-      let unreadable: number;
-      let refused: number;
-      ({ head, changes, unreadable, refused } = changesSince(from.repoDir, checkpoint.gitCommit));
-      if (unreadable + refused > 0) {
-        const why = [
-          unreadable > 0 ? `${unreadable} not valid UTF-8` : null,
-          refused > 0 ? `${refused} refused by the path rules (they would name another place on Windows)` : null,
-        ].filter(Boolean);
-        this.context.warn({
-          code: 'UNREADABLE_PATHS',
-          message: `file names changed since the checkpoint were left out of the plan: ${why.join(', ')}`,
-        });
-      }
-    } else if (from) {
-      changes = from.changes;
-      head = from.headCommit ?? null;
-    }
-    ledger.markSaved();
-    const filesToRemove = mergeChanges(ledger, changes);
-    const filesToProcess = ledger.pathsIn('pending');
-    return { checkpoint, ledger, filesToProcess, filesToRemove, head };
+    return prepareCheckpoint(this.context, row, from);
   }
 
   /** The checkpoint is good: the old sync becomes `resumed`, the new one carries its lineage on. */
@@ -209,7 +159,7 @@ export class ResumeService {
     if (repos.checkpoints.findByJobIdRaw(row.jobId)?.seq !== checkpoint.seq) {
       throw new ConflictError(`the checkpoint of ${row.jobId} changed while resuming`);
     }
-    if (!repos.syncHistory.transition(row.jobId, ['running', 'failed', 'cancelled'], 'resumed', {
+    if (!repos.syncHistory.transition(row.jobId, RESUMABLE_STATUSES, 'resumed', {
       endTime: row.lastActivityAt,
       resumedByJobId: newJobId,
     })) {
@@ -259,7 +209,7 @@ export class ResumeService {
   ): Resumed {
     const { repos } = this.context;
     const endTime = row.endTime ?? row.lastActivityAt;
-    if (!repos.syncHistory.transition(row.jobId, ['running', 'failed', 'cancelled'], 'interrupted', { endTime })) {
+    if (!repos.syncHistory.transition(row.jobId, RESUMABLE_STATUSES, 'interrupted', { endTime })) {
       throw new ConflictError(`sync ${row.jobId} was resumed by another process`);
     }
     dropCheckpoint(repos, row.jobId);
@@ -317,42 +267,12 @@ export class ResumeService {
     }
   }
 
-  /** The sync's checkpoint if it can be trusted: a good row, of one of the sync's phases. */
   private loadCheckpointRow(row: SyncHistoryRow): { checkpoint: CheckpointRow | null; problem: string | null } {
-    let checkpoint: CheckpointRow | null;
-    try {
-      checkpoint = this.context.repos.checkpoints.findByJobId(row.jobId);
-    } catch (error) {
-      if (!(error instanceof DamagedRowError)) throw error;
-      this.context.warnDamaged(error.damage);
-      return { checkpoint: null, problem: `the checkpoint is damaged: ${error.message}` };
-    }
-    const misfit = checkpoint && checkpointPhaseProblem(checkpoint, row.phases);
-    if (misfit) return { checkpoint: null, problem: `the checkpoint is damaged: ${misfit}` };
-    return { checkpoint, problem: null };
+    return loadCheckpointRow(this.context, row);
   }
 
   private describe(row: SyncHistoryRow, loaded: { checkpoint: CheckpointRow | null; problem: string | null }): ResumeInfo {
-    const { checkpoint, problem } = loaded;
-    const info: ResumeInfo = {
-      jobId: row.jobId,
-      status: row.status === 'running' ? 'interrupted' : (row.status as 'failed' | 'cancelled'),
-      progress: checkpoint?.overallProgress ?? row.overallProgress,
-      phase: checkpoint?.phase ?? row.currentPhase ?? row.phases[0]!.name,
-      filesProcessed: checkpoint ? checkpoint.filesCompleted + checkpoint.filesSkipped : row.filesProcessed,
-      totalFiles: checkpoint ? checkpoint.filesCompleted + checkpoint.filesSkipped + checkpoint.filesPending : row.totalFiles,
-      filesRemaining: checkpoint?.filesPending ?? Math.max(0, row.totalFiles - row.filesProcessed),
-      startedAt: row.startTime,
-      interruptedAt: row.lastActivityAt,
-      checkpointAt: checkpoint?.updatedAt ?? null,
-      gitCommit: checkpoint?.gitCommit ?? row.gitCommit,
-      estimatedTime: checkpoint ? estimateFromOwnPace(row, checkpoint) : null,
-      // Without a commit, resume() with a repoDir cannot merge what changed since: it starts over.
-      canResume: checkpoint !== null && checkpoint.gitCommit !== null,
-      reason: problem ?? (!checkpoint ? 'no checkpoint was saved' : checkpoint.gitCommit ? null : NO_COMMIT_TO_MERGE_FROM),
-    };
-    if (info.canResume) info.estimatedTime = this.estimator(info) ?? info.estimatedTime;
-    return info;
+    return describeResumable(row, loaded, this.estimator);
   }
 
   private tryStartFresh(jobId: string): void {
@@ -363,15 +283,3 @@ export class ResumeService {
     }
   }
 }
-
-/** Errors that mean "this checkpoint cannot be used", as opposed to "the store is unwell". */
-function isUntrustworthy(error: unknown): boolean {
-  return (
-    error instanceof InconsistentFileLogError ||
-    error instanceof UnusableCommitError ||
-    error instanceof CorruptDatabaseError ||
-    error instanceof SyntaxError ||
-    error instanceof z.ZodError
-  );
-}
-

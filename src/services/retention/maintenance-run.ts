@@ -1,6 +1,7 @@
 import { wholeMs } from '../../clock';
 import type { NotPromise } from '../../db/transaction';
 import type { SyncHistoryRow } from '../../schema';
+import { isResumableStatus } from '../../schema/sync-status';
 import { activityAge, isOwnerAlive } from '../liveness';
 import type { StoreContext } from '../store-context';
 import type { MaintenanceLease } from './maintenance-lease';
@@ -23,8 +24,6 @@ type RemovedKind = keyof MaintenanceReport['removed'];
  * else is `finished`: history that may be archived, compacted and pruned.
  */
 export type SyncStanding = 'running' | 'resumable' | 'finished';
-
-const INCOMPLETE = new Set(['running', 'failed', 'cancelled']);
 
 /**
  * What a batch is measured in, per kind of work: trail rows deleted, file-log bytes freed
@@ -177,7 +176,7 @@ export class MaintenanceRun {
   standing(row: SyncHistoryRow, hasCheckpoint?: boolean): SyncStanding {
     const { clock, settings, repos } = this.context;
     if (row.status === 'running' && isOwnerAlive(row, clock, settings)) return 'running';
-    if (!INCOMPLETE.has(row.status)) return 'finished';
+    if (!isResumableStatus(row.status)) return 'finished';
     const withCheckpoint = hasCheckpoint ?? repos.checkpoints.findByJobIdRaw(row.jobId) !== null;
     return withCheckpoint && activityAge(row, clock) <= settings.resumeWindowMs ? 'resumable' : 'finished';
   }

@@ -1,28 +1,10 @@
+import { trailRowsToDrop } from '../../repositories/trail-rule';
 import type { SyncHistoryRow } from '../../schema';
 import { removeTrails } from './history-archiver';
 import type { MaintenanceRun, MaintenanceSteps } from './maintenance-run';
 
-/** One row of a trail, as compaction sees it. */
-export interface TrailPoint {
-  id: number;
-  phase: string;
-  hasCheckpoint: boolean;
-}
-
-/**
- * The rows compaction drops from a finished sync's trail. Kept: the first and the last
- * row, both sides of every phase change (the last row of a phase and the first of the
- * next, so phase timings can still be drawn), and every row written with a checkpoint.
- * Everything else (the 1-per-second rows in between) goes.
- */
-export function trailRowsToDrop(trail: TrailPoint[]): number[] {
-  return trail
-    .filter((point, i) => {
-      if (i === 0 || i === trail.length - 1 || point.hasCheckpoint) return false;
-      return point.phase === trail[i - 1]!.phase && point.phase === trail[i + 1]!.phase;
-    })
-    .map((point) => point.id);
-}
+// Which rows compaction keeps is one rule, beside the SQL that selects long trails by it.
+export { type TrailPoint, trailRowsToDrop } from '../../repositories/trail-rule';
 
 /**
  * Compact the trails of finished syncs whose last activity is before `cutoff`. Rows to

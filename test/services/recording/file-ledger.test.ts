@@ -1,7 +1,9 @@
 import { CorruptDatabaseError, ValidationError } from '../../../src/errors';
 import type { FileEvent, StoredFileEvent } from '../../../src/repositories/checkpoint-files.repository';
 import { encodeOrdinals, encodePaths } from '../../../src/repositories/file-log-codec';
-import { FileLedger, InconsistentFileLogError, pathList } from '../../../src/services/recording/file-ledger';
+import { FileLedger } from '../../../src/services/recording/file-ledger';
+import { pathList } from '../../../src/services/recording/recording-input';
+import { InconsistentFileLogError } from '../../../src/untrusted-checkpoint';
 
 /** Events as the repository would read them back after writing them. */
 function stored(events: readonly FileEvent[]): StoredFileEvent[] {

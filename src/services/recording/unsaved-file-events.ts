@@ -1,0 +1,42 @@
+/**
+ * The file-log events of a ledger since its last checkpoint, in the order they must be
+ * written; consecutive events of one kind are kept as one, so a checkpoint writes a row
+ * per run of changes, not per call.
+ */
+import type { FileEvent, OrdinalEventKind } from '../../repositories/checkpoint-files.repository';
+
+export class UnsavedFileEvents {
+  private events: FileEvent[] = [];
+
+  get any(): boolean {
+    return this.events.length > 0;
+  }
+
+  list(): readonly FileEvent[] {
+    return this.events;
+  }
+
+  /** The events returned by list() are committed. */
+  clear(): void {
+    this.events = [];
+  }
+
+  /** Paths planned at ordinals from `first` on (the array is shared, never changed in place). */
+  planned(first: number, paths: readonly string[]): void {
+    const last = this.events[this.events.length - 1];
+    if (last?.kind === 'planned' && last.first + last.paths.length === first) {
+      this.events[this.events.length - 1] = { kind: 'planned', first: last.first, paths: last.paths.concat(paths) };
+    } else {
+      this.events.push({ kind: 'planned', first, paths });
+    }
+  }
+
+  /** The ordinal list of the latest event of `kind`, started if the latest is another kind. */
+  ordinals(kind: OrdinalEventKind): number[] {
+    const last = this.events[this.events.length - 1];
+    if (last?.kind === kind) return last.ordinals as number[];
+    const ordinals: number[] = [];
+    this.events.push({ kind, ordinals });
+    return ordinals;
+  }
+}
