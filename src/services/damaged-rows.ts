@@ -1,9 +1,10 @@
+import { ConflictError } from '../errors';
 import type { StoredRowsRepository } from '../repositories/stored-rows.repository';
 import type { SyncHistoryRow } from '../schema';
 import type { DamagedRow, RepairResult } from './damaged-row';
 import { CHECKED_TABLES, type CheckedTable, checkRow } from '../validation/rows';
 import { archiveDirFor } from './retention/archive';
-import { publishBatch, writePendingBatch } from './retention/archive-batch';
+import { discardBatch, type PendingBatch, publishBatch, recordBatch, writePendingBatch } from './retention/archive-batch';
 import { salvageSyncRow } from './damaged-sync';
 import { dropCheckpoint } from './drop-checkpoint';
 import { isOwnerAlive } from './liveness';
@@ -38,18 +39,32 @@ export function removeDamagedRows(context: StoreContext): RepairResult {
   const { repos } = context;
   const damaged = findDamagedRows(repos.storedRows).filter((row) => !ownedByLiveSync(context, row));
   const syncs = damaged.filter((d) => d.table === 'sync_history');
-  const archived = archiveDamagedSyncs(context, syncs);
-  context.write('remove damaged rows', () => {
-    for (const sync of syncs) {
-      const jobId = repos.storedRows.syncJobIdAt(sync.rowid);
-      if (typeof jobId === 'string') {
+  // The archive's own protocol (archive-batch.ts): a pending file, then the rows deleted
+  // and the file recorded in one transaction, then the file published; so a damaged sync
+  // ends up in exactly one place whatever crashes or runs alongside.
+  const batch = syncs.length > 0 ? writeDamagedBatch(context, syncs) : null;
+  try {
+    context.write('remove damaged rows', () => {
+      for (const sync of syncs) {
+        const jobId = repos.storedRows.syncJobIdAt(sync.rowid);
+        // Gone since it was read (another repair): its archived copy must not stay.
+        if (typeof jobId !== 'string') throw new ConflictError('a damaged sync row went while it was being archived');
         dropCheckpoint(repos, jobId);
         repos.storedRows.deleteTrail(jobId);
       }
-    }
-    for (const row of damaged) repos.storedRows.deleteAt(row.table, row.rowid);
-  });
-  return { removed: damaged, archived };
+      for (const row of damaged) repos.storedRows.deleteAt(row.table, row.rowid);
+      if (batch) recordBatch(repos.storeMeta, batch);
+    });
+  } catch (error) {
+    if (batch) discardBatch(batch);
+    if (error instanceof ConflictError) return { removed: [], archived: 0 };
+    throw error;
+  }
+  if (batch) {
+    publishBatch(batch.pendingFile);
+    context.write('settle damaged rows batch', () => repos.storeMeta.remove(batch.record));
+  }
+  return { removed: damaged, archived: syncs.length };
 }
 
 /** A sync row still being recorded by a live process is left to it (its next write may well fix it). */
@@ -64,18 +79,13 @@ function ownedByLiveSync(context: StoreContext, row: DamagedRow): boolean {
 export const DAMAGED_ARCHIVE_NAME = 'damaged';
 
 /**
- * The one place damaged sync rows go to the archive: a new file in
- * `{projectId}.archive/damaged/` per repair, as read (JSON columns as their stored text),
- * written and fsynced before the rows are deleted. Not in a month folder: its rows are all
- * good, and readers rely on that. A crash between this and the delete archives the row
- * again at the next repair (a copy too many of a damaged row, never one too few).
+ * The one place damaged sync rows go to the archive: a new pending batch file in
+ * `{projectId}.archive/damaged/`, as read (JSON columns as their stored text). Not in a
+ * month folder: its rows are all good, and readers rely on that.
  */
-function archiveDamagedSyncs(context: StoreContext, syncs: DamagedRow[]): number {
-  if (syncs.length === 0) return 0;
+function writeDamagedBatch(context: StoreContext, syncs: DamagedRow[]): PendingBatch {
   const rows = syncs.map((sync) => context.repos.storedRows.syncRowAt(sync.rowid) as unknown as SyncHistoryRow);
-  const batch = writePendingBatch(archiveDirFor(context.connection.path, context.projectId), DAMAGED_ARCHIVE_NAME, rows);
-  publishBatch(batch.pendingFile);
-  return rows.length;
+  return writePendingBatch(archiveDirFor(context.connection.path, context.projectId), DAMAGED_ARCHIVE_NAME, rows);
 }
 
 export type { DamagedRow, RepairResult };

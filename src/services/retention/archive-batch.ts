@@ -6,7 +6,6 @@ import { ensurePrivateDir, lstatIfExists, PRIVATE_FILE_MODE } from '../../db/fil
 import type { StoreMetaRepository } from '../../repositories/store-meta.repository';
 import type { SyncHistoryRow } from '../../schema';
 import { currentBootId, processExists } from '../liveness';
-import { MONTH } from './archive';
 
 /**
  * Writing one batch of rows to the archive so that no row is lost or archived twice,
@@ -26,6 +25,8 @@ import { MONTH } from './archive';
  */
 
 const RECORD = 'archive_batch ';
+/** Where batches are written: a month folder, or `damaged/` for rows that failed their checks. */
+const BATCH_FOLDER = /^(?:\d{4}-\d{2}|damaged)$/;
 const PENDING = /^(.+\.jsonl\.gz)\.pending-(\d+)-([0-9a-z]+)$/;
 const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_RDONLY, O_DIRECTORY } = fs.constants;
 
@@ -101,7 +102,7 @@ export function listRecordedBatches(storeMeta: StoreMetaRepository, archiveDir: 
   return storeMeta
     .listPrefixed(RECORD)
     .map((row) => ({ record: row.key, relative: row.key.slice(RECORD.length) }))
-    .filter(({ relative }) => /^\d{4}-\d{2}\/[^/]+$/.test(relative) && PENDING.test(path.basename(relative)))
+    .filter(({ relative }) => BATCH_FOLDER.test(path.dirname(relative)) && PENDING.test(path.basename(relative)))
     .map(({ record, relative }) => ({ record, pendingFile: path.join(archiveDir, relative) }));
 }
 
@@ -114,7 +115,7 @@ export function abandonedPendingFiles(archiveDir: string, recorded: Set<string>)
   const dir = lstatIfExists(archiveDir);
   if (!dir?.isDirectory()) return [];
   const found: string[] = [];
-  for (const month of fs.readdirSync(archiveDir).filter((name) => MONTH.test(name))) {
+  for (const month of fs.readdirSync(archiveDir).filter((name) => BATCH_FOLDER.test(name))) {
     const monthDir = path.join(archiveDir, month);
     if (!lstatIfExists(monthDir)?.isDirectory()) continue;
     for (const name of fs.readdirSync(monthDir)) {
