@@ -17,7 +17,11 @@ function targetDatabase(): string {
   if (explicit) return refuseLink(path.resolve(explicit));
   const projectId = process.env.CIDX_PROJECT_ID;
   if (!projectId) return path.join(process.cwd(), 'cidx-progress.db');
-  if (!/^(?!(?:con|prn|aux|nul|com[0-9]|lpt[0-9])(?:\.|$))[a-z0-9](?:[a-z0-9._-]{0,126}[a-z0-9_-])?$/i.test(projectId)) {
+  if (
+    !/^(?!(?:con|prn|aux|nul|com[0-9]|lpt[0-9])(?:\.|$))[a-z0-9](?:[a-z0-9._-]{0,126}[a-z0-9_-])?$/i.test(
+      projectId,
+    )
+  ) {
     throw new Error(`CIDX_PROJECT_ID is not a valid project id: ${JSON.stringify(projectId)}`);
   }
   // drizzle-kit cannot create a file in a missing folder; create it owner-only, as the store would.
@@ -43,7 +47,8 @@ function cidxHome(): string {
   }
   const startsAtHome = value.startsWith('~/') || value.startsWith(`~${path.sep}`);
   const expanded = value === '~' ? homedir() : startsAtHome ? path.join(homedir(), value.slice(2)) : value;
-  if (!path.isAbsolute(expanded)) throw new Error(`CIDX_HOME must be an absolute path, or start with ~/: ${JSON.stringify(value)}`);
+  if (!path.isAbsolute(expanded))
+    throw new Error(`CIDX_HOME must be an absolute path, or start with ~/: ${JSON.stringify(value)}`);
   return path.normalize(expanded);
 }
 

@@ -61,7 +61,16 @@ function rawPlannedList(sqlite: Database) {
   const write = sqlite.transaction((lineage: string, paths: string[]) => {
     for (let start = 0; start < paths.length; start += PATHS_PER_ROW) {
       const data = Buffer.from(paths.slice(start, start + PATHS_PER_ROW).join('\0'), 'utf8');
-      insert.run(lineage, lineage, 0, 'planned', start, Math.min(PATHS_PER_ROW, paths.length - start), data, checksum(data));
+      insert.run(
+        lineage,
+        lineage,
+        0,
+        'planned',
+        start,
+        Math.min(PATHS_PER_ROW, paths.length - start),
+        data,
+        checksum(data),
+      );
     }
   });
   return (lineage: string, paths: string[]) => {
@@ -100,7 +109,12 @@ function recordSyncs(paths: string[], syncs: number) {
       collectGarbage();
       const forStore = fresh();
       let sync: SyncRecorder | undefined;
-      startMs.push(timeOnce(() => (sync = store.recording.startSync({ gitCommit: 'a1b2c3d4'.padEnd(40, '0'), files: forStore }))));
+      startMs.push(
+        timeOnce(
+          () =>
+            (sync = store.recording.startSync({ gitCommit: 'a1b2c3d4'.padEnd(40, '0'), files: forStore })),
+        ),
+      );
       const recorder = sync!;
       recorder.update(indexing(0, 0, paths.length)); // enters the indexing phase: untimed
       for (let k = 0; k < STEPS; k++) {
@@ -143,7 +157,8 @@ export function benchCheckpoints(options: CheckpointBenchOptions): ResultRow[] {
         size: `${label} files`,
         stats: s,
         baseline: {
-          label: 'the ordinals of the same files packed and written as one checkpoint_files row by one prepared INSERT in one transaction',
+          label:
+            'the ordinals of the same files packed and written as one checkpoint_files row by one prepared INSERT in one transaction',
           stats: stats(result.rawMs),
         },
         goal: goal ? `p99 ≤ ${goal} ms` : '—',
@@ -168,7 +183,8 @@ export function benchCheckpoints(options: CheckpointBenchOptions): ResultRow[] {
         size: `${label} files`,
         stats: stats(result.startMs),
         baseline: {
-          label: 'the floor of a planned list: every path hashed into a fresh Map, the list joined, encoded and written as ≤10k-path rows in one transaction',
+          label:
+            'the floor of a planned list: every path hashed into a fresh Map, the list joined, encoded and written as ≤10k-path rows in one transaction',
           stats: stats(result.startRawMs),
         },
         goal: size >= 500_000 ? 'p50 ≤ 1.2× its floor' : '(once per sync)',

@@ -30,7 +30,9 @@ function rawLoop(sqlite: Database, paths: string[]): number {
   const insert = sqlite.prepare(
     "INSERT INTO checkpoint_files (lineage_id, job_id, checkpoint_seq, kind, first_ordinal, item_count, data, checksum) VALUES ('raw', 'raw', ?, 'completed', 0, ?, ?, 0)",
   );
-  const write = sqlite.transaction((seq: number, ordinals: number[]) => insert.run(seq, ordinals.length, encodeOrdinals(ordinals)));
+  const write = sqlite.transaction((seq: number, ordinals: number[]) =>
+    insert.run(seq, ordinals.length, encodeOrdinals(ordinals)),
+  );
   const step = Math.ceil(paths.length / 20);
   let ordinals: number[] = [];
   const start = nowMs();
@@ -106,7 +108,8 @@ export function benchLoop(options: LoopBenchOptions): ResultRow[] {
         size: label,
         stats: s,
         baseline: {
-          label: 'plain code per file (Map lookup, state byte, ordinal kept) and the packed ordinals inserted per 5%, prepared',
+          label:
+            'plain code per file (Map lookup, state byte, ordinal kept) and the packed ordinals inserted per 5%, prepared',
           stats: stats(result.raw),
         },
         goal: goal ? `≤ ${goal} µs (mean of a round, p99 of rounds)` : '—',
@@ -120,7 +123,13 @@ export function benchLoop(options: LoopBenchOptions): ResultRow[] {
         goal: '(what it costs without waiting for a core)',
         met: null,
       },
-      { operation: '  of which: completeFiles([path]) alone', size: label, stats: stats(result.completeOnly), goal: '(breakdown)', met: null },
+      {
+        operation: '  of which: completeFiles([path]) alone',
+        size: label,
+        stats: stats(result.completeOnly),
+        goal: '(breakdown)',
+        met: null,
+      },
     );
   }
   return rows;

@@ -5,7 +5,10 @@ import os from 'node:os';
 export function machine(): string {
   let cpu = os.cpus()[0]?.model ?? 'unknown';
   try {
-    const line = fs.readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('model name'));
+    const line = fs
+      .readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('model name'));
     if (line) cpu = line.split(':')[1]!.trim();
   } catch {
     // Not Linux: os.cpus() has the model.
@@ -20,5 +23,8 @@ export function machine(): string {
 
 /** Other work on the machine skews the tails (p99, max): say how busy it was. */
 export function loadAverage(): string {
-  return os.loadavg().map((l) => l.toFixed(2)).join(' / ');
+  return os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' / ');
 }

@@ -49,9 +49,31 @@ async function startLockProber(dbPath: string): Promise<() => Promise<Stats>> {
 
 function notMeasured(reason: string): ResultRow[] {
   return [
-    { operation: 'runMaintenance() on the 30-day heavy store', size: '—', stats: null, goal: '(report)', met: null, notMeasured: true, note: reason },
-    { operation: "  another writer's wait for the lock meanwhile (max = longest lock held)", size: '—', stats: null, goal: '(report)', met: null, notMeasured: true },
-    { operation: 'database size after the heavy month', size: '—', stats: null, goal: '≤ 50 MB', met: null, notMeasured: true },
+    {
+      operation: 'runMaintenance() on the 30-day heavy store',
+      size: '—',
+      stats: null,
+      goal: '(report)',
+      met: null,
+      notMeasured: true,
+      note: reason,
+    },
+    {
+      operation: "  another writer's wait for the lock meanwhile (max = longest lock held)",
+      size: '—',
+      stats: null,
+      goal: '(report)',
+      met: null,
+      notMeasured: true,
+    },
+    {
+      operation: 'database size after the heavy month',
+      size: '—',
+      stats: null,
+      goal: '≤ 50 MB',
+      met: null,
+      notMeasured: true,
+    },
   ];
 }
 
@@ -135,7 +157,8 @@ const quietStoreOptions = (dir: string) => ({
   projectId: PROJECT,
   dir,
   clock: realTimeFrom(END),
-  onWarning: (w: { code: string; message: string }) => process.stderr.write(`store warning ${w.code}: ${w.message}\n`),
+  onWarning: (w: { code: string; message: string }) =>
+    process.stderr.write(`store warning ${w.code}: ${w.message}\n`),
   resourceProbe: () => ({ rssBytes: 200_000_000, cpuMicros: 0 }),
 });
 
@@ -189,7 +212,10 @@ async function benchSlices(dir: string, quick: boolean): Promise<ResultRow[]> {
   if (!report) throw new Error('the store finished its maintenance without a report');
   const size = quick ? '2-day store' : '30 days';
   const ms = (ns: number) => ns / 1e6;
-  const vacuum = report.vacuum.kind === 'full' ? `full VACUUM held the lock ${formatMs(report.vacuum.lockMs)} (reported apart)` : `vacuum: ${report.vacuum.kind}`;
+  const vacuum =
+    report.vacuum.kind === 'full'
+      ? `full VACUUM held the lock ${formatMs(report.vacuum.lockMs)} (reported apart)`
+      : `vacuum: ${report.vacuum.kind}`;
   return [
     {
       operation: 'maintenance in slices after open, until done',
@@ -219,7 +245,13 @@ async function benchSlices(dir: string, quick: boolean): Promise<ResultRow[]> {
     {
       operation: '  event-loop delay meanwhile (monitorEventLoopDelay)',
       size,
-      stats: { n: loop.count, p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max), mean: ms(loop.mean) },
+      stats: {
+        n: loop.count,
+        p50: ms(loop.percentile(50)),
+        p99: ms(loop.percentile(99)),
+        max: ms(loop.max),
+        mean: ms(loop.mean),
+      },
       goal: '(report)',
       met: null,
       note: 'how late a 5 ms timer of the caller fired while slices ran; the max is the VACUUM when one ran',

@@ -42,7 +42,8 @@ const openFds = () => fs.readdirSync('/proc/self/fd').length;
 /** async_hooks reports a cleared timer's end on a later tick: let it before counting. */
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const paths = (project: number) => Array.from({ length: FILES_PER_SYNC }, (_, i) => `src/p${project}/module-${i % 13}/file-${i}.ts`);
+const paths = (project: number) =>
+  Array.from({ length: FILES_PER_SYNC }, (_, i) => `src/p${project}/module-${i % 13}/file-${i}.ts`);
 
 function openAll(dir: string): ProgressStore[] {
   return Array.from({ length: STORES }, (_, i) =>
@@ -55,7 +56,11 @@ function openAll(dir: string): ProgressStore[] {
 }
 
 /** One sync's caller: an update per second, a slice of files completed with it. */
-function driveSync(store: ProgressStore, project: number, seconds: number): { timer: NodeJS.Timeout; sync: SyncRecorder } {
+function driveSync(
+  store: ProgressStore,
+  project: number,
+  seconds: number,
+): { timer: NodeJS.Timeout; sync: SyncRecorder } {
   const files = paths(project);
   const sync = store.recording.startSync({ files });
   const perSecond = Math.ceil(FILES_PER_SYNC / seconds);
@@ -127,7 +132,13 @@ export async function benchManyStores(options: ManyStoresBenchOptions): Promise<
       {
         operation: `event-loop delay, ${SYNCING} of ${STORES} stores syncing at 1 update/s`,
         size: `${size}, ${seconds} s`,
-        stats: { n: loop.count, p50: ms(loop.percentile(50)), p99: ms(loop.percentile(99)), max: ms(loop.max), mean: ms(loop.mean) },
+        stats: {
+          n: loop.count,
+          p50: ms(loop.percentile(50)),
+          p99: ms(loop.percentile(99)),
+          max: ms(loop.max),
+          mean: ms(loop.mean),
+        },
         goal: '≤ 20 ms p99',
         met: options.quick ? null : ms(loop.percentile(99)) <= 20,
         note: `monitorEventLoopDelay (10 ms resolution); each sync completes ${FILES_PER_SYNC} files over the window, checkpointing every 5%; ${load}`,

@@ -65,7 +65,11 @@ function writeHistory(dbPath: string, count: number, end: number): void {
             { ...second, startTime: first.startTime + 120_000 },
           ]);
         } else if (r < 0.1) {
-          factory.add({ ...sync(k), status: 'failed', error: FAILURES[Math.floor(random() * FAILURES.length)]! });
+          factory.add({
+            ...sync(k),
+            status: 'failed',
+            error: FAILURES[Math.floor(random() * FAILURES.length)]!,
+          });
         } else if (r < 0.12) {
           factory.add({ ...sync(k), status: 'cancelled' });
         } else {
@@ -100,7 +104,15 @@ export function benchReport(options: ReportBenchOptions): ResultRow[] {
       const dbPath = probe.path;
       probe.close();
       if (!available) {
-        rows.push({ operation: 'metrics.report({ days: 30 })', size: label, stats: null, goal, met: null, notMeasured: true, note: 'store.metrics.report() does not exist yet (issue 4)' });
+        rows.push({
+          operation: 'metrics.report({ days: 30 })',
+          size: label,
+          stats: null,
+          goal,
+          met: null,
+          notMeasured: true,
+          note: 'store.metrics.report() does not exist yet (issue 4)',
+        });
         continue;
       }
       writeHistory(dbPath, count, clock.now());
@@ -109,7 +121,10 @@ export function benchReport(options: ReportBenchOptions): ResultRow[] {
       let syncs = 0;
       const timed = sample(
         () => {
-          const report = store.metrics.report({ days: 30 }) as { empty: boolean; success?: { syncs: number } };
+          const report = store.metrics.report({ days: 30 }) as {
+            empty: boolean;
+            success?: { syncs: number };
+          };
           syncs = report.success?.syncs ?? 0;
         },
         { iterations, warmup: 5 },
@@ -123,7 +138,10 @@ export function benchReport(options: ReportBenchOptions): ResultRow[] {
         operation: 'metrics.report({ days: 30 })',
         size: label,
         stats: s,
-        baseline: { label: 'one aggregate SELECT (count, mean duration, peak memory by status) over the window', stats: stats(baseline) },
+        baseline: {
+          label: 'one aggregate SELECT (count, mean duration, peak memory by status) over the window',
+          stats: stats(baseline),
+        },
         goal,
         met: count >= 10_000 ? s.max <= 50 : null,
         note: count >= 10_000 ? 'judged on max' : undefined,

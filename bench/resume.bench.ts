@@ -85,10 +85,13 @@ function resumeRounds(paths: string[], rounds: number) {
       const p = timeOnce(() => (resumed = store.resume.resume(jobId)));
       const cpuSpent = process.cpuUsage(cpuBefore);
       const found = info as { jobId: string; canResume: boolean } | null;
-      if (found?.jobId !== jobId || !found.canResume) throw new Error(`round ${r}: ${jobId} was not offered for resume`);
+      if (found?.jobId !== jobId || !found.canResume)
+        throw new Error(`round ${r}: ${jobId} was not offered for resume`);
       const expected = paths.length - Math.ceil(paths.length / 20) * 10;
       if (resumed!.plan.filesToProcess.length !== expected) {
-        throw new Error(`round ${r}: the plan has ${resumed!.plan.filesToProcess.length} files to process, not ${expected}`);
+        throw new Error(
+          `round ${r}: the plan has ${resumed!.plan.filesToProcess.length} files to process, not ${expected}`,
+        );
       }
       const read = rawReadBack(storeSqlite(store));
       const b = timeOnce(() => read(lineageId));
@@ -98,7 +101,8 @@ function resumeRounds(paths: string[], rounds: number) {
       let ledger: FileLedger | undefined;
       const l = timeOnce(() => (events = repos.checkpointFiles.list(lineageId)));
       const rp = timeOnce(() => (ledger = FileLedger.load(events)).pathsIn('pending'));
-      if (ledger!.counts().pending !== expected) throw new Error(`round ${r}: the ledger has the wrong pending count`);
+      if (ledger!.counts().pending !== expected)
+        throw new Error(`round ${r}: the ledger has the wrong pending count`);
       jobId = resumed!.sync.jobId;
       store.close();
       if (r === 0) continue; // the first round warms the code and the page cache
@@ -134,7 +138,8 @@ export function benchResume(options: ResumeBenchOptions): ResultRow[] {
         size: label,
         stats: s,
         baseline: {
-          label: "the lineage's checkpoint_files rows read back by one prepared SELECT, path lists decoded and split into paths",
+          label:
+            "the lineage's checkpoint_files rows read back by one prepared SELECT, path lists decoded and split into paths",
           stats: raw,
         },
         goal: goal ? `p99 ≤ ${goal} ms${vsRaw ? `, p50 ≤ ${vsRaw}× raw` : ''}` : '—',
@@ -147,10 +152,35 @@ export function benchResume(options: ResumeBenchOptions): ResultRow[] {
         goal: '(what the call costs without waiting for a core)',
         met: null,
       },
-      { operation: '  of which: checkResumable()', size: label, stats: stats(result.check), goal: '(breakdown)', met: null },
-      { operation: '  of which: resume() (replay, claim, new sync)', size: label, stats: stats(result.plan), goal: '(breakdown)', met: null },
-      { operation: '    in it: listing the file log (ordinal rows read, list rows not yet)', size: label, stats: stats(result.list), goal: '(breakdown)', met: null },
-      { operation: '    in it: loading it and reading the pending paths (list rows that hold them read, checked, decoded)', size: label, stats: stats(result.replay), goal: '(breakdown)', met: null },
+      {
+        operation: '  of which: checkResumable()',
+        size: label,
+        stats: stats(result.check),
+        goal: '(breakdown)',
+        met: null,
+      },
+      {
+        operation: '  of which: resume() (replay, claim, new sync)',
+        size: label,
+        stats: stats(result.plan),
+        goal: '(breakdown)',
+        met: null,
+      },
+      {
+        operation: '    in it: listing the file log (ordinal rows read, list rows not yet)',
+        size: label,
+        stats: stats(result.list),
+        goal: '(breakdown)',
+        met: null,
+      },
+      {
+        operation:
+          '    in it: loading it and reading the pending paths (list rows that hold them read, checked, decoded)',
+        size: label,
+        stats: stats(result.replay),
+        goal: '(breakdown)',
+        met: null,
+      },
     );
   }
   return rows;

@@ -20,10 +20,17 @@ import { markdownTable, notes, type ResultRow } from './table';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const only = args
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
 const wanted = (group: string) => !only || only.includes(group);
 
-const sizesArg = args.find((a) => a.startsWith('--sizes='))?.slice('--sizes='.length).split(',').map(Number);
+const sizesArg = args
+  .find((a) => a.startsWith('--sizes='))
+  ?.slice('--sizes='.length)
+  .split(',')
+  .map(Number);
 const SIZES = sizesArg ?? (quick ? [1_000, 5_000] : [10_000, 100_000, 500_000]);
 
 function log(line: string): void {

@@ -29,7 +29,18 @@ function verdict(row: ResultRow): string {
   return row.met ? 'met' : '**missed**';
 }
 
-const HEADER = ['operation', 'size', 'n', 'p50', 'p99', 'max', 'baseline p50 / p99', 'ratio (p50)', 'goal', 'result'];
+const HEADER = [
+  'operation',
+  'size',
+  'n',
+  'p50',
+  'p99',
+  'max',
+  'baseline p50 / p99',
+  'ratio (p50)',
+  'goal',
+  'result',
+];
 
 /** The rows as a Markdown table (what BENCHMARKS.md holds, and what the script prints). */
 export function markdownTable(rows: ResultRow[]): string {

@@ -1,7 +1,15 @@
 import type { Database } from 'better-sqlite3';
 import { progressUpdateSchema } from '../src/services/recording/recording-input';
 import { formatBytes, sample, stats } from './harness';
-import { BenchClock, fileSizes, mergeWalBetweenCalls, openBenchStore, removeDir, storeSqlite, tempDir } from './fixture';
+import {
+  BenchClock,
+  fileSizes,
+  mergeWalBetweenCalls,
+  openBenchStore,
+  removeDir,
+  storeSqlite,
+  tempDir,
+} from './fixture';
 import type { ResultRow } from './table';
 
 export interface UpdateBenchOptions {
@@ -32,7 +40,17 @@ function rawProgressInsert(sqlite: Database, jobId: string) {
   );
   return (i: number, total: number) => {
     const u = indexingUpdate(i, total);
-    insert.run(jobId, Date.now(), i, u.phase, u.percent, u.phasePercent, u.filesProcessed, u.totalFiles, u.rate);
+    insert.run(
+      jobId,
+      Date.now(),
+      i,
+      u.phase,
+      u.percent,
+      u.phasePercent,
+      u.filesProcessed,
+      u.totalFiles,
+      u.rate,
+    );
   };
 }
 
@@ -82,7 +100,10 @@ function writingUpdates(options: UpdateBenchOptions, yields: boolean): ResultRow
           : '  same, caller never yields (WAL merged only by SQLite at the bound, inside a call)',
         size: '—',
         stats: s,
-        baseline: { label: 'one prepared INSERT of the same row into progress_updates, autocommit, same connection', stats: b },
+        baseline: {
+          label: 'one prepared INSERT of the same row into progress_updates, autocommit, same connection',
+          stats: b,
+        },
         goal: yields ? 'p99 ≤ 0.5 ms, p50 ≤ 2× raw insert' : '(worst case)',
         met: yields ? s.p99 <= 0.5 && s.p50 <= 2 * b.p50 : null,
         note: `WAL file peaked at ${formatBytes(walPeak)}`,
@@ -129,7 +150,10 @@ function throttledUpdates(options: UpdateBenchOptions): ResultRow[] {
     });
     // Building the input object alone: part of every figure above, the caller pays it too.
     let b = 1;
-    const build = sample(() => indexingUpdate(b++, total), { iterations: options.iterations * 5, warmup: 20_000 });
+    const build = sample(() => indexingUpdate(b++, total), {
+      iterations: options.iterations * 5,
+      warmup: 20_000,
+    });
     store.close();
     const s = stats(timed);
     return [

@@ -22,7 +22,12 @@ const path = require('node:path');
 const root = path.resolve(__dirname, '..');
 const migrationsDir = path.join(root, 'drizzle');
 const schemaPath = path.join('src', 'schema', 'index.ts');
-const drizzleKit = path.join(root, 'node_modules', '.bin', process.platform === 'win32' ? 'drizzle-kit.cmd' : 'drizzle-kit');
+const drizzleKit = path.join(
+  root,
+  'node_modules',
+  '.bin',
+  process.platform === 'win32' ? 'drizzle-kit.cmd' : 'drizzle-kit',
+);
 
 class CheckFailed extends Error {
   constructor(message, output) {
@@ -79,7 +84,17 @@ function main() {
     // The same settings as drizzle.config.ts, but writing to the scratch copy. drizzle-kit
     // prefixes --out with "./", so it must be relative to the working directory.
     const output = run(
-      ['generate', '--dialect', 'sqlite', '--schema', schemaPath, '--out', path.relative(root, scratchOut), '--name', 'schema_drift'],
+      [
+        'generate',
+        '--dialect',
+        'sqlite',
+        '--schema',
+        schemaPath,
+        '--out',
+        path.relative(root, scratchOut),
+        '--name',
+        'schema_drift',
+      ],
       'generate',
     );
 
@@ -93,7 +108,11 @@ function main() {
       fail(
         'src/schema and drizzle/ disagree: `drizzle-kit generate` would write a new migration.\n' +
           'Run `npm run db:generate`, review the SQL and commit drizzle/.\n' +
-          [...added.map((f) => `  new:     drizzle/${f}`), ...changed.map((f) => `  changed: drizzle/${f}`), ...removed.map((f) => `  removed: drizzle/${f}`)].join('\n'),
+          [
+            ...added.map((f) => `  new:     drizzle/${f}`),
+            ...changed.map((f) => `  changed: drizzle/${f}`),
+            ...removed.map((f) => `  removed: drizzle/${f}`),
+          ].join('\n'),
         [...newSql, output].join('\n'),
       );
     }

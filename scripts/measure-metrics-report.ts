@@ -23,7 +23,7 @@ const NOW = Date.UTC(2026, 10, 26, 9, 0, 0);
 
 /** Deterministic pseudo-random numbers, so every run measures the same history. */
 let seed = 42;
-const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
 
 function synthetic(startTime: number): SyntheticSync {
   const phaseDurations = Object.fromEntries(
@@ -53,7 +53,10 @@ function main(): void {
         const start = NOW - 30 * DAY + Math.floor((i * 30 * DAY) / syncs);
         if (random() < 0.02) {
           const first = synthetic(start);
-          factory.addChain([{ ...first, status: 'failed' }, { ...synthetic(start + 60_000), status: 'completed' }]);
+          factory.addChain([
+            { ...first, status: 'failed' },
+            { ...synthetic(start + 60_000), status: 'completed' },
+          ]);
         } else {
           factory.add(synthetic(start));
         }
@@ -62,13 +65,19 @@ function main(): void {
     connection.sqlite.close();
     process.stderr.write(`built ${syncs} syncs in ${Date.now() - built} ms\n`);
 
-    const store = openProgressStore({ projectId: 'measure', dir, clock: { now: () => NOW, monotonic: () => performance.now() } });
+    const store = openProgressStore({
+      projectId: 'measure',
+      dir,
+      clock: { now: () => NOW, monotonic: () => performance.now() },
+    });
     // The floor, timed in the same loop so it sees the same machine load: one plain read of
     // every completed sync's phase durations in the window, each parsed (what any per-phase
     // percentile needs), on a second connection.
     const raw = new BetterSqlite3(dbPath, { readonly: true });
     const floorQuery = raw
-      .prepare("SELECT total_duration, phase_durations FROM sync_history WHERE start_time >= ? AND start_time < ? AND status = 'completed'")
+      .prepare(
+        "SELECT total_duration, phase_durations FROM sync_history WHERE start_time >= ? AND start_time < ? AND status = 'completed'",
+      )
       .raw(true);
     const floor = () => {
       for (const row of floorQuery.all(NOW - days * DAY, NOW) as [number, string][]) JSON.parse(row[1]);
@@ -76,7 +85,14 @@ function main(): void {
     const report = timed(60, () => store.metrics.report({ days, timeZone: 'Europe/Berlin' }));
     const reference = timed(60, floor);
     const estimate = timed(25, () =>
-      store.metrics.estimateRemaining({ phase: 'Git Merge', percent: 35, phasePercent: 50, filesProcessed: 0, totalFiles: 0, rate: 0 }),
+      store.metrics.estimateRemaining({
+        phase: 'Git Merge',
+        percent: 35,
+        phasePercent: 50,
+        filesProcessed: 0,
+        totalFiles: 0,
+        rate: 0,
+      }),
     );
     raw.close();
     store.close();
@@ -91,7 +107,9 @@ function main(): void {
       `floor (read + JSON.parse the window's phase durations): min ${fmt(reference.min)} / p50 ${fmt(reference.p50)} ms; ` +
         `report = ${fmt(report.p50 / reference.p50)} × floor`,
     );
-    console.log(`estimateRemaining: first ${fmt(estimate.first)} ms (history query), then p50 ${fmt(estimate.p50)} ms (cached)`);
+    console.log(
+      `estimateRemaining: first ${fmt(estimate.first)} ms (history query), then p50 ${fmt(estimate.p50)} ms (cached)`,
+    );
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

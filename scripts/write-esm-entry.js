@@ -43,7 +43,9 @@ function main() {
   lines.push(hasDefault ? 'export default cjs.default;' : 'export default cjs;', '');
 
   fs.writeFileSync(esmEntry, lines.join('\n'));
-  process.stdout.write(`write-esm-entry: ${path.relative(process.cwd(), esmEntry) || esmEntry} re-exports ${names.length} names\n`);
+  process.stdout.write(
+    `write-esm-entry: ${path.relative(process.cwd(), esmEntry) || esmEntry} re-exports ${names.length} names\n`,
+  );
 }
 
 main();

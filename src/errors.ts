@@ -91,7 +91,12 @@ export class ArchiveDamagedError extends CorruptDatabaseError {
     readonly damaged: ArchiveDamage[],
   ) {
     const files = new Set(damaged.map((d) => d.file));
-    super(`archive ${path} is damaged in ${files.size} file(s): ${damaged.map((d) => `${d.file} at byte ${d.offset}: ${d.reason}`).slice(0, 3).join('; ')}`);
+    super(
+      `archive ${path} is damaged in ${files.size} file(s): ${damaged
+        .map((d) => `${d.file} at byte ${d.offset}: ${d.reason}`)
+        .slice(0, 3)
+        .join('; ')}`,
+    );
   }
 }
 

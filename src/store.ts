@@ -48,12 +48,20 @@ export interface ProgressStoreOptions {
 }
 
 const HOUR = 3_600_000;
-const duration = z.number().int().nonnegative().max(365 * 24 * HOUR);
+const duration = z
+  .number()
+  .int()
+  .nonnegative()
+  .max(365 * 24 * HOUR);
 const optionsSchema = z
   .object({
     projectId: z.string(),
     dir: z.string().min(1).optional(),
-    clock: z.custom<Clock>((c) => typeof (c as Clock)?.now === 'function' && typeof (c as Clock)?.monotonic === 'function').optional(),
+    clock: z
+      .custom<Clock>(
+        (c) => typeof (c as Clock)?.now === 'function' && typeof (c as Clock)?.monotonic === 'function',
+      )
+      .optional(),
     onWarning: z.function().optional(),
     throttleMs: duration.optional(),
     heartbeatIntervalMs: duration.min(10).optional(),
@@ -92,7 +100,8 @@ export class ProgressStore {
     options: { readOnly?: boolean } = {},
   ) {
     this.walMerges = new WalMerges(context.connection, {
-      onError: (error) => context.warn({ code: 'STORAGE', message: `merging the WAL: ${(error as Error).message}`, error }),
+      onError: (error) =>
+        context.warn({ code: 'STORAGE', message: `merging the WAL: ${(error as Error).message}`, error }),
     });
     // A read-only store writes nothing, so it has nothing to merge (and may not merge).
     if (options.readOnly) this.walMerges.stop();
@@ -143,7 +152,14 @@ export function openProgressStore(options: ProgressStoreOptions): ProgressStore 
     now: () => clock.now(),
     warn: (message, error) => onWarning({ code: 'CORRUPT', message, error }),
   });
-  const { context, retention } = createContext(location.projectId, connection, clock, settings, onWarning, parsed.maxDatabaseBytes);
+  const { context, retention } = createContext(
+    location.projectId,
+    connection,
+    clock,
+    settings,
+    onWarning,
+    parsed.maxDatabaseBytes,
+  );
   const store = new ProgressStore(context, retention);
   // Daily upkeep, in slices between the caller's calls: opening never waits on it.
   if (parsed.autoMaintenance !== false) store.retention.startBackground();
@@ -181,7 +197,15 @@ function createContext(
   // reaches the service once it exists (a write before then has nothing to recover with).
   const made: { retention?: RetentionService } = {};
   const recoverSpace = () => made.retention?.recoverSpace() ?? 0;
-  const context = new StoreContext(projectId, connection, createRepositories(connection), clock, settings, onWarning, recoverSpace);
+  const context = new StoreContext(
+    projectId,
+    connection,
+    createRepositories(connection),
+    clock,
+    settings,
+    onWarning,
+    recoverSpace,
+  );
   const retention = new RetentionService(context, { maxDatabaseBytes });
   made.retention = retention;
   return { context, retention };

@@ -19,7 +19,9 @@ export class InconsistentFileLogError extends UntrustedCheckpointError {
   /** The checkpoint's counts of completed, pending and skipped files are not its log's. */
   static countsDiffer(checkpoint: FileCountsLike, log: FileCountsLike): InconsistentFileLogError {
     const show = (c: FileCountsLike) => `${c.completed}/${c.pending}/${c.skipped}`;
-    return new InconsistentFileLogError(`the checkpoint counts (${show(checkpoint)}) do not match its file log (${show(log)})`);
+    return new InconsistentFileLogError(
+      `the checkpoint counts (${show(checkpoint)}) do not match its file log (${show(log)})`,
+    );
   }
 }
 

@@ -14,7 +14,10 @@ class MutantLogReporter {
   /** @param {StrykerOptions} options */
   constructor(options) {
     const report = /** @type {{ fileName?: string } | undefined} */ (options.jsonReporter);
-    this.file = path.join(path.dirname(report?.fileName ?? 'reports/mutation/mutation.json'), 'mutants.jsonl');
+    this.file = path.join(
+      path.dirname(report?.fileName ?? 'reports/mutation/mutation.json'),
+      'mutants.jsonl',
+    );
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
     fs.writeFileSync(this.file, '');
   }
@@ -22,7 +25,16 @@ class MutantLogReporter {
   /** @param {Readonly<MutantResult>} result */
   onMutantTested(result) {
     const { id, fileName, mutatorName, replacement, location, status, statusReason, testsCompleted } = result;
-    const line = JSON.stringify({ id, fileName, mutatorName, replacement, location, status, statusReason, testsCompleted });
+    const line = JSON.stringify({
+      id,
+      fileName,
+      mutatorName,
+      replacement,
+      location,
+      status,
+      statusReason,
+      testsCompleted,
+    });
     fs.appendFileSync(this.file, `${line}\n`);
   }
 }

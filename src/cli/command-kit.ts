@@ -12,8 +12,14 @@ export interface CommandEnv {
 /** `--project` and `--dir`, on every command. */
 export function withStoreOptions(command: Command): Command {
   return command
-    .option('--project <id>', 'project id (default: $CIDX_PROJECT_ID, else the name of the current git repository)')
-    .option('--dir <folder>', 'folder of the project files (default: $CIDX_HOME/progress, else ~/.cidx/progress)');
+    .option(
+      '--project <id>',
+      'project id (default: $CIDX_PROJECT_ID, else the name of the current git repository)',
+    )
+    .option(
+      '--dir <folder>',
+      'folder of the project files (default: $CIDX_HOME/progress, else ~/.cidx/progress)',
+    );
 }
 
 export function withJsonOption(command: Command): Command {

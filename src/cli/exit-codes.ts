@@ -47,7 +47,13 @@ export class CliError extends Error {
     readonly exitCode: ExitCode,
     message: string,
     /** Stable code for `--json` output. */
-    readonly code: string = exitCode === EXIT.USAGE ? 'USAGE' : exitCode === EXIT.NOT_FOUND ? 'NOT_FOUND' : exitCode === EXIT.NEEDS_REPAIR ? 'NEEDS_REPAIR' : 'ERROR',
+    readonly code: string = exitCode === EXIT.USAGE
+      ? 'USAGE'
+      : exitCode === EXIT.NOT_FOUND
+        ? 'NOT_FOUND'
+        : exitCode === EXIT.NEEDS_REPAIR
+          ? 'NEEDS_REPAIR'
+          : 'ERROR',
   ) {
     super(message);
     this.name = 'CliError';
@@ -63,9 +69,18 @@ const STORE_ERROR_EXITS: Partial<Record<ProgressErrorCode, ExitCode>> = {
 
 /** The exit code and the `--json` error code for anything a command threw. */
 export function classifyError(error: unknown): { exitCode: ExitCode; code: string; message: string } {
-  if (error instanceof CliError) return { exitCode: error.exitCode, code: error.code, message: error.message };
+  if (error instanceof CliError)
+    return { exitCode: error.exitCode, code: error.code, message: error.message };
   if (error instanceof ProgressStoreError) {
-    return { exitCode: STORE_ERROR_EXITS[error.code] ?? EXIT.ERROR, code: error.code, message: error.message };
+    return {
+      exitCode: STORE_ERROR_EXITS[error.code] ?? EXIT.ERROR,
+      code: error.code,
+      message: error.message,
+    };
   }
-  return { exitCode: EXIT.ERROR, code: 'ERROR', message: error instanceof Error ? error.message : String(error) };
+  return {
+    exitCode: EXIT.ERROR,
+    code: 'ERROR',
+    message: error instanceof Error ? error.message : String(error),
+  };
 }

@@ -35,7 +35,7 @@ export function buildProgram(env: CommandEnv, jsonErrors = false): Command {
     .addHelpText(
       'after',
       '\nExit codes: 0 ok, 1 error, 2 usage, 3 nothing found, 4 doctor found problems, 5 cancelled, 6 demo interrupted on purpose,\n' +
-        '7 unsafe store folder (a link, or another user\'s file), 8 the store needs repair or migration (run doctor --repair).\n' +
+        "7 unsafe store folder (a link, or another user's file), 8 the store needs repair or migration (run doctor --repair).\n" +
         'status --watch: 0 the sync completed, 10 it failed, 5 it was cancelled, 6 it was interrupted, 3 none running, 130 Ctrl-C.\n' +
         'With --json, every failure (a bad command line too) is one {"error": {"code", "message"}} document on stdout.\n' +
         'A command that writes to a store ({dir}/{project}.db: demo, maintain, resume answered S) opens it as CIDX does:\n' +
@@ -97,7 +97,9 @@ export async function main(argv: string[] = process.argv.slice(2), io: CliIo = p
   try {
     process.exitCode = await run(argv, io);
   } catch (error) {
-    io.stderr.write(`cidx-progress: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    io.stderr.write(
+      `cidx-progress: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exitCode = EXIT.ERROR;
   }
 }

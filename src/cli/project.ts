@@ -41,7 +41,11 @@ export async function defaultProjectId(cwd: string, env: NodeJS.ProcessEnv): Pro
   let topLevel: string;
   try {
     // execFile, never a shell; the environment is passed so GIT_DIR and friends apply.
-    const { stdout } = await execFileAsync('git', ['rev-parse', '--show-toplevel'], { cwd, env, encoding: 'utf8' });
+    const { stdout } = await execFileAsync('git', ['rev-parse', '--show-toplevel'], {
+      cwd,
+      env,
+      encoding: 'utf8',
+    });
     topLevel = stdout.trim();
   } catch {
     topLevel = '';

@@ -2,7 +2,12 @@ import { resolveStoreLocation, type StoreLocation } from '../config/store-paths'
 import { lstatIfExists } from '../db/file-modes';
 import { MigrationPendingError } from '../db/open-read-only';
 import { CorruptDatabaseError } from '../errors';
-import { openProgressStore, openProgressStoreReadOnly, type ProgressStore, type ProgressStoreOptions } from '../store';
+import {
+  openProgressStore,
+  openProgressStoreReadOnly,
+  type ProgressStore,
+  type ProgressStoreOptions,
+} from '../store';
 import { CliError, EXIT } from './exit-codes';
 import type { CliIo } from './io';
 import { defaultProjectId } from './project';
@@ -41,7 +46,11 @@ export function requireStoreFile(target: StoreLocation): void {
 export const NO_AUTO_MAINTENANCE: Partial<ProgressStoreOptions> = { autoMaintenance: false };
 
 /** Open the project's store; what it handles without throwing is told on stderr. */
-export function openStore(target: StoreLocation, io: CliIo, extra: Partial<ProgressStoreOptions> = {}): ProgressStore {
+export function openStore(
+  target: StoreLocation,
+  io: CliIo,
+  extra: Partial<ProgressStoreOptions> = {},
+): ProgressStore {
   return openProgressStore({
     projectId: target.projectId,
     dir: target.dir,
@@ -66,7 +75,10 @@ export function openStoreReadOnly(target: StoreLocation, io: CliIo): ProgressSto
     });
   } catch (error) {
     if (error instanceof CorruptDatabaseError) {
-      throw new CliError(EXIT.NEEDS_REPAIR, `the store file is damaged (${error.message}); nothing was changed. ${REPAIR_ADVICE}`);
+      throw new CliError(
+        EXIT.NEEDS_REPAIR,
+        `the store file is damaged (${error.message}); nothing was changed. ${REPAIR_ADVICE}`,
+      );
     }
     if (error instanceof MigrationPendingError) {
       throw new CliError(EXIT.NEEDS_REPAIR, `${error.message}; nothing was changed. ${MIGRATE_ADVICE}`);
@@ -77,10 +89,15 @@ export function openStoreReadOnly(target: StoreLocation, io: CliIo): ProgressSto
 
 const REPAIR_ADVICE =
   '`cidx-progress doctor` shows what is wrong; `cidx-progress doctor --repair` moves the damaged file aside and starts a fresh store';
-const MIGRATE_ADVICE = 'Run `cidx-progress doctor --repair` (or any writing command, such as `cidx-progress maintain`) to migrate it';
+const MIGRATE_ADVICE =
+  'Run `cidx-progress doctor --repair` (or any writing command, such as `cidx-progress maintain`) to migrate it';
 
 /** Run `work` with the store open read-only (openStoreReadOnly), closing it however `work` ends. */
-export async function withReadOnlyStore<T>(target: StoreLocation, io: CliIo, work: (store: ProgressStore) => Promise<T> | T): Promise<T> {
+export async function withReadOnlyStore<T>(
+  target: StoreLocation,
+  io: CliIo,
+  work: (store: ProgressStore) => Promise<T> | T,
+): Promise<T> {
   const store = openStoreReadOnly(target, io);
   try {
     return await work(store);

@@ -42,7 +42,10 @@ function refuse(setting: string, message: string): never {
  */
 function checkedFolder(setting: string, value: string): string {
   if (CONTROL_CHARACTERS.test(value)) {
-    refuse(setting, `must not contain control characters (got ${JSON.stringify(value)}; a trailing newline?)`);
+    refuse(
+      setting,
+      `must not contain control characters (got ${JSON.stringify(value)}; a trailing newline?)`,
+    );
   }
   return expandHome(value);
 }

@@ -87,7 +87,10 @@ export function ensurePrivateDir(dir: string, options: PrivateDirOptions = {}): 
   if (!stat.isDirectory()) throw new UnsafePathError(dir, 'is not a folder');
   assertOwned(dir, stat);
   if ((stat.mode & STICKY_BIT) !== 0) {
-    throw new UnsafePathError(dir, 'is a shared folder (sticky bit, like /tmp); use a folder of your own inside it');
+    throw new UnsafePathError(
+      dir,
+      'is a shared folder (sticky bit, like /tmp); use a folder of your own inside it',
+    );
   }
   if ((stat.mode & 0o777) === PRIVATE_DIR_MODE) return;
   // A link the owner made for the base folder is opened through; anything else is not.
@@ -136,7 +139,10 @@ function statThroughLink(dir: string): fs.Stats {
     return fs.statSync(dir);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new UnsafePathError(dir, `is a symbolic link to ${fs.readlinkSync(dir)}, which does not exist; the store does not create it`);
+      throw new UnsafePathError(
+        dir,
+        `is a symbolic link to ${fs.readlinkSync(dir)}, which does not exist; the store does not create it`,
+      );
     }
     throw error;
   }
@@ -166,7 +172,8 @@ export function ensurePrivateExisting(file: string): void {
   }
   if (!stat.isFile()) throw new UnsafePathError(file, 'is not a regular file');
   assertOwned(file, stat);
-  if ((stat.mode & 0o777) !== PRIVATE_FILE_MODE) fchmodOpened(file, O_RDONLY | O_NOFOLLOW, stat, PRIVATE_FILE_MODE);
+  if ((stat.mode & 0o777) !== PRIVATE_FILE_MODE)
+    fchmodOpened(file, O_RDONLY | O_NOFOLLOW, stat, PRIVATE_FILE_MODE);
 }
 
 /** fchmod through a descriptor, refusing if what opened is not what lstat saw (a swap). */
@@ -176,7 +183,10 @@ function fchmodOpened(target: string, flags: number, expected: fs.Stats, mode: n
     fd = fs.openSync(target, flags);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ELOOP') {
-      throw new UnsafePathError(target, 'is a symbolic link; the store never follows links inside its folder');
+      throw new UnsafePathError(
+        target,
+        'is a symbolic link; the store never follows links inside its folder',
+      );
     }
     throw error;
   }

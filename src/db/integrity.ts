@@ -28,8 +28,7 @@ export function verifyIntegrity(sqlite: Database): void {
     (sqlite.pragma('page_count', { simple: true }) as number) *
     (sqlite.pragma('page_size', { simple: true }) as number);
   const present = new Set(tableNames(sqlite));
-  const targets =
-    bytes <= FULL_CHECK_MAX_BYTES ? [undefined] : CRITICAL_TABLES.filter((t) => present.has(t));
+  const targets = bytes <= FULL_CHECK_MAX_BYTES ? [undefined] : CRITICAL_TABLES.filter((t) => present.has(t));
   for (const table of targets) {
     const problems = structuralDamage(sqlite, table);
     if (problems.length > 0) {
@@ -65,7 +64,9 @@ export function structuralDamage(sqlite: Database, table?: string): string[] {
   const ignoring = sqlite.pragma('ignore_check_constraints', { simple: true }) === 1;
   if (!ignoring) sqlite.pragma('ignore_check_constraints = ON');
   try {
-    const rows = sqlite.pragma(table ? `quick_check("${table}")` : 'quick_check') as { quick_check: string }[];
+    const rows = sqlite.pragma(table ? `quick_check("${table}")` : 'quick_check') as {
+      quick_check: string;
+    }[];
     return pageDamage(rows.map((r) => r.quick_check));
   } finally {
     // The store's own connection must enforce CHECK rules again for every write after this.
@@ -83,7 +84,7 @@ export function verifySchema(sqlite: Database): void {
 }
 
 export function tableNames(sqlite: Database): string[] {
-  return (sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map(
-    (r) => r.name,
-  );
+  return (
+    sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]
+  ).map((r) => r.name);
 }

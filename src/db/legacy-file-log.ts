@@ -42,13 +42,18 @@ export interface LegacyConversion {
 
 /** Convert and drop the 0.1 file log if it is there. Call inside the migrating transaction. */
 export function convertLegacyFileLog(sqlite: Database): LegacyConversion | null {
-  const present = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(LEGACY_FILE_LOG_TABLE);
+  const present = sqlite
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?")
+    .get(LEGACY_FILE_LOG_TABLE);
   if (!present) return null;
   const insert = sqlite.prepare(
     `INSERT INTO checkpoint_files (lineage_id, job_id, checkpoint_seq, kind, first_ordinal, item_count, data, checksum)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
   );
-  const lineages = sqlite.prepare(`SELECT DISTINCT lineage_id FROM ${LEGACY_FILE_LOG_TABLE}`).pluck().all() as string[];
+  const lineages = sqlite
+    .prepare(`SELECT DISTINCT lineage_id FROM ${LEGACY_FILE_LOG_TABLE}`)
+    .pluck()
+    .all() as string[];
   const selectLineage = sqlite.prepare(
     `SELECT lineage_id, job_id, checkpoint_seq, kind, paths FROM ${LEGACY_FILE_LOG_TABLE} WHERE lineage_id = ? ORDER BY id`,
   );
@@ -81,7 +86,14 @@ function convertLineage(rows: LegacyRow[]): ConvertedRow[] | null {
         live.set(path, total);
         state.set(total++, 'pending');
       }
-      out.push({ jobId: row.job_id, seq: row.checkpoint_seq, kind: 'planned', first: total - paths.length, count: paths.length, data: encodePaths(paths) });
+      out.push({
+        jobId: row.job_id,
+        seq: row.checkpoint_seq,
+        kind: 'planned',
+        first: total - paths.length,
+        count: paths.length,
+        data: encodePaths(paths),
+      });
       continue;
     }
     const ordinals: number[] = [];
@@ -104,7 +116,14 @@ function convertLineage(rows: LegacyRow[]): ConvertedRow[] | null {
       ordinals.push(ordinal);
     }
     if (new Set(ordinals).size !== ordinals.length) return null;
-    out.push({ jobId: row.job_id, seq: row.checkpoint_seq, kind: row.kind, first: 0, count: ordinals.length, data: encodeOrdinals(ordinals) });
+    out.push({
+      jobId: row.job_id,
+      seq: row.checkpoint_seq,
+      kind: row.kind,
+      first: 0,
+      count: ordinals.length,
+      data: encodeOrdinals(ordinals),
+    });
   }
   return out;
 }

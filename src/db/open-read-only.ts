@@ -97,7 +97,8 @@ export function openReadOnlyConnection(dbPath: string, lockTimeoutMs = DEFAULT_L
   } catch (error) {
     sqlite?.close();
     if (error instanceof MigrationPendingError) throw error;
-    if (isCorruption(error)) throw new CorruptDatabaseError(`${dbPath}: ${(error as Error).message}`, { cause: error });
+    if (isCorruption(error))
+      throw new CorruptDatabaseError(`${dbPath}: ${(error as Error).message}`, { cause: error });
     throw toStoreError(error, `open ${dbPath} read-only`);
   }
 }
@@ -105,15 +106,23 @@ export function openReadOnlyConnection(dbPath: string, lockTimeoutMs = DEFAULT_L
 function checkReadable(sqlite: Database, dbPath: string): void {
   sqlite.prepare('SELECT count(*) FROM sqlite_master').get();
   const damage = structuralDamage(sqlite);
-  if (damage.length > 0) throw new CorruptDatabaseError(`quick_check found damage: ${damage.slice(0, 3).join('; ')}`);
-  const shipped = Math.max(0, ...readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER }).map((m) => m.folderMillis));
+  if (damage.length > 0)
+    throw new CorruptDatabaseError(`quick_check found damage: ${damage.slice(0, 3).join('; ')}`);
+  const shipped = Math.max(
+    0,
+    ...readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER }).map((m) => m.folderMillis),
+  );
   const applied = latestAppliedMigration(sqlite);
   if (applied > shipped) {
-    throw new SchemaTooNewError(`${dbPath} was migrated by a newer cidx-progress; upgrade cidx-progress to read it`);
+    throw new SchemaTooNewError(
+      `${dbPath} was migrated by a newer cidx-progress; upgrade cidx-progress to read it`,
+    );
   }
   if (applied < shipped) {
     throw new MigrationPendingError(
-      applied === 0 ? `${dbPath} has not been migrated yet` : `${dbPath} is behind this version's schema (migrations pending)`,
+      applied === 0
+        ? `${dbPath} has not been migrated yet`
+        : `${dbPath} is behind this version's schema (migrations pending)`,
     );
   }
   verifySchema(sqlite);
@@ -121,8 +130,12 @@ function checkReadable(sqlite: Database, dbPath: string): void {
 
 /** Journal time of the newest migration recorded in the file; 0 when none is. */
 function latestAppliedMigration(sqlite: Database): number {
-  const table = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'").get();
+  const table = sqlite
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'")
+    .get();
   if (!table) return 0;
-  const row = sqlite.prepare('SELECT max(CAST(created_at AS INTEGER)) AS at FROM "__drizzle_migrations"').get() as { at: number | null };
+  const row = sqlite
+    .prepare('SELECT max(CAST(created_at AS INTEGER)) AS at FROM "__drizzle_migrations"')
+    .get() as { at: number | null };
   return row.at ?? 0;
 }

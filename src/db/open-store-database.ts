@@ -24,7 +24,10 @@ export function openStoreDatabase(dbPath: string, options: OpenStoreDatabaseOpti
   } catch (error) {
     if (!(error instanceof CorruptDatabaseError)) throw error;
     const movedTo = quarantineDatabase(dbPath, options.now());
-    options.warn(`progress database was damaged and has been replaced; the damaged file is at ${movedTo}`, error);
+    options.warn(
+      `progress database was damaged and has been replaced; the damaged file is at ${movedTo}`,
+      error,
+    );
     return openVerified(dbPath, options);
   }
 }
@@ -33,7 +36,11 @@ function openVerified(dbPath: string, options: OpenStoreDatabaseOptions): Connec
   const connection = openConnection(dbPath, options);
   try {
     // A lock taken by another process right after opening is waited out, not reported as damage.
-    retryWhileBusy(() => verifyIntegrity(connection.sqlite), connection.lockTimeoutMs, 'check database integrity');
+    retryWhileBusy(
+      () => verifyIntegrity(connection.sqlite),
+      connection.lockTimeoutMs,
+      'check database integrity',
+    );
     applyMigrations(connection.sqlite, options.migrationsFolder, connection.lockTimeoutMs);
     verifySchema(connection.sqlite);
     return connection;

@@ -31,7 +31,8 @@ export function quarantineDatabase(dbPath: string, timestamp: number): string {
 function checkedRegularFile(file: string): boolean {
   const stat = lstatIfExists(file);
   if (!stat) return false;
-  if (stat.isSymbolicLink()) throw new UnsafePathError(file, 'is a symbolic link; the store never follows links inside its folder');
+  if (stat.isSymbolicLink())
+    throw new UnsafePathError(file, 'is a symbolic link; the store never follows links inside its folder');
   if (!stat.isFile()) throw new UnsafePathError(file, 'is not a regular file');
   assertOwned(file, stat);
   return true;

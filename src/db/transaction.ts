@@ -67,7 +67,11 @@ export function runInTransaction<T>(
   let committed: { result: T; hooks: UnitHooks };
   try {
     // Each try has hooks of its own: a try that rolled back (and is tried again) undoes its part.
-    committed = retryWhileBusy(() => tryOnce(sqlite, run, options.onHookError), options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS, name);
+    committed = retryWhileBusy(
+      () => tryOnce(sqlite, run, options.onHookError),
+      options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
+      name,
+    );
   } catch (error) {
     throw toStoreError(error, name);
   }
@@ -77,7 +81,11 @@ export function runInTransaction<T>(
   return committed.result;
 }
 
-function tryOnce<T>(sqlite: Database, run: () => T, onHookError?: (error: unknown) => void): { result: T; hooks: UnitHooks } {
+function tryOnce<T>(
+  sqlite: Database,
+  run: () => T,
+  onHookError?: (error: unknown) => void,
+): { result: T; hooks: UnitHooks } {
   const hooks: UnitHooks = { commit: [], rollback: [] };
   openUnits.set(sqlite, hooks);
   let result: T;

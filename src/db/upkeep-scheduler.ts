@@ -63,7 +63,10 @@ export class UpkeepScheduler {
     if (this.timer !== null && this.timerAt <= next) return;
     this.disarm();
     this.timerAt = next;
-    this.timer = setTimeout(() => this.turn(), Math.min(MAX_DELAY_MS, Math.max(0, Math.ceil(next - this.now()))));
+    this.timer = setTimeout(
+      () => this.turn(),
+      Math.min(MAX_DELAY_MS, Math.max(0, Math.ceil(next - this.now()))),
+    );
     this.timer.unref();
   }
 

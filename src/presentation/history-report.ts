@@ -1,5 +1,10 @@
 import { DateTime, Duration } from 'luxon';
-import type { FilledHistoryReport, HistoryReport, PhaseTrend, SyncEntry } from '../services/metrics/report-schema';
+import type {
+  FilledHistoryReport,
+  HistoryReport,
+  PhaseTrend,
+  SyncEntry,
+} from '../services/metrics/report-schema';
 import { formatDurationShort } from './durations';
 
 /**
@@ -103,7 +108,11 @@ function formatCount(files: number | null): string {
 
 /** Like formatDurationShort, with the smaller unit in two digits so a column lines up: `4m 05s`. */
 function columnDuration(ms: number): string {
-  const d = Duration.fromObject({ seconds: Math.max(0, Math.round(ms / 1000)) }).shiftTo('hours', 'minutes', 'seconds');
+  const d = Duration.fromObject({ seconds: Math.max(0, Math.round(ms / 1000)) }).shiftTo(
+    'hours',
+    'minutes',
+    'seconds',
+  );
   const two = (n: number) => String(n).padStart(2, '0');
   if (d.hours > 0) return `${d.hours}h ${two(d.minutes)}m`;
   if (d.minutes > 0) return `${d.minutes}m ${two(d.seconds)}s`;

@@ -1,9 +1,19 @@
 import { createInterface } from 'node:readline';
 import type { ResumeInfo } from '../services/resume/resume-info';
-import { parseChoice, renderResumeDetails, renderResumePrompt, renderRetryHint, type ResumeChoice } from './resume-prompt';
+import {
+  parseChoice,
+  renderResumeDetails,
+  renderResumePrompt,
+  renderRetryHint,
+  type ResumeChoice,
+} from './resume-prompt';
 
 /** A terminal's input as Node gives it (tty.ReadStream): raw mode turns line editing off. */
-type PromptInput = NodeJS.ReadableStream & { isTTY?: boolean; isRaw?: boolean; setRawMode?(mode: boolean): unknown };
+type PromptInput = NodeJS.ReadableStream & {
+  isTTY?: boolean;
+  isRaw?: boolean;
+  setRawMode?(mode: boolean): unknown;
+};
 
 export interface PromptResumeOptions {
   input?: PromptInput;
@@ -22,7 +32,8 @@ type RawInput = PromptInput & { setRawMode(mode: boolean): unknown };
 type Answer = ReturnType<typeof parseChoice>;
 
 /** A real terminal (a test's fake one too): keys can be read one at a time. */
-const isRawCapable = (input: PromptInput): input is RawInput => input.isTTY === true && typeof input.setRawMode === 'function';
+const isRawCapable = (input: PromptInput): input is RawInput =>
+  input.isTTY === true && typeof input.setRawMode === 'function';
 
 /**
  * Show the resume prompt and wait for R/S/V/C (either case; Enter takes the
@@ -33,7 +44,10 @@ const isRawCapable = (input: PromptInput): input is RawInput => input.isTTY === 
  * unless `readNonTty`: it prints the prompt and returns the non-interactive choice (by
  * default the recommended one: Resume when the checkpoint is usable, else Start fresh).
  */
-export async function promptResume(info: ResumeInfo, options: PromptResumeOptions = {}): Promise<ResumeChoice> {
+export async function promptResume(
+  info: ResumeInfo,
+  options: PromptResumeOptions = {},
+): Promise<ResumeChoice> {
   const input: PromptInput = options.input ?? process.stdin;
   const output = options.output ?? process.stdout;
   const now = options.now ?? Date.now();
@@ -136,7 +150,11 @@ async function readKeys(input: RawInput, prompt: string, ask: Ask): Promise<Resu
 
 const PRESS_AGAIN = 'Please press R, S, V or C (Enter: the recommended one).';
 /** What the terminal shows for the key that answered (raw mode does not echo). */
-const ECHO: Record<ResumeChoice, string> = { resume: 'R (resume)', fresh: 'S (start fresh)', cancel: 'C (cancel)' };
+const ECHO: Record<ResumeChoice, string> = {
+  resume: 'R (resume)',
+  fresh: 'S (start fresh)',
+  cancel: 'C (cancel)',
+};
 
 function keyAnswer(key: string, info: ResumeInfo): Answer {
   if (key === CTRL_C || key === CTRL_D) return 'cancel';

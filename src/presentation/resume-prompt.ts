@@ -30,7 +30,9 @@ export function renderResumePrompt(info: ResumeInfo, now: number = Date.now()): 
 /** What [V]iew details shows. */
 export function renderResumeDetails(info: ResumeInfo, now: number = Date.now()): string {
   const at = (ms: number | null) =>
-    ms === null ? 'none' : `${DateTime.fromMillis(ms).toFormat('yyyy-LL-dd HH:mm:ss')} (${formatAgo(ms, now)})`;
+    ms === null
+      ? 'none'
+      : `${DateTime.fromMillis(ms).toFormat('yyyy-LL-dd HH:mm:ss')} (${formatAgo(ms, now)})`;
   return [
     'Sync details:',
     `  • Job: ${info.jobId}`,

@@ -47,7 +47,9 @@ export class CheckpointFilesRepository {
       `SELECT id, kind, first_ordinal, item_count, CASE WHEN kind = 'planned' THEN NULL ELSE data END AS data, checksum
        FROM checkpoint_files WHERE lineage_id = ? ORDER BY id`,
     );
-    this.selectDataStatement = connection.sqlite.prepare('SELECT data, checksum FROM checkpoint_files WHERE id = ?');
+    this.selectDataStatement = connection.sqlite.prepare(
+      'SELECT data, checksum FROM checkpoint_files WHERE id = ?',
+    );
   }
 
   /** Append one event; large path lists are split across rows. Empty events write nothing. */
@@ -55,10 +57,26 @@ export class CheckpointFilesRepository {
     if (event.kind === 'planned') {
       for (let start = 0; start < event.paths.length; start += PATHS_PER_ROW) {
         const chunk = event.paths.slice(start, start + PATHS_PER_ROW);
-        this.insertRow(lineageId, jobId, checkpointSeq, 'planned', event.first + start, chunk.length, encodePaths(chunk));
+        this.insertRow(
+          lineageId,
+          jobId,
+          checkpointSeq,
+          'planned',
+          event.first + start,
+          chunk.length,
+          encodePaths(chunk),
+        );
       }
     } else if (event.ordinals.length > 0) {
-      this.insertRow(lineageId, jobId, checkpointSeq, event.kind, 0, event.ordinals.length, encodeOrdinals(event.ordinals));
+      this.insertRow(
+        lineageId,
+        jobId,
+        checkpointSeq,
+        event.kind,
+        0,
+        event.ordinals.length,
+        encodeOrdinals(event.ordinals),
+      );
     }
   }
 
@@ -73,7 +91,12 @@ export class CheckpointFilesRepository {
         throw new InconsistentFileLogError(`unknown event kind ${JSON.stringify(row.kind)}`);
       }
       if (row.kind === 'planned') {
-        return { kind: 'planned', first: row.first_ordinal, count: row.item_count, read: () => this.readListRow(row.id) };
+        return {
+          kind: 'planned',
+          first: row.first_ordinal,
+          count: row.item_count,
+          read: () => this.readListRow(row.id),
+        };
       }
       return { kind: row.kind as OrdinalEventKind, count: row.item_count, data: verified(row) };
     });
@@ -86,10 +109,19 @@ export class CheckpointFilesRepository {
   }
 
   deleteLineage(lineageId: string): number {
-    return this.connection.orm.delete(checkpointFiles).where(eq(checkpointFiles.lineageId, lineageId)).run().changes;
+    return this.connection.orm.delete(checkpointFiles).where(eq(checkpointFiles.lineageId, lineageId)).run()
+      .changes;
   }
 
-  private insertRow(lineageId: string, jobId: string, seq: number, kind: FileEventKind, first: number, count: number, data: Buffer) {
+  private insertRow(
+    lineageId: string,
+    jobId: string,
+    seq: number,
+    kind: FileEventKind,
+    first: number,
+    count: number,
+    data: Buffer,
+  ) {
     this.insertStatement.run(lineageId, jobId, seq, kind, first, count, data, checksum(data));
   }
 }

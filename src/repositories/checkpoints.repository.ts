@@ -63,7 +63,11 @@ export class CheckpointsRepository {
 
   /** The job's checkpoint, checked; a damaged one throws DamagedRowError (code CORRUPT). */
   findByJobId(jobId: string): CheckpointRow | null {
-    const raw = this.connection.orm.select(rawSelection(checkpoints)).from(checkpoints).where(eq(checkpoints.jobId, jobId)).get();
+    const raw = this.connection.orm
+      .select(rawSelection(checkpoints))
+      .from(checkpoints)
+      .where(eq(checkpoints.jobId, jobId))
+      .get();
     return raw ? trustedRow<CheckpointRow>('checkpoints', raw) : null;
   }
 
@@ -96,12 +100,18 @@ export class CheckpointsRepository {
    * Retention: checkpoints last updated before `cutoff`, oldest first, after the cursor
    * (updated_at, job_id), each with what removing it frees (see ExpiringCheckpoint).
    */
-  listUpdatedBefore(cutoff: number, after: { updatedAt: number; jobId: string } | null, limit: number): ExpiringCheckpoint[] {
+  listUpdatedBefore(
+    cutoff: number,
+    after: { updatedAt: number; jobId: string } | null,
+    limit: number,
+  ): ExpiringCheckpoint[] {
     return this.selectExpiring()
       .where(
         and(
           lt(checkpoints.updatedAt, cutoff),
-          after ? sql`(${checkpoints.updatedAt}, ${checkpoints.jobId}) > (${after.updatedAt}, ${after.jobId})` : undefined,
+          after
+            ? sql`(${checkpoints.updatedAt}, ${checkpoints.jobId}) > (${after.updatedAt}, ${after.jobId})`
+            : undefined,
         ),
       )
       .orderBy(asc(checkpoints.updatedAt), asc(checkpoints.jobId))
@@ -124,9 +134,15 @@ export class CheckpointsRepository {
         lineageId: checkpoints.lineageId,
         updatedAt: checkpoints.updatedAt,
         bytes: rowBytes(checkpoints),
-        lineageCheckpoints: sql<number>`(SELECT count(*) FROM checkpoints AS sibling WHERE sibling.lineage_id = checkpoints.lineage_id)`.mapWith(Number),
+        lineageCheckpoints:
+          sql<number>`(SELECT count(*) FROM checkpoints AS sibling WHERE sibling.lineage_id = checkpoints.lineage_id)`.mapWith(
+            Number,
+          ),
         lineageRows: sql<number>`(SELECT count(*) FROM checkpoint_files WHERE ${ofLineage})`.mapWith(Number),
-        lineageBytes: sql<number>`(SELECT coalesce(sum(${rowBytes(checkpointFiles)}), 0) FROM checkpoint_files WHERE ${ofLineage})`.mapWith(Number),
+        lineageBytes:
+          sql<number>`(SELECT coalesce(sum(${rowBytes(checkpointFiles)}), 0) FROM checkpoint_files WHERE ${ofLineage})`.mapWith(
+            Number,
+          ),
       })
       .from(checkpoints);
   }

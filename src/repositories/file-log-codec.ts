@@ -46,7 +46,7 @@ export function encodeOrdinals(ordinals: readonly number[]): Buffer {
     out[at++] = value;
   };
   let previousEnd = 0;
-  for (let i = 0; i < sorted.length; ) {
+  for (let i = 0; i < sorted.length;) {
     const start = sorted[i]!;
     let end = start + 1;
     i++;

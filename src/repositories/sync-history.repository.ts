@@ -3,7 +3,13 @@ import type { Connection } from '../db/connection';
 import { type NewSyncHistoryRow, type SyncHistoryRow, syncHistory } from '../schema';
 import { RESUMABLE_STATUSES, SYNC_STATUSES, type SyncStatus } from '../schema/sync-status';
 import { phaseDurationsSchema } from '../validation/json-columns';
-import { checkRow, readJsonRows, type RowCheck, trustedRow, validateSyncHistoryJson } from '../validation/rows';
+import {
+  checkRow,
+  readJsonRows,
+  type RowCheck,
+  trustedRow,
+  validateSyncHistoryJson,
+} from '../validation/rows';
 import { inList, rawSelection, rowBytes } from './sql-helpers';
 import { KEPT_ROWS_AT_ENDS, KEPT_ROWS_PER_PHASE } from './trail-rule';
 
@@ -44,10 +50,7 @@ export class SyncHistoryRepository {
 
   constructor(private readonly connection: Connection) {
     const { orm } = connection;
-    const running = and(
-      eq(syncHistory.jobId, sql.placeholder('jobId')),
-      eq(syncHistory.status, 'running'),
-    );
+    const running = and(eq(syncHistory.jobId, sql.placeholder('jobId')), eq(syncHistory.status, 'running'));
     // Prepared once: these run on every progress write.
     this.touchProgress = orm
       .update(syncHistory)
@@ -191,7 +194,11 @@ export class SyncHistoryRepository {
   // keeps some rows (a resumable sync) never stops the cursor.
 
   /** Syncs of any status whose last activity is before `cutoff`, with each row's payload bytes. */
-  listInactiveBefore(cutoff: number, afterId: number, limit: number): Array<{ row: SyncHistoryRow; bytes: number }> {
+  listInactiveBefore(
+    cutoff: number,
+    afterId: number,
+    limit: number,
+  ): Array<{ row: SyncHistoryRow; bytes: number }> {
     return readJsonRows('sync_history rows for retention', () =>
       this.connection.orm
         .select({ row: syncHistory, bytes: rowBytes(syncHistory) })

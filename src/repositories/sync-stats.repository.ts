@@ -58,7 +58,13 @@ export interface RegressionSums {
  * (better-sqlite3's raw mode): thousands of them are read per report. `phases` is the
  * stored JSON text of {phase: ms}; parse it defensively.
  */
-export type CompletedFigures = [durationMs: number, files: number | null, bytes: number | null, phases: string | null, startTime: number];
+export type CompletedFigures = [
+  durationMs: number,
+  files: number | null,
+  bytes: number | null,
+  phases: string | null,
+  startTime: number,
+];
 
 export interface PhaseMeanRow {
   phase: string;
@@ -124,12 +130,22 @@ export class SyncStatsRepository {
 
   /** The newest `limit` ended logical syncs of the window, newest first. */
   recentSyncs(window: StatsWindow, limit: number): EndedSyncRow[] {
-    return this.statement(ENDED_SYNCS).all({ ...params(window), limit, status: null, minDuration: -1 }) as EndedSyncRow[];
+    return this.statement(ENDED_SYNCS).all({
+      ...params(window),
+      limit,
+      status: null,
+      minDuration: -1,
+    }) as EndedSyncRow[];
   }
 
   /** The newest `limit` completed logical syncs slower than `minDurationMs`, newest first. */
   slowSyncs(window: StatsWindow, minDurationMs: number, limit: number): EndedSyncRow[] {
-    return this.statement(ENDED_SYNCS).all({ ...params(window), limit, status: 'completed', minDuration: minDurationMs }) as EndedSyncRow[];
+    return this.statement(ENDED_SYNCS).all({
+      ...params(window),
+      limit,
+      status: 'completed',
+      minDuration: minDurationMs,
+    }) as EndedSyncRow[];
   }
 
   failurePoints(window: StatsWindow): FailurePointRow[] {
@@ -145,10 +161,12 @@ export class SyncStatsRepository {
     // changed (another connection committed: data_version; this one wrote: total_changes).
     const version = `${projectId}:${this.connection.sqlite.pragma('data_version', { simple: true })}:${this.statement(TOTAL_CHANGES).pluck().get()}`;
     if (this.damagedCache?.version !== version) {
-      const rows = (this.statement(DAMAGED_ROWS).all({ projectId }) as Record<string, unknown>[]).map((row) => ({
-        id: row.id as number,
-        check: checkRow<SyncHistoryRow>('sync_history', keyedBySqlName('sync_history', row)),
-      }));
+      const rows = (this.statement(DAMAGED_ROWS).all({ projectId }) as Record<string, unknown>[]).map(
+        (row) => ({
+          id: row.id as number,
+          check: checkRow<SyncHistoryRow>('sync_history', keyedBySqlName('sync_history', row)),
+        }),
+      );
       this.damagedCache = { version, rows };
     }
     return this.damagedCache.rows;
@@ -182,5 +200,10 @@ export class SyncStatsRepository {
 
 /** A window as statement parameters: the excluded ids as one JSON array. */
 function params(window: StatsWindow): Record<string, unknown> {
-  return { projectId: window.projectId, from: window.from, to: window.to, excluded: JSON.stringify(window.excluded ?? []) };
+  return {
+    projectId: window.projectId,
+    from: window.from,
+    to: window.to,
+    excluded: JSON.stringify(window.excluded ?? []),
+  };
 }

@@ -16,7 +16,8 @@ import { ENDED_STATUSES, SYNC_STATUSES, sqlInList } from '../schema/sync-status'
 const WINDOW_ROWS = `sync_history s INDEXED BY sync_history_start_time_idx`;
 
 const STATUS_LIST = sqlInList(SYNC_STATUSES);
-const wholeOrNull = (column: string) => `(${column} IS NULL OR (typeof(${column}) = 'integer' AND ${column} >= 0))`;
+const wholeOrNull = (column: string) =>
+  `(${column} IS NULL OR (typeof(${column}) = 'integer' AND ${column} >= 0))`;
 const jsonOrNull = (column: string) => `(${column} IS NULL OR json_valid(${column}))`;
 
 /**

@@ -23,7 +23,10 @@ export const progressUpdates = sqliteTable(
   },
   (t) => [
     index('progress_updates_job_id_idx').on(t.jobId),
-    check('progress_updates_progress_check', sql`${t.overallProgress} BETWEEN 0 AND 100 AND ${t.phaseProgress} BETWEEN 0 AND 100`),
+    check(
+      'progress_updates_progress_check',
+      sql`${t.overallProgress} BETWEEN 0 AND 100 AND ${t.phaseProgress} BETWEEN 0 AND 100`,
+    ),
   ],
 );
 

@@ -50,10 +50,7 @@ export const syncHistory = sqliteTable(
     index('sync_history_status_activity_idx').on(t.status, t.lastActivityAt),
     check('sync_history_status_check', sql.raw(`status IN (${sqlInList(SYNC_STATUSES)})`)),
     check('sync_history_progress_check', sql`${t.overallProgress} BETWEEN 0 AND 100`),
-    check(
-      'sync_history_counts_check',
-      sql`${t.filesProcessed} >= 0 AND ${t.totalFiles} >= 0`,
-    ),
+    check('sync_history_counts_check', sql`${t.filesProcessed} >= 0 AND ${t.totalFiles} >= 0`),
   ],
 );
 

@@ -26,7 +26,12 @@ export const OUTCOME_STATUSES = ['completed', 'failed', 'cancelled'] as const sa
 export type OutcomeStatus = (typeof OUTCOME_STATUSES)[number];
 
 /** A sync that has ended, one way or another; `resumed` is left out, its work went on elsewhere. */
-export const ENDED_STATUSES = ['completed', 'failed', 'cancelled', 'interrupted'] as const satisfies readonly SyncStatus[];
+export const ENDED_STATUSES = [
+  'completed',
+  'failed',
+  'cancelled',
+  'interrupted',
+] as const satisfies readonly SyncStatus[];
 export type EndedStatus = (typeof ENDED_STATUSES)[number];
 
 export function isResumableStatus(status: string): status is ResumableStatus {

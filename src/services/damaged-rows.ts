@@ -4,7 +4,13 @@ import type { SyncHistoryRow } from '../schema';
 import type { DamagedRow, RepairResult } from './damaged-row';
 import { CHECKED_TABLES, type CheckedTable, checkRow } from '../validation/rows';
 import { archiveDirFor } from './retention/archive';
-import { discardBatch, type PendingBatch, publishBatch, recordBatch, writePendingBatch } from './retention/archive-batch';
+import {
+  discardBatch,
+  type PendingBatch,
+  publishBatch,
+  recordBatch,
+  writePendingBatch,
+} from './retention/archive-batch';
 import { salvageSyncRow } from './damaged-sync';
 import { dropCheckpoint } from './drop-checkpoint';
 import { isOwnerAlive } from './liveness';
@@ -15,7 +21,6 @@ import type { StoreContext } from './store-context';
  * `doctor --repair` deletes. A damaged row is readable, so the file itself is not moved
  * aside for it; it is checked like every row the store reads, here for the whole file.
  */
-
 
 /** Every damaged row of the checked tables, in table then rowid order. Reads only. */
 export function findDamagedRows(storedRows: StoredRowsRepository): DamagedRow[] {
@@ -48,7 +53,8 @@ export function removeDamagedRows(context: StoreContext): RepairResult {
       for (const sync of syncs) {
         const jobId = repos.storedRows.syncJobIdAt(sync.rowid);
         // Gone since it was read (another repair): its archived copy must not stay.
-        if (typeof jobId !== 'string') throw new ConflictError('a damaged sync row went while it was being archived');
+        if (typeof jobId !== 'string')
+          throw new ConflictError('a damaged sync row went while it was being archived');
         dropCheckpoint(repos, jobId);
         repos.storedRows.deleteTrail(jobId);
       }
@@ -72,7 +78,11 @@ function ownedByLiveSync(context: StoreContext, row: DamagedRow): boolean {
   if (row.table !== 'sync_history') return false;
   const stored = context.repos.storedRows.syncRowAt(row.rowid);
   const salvaged = salvageSyncRow(checkRow<SyncHistoryRow>('sync_history', stored), context.clock.now());
-  return salvaged !== null && salvaged.status === 'running' && isOwnerAlive(salvaged, context.clock, context.settings);
+  return (
+    salvaged !== null &&
+    salvaged.status === 'running' &&
+    isOwnerAlive(salvaged, context.clock, context.settings)
+  );
 }
 
 /** Where damaged syncs are archived: a folder beside the month folders, never in them (readArchive checks every row). */
@@ -84,8 +94,14 @@ export const DAMAGED_ARCHIVE_NAME = 'damaged';
  * month folder: its rows are all good, and readers rely on that.
  */
 function writeDamagedBatch(context: StoreContext, syncs: DamagedRow[]): PendingBatch {
-  const rows = syncs.map((sync) => context.repos.storedRows.syncRowAt(sync.rowid) as unknown as SyncHistoryRow);
-  return writePendingBatch(archiveDirFor(context.connection.path, context.projectId), DAMAGED_ARCHIVE_NAME, rows);
+  const rows = syncs.map(
+    (sync) => context.repos.storedRows.syncRowAt(sync.rowid) as unknown as SyncHistoryRow,
+  );
+  return writePendingBatch(
+    archiveDirFor(context.connection.path, context.projectId),
+    DAMAGED_ARCHIVE_NAME,
+    rows,
+  );
 }
 
 export type { DamagedRow, RepairResult };

@@ -26,7 +26,12 @@ export function currentBootId(): string | null {
 }
 
 export function currentOwner(now: number): SyncOwner {
-  return { pid: process.pid, host: hostname(), startedAt: Math.round(now - process.uptime() * 1000), bootId: currentBootId() };
+  return {
+    pid: process.pid,
+    host: hostname(),
+    startedAt: Math.round(now - process.uptime() * 1000),
+    bootId: currentBootId(),
+  };
 }
 
 /** What liveness is judged from: the owner and heartbeat columns of a sync's row. */
@@ -54,7 +59,8 @@ export interface RecordedMoment {
 /** How long ago a recorded moment was: by the monotonic clock on the boot that recorded it, else by the wall clock. */
 export function heartbeatAge(moment: RecordedMoment, clock: Clock): number {
   const bootId = currentBootId();
-  if (moment.mono != null && bootId !== null && moment.bootId === bootId) return clock.monotonic() - moment.mono;
+  if (moment.mono != null && bootId !== null && moment.bootId === bootId)
+    return clock.monotonic() - moment.mono;
   return clock.now() - moment.at;
 }
 

@@ -57,7 +57,12 @@ export class StatusService {
         if (!alive && !hasCheckpoint) continue;
         entries.push({
           jobId: row.jobId,
-          state: row.status === 'running' ? (alive ? 'running' : 'interrupted') : (row.status as 'failed' | 'cancelled'),
+          state:
+            row.status === 'running'
+              ? alive
+                ? 'running'
+                : 'interrupted'
+              : (row.status as 'failed' | 'cancelled'),
           alive,
           phase: row.currentPhase,
           progress: row.overallProgress,

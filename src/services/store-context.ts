@@ -54,7 +54,10 @@ export class StoreContext {
     const id = `${damage.table}\0${damage.key}\0${damage.column}`;
     if (this.damageTold.has(id)) return;
     this.damageTold.add(id);
-    this.warn({ code: 'CORRUPT', message: `${describeDamage(damage)}; passed over (\`cidx-progress doctor\` lists damaged rows, \`doctor --repair\` removes them)` });
+    this.warn({
+      code: 'CORRUPT',
+      message: `${describeDamage(damage)}; passed over (\`cidx-progress doctor\` lists damaged rows, \`doctor --repair\` removes them)`,
+    });
   }
 
   warn(warning: StoreWarning): void {
@@ -88,7 +91,11 @@ export class StoreContext {
     this.assertOpen();
     const { connection } = this;
     const onHookError = (error: unknown) =>
-      this.warn({ code: 'STORAGE', message: `${name}: undoing after a rollback failed: ${(error as Error).message}`, error });
+      this.warn({
+        code: 'STORAGE',
+        message: `${name}: undoing after a rollback failed: ${(error as Error).message}`,
+        error,
+      });
     const run = () => runInTransaction(connection, work, { name, lockTimeoutMs, onHookError });
     if (this.walToTruncate && !isInTransaction(connection)) this.walToTruncate = !truncateWal(connection);
     try {

@@ -20,8 +20,10 @@ export function filePathProblem(path: string): string | null {
   if (path.length > MAX_PATH_LENGTH) return `must be at most ${MAX_PATH_LENGTH} characters`;
   if (!isWellFormedText(path)) return 'must be well-formed Unicode (it holds an unpaired UTF-16 surrogate)';
   if (path.includes('\0')) return 'must not contain NUL';
-  if (path.startsWith('/') || path.startsWith('\\')) return 'must be relative to the repository root (no leading "/" or "\\", no UNC path)';
-  if (DRIVE_LETTER.test(path)) return 'must be relative to the repository root (no drive letter such as "C:")';
+  if (path.startsWith('/') || path.startsWith('\\'))
+    return 'must be relative to the repository root (no leading "/" or "\\", no UNC path)';
+  if (DRIVE_LETTER.test(path))
+    return 'must be relative to the repository root (no drive letter such as "C:")';
   for (const segment of path.split('/')) {
     if (segment === '..' || (segment.includes('\\') && segment.split('\\').includes('..'))) {
       return 'must not contain ".." segments (separated by "/" or "\\")';

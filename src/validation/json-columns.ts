@@ -9,7 +9,11 @@ import { isWellFormedText } from './file-paths';
 export const phaseDefinitionSchema = z.object({
   // Phase names are also stored as text (checkpoints, progress rows): one with an unpaired
   // surrogate would come back as U+FFFD and match no phase on resume.
-  name: z.string().min(1).max(100).refine(isWellFormedText, 'must be well-formed Unicode (it holds an unpaired UTF-16 surrogate)'),
+  name: z
+    .string()
+    .min(1)
+    .max(100)
+    .refine(isWellFormedText, 'must be well-formed Unicode (it holds an unpaired UTF-16 surrogate)'),
   weight: z.number().positive().max(1),
 });
 export type PhaseDefinition = z.infer<typeof phaseDefinitionSchema>;
@@ -56,7 +60,8 @@ export const checkpointSummarySchema = z.object({
 });
 export type CheckpointSummary = z.infer<typeof checkpointSummarySchema>;
 
-export const callerMetadataSchema = z.record(z.string().max(200), z.unknown()).refine(
-  (value) => JSON.stringify(value).length <= 64 * 1024,
-  { message: 'metadata must serialise to at most 64 KiB' },
-);
+export const callerMetadataSchema = z
+  .record(z.string().max(200), z.unknown())
+  .refine((value) => JSON.stringify(value).length <= 64 * 1024, {
+    message: 'metadata must serialise to at most 64 KiB',
+  });

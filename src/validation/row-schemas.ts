@@ -76,12 +76,18 @@ const syncHistoryRules = {
   metadata: () => callerMetadataSchema,
 } satisfies Rules<SyncHistoryRow>;
 
-export const syncHistoryRowSchema = createSelectSchema(syncHistory, syncHistoryRules).superRefine((row, ctx) => {
-  // The phase it is in must be one of its phases.
-  if (row.currentPhase != null && !row.phases.some((p) => p.name === row.currentPhase)) {
-    ctx.addIssue({ code: 'custom', path: ['currentPhase'], message: `${JSON.stringify(row.currentPhase)} is not one of the sync's phases` });
-  }
-});
+export const syncHistoryRowSchema = createSelectSchema(syncHistory, syncHistoryRules).superRefine(
+  (row, ctx) => {
+    // The phase it is in must be one of its phases.
+    if (row.currentPhase != null && !row.phases.some((p) => p.name === row.currentPhase)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['currentPhase'],
+        message: `${JSON.stringify(row.currentPhase)} is not one of the sync's phases`,
+      });
+    }
+  },
+);
 
 const checkpointRules = {
   jobId,
@@ -129,7 +135,10 @@ const storeMetaRules = {
 export const storeMetaRowSchema = createSelectSchema(storeMeta, storeMetaRules);
 
 /** Why a checkpoint cannot belong to a sync with these phases, or null. */
-export function checkpointPhaseProblem(checkpoint: CheckpointRow, phases: readonly { name: string }[]): string | null {
+export function checkpointPhaseProblem(
+  checkpoint: CheckpointRow,
+  phases: readonly { name: string }[],
+): string | null {
   return phases.some((p) => p.name === checkpoint.phase)
     ? null
     : `checkpoints.phase: ${JSON.stringify(checkpoint.phase)} is not one of the sync's phases`;

@@ -76,7 +76,12 @@ export function checkRow<T>(name: CheckedTable, raw: Record<string, unknown>): R
     bad.set(column, rest.length > 0 ? `${rest.join('.')}: ${issue.message}` : issue.message);
   }
   const [firstKey, why] = [...bad][0]!;
-  const damage: RowDamage = { table: name, key, column: columns.find((c) => c.key === firstKey)?.name ?? firstKey, why };
+  const damage: RowDamage = {
+    table: name,
+    key,
+    column: columns.find((c) => c.key === firstKey)?.name ?? firstKey,
+    why,
+  };
   return { ok: false, damage, badColumns: new Set(bad.keys()), raw: decoded };
 }
 
@@ -113,7 +118,11 @@ export function readJsonRows<T>(where: string, read: () => T): T {
 }
 
 /** On the way in the same schemas guard against the package's own mistakes. */
-export function validateSyncHistoryJson(row: { phases?: unknown; phaseDurations?: unknown; errors?: unknown }): void {
+export function validateSyncHistoryJson(row: {
+  phases?: unknown;
+  phaseDurations?: unknown;
+  errors?: unknown;
+}): void {
   if (row.phases !== undefined) phasesSchema.parse(row.phases);
   if (row.phaseDurations != null) phaseDurationsSchema.parse(row.phaseDurations);
   if (row.errors != null) syncErrorsSchema.parse(row.errors);

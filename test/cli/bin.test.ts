@@ -91,8 +91,17 @@ describe('cidx-progress in a child process', () => {
     expect(first.stdout).toMatch(/✂ Interrupted at 4\d%/);
     expect(first.stdout).not.toContain('100%');
 
-    const status = JSON.parse((await cli(['status', '--project', 'demo', '--dir', tmp.path, '--json'])).stdout) as StatusJson;
-    expect(status.syncs).toEqual([expect.objectContaining({ state: 'interrupted', alive: false, phase: 'Indexing Files', hasCheckpoint: true })]);
+    const status = JSON.parse(
+      (await cli(['status', '--project', 'demo', '--dir', tmp.path, '--json'])).stdout,
+    ) as StatusJson;
+    expect(status.syncs).toEqual([
+      expect.objectContaining({
+        state: 'interrupted',
+        alive: false,
+        phase: 'Indexing Files',
+        hasCheckpoint: true,
+      }),
+    ]);
     expect(status.syncs[0]!.progress).toBeGreaterThanOrEqual(40);
     expect(status.syncs[0]!.progress).toBeLessThan(45);
     expect(status.resumable).toEqual(expect.objectContaining({ canResume: true, status: 'interrupted' }));
@@ -104,14 +113,22 @@ describe('cidx-progress in a child process', () => {
     expect(second.stdout).toMatch(/^ +100% +Validating Index +44\/44 files$/m);
     expect(second.stdout).toMatch(/skipped thanks to the checkpoint/);
 
-    const history = JSON.parse((await cli(['history', '--project', 'demo', '--dir', tmp.path, '--json'])).stdout) as HistoryJson;
+    const history = JSON.parse(
+      (await cli(['history', '--project', 'demo', '--dir', tmp.path, '--json'])).stdout,
+    ) as HistoryJson;
     expect(history.report.empty).toBe(false);
     if (!history.report.empty) {
       // One logical sync: interrupted, then resumed to completion.
-      expect(history.report.success).toEqual(expect.objectContaining({ syncs: 1, succeeded: 1, inProgress: 0 }));
-      expect(history.report.recent).toEqual([expect.objectContaining({ status: 'completed', filesIndexed: 44 })]);
+      expect(history.report.success).toEqual(
+        expect.objectContaining({ syncs: 1, succeeded: 1, inProgress: 0 }),
+      );
+      expect(history.report.recent).toEqual([
+        expect.objectContaining({ status: 'completed', filesIndexed: 44 }),
+      ]);
     }
-    const after = JSON.parse((await cli(['status', '--project', 'demo', '--dir', tmp.path, '--json'])).stdout) as StatusJson;
+    const after = JSON.parse(
+      (await cli(['status', '--project', 'demo', '--dir', tmp.path, '--json'])).stdout,
+    ) as StatusJson;
     expect(after.syncs).toEqual([]);
   });
 });

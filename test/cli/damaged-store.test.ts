@@ -27,7 +27,10 @@ describe('reading commands over damage', () => {
   it('status on a schema newer than this version is a store error (exit 1), not a repair', async () => {
     seedCompleted(tmp.path);
     const db = new BetterSqlite3(dbPath());
-    db.prepare('INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES (?, ?)').run('f'.repeat(64), SHIPPED_MIGRATIONS.at(-1)!.folderMillis + 1000);
+    db.prepare('INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES (?, ?)').run(
+      'f'.repeat(64),
+      SHIPPED_MIGRATIONS.at(-1)!.folderMillis + 1000,
+    );
     db.close();
     const result = await runCli(['status', ...store('--json')]);
     expect(result.code).toBe(1);
@@ -36,13 +39,21 @@ describe('reading commands over damage', () => {
 
   it('resume offers a damaged latest sync as not resumable, and Start fresh settles it', async () => {
     const jobId = seedInterrupted(tmp.path);
-    handEdit(dbPath(), `UPDATE sync_history SET status = 'bogus' WHERE job_id = ?`, { ignoreChecks: true }, jobId);
+    handEdit(
+      dbPath(),
+      `UPDATE sync_history SET status = 'bogus' WHERE job_id = ?`,
+      { ignoreChecks: true },
+      jobId,
+    );
     const looked = await runCli(['resume', ...store('--json', '--choice', 'r')]);
     expect(looked.code).toBe(1);
     const cleared = await runCli(['resume', ...store('--json', '--choice', 's')]);
     expect(cleared.code).toBe(0);
     const json = JSON.parse(cleared.stdout) as ResumeJson;
-    expect(json).toMatchObject({ resumable: { jobId, canResume: false, reason: expect.stringContaining('status') }, action: 'cleared' });
+    expect(json).toMatchObject({
+      resumable: { jobId, canResume: false, reason: expect.stringContaining('status') },
+      action: 'cleared',
+    });
     expect((await runCli(['resume', ...store()])).code).toBe(3);
   });
 });

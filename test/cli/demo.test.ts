@@ -17,17 +17,23 @@ const tmp = useTempDir('cidx-cli-demo-');
 const demo = (...extra: string[]) => ['demo', '--dir', tmp.path, '--delay', '0', ...extra];
 
 async function interruptedByChild(at = 40, extra: string[] = []): Promise<void> {
-  const result = await runChild(CLI_CHILD, [...demo('--interrupt-at', String(at)), ...extra], { env: cliEnv() });
+  const result = await runChild(CLI_CHILD, [...demo('--interrupt-at', String(at)), ...extra], {
+    env: cliEnv(),
+  });
   expect(result.stderr).toBe('');
   expect(result.code).toBe(6);
 }
 
 async function statusJson(): Promise<StatusJson> {
-  return JSON.parse((await runCli(['status', '--project', 'demo', '--dir', tmp.path, '--json'])).stdout) as StatusJson;
+  return JSON.parse(
+    (await runCli(['status', '--project', 'demo', '--dir', tmp.path, '--json'])).stdout,
+  ) as StatusJson;
 }
 
 function git(repo: string, ...args: string[]): string {
-  return execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', '-C', repo, ...args], { encoding: 'utf8' });
+  return execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', '-C', repo, ...args], {
+    encoding: 'utf8',
+  });
 }
 
 describe('cidx-progress demo (in process)', () => {
@@ -56,20 +62,30 @@ describe('cidx-progress demo (in process)', () => {
   it('on the next run shows the prompt, merges a new commit and finishes from the checkpoint', async () => {
     await interruptedByChild();
     const before = await statusJson();
-    expect(before.syncs).toEqual([expect.objectContaining({ state: 'interrupted', alive: false, phase: 'Indexing Files' })]);
+    expect(before.syncs).toEqual([
+      expect.objectContaining({ state: 'interrupted', alive: false, phase: 'Indexing Files' }),
+    ]);
     expect(before.syncs[0]!.progress).toBeGreaterThanOrEqual(40);
 
     const result = await runCli(demo('--yes'));
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/committed a change since the last run: 2 modified, 1 added, 1 deleted \(README\.md, .*docs\/guide-0\.md\)/);
+    expect(result.stdout).toMatch(
+      /committed a change since the last run: 2 modified, 1 added, 1 deleted \(README\.md, .*docs\/guide-0\.md\)/,
+    );
     expect(result.stdout).toContain('📎 Incomplete sync detected!');
     expect(result.stdout).toContain('Choice: resume (--yes)');
-    expect(result.stdout).toContain('phases already done: Initializing, Git Fetch, Git Merge, Detecting Changes');
+    expect(result.stdout).toContain(
+      'phases already done: Initializing, Git Fetch, Git Merge, Detecting Changes',
+    );
     expect(result.stdout).toMatch(/files already indexed, skipped: \d+/);
-    expect(result.stdout).toMatch(/merged the changes [0-9a-f]{8}\.\.[0-9a-f]{8}; indexed files to remove: docs\/guide-0\.md/);
+    expect(result.stdout).toMatch(
+      /merged the changes [0-9a-f]{8}\.\.[0-9a-f]{8}; indexed files to remove: docs\/guide-0\.md/,
+    );
     expect(result.stdout).toMatch(/Continuing from 4\d% \(Indexing Files\):/);
     expect(result.stdout).toMatch(/^ +100% +Validating Index +44\/44 files$/m);
-    expect(result.stdout).toMatch(/✓ Sync complete in \d+s: \d+ files indexed, \d+ skipped thanks to the checkpoint\./);
+    expect(result.stdout).toMatch(
+      /✓ Sync complete in \d+s: \d+ files indexed, \d+ skipped thanks to the checkpoint\./,
+    );
     expect((await statusJson()).syncs).toEqual([]);
   });
 
@@ -91,10 +107,14 @@ describe('cidx-progress demo (in process)', () => {
     await interruptedByChild(95);
     const result = await runCli(demo('--yes'));
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('phases already done: Initializing, Git Fetch, Git Merge, Detecting Changes, Indexing Files');
+    expect(result.stdout).toContain(
+      'phases already done: Initializing, Git Fetch, Git Merge, Detecting Changes, Indexing Files',
+    );
     expect(result.stdout).toContain('files to index: 3');
     expect(result.stdout).toMatch(/Continuing from 9\d% \(Validating Index\):/);
-    expect(result.stdout).toMatch(/✓ Sync complete in \d+s: 3 files indexed, 4\d skipped thanks to the checkpoint\./);
+    expect(result.stdout).toMatch(
+      /✓ Sync complete in \d+s: 3 files indexed, 4\d skipped thanks to the checkpoint\./,
+    );
   });
 
   it('starts over when the checkpoint commit was rewritten away', async () => {
@@ -102,7 +122,9 @@ describe('cidx-progress demo (in process)', () => {
     git(tmp.join('demo-repo'), 'commit', '-q', '--amend', '-m', 'rewritten history');
     const result = await runCli(demo('--yes'));
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/The checkpoint cannot be used \(full sync required: .*not an ancestor of HEAD.*\): a full sync/);
+    expect(result.stdout).toMatch(
+      /The checkpoint cannot be used \(full sync required: .*not an ancestor of HEAD.*\): a full sync/,
+    );
     expect(result.stdout).toMatch(/^ +0% +Initializing/m);
     expect(result.stdout).toContain('✓ Sync complete');
   });
@@ -124,7 +146,10 @@ describe('cidx-progress demo (in process)', () => {
     await interruptedByChild(10);
     const repo = tmp.join('demo-repo');
     const store = path.join(tmp.path, 'given');
-    const run = (...extra: string[]) => runChild(CLI_CHILD, ['demo', '--repo', repo, '--dir', store, '--delay', '0', ...extra], { env: cliEnv() });
+    const run = (...extra: string[]) =>
+      runChild(CLI_CHILD, ['demo', '--repo', repo, '--dir', store, '--delay', '0', ...extra], {
+        env: cliEnv(),
+      });
     expect((await run('--interrupt-at', '1')).code).toBe(6);
     // A file deleted from the working tree but not from git: listed, but nothing to read.
     fs.rmSync(path.join(repo, 'README.md'));
@@ -141,7 +166,17 @@ describe('cidx-progress demo (in process)', () => {
     const repo = tmp.join('demo-repo');
     const head = git(repo, 'rev-parse', 'HEAD');
     const store = path.join(tmp.path, 'other');
-    const result = await runCli(['demo', '--repo', repo, '--dir', store, '--project', 'mine', '--delay', '0']);
+    const result = await runCli([
+      'demo',
+      '--repo',
+      repo,
+      '--dir',
+      store,
+      '--project',
+      'mine',
+      '--delay',
+      '0',
+    ]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`repository: ${repo}\n`);
     expect(result.stdout).not.toContain('committed a change');
@@ -205,7 +240,21 @@ describe('cidx-progress demo (in process)', () => {
     const fd = fs.openSync(logFile, 'w');
     const stream = fs.createWriteStream('', { fd, autoClose: false });
     Object.assign(io, { stdout: stream, stderr: stream });
-    const code = await run(['demo', '--story', '--dir', tmp.join('story'), '--repo', tmp.join('demo-repo'), '--interrupt-at', '30', '--delay', '0'], io);
+    const code = await run(
+      [
+        'demo',
+        '--story',
+        '--dir',
+        tmp.join('story'),
+        '--repo',
+        tmp.join('demo-repo'),
+        '--interrupt-at',
+        '30',
+        '--delay',
+        '0',
+      ],
+      io,
+    );
     await new Promise<void>((resolve) => stream.end(resolve));
     fs.closeSync(fd);
     const log = fs.readFileSync(logFile, 'utf8');
@@ -216,7 +265,16 @@ describe('cidx-progress demo (in process)', () => {
   });
 
   it('--story stops when a run does not end as the story expects', async () => {
-    const result = await runCli(['demo', '--story', '--dir', tmp.path, '--delay', '0', '--repo', tmp.join('missing')]);
+    const result = await runCli([
+      'demo',
+      '--story',
+      '--dir',
+      tmp.path,
+      '--delay',
+      '0',
+      '--repo',
+      tmp.join('missing'),
+    ]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('the interrupted run ended with exit code 2, expected 6');
   });
@@ -233,7 +291,13 @@ describe('the demo repository', () => {
       expect(change.added).toHaveLength(1);
       deleted.push(...change.deleted);
     }
-    expect(deleted).toEqual(['docs/guide-0.md', 'docs/guide-1.md', 'docs/guide-2.md', 'docs/guide-3.md', 'docs/guide-4.md']);
+    expect(deleted).toEqual([
+      'docs/guide-0.md',
+      'docs/guide-1.md',
+      'docs/guide-2.md',
+      'docs/guide-3.md',
+      'docs/guide-4.md',
+    ]);
     expect(await listFiles(repo)).toHaveLength(44 - 5 + 6);
   });
 

@@ -37,7 +37,10 @@ describe('cidx-progress doctor', () => {
 
   it('reports a healthy store: schema current, quick_check ok, size, modes', async () => {
     seedInterrupted(tmp.path);
-    sql("INSERT INTO store_meta (key, value) VALUES ('last_maintenance_at', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", Date.now());
+    sql(
+      "INSERT INTO store_meta (key, value) VALUES ('last_maintenance_at', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+      Date.now(),
+    );
     const { code, json } = await doctorJson();
     expect(code).toBe(0);
     expect(json.ok).toBe(true);
@@ -72,7 +75,13 @@ describe('cidx-progress doctor', () => {
       detail: expect.stringContaining('folder is 0755, expected 0700; file is 0644, expected 0600'),
       advice: expect.stringContaining('chmod 700'),
     });
-    expect(check(json, 'maintenance')).toEqual(expect.objectContaining({ status: 'warn', detail: 'never ran', advice: expect.stringContaining('cidx-progress maintain') }));
+    expect(check(json, 'maintenance')).toEqual(
+      expect.objectContaining({
+        status: 'warn',
+        detail: 'never ran',
+        advice: expect.stringContaining('cidx-progress maintain'),
+      }),
+    );
     const text = await runCli(args());
     expect(text.stdout).toMatch(/Healthy, with \d warning\(s\)\./);
     expect(text.stdout).toContain('→ the files hold repository paths');
@@ -85,7 +94,9 @@ describe('cidx-progress doctor', () => {
     const { code, json } = await doctorJson();
     expect(code).toBe(4);
     expect(json.ok).toBe(false);
-    expect(check(json, 'integrity')).toEqual(expect.objectContaining({ status: 'fail', detail: expect.stringContaining('SQLITE_NOTADB') }));
+    expect(check(json, 'integrity')).toEqual(
+      expect.objectContaining({ status: 'fail', detail: expect.stringContaining('SQLITE_NOTADB') }),
+    );
     expect(check(json, 'integrity').advice).toContain(`${PROJECT}.db.corrupt-<time>`);
     expect(check(json, 'schema').status).toBe('warn');
     const text = await runCli(args());
@@ -100,28 +111,53 @@ describe('cidx-progress doctor', () => {
     flipBytesInPage(dbPath(), 'sync_history');
     const { code, json } = await doctorJson();
     expect(code).toBe(4);
-    expect(check(json, 'integrity')).toEqual(expect.objectContaining({ status: 'fail', detail: expect.stringMatching(/^quick_check found damage: /) }));
+    expect(check(json, 'integrity')).toEqual(
+      expect.objectContaining({
+        status: 'fail',
+        detail: expect.stringMatching(/^quick_check found damage: /),
+      }),
+    );
   });
 
   it('fails on a schema newer than this version, warns on one behind', async () => {
     openStore(tmp.path).close();
     const shipped = inspectStore(dbPath()).shipped.latest!;
-    sql('INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES (?, ?)', 'f'.repeat(64), shipped.createdAt + 1000);
+    sql(
+      'INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES (?, ?)',
+      'f'.repeat(64),
+      shipped.createdAt + 1000,
+    );
     let { code, json } = await doctorJson();
     expect(code).toBe(4);
-    expect(check(json, 'schema')).toEqual(expect.objectContaining({ status: 'fail', advice: expect.stringContaining('upgrade cidx-progress') }));
+    expect(check(json, 'schema')).toEqual(
+      expect.objectContaining({ status: 'fail', advice: expect.stringContaining('upgrade cidx-progress') }),
+    );
 
     sql('DELETE FROM "__drizzle_migrations" WHERE created_at >= ?', shipped.createdAt);
     ({ code, json } = await doctorJson());
     expect(code).toBe(0);
-    expect(check(json, 'schema')).toEqual(expect.objectContaining({ status: 'warn', detail: '1 migration(s) behind this version', advice: expect.stringContaining('drizzle-kit migrate') }));
+    expect(check(json, 'schema')).toEqual(
+      expect.objectContaining({
+        status: 'warn',
+        detail: '1 migration(s) behind this version',
+        advice: expect.stringContaining('drizzle-kit migrate'),
+      }),
+    );
   });
 
   it('warns when the latest applied migration differs from the shipped one', async () => {
     openStore(tmp.path).close();
-    sql('UPDATE "__drizzle_migrations" SET hash = ? WHERE created_at = (SELECT max(created_at) FROM "__drizzle_migrations")', '0'.repeat(64));
+    sql(
+      'UPDATE "__drizzle_migrations" SET hash = ? WHERE created_at = (SELECT max(created_at) FROM "__drizzle_migrations")',
+      '0'.repeat(64),
+    );
     const { json } = await doctorJson();
-    expect(check(json, 'schema')).toEqual(expect.objectContaining({ status: 'warn', detail: expect.stringContaining('differs from the shipped one') }));
+    expect(check(json, 'schema')).toEqual(
+      expect.objectContaining({
+        status: 'warn',
+        detail: expect.stringContaining('differs from the shipped one'),
+      }),
+    );
   });
 
   it('fails on a migrations table with nothing in it', async () => {
@@ -137,7 +173,9 @@ describe('cidx-progress doctor', () => {
     sql('CREATE TABLE something_else (x)');
     const { code, json } = await doctorJson();
     expect(code).toBe(4);
-    expect(check(json, 'schema')).toEqual(expect.objectContaining({ status: 'fail', detail: expect.stringContaining('no migrations recorded') }));
+    expect(check(json, 'schema')).toEqual(
+      expect.objectContaining({ status: 'fail', detail: expect.stringContaining('no migrations recorded') }),
+    );
   });
 
   it('measures size against the budget given with --budget', async () => {
@@ -145,19 +183,41 @@ describe('cidx-progress doctor', () => {
     const { json } = await doctorJson('--budget', '1');
     expect(check(json, 'size').status).toBe('ok');
     const facts = inspectStore(dbPath());
-    const near = diagnose(facts, { now: Date.now(), budgetBytes: Math.ceil((facts.fileBytes + facts.walBytes) / 0.9) });
-    expect(near.find((c) => c.name === 'size')).toEqual(expect.objectContaining({ status: 'warn', detail: expect.stringMatching(/^close to the budget/) }));
+    const near = diagnose(facts, {
+      now: Date.now(),
+      budgetBytes: Math.ceil((facts.fileBytes + facts.walBytes) / 0.9),
+    });
+    expect(near.find((c) => c.name === 'size')).toEqual(
+      expect.objectContaining({ status: 'warn', detail: expect.stringMatching(/^close to the budget/) }),
+    );
     const over = diagnose(facts, { now: Date.now(), budgetBytes: 1024 });
-    expect(over.find((c) => c.name === 'size')).toEqual(expect.objectContaining({ status: 'warn', detail: expect.stringMatching(/^over budget/), advice: expect.stringContaining('maintain') }));
+    expect(over.find((c) => c.name === 'size')).toEqual(
+      expect.objectContaining({
+        status: 'warn',
+        detail: expect.stringMatching(/^over budget/),
+        advice: expect.stringContaining('maintain'),
+      }),
+    );
     expect((await runCli(args('--budget', '0'))).code).toBe(2);
   });
 
   it('reports maintenance over a day old, and the last vacuum', async () => {
     openStore(tmp.path).close();
-    const facts = { ...inspectStore(dbPath()), lastMaintenanceAt: Date.now() - 3 * DAY, lastVacuumAt: Date.now() - 10 * DAY };
+    const facts = {
+      ...inspectStore(dbPath()),
+      lastMaintenanceAt: Date.now() - 3 * DAY,
+      lastVacuumAt: Date.now() - 10 * DAY,
+    };
     const checks = diagnose(facts, { now: Date.now(), budgetBytes: 50 * 1024 * 1024 });
-    expect(checks.find((c) => c.name === 'maintenance')).toEqual(expect.objectContaining({ status: 'warn', detail: expect.stringMatching(/^last ran 3 days ago/) }));
-    expect(checks.find((c) => c.name === 'vacuum')).toEqual(expect.objectContaining({ status: 'ok', detail: expect.stringMatching(/^last full VACUUM 10 days ago/) }));
+    expect(checks.find((c) => c.name === 'maintenance')).toEqual(
+      expect.objectContaining({ status: 'warn', detail: expect.stringMatching(/^last ran 3 days ago/) }),
+    );
+    expect(checks.find((c) => c.name === 'vacuum')).toEqual(
+      expect.objectContaining({
+        status: 'ok',
+        detail: expect.stringMatching(/^last full VACUUM 10 days ago/),
+      }),
+    );
   });
 });
 
@@ -171,24 +231,53 @@ describe('cidx-progress doctor: damaged rows, repair, and looking without leavin
     const { code, json } = await doctorJson();
     expect(code).toBe(4);
     expect(check(json, 'integrity').status).toBe('ok');
-    expect(check(json, 'rows')).toEqual(expect.objectContaining({ status: 'fail', advice: expect.stringContaining('cidx-progress doctor --repair') }));
+    expect(check(json, 'rows')).toEqual(
+      expect.objectContaining({
+        status: 'fail',
+        advice: expect.stringContaining('cidx-progress doctor --repair'),
+      }),
+    );
     expect(json.facts.damagedRows).toEqual({
       count: 2,
       rows: [
-        { table: 'sync_history', key: `job_id=${interrupted}`, column: 'phases', why: expect.stringMatching(/^is not valid JSON/), rowid: expect.any(Number) },
-        { table: 'checkpoints', key: `job_id=${interrupted}`, column: 'files_pending', why: expect.stringContaining('>=0'), rowid: expect.any(Number) },
+        {
+          table: 'sync_history',
+          key: `job_id=${interrupted}`,
+          column: 'phases',
+          why: expect.stringMatching(/^is not valid JSON/),
+          rowid: expect.any(Number),
+        },
+        {
+          table: 'checkpoints',
+          key: `job_id=${interrupted}`,
+          column: 'files_pending',
+          why: expect.stringContaining('>=0'),
+          rowid: expect.any(Number),
+        },
       ],
     });
-    expect((await runCli(args())).stdout).toMatch(/✗ rows +2 damaged row\(s\), passed over by every read: sync_history job_id=\S+: phases is not valid JSON/);
+    expect((await runCli(args())).stdout).toMatch(
+      /✗ rows +2 damaged row\(s\), passed over by every read: sync_history job_id=\S+: phases is not valid JSON/,
+    );
     expect(fs.readFileSync(dbPath()).equals(before)).toBe(true);
   });
 
   it('--repair deletes damaged rows, archiving a damaged sync first, and keeps the good ones', async () => {
     const interrupted = seedInterrupted(tmp.path);
     const completed = seedCompleted(tmp.path);
-    handEdit(dbPath(), `UPDATE sync_history SET status = 'bogus' WHERE job_id = ?`, { ignoreChecks: true }, interrupted);
+    handEdit(
+      dbPath(),
+      `UPDATE sync_history SET status = 'bogus' WHERE job_id = ?`,
+      { ignoreChecks: true },
+      interrupted,
+    );
     const { code, json } = await doctorJson('--repair');
-    expect(json.repair).toEqual({ removedRows: [expect.objectContaining({ table: 'sync_history', key: `job_id=${interrupted}`, column: 'status' })], archivedSyncs: 1 });
+    expect(json.repair).toEqual({
+      removedRows: [
+        expect.objectContaining({ table: 'sync_history', key: `job_id=${interrupted}`, column: 'status' }),
+      ],
+      archivedSyncs: 1,
+    });
     expect(check(json, 'rows').status).toBe('ok');
     expect(code).toBe(0);
     const db = new BetterSqlite3(dbPath(), { readonly: true });
@@ -196,14 +285,20 @@ describe('cidx-progress doctor: damaged rows, repair, and looking without leavin
       expect(db.prepare('SELECT job_id FROM sync_history').pluck().all()).toEqual([completed]);
       expect(db.prepare('SELECT count(*) FROM checkpoints').pluck().get()).toBe(0);
       expect(db.prepare('SELECT count(*) FROM checkpoint_files').pluck().get()).toBe(0);
-      expect(db.prepare('SELECT count(*) FROM progress_updates WHERE job_id = ?').pluck().get(interrupted)).toBe(0);
+      expect(
+        db.prepare('SELECT count(*) FROM progress_updates WHERE job_id = ?').pluck().get(interrupted),
+      ).toBe(0);
     } finally {
       db.close();
     }
     const archiveDir = tmp.join(`${PROJECT}.archive`);
     expect(listDir(archiveDir)).toEqual(['damaged']);
     const [damagedFile] = listDir(`${archiveDir}/damaged`);
-    const archived = gunzipSync(fs.readFileSync(`${archiveDir}/damaged/${damagedFile}`)).toString().trim().split('\n').map((l) => JSON.parse(l));
+    const archived = gunzipSync(fs.readFileSync(`${archiveDir}/damaged/${damagedFile}`))
+      .toString()
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(archived).toEqual([expect.objectContaining({ jobId: interrupted, status: 'bogus' })]);
   });
 
@@ -231,10 +326,26 @@ describe('cidx-progress doctor: damaged rows, repair, and looking without leavin
   it('says how many more damaged rows there are past the listed ones, and does not check rows it cannot read', () => {
     openStore(tmp.path).close();
     const facts = inspectStore(dbPath());
-    const one = { table: 'progress_updates' as const, key: 'id=1', column: 'rate', why: 'Too small', rowid: 1 };
-    const many = diagnose({ ...facts, damagedRows: { count: 25, rows: [one] } }, { now: Date.now(), budgetBytes: 50e6 });
-    expect(many.find((c) => c.name === 'rows')!.detail).toMatch(/^25 damaged row\(s\).*progress_updates id=1: rate Too small; and 24 more$/);
-    const unreadable = diagnose({ ...facts, openError: 'SQLITE_NOTADB: file is not a database' }, { now: Date.now(), budgetBytes: 50e6 });
-    expect(unreadable.find((c) => c.name === 'rows')).toEqual(expect.objectContaining({ status: 'warn', detail: 'not checked: the file cannot be read' }));
+    const one = {
+      table: 'progress_updates' as const,
+      key: 'id=1',
+      column: 'rate',
+      why: 'Too small',
+      rowid: 1,
+    };
+    const many = diagnose(
+      { ...facts, damagedRows: { count: 25, rows: [one] } },
+      { now: Date.now(), budgetBytes: 50e6 },
+    );
+    expect(many.find((c) => c.name === 'rows')!.detail).toMatch(
+      /^25 damaged row\(s\).*progress_updates id=1: rate Too small; and 24 more$/,
+    );
+    const unreadable = diagnose(
+      { ...facts, openError: 'SQLITE_NOTADB: file is not a database' },
+      { now: Date.now(), budgetBytes: 50e6 },
+    );
+    expect(unreadable.find((c) => c.name === 'rows')).toEqual(
+      expect.objectContaining({ status: 'warn', detail: 'not checked: the file cannot be read' }),
+    );
   });
 });

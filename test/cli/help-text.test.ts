@@ -14,8 +14,12 @@ describe('--help', () => {
 
   it('states the exit codes of status --watch, the JSON errors and what opening a store for writing does', async () => {
     const { stdout } = await runCli(['--help']);
-    expect(stdout).toContain('status --watch: 0 the sync completed, 10 it failed, 5 it was cancelled, 6 it was interrupted, 3 none running, 130 Ctrl-C.');
-    expect(stdout).toContain('every failure (a bad command line too) is one {"error": {"code", "message"}} document on stdout');
+    expect(stdout).toContain(
+      'status --watch: 0 the sync completed, 10 it failed, 5 it was cancelled, 6 it was interrupted, 3 none running, 130 Ctrl-C.',
+    );
+    expect(stdout).toContain(
+      'every failure (a bad command line too) is one {"error": {"code", "message"}} document on stdout',
+    );
     expect(stdout).toContain('the folder made owner-only (0700, an existing\none too) and the files 0600');
     const status = await runCli(['status', '--help']);
     expect(status.stdout).toContain('--watch');

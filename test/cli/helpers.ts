@@ -54,7 +54,9 @@ export interface FakeIo extends CliIo {
 
 /** Streams that record what a command wrote; exit() throws ExitCalled instead of ending jest. */
 export function fakeIo(options: FakeIoOptions = {}): FakeIo {
-  const stdin = Readable.from((options.input ?? []).map((line) => `${line}\n`)) as Readable & { isTTY?: boolean };
+  const stdin = Readable.from((options.input ?? []).map((line) => `${line}\n`)) as Readable & {
+    isTTY?: boolean;
+  };
   stdin.isTTY = options.stdinTty ?? false;
   const exitCodes: number[] = [];
   const interruptHandlers = new Set<() => void>();
@@ -97,7 +99,10 @@ export interface CliResult {
 }
 
 /** Run the command line in this process (for coverage); see CLI_CHILD for the real process. */
-export async function runCli(argv: string[], options: FakeIoOptions = {}): Promise<CliResult & { io: FakeIo }> {
+export async function runCli(
+  argv: string[],
+  options: FakeIoOptions = {},
+): Promise<CliResult & { io: FakeIo }> {
   const io = fakeIo(options);
   const code = await run(argv, io);
   return { code, stdout: io.stdout.text, stderr: io.stderr.text, io };
@@ -109,11 +114,16 @@ export const ANSI = /\u001b\[/;
 
 export const PROJECT = 'acme-api';
 
-export function openStore(dir: string, projectId = PROJECT, options: Partial<ProgressStoreOptions> = {}): ProgressStore {
+export function openStore(
+  dir: string,
+  projectId = PROJECT,
+  options: Partial<ProgressStoreOptions> = {},
+): ProgressStore {
   return openProgressStore({ projectId, dir, clock: systemClock, onWarning: () => {}, ...options });
 }
 
-export const seedFiles = (n: number) => Array.from({ length: n }, (_, i) => `src/file-${String(i).padStart(3, '0')}.ts`);
+export const seedFiles = (n: number) =>
+  Array.from({ length: n }, (_, i) => `src/file-${String(i).padStart(3, '0')}.ts`);
 
 /**
  * A sync stopped at `percent` in indexing with a checkpoint, whose process let go of it
@@ -122,10 +132,21 @@ export const seedFiles = (n: number) => Array.from({ length: n }, (_, i) => `src
 export function seedInterrupted(dir: string, percent = 40, projectId = PROJECT): string {
   const store = openStore(dir, projectId);
   const files = seedFiles(20);
-  const sync = store.recording.startSync({ files, phases: DEMO_PHASES, gitCommit: 'abc1234'.padEnd(40, '0') });
+  const sync = store.recording.startSync({
+    files,
+    phases: DEMO_PHASES,
+    gitCommit: 'abc1234'.padEnd(40, '0'),
+  });
   const done = Math.floor((files.length * percent) / 100);
   sync.completeFiles(files.slice(0, done));
-  sync.update({ phase: 'Indexing Files', percent, phasePercent: 30, filesProcessed: done, totalFiles: files.length, rate: 4 });
+  sync.update({
+    phase: 'Indexing Files',
+    percent,
+    phasePercent: 30,
+    filesProcessed: done,
+    totalFiles: files.length,
+    rate: 4,
+  });
   sync.flush();
   store.close();
   return sync.jobId;
@@ -137,7 +158,14 @@ export function seedCompleted(dir: string, projectId = PROJECT): string {
   const files = seedFiles(5);
   const sync = store.recording.startSync({ files, phases: DEMO_PHASES });
   sync.completeFiles(files);
-  sync.update({ phase: 'Validating Index', percent: 100, phasePercent: 100, filesProcessed: 5, totalFiles: 5, rate: 5 });
+  sync.update({
+    phase: 'Validating Index',
+    percent: 100,
+    phasePercent: 100,
+    filesProcessed: 5,
+    totalFiles: 5,
+    rate: 5,
+  });
   sync.finish({ filesIndexed: 5, bytesProcessed: 500 });
   store.close();
   return sync.jobId;
@@ -159,7 +187,14 @@ export function seedTimedSyncs(dir: string, durationsMs: readonly number[], proj
       wall += ms;
       mono += ms;
       sync.completeFiles(files);
-      sync.update({ phase: 'Validating Index', percent: 100, phasePercent: 100, filesProcessed: 3, totalFiles: 3, rate: 3 });
+      sync.update({
+        phase: 'Validating Index',
+        percent: 100,
+        phasePercent: 100,
+        filesProcessed: 3,
+        totalFiles: 3,
+        rate: 3,
+      });
       sync.finish({ filesIndexed: 3 });
       wall += 60_000;
       mono += 60_000;

@@ -27,13 +27,55 @@ function parseError(stdout: string): ErrorJson {
 }
 
 const cases: Array<{ name: string; argv: string[]; exit: number; code: string; message: RegExp }> = [
-  { name: 'a bad option value (history --days 0)', argv: inStore('history', '--days', '0', '--json'), exit: 2, code: 'USAGE', message: /--days.*expected a whole number from 1 to 30/ },
-  { name: 'an unknown option after --json', argv: inStore('status', '--json', '--bogus'), exit: 2, code: 'USAGE', message: /unknown option '--bogus'/ },
-  { name: 'an unknown option before --json', argv: ['status', '--bogus', '--json'], exit: 2, code: 'USAGE', message: /unknown option '--bogus'/ },
-  { name: 'an option without its value', argv: ['doctor', '--json', '--project'], exit: 2, code: 'USAGE', message: /argument missing/ },
-  { name: 'a bad --choice', argv: inStore('resume', '--choice', 'x', '--json'), exit: 2, code: 'USAGE', message: /expected r \(resume\)/ },
-  { name: 'an unknown command', argv: ['frobnicate', '--json'], exit: 2, code: 'USAGE', message: /unknown command 'frobnicate'/ },
-  { name: 'a missing store', argv: inStore('status', '--json'), exit: 3, code: 'NOT_FOUND', message: /no progress store/ },
+  {
+    name: 'a bad option value (history --days 0)',
+    argv: inStore('history', '--days', '0', '--json'),
+    exit: 2,
+    code: 'USAGE',
+    message: /--days.*expected a whole number from 1 to 30/,
+  },
+  {
+    name: 'an unknown option after --json',
+    argv: inStore('status', '--json', '--bogus'),
+    exit: 2,
+    code: 'USAGE',
+    message: /unknown option '--bogus'/,
+  },
+  {
+    name: 'an unknown option before --json',
+    argv: ['status', '--bogus', '--json'],
+    exit: 2,
+    code: 'USAGE',
+    message: /unknown option '--bogus'/,
+  },
+  {
+    name: 'an option without its value',
+    argv: ['doctor', '--json', '--project'],
+    exit: 2,
+    code: 'USAGE',
+    message: /argument missing/,
+  },
+  {
+    name: 'a bad --choice',
+    argv: inStore('resume', '--choice', 'x', '--json'),
+    exit: 2,
+    code: 'USAGE',
+    message: /expected r \(resume\)/,
+  },
+  {
+    name: 'an unknown command',
+    argv: ['frobnicate', '--json'],
+    exit: 2,
+    code: 'USAGE',
+    message: /unknown command 'frobnicate'/,
+  },
+  {
+    name: 'a missing store',
+    argv: inStore('status', '--json'),
+    exit: 3,
+    code: 'NOT_FOUND',
+    message: /no progress store/,
+  },
 ];
 
 describe('--json failures, in this process', () => {

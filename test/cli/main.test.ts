@@ -18,7 +18,8 @@ describe('the program', () => {
   it('--help lists every command and the exit codes (exit 0)', async () => {
     const result = await runCli(['--help']);
     expect(result.code).toBe(0);
-    for (const command of ['status', 'resume', 'history', 'maintain', 'doctor', 'demo']) expect(result.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
+    for (const command of ['status', 'resume', 'history', 'maintain', 'doctor', 'demo'])
+      expect(result.stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
     expect(result.stdout).toContain('Exit codes: 0 ok, 1 error, 2 usage, 3 nothing found');
   });
 
@@ -87,7 +88,9 @@ describe('the default project', () => {
     const outside = tmp.join('nowhere');
     fs.mkdirSync(outside);
     const env = cliEnv({ GIT_CEILING_DIRECTORIES: tmp.path });
-    await expect(defaultProjectId(outside, env)).rejects.toThrow('pass --project <id> or set CIDX_PROJECT_ID');
+    await expect(defaultProjectId(outside, env)).rejects.toThrow(
+      'pass --project <id> or set CIDX_PROJECT_ID',
+    );
     const result = await runCli(['status', '--dir', tmp.path], { cwd: outside, env });
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('is not inside a git repository');
@@ -95,7 +98,9 @@ describe('the default project', () => {
 
   it('--dir defaults to $CIDX_HOME/progress', async () => {
     openStore(path.join(tmp.path, 'home', 'progress'), 'homed').close();
-    const result = await runCli(['status', '--project', 'homed', '--json'], { env: cliEnv({ CIDX_HOME: tmp.join('home') }) });
+    const result = await runCli(['status', '--project', 'homed', '--json'], {
+      env: cliEnv({ CIDX_HOME: tmp.join('home') }),
+    });
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout).store).toBe(tmp.join('home', 'progress', 'homed.db'));
   });
@@ -117,11 +122,25 @@ describe('output and errors', () => {
   });
 
   it('maps errors to exit codes and stable codes', () => {
-    expect(classifyError(new CliError(EXIT.NOT_FOUND, 'gone'))).toEqual({ exitCode: 3, code: 'NOT_FOUND', message: 'gone' });
-    expect(classifyError(new CliError(EXIT.ERROR, 'bad'))).toEqual({ exitCode: 1, code: 'ERROR', message: 'bad' });
-    expect(classifyError(new ValidationError([{ path: 'x', message: 'bad' }]))).toEqual(expect.objectContaining({ exitCode: 2, code: 'VALIDATION' }));
-    expect(classifyError(new NotFoundError('no sync'))).toEqual(expect.objectContaining({ exitCode: 3, code: 'NOT_FOUND' }));
-    expect(classifyError(new StorageError('disk'))).toEqual(expect.objectContaining({ exitCode: 1, code: 'STORAGE' }));
+    expect(classifyError(new CliError(EXIT.NOT_FOUND, 'gone'))).toEqual({
+      exitCode: 3,
+      code: 'NOT_FOUND',
+      message: 'gone',
+    });
+    expect(classifyError(new CliError(EXIT.ERROR, 'bad'))).toEqual({
+      exitCode: 1,
+      code: 'ERROR',
+      message: 'bad',
+    });
+    expect(classifyError(new ValidationError([{ path: 'x', message: 'bad' }]))).toEqual(
+      expect.objectContaining({ exitCode: 2, code: 'VALIDATION' }),
+    );
+    expect(classifyError(new NotFoundError('no sync'))).toEqual(
+      expect.objectContaining({ exitCode: 3, code: 'NOT_FOUND' }),
+    );
+    expect(classifyError(new StorageError('disk'))).toEqual(
+      expect.objectContaining({ exitCode: 1, code: 'STORAGE' }),
+    );
     expect(classifyError(new Error('boom'))).toEqual({ exitCode: 1, code: 'ERROR', message: 'boom' });
     expect(classifyError('text')).toEqual({ exitCode: 1, code: 'ERROR', message: 'text' });
   });

@@ -8,7 +8,14 @@ import { useTempDir } from '../support/temp-dir';
 import { fakeIo, PROJECT, runCli, seedCompleted, seedInterrupted, seedTimedSyncs } from './helpers';
 
 const tmp = useTempDir('cidx-cli-figures-');
-const store = (command: string, ...extra: string[]) => [command, '--project', PROJECT, '--dir', tmp.path, ...extra];
+const store = (command: string, ...extra: string[]) => [
+  command,
+  '--project',
+  PROJECT,
+  '--dir',
+  tmp.path,
+  ...extra,
+];
 
 /** Every number in a JSON document whose key says it is a duration, with where it is. */
 function durations(value: unknown, at = '$'): Array<[string, number]> {
@@ -16,7 +23,9 @@ function durations(value: unknown, at = '$'): Array<[string, number]> {
   if (value === null || typeof value !== 'object') return [];
   return Object.entries(value).flatMap(([key, item]) =>
     typeof item === 'number'
-      ? /ms$|duration|estimatedTime/i.test(key) ? [[`${at}.${key}`, item] as [string, number]] : []
+      ? /ms$|duration|estimatedTime/i.test(key)
+        ? [[`${at}.${key}`, item] as [string, number]]
+        : []
       : durations(item, `${at}.${key}`),
   );
 }
@@ -43,7 +52,14 @@ describe('durations in JSON are whole milliseconds', () => {
   it('in the history, status and recorded syncs, however fractional the clock', () => {
     const { store: opened, clock } = openTestProgressStore(tmp.path, { clock: new FractionalClock() });
     const sync = opened.recording.startSync({ files: repoPaths(5) });
-    sync.update({ phase: 'Git Fetch', percent: 10, phasePercent: 0, filesProcessed: 0, totalFiles: 5, rate: 0 });
+    sync.update({
+      phase: 'Git Fetch',
+      percent: 10,
+      phasePercent: 0,
+      filesProcessed: 0,
+      totalFiles: 5,
+      rate: 0,
+    });
     opened.recording.startSync({ files: repoPaths(2, 'lib') }).finish();
     clock.advance(1000);
     const running = opened.status.list();
@@ -54,15 +70,18 @@ describe('durations in JSON are whole milliseconds', () => {
     expect(durations({ running, report }).length).toBeGreaterThan(5);
   });
 
-  it.each(['status', 'history', 'maintain', 'doctor'])('in `%s --json` on the real clock', async (command) => {
-    seedCompleted(tmp.path);
-    seedTimedSyncs(tmp.path, [1234, 2345]);
-    seedInterrupted(tmp.path);
-    const result = await runCli(store(command, '--json'));
-    const json = JSON.parse(result.stdout) as unknown;
-    expect(durations(json).filter(([, ms]) => !Number.isInteger(ms))).toEqual([]);
-    if (command === 'maintain') expect(durations(json).map(([at]) => at)).toContain('$.report.durationMs');
-  });
+  it.each(['status', 'history', 'maintain', 'doctor'])(
+    'in `%s --json` on the real clock',
+    async (command) => {
+      seedCompleted(tmp.path);
+      seedTimedSyncs(tmp.path, [1234, 2345]);
+      seedInterrupted(tmp.path);
+      const result = await runCli(store(command, '--json'));
+      const json = JSON.parse(result.stdout) as unknown;
+      expect(durations(json).filter(([, ms]) => !Number.isInteger(ms))).toEqual([]);
+      if (command === 'maintain') expect(durations(json).map(([at]) => at)).toContain('$.report.durationMs');
+    },
+  );
 });
 
 describe('the history chart', () => {
@@ -111,7 +130,10 @@ describe('the history chart', () => {
 /** A real, non-empty report to edit. */
 function baseReport() {
   seedTimedSyncs(tmp.join('base'), [1000, 2000]);
-  const { store: opened } = openTestProgressStore(tmp.join('base'), { projectId: PROJECT, clock: new ManualClock(Date.now()) });
+  const { store: opened } = openTestProgressStore(tmp.join('base'), {
+    projectId: PROJECT,
+    clock: new ManualClock(Date.now()),
+  });
   const report = opened.metrics.report();
   if (report.empty) throw new Error('expected a report');
   return report;

@@ -23,7 +23,13 @@ describe('cidx-progress resume', () => {
     expect(result.code).toBe(3);
     expect(result.stdout).toBe(`No incomplete sync to resume for project ${PROJECT}.\n`);
     const json = JSON.parse((await runCli(args('--json'))).stdout) as ResumeJson;
-    expect(json).toEqual({ project: PROJECT, store: expect.any(String), resumable: null, choice: null, action: 'none' });
+    expect(json).toEqual({
+      project: PROJECT,
+      store: expect.any(String),
+      resumable: null,
+      choice: null,
+      action: 'none',
+    });
   });
 
   it('exits 3 when the project has no store at all', async () => {
@@ -37,7 +43,9 @@ describe('cidx-progress resume', () => {
     expect(result.stdout).toContain('📎 Incomplete sync detected!');
     expect(result.stdout).toContain('Previous sync was 40% complete when interrupted just now');
     expect(result.stdout).toContain('Choice: resume (--choice)');
-    expect(result.stdout).toContain(`Kept the checkpoint: the next sync of ${PROJECT} resumes at 40% (Indexing Files, 12 files to go).`);
+    expect(result.stdout).toContain(
+      `Kept the checkpoint: the next sync of ${PROJECT} resumes at 40% (Indexing Files, 12 files to go).`,
+    );
     expect(offered()).toBe(jobId);
   });
 
@@ -46,7 +54,13 @@ describe('cidx-progress resume', () => {
     const result = await runCli(args('--choice', 's', '--json'));
     expect(result.code).toBe(0);
     const json = JSON.parse(result.stdout) as ResumeJson;
-    expect(json).toEqual(expect.objectContaining({ choice: 'fresh', action: 'cleared', resumable: expect.objectContaining({ progress: 40 }) }));
+    expect(json).toEqual(
+      expect.objectContaining({
+        choice: 'fresh',
+        action: 'cleared',
+        resumable: expect.objectContaining({ progress: 40 }),
+      }),
+    );
     expect(offered()).toBeNull();
   });
 
@@ -138,6 +152,8 @@ describe('cidx-progress resume', () => {
     store.close();
     const result = await runCli(args('--choice', 'r', '--json'));
     expect(result.code).toBe(1);
-    expect(JSON.parse(result.stdout)).toEqual({ error: { code: 'ERROR', message: expect.stringContaining('choose s to start fresh') } });
+    expect(JSON.parse(result.stdout)).toEqual({
+      error: { code: 'ERROR', message: expect.stringContaining('choose s to start fresh') },
+    });
   });
 });

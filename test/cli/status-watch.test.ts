@@ -15,7 +15,17 @@ import { CLI_CHILD, cliEnv, fakeIo, openStore, PROJECT, runCli, seedInterrupted 
  * with the real clock: piped, --json, on a pseudo terminal, and each way a sync can end.
  */
 const tmp = useTempDir('cidx-cli-watch-');
-const watchArgs = (...extra: string[]) => ['status', '--watch', '--interval', '150', '--project', PROJECT, '--dir', tmp.path, ...extra];
+const watchArgs = (...extra: string[]) => [
+  'status',
+  '--watch',
+  '--interval',
+  '150',
+  '--project',
+  PROJECT,
+  '--dir',
+  tmp.path,
+  ...extra,
+];
 
 type End = 'completed' | 'failed' | 'cancelled' | 'killed' | 'released' | 'never';
 
@@ -26,13 +36,23 @@ type End = 'completed' | 'failed' | 'cancelled' | 'killed' | 'released' | 'never
  */
 async function startRecorder(end: End, durationMs = 1500) {
   const goFile = tmp.join(`go-${end}-${Date.now()}`);
-  const child = startChild(childScript('record-timed-sync.js'), [tmp.path, PROJECT, String(durationMs), end, goFile]);
+  const child = startChild(childScript('record-timed-sync.js'), [
+    tmp.path,
+    PROJECT,
+    String(durationMs),
+    end,
+    goFile,
+  ]);
   const started = await child.waitForLine(/^started /);
   return { child, jobId: started.split(' ')[1]!, goFile, go: () => fs.writeFileSync(goFile, '') };
 }
 
 /** Watch in this process: the recorder is let go once the watcher has shown its first output. */
-async function watchInProcess(recorder: { go(): void }, argv: string[], options: Parameters<typeof fakeIo>[0] = {}) {
+async function watchInProcess(
+  recorder: { go(): void },
+  argv: string[],
+  options: Parameters<typeof fakeIo>[0] = {},
+) {
   const io = fakeIo(options);
   const exited = run(argv, io);
   await until(() => io.stdout.text, /Following sync|"type":"progress"/);
@@ -41,8 +61,14 @@ async function watchInProcess(recorder: { go(): void }, argv: string[], options:
   return { code, stdout: io.stdout.text, stderr: io.stderr.text };
 }
 
-type JsonLine = (WatchSample & { type: 'progress' | 'end'; exitCode?: number }) | { type: 'stopped'; jobId: string; exitCode: number };
-const jsonLines = (stdout: string) => stdout.trim().split('\n').map((line) => JSON.parse(line) as JsonLine);
+type JsonLine =
+  | (WatchSample & { type: 'progress' | 'end'; exitCode?: number })
+  | { type: 'stopped'; jobId: string; exitCode: number };
+const jsonLines = (stdout: string) =>
+  stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as JsonLine);
 
 /** Resolves once `read()` matches, polling. */
 async function until(read: () => string, match: RegExp, timeoutMs = 15_000): Promise<void> {
@@ -64,13 +90,19 @@ describe('status --watch, piped, in a real second process', () => {
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const lines = result.stdout.trim().split('\n');
-    expect(lines[0]).toBe(`Following sync ${recorder.jobId.slice(0, 8)} of ${PROJECT} (Ctrl-C stops watching, not the sync).`);
+    expect(lines[0]).toBe(
+      `Following sync ${recorder.jobId.slice(0, 8)} of ${PROJECT} (Ctrl-C stops watching, not the sync).`,
+    );
     const progress = lines.filter((line) => /^\s+\d+%/.test(line));
     expect(progress.length).toBeGreaterThanOrEqual(4);
     const percents = progress.map((line) => Number(/(\d+)%/.exec(line)![1]));
     expect([...percents].sort((a, b) => a - b)).toEqual(percents);
-    expect(progress.some((line) => /Indexing Files\s+\d+\/200 files {2}40\.0\/s \| \d+s left/.test(line))).toBe(true);
-    expect(lines[lines.length - 1]).toMatch(new RegExp(`^Sync ${recorder.jobId.slice(0, 8)} completed in \\d+s \\(200/200 files\\)\\.$`));
+    expect(
+      progress.some((line) => /Indexing Files\s+\d+\/200 files {2}40\.0\/s \| \d+s left/.test(line)),
+    ).toBe(true);
+    expect(lines[lines.length - 1]).toMatch(
+      new RegExp(`^Sync ${recorder.jobId.slice(0, 8)} completed in \\d+s \\(200/200 files\\)\\.$`),
+    );
     // eslint-disable-next-line no-control-regex -- no terminal escape (ESC [) may reach a pipe
     expect(result.stdout).not.toMatch(/\u001b\[/);
   });
@@ -85,9 +117,21 @@ describe('status --watch, piped, in a real second process', () => {
     expect(result.code).toBe(0);
     const lines = jsonLines(result.stdout);
     const last = lines.pop()!;
-    expect(last).toEqual(expect.objectContaining({ type: 'end', jobId: recorder.jobId, status: 'completed', percent: 100, exitCode: 0, timeLeftMs: 0 }));
+    expect(last).toEqual(
+      expect.objectContaining({
+        type: 'end',
+        jobId: recorder.jobId,
+        status: 'completed',
+        percent: 100,
+        exitCode: 0,
+        timeLeftMs: 0,
+      }),
+    );
     expect(lines.length).toBeGreaterThanOrEqual(3);
-    for (const line of lines) expect(line).toEqual(expect.objectContaining({ type: 'progress', jobId: recorder.jobId, totalFiles: 200 }));
+    for (const line of lines)
+      expect(line).toEqual(
+        expect.objectContaining({ type: 'progress', jobId: recorder.jobId, totalFiles: 200 }),
+      );
   });
 });
 
@@ -100,9 +144,19 @@ describe('status --watch in this process (the recorder still a real second proce
     const lines = jsonLines(result.stdout) as Array<WatchSample & { type: string }>;
     const percents = lines.map((l) => l.percent);
     expect([...percents].sort((a, b) => a - b)).toEqual(percents);
-    expect(lines.some((l) => l.type === 'progress' && l.rate === 40 && typeof l.timeLeftMs === 'number' && l.timeLeftMs > 0)).toBe(true);
+    expect(
+      lines.some(
+        (l) => l.type === 'progress' && l.rate === 40 && typeof l.timeLeftMs === 'number' && l.timeLeftMs > 0,
+      ),
+    ).toBe(true);
     expect(lines[0]).toEqual(
-      expect.objectContaining({ status: 'running', phase: expect.any(String), filesProcessed: expect.any(Number), elapsedMs: expect.any(Number), at: expect.any(Number) }),
+      expect.objectContaining({
+        status: 'running',
+        phase: expect.any(String),
+        filesProcessed: expect.any(Number),
+        elapsedMs: expect.any(Number),
+        at: expect.any(Number),
+      }),
     );
   });
 
@@ -119,35 +173,48 @@ describe('status --watch in this process (the recorder still a real second proce
     expect(result.stdout.trim().split('\n').pop()).toContain(text);
     const json = jsonLines((await runCli(watchArgs('--json'))).stdout);
     // Nothing runs any more: the next watch finds nothing.
-    expect(json).toEqual([{ error: { code: 'NOT_RUNNING', message: expect.stringContaining('no sync is running') } }]);
+    expect(json).toEqual([
+      { error: { code: 'NOT_RUNNING', message: expect.stringContaining('no sync is running') } },
+    ]);
   });
 
   it('on a terminal: the cli-progress bar with the rate and time left, then how it ended', async () => {
     const recorder = await startRecorder('completed', 1500);
-    const result = await watchInProcess(recorder, watchArgs(), { tty: true, columns: 120, env: cliEnv({ TERM: 'xterm-256color' }) });
+    const result = await watchInProcess(recorder, watchArgs(), {
+      tty: true,
+      columns: 120,
+      env: cliEnv({ TERM: 'xterm-256color' }),
+    });
     await recorder.child.exited;
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/█+░*/);
-    expect(plainText(result.stdout)).toMatch(/\d+% \| Indexing Files\s+\| \d+\/200 files \| 40\.0\/s \| \d+s left/);
+    expect(plainText(result.stdout)).toMatch(
+      /\d+% \| Indexing Files\s+\| \d+\/200 files \| 40\.0\/s \| \d+s left/,
+    );
     expect(plainText(result.stdout)).toMatch(/completed in \d+s \(200\/200 files\)/);
   });
 
-  it.each([false, true])('Ctrl-C stops watching (exit 130) and leaves the sync running (terminal: %s)', async (tty) => {
-    const recorder = await startRecorder('never', 1000);
-    const io = fakeIo({ tty });
-    const exited = run(watchArgs(), io);
-    await until(() => io.stdout.text, /%/);
-    expect(io.interruptHandlers.size).toBe(1);
-    io.interrupt();
-    expect(await exited).toBe(130);
-    expect(plainText(io.stdout.text).trim().split('\n').pop()).toBe('Stopped watching; the sync goes on.');
-    expect(io.interruptHandlers.size).toBe(0);
-    // Still running: the recorder is untouched.
-    const store = openStore(tmp.path);
-    expect(store.status.list()).toEqual([expect.objectContaining({ jobId: recorder.jobId, state: 'running' })]);
-    store.close();
-    recorder.child.process.kill('SIGKILL');
-  });
+  it.each([false, true])(
+    'Ctrl-C stops watching (exit 130) and leaves the sync running (terminal: %s)',
+    async (tty) => {
+      const recorder = await startRecorder('never', 1000);
+      const io = fakeIo({ tty });
+      const exited = run(watchArgs(), io);
+      await until(() => io.stdout.text, /%/);
+      expect(io.interruptHandlers.size).toBe(1);
+      io.interrupt();
+      expect(await exited).toBe(130);
+      expect(plainText(io.stdout.text).trim().split('\n').pop()).toBe('Stopped watching; the sync goes on.');
+      expect(io.interruptHandlers.size).toBe(0);
+      // Still running: the recorder is untouched.
+      const store = openStore(tmp.path);
+      expect(store.status.list()).toEqual([
+        expect.objectContaining({ jobId: recorder.jobId, state: 'running' }),
+      ]);
+      store.close();
+      recorder.child.process.kill('SIGKILL');
+    },
+  );
 
   it('Ctrl-C under --json ends with a stopped line', async () => {
     const recorder = await startRecorder('never', 1000);
@@ -157,7 +224,11 @@ describe('status --watch in this process (the recorder still a real second proce
     io.interrupt();
     io.interrupt(); // a second Ctrl-C while stopping changes nothing
     expect(await exited).toBe(130);
-    expect(jsonLines(io.stdout.text).pop()).toEqual({ type: 'stopped', jobId: recorder.jobId, exitCode: 130 });
+    expect(jsonLines(io.stdout.text).pop()).toEqual({
+      type: 'stopped',
+      jobId: recorder.jobId,
+      exitCode: 130,
+    });
     recorder.child.process.kill('SIGKILL');
   });
 });
@@ -204,7 +275,11 @@ describe('status --watch on a real pseudo terminal', () => {
 
   it('draws the bar and exits 0 when the sync completes', async () => {
     const recorder = await startRecorder('completed', 2000);
-    const result = await runOnTerminal([process.execPath, CLI_CHILD, ...watchArgs()], [{ wait: 'Following sync' }, { touch: recorder.goFile }], env());
+    const result = await runOnTerminal(
+      [process.execPath, CLI_CHILD, ...watchArgs()],
+      [{ wait: 'Following sync' }, { touch: recorder.goFile }],
+      env(),
+    );
     await recorder.child.exited;
     expect(result.error).toBeNull();
     expect(result.code).toBe(0);
@@ -216,21 +291,29 @@ describe('status --watch on a real pseudo terminal', () => {
 
   it('Ctrl-C stops it with exit 130, no stack trace, the cursor shown again', async () => {
     const recorder = await startRecorder('never', 1000);
-    const result = await runOnTerminal([process.execPath, CLI_CHILD, ...watchArgs()], [{ wait: '%' }, { send: '\u0003' }], env());
+    const result = await runOnTerminal(
+      [process.execPath, CLI_CHILD, ...watchArgs()],
+      [{ wait: '%' }, { send: '\u0003' }],
+      env(),
+    );
     expect(result.error).toBeNull();
     expect(result.code).toBe(130);
     expect(result.signal).toBeNull();
     expect(result.output).toContain('Stopped watching; the sync goes on.');
     expect(result.output).not.toMatch(/Error|\n\s+at /);
     // cli-progress hid the cursor while drawing; it must be back.
-    expect(result.output.lastIndexOf('\u001b[?25h')).toBeGreaterThan(result.output.lastIndexOf('\u001b[?25l'));
+    expect(result.output.lastIndexOf('\u001b[?25h')).toBeGreaterThan(
+      result.output.lastIndexOf('\u001b[?25l'),
+    );
     recorder.child.process.kill('SIGKILL');
   });
 });
 
 describe('the parts of the watch', () => {
   it('a file that cannot be opened read-only is a store error, not a crash', () => {
-    expect(() => openWatchConnection(tmp.join('missing.db'))).toThrow(expect.objectContaining({ code: 'STORAGE' }));
+    expect(() => openWatchConnection(tmp.join('missing.db'))).toThrow(
+      expect.objectContaining({ code: 'STORAGE' }),
+    );
   });
 
   it('a sync taken over by a resume, or given up, ended as interrupted; an unknown row too', () => {
@@ -243,8 +326,12 @@ describe('the parts of the watch', () => {
     try {
       const follower = new SyncFollower(connection, PROJECT);
       expect(follower.findRunning()).toBeNull();
-      expect(follower.sample('no-such-job')).toEqual(expect.objectContaining({ status: 'interrupted', phase: null, rate: null }));
-      expect(follower.sample(jobId)).toEqual(expect.objectContaining({ status: 'interrupted', percent: 40, rate: 4, timeLeftMs: null }));
+      expect(follower.sample('no-such-job')).toEqual(
+        expect.objectContaining({ status: 'interrupted', phase: null, rate: null }),
+      );
+      expect(follower.sample(jobId)).toEqual(
+        expect.objectContaining({ status: 'interrupted', percent: 40, rate: 4, timeLeftMs: null }),
+      );
     } finally {
       closeConnection(connection);
     }
@@ -253,12 +340,33 @@ describe('the parts of the watch', () => {
   it('time left is the pace seen so far, and unknown until progress moves', () => {
     expect(timeLeft([])).toBeNull();
     expect(timeLeft([{ at: 0, percent: 10 }])).toBeNull();
-    expect(timeLeft([{ at: 0, percent: 10 }, { at: 1000, percent: 10 }])).toBeNull();
-    expect(timeLeft([{ at: 0, percent: 10 }, { at: 2000, percent: 20 }])).toBe(16_000);
+    expect(
+      timeLeft([
+        { at: 0, percent: 10 },
+        { at: 1000, percent: 10 },
+      ]),
+    ).toBeNull();
+    expect(
+      timeLeft([
+        { at: 0, percent: 10 },
+        { at: 2000, percent: 20 },
+      ]),
+    ).toBe(16_000);
   });
 
   it('texts for people: the pace without a rate, the end without a phase', () => {
-    const sample: WatchSample = { jobId: 'abcdefgh-1', status: 'failed', phase: null, percent: 0, filesProcessed: 0, totalFiles: 0, rate: null, timeLeftMs: null, elapsedMs: 1000, at: 0 };
+    const sample: WatchSample = {
+      jobId: 'abcdefgh-1',
+      status: 'failed',
+      phase: null,
+      percent: 0,
+      filesProcessed: 0,
+      totalFiles: 0,
+      rate: null,
+      timeLeftMs: null,
+      elapsedMs: 1000,
+      at: 0,
+    };
     expect(paceText(sample)).toBe('time left unknown');
     expect(paceText({ ...sample, rate: 0, timeLeftMs: 65_000 })).toBe('1m 5s left');
     expect(endText(sample)).toBe('Sync abcdefgh failed at 0% in no phase, 0/0 files, after 1s.');

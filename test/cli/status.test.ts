@@ -20,7 +20,9 @@ describe('cidx-progress status', () => {
 
     const json = await runCli(args('--json'));
     expect(json.code).toBe(3);
-    expect(JSON.parse(json.stdout)).toEqual({ error: { code: 'NOT_FOUND', message: expect.stringContaining(tmp.path) } });
+    expect(JSON.parse(json.stdout)).toEqual({
+      error: { code: 'NOT_FOUND', message: expect.stringContaining(tmp.path) },
+    });
   });
 
   it('says so when nothing is running or incomplete', async () => {
@@ -30,7 +32,13 @@ describe('cidx-progress status', () => {
     expect(result.stdout).toContain(`Project ${PROJECT}`);
     expect(result.stdout).toContain('No running or incomplete syncs.');
     const json = JSON.parse((await runCli(args('--json'))).stdout) as StatusJson;
-    expect(json).toEqual({ project: PROJECT, store: expect.stringMatching(/acme-api\.db$/), now: expect.any(Number), syncs: [], resumable: null });
+    expect(json).toEqual({
+      project: PROJECT,
+      store: expect.stringMatching(/acme-api\.db$/),
+      now: expect.any(Number),
+      syncs: [],
+      resumable: null,
+    });
   });
 
   it('shows an interrupted sync with its progress, age and the resume offer', async () => {
@@ -38,7 +46,11 @@ describe('cidx-progress status', () => {
     const result = await runCli(args());
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Incomplete:');
-    expect(result.stdout).toMatch(new RegExp(`${jobId.slice(0, 8)} {2}interrupted at 40% in Indexing Files {2}8/20 files {2}started just now`));
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `${jobId.slice(0, 8)} {2}interrupted at 40% in Indexing Files {2}8/20 files {2}started just now`,
+      ),
+    );
     expect(result.stdout).toContain('offered for resume');
     expect(result.stdout).not.toMatch(ANSI);
 
@@ -64,15 +76,32 @@ describe('cidx-progress status', () => {
   it('shows a sync running in a live process as running, with its owner', async () => {
     const store = openStore(tmp.path);
     const sync = store.recording.startSync({ files: seedFiles(4), phases: DEMO_PHASES });
-    sync.update({ phase: 'Git Fetch', percent: 7, phasePercent: 50, filesProcessed: 0, totalFiles: 4, rate: 0 });
+    sync.update({
+      phase: 'Git Fetch',
+      percent: 7,
+      phasePercent: 50,
+      filesProcessed: 0,
+      totalFiles: 4,
+      rate: 0,
+    });
     sync.flush();
     try {
       const result = await runCli(args());
       expect(result.stdout).toContain('Running:');
-      expect(result.stdout).toMatch(new RegExp(`${sync.jobId.slice(0, 8)} {2}Git Fetch 7% {2}0/4 files {2}running for \\d+s, last activity just now, pid ${process.pid}`));
+      expect(result.stdout).toMatch(
+        new RegExp(
+          `${sync.jobId.slice(0, 8)} {2}Git Fetch 7% {2}0/4 files {2}running for \\d+s, last activity just now, pid ${process.pid}`,
+        ),
+      );
       const json = JSON.parse((await runCli(args('--json'))).stdout) as StatusJson;
       expect(json.syncs).toEqual([
-        expect.objectContaining({ jobId: sync.jobId, state: 'running', alive: true, owner: { pid: process.pid, host: expect.any(String) }, offeredForResume: false }),
+        expect.objectContaining({
+          jobId: sync.jobId,
+          state: 'running',
+          alive: true,
+          owner: { pid: process.pid, host: expect.any(String) },
+          offeredForResume: false,
+        }),
       ]);
       expect(json.resumable).toBeNull();
     } finally {
@@ -86,8 +115,18 @@ describe('cidx-progress status', () => {
     sync.fail({ message: 'network timeout', code: 'ETIMEDOUT' });
     store.close();
     const json = JSON.parse((await runCli(args('--json'))).stdout) as StatusJson;
-    expect(json.syncs).toEqual([expect.objectContaining({ jobId: sync.jobId, state: 'failed', alive: false, owner: null, hasCheckpoint: true })]);
-    expect((await runCli(args())).stdout).toContain(`${sync.jobId.slice(0, 8)}  failed at 0% in Initializing`);
+    expect(json.syncs).toEqual([
+      expect.objectContaining({
+        jobId: sync.jobId,
+        state: 'failed',
+        alive: false,
+        owner: null,
+        hasCheckpoint: true,
+      }),
+    ]);
+    expect((await runCli(args())).stdout).toContain(
+      `${sync.jobId.slice(0, 8)}  failed at 0% in Initializing`,
+    );
   });
 
   it('on a file with a damaged header: leaves it byte-identical and in place, exits 7 and names the fix', async () => {
@@ -98,7 +137,9 @@ describe('cidx-progress status', () => {
     const files = listDir(tmp.path);
     const result = await runCli(args('--json'));
     expect(result.code).toBe(8);
-    expect(JSON.parse(result.stdout)).toEqual({ error: { code: 'NEEDS_REPAIR', message: expect.stringContaining('cidx-progress doctor --repair') } });
+    expect(JSON.parse(result.stdout)).toEqual({
+      error: { code: 'NEEDS_REPAIR', message: expect.stringContaining('cidx-progress doctor --repair') },
+    });
     expect(fs.readFileSync(dbPath).equals(before)).toBe(true);
     expect(listDir(tmp.path)).toEqual(files);
     const text = await runCli(args());
@@ -111,7 +152,9 @@ describe('cidx-progress status', () => {
     fs.writeFileSync(tmp.join(`${PROJECT}.db`), '', { mode: 0o600 });
     const result = await runCli(args());
     expect(result.code).toBe(8);
-    expect(result.stderr).toMatch(/not been migrated yet; nothing was changed\. Run `cidx-progress doctor --repair`/);
+    expect(result.stderr).toMatch(
+      /not been migrated yet; nothing was changed\. Run `cidx-progress doctor --repair`/,
+    );
     expect(listDir(tmp.path)).toEqual([`${PROJECT}.db`]);
     expect(fs.statSync(tmp.join(`${PROJECT}.db`)).size).toBe(0);
   });
@@ -121,7 +164,11 @@ describe('cidx-progress status', () => {
     const dbPath = tmp.join(`${PROJECT}.db`);
     const before = fs.readFileSync(dbPath);
     const files = listDir(tmp.path);
-    for (const command of [args(), ['history', '--project', PROJECT, '--dir', tmp.path], ['resume', '--choice', 'c', '--project', PROJECT, '--dir', tmp.path]]) {
+    for (const command of [
+      args(),
+      ['history', '--project', PROJECT, '--dir', tmp.path],
+      ['resume', '--choice', 'c', '--project', PROJECT, '--dir', tmp.path],
+    ]) {
       await runCli(command);
       expect(fs.readFileSync(dbPath).equals(before)).toBe(true);
       expect(listDir(tmp.path)).toEqual(files);
@@ -130,10 +177,17 @@ describe('cidx-progress status', () => {
 
   it('does not exit 1 over one damaged row: it is passed over, with a warning', async () => {
     const jobId = seedInterrupted(tmp.path);
-    handEdit(tmp.join(`${PROJECT}.db`), `UPDATE sync_history SET phases = '{oops' WHERE job_id = ?`, {}, jobId);
+    handEdit(
+      tmp.join(`${PROJECT}.db`),
+      `UPDATE sync_history SET phases = '{oops' WHERE job_id = ?`,
+      {},
+      jobId,
+    );
     const result = await runCli(args('--json'));
     expect(result.code).toBe(0);
-    expect(result.stderr).toMatch(/^warning: sync_history row job_id=\S+ is damaged: phases is not valid JSON/);
+    expect(result.stderr).toMatch(
+      /^warning: sync_history row job_id=\S+ is damaged: phases is not valid JSON/,
+    );
     const json = JSON.parse(result.stdout) as StatusJson;
     expect(json.syncs).toEqual([]);
     expect(json.resumable).toMatchObject({ jobId, canResume: false });
@@ -157,7 +211,18 @@ describe('cidx-progress status', () => {
 describe('renderStatus', () => {
   it('copes with what a row may lack: no owner host, no phase', () => {
     const io = fakeIo();
-    const base = { progress: 10, filesProcessed: 1, totalFiles: 2, startedAt: 0, lastActivityAt: 0, ageMs: 1000, idleMs: 0, hasCheckpoint: true, resumedFromJobId: null, offeredForResume: false };
+    const base = {
+      progress: 10,
+      filesProcessed: 1,
+      totalFiles: 2,
+      startedAt: 0,
+      lastActivityAt: 0,
+      ageMs: 1000,
+      idleMs: 0,
+      hasCheckpoint: true,
+      resumedFromJobId: null,
+      offeredForResume: false,
+    };
     renderStatus(
       {
         project: 'p',
@@ -165,15 +230,26 @@ describe('renderStatus', () => {
         now: 0,
         resumable: null,
         syncs: [
-          { ...base, jobId: 'running-1', state: 'running', alive: true, phase: null, owner: { pid: 7, host: null } },
+          {
+            ...base,
+            jobId: 'running-1',
+            state: 'running',
+            alive: true,
+            phase: null,
+            owner: { pid: 7, host: null },
+          },
           { ...base, jobId: 'running-2', state: 'running', alive: true, phase: 'Git Fetch', owner: null },
           { ...base, jobId: 'failed-1', state: 'failed', alive: false, phase: null, owner: null },
         ],
       },
       new Output(io),
     );
-    expect(io.stdout.text).toContain('running-  - 10%  1/2 files  running for 1s, last activity just now, pid 7 on unknown host');
-    expect(io.stdout.text).toContain('running-  Git Fetch 10%  1/2 files  running for 1s, last activity just now\n');
+    expect(io.stdout.text).toContain(
+      'running-  - 10%  1/2 files  running for 1s, last activity just now, pid 7 on unknown host',
+    );
+    expect(io.stdout.text).toContain(
+      'running-  Git Fetch 10%  1/2 files  running for 1s, last activity just now\n',
+    );
     expect(io.stdout.text).toContain('failed-1  failed at 10% in -  1/2 files');
   });
 });

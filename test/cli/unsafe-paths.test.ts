@@ -15,7 +15,8 @@ const OTHER_UID = 4321;
 
 const storeDir = () => tmp.join('progress');
 const dbPath = () => path.join(storeDir(), `${PROJECT}.db`);
-const cli = (command: string, ...extra: string[]) => runCli([command, '--project', PROJECT, '--dir', storeDir(), ...extra]);
+const cli = (command: string, ...extra: string[]) =>
+  runCli([command, '--project', PROJECT, '--dir', storeDir(), ...extra]);
 
 /** A real store elsewhere, and `{dir}/acme-api.db` a link to it. */
 function linkedStore(): string {
@@ -33,21 +34,26 @@ async function doctorJson(): Promise<{ code: number; json: DoctorJson }> {
 const check = (json: DoctorJson, name: string) => json.checks.find((c) => c.name === name)!;
 
 describe('commands on a store file that is a link', () => {
-  it.each(['status', 'maintain', 'history'])('%s exits UNSAFE_PATH, naming the link, and never touches the target', async (command) => {
-    const target = linkedStore();
-    const before = fs.statSync(target);
-    const text = await cli(command);
-    expect(text.code).toBe(EXIT.UNSAFE_PATH);
-    expect(text.stderr).toContain(dbPath());
-    expect(text.stderr).toMatch(/symbolic link/);
+  it.each(['status', 'maintain', 'history'])(
+    '%s exits UNSAFE_PATH, naming the link, and never touches the target',
+    async (command) => {
+      const target = linkedStore();
+      const before = fs.statSync(target);
+      const text = await cli(command);
+      expect(text.code).toBe(EXIT.UNSAFE_PATH);
+      expect(text.stderr).toContain(dbPath());
+      expect(text.stderr).toMatch(/symbolic link/);
 
-    const json = await cli(command, '--json');
-    expect(json.code).toBe(EXIT.UNSAFE_PATH);
-    expect(JSON.parse(json.stdout)).toEqual({ error: { code: 'UNSAFE_PATH', message: expect.stringContaining(dbPath()) } });
-    expect(fs.statSync(target).mtimeMs).toBe(before.mtimeMs);
-    expect(fs.statSync(target).mode).toBe(before.mode);
-    expect(fs.existsSync(`${target}-wal`)).toBe(false);
-  });
+      const json = await cli(command, '--json');
+      expect(json.code).toBe(EXIT.UNSAFE_PATH);
+      expect(JSON.parse(json.stdout)).toEqual({
+        error: { code: 'UNSAFE_PATH', message: expect.stringContaining(dbPath()) },
+      });
+      expect(fs.statSync(target).mtimeMs).toBe(before.mtimeMs);
+      expect(fs.statSync(target).mode).toBe(before.mode);
+      expect(fs.existsSync(`${target}-wal`)).toBe(false);
+    },
+  );
 
   it('a link to nothing is refused too, not taken for a missing store', async () => {
     fs.mkdirSync(storeDir(), { mode: 0o700 });
@@ -69,7 +75,9 @@ describe('commands on a store file that is a link', () => {
       detail: expect.stringContaining(`${dbPath()} is a symbolic link to ${target}`),
       advice: expect.stringContaining('replace the link'),
     });
-    expect(check(json, 'integrity')).toEqual(expect.objectContaining({ status: 'warn', detail: expect.stringMatching(/^not checked/) }));
+    expect(check(json, 'integrity')).toEqual(
+      expect.objectContaining({ status: 'warn', detail: expect.stringMatching(/^not checked/) }),
+    );
     // A read-only open of a WAL file creates -wal/-shm beside it: doctor never opened it.
     expect(fs.existsSync(`${target}-wal`)).toBe(false);
     expect(fs.existsSync(`${target}-shm`)).toBe(false);
@@ -91,7 +99,12 @@ describe('commands on a store file that is a link', () => {
     seedInterrupted(real);
     fs.symlinkSync(real, storeDir());
     const { json } = await doctorJson();
-    expect(check(json, 'links and owners')).toEqual(expect.objectContaining({ status: 'ok', detail: expect.stringContaining(`the folder is a link to ${real}`) }));
+    expect(check(json, 'links and owners')).toEqual(
+      expect.objectContaining({
+        status: 'ok',
+        detail: expect.stringContaining(`the folder is a link to ${real}`),
+      }),
+    );
     expect(check(json, 'integrity').status).toBe('ok');
   });
 });
@@ -122,9 +135,13 @@ describe('commands on a folder of another user', () => {
 
 describe('a bad CIDX_HOME on the command line', () => {
   it('is a usage error (exit 2) naming CIDX_HOME', async () => {
-    const result = await runCli(['status', '--project', PROJECT, '--json'], { env: cliEnv({ CIDX_HOME: 'relative/home' }) });
+    const result = await runCli(['status', '--project', PROJECT, '--json'], {
+      env: cliEnv({ CIDX_HOME: 'relative/home' }),
+    });
     expect(result.code).toBe(EXIT.USAGE);
-    expect(JSON.parse(result.stdout)).toEqual({ error: { code: 'VALIDATION', message: expect.stringContaining('CIDX_HOME') } });
+    expect(JSON.parse(result.stdout)).toEqual({
+      error: { code: 'VALIDATION', message: expect.stringContaining('CIDX_HOME') },
+    });
   });
 });
 
@@ -138,7 +155,12 @@ describe('what doctor finds by lstat, whatever stands in the folder', () => {
     const real = tmp.join('real');
     make(real);
     fs.symlinkSync(real, storeDir());
-    expect(problems(dbPath())).toEqual(expect.objectContaining({ status: 'fail', detail: `the folder ${storeDir()} is a link to ${real}, which is not a folder` }));
+    expect(problems(dbPath())).toEqual(
+      expect.objectContaining({
+        status: 'fail',
+        detail: `the folder ${storeDir()} is a link to ${real}, which is not a folder`,
+      }),
+    );
   });
 
   it('fails a store file that is a folder, and a shared folder with the sticky bit', () => {
@@ -155,6 +177,8 @@ describe('what doctor finds by lstat, whatever stands in the folder', () => {
     fs.mkdirSync(real, { mode: 0o700 });
     fs.symlinkSync(real, storeDir());
     fs.lchownSync(storeDir(), OTHER_UID, OTHER_UID);
-    expect(problems(dbPath()).detail).toBe(`the folder ${storeDir()} is a link made by uid ${OTHER_UID}, not 0 (this user)`);
+    expect(problems(dbPath()).detail).toBe(
+      `the folder ${storeDir()} is a link made by uid ${OTHER_UID}, not 0 (this user)`,
+    );
   });
 });

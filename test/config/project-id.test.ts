@@ -46,9 +46,12 @@ describe('assertProjectId', () => {
     expect(() => assertProjectId(projectId)).toThrow(ValidationError);
   });
 
-  it.each(['CONSOLE', 'con-1', 'nullable', 'com10', 'lpt', 'com', 'auxiliary.v2', 'x.con'])('accepts %s, which only looks like a device name', (projectId) => {
-    expect(assertProjectId(projectId)).toBe(projectId);
-  });
+  it.each(['CONSOLE', 'con-1', 'nullable', 'com10', 'lpt', 'com', 'auxiliary.v2', 'x.con'])(
+    'accepts %s, which only looks like a device name',
+    (projectId) => {
+      expect(assertProjectId(projectId)).toBe(projectId);
+    },
+  );
 
   it('says which rule a refused id broke', () => {
     expect(() => assertProjectId('nul.txt')).toThrow(/reserved device name on Windows/);
@@ -69,12 +72,16 @@ describe('assertProjectId', () => {
     );
   });
 
-  it.each(['a', '0', 'abc-123-def', 'My_Project.v2', 'a'.repeat(128), '9f1c2d3e-aaaa-4bbb-8ccc-0123456789ab'])(
-    'accepts %s and returns it unchanged',
-    (projectId) => {
-      expect(assertProjectId(projectId)).toBe(projectId);
-    },
-  );
+  it.each([
+    'a',
+    '0',
+    'abc-123-def',
+    'My_Project.v2',
+    'a'.repeat(128),
+    '9f1c2d3e-aaaa-4bbb-8ccc-0123456789ab',
+  ])('accepts %s and returns it unchanged', (projectId) => {
+    expect(assertProjectId(projectId)).toBe(projectId);
+  });
 
   it('is the same rule drizzle.config.ts repeats for CIDX_PROJECT_ID', () => {
     // drizzle.config.ts cannot import src/ (the package ships it beside dist/), so it

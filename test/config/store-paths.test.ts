@@ -30,7 +30,11 @@ describe('resolveStoreLocation', () => {
   });
 
   it('prefers `dir` over CIDX_HOME', () => {
-    const location = resolveStoreLocation({ projectId: 'proj', dir: tmp.join('explicit'), env: { CIDX_HOME: tmp.join('home') } });
+    const location = resolveStoreLocation({
+      projectId: 'proj',
+      dir: tmp.join('explicit'),
+      env: { CIDX_HOME: tmp.join('home') },
+    });
     expect(location.dir).toBe(tmp.join('explicit'));
   });
 
@@ -80,7 +84,9 @@ describe('CIDX_HOME and dir are checked and resolved once', () => {
 
   it('expands ~ and ~/x to the home folder', () => {
     expect(defaultProgressDir({ CIDX_HOME: '~' })).toBe(path.join(os.homedir(), 'progress'));
-    expect(defaultProgressDir({ CIDX_HOME: '~/cidx-home' })).toBe(path.join(os.homedir(), 'cidx-home', 'progress'));
+    expect(defaultProgressDir({ CIDX_HOME: '~/cidx-home' })).toBe(
+      path.join(os.homedir(), 'cidx-home', 'progress'),
+    );
   });
 
   it.each([

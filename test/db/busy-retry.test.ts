@@ -72,7 +72,11 @@ describe('retryWhileBusy', () => {
     }
     const waited = performance.now() - started;
     expect(thrown).toBeInstanceOf(DatabaseLockedError);
-    expect(thrown).toMatchObject({ code: 'LOCKED', cause: last, message: 'checkpoint: the database stayed locked by another process for 100 ms' });
+    expect(thrown).toMatchObject({
+      code: 'LOCKED',
+      cause: last,
+      message: 'checkpoint: the database stayed locked by another process for 100 ms',
+    });
     expect(waited).toBeGreaterThanOrEqual(95);
     expect(waited).toBeLessThan(1000);
   });

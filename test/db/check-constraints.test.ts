@@ -64,7 +64,9 @@ const VALID: Record<string, Row> = {
 function insert(sqlite: Database, table: string, row: Row): void {
   const columns = Object.keys(row);
   sqlite
-    .prepare(`INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`)
+    .prepare(
+      `INSERT INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')})`,
+    )
     .run(row);
 }
 
@@ -77,9 +79,24 @@ describe('CHECK constraints', () => {
     ['sync_history', 'negative overall progress', { overall_progress: -1 }, 'sync_history_progress_check'],
     ['sync_history', 'a negative files_processed', { files_processed: -1 }, 'sync_history_counts_check'],
     ['sync_history', 'a negative total_files', { total_files: -5 }, 'sync_history_counts_check'],
-    ['progress_updates', 'overall progress over 100', { overall_progress: 101 }, 'progress_updates_progress_check'],
-    ['progress_updates', 'phase progress over 100', { phase_progress: 150 }, 'progress_updates_progress_check'],
-    ['progress_updates', 'negative phase progress', { phase_progress: -0.1 }, 'progress_updates_progress_check'],
+    [
+      'progress_updates',
+      'overall progress over 100',
+      { overall_progress: 101 },
+      'progress_updates_progress_check',
+    ],
+    [
+      'progress_updates',
+      'phase progress over 100',
+      { phase_progress: 150 },
+      'progress_updates_progress_check',
+    ],
+    [
+      'progress_updates',
+      'negative phase progress',
+      { phase_progress: -0.1 },
+      'progress_updates_progress_check',
+    ],
     ['checkpoints', 'a negative files_completed', { files_completed: -1 }, 'checkpoints_counts_check'],
     ['checkpoints', 'a negative files_pending', { files_pending: -1 }, 'checkpoints_counts_check'],
     ['checkpoints', 'a negative files_skipped', { files_skipped: -1 }, 'checkpoints_counts_check'],
@@ -105,8 +122,14 @@ describe('CHECK constraints', () => {
   });
 
   it.each([
-    ...['running', 'completed', 'failed', 'cancelled', 'interrupted', 'resumed'].map((status) => ['sync_history', { status }]),
-    ...['planned', 'completed', 'skipped', 'reopened', 'removed'].map((kind) => ['checkpoint_files', { kind }]),
+    ...['running', 'completed', 'failed', 'cancelled', 'interrupted', 'resumed'].map((status) => [
+      'sync_history',
+      { status },
+    ]),
+    ...['planned', 'completed', 'skipped', 'reopened', 'removed'].map((kind) => [
+      'checkpoint_files',
+      { kind },
+    ]),
     ['sync_history', { overall_progress: 100 }],
     ['progress_updates', { overall_progress: 0, phase_progress: 100 }],
   ] as [string, Row][])('%s accepts the allowed value %p', (table, value) => {

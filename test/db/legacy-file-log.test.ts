@@ -40,21 +40,66 @@ describe('converting a 0.1 file log', () => {
     const ledger = FileLedger.load(repo.list('good'));
     expect(ledger.pathsIn('pending')).toEqual(['b', 'a']);
     expect(ledger.pathsIn('skipped')).toEqual(['c']);
-    expect(sqlite.prepare("SELECT count(*) FROM sqlite_master WHERE name = ?").pluck().get(LEGACY_FILE_LOG_TABLE)).toBe(0);
+    expect(
+      sqlite.prepare('SELECT count(*) FROM sqlite_master WHERE name = ?').pluck().get(LEGACY_FILE_LOG_TABLE),
+    ).toBe(0);
   });
 
   it.each([
-    ['a path planned twice', [['planned', ['a']], ['planned', ['a']]]],
+    [
+      'a path planned twice',
+      [
+        ['planned', ['a']],
+        ['planned', ['a']],
+      ],
+    ],
     ['a path that breaks the path rules', [['planned', ['../up']]]],
-    ['completing an unplanned path', [['planned', ['a']], ['completed', ['b']]]],
-    ['completing a path twice', [['planned', ['a']], ['completed', ['a']], ['completed', ['a']]]],
-    ['reopening a pending path', [['planned', ['a']], ['reopened', ['a']]]],
-    ['naming a path twice in one event', [['planned', ['a']], ['removed', ['a', 'a']]]],
-    ['an unknown event kind', [['planned', ['a']], ['renamed', ['a']]]],
-  ] as [string, [string, string[]][]][])('leaves out a lineage whose log does not replay (%s), keeping the others', (_name, events) => {
-    const { sqlite, repo } = withLegacy([['ok', 'planned', ['x']], ...events.map(([kind, paths]) => ['bad', kind, paths] as [string, string, string[]])]);
-    expect(convertLegacyFileLog(sqlite)).toEqual({ lineages: 2, dropped: ['bad'] });
-    expect(repo.list('bad')).toEqual([]);
-    expect(FileLedger.load(repo.list('ok')).pathsIn('pending')).toEqual(['x']);
-  });
+    [
+      'completing an unplanned path',
+      [
+        ['planned', ['a']],
+        ['completed', ['b']],
+      ],
+    ],
+    [
+      'completing a path twice',
+      [
+        ['planned', ['a']],
+        ['completed', ['a']],
+        ['completed', ['a']],
+      ],
+    ],
+    [
+      'reopening a pending path',
+      [
+        ['planned', ['a']],
+        ['reopened', ['a']],
+      ],
+    ],
+    [
+      'naming a path twice in one event',
+      [
+        ['planned', ['a']],
+        ['removed', ['a', 'a']],
+      ],
+    ],
+    [
+      'an unknown event kind',
+      [
+        ['planned', ['a']],
+        ['renamed', ['a']],
+      ],
+    ],
+  ] as [string, [string, string[]][]][])(
+    'leaves out a lineage whose log does not replay (%s), keeping the others',
+    (_name, events) => {
+      const { sqlite, repo } = withLegacy([
+        ['ok', 'planned', ['x']],
+        ...events.map(([kind, paths]) => ['bad', kind, paths] as [string, string, string[]]),
+      ]);
+      expect(convertLegacyFileLog(sqlite)).toEqual({ lineages: 2, dropped: ['bad'] });
+      expect(repo.list('bad')).toEqual([]);
+      expect(FileLedger.load(repo.list('ok')).pathsIn('pending')).toEqual(['x']);
+    },
+  );
 });

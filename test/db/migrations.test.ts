@@ -37,9 +37,9 @@ describe('applyMigrations', () => {
     const result = applyMigrations(sqlite);
 
     expect(result).toEqual({ applied: shipped.length, version: newestShipped });
-    const tables = (sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map(
-      (r) => r.name,
-    );
+    const tables = (
+      sqlite.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]
+    ).map((r) => r.name);
     expect(tables).toEqual(expect.arrayContaining([...EXPECTED_TABLES, '__drizzle_migrations']));
     // Same bookkeeping as drizzle's migrator: sha256 of the SQL file and its journal time.
     expect(migrationRows(sqlite)).toEqual(shipped.map((m) => ({ hash: m.hash, created_at: m.folderMillis })));
@@ -62,13 +62,22 @@ describe('applyMigrations', () => {
     const journalPath = path.join(folder, 'meta', '_journal.json');
     const journal = JSON.parse(fs.readFileSync(journalPath, 'utf8'));
     const when = newestShipped + 1000;
-    journal.entries.push({ idx: journal.entries.length, version: '6', when, tag: '9999_next', breakpoints: true });
+    journal.entries.push({
+      idx: journal.entries.length,
+      version: '6',
+      when,
+      tag: '9999_next',
+      breakpoints: true,
+    });
     fs.writeFileSync(journalPath, JSON.stringify(journal));
     fs.writeFileSync(path.join(folder, '9999_next.sql'), 'CREATE TABLE `next_table` (`x` integer);');
 
     expect(applyMigrations(sqlite, folder)).toEqual({ applied: 1, version: when });
     expect(sqlite.prepare("SELECT name FROM sqlite_master WHERE name = 'next_table'").get()).toBeDefined();
-    expect(migrationRows(sqlite).map((r) => Number(r.created_at))).toEqual([...shipped.map((m) => m.folderMillis), when]);
+    expect(migrationRows(sqlite).map((r) => Number(r.created_at))).toEqual([
+      ...shipped.map((m) => m.folderMillis),
+      when,
+    ]);
   });
 
   it('rolls the whole migration back when a statement fails, so a retry starts clean', () => {
@@ -79,14 +88,20 @@ describe('applyMigrations', () => {
 
     const sqlite = connect();
     expect(() => applyMigrations(sqlite, folder)).toThrow(/syntax error/);
-    expect(sqlite.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'sync_history'").get()).toEqual({ n: 0 });
+    expect(
+      sqlite.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'sync_history'").get(),
+    ).toEqual({ n: 0 });
     expect(applyMigrations(sqlite)).toMatchObject({ applied: shipped.length });
   });
 
   it('reads a created_at stored as text (numeric affinity is not guaranteed) as a number', () => {
     const sqlite = connect();
-    sqlite.exec('CREATE TABLE "__drizzle_migrations" (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at text)');
-    sqlite.prepare('INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES (?, ?)').run('h', String(newestShipped));
+    sqlite.exec(
+      'CREATE TABLE "__drizzle_migrations" (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at text)',
+    );
+    sqlite
+      .prepare('INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES (?, ?)')
+      .run('h', String(newestShipped));
     expect(applyMigrations(sqlite)).toEqual({ applied: 0, version: newestShipped });
   });
 });

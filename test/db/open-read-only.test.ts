@@ -26,7 +26,9 @@ describe('openReadOnlyConnection', () => {
     const connection = openReadOnlyConnection(dbPath);
     expect(connection.sqlite.prepare('SELECT job_id FROM sync_history').pluck().all()).toEqual(['job-1']);
     expect(listDir(tmp.path)).toEqual(['acme-api.db']);
-    expect(() => connection.sqlite.prepare("UPDATE sync_history SET status = 'failed'").run()).toThrow(/readonly/);
+    expect(() => connection.sqlite.prepare("UPDATE sync_history SET status = 'failed'").run()).toThrow(
+      /readonly/,
+    );
     connection.sqlite.close();
     expect(fs.readFileSync(dbPath).equals(before)).toBe(true);
   });
@@ -62,7 +64,11 @@ describe('openReadOnlyConnection', () => {
       db.prepare(sql).run(...params);
       db.close();
     };
-    edit('INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES (?, ?)', 'f'.repeat(64), newest + 1000);
+    edit(
+      'INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES (?, ?)',
+      'f'.repeat(64),
+      newest + 1000,
+    );
     expect(() => openReadOnlyConnection(dbPath)).toThrow(SchemaTooNewError);
     edit('DELETE FROM "__drizzle_migrations" WHERE created_at >= ?', newest);
     if (SHIPPED_MIGRATIONS.length > 1) {

@@ -43,7 +43,9 @@ describe('openStoreDatabase on a damaged file', () => {
     const db = new Database(dbPath);
     try {
       expect(db.pragma('quick_check', { simple: true })).toBe('ok');
-      expect(db.prepare('SELECT count(*) AS n FROM "__drizzle_migrations"').get()).toEqual({ n: SHIPPED_MIGRATIONS.length });
+      expect(db.prepare('SELECT count(*) AS n FROM "__drizzle_migrations"').get()).toEqual({
+        n: SHIPPED_MIGRATIONS.length,
+      });
       expect(db.prepare('SELECT job_id FROM sync_history ORDER BY id').pluck().all()).toEqual(jobIds);
       expect(db.pragma('auto_vacuum', { simple: true })).toBe(2);
     } finally {
@@ -56,7 +58,10 @@ describe('openStoreDatabase on a damaged file', () => {
     ['a truncated file', (p: string) => truncateFile(p)],
     ['a file cut to less than one page', (p: string) => truncateFile(p, 1000)],
     ['flipped bytes in a page', (p: string) => flipBytesInPage(p, 'sync_history')],
-    ['tables dropped while __drizzle_migrations says migrated', (p: string) => void dropTablesKeepingMigrationRecord(p)],
+    [
+      'tables dropped while __drizzle_migrations says migrated',
+      (p: string) => void dropTablesKeepingMigrationRecord(p),
+    ],
   ])('%s is moved aside as {name}.db.corrupt-{timestamp} and replaced by a fresh file', (_what, damage) => {
     const dbPath = tmp.join('p.db');
     storeWithData(dbPath);
@@ -74,7 +79,9 @@ describe('openStoreDatabase on a damaged file', () => {
     expect(warn).toHaveBeenCalledWith(expect.stringContaining(quarantined), expect.any(CorruptDatabaseError));
     // The new file works.
     connection.sqlite
-      .prepare("INSERT INTO sync_history (job_id, project_id, start_time, last_activity_at, phases) VALUES ('new', 'proj', 1, 1, '[]')")
+      .prepare(
+        "INSERT INTO sync_history (job_id, project_id, start_time, last_activity_at, phases) VALUES ('new', 'proj', 1, 1, '[]')",
+      )
       .run();
     closeTestStore(connection);
     expectFreshMigratedFile(dbPath, ['new']);
@@ -100,7 +107,9 @@ describe('openStoreDatabase on a damaged file', () => {
     }
     const copy = new Database(`${dbPath}.corrupt-42`, { readonly: true });
     try {
-      const tables = (copy.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((r) => r.name);
+      const tables = (
+        copy.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]
+      ).map((r) => r.name);
       expect(tables).not.toContain('sync_history');
       expect(tables).toContain('progress_updates');
     } finally {
@@ -115,7 +124,12 @@ describe('openStoreDatabase on a damaged file', () => {
       overwriteHeader(dbPath);
       closeTestStore(openTestStore(dbPath, { now: () => i * 1000 }));
     }
-    expect(listDir(tmp.path)).toEqual(['p.db', 'p.db.corrupt-3000', 'p.db.corrupt-4000', 'p.db.corrupt-5000']);
+    expect(listDir(tmp.path)).toEqual([
+      'p.db',
+      'p.db.corrupt-3000',
+      'p.db.corrupt-4000',
+      'p.db.corrupt-5000',
+    ]);
   });
 
   it('opens an empty (zero-length) file as a new store without calling it damaged', () => {

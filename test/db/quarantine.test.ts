@@ -15,7 +15,11 @@ describe('quarantineDatabase', () => {
     const target = quarantineDatabase(dbPath, 1234);
 
     expect(target).toBe(`${dbPath}.corrupt-1234`);
-    expect(listDir(tmp.path)).toEqual(['p.db.corrupt-1234', 'p.db.corrupt-1234-shm', 'p.db.corrupt-1234-wal']);
+    expect(listDir(tmp.path)).toEqual([
+      'p.db.corrupt-1234',
+      'p.db.corrupt-1234-shm',
+      'p.db.corrupt-1234-wal',
+    ]);
     expect(fs.readFileSync(target, 'utf8')).toBe('main');
     expect(fs.readFileSync(`${target}-wal`, 'utf8')).toBe('wal');
     expect(fs.readFileSync(`${target}-shm`, 'utf8')).toBe('shm');
@@ -48,14 +52,22 @@ describe('quarantineDatabase', () => {
   });
 
   it('never prunes files of another project or names it did not write', () => {
-    const keepers = ['other.db.corrupt-1', 'other.db.corrupt-2', 'p.db.corrupt-notes.txt', 'p.db.bak', 'other.db'];
+    const keepers = [
+      'other.db.corrupt-1',
+      'other.db.corrupt-2',
+      'p.db.corrupt-notes.txt',
+      'p.db.bak',
+      'other.db',
+    ];
     for (const name of keepers) fs.writeFileSync(tmp.join(name), name);
     const dbPath = tmp.join('p.db');
     for (const stamp of [1, 2, 3, 4]) {
       fs.writeFileSync(dbPath, 'x');
       quarantineDatabase(dbPath, stamp);
     }
-    expect(listDir(tmp.path)).toEqual([...keepers, 'p.db.corrupt-2', 'p.db.corrupt-3', 'p.db.corrupt-4'].sort());
+    expect(listDir(tmp.path)).toEqual(
+      [...keepers, 'p.db.corrupt-2', 'p.db.corrupt-3', 'p.db.corrupt-4'].sort(),
+    );
   });
 
   it('refuses to move what it did not check: a link or a folder in place of the file', () => {
@@ -105,7 +117,14 @@ describe('quarantineDatabase', () => {
       fs.writeFileSync(dbPath, 'x');
       quarantineDatabase(dbPath, stamp);
     }
-    expect(listDir(tmp.path)).toEqual(['outside', 'p.db.corrupt-1', 'p.db.corrupt-2', 'p.db.corrupt-4', 'p.db.corrupt-5', 'p.db.corrupt-6']);
+    expect(listDir(tmp.path)).toEqual([
+      'outside',
+      'p.db.corrupt-1',
+      'p.db.corrupt-2',
+      'p.db.corrupt-4',
+      'p.db.corrupt-5',
+      'p.db.corrupt-6',
+    ]);
     expect(fs.readFileSync(outside, 'utf8')).toBe('keep');
   });
 });

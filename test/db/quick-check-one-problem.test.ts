@@ -17,7 +17,9 @@ describe('a file whose quick_check reports a single problem', () => {
     expect(problems[0]).toMatch(/Freelist: size is \d+ but should be \d+/);
 
     const reopened = openTestProgressStore(tmp.path);
-    expect(reopened.warnings).toEqual([expect.objectContaining({ code: 'CORRUPT', message: expect.stringContaining('.corrupt-') })]);
+    expect(reopened.warnings).toEqual([
+      expect.objectContaining({ code: 'CORRUPT', message: expect.stringContaining('.corrupt-') }),
+    ]);
     expect(listDir(tmp.path).filter((n) => /^acme-api\.db\.corrupt-\d+$/.test(n))).toHaveLength(1);
     expect(reopened.store.metrics.report().empty).toBe(true); // the fresh file holds none of the damaged one's rows
   });

@@ -29,7 +29,11 @@ describe('indexes of a migrated store file', () => {
 
   it.each(Object.keys(EXPECTED))('%s has exactly the declared indexes, on the declared columns', (table) => {
     const { sqlite } = openTestStore(tmp.join('p.db'));
-    const list = sqlite.pragma(`index_list("${table}")`) as { name: string; unique: number; origin: string }[];
+    const list = sqlite.pragma(`index_list("${table}")`) as {
+      name: string;
+      unique: number;
+      origin: string;
+    }[];
     const declared = list.filter((i) => !i.name.startsWith('sqlite_autoindex_'));
 
     const actual = Object.fromEntries(

@@ -8,7 +8,9 @@ import { SchemaTooNewError } from '../../src/errors';
 import { closeTestStore, openTestStore } from '../support/store';
 import { listDir, useTempDir } from '../support/temp-dir';
 
-const newestShipped = Math.max(...readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER }).map((m) => m.folderMillis));
+const newestShipped = Math.max(
+  ...readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER }).map((m) => m.folderMillis),
+);
 
 // A file migrated by a newer cidx-progress must never be used (or "repaired") by an
 // older one: its tables may mean something this version does not know.
@@ -19,7 +21,9 @@ describe('a file whose schema is newer than the code', () => {
     const dbPath = tmp.join('p.db');
     closeTestStore(openTestStore(dbPath));
     const raw = new Database(dbPath);
-    raw.prepare('INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES (?, ?)').run('from-a-newer-release', newestShipped + 1);
+    raw
+      .prepare('INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES (?, ?)')
+      .run('from-a-newer-release', newestShipped + 1);
     raw.close();
     return dbPath;
   }

@@ -140,7 +140,11 @@ describe('sqliteCode / toStoreError', () => {
 
   it('wraps anything else in a StorageError keeping the cause, including non-Error values', () => {
     const plain = new Error('ENOSPC? no, something else');
-    expect(toStoreError(plain, 'op')).toMatchObject({ code: 'STORAGE', cause: plain, message: 'op: ENOSPC? no, something else' });
+    expect(toStoreError(plain, 'op')).toMatchObject({
+      code: 'STORAGE',
+      cause: plain,
+      message: 'op: ENOSPC? no, something else',
+    });
     expect(toStoreError('a string', 'op')).toMatchObject({ code: 'STORAGE', message: 'op: a string' });
     expect(toStoreError(undefined, 'op')).toMatchObject({ code: 'STORAGE', message: 'op: undefined' });
   });

@@ -20,7 +20,9 @@ describe('onCommit / onRollback', () => {
     const committedKeys = () => {
       const other = new Database(tmp.join('p.db'), { readonly: true });
       try {
-        return (other.prepare('SELECT key FROM store_meta ORDER BY key').all() as { key: string }[]).map((r) => r.key);
+        return (other.prepare('SELECT key FROM store_meta ORDER BY key').all() as { key: string }[]).map(
+          (r) => r.key,
+        );
       } finally {
         other.close();
       }
@@ -33,7 +35,9 @@ describe('onCommit / onRollback', () => {
     const seen: string[] = [];
     const result = runInTransaction(sqlite, () => {
       put.run('a', 1);
-      onCommit(sqlite, () => seen.push(`first, in transaction: ${sqlite.inTransaction}, on disk: ${committedKeys().join()}`));
+      onCommit(sqlite, () =>
+        seen.push(`first, in transaction: ${sqlite.inTransaction}, on disk: ${committedKeys().join()}`),
+      );
       onCommit(sqlite, () => seen.push('second'));
       onRollback(sqlite, () => seen.push('rollback'));
       expect(seen).toEqual([]); // nothing runs inside the transaction
@@ -51,7 +55,11 @@ describe('onCommit / onRollback', () => {
       runInTransaction(sqlite, () => {
         put.run('a', 1);
         onCommit(sqlite, () => seen.push('commit'));
-        onRollback(sqlite, () => seen.push(`undo first, in transaction: ${sqlite.inTransaction}, on disk: [${committedKeys().join()}]`));
+        onRollback(sqlite, () =>
+          seen.push(
+            `undo first, in transaction: ${sqlite.inTransaction}, on disk: [${committedKeys().join()}]`,
+          ),
+        );
         onRollback(sqlite, () => seen.push('undo second'));
         throw boom;
       }),
@@ -184,7 +192,10 @@ describe('onCommit / onRollback', () => {
     );
     await child.exited;
     expect(tries).toBeGreaterThan(1);
-    expect(seen).toEqual([...Array.from({ length: tries - 1 }, (_, i) => `rolled back ${i + 1}`), `committed ${tries}`]);
+    expect(seen).toEqual([
+      ...Array.from({ length: tries - 1 }, (_, i) => `rolled back ${i + 1}`),
+      `committed ${tries}`,
+    ]);
   });
 
   it('are offered by the store’s write helper, which reports an undo that threw as a warning', () => {
@@ -207,7 +218,10 @@ describe('onCommit / onRollback', () => {
       }),
     ).toThrow(expect.objectContaining({ cause: workError }));
     expect(warnings).toEqual([
-      expect.objectContaining({ code: 'STORAGE', message: 'failing write: undoing after a rollback failed: the undo failed too' }),
+      expect.objectContaining({
+        code: 'STORAGE',
+        message: 'failing write: undoing after a rollback failed: the undo failed too',
+      }),
     ]);
     expect(() => context.onCommit(() => {})).toThrow(TransactionRequiredError);
   });

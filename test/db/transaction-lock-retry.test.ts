@@ -14,7 +14,12 @@ describe('runInTransaction while another process holds the write lock', () => {
   const tmp = useTempDir();
 
   async function lockHeldByChild(dbPath: string, holdMs: number, marker: number) {
-    const child = startChild(childScript('hold-write-lock.js'), [dbPath, String(holdMs), 'immediate', String(marker)]);
+    const child = startChild(childScript('hold-write-lock.js'), [
+      dbPath,
+      String(holdMs),
+      'immediate',
+      String(marker),
+    ]);
     await child.waitForLine('locked');
     return child;
   }
@@ -32,8 +37,12 @@ describe('runInTransaction while another process holds the write lock', () => {
     const seen = runInTransaction(
       sqlite,
       () => {
-        const row = sqlite.prepare("SELECT value FROM store_meta WHERE key = 'last_vacuum_at'").get() as { value: number };
-        sqlite.prepare("INSERT INTO store_meta (key, value) VALUES ('last_maintenance_at', ?)").run(row.value + 1);
+        const row = sqlite.prepare("SELECT value FROM store_meta WHERE key = 'last_vacuum_at'").get() as {
+          value: number;
+        };
+        sqlite
+          .prepare("INSERT INTO store_meta (key, value) VALUES ('last_maintenance_at', ?)")
+          .run(row.value + 1);
         return row.value;
       },
       { lockTimeoutMs: 10_000 },
@@ -45,7 +54,9 @@ describe('runInTransaction while another process holds the write lock', () => {
     expect(waited).toBeGreaterThanOrEqual(200);
     expect(await child.exited).toMatchObject({ code: 0 });
     expect(child.stdout).toContain('committed');
-    expect(sqlite.prepare("SELECT value FROM store_meta WHERE key = 'last_maintenance_at'").get()).toEqual({ value: 778 });
+    expect(sqlite.prepare("SELECT value FROM store_meta WHERE key = 'last_maintenance_at'").get()).toEqual({
+      value: 778,
+    });
   });
 
   it('fails with DatabaseLockedError (code LOCKED) when the lock outlasts lockTimeoutMs, writing nothing', async () => {
@@ -67,7 +78,10 @@ describe('runInTransaction while another process holds the write lock', () => {
     const waited = performance.now() - started;
 
     expect(thrown).toBeInstanceOf(DatabaseLockedError);
-    expect(thrown).toMatchObject({ code: 'LOCKED', cause: expect.objectContaining({ code: expect.stringMatching(/^SQLITE_BUSY/) }) });
+    expect(thrown).toMatchObject({
+      code: 'LOCKED',
+      cause: expect.objectContaining({ code: expect.stringMatching(/^SQLITE_BUSY/) }),
+    });
     expect((thrown as Error).message).toMatch(/^save progress: .*locked by another process for 300 ms/);
     // It gave up around its bound: not at once, and not after the other process let go.
     expect(waited).toBeGreaterThanOrEqual(290);

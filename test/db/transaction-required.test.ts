@@ -24,8 +24,12 @@ describe('assertInTransaction', () => {
     expect(thrown).toBeInstanceOf(TransactionRequiredError);
     // A programming error in the package, not a condition a caller handles by its code.
     expect(thrown).not.toBeInstanceOf(ProgressStoreError);
-    expect((thrown as Error).message).toBe('dropping a checkpoint must run inside a unit of work (a write transaction), and none is open');
-    expect(() => runInTransaction(sqlite, () => assertInTransaction(sqlite, 'dropping a checkpoint'))).not.toThrow();
+    expect((thrown as Error).message).toBe(
+      'dropping a checkpoint must run inside a unit of work (a write transaction), and none is open',
+    );
+    expect(() =>
+      runInTransaction(sqlite, () => assertInTransaction(sqlite, 'dropping a checkpoint')),
+    ).not.toThrow();
   });
 });
 
@@ -34,7 +38,11 @@ describe('dropCheckpoint', () => {
 
   const failedSync = () => {
     const { store } = openTestProgressStore(tmp.path);
-    const sync = store.recording.startSync({ jobId: 'job-1', gitCommit: 'a'.repeat(40), files: repoPaths(3) });
+    const sync = store.recording.startSync({
+      jobId: 'job-1',
+      gitCommit: 'a'.repeat(40),
+      files: repoPaths(3),
+    });
     sync.fail('Network timeout');
     return { store, context: storeInternals(store) };
   };

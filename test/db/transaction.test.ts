@@ -10,7 +10,10 @@ describe('runInTransaction', () => {
   const setup = () => {
     const { sqlite } = openTestStore(tmp.join('p.db'));
     const put = sqlite.prepare('INSERT INTO store_meta (key, value) VALUES (?, ?)');
-    const keys = () => (sqlite.prepare('SELECT key FROM store_meta ORDER BY key').all() as { key: string }[]).map((r) => r.key);
+    const keys = () =>
+      (sqlite.prepare('SELECT key FROM store_meta ORDER BY key').all() as { key: string }[]).map(
+        (r) => r.key,
+      );
     return { sqlite, put, keys };
   };
 
@@ -143,7 +146,9 @@ describe('runInTransaction', () => {
       put.run('before-await', 1);
     };
     // The cast stands in for code that got past the type check (see the test below).
-    expect(() => runInTransaction(sqlite, asyncWork as unknown as () => void)).toThrow(/cannot return a promise/);
+    expect(() => runInTransaction(sqlite, asyncWork as unknown as () => void)).toThrow(
+      /cannot return a promise/,
+    );
     expect(keys()).toEqual([]);
     expect(sqlite.inTransaction).toBe(false);
   });

@@ -61,7 +61,9 @@ describe('UpkeepScheduler', () => {
   it('runs a task again after the delay it returns, until it returns null or is cancelled', () => {
     const { s, task, runs, advance } = scheduler();
     let left = 3;
-    const repeating: UpkeepTask = { run: () => (runs.push({ name: 'r', at: 0, turn: 0 }), --left > 0 ? 10 : null) };
+    const repeating: UpkeepTask = {
+      run: () => (runs.push({ name: 'r', at: 0, turn: 0 }), --left > 0 ? 10 : null),
+    };
     s.schedule(repeating, 10);
     advance(100);
     expect(runs).toHaveLength(3);
@@ -77,7 +79,14 @@ describe('UpkeepScheduler', () => {
 
   it('drops a task that throws and goes on with the others', () => {
     const { s, task, runs, advance } = scheduler();
-    s.schedule({ run: () => { throw new Error('boom'); } }, 1);
+    s.schedule(
+      {
+        run: () => {
+          throw new Error('boom');
+        },
+      },
+      1,
+    );
     s.schedule(task('ok', 0, 5), 1);
     advance(6);
     expect(runs.map((r) => r.name)).toEqual(['ok', 'ok']);

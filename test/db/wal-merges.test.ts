@@ -224,7 +224,14 @@ describe('WalMerges', () => {
     let peak = 0;
     for (let i = 0; i < 6000; i++) {
       clock.advance(1);
-      sync.update({ phase: 'Indexing Files', percent: 50 + i / 2000, phasePercent: 10, filesProcessed: i, totalFiles: 6000, rate: 1 });
+      sync.update({
+        phase: 'Indexing Files',
+        percent: 50 + i / 2000,
+        phasePercent: 10,
+        filesProcessed: i,
+        totalFiles: 6000,
+        rate: 1,
+      });
       if (i % 50 === 0) peak = Math.max(peak, size(`${store.path}-wal`));
     }
     sync.finish();

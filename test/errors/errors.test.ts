@@ -47,11 +47,15 @@ describe('the error hierarchy', () => {
       expect(error.code).toBe('VALIDATION');
       expect(error.name).toBe('ValidationError');
       expect(error.issues).toHaveLength(2);
-      expect(error.message).toBe('invalid progress update: percent: must be at most 100; files.3: must be relative');
+      expect(error.message).toBe(
+        'invalid progress update: percent: must be at most 100; files.3: must be relative',
+      );
     });
 
     it('omits an empty path and a missing context', () => {
-      expect(new ValidationError([{ path: '', message: 'must be an object' }]).message).toBe('must be an object');
+      expect(new ValidationError([{ path: '', message: 'must be an object' }]).message).toBe(
+        'must be an object',
+      );
     });
   });
 });

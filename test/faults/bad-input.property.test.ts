@@ -5,11 +5,33 @@ import { useTempDir } from '../support/temp-dir';
 
 const tmp = useTempDir();
 
-const PHASES = ['Initializing', 'Git Fetch', 'Git Merge', 'Detecting Changes', 'Indexing Files', 'Validating Index'];
+const PHASES = [
+  'Initializing',
+  'Git Fetch',
+  'Git Merge',
+  'Detecting Changes',
+  'Indexing Files',
+  'Validating Index',
+];
 
 /** Any value at all, with the ones that break naive checks made likely. */
 const anyValue = fc.oneof(
-  fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -1, -0.5, 101, 1e300, 2.5, null, undefined, '', '50', {}, []),
+  fc.constantFrom(
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+    -1,
+    -0.5,
+    101,
+    1e300,
+    2.5,
+    null,
+    undefined,
+    '',
+    '50',
+    {},
+    [],
+  ),
   fc.anything(),
 );
 
@@ -27,7 +49,20 @@ describe('update() under arbitrary input', () => {
     let phaseIndex = 0;
     fc.assert(
       fc.property(
-        fc.record({ step: fc.double({ min: 0, max: 3, noNaN: true }), phaseStep: fc.integer({ min: 0, max: 1 }), field: fc.constantFrom('phase', 'percent', 'phasePercent', 'filesProcessed', 'totalFiles', 'rate', 'none'), bad: anyValue }),
+        fc.record({
+          step: fc.double({ min: 0, max: 3, noNaN: true }),
+          phaseStep: fc.integer({ min: 0, max: 1 }),
+          field: fc.constantFrom(
+            'phase',
+            'percent',
+            'phasePercent',
+            'filesProcessed',
+            'totalFiles',
+            'rate',
+            'none',
+          ),
+          bad: anyValue,
+        }),
         ({ step, phaseStep, field, bad }) => {
           const next = {
             phase: PHASES[Math.min(PHASES.length - 1, phaseIndex + phaseStep)]!,
@@ -71,7 +106,23 @@ describe('update() under arbitrary input', () => {
 
 describe('file lists under arbitrary input', () => {
   const hostile = fc.oneof(
-    fc.constantFrom('/etc/passwd', '../outside', 'a/../../b', 'C:\\\\win', 'a//b', './a', 'a/./b', '', 'nul\0byte', 'line\nbreak', 'x'.repeat(5000), 'a\\..\\..\\etc\\passwd', '\\\\server\\share\\x', 'C:x', 'src/\uD800.ts'),
+    fc.constantFrom(
+      '/etc/passwd',
+      '../outside',
+      'a/../../b',
+      'C:\\\\win',
+      'a//b',
+      './a',
+      'a/./b',
+      '',
+      'nul\0byte',
+      'line\nbreak',
+      'x'.repeat(5000),
+      'a\\..\\..\\etc\\passwd',
+      '\\\\server\\share\\x',
+      'C:x',
+      'src/\uD800.ts',
+    ),
     fc.string(),
   );
 
@@ -80,28 +131,33 @@ describe('file lists under arbitrary input', () => {
     const sync = store.recording.startSync({ jobId: 'paths' });
     const accepted = new Set<string>();
     fc.assert(
-      fc.property(fc.array(fc.oneof(hostile, fc.constantFrom('src/a.ts', 'src/b.ts', 'lib/c.ts')), { maxLength: 6 }), (paths) => {
-        const before = sync.files;
-        try {
-          sync.completeFiles(paths);
-          for (const p of paths) {
-            expect(p.startsWith('/')).toBe(false);
-            expect(p.split(/[\\/]/)).not.toContain('..');
-            expect(p).not.toMatch(/^([\\/]|[A-Za-z]:)/);
-            expect((p as string & { isWellFormed(): boolean }).isWellFormed()).toBe(true);
-            expect(p).not.toContain('\0');
-            expect(accepted.has(p)).toBe(false);
-            accepted.add(p);
+      fc.property(
+        fc.array(fc.oneof(hostile, fc.constantFrom('src/a.ts', 'src/b.ts', 'lib/c.ts')), { maxLength: 6 }),
+        (paths) => {
+          const before = sync.files;
+          try {
+            sync.completeFiles(paths);
+            for (const p of paths) {
+              expect(p.startsWith('/')).toBe(false);
+              expect(p.split(/[\\/]/)).not.toContain('..');
+              expect(p).not.toMatch(/^([\\/]|[A-Za-z]:)/);
+              expect((p as string & { isWellFormed(): boolean }).isWellFormed()).toBe(true);
+              expect(p).not.toContain('\0');
+              expect(accepted.has(p)).toBe(false);
+              accepted.add(p);
+            }
+          } catch (error) {
+            expect(error).toBeInstanceOf(ValidationError);
+            expect(sync.files).toEqual(before);
           }
-        } catch (error) {
-          expect(error).toBeInstanceOf(ValidationError);
-          expect(sync.files).toEqual(before);
-        }
-      }),
+        },
+      ),
       { numRuns: 300 },
     );
     sync.flush();
-    expect(rows(store, 'SELECT files_completed FROM checkpoints')).toEqual([{ files_completed: accepted.size }]);
+    expect(rows(store, 'SELECT files_completed FROM checkpoints')).toEqual([
+      { files_completed: accepted.size },
+    ]);
   });
 });
 
@@ -109,12 +165,23 @@ describe('input never reaches SQL except as a bound parameter', () => {
   it('stores hostile strings verbatim and leaves every table in place', () => {
     const { store } = openTestProgressStore(tmp.path);
     const nasty = "x'); DROP TABLE sync_history; --";
-    const sync = store.recording.startSync({ jobId: 'robert-tables', files: [nasty, `src/${nasty}.ts`], metadata: { note: nasty } });
+    const sync = store.recording.startSync({
+      jobId: 'robert-tables',
+      files: [nasty, `src/${nasty}.ts`],
+      metadata: { note: nasty },
+    });
     sync.completeFiles([nasty]);
     sync.fail({ message: nasty, code: nasty.slice(0, 20) });
     const { plan } = store.resume.resume('robert-tables', { changes: [{ status: 'M', path: nasty }] });
     expect(plan.filesToProcess.sort()).toEqual([nasty, `src/${nasty}.ts`].sort());
-    expect(rows(store, "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'sync_history'")).toEqual([{ n: 1 }]);
-    expect(JSON.parse(rows<{ errors: string }>(store, "SELECT errors FROM sync_history WHERE job_id = 'robert-tables'")[0]!.errors)[0].message).toBe(nasty);
+    expect(
+      rows(store, "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'sync_history'"),
+    ).toEqual([{ n: 1 }]);
+    expect(
+      JSON.parse(
+        rows<{ errors: string }>(store, "SELECT errors FROM sync_history WHERE job_id = 'robert-tables'")[0]!
+          .errors,
+      )[0].message,
+    ).toBe(nasty);
   });
 });

@@ -25,7 +25,11 @@ describe('several processes recording different syncs of one project at once', (
     ]);
     // Every job's trail is its own, and ends at 90% (the end of indexing).
     for (const jobId of ['one', 'two', 'three']) {
-      const last = rows<{ overall_progress: number }>(store, 'SELECT overall_progress FROM progress_updates WHERE job_id = ? ORDER BY id DESC LIMIT 1', jobId);
+      const last = rows<{ overall_progress: number }>(
+        store,
+        'SELECT overall_progress FROM progress_updates WHERE job_id = ? ORDER BY id DESC LIMIT 1',
+        jobId,
+      );
       expect(last[0]!.overall_progress).toBe(90);
     }
   });

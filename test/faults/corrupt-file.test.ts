@@ -24,12 +24,17 @@ describe('a damaged progress file at open', () => {
     ['a garbage header', overwriteHeader],
     ['a truncated file', (p: string) => truncateFile(p)],
     ['damaged pages', (p: string) => flipBytesInPage(p, 'sync_history')],
-    ['a file that is not a database at all', (p: string) => fs.writeFileSync(p, 'this is a text file, not SQLite\n'.repeat(200))],
+    [
+      'a file that is not a database at all',
+      (p: string) => fs.writeFileSync(p, 'this is a text file, not SQLite\n'.repeat(200)),
+    ],
   ])('with %s is moved aside, replaced, reported, and the sync goes on', (_name, damage) => {
     const dbPath = storeWithHistory();
     damage(dbPath);
     const { store, warnings } = openTestProgressStore(tmp.path);
-    expect(warnings).toEqual([expect.objectContaining({ code: 'CORRUPT', message: expect.stringContaining('.corrupt-') })]);
+    expect(warnings).toEqual([
+      expect.objectContaining({ code: 'CORRUPT', message: expect.stringContaining('.corrupt-') }),
+    ]);
     const aside = listDir(tmp.path).filter((n) => /^acme-api\.db\.corrupt-\d+$/.test(n));
     expect(aside).toHaveLength(1);
     // The caller's sync carries on in the fresh file.
@@ -58,10 +63,15 @@ describe('a row that breaks a CHECK rule (damaged row, not a damaged file)', () 
 
   it('quick_check lines of CHECK and NOT NULL failures are not page damage; anything else is', () => {
     expect(pageDamage(['ok'])).toEqual([]);
-    expect(pageDamage(['CHECK constraint failed in sync_history', 'NULL value in checkpoints.phase'])).toEqual([]);
-    expect(pageDamage(['CHECK constraint failed in sync_history', 'Page 5: btreeInitPage() returns error code 11'])).toEqual([
-      'Page 5: btreeInitPage() returns error code 11',
-    ]);
+    expect(
+      pageDamage(['CHECK constraint failed in sync_history', 'NULL value in checkpoints.phase']),
+    ).toEqual([]);
+    expect(
+      pageDamage([
+        'CHECK constraint failed in sync_history',
+        'Page 5: btreeInitPage() returns error code 11',
+      ]),
+    ).toEqual(['Page 5: btreeInitPage() returns error code 11']);
     expect(pageDamage(['row 3 missing from index sync_history_start_time_idx'])).toHaveLength(1);
   });
 });
@@ -73,7 +83,9 @@ describe('the structural check', () => {
     closeTestProgressStore(store);
     const db = new BetterSqlite3(dbPath);
     db.pragma('ignore_check_constraints = ON');
-    const insert = db.prepare(`INSERT INTO progress_updates (job_id, timestamp, elapsed_ms, phase, overall_progress, phase_progress, files_processed, total_files, rate) VALUES ('j', 1, 0, 'p', 250, 0, 0, 0, 0)`);
+    const insert = db.prepare(
+      `INSERT INTO progress_updates (job_id, timestamp, elapsed_ms, phase, overall_progress, phase_progress, files_processed, total_files, rate) VALUES ('j', 1, 0, 'p', 250, 0, 0, 0, 0)`,
+    );
     for (let i = 0; i < 150; i++) insert.run();
     db.pragma('ignore_check_constraints = OFF');
     expect((db.pragma('quick_check') as unknown[]).length).toBe(100);

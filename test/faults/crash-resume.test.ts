@@ -22,8 +22,7 @@ function checkpointOnDisk(dbPath: string) {
   try {
     const quick = (db.pragma('quick_check') as { quick_check: string }[]).map((r) => r.quick_check);
     const checkpoint = db.prepare('SELECT files_completed, files_pending FROM checkpoints').get() as
-      | { files_completed: number; files_pending: number }
-      | undefined;
+      { files_completed: number; files_pending: number } | undefined;
     return { quick, checkpoint };
   } finally {
     db.close();
@@ -31,27 +30,36 @@ function checkpointOnDisk(dbPath: string) {
 }
 
 describe('SIGKILL at a random moment', () => {
-  it(`loses nothing acknowledged and resumes from the last checkpoint (${ITERATIONS} kills)`, async () => {
-    const files = Array.from({ length: FILES }, (_, i) => `pkg-${i % 5}/src/nested/dir-${i % 13}/file-${i}.ts`);
-    const summary = { killed: 0, finishedBeforeKill: 0 };
-    for (let iteration = 0; iteration < ITERATIONS; iteration++) {
-      const killAfterMs = Math.floor(random.next() * 300);
-      try {
-        await killAndResume(iteration, killAfterMs, files, summary);
-      } catch (error) {
-        // Name the seed so the same kill times can be replayed.
-        const replay = `${random.replayHint()} CRASH_ITERATIONS=${ITERATIONS} npx jest test/faults/crash-resume.test.ts --coverage=false`;
-        const where = `crash suite failed at kill ${iteration} (after ${killAfterMs} ms); replay with: ${replay}`;
-        if (error instanceof Error) {
-          error.message = `${where}\n${error.message}`;
-          error.stack = `${where}\n${error.stack ?? ''}`;
+  it(
+    `loses nothing acknowledged and resumes from the last checkpoint (${ITERATIONS} kills)`,
+    async () => {
+      const files = Array.from(
+        { length: FILES },
+        (_, i) => `pkg-${i % 5}/src/nested/dir-${i % 13}/file-${i}.ts`,
+      );
+      const summary = { killed: 0, finishedBeforeKill: 0 };
+      for (let iteration = 0; iteration < ITERATIONS; iteration++) {
+        const killAfterMs = Math.floor(random.next() * 300);
+        try {
+          await killAndResume(iteration, killAfterMs, files, summary);
+        } catch (error) {
+          // Name the seed so the same kill times can be replayed.
+          const replay = `${random.replayHint()} CRASH_ITERATIONS=${ITERATIONS} npx jest test/faults/crash-resume.test.ts --coverage=false`;
+          const where = `crash suite failed at kill ${iteration} (after ${killAfterMs} ms); replay with: ${replay}`;
+          if (error instanceof Error) {
+            error.message = `${where}\n${error.message}`;
+            error.stack = `${where}\n${error.stack ?? ''}`;
+          }
+          throw error;
         }
-        throw error;
       }
-    }
-    console.log(`crash suite (${random.replayHint()}): ${summary.killed} killed mid-sync, ${summary.finishedBeforeKill} finished first; every kill resumed exactly from its last checkpoint`);
-    expect(summary.killed).toBeGreaterThan(ITERATIONS / 2);
-  }, 10 * 60_000);
+      console.log(
+        `crash suite (${random.replayHint()}): ${summary.killed} killed mid-sync, ${summary.finishedBeforeKill} finished first; every kill resumed exactly from its last checkpoint`,
+      );
+      expect(summary.killed).toBeGreaterThan(ITERATIONS / 2);
+    },
+    10 * 60_000,
+  );
 });
 
 /** One run: start the child sync, kill it after `killAfterMs`, then check the file and resume it. */

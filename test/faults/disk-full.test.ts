@@ -14,7 +14,14 @@ function fillDisk(store: Parameters<typeof storeInternals>[0]): () => void {
 // Completed files are stored as ordinals into the planned list: a few bytes, which fit in
 // the pages the file already has. The checkpoints here also plan new files with long
 // names (files completed without being planned first), so they need pages the disk lacks.
-const update = (percent: number, filesProcessed = 0) => ({ phase: 'Indexing Files', percent, phasePercent: 0, filesProcessed, totalFiles: 400, rate: 5 });
+const update = (percent: number, filesProcessed = 0) => ({
+  phase: 'Indexing Files',
+  percent,
+  phasePercent: 0,
+  filesProcessed,
+  totalFiles: 400,
+  rate: 5,
+});
 
 describe('a full disk', () => {
   it('does not throw into the sync loop; the latest state is written once there is space', () => {
@@ -35,7 +42,10 @@ describe('a full disk', () => {
     clock.advance(1000);
     sync.update(update(61, 301));
     expect(rows(store, 'SELECT files_completed FROM checkpoints')[0]).toEqual({ files_completed: 300 });
-    const last = rows<{ overall_progress: number }>(store, 'SELECT overall_progress FROM progress_updates ORDER BY id DESC LIMIT 1')[0];
+    const last = rows<{ overall_progress: number }>(
+      store,
+      'SELECT overall_progress FROM progress_updates ORDER BY id DESC LIMIT 1',
+    )[0];
     expect(last!.overall_progress).toBe(61);
   });
 

@@ -5,7 +5,14 @@ import { useTempDir } from '../support/temp-dir';
 
 const tmp = useTempDir();
 
-const update = (percent: number) => ({ phase: 'Indexing Files', percent, phasePercent: 0, filesProcessed: 0, totalFiles: 0, rate: 0 });
+const update = (percent: number) => ({
+  phase: 'Indexing Files',
+  percent,
+  phasePercent: 0,
+  filesProcessed: 0,
+  totalFiles: 0,
+  rate: 0,
+});
 
 describe('another process holding the write lock', () => {
   it('makes the store wait and retry, and succeed once the lock goes', async () => {
@@ -28,7 +35,10 @@ describe('another process holding the write lock', () => {
   });
 
   it('never throws into the sync loop: a progress write that cannot get the lock is retried with the latest state', async () => {
-    const { store, clock, warnings } = openTestProgressStore(tmp.path, { recordLockTimeoutMs: 50, throttleMs: 1000 });
+    const { store, clock, warnings } = openTestProgressStore(tmp.path, {
+      recordLockTimeoutMs: 50,
+      throttleMs: 1000,
+    });
     const sync = store.recording.startSync({ jobId: 'busy' });
     sync.update(update(46));
     const holder = startChild(childScript('hold-write-lock.js'), [store.path, '600']);
@@ -41,7 +51,10 @@ describe('another process holding the write lock', () => {
     await holder.exited;
     clock.advance(1000);
     sync.update(update(49));
-    const trail = rows<{ overall_progress: number }>(store, "SELECT overall_progress FROM progress_updates WHERE job_id = 'busy' ORDER BY id");
+    const trail = rows<{ overall_progress: number }>(
+      store,
+      "SELECT overall_progress FROM progress_updates WHERE job_id = 'busy' ORDER BY id",
+    );
     expect(trail.map((r) => r.overall_progress)).toEqual([46, 49]);
   });
 });

@@ -23,7 +23,14 @@ describe('a path with a newline, a tab and a leading dash', () => {
     expect(repo.files()).toContain(ODD);
 
     const dir = tmp.join('store');
-    const child = startChild(childScript('record-git-sync.js'), [dir, 'acme-api', repo.dir, 'odd-job', ODD, 'src/file-0.ts']);
+    const child = startChild(childScript('record-git-sync.js'), [
+      dir,
+      'acme-api',
+      repo.dir,
+      'odd-job',
+      ODD,
+      'src/file-0.ts',
+    ]);
     await child.waitForLine('checkpointed 2');
     child.process.kill('SIGKILL');
     const result = await child.exited;
@@ -36,11 +43,18 @@ describe('a path with a newline, a tab and a leading dash', () => {
     const head = repo.commit('rename the odd file');
 
     const { store, warnings } = openTestProgressStore(dir);
-    expect(store.resume.checkResumable()).toMatchObject({ jobId: 'odd-job', canResume: true, filesProcessed: 2, totalFiles: 6 });
+    expect(store.resume.checkResumable()).toMatchObject({
+      jobId: 'odd-job',
+      canResume: true,
+      filesProcessed: 2,
+      totalFiles: 6,
+    });
     const { plan, sync } = store.resume.resume('odd-job', { repoDir: repo.dir });
     expect(plan).toMatchObject({ fullSyncRequired: false, toCommit: head, filesSkipped: 1 });
     expect(plan.filesToRemove).toEqual([ODD]);
-    expect([...plan.filesToProcess].sort()).toEqual([RENAMED, 'src/file-1.ts', 'src/file-2.ts', 'src/file-3.ts', 'src/file-4.ts'].sort());
+    expect([...plan.filesToProcess].sort()).toEqual(
+      [RENAMED, 'src/file-1.ts', 'src/file-2.ts', 'src/file-3.ts', 'src/file-4.ts'].sort(),
+    );
 
     // The resumed sync records the new name like any other, across a second checkpoint and resume.
     sync.completeFiles([RENAMED]);

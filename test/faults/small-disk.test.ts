@@ -29,7 +29,8 @@ if (whyNot) console.warn(`small-disk tests skipped: cannot mount a tmpfs here ($
 const onSmallDisk = whyNot ? it.skip : it;
 
 const tmp = useTempDir();
-const walSize = (store: ProgressStore) => fs.lstatSync(`${store.path}-wal`, { throwIfNoEntry: false })?.size ?? 0;
+const walSize = (store: ProgressStore) =>
+  fs.lstatSync(`${store.path}-wal`, { throwIfNoEntry: false })?.size ?? 0;
 
 describe('a store on a 2 MiB filesystem', () => {
   let mounted: string | null = null;
@@ -42,47 +43,55 @@ describe('a store on a 2 MiB filesystem', () => {
     mounted = null;
   });
 
-  onSmallDisk('gives the WAL’s space back once the disk fills, so the flush after space is freed succeeds', () => {
-    const disk = tmp.join('disk');
-    fs.mkdirSync(disk);
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${DISK_BYTES}`, 'tmpfs', disk]);
-    mounted = disk;
-    // Someone else's file on the same disk, deleted later to make room.
-    const filler = path.join(disk, 'filler');
-    fs.writeFileSync(filler, Buffer.alloc(DISK_BYTES / 2, 1));
+  onSmallDisk(
+    'gives the WAL’s space back once the disk fills, so the flush after space is freed succeeds',
+    () => {
+      const disk = tmp.join('disk');
+      fs.mkdirSync(disk);
+      execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${DISK_BYTES}`, 'tmpfs', disk]);
+      mounted = disk;
+      // Someone else's file on the same disk, deleted later to make room.
+      const filler = path.join(disk, 'filler');
+      fs.writeFileSync(filler, Buffer.alloc(DISK_BYTES / 2, 1));
 
-    const warnings: StoreWarning[] = [];
-    store = openProgressStore({ projectId: 'p', dir: path.join(disk, 'progress'), autoMaintenance: false, onWarning: (w) => warnings.push(w) });
-    const files = Array.from({ length: 60_000 }, (_, i) => `src/module-${i % 50}/deep/path/file-${i}.ts`);
-    const sync = store.recording.startSync({ jobId: 'small-disk' });
+      const warnings: StoreWarning[] = [];
+      store = openProgressStore({
+        projectId: 'p',
+        dir: path.join(disk, 'progress'),
+        autoMaintenance: false,
+        onWarning: (w) => warnings.push(w),
+      });
+      const files = Array.from({ length: 60_000 }, (_, i) => `src/module-${i % 50}/deep/path/file-${i}.ts`);
+      const sync = store.recording.startSync({ jobId: 'small-disk' });
 
-    // Checkpoints of 500 newly completed files each, until one cannot be written.
-    let done = 0;
-    let batches = 0;
-    while (sync.flush() && done < files.length) {
-      sync.completeFiles(files.slice(done, done + 500));
-      done += 500;
-      batches++;
-    }
-    expect(done).toBeLessThan(files.length);
-    expect(warnings.some((w) => w.code === 'STORAGE_FULL')).toBe(true);
-    const walWhenFull = walSize(store);
+      // Checkpoints of 500 newly completed files each, until one cannot be written.
+      let done = 0;
+      let batches = 0;
+      while (sync.flush() && done < files.length) {
+        sync.completeFiles(files.slice(done, done + 500));
+        done += 500;
+        batches++;
+      }
+      expect(done).toBeLessThan(files.length);
+      expect(warnings.some((w) => w.code === 'STORAGE_FULL')).toBe(true);
+      const walWhenFull = walSize(store);
 
-    fs.rmSync(filler);
-    expect(sync.flush()).toBe(true);
-    // The WAL was merged and cut: it holds the last transaction, not every page version
-    // written since the sync began (which is what had filled the disk).
-    expect(walSize(store)).toBeLessThan(walWhenFull / 4);
-
-    // And recording goes on: the freed half of the disk plus what the WAL gave back holds
-    // more checkpoints than the first half did (measured: 16 against 9; without the merge
-    // the WAL keeps growing into the freed space and 10 fit).
-    for (let i = 0; i < batches + 2; i++) {
-      sync.completeFiles(files.slice(done, done + 500));
-      done += 500;
+      fs.rmSync(filler);
       expect(sync.flush()).toBe(true);
-    }
-    expect(rows(store, 'SELECT files_completed FROM checkpoints')).toEqual([{ files_completed: done }]);
-    sync.finish();
-  });
+      // The WAL was merged and cut: it holds the last transaction, not every page version
+      // written since the sync began (which is what had filled the disk).
+      expect(walSize(store)).toBeLessThan(walWhenFull / 4);
+
+      // And recording goes on: the freed half of the disk plus what the WAL gave back holds
+      // more checkpoints than the first half did (measured: 16 against 9; without the merge
+      // the WAL keeps growing into the freed space and 10 fit).
+      for (let i = 0; i < batches + 2; i++) {
+        sync.completeFiles(files.slice(done, done + 500));
+        done += 500;
+        expect(sync.flush()).toBe(true);
+      }
+      expect(rows(store, 'SELECT files_completed FROM checkpoints')).toEqual([{ files_completed: done }]);
+      sync.finish();
+    },
+  );
 });

@@ -77,7 +77,8 @@ describe('openProgressStore and links inside the folder', () => {
     const dir = tmp.join('progress');
     openIn(dir).close();
     fs.chmodSync(dir, 0o777);
-    for (const f of ['p.db', 'p.db-wal', 'p.db-shm']) if (fs.existsSync(path.join(dir, f))) fs.chmodSync(path.join(dir, f), 0o666);
+    for (const f of ['p.db', 'p.db-wal', 'p.db-shm'])
+      if (fs.existsSync(path.join(dir, f))) fs.chmodSync(path.join(dir, f), 0o666);
     openIn(dir).close();
     expect(modeOf(dir)).toBe(0o700);
     expect(modeOf(path.join(dir, 'p.db'))).toBe(0o600);

@@ -48,7 +48,10 @@ describe('lint: the layer rules', () => {
   });
 
   it('refuses SQL held as a string or a template in a service', () => {
-    expect(rules.get('src/services/writes-sql-text.ts')).toEqual(['no-restricted-syntax', 'no-restricted-syntax']);
+    expect(rules.get('src/services/writes-sql-text.ts')).toEqual([
+      'no-restricted-syntax',
+      'no-restricted-syntax',
+    ]);
   });
 
   it('refuses the driver taken out of a connection by destructuring', () => {

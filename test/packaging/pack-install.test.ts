@@ -30,23 +30,42 @@ function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-async function step(name: string, command: string, args: string[], cwd: string, env = cleanEnv()): Promise<ChildResult> {
+async function step(
+  name: string,
+  command: string,
+  args: string[],
+  cwd: string,
+  env = cleanEnv(),
+): Promise<ChildResult> {
   const started = Date.now();
   const result = await runCommand(command, args, { cwd, env });
   timings[name] = Date.now() - started;
-  if (result.code !== 0) throw new Error(`${name} failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
+  if (result.code !== 0)
+    throw new Error(`${name} failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
   return result;
 }
 
 const versionOf = (pkg: string): string =>
-  (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+  (
+    JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'node_modules', pkg, 'package.json'), 'utf8')) as {
+      version: string;
+    }
+  ).version;
 
 /** better-sqlite3's own install looks for `{name}-v{version}-node-v{abi}-{platform}-{arch}.tar.gz` in this folder first. */
 async function localPrebuild(dir: string): Promise<NodeJS.ProcessEnv> {
   const version = versionOf('better-sqlite3');
   fs.mkdirSync(dir);
-  const tarball = path.join(dir, `better-sqlite3-v${version}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`);
-  await step('local prebuild', 'tar', ['-czf', tarball, 'build/Release/better_sqlite3.node'], path.join(REPO_ROOT, 'node_modules', 'better-sqlite3'));
+  const tarball = path.join(
+    dir,
+    `better-sqlite3-v${version}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`,
+  );
+  await step(
+    'local prebuild',
+    'tar',
+    ['-czf', tarball, 'build/Release/better_sqlite3.node'],
+    path.join(REPO_ROOT, 'node_modules', 'better-sqlite3'),
+  );
   return cleanEnv({ npm_config_better_sqlite3_local_prebuilds: dir });
 }
 
@@ -54,36 +73,73 @@ beforeAll(async () => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'cidx-progress-pack-'));
   consumer = path.join(work, 'consumer');
   fs.mkdirSync(consumer);
-  fs.writeFileSync(path.join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true, version: '1.0.0' }));
+  fs.writeFileSync(
+    path.join(consumer, 'package.json'),
+    JSON.stringify({ name: 'consumer', private: true, version: '1.0.0' }),
+  );
 
   await step('npm run build', 'npm', ['run', 'build'], REPO_ROOT);
-  const packed = await step('npm pack', 'npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], REPO_ROOT);
+  const packed = await step(
+    'npm pack',
+    'npm',
+    ['pack', '--ignore-scripts', '--json', '--pack-destination', work],
+    REPO_ROOT,
+  );
   const [{ filename }] = JSON.parse(packed.stdout) as [{ filename: string }];
 
   const installEnv = FULL_NATIVE_BUILD ? cleanEnv() : await localPrebuild(path.join(work, 'prebuilds'));
   // The same better-sqlite3 as this checkout, so the local prebuild matches; the drizzle-kit CIDX upgrades use.
   const extra = FULL_NATIVE_BUILD ? [] : [`better-sqlite3@${versionOf('better-sqlite3')}`];
-  await step('npm install', 'npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', path.join(work, filename), ...extra, `drizzle-kit@${versionOf('drizzle-kit')}`], consumer, installEnv);
+  await step(
+    'npm install',
+    'npm',
+    [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--prefer-offline',
+      path.join(work, filename),
+      ...extra,
+      `drizzle-kit@${versionOf('drizzle-kit')}`,
+    ],
+    consumer,
+    installEnv,
+  );
 }, 20 * MINUTE);
 
 afterAll(() => {
-  process.stdout.write(`pack-install timings (ms): ${JSON.stringify(timings)}${FULL_NATIVE_BUILD ? ' [native build]' : ''}\n`);
+  process.stdout.write(
+    `pack-install timings (ms): ${JSON.stringify(timings)}${FULL_NATIVE_BUILD ? ' [native build]' : ''}\n`,
+  );
   if (work) fs.rmSync(work, { recursive: true, force: true });
 });
 
-const run = (command: string, args: string[], env: NodeJS.ProcessEnv = {}) => runCommand(command, args, { cwd: consumer, env: cleanEnv(env) });
+const run = (command: string, args: string[], env: NodeJS.ProcessEnv = {}) =>
+  runCommand(command, args, { cwd: consumer, env: cleanEnv(env) });
 const node = (script: string, env: NodeJS.ProcessEnv = {}) => {
   const file = path.join(consumer, script.includes('import ') ? 'check.mjs' : 'check.cjs');
   fs.writeFileSync(file, script);
   return run(process.execPath, [file], env);
 };
 const journalEntries = () =>
-  (JSON.parse(fs.readFileSync(path.join(consumer, 'node_modules/cidx-progress/drizzle/meta/_journal.json'), 'utf8')) as { entries: unknown[] }).entries.length;
+  (
+    JSON.parse(
+      fs.readFileSync(path.join(consumer, 'node_modules/cidx-progress/drizzle/meta/_journal.json'), 'utf8'),
+    ) as { entries: unknown[] }
+  ).entries.length;
 
 describe('the packed and installed package', () => {
   it('ships dist/, drizzle/, drizzle.config.ts and the bin, and no sources or tests', () => {
     const root = path.join(consumer, 'node_modules', 'cidx-progress');
-    for (const file of ['dist/index.js', 'dist/index.mjs', 'dist/index.d.ts', 'dist/cli/main.js', 'bin/cidx-progress.js', 'drizzle/meta/_journal.json', 'drizzle.config.ts']) {
+    for (const file of [
+      'dist/index.js',
+      'dist/index.mjs',
+      'dist/index.d.ts',
+      'dist/cli/main.js',
+      'bin/cidx-progress.js',
+      'drizzle/meta/_journal.json',
+      'drizzle.config.ts',
+    ]) {
       expect({ file, present: fs.existsSync(path.join(root, file)) }).toEqual({ file, present: true });
     }
     expect(fs.existsSync(path.join(root, 'src'))).toBe(false);
@@ -101,7 +157,8 @@ describe('the packed and installed package', () => {
 
   it("works with import { openProgressStore } from 'cidx-progress', and the shipped migrations create a store", async () => {
     const dir = path.join(work, 'stores');
-    const result = await node(`
+    const result = await node(
+      `
       import { openProgressStore, ValidationError } from 'cidx-progress';
       import { createRequire } from 'node:module';
       const require = createRequire(import.meta.url);
@@ -119,12 +176,21 @@ describe('the packed and installed package', () => {
       const syncs = db.prepare('SELECT status FROM sync_history').all().map((r) => r.status);
       db.close();
       console.log(JSON.stringify({ sameObjects: cjs.ValidationError === ValidationError, tables, migrations, syncs }));
-    `, { DIR: dir });
+    `,
+      { DIR: dir },
+    );
     expect(result.stderr).toBe('');
     const out = JSON.parse(result.stdout);
     expect(out).toEqual({
       sameObjects: true,
-      tables: expect.arrayContaining(['__drizzle_migrations', 'checkpoint_files', 'checkpoints', 'progress_updates', 'store_meta', 'sync_history']),
+      tables: expect.arrayContaining([
+        '__drizzle_migrations',
+        'checkpoint_files',
+        'checkpoints',
+        'progress_updates',
+        'store_meta',
+        'sync_history',
+      ]),
       migrations: journalEntries(),
       syncs: ['completed'],
     });
@@ -149,7 +215,15 @@ describe('the packed and installed package', () => {
     fs.writeFileSync(
       path.join(app, 'tsconfig.json'),
       JSON.stringify({
-        compilerOptions: { strict: true, skipLibCheck: false, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'ES2022', types: ['node'] },
+        compilerOptions: {
+          strict: true,
+          skipLibCheck: false,
+          noEmit: true,
+          module: 'nodenext',
+          moduleResolution: 'nodenext',
+          target: 'ES2022',
+          types: ['node'],
+        },
         files: ['app.ts'],
       }),
     );
@@ -170,9 +244,17 @@ describe('the packed and installed package', () => {
       ].join('\n'),
     );
     // @types/node for the consumer; typescript from this checkout.
-    await step('install @types/node', 'npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', `@types/node@${versionOf('@types/node')}`], consumer);
+    await step(
+      'install @types/node',
+      'npm',
+      ['install', '--no-audit', '--no-fund', '--prefer-offline', `@types/node@${versionOf('@types/node')}`],
+      consumer,
+    );
     const tsc = path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-    const listed = await runCommand(process.execPath, [tsc, '-p', app, '--listFilesOnly'], { cwd: app, env: cleanEnv() });
+    const listed = await runCommand(process.execPath, [tsc, '-p', app, '--listFilesOnly'], {
+      cwd: app,
+      env: cleanEnv(),
+    });
     expect(listed.stdout).toContain('cidx-progress/dist/index.d.ts');
     expect(listed.stdout).not.toMatch(/better-sqlite3|drizzle-orm|luxon/);
     const checked = await runCommand(process.execPath, [tsc, '-p', app], { cwd: app, env: cleanEnv() });
@@ -186,14 +268,20 @@ describe('the packed and installed package', () => {
     `);
     expect(result.stdout.trim()).toBe('ERR_PACKAGE_PATH_NOT_EXPORTED');
     // drizzle-kit is CIDX's to install: the package neither depends on it nor brings it.
-    const manifest = JSON.parse(fs.readFileSync(path.join(consumer, 'node_modules/cidx-progress/package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
+    const manifest = JSON.parse(
+      fs.readFileSync(path.join(consumer, 'node_modules/cidx-progress/package.json'), 'utf8'),
+    ) as Record<string, Record<string, string> | undefined>;
     expect(manifest.dependencies?.['drizzle-kit']).toBeUndefined();
     expect(manifest.peerDependencies?.['drizzle-kit']).toBeUndefined();
   });
 
   it("the README's upgrade step, as CIDX runs it: drizzle-kit migrate with the installed config and CIDX_PROJECT_ID", async () => {
     const home = path.join(work, 'cidx-home');
-    const migrate = await run('npx', ['drizzle-kit', 'migrate', '--config', 'node_modules/cidx-progress/drizzle.config.ts'], { CIDX_PROJECT_ID: 'acme-api', CIDX_HOME: home });
+    const migrate = await run(
+      'npx',
+      ['drizzle-kit', 'migrate', '--config', 'node_modules/cidx-progress/drizzle.config.ts'],
+      { CIDX_PROJECT_ID: 'acme-api', CIDX_HOME: home },
+    );
     expect(migrate.code).toBe(0);
     expect(migrate.stdout + migrate.stderr).toContain('migrations applied successfully');
     const file = path.join(home, 'progress', 'acme-api.db');
@@ -211,7 +299,11 @@ describe('the packed and installed package', () => {
   it('drizzle-kit migrate works with the installed drizzle.config.ts and CIDX_PROGRESS_DB', async () => {
     const target = path.join(work, 'kit', 'migrated.db');
     fs.mkdirSync(path.dirname(target), { mode: 0o700 });
-    const migrate = await run('npx', ['drizzle-kit', 'migrate', '--config', 'node_modules/cidx-progress/drizzle.config.ts'], { CIDX_PROGRESS_DB: target });
+    const migrate = await run(
+      'npx',
+      ['drizzle-kit', 'migrate', '--config', 'node_modules/cidx-progress/drizzle.config.ts'],
+      { CIDX_PROGRESS_DB: target },
+    );
     expect(migrate.code).toBe(0);
     expect(migrate.stdout + migrate.stderr).toContain('migrations applied successfully');
     // The store opens the migrated file as up to date (no migration applied twice).

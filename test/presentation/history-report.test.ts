@@ -43,7 +43,10 @@ describe('renderHistoryReport', () => {
     const rest = otherStarts()
       .reverse()
       .slice(0, 6)
-      .map((start) => `  ${new Date(start).toISOString().slice(0, 16).replace('T', ' ')}  ✓  3m 39s    100 files`);
+      .map(
+        (start) =>
+          `  ${new Date(start).toISOString().slice(0, 16).replace('T', ' ')}  ✓  3m 39s    100 files`,
+      );
     expect(lines.slice(STORY_DISPLAY.length)).toEqual([...rest, '']);
   });
 
@@ -68,11 +71,56 @@ describe('renderHistoryReport', () => {
       meanTotalMs: null,
       peakUsage: { weekday: 'Sunday', isoWeekday: 7, startHour: 22, endHour: 24, starts: 3 },
       recent: [
-        { jobId: 'a', startedAt: Date.UTC(2024, 0, 15, 9), endedAt: null, status: 'completed', durationMs: 3_900_000, filesIndexed: null, reason: null, errorCode: null },
-        { jobId: 'b', startedAt: Date.UTC(2024, 0, 15, 8), endedAt: null, status: 'cancelled', durationMs: 5_000, filesIndexed: null, reason: 'cancelled by user', errorCode: 'CANCELLED' },
-        { jobId: 'c', startedAt: Date.UTC(2024, 0, 15, 7), endedAt: null, status: 'interrupted', durationMs: 5_000, filesIndexed: null, reason: null, errorCode: null },
-        { jobId: 'd', startedAt: Date.UTC(2024, 0, 15, 6), endedAt: null, status: 'failed', durationMs: 5_000, filesIndexed: null, reason: null, errorCode: 'EIO' },
-        { jobId: 'e', startedAt: Date.UTC(2024, 0, 15, 5), endedAt: null, status: 'completed', durationMs: 45_000, filesIndexed: 12_345, reason: null, errorCode: null },
+        {
+          jobId: 'a',
+          startedAt: Date.UTC(2024, 0, 15, 9),
+          endedAt: null,
+          status: 'completed',
+          durationMs: 3_900_000,
+          filesIndexed: null,
+          reason: null,
+          errorCode: null,
+        },
+        {
+          jobId: 'b',
+          startedAt: Date.UTC(2024, 0, 15, 8),
+          endedAt: null,
+          status: 'cancelled',
+          durationMs: 5_000,
+          filesIndexed: null,
+          reason: 'cancelled by user',
+          errorCode: 'CANCELLED',
+        },
+        {
+          jobId: 'c',
+          startedAt: Date.UTC(2024, 0, 15, 7),
+          endedAt: null,
+          status: 'interrupted',
+          durationMs: 5_000,
+          filesIndexed: null,
+          reason: null,
+          errorCode: null,
+        },
+        {
+          jobId: 'd',
+          startedAt: Date.UTC(2024, 0, 15, 6),
+          endedAt: null,
+          status: 'failed',
+          durationMs: 5_000,
+          filesIndexed: null,
+          reason: null,
+          errorCode: 'EIO',
+        },
+        {
+          jobId: 'e',
+          startedAt: Date.UTC(2024, 0, 15, 5),
+          endedAt: null,
+          status: 'completed',
+          durationMs: 45_000,
+          filesIndexed: 12_345,
+          reason: null,
+          errorCode: null,
+        },
       ],
     };
     expect(renderHistoryReport(report).split('\n')).toEqual([

@@ -39,7 +39,7 @@ function terminal(...answers: string[]) {
 }
 
 describe('the resume prompt', () => {
-  it('reproduces the story\'s prompt line by line', () => {
+  it("reproduces the story's prompt line by line", () => {
     expect(renderResumePrompt(info(), NOW).split('\n')).toEqual([
       '📎 Incomplete sync detected!',
       '',
@@ -59,7 +59,10 @@ describe('the resume prompt', () => {
   });
 
   it('says when the checkpoint cannot be used and recommends a fresh sync', () => {
-    const text = renderResumePrompt(info({ canResume: false, reason: 'the checkpoint is damaged', status: 'failed' }), NOW);
+    const text = renderResumePrompt(
+      info({ canResume: false, reason: 'the checkpoint is damaged', status: 'failed' }),
+      NOW,
+    );
     expect(text.split('\n')).toEqual([
       '📎 Incomplete sync detected!',
       '',
@@ -106,7 +109,13 @@ describe('the resume prompt', () => {
 
   it('says plainly in the details what cannot be resumed, and why', () => {
     const text = renderResumeDetails(
-      info({ status: 'failed', canResume: false, gitCommit: null, checkpointAt: null, reason: 'no checkpoint was saved' }),
+      info({
+        status: 'failed',
+        canResume: false,
+        gitCommit: null,
+        checkpointAt: null,
+        reason: 'no checkpoint was saved',
+      }),
       NOW,
     ).split('\n');
     expect(text).toContain('  • How it stopped: failed');
@@ -117,7 +126,9 @@ describe('the resume prompt', () => {
 
   it('tells a person who pressed R when Resume is not available what they can answer', () => {
     expect(renderRetryHint(info())).toBe('Please answer R, S, V or C.');
-    expect(renderRetryHint(info({ canResume: false, reason: 'x' }))).toBe('Resume is not available: please answer S, V or C.');
+    expect(renderRetryHint(info({ canResume: false, reason: 'x' }))).toBe(
+      'Resume is not available: please answer S, V or C.',
+    );
   });
 
   it.each([
@@ -130,7 +141,9 @@ describe('the resume prompt', () => {
     ['C', 'cancel'],
   ])('answer %j means %s', async (answer, expected) => {
     const t = terminal(answer);
-    await expect(promptResume(info(), { input: t.input, output: t.output, now: NOW })).resolves.toBe(expected);
+    await expect(promptResume(info(), { input: t.input, output: t.output, now: NOW })).resolves.toBe(
+      expected,
+    );
   });
 
   it('shows details on V and asks again; re-asks on anything else', async () => {
@@ -142,21 +155,27 @@ describe('the resume prompt', () => {
 
   it('does not offer R when the checkpoint cannot be used', async () => {
     const t = terminal('r', '');
-    await expect(promptResume(info({ canResume: false, reason: 'x' }), { input: t.input, output: t.output, now: NOW })).resolves.toBe('fresh');
+    await expect(
+      promptResume(info({ canResume: false, reason: 'x' }), { input: t.input, output: t.output, now: NOW }),
+    ).resolves.toBe('fresh');
   });
 
   it('never blocks on a stream that is not a terminal: it returns the default', async () => {
     const input = new PassThrough(); // never written to, never ended
     const output = new PassThrough();
     await expect(promptResume(info(), { input, output, now: NOW })).resolves.toBe('resume');
-    await expect(promptResume(info(), { input, output, now: NOW, nonInteractiveChoice: 'cancel' })).resolves.toBe('cancel');
+    await expect(
+      promptResume(info(), { input, output, now: NOW, nonInteractiveChoice: 'cancel' }),
+    ).resolves.toBe('cancel');
   });
 
   it('answers the recommended fresh sync when the checkpoint cannot be used, so an unattended caller is never stuck', async () => {
     // A cron job following the README: cancelling here would cancel every later run too.
     const input = new PassThrough();
     const output = new PassThrough();
-    await expect(promptResume(info({ canResume: false, reason: 'no git commit' }), { input, output, now: NOW })).resolves.toBe('fresh');
+    await expect(
+      promptResume(info({ canResume: false, reason: 'no git commit' }), { input, output, now: NOW }),
+    ).resolves.toBe('fresh');
   });
 
   it('reads piped answers when asked to', async () => {
@@ -173,9 +192,9 @@ describe('the resume prompt', () => {
       let written = '';
       output.on('data', (chunk) => (written += chunk));
       input.end(typed);
-      await expect(promptResume(info(), { input, output, readNonTty: true, now: NOW, nonInteractiveChoice: 'resume' })).resolves.toBe(
-        typed === 'r' ? 'resume' : 'cancel',
-      );
+      await expect(
+        promptResume(info(), { input, output, readNonTty: true, now: NOW, nonInteractiveChoice: 'resume' }),
+      ).resolves.toBe(typed === 'r' ? 'resume' : 'cancel');
       if (typed !== 'r') expect(written).toContain('(end of input: cancelled)');
     }
   });
@@ -218,7 +237,9 @@ describe('promptResume on a terminal: one keypress', () => {
   ])('key %j answers %s without Enter, and the terminal mode is restored', async (key, expected) => {
     const t = rawTerminal();
     t.press(key);
-    await expect(promptResume(info(), { input: t.input, output: t.output, now: NOW })).resolves.toBe(expected);
+    await expect(promptResume(info(), { input: t.input, output: t.output, now: NOW })).resolves.toBe(
+      expected,
+    );
     expect(t.modes).toEqual([true, false]);
     expect(t.input.isRaw).toBe(false);
     expect(t.input.isPaused()).toBe(true);
@@ -243,7 +264,9 @@ describe('promptResume on a terminal: one keypress', () => {
   it('Enter takes the recommendation; R is refused when the checkpoint cannot be used', async () => {
     const t = rawTerminal();
     t.press('r', '\r');
-    await expect(promptResume(info({ canResume: false, reason: 'x' }), { input: t.input, output: t.output, now: NOW })).resolves.toBe('fresh');
+    await expect(
+      promptResume(info({ canResume: false, reason: 'x' }), { input: t.input, output: t.output, now: NOW }),
+    ).resolves.toBe('fresh');
     expect(t.written()).toContain('Please press');
   });
 
@@ -251,7 +274,9 @@ describe('promptResume on a terminal: one keypress', () => {
     const t = rawTerminal();
     t.input.isRaw = true;
     t.press('c');
-    await expect(promptResume(info(), { input: t.input, output: t.output, now: NOW })).resolves.toBe('cancel');
+    await expect(promptResume(info(), { input: t.input, output: t.output, now: NOW })).resolves.toBe(
+      'cancel',
+    );
     expect(t.modes).toEqual([true, true]);
   });
 
@@ -265,7 +290,9 @@ describe('promptResume on a terminal: one keypress', () => {
   it('the terminal closing before a key cancels', async () => {
     const t = rawTerminal();
     setImmediate(() => t.input.end());
-    await expect(promptResume(info(), { input: t.input, output: t.output, now: NOW })).resolves.toBe('cancel');
+    await expect(promptResume(info(), { input: t.input, output: t.output, now: NOW })).resolves.toBe(
+      'cancel',
+    );
     expect(t.modes).toEqual([true, false]);
   });
 });

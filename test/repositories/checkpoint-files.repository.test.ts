@@ -1,12 +1,17 @@
 import { CheckpointFilesRepository, PATHS_PER_ROW } from '../../src/repositories/checkpoint-files.repository';
-import { decodeOrdinals, decodePathText, InconsistentFileLogError } from '../../src/repositories/file-log-codec';
+import {
+  decodeOrdinals,
+  decodePathText,
+  InconsistentFileLogError,
+} from '../../src/repositories/file-log-codec';
 import { openTestStore } from '../support/store';
 import { useTempDir } from '../support/temp-dir';
 
 /** What a stored event holds, decoded: paths for planned rows, ordinals otherwise. */
 function decoded(repo: CheckpointFilesRepository, lineageId: string) {
   return repo.list(lineageId).map((e) => {
-    if (e.kind === 'planned') return { kind: e.kind, first: e.first, paths: decodePathText(e.read()).split('\0') };
+    if (e.kind === 'planned')
+      return { kind: e.kind, first: e.first, paths: decodePathText(e.read()).split('\0') };
     const ordinals: number[] = [];
     decodeOrdinals(e.data, (o) => ordinals.push(o));
     return { kind: e.kind, ordinals };
@@ -37,7 +42,12 @@ describe('CheckpointFilesRepository', () => {
       { kind: 'reopened', ordinals: [0] },
       { kind: 'removed', ordinals: [2] },
     ]);
-    expect(sqlite.prepare('SELECT job_id, checkpoint_seq, item_count FROM checkpoint_files ORDER BY id').raw().all()).toEqual([
+    expect(
+      sqlite
+        .prepare('SELECT job_id, checkpoint_seq, item_count FROM checkpoint_files ORDER BY id')
+        .raw()
+        .all(),
+    ).toEqual([
       ['job-1', 0, 7],
       ['job-1', 1, 4],
       ['job-1', 1, 1],
@@ -76,7 +86,9 @@ describe('CheckpointFilesRepository', () => {
     const paths = Array.from({ length: PATHS_PER_ROW * 2 + 1 }, (_, i) => `src/file-${i}.ts`);
     repo.append('lin', 'job-1', 0, { kind: 'planned', first: 5, paths });
 
-    expect(sqlite.prepare('SELECT first_ordinal, item_count FROM checkpoint_files ORDER BY id').raw().all()).toEqual([
+    expect(
+      sqlite.prepare('SELECT first_ordinal, item_count FROM checkpoint_files ORDER BY id').raw().all(),
+    ).toEqual([
       [5, PATHS_PER_ROW],
       [5 + PATHS_PER_ROW, PATHS_PER_ROW],
       [5 + 2 * PATHS_PER_ROW, 1],
@@ -89,17 +101,29 @@ describe('CheckpointFilesRepository', () => {
     repo.append('lin', 'job-1', 0, { kind: 'planned', first: 0, paths: ['a.ts', 'b.ts'] });
     repo.append('lin', 'job-1', 1, { kind: 'completed', ordinals: [0] });
     const [planned] = repo.list('lin');
-    sqlite.prepare("UPDATE checkpoint_files SET data = CAST('a.ts' || char(0) || 'c.ts' AS BLOB) WHERE kind = 'planned'").run();
+    sqlite
+      .prepare(
+        "UPDATE checkpoint_files SET data = CAST('a.ts' || char(0) || 'c.ts' AS BLOB) WHERE kind = 'planned'",
+      )
+      .run();
     // A list row is checked as it is read; an ordinal row as the log is listed.
-    expect(() => (planned as { read: () => Buffer }).read()).toThrow(/planned row does not match its checksum/);
+    expect(() => (planned as { read: () => Buffer }).read()).toThrow(
+      /planned row does not match its checksum/,
+    );
     sqlite.prepare("UPDATE checkpoint_files SET data = x'0001' WHERE kind = 'completed'").run();
     expect(() => repo.list('lin')).toThrow(InconsistentFileLogError);
     sqlite.prepare("DELETE FROM checkpoint_files WHERE kind = 'planned'").run();
     expect(() => (planned as { read: () => Buffer }).read()).toThrow(/planned row is gone/);
     sqlite.prepare('DROP TABLE checkpoint_files').run();
-    sqlite.prepare("CREATE TABLE checkpoint_files (id INTEGER PRIMARY KEY, lineage_id, job_id, checkpoint_seq, kind, first_ordinal, item_count, data, checksum)").run();
+    sqlite
+      .prepare(
+        'CREATE TABLE checkpoint_files (id INTEGER PRIMARY KEY, lineage_id, job_id, checkpoint_seq, kind, first_ordinal, item_count, data, checksum)',
+      )
+      .run();
     sqlite.prepare("INSERT INTO checkpoint_files VALUES (1, 'lin', 'j', 0, 'moved', 0, 1, x'00', 0)").run();
-    expect(() => new CheckpointFilesRepository({ sqlite } as never).list('lin')).toThrow(/unknown event kind/);
+    expect(() => new CheckpointFilesRepository({ sqlite } as never).list('lin')).toThrow(
+      /unknown event kind/,
+    );
   });
 
   it('deletes a whole lineage, returning the number of rows removed and leaving others', () => {

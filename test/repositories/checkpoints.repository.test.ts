@@ -14,7 +14,9 @@ describe('CheckpointsRepository', () => {
 
   it('inserts a checkpoint and finds it by job id', () => {
     const { repo } = setup();
-    const row = checkpointRow({ metadata: { metrics: { rate: 2, memoryUsage: 10, cpuPercent: 50 }, caller: { branch: 'main' } } });
+    const row = checkpointRow({
+      metadata: { metrics: { rate: 2, memoryUsage: 10, cpuPercent: 50 }, caller: { branch: 'main' } },
+    });
     repo.upsert(row);
     expect(repo.findByJobId('job-1')).toEqual(row);
   });

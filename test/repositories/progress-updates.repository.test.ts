@@ -38,7 +38,10 @@ describe('ProgressUpdatesRepository', () => {
     const { repo, sqlite } = setup();
     repo.insert(progressRow({ checkpointData: null }));
     repo.insert(progressRow({ checkpointData: undefined as never }));
-    expect(sqlite.prepare('SELECT checkpoint_data FROM progress_updates').pluck().all()).toEqual([null, null]);
+    expect(sqlite.prepare('SELECT checkpoint_data FROM progress_updates').pluck().all()).toEqual([
+      null,
+      null,
+    ]);
     expect(repo.listByJob('job-1').map((r) => r.checkpointData)).toEqual([null, null]);
   });
 
@@ -56,9 +59,11 @@ describe('ProgressUpdatesRepository', () => {
 
   it('refuses a checkpoint summary that does not fit its schema, writing nothing', () => {
     const { repo } = setup();
-    expect(() => repo.insert(progressRow({ checkpointData: { seq: -1, filesCompleted: 0, filesPending: 0, filesSkipped: 0 } }))).toThrow(
-      ZodError,
-    );
+    expect(() =>
+      repo.insert(
+        progressRow({ checkpointData: { seq: -1, filesCompleted: 0, filesPending: 0, filesSkipped: 0 } }),
+      ),
+    ).toThrow(ZodError);
     expect(repo.listByJob('job-1')).toEqual([]);
   });
 

@@ -73,7 +73,9 @@ describe('SyncHistoryRepository', () => {
       repo.insert(syncHistoryRow());
       sqlite.prepare("UPDATE sync_history SET errors = '[{truncated' WHERE job_id = 'job-1'").run();
       expect(() => repo.findByJobId('job-1')).toThrow(CorruptDatabaseError);
-      expect(() => repo.findByJobId('job-1')).toThrow(/^sync_history row job_id=job-1 is damaged: errors is not valid JSON/);
+      expect(() => repo.findByJobId('job-1')).toThrow(
+        /^sync_history row job_id=job-1 is damaged: errors is not valid JSON/,
+      );
     });
 
     it('listResumeCandidates passes over a damaged row; inspectResumeCandidates describes it', () => {
@@ -84,21 +86,38 @@ describe('SyncHistoryRepository', () => {
       expect(repo.listResumeCandidates('proj').map((r) => r.jobId)).toEqual(['job-2']);
       expect(repo.inspectResumeCandidates('proj')).toEqual([
         expect.objectContaining({ ok: true }),
-        expect.objectContaining({ ok: false, damage: { table: 'sync_history', key: 'job_id=job-1', column: 'errors', why: expect.stringMatching(/^is not valid JSON/) } }),
+        expect.objectContaining({
+          ok: false,
+          damage: {
+            table: 'sync_history',
+            key: 'job_id=job-1',
+            column: 'errors',
+            why: expect.stringMatching(/^is not valid JSON/),
+          },
+        }),
       ]);
     });
 
     it('reports a damaged JSON column on the way out as CorruptDatabaseError naming the column', () => {
       const { repo, sqlite } = setup();
       repo.insert(syncHistoryRow());
-      sqlite.prepare("UPDATE sync_history SET phases = '[{\"name\":\"\",\"weight\":7}]' WHERE job_id = 'job-1'").run();
+      sqlite
+        .prepare('UPDATE sync_history SET phases = \'[{"name":"","weight":7}]\' WHERE job_id = \'job-1\'')
+        .run();
       expect(() => repo.findByJobId('job-1')).toThrow(CorruptDatabaseError);
       expect(() => repo.findByJobId('job-1')).toThrow(/job_id=job-1 is damaged: phases 0\.name/);
     });
   });
 
   describe('updateProgress / heartbeat', () => {
-    const progress = { currentPhase: 'Indexing Files', overallProgress: 42.5, filesProcessed: 5, totalFiles: 12, lastActivityAt: T0 + 5000, lastActivityMono: 5000 };
+    const progress = {
+      currentPhase: 'Indexing Files',
+      overallProgress: 42.5,
+      filesProcessed: 5,
+      totalFiles: 12,
+      lastActivityAt: T0 + 5000,
+      lastActivityMono: 5000,
+    };
 
     it('update a running sync and return true', () => {
       const { repo } = setup();
@@ -108,7 +127,11 @@ describe('SyncHistoryRepository', () => {
       expect(repo.findByJobId('job-1')).toMatchObject(progress);
 
       expect(repo.heartbeat('job-1', T0 + 9000, 9000)).toBe(true);
-      expect(repo.findByJobId('job-1')).toMatchObject({ ...progress, lastActivityAt: T0 + 9000, lastActivityMono: 9000 });
+      expect(repo.findByJobId('job-1')).toMatchObject({
+        ...progress,
+        lastActivityAt: T0 + 9000,
+        lastActivityMono: 9000,
+      });
     });
 
     it('return false and change nothing once the sync is no longer running', () => {
@@ -142,10 +165,16 @@ describe('SyncHistoryRepository', () => {
     it('records the outcome, sets lastActivityAt to the end time and drops the owner', () => {
       const { repo } = setup();
       repo.insert(syncHistoryRow());
-      const outcome = syncOutcome({ errors: [{ phase: 'Indexing Files', code: 'EACCES', message: 'denied', file: 'a.ts', at: T0 + 1 }] });
+      const outcome = syncOutcome({
+        errors: [{ phase: 'Indexing Files', code: 'EACCES', message: 'denied', file: 'a.ts', at: T0 + 1 }],
+      });
 
       expect(repo.finish('job-1', outcome)).toBe(true);
-      expect(repo.findByJobId('job-1')).toMatchObject({ ...outcome, lastActivityAt: outcome.endTime, ownerPid: null });
+      expect(repo.findByJobId('job-1')).toMatchObject({
+        ...outcome,
+        lastActivityAt: outcome.endTime,
+        ownerPid: null,
+      });
     });
 
     it('returns false the second time (a sync ends once)', () => {
@@ -169,14 +198,20 @@ describe('SyncHistoryRepository', () => {
       const { repo } = setup();
       repo.insert(syncHistoryRow());
       repo.releaseOwner('job-1');
-      expect(repo.findByJobId('job-1')).toMatchObject({ status: 'running', ownerPid: null, ownerHost: 'host-a' });
+      expect(repo.findByJobId('job-1')).toMatchObject({
+        status: 'running',
+        ownerPid: null,
+        ownerHost: 'host-a',
+      });
     });
 
     it('leaves a finished sync alone', () => {
       const { repo, sqlite } = setup();
       repo.insert(syncHistoryRow({ status: 'failed' }));
       repo.releaseOwner('job-1');
-      expect(sqlite.prepare("SELECT owner_pid FROM sync_history WHERE job_id = 'job-1'").get()).toEqual({ owner_pid: 4242 });
+      expect(sqlite.prepare("SELECT owner_pid FROM sync_history WHERE job_id = 'job-1'").get()).toEqual({
+        owner_pid: 4242,
+      });
     });
   });
 
@@ -184,8 +219,18 @@ describe('SyncHistoryRepository', () => {
     it('moves a sync from an allowed status, recording the given fields and dropping the owner', () => {
       const { repo } = setup();
       repo.insert(syncHistoryRow({ status: 'failed' }));
-      expect(repo.transition('job-1', ['running', 'failed'], 'resumed', { endTime: T0 + 10, resumedByJobId: 'job-2' })).toBe(true);
-      expect(repo.findByJobId('job-1')).toMatchObject({ status: 'resumed', endTime: T0 + 10, resumedByJobId: 'job-2', ownerPid: null });
+      expect(
+        repo.transition('job-1', ['running', 'failed'], 'resumed', {
+          endTime: T0 + 10,
+          resumedByJobId: 'job-2',
+        }),
+      ).toBe(true);
+      expect(repo.findByJobId('job-1')).toMatchObject({
+        status: 'resumed',
+        endTime: T0 + 10,
+        resumedByJobId: 'job-2',
+        ownerPid: null,
+      });
     });
 
     it('refuses a sync in any other status', () => {

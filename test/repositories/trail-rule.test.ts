@@ -5,7 +5,8 @@ import { randomInt, seededRandom } from '../support/seeded-random';
 function trailThrough(lengths: number[]): TrailPoint[] {
   const trail: TrailPoint[] = [];
   lengths.forEach((length, phase) => {
-    for (let i = 0; i < length; i++) trail.push({ id: trail.length + 1, phase: `P${phase}`, hasCheckpoint: false });
+    for (let i = 0; i < length; i++)
+      trail.push({ id: trail.length + 1, phase: `P${phase}`, hasCheckpoint: false });
   });
   return trail;
 }

@@ -43,22 +43,30 @@ describe('scripts/check-migrations.js (npm run db:check)', () => {
     const schema = fs.readFileSync(schemaFile, 'utf8');
     const anchor = "index('checkpoints_updated_at_idx').on(t.updatedAt),";
     expect(schema).toContain(anchor);
-    fs.writeFileSync(schemaFile, schema.replace(anchor, `${anchor}\n    index('checkpoints_phase_idx').on(t.phase),`));
+    fs.writeFileSync(
+      schemaFile,
+      schema.replace(anchor, `${anchor}\n    index('checkpoints_phase_idx').on(t.phase),`),
+    );
 
     const result = await check(root);
 
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('would write a new migration');
     expect(result.stderr).toContain('CREATE INDEX `checkpoints_phase_idx`');
-    expect(fs.readdirSync(path.join(root, 'drizzle')).sort()).toEqual(fs.readdirSync(path.join(REPO_ROOT, 'drizzle')).sort());
+    expect(fs.readdirSync(path.join(root, 'drizzle')).sort()).toEqual(
+      fs.readdirSync(path.join(REPO_ROOT, 'drizzle')).sort(),
+    );
     // Its scratch copy was removed (drizzle-kit's own tsx cache may stay).
-    expect(fs.readdirSync(tmp.join('scratch-tmp')).filter((n) => n.startsWith('cidx-progress-migrations-'))).toEqual([]);
+    expect(
+      fs.readdirSync(tmp.join('scratch-tmp')).filter((n) => n.startsWith('cidx-progress-migrations-')),
+    ).toEqual([]);
   });
 
   it('fails when the migrations folder is inconsistent (a snapshot is missing)', async () => {
     const root = copyOfPackage();
     const meta = path.join(root, 'drizzle', 'meta');
-    for (const f of fs.readdirSync(meta).filter((n) => n.endsWith('_snapshot.json'))) fs.rmSync(path.join(meta, f));
+    for (const f of fs.readdirSync(meta).filter((n) => n.endsWith('_snapshot.json')))
+      fs.rmSync(path.join(meta, f));
 
     const result = await check(root);
 

@@ -12,7 +12,11 @@ function compileTo(dir: string, sources: Record<string, string>): void {
   fs.mkdirSync(dir, { recursive: true });
   for (const [name, source] of Object.entries(sources)) {
     const { outputText } = ts.transpileModule(source, {
-      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+      compilerOptions: {
+        module: ts.ModuleKind.CommonJS,
+        target: ts.ScriptTarget.ES2022,
+        esModuleInterop: true,
+      },
     });
     fs.writeFileSync(path.join(dir, name.replace(/\.ts$/, '.js')), outputText);
   }
@@ -33,7 +37,9 @@ async function inspectFromEsm(dist: string) {
     }));`;
   const result = await runCommand(process.execPath, ['--input-type=module', '-e', probe]);
   if (result.code !== 0) throw new Error(result.stderr);
-  return lastJsonLine<{ names: string[]; sameObjects: boolean; defaultIsCjs: boolean; answer: number }>(result.stdout);
+  return lastJsonLine<{ names: string[]; sameObjects: boolean; defaultIsCjs: boolean; answer: number }>(
+    result.stdout,
+  );
 }
 
 describe('scripts/write-esm-entry.js', () => {
@@ -42,9 +48,11 @@ describe('scripts/write-esm-entry.js', () => {
   it('re-exports every named export of dist/index.js, including `export *` ones, as the very same objects', async () => {
     const dist = tmp.join('dist');
     compileTo(dist, {
-      'errors.ts': 'export class ProgressStoreError extends Error {}\nexport class ValidationError extends ProgressStoreError {}',
+      'errors.ts':
+        'export class ProgressStoreError extends Error {}\nexport class ValidationError extends ProgressStoreError {}',
       'store.ts': 'export function openProgressStore() { return 1; }\nexport type Hidden = number;',
-      'index.ts': "export * from './errors';\nexport { openProgressStore } from './store';\nexport const answer = 42;",
+      'index.ts':
+        "export * from './errors';\nexport { openProgressStore } from './store';\nexport const answer = 42;",
     });
 
     const run = await runChild(SCRIPT, [dist]);

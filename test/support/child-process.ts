@@ -43,12 +43,20 @@ export function startChild(script: string, args: string[] = [], options: ChildOp
 }
 
 /** Run a child script to completion. */
-export function runChild(script: string, args: string[] = [], options: ChildOptions = {}): Promise<ChildResult> {
+export function runChild(
+  script: string,
+  args: string[] = [],
+  options: ChildOptions = {},
+): Promise<ChildResult> {
   return startChild(script, args, options).exited;
 }
 
 /** Run any executable (say, node_modules/.bin/drizzle-kit) to completion. */
-export function runCommand(command: string, args: string[] = [], options: ChildOptions = {}): Promise<ChildResult> {
+export function runCommand(
+  command: string,
+  args: string[] = [],
+  options: ChildOptions = {},
+): Promise<ChildResult> {
   return startProcess(command, args, options).exited;
 }
 
@@ -92,7 +100,10 @@ function startProcess(command: string, argv: string[], options: ChildOptions): C
     });
   });
   let done = false;
-  void exited.then(() => (done = true), () => (done = true));
+  void exited.then(
+    () => (done = true),
+    () => (done = true),
+  );
 
   const describeChild = () => [path.basename(command), ...argv.map((a) => path.basename(a))].join(' ');
 
@@ -116,12 +127,23 @@ function startProcess(command: string, argv: string[], options: ChildOptions): C
           if (found !== undefined) return finish(() => resolve(found));
           if (done) {
             finish(() =>
-              reject(new Error(`${describeChild()} exited before printing ${match}\nstdout: ${stdout}\nstderr: ${stderr}`)),
+              reject(
+                new Error(
+                  `${describeChild()} exited before printing ${match}\nstdout: ${stdout}\nstderr: ${stderr}`,
+                ),
+              ),
             );
           }
         };
         const timer = setTimeout(
-          () => finish(() => reject(new Error(`timed out waiting for ${match} from ${describeChild()}\nstdout: ${stdout}\nstderr: ${stderr}`))),
+          () =>
+            finish(() =>
+              reject(
+                new Error(
+                  `timed out waiting for ${match} from ${describeChild()}\nstdout: ${stdout}\nstderr: ${stderr}`,
+                ),
+              ),
+            ),
           timeoutMs,
         );
         const finish = (settle: () => void) => {

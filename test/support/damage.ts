@@ -21,9 +21,9 @@ export function truncateFile(dbPath: string, keepBytes?: number): void {
 export function rootPageOf(dbPath: string, table: string): { page: number; pageSize: number } {
   const db = new Database(dbPath, { readonly: true });
   try {
-    const row = db.prepare("SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) as
-      | { rootpage: number }
-      | undefined;
+    const row = db
+      .prepare("SELECT rootpage FROM sqlite_master WHERE type = 'table' AND name = ?")
+      .get(table) as { rootpage: number } | undefined;
     if (!row) throw new Error(`no table ${table} in ${dbPath}`);
     return { page: row.rootpage, pageSize: db.pragma('page_size', { simple: true }) as number };
   } finally {
@@ -66,7 +66,9 @@ export function writeAt(file: string, offset: number, bytes: Buffer): void {
 export function miscountFreePages(dbPath: string): string[] {
   const db = new Database(dbPath);
   try {
-    db.exec('CREATE TABLE scratch (b BLOB); INSERT INTO scratch VALUES (zeroblob(20000)); DROP TABLE scratch');
+    db.exec(
+      'CREATE TABLE scratch (b BLOB); INSERT INTO scratch VALUES (zeroblob(20000)); DROP TABLE scratch',
+    );
     db.pragma('wal_checkpoint(TRUNCATE)');
   } finally {
     db.close();

@@ -13,7 +13,11 @@ export class GitRepo {
   }
 
   git(...args: string[]): string {
-    return execFileSync('git', args, { cwd: this.dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+    return execFileSync('git', args, {
+      cwd: this.dir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }).trim();
   }
 
   write(file: string, content: string): void {
@@ -35,7 +39,11 @@ export class GitRepo {
 
   /** Tracked files, read with -z: names with newlines, tabs or quotes come out verbatim. */
   files(): string[] {
-    const out = execFileSync('git', ['ls-files', '-z'], { cwd: this.dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync('git', ['ls-files', '-z'], {
+      cwd: this.dir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     return out.split('\0').filter(Boolean);
   }
 }

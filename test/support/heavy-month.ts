@@ -80,7 +80,15 @@ export function writeHeavyMonth(connection: Connection, options: HeavyMonthOptio
   const count = Math.floor((o.days * DAY) / interval);
   const first = o.end - count * interval;
   const ownerPid = absentPid();
-  const summary: HeavyMonthSummary = { syncs: 0, interrupted: [], failed: [], trailRows: 0, filePaths: 0, firstStart: first, lastStart: first };
+  const summary: HeavyMonthSummary = {
+    syncs: 0,
+    interrupted: [],
+    failed: [],
+    trailRows: 0,
+    filePaths: 0,
+    firstStart: first,
+    lastStart: first,
+  };
   // A day of syncs per transaction: a commit per sync would cost more than the rows.
   const perTransaction = Math.max(1, Math.round(DAY / interval));
   for (let from = 0; from < count; from += perTransaction) {
@@ -156,7 +164,14 @@ export function addSync(connection: Connection, spec: SyncSpec): void {
   writeTrail(repos, spec.jobId, spec.start, rows, spec.plannedRows ?? rows, phases);
   if (spec.checkpointFiles !== undefined && spec.outcome !== 'completed') {
     const files = (spec.paths ?? repositoryPaths)(spec.checkpointFiles);
-    writeCheckpoint(repos, spec.jobId, end, files, Math.floor(files.length * (spec.completedShare ?? 0.6)), phases);
+    writeCheckpoint(
+      repos,
+      spec.jobId,
+      end,
+      files,
+      Math.floor(files.length * (spec.completedShare ?? 0.6)),
+      phases,
+    );
   }
 }
 
@@ -169,7 +184,12 @@ function repositoriesOf(connection: Connection): Repositories {
   return repos;
 }
 
-function insertSyncRow(connection: Connection, spec: SyncSpec, phases: PhaseDefinition[], rows: number): void {
+function insertSyncRow(
+  connection: Connection,
+  spec: SyncSpec,
+  phases: PhaseDefinition[],
+  rows: number,
+): void {
   let insert = insertByConnection.get(connection);
   if (!insert) {
     insert = connection.sqlite.prepare(`INSERT INTO sync_history (
@@ -187,7 +207,10 @@ function insertSyncRow(connection: Connection, spec: SyncSpec, phases: PhaseDefi
   const end = spec.start + total;
   const finished = spec.outcome !== 'killed';
   const last = phases[phases.length - 1]!.name;
-  const failure = spec.outcome === 'failed' ? { code: 'ETIMEDOUT', message: 'embedding service timed out' } : { code: 'CANCELLED', message: 'cancelled' };
+  const failure =
+    spec.outcome === 'failed'
+      ? { code: 'ETIMEDOUT', message: 'embedding service timed out' }
+      : { code: 'CANCELLED', message: 'cancelled' };
   insert.run({
     jobId: spec.jobId,
     projectId: spec.projectId ?? HEAVY_MONTH_DEFAULTS.projectId,
@@ -196,7 +219,9 @@ function insertSyncRow(connection: Connection, spec: SyncSpec, phases: PhaseDefi
     endTime: finished ? end : null,
     lastActivityAt: end,
     totalDuration: finished ? total : null,
-    phaseDurations: finished ? JSON.stringify(Object.fromEntries(phases.map((p) => [p.name, Math.round(total * p.weight)]))) : null,
+    phaseDurations: finished
+      ? JSON.stringify(Object.fromEntries(phases.map((p) => [p.name, Math.round(total * p.weight)])))
+      : null,
     phases: JSON.stringify(phases),
     currentPhase: finished ? last : (phases.find((p) => p.name === 'Indexing Files') ?? phases[0]!).name,
     overallProgress: spec.outcome === 'completed' ? 100 : 60,
@@ -205,7 +230,10 @@ function insertSyncRow(connection: Connection, spec: SyncSpec, phases: PhaseDefi
     filesChanged: finished ? 40 : null,
     filesIndexed: finished ? rows * 10 : null,
     bytesProcessed: finished ? rows * 10 * 4096 : null,
-    errors: finished && spec.outcome !== 'completed' ? JSON.stringify([{ phase: last, ...failure, at: end }]) : null,
+    errors:
+      finished && spec.outcome !== 'completed'
+        ? JSON.stringify([{ phase: last, ...failure, at: end }])
+        : null,
     gitCommit: 'abcdef0123456789'.padEnd(40, '0'),
     ownerPid: finished ? null : (spec.ownerPid ?? absentPid()),
     ownerHost: hostname(),
@@ -215,7 +243,14 @@ function insertSyncRow(connection: Connection, spec: SyncSpec, phases: PhaseDefi
   });
 }
 
-function writeTrail(repos: Repositories, jobId: string, start: number, rows: number, totalRows: number, phases: PhaseDefinition[]): void {
+function writeTrail(
+  repos: Repositories,
+  jobId: string,
+  start: number,
+  rows: number,
+  totalRows: number,
+  phases: PhaseDefinition[],
+): void {
   let bucket = -1;
   let phaseIndex = -1;
   for (let i = 0; i < rows; i++) {
@@ -234,14 +269,26 @@ function writeTrail(repos: Repositories, jobId: string, start: number, rows: num
       filesProcessed: i * 10,
       totalFiles: totalRows * 10,
       rate: 10,
-      checkpointData: checkpoint ? { seq: bucket + 1, filesCompleted: i * 10, filesPending: (totalRows - i) * 10, filesSkipped: 0 } : null,
+      checkpointData: checkpoint
+        ? { seq: bucket + 1, filesCompleted: i * 10, filesPending: (totalRows - i) * 10, filesSkipped: 0 }
+        : null,
     });
   }
 }
 
-function writeCheckpoint(repos: Repositories, jobId: string, at: number, files: string[], completed: number, phases: PhaseDefinition[]): void {
+function writeCheckpoint(
+  repos: Repositories,
+  jobId: string,
+  at: number,
+  files: string[],
+  completed: number,
+  phases: PhaseDefinition[],
+): void {
   repos.checkpointFiles.append(jobId, jobId, 0, { kind: 'planned', first: 0, paths: files });
-  repos.checkpointFiles.append(jobId, jobId, 1, { kind: 'completed', ordinals: Array.from({ length: completed }, (_, i) => i) });
+  repos.checkpointFiles.append(jobId, jobId, 1, {
+    kind: 'completed',
+    ordinals: Array.from({ length: completed }, (_, i) => i),
+  });
   const indexing = phases.find((p) => p.name === 'Indexing Files') ?? phases[phases.length - 1]!;
   repos.checkpoints.upsert({
     jobId,
@@ -261,20 +308,55 @@ function writeCheckpoint(repos: Repositories, jobId: string, at: number, files: 
   });
 }
 
-function phaseAt(phases: PhaseDefinition[], percent: number): { name: string; index: number; percent: number } {
+function phaseAt(
+  phases: PhaseDefinition[],
+  percent: number,
+): { name: string; index: number; percent: number } {
   let from = 0;
   for (let index = 0; index < phases.length; index++) {
     const to = from + phases[index]!.weight * 100;
     if (percent < to || index === phases.length - 1) {
-      return { name: phases[index]!.name, index, percent: Math.min(100, Math.max(0, (100 * (percent - from)) / (to - from))) };
+      return {
+        name: phases[index]!.name,
+        index,
+        percent: Math.min(100, Math.max(0, (100 * (percent - from)) / (to - from))),
+      };
     }
     from = to;
   }
   throw new Error('no phases');
 }
 
-const FOLDERS = ['src', 'lib', 'packages', 'services', 'internal', 'components', 'handlers', 'models', 'utils', 'storage', 'search', 'indexing', 'tests', 'fixtures'];
-const NAMES = ['index', 'client', 'server', 'repository', 'parser', 'config', 'session', 'worker', 'embedding-provider', 'vector-store', 'chunker', 'a'];
+const FOLDERS = [
+  'src',
+  'lib',
+  'packages',
+  'services',
+  'internal',
+  'components',
+  'handlers',
+  'models',
+  'utils',
+  'storage',
+  'search',
+  'indexing',
+  'tests',
+  'fixtures',
+];
+const NAMES = [
+  'index',
+  'client',
+  'server',
+  'repository',
+  'parser',
+  'config',
+  'session',
+  'worker',
+  'embedding-provider',
+  'vector-store',
+  'chunker',
+  'a',
+];
 const EXTENSIONS = ['ts', 'tsx', 'py', 'go', 'md', 'json', 'java', 'rs'];
 
 /** Nested paths of mixed depth and length, unique within one call. */

@@ -47,7 +47,9 @@ export class HistoryFactory {
 
   /** Add one sync; returns its job id. */
   add(sync: SyntheticSync): string {
-    return runInTransaction(this.connection.sqlite, () => this.insert(sync, null), { name: 'history factory' });
+    return runInTransaction(this.connection.sqlite, () => this.insert(sync, null), {
+      name: 'history factory',
+    });
   }
 
   /**
@@ -125,7 +127,12 @@ export class HistoryFactory {
   }
 }
 
-function errorRecord(sync: SyntheticSync, status: 'failed' | 'cancelled', lastPhase: string, at: number): SyncErrorRecord {
+function errorRecord(
+  sync: SyntheticSync,
+  status: 'failed' | 'cancelled',
+  lastPhase: string,
+  at: number,
+): SyncErrorRecord {
   if (status === 'cancelled') return { phase: lastPhase, code: 'CANCELLED', message: 'cancelled', at };
   const error = sync.error ?? { code: 'ETIMEDOUT', message: 'Network timeout' };
   return {

@@ -1,4 +1,9 @@
-import { openProgressStore, type ProgressStore, type ProgressStoreOptions, type StoreWarning } from '../../src';
+import {
+  openProgressStore,
+  type ProgressStore,
+  type ProgressStoreOptions,
+  type StoreWarning,
+} from '../../src';
 import { ManualClock } from './manual-clock';
 
 const open = new Set<ProgressStore>();
@@ -47,7 +52,11 @@ export function repoPaths(count: number, prefix = 'src'): string[] {
 }
 
 /** Raw rows of a table, for asserting what is on disk. */
-export function rows<T = Record<string, unknown>>(store: ProgressStore, sql: string, ...params: unknown[]): T[] {
+export function rows<T = Record<string, unknown>>(
+  store: ProgressStore,
+  sql: string,
+  ...params: unknown[]
+): T[] {
   const BetterSqlite3 = require('better-sqlite3');
   const db = new BetterSqlite3(store.path, { readonly: true });
   try {
@@ -61,6 +70,8 @@ export function rows<T = Record<string, unknown>>(store: ProgressStore, sql: str
  * The store's internals, for fault tests that must reach its own connection (to cap its
  * pages with max_page_count, say). Not part of the public API.
  */
-export function storeInternals(store: ProgressStore): import('../../src/services/store-context').StoreContext {
+export function storeInternals(
+  store: ProgressStore,
+): import('../../src/services/store-context').StoreContext {
   return (store as unknown as { context: import('../../src/services/store-context').StoreContext }).context;
 }

@@ -5,7 +5,13 @@ import { runCommand } from './child-process';
  * A command run on a real pseudo terminal (python3's pty module, see pty-run.py), fed a
  * script of keypresses: stdin, stdout and stderr are all that terminal, as for a person.
  */
-export type PtyStep = { wait: string } | { send: string } | { mode: string } | { signal: 'SIGINT' | 'SIGTERM' } | { sleep: number } | { touch: string };
+export type PtyStep =
+  | { wait: string }
+  | { send: string }
+  | { mode: string }
+  | { signal: 'SIGINT' | 'SIGTERM' }
+  | { sleep: number }
+  | { touch: string };
 
 export interface PtyResult {
   /** Everything the terminal showed (stdout and stderr together, \r\n line ends). */
@@ -20,7 +26,11 @@ export interface PtyResult {
 
 const DRIVER = path.join(__dirname, 'pty-run.py');
 
-export async function runOnTerminal(command: string[], steps: PtyStep[], env: NodeJS.ProcessEnv): Promise<PtyResult> {
+export async function runOnTerminal(
+  command: string[],
+  steps: PtyStep[],
+  env: NodeJS.ProcessEnv,
+): Promise<PtyResult> {
   const result = await runCommand('python3', [DRIVER, JSON.stringify(steps), ...command], { env });
   if (result.code !== 0) throw new Error(`pty-run failed (${result.code}): ${result.stderr}`);
   return JSON.parse(result.stdout) as PtyResult;

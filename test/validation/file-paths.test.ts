@@ -27,12 +27,18 @@ describe('filePathProblem', () => {
     expect(filePathProblem(path)).not.toBeNull();
   });
 
-  it.each(['src/main.py', 'a\\b.txt', 'dir/..hidden', 'x..y/z', 'emoji/😀.ts', 'docs/c:d.md', '...', 'aux.c'])(
-    'accepts %p, which git can hold on Linux',
-    (path) => {
-      expect(filePathProblem(path)).toBeNull();
-    },
-  );
+  it.each([
+    'src/main.py',
+    'a\\b.txt',
+    'dir/..hidden',
+    'x..y/z',
+    'emoji/😀.ts',
+    'docs/c:d.md',
+    '...',
+    'aux.c',
+  ])('accepts %p, which git can hold on Linux', (path) => {
+    expect(filePathProblem(path)).toBeNull();
+  });
 
   it('says why, naming the separator rule', () => {
     expect(filePathProblem('a\\..\\b')).toMatch(/"\.\." segments/);
@@ -64,10 +70,16 @@ describe('filePathProblem', () => {
   it('refuses a ".." however it is joined to valid segments (property)', () => {
     const segment = fc.stringMatching(/^[A-Za-z0-9_-]{1,8}$/);
     fc.assert(
-      fc.property(fc.array(segment, { maxLength: 4 }), fc.array(segment, { maxLength: 4 }), fc.constantFrom('/', '\\'), fc.constantFrom('/', '\\'), (before, after, left, right) => {
-        const path = [...before.map((s) => s + left), '..', ...after.map((s) => right + s)].join('');
-        expect(filePathProblem(path)).not.toBeNull();
-      }),
+      fc.property(
+        fc.array(segment, { maxLength: 4 }),
+        fc.array(segment, { maxLength: 4 }),
+        fc.constantFrom('/', '\\'),
+        fc.constantFrom('/', '\\'),
+        (before, after, left, right) => {
+          const path = [...before.map((s) => s + left), '..', ...after.map((s) => right + s)].join('');
+          expect(filePathProblem(path)).not.toBeNull();
+        },
+      ),
       { seed: SEED, numRuns: 1000 },
     );
   });
@@ -87,12 +99,17 @@ describe('phase names, stored as text beside the paths', () => {
 });
 
 describe('file path rules for what git can name', () => {
-  it.each(['new\nline.ts', 'carriage\rreturn', '\ttab.ts', '-leading-dash', 'quo"te\'s', 'bell\u0007.txt', 'spaced name/é.ts'])(
-    'accept %j',
-    (path) => {
-      expect(filePathProblem(path)).toBeNull();
-    },
-  );
+  it.each([
+    'new\nline.ts',
+    'carriage\rreturn',
+    '\ttab.ts',
+    '-leading-dash',
+    'quo"te\'s',
+    'bell\u0007.txt',
+    'spaced name/é.ts',
+  ])('accept %j', (path) => {
+    expect(filePathProblem(path)).toBeNull();
+  });
 
   it.each([
     ['nul\0byte', /NUL/],

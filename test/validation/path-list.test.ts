@@ -16,10 +16,18 @@ function pathsOf(text: string, starts: Int32Array, count: number): string[] {
 // valid UTF-8 is decoded), with separators, dots and colons made likely.
 const unit = fc.oneof(
   fc.constantFrom('/', '\\', '.', '..', ':', 'C', 'a', 'é', '😀', '\n'),
-  fc.integer({ min: 1, max: 0xffff }).filter((c) => c < 0xd800 || c > 0xdfff).map((c) => String.fromCharCode(c)),
+  fc
+    .integer({ min: 1, max: 0xffff })
+    .filter((c) => c < 0xd800 || c > 0xdfff)
+    .map((c) => String.fromCharCode(c)),
 );
 const shortPath = fc.array(unit, { maxLength: 10 }).map((parts) => parts.join(''));
-const longPath = fc.constantFrom('x'.repeat(MAX_PATH_LENGTH), 'x'.repeat(MAX_PATH_LENGTH + 1), `${'a/'.repeat(2048)}b`, `${'a/'.repeat(2047)}bc`);
+const longPath = fc.constantFrom(
+  'x'.repeat(MAX_PATH_LENGTH),
+  'x'.repeat(MAX_PATH_LENGTH + 1),
+  `${'a/'.repeat(2048)}b`,
+  `${'a/'.repeat(2047)}bc`,
+);
 const storedPath = fc.oneof({ arbitrary: shortPath, weight: 20 }, { arbitrary: longPath, weight: 1 });
 const pathList = fc.array(storedPath, { minLength: 1, maxLength: 8 });
 
@@ -44,7 +52,19 @@ describe('splitPathList: a stored list checked as strictly as each path', () => 
   });
 
   it('lets valid paths through the fast path untouched, including the odd ones git allows', () => {
-    const paths = ['src/main.py', 'a\\b.txt', 'dir/..hidden', 'x..y/z', 'emoji/😀.ts', 'docs/c:d.md', '...', '.gitignore', 'a\\.\\b', 'end.', 'x'];
+    const paths = [
+      'src/main.py',
+      'a\\b.txt',
+      'dir/..hidden',
+      'x..y/z',
+      'emoji/😀.ts',
+      'docs/c:d.md',
+      '...',
+      '.gitignore',
+      'a\\.\\b',
+      'end.',
+      'x',
+    ];
     const split = splitPathList(paths.join('\0'), paths.length);
     if (split.problem !== null) throw new Error(`refused: ${split.problem}`);
     expect(pathsOf(paths.join('\0'), split.starts, paths.length)).toEqual(paths);
@@ -85,12 +105,20 @@ describe('decodePathText: only valid UTF-8 comes back', () => {
   });
 
   it('gives back what encodePaths stored, ASCII or not, a leading BOM included (property)', () => {
-    const text = fc.array(fc.oneof(fc.constantFrom('\uFEFF', 'é', '😀', '\n'), fc.string({ maxLength: 6 })), { maxLength: 6 });
+    const text = fc.array(fc.oneof(fc.constantFrom('\uFEFF', 'é', '😀', '\n'), fc.string({ maxLength: 6 })), {
+      maxLength: 6,
+    });
     fc.assert(
-      fc.property(fc.array(text.map((parts) => parts.join('')), { minLength: 1, maxLength: 5 }), (paths) => {
-        const nulFree = paths.map((p) => p.replace(/\0/g, ''));
-        expect(decodePathText(encodePaths(nulFree))).toBe(nulFree.join('\0'));
-      }),
+      fc.property(
+        fc.array(
+          text.map((parts) => parts.join('')),
+          { minLength: 1, maxLength: 5 },
+        ),
+        (paths) => {
+          const nulFree = paths.map((p) => p.replace(/\0/g, ''));
+          expect(decodePathText(encodePaths(nulFree))).toBe(nulFree.join('\0'));
+        },
+      ),
       { seed: SEED, numRuns: 1000 },
     );
   });

@@ -5,7 +5,30 @@ import { checkpointPhaseProblem } from '../../src/validation/row-schemas';
 
 /** A stored sync row with every column present, as drizzle reads it back (JSON still text). */
 function storedSync(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  const row = { ...syncHistoryRow(), id: 1, status: 'running', endTime: null, lastActivityMono: null, totalDuration: null, phaseDurations: null, currentPhase: null, overallProgress: 0, filesProcessed: 0, totalFiles: 0, filesChanged: null, filesIndexed: null, bytesProcessed: null, errors: null, gitCommit: 'a'.repeat(40), ownerBootId: null, resumedFromJobId: null, resumedByJobId: null, peakMemoryBytes: null, meanCpuPercent: null, metadata: null };
+  const row = {
+    ...syncHistoryRow(),
+    id: 1,
+    status: 'running',
+    endTime: null,
+    lastActivityMono: null,
+    totalDuration: null,
+    phaseDurations: null,
+    currentPhase: null,
+    overallProgress: 0,
+    filesProcessed: 0,
+    totalFiles: 0,
+    filesChanged: null,
+    filesIndexed: null,
+    bytesProcessed: null,
+    errors: null,
+    gitCommit: 'a'.repeat(40),
+    ownerBootId: null,
+    resumedFromJobId: null,
+    resumedByJobId: null,
+    peakMemoryBytes: null,
+    meanCpuPercent: null,
+    metadata: null,
+  };
   return { ...row, phases: JSON.stringify(row.phases), ...overrides };
 }
 
@@ -17,7 +40,15 @@ describe('row schemas', () => {
 
   it('accept a good row and give back its JSON parsed', () => {
     const checked = checkRow('sync_history', storedSync());
-    expect(checked).toMatchObject({ ok: true, row: { phases: [{ name: 'Git Fetch', weight: 0.3 }, { name: 'Indexing Files', weight: 0.7 }] } });
+    expect(checked).toMatchObject({
+      ok: true,
+      row: {
+        phases: [
+          { name: 'Git Fetch', weight: 0.3 },
+          { name: 'Indexing Files', weight: 0.7 },
+        ],
+      },
+    });
   });
 
   it.each([
@@ -41,7 +72,10 @@ describe('row schemas', () => {
   });
 
   it('name every bad column, even past a JSON cell that does not parse, the first as the damage', () => {
-    const checked = checkRow('sync_history', storedSync({ phases: '{oops', status: 'bogus', filesProcessed: -1 }));
+    const checked = checkRow(
+      'sync_history',
+      storedSync({ phases: '{oops', status: 'bogus', filesProcessed: -1 }),
+    );
     expect(checked).toMatchObject({ ok: false, damage: { column: 'phases' } });
     expect(checked.ok ? [] : [...checked.badColumns].sort()).toEqual(['filesProcessed', 'phases', 'status']);
   });
@@ -61,16 +95,24 @@ describe('row schemas', () => {
   it('check checkpoints and progress rows', () => {
     const checkpoint = { ...checkpointRow(), metadata: JSON.stringify(checkpointRow().metadata) };
     expect(checkRow('checkpoints', checkpoint).ok).toBe(true);
-    expect(checkRow('checkpoints', { ...checkpoint, filesPending: -1 })).toMatchObject({ ok: false, damage: { column: 'files_pending', key: 'job_id=job-1' } });
+    expect(checkRow('checkpoints', { ...checkpoint, filesPending: -1 })).toMatchObject({
+      ok: false,
+      damage: { column: 'files_pending', key: 'job_id=job-1' },
+    });
     const progress = { ...progressRow(), id: 7, checkpointData: null };
     expect(checkRow('progress_updates', progress).ok).toBe(true);
-    expect(checkRow('progress_updates', { ...progress, phaseProgress: 101 })).toMatchObject({ ok: false, damage: { column: 'phase_progress', key: 'id=7' } });
+    expect(checkRow('progress_updates', { ...progress, phaseProgress: 101 })).toMatchObject({
+      ok: false,
+      damage: { column: 'phase_progress', key: 'id=7' },
+    });
     expect(checkRow('store_meta', { key: 'last_vacuum_at', value: T0 }).ok).toBe(true);
     expect(checkRow('store_meta', { key: 'last_vacuum_at', value: 'soon' }).ok).toBe(false);
   });
 
   it('tell whether a checkpoint belongs to a sync with these phases', () => {
     expect(checkpointPhaseProblem(checkpointRow(), [{ name: 'Indexing Files' }])).toBeNull();
-    expect(checkpointPhaseProblem(checkpointRow(), [{ name: 'Git Fetch' }])).toMatch(/not one of the sync's phases/);
+    expect(checkpointPhaseProblem(checkpointRow(), [{ name: 'Git Fetch' }])).toMatch(
+      /not one of the sync's phases/,
+    );
   });
 });

@@ -21,20 +21,34 @@ const MAX_DELAY_MS = 60;
 export function registerDemo(program: Command, env: CommandEnv): void {
   const command = program
     .command('demo')
-    .description('a simulated sync to watch: progress bar, checkpoints, an interrupt, the resume prompt, the history')
+    .description(
+      'a simulated sync to watch: progress bar, checkpoints, an interrupt, the resume prompt, the history',
+    )
     .option('--repo <dir>', 'walk this git repository (read only) instead of a small one the demo creates')
-    .option('--interrupt-at <percent>', 'stop the process (a real exit, no finish) once the sync reaches this percent', integerIn(1, 99))
-    .option('--yes', 'answer Resume when the resume prompt appears (Start fresh when the checkpoint cannot be used)')
+    .option(
+      '--interrupt-at <percent>',
+      'stop the process (a real exit, no finish) once the sync reaches this percent',
+      integerIn(1, 99),
+    )
+    .option(
+      '--yes',
+      'answer Resume when the resume prompt appears (Start fresh when the checkpoint cannot be used)',
+    )
     .option('--read-stdin', 'read the prompt answer from stdin even when it is not a terminal')
     .option('--delay <ms>', 'pause per step (default: about 3 s of indexing in all)', integerIn(0, 10_000))
-    .option('--story', 'everything in one go: a sync interrupted at 40%, its status, the resumed sync, the history');
+    .option(
+      '--story',
+      'everything in one go: a sync interrupted at 40%, its status, the resumed sync, the history',
+    );
   withStoreOptions(command);
   command.addHelpText(
     'after',
     `\nThe store is {dir}/{project}.db (project "${DEMO_PROJECT}", dir a new temporary folder unless --dir is given);\n` +
       'the created repository lives beside it in {dir}/demo-repo. Run again with the same --dir to see the resume prompt.',
   );
-  handle<DemoOptions>(command, env, (options, out) => (options.story ? runStory(options, out, env) : demo(options, out, env)));
+  handle<DemoOptions>(command, env, (options, out) =>
+    options.story ? runStory(options, out, env) : demo(options, out, env),
+  );
 }
 
 async function demo(options: DemoOptions, out: Output, env: CommandEnv): Promise<ExitCode> {
@@ -52,7 +66,8 @@ async function demo(options: DemoOptions, out: Output, env: CommandEnv): Promise
       const count = await createDemoRepo(repoDir);
       out.line(`  repository: ${repoDir} (created: ${count} files, 2 commits)`);
     } else {
-      if (!(await isGitRepo(repoDir))) throw new CliError(EXIT.USAGE, `${repoDir} is not a git repository with a commit`);
+      if (!(await isGitRepo(repoDir)))
+        throw new CliError(EXIT.USAGE, `${repoDir} is not a git repository with a commit`);
       out.line(`  repository: ${repoDir}`);
     }
     return await syncOnce(store, place, existed, options, out, env);
@@ -62,7 +77,14 @@ async function demo(options: DemoOptions, out: Output, env: CommandEnv): Promise
   }
 }
 
-async function syncOnce(store: ProgressStore, place: DemoPlace, existed: boolean, options: DemoOptions, out: Output, env: CommandEnv): Promise<ExitCode> {
+async function syncOnce(
+  store: ProgressStore,
+  place: DemoPlace,
+  existed: boolean,
+  options: DemoOptions,
+  out: Output,
+  env: CommandEnv,
+): Promise<ExitCode> {
   const { repoDir } = place;
   if (place.ownRepo && existed) {
     const change = await commitDemoChange(repoDir);
@@ -81,7 +103,11 @@ async function syncOnce(store: ProgressStore, place: DemoPlace, existed: boolean
       choice = info.canResume ? 'resume' : 'fresh';
       out.text(`${renderResumePrompt(info)}${choice} (--yes)\n`);
     } else {
-      choice = await promptResume(info, { input: env.io.stdin, output: env.io.stdout, readNonTty: options.readStdin === true });
+      choice = await promptResume(info, {
+        input: env.io.stdin,
+        output: env.io.stdout,
+        readNonTty: options.readStdin === true,
+      });
     }
     out.line('');
     if (choice === 'cancel') {
@@ -99,7 +125,12 @@ async function syncOnce(store: ProgressStore, place: DemoPlace, existed: boolean
   const files = await listFiles(repoDir);
   const sync =
     resumed?.sync ??
-    store.recording.startSync({ gitCommit: await headCommit(repoDir), files, phases: DEMO_PHASES, metadata: { demo: true } });
+    store.recording.startSync({
+      gitCommit: await headCommit(repoDir),
+      files,
+      phases: DEMO_PHASES,
+      metadata: { demo: true },
+    });
   if (resumed && resumed.files === null) sync.planFiles(files);
   const toIndex = resumed?.files ?? files;
   const spec: SimulationSpec = {
@@ -109,28 +140,45 @@ async function syncOnce(store: ProgressStore, place: DemoPlace, existed: boolean
     floorPercent: resumed?.floorPercent ?? 0,
     files: toIndex,
     filesAlreadyDone: resumed?.filesSkipped ?? 0,
-    delayMs: options.delay ?? Math.min(MAX_DELAY_MS, Math.floor(INDEXING_BUDGET_MS / Math.max(1, files.length))),
+    delayMs:
+      options.delay ?? Math.min(MAX_DELAY_MS, Math.floor(INDEXING_BUDGET_MS / Math.max(1, files.length))),
     interruptAt: options.interruptAt ?? null,
     interrupt: (percent) => {
       out.line('');
-      out.line(out.style('yellow', `✂ Interrupted at ${Math.floor(percent)}%: the process exits now, without finishing the sync (as a crash would).`));
-      out.line(`  Run it again to be offered to resume: npx cidx-progress demo --dir ${place.target.dir} --project ${place.target.projectId}`);
+      out.line(
+        out.style(
+          'yellow',
+          `✂ Interrupted at ${Math.floor(percent)}%: the process exits now, without finishing the sync (as a crash would).`,
+        ),
+      );
+      out.line(
+        `  Run it again to be offered to resume: npx cidx-progress demo --dir ${place.target.dir} --project ${place.target.projectId}`,
+      );
       return env.io.exit(EXIT.INTERRUPTED);
     },
     view: createProgressView(out),
   };
-  out.line(spec.filesAlreadyDone > 0 || spec.floorPercent > 0 ? `Continuing from ${Math.floor(spec.floorPercent)}% (${spec.startPhase}):` : `Syncing ${files.length} files:`);
+  out.line(
+    spec.filesAlreadyDone > 0 || spec.floorPercent > 0
+      ? `Continuing from ${Math.floor(spec.floorPercent)}% (${spec.startPhase}):`
+      : `Syncing ${files.length} files:`,
+  );
   const started = performance.now();
   const { filesIndexed, bytesProcessed } = await simulateSync(spec);
   // filesIndexed is left to the store: the ledger's count covers the runs before a resume too.
   sync.finish({ bytesProcessed, filesChanged: toIndex.length });
   out.line('');
   out.line(
-    out.style('green', `✓ Sync complete in ${formatDurationShort(performance.now() - started)}: ${filesIndexed} files indexed`) +
+    out.style(
+      'green',
+      `✓ Sync complete in ${formatDurationShort(performance.now() - started)}: ${filesIndexed} files indexed`,
+    ) +
       (spec.filesAlreadyDone > 0 ? `, ${spec.filesAlreadyDone} skipped thanks to the checkpoint` : '') +
       '.',
   );
-  out.line(`  See it: npx cidx-progress history --dir ${place.target.dir} --project ${place.target.projectId}`);
+  out.line(
+    `  See it: npx cidx-progress history --dir ${place.target.dir} --project ${place.target.projectId}`,
+  );
   return EXIT.OK;
 }
 
@@ -152,5 +200,11 @@ function resumeFrom(store: ProgressStore, jobId: string, progress: number, repoD
         `indexed files to remove: ${plan.filesToRemove.join(', ') || 'none'}`,
     );
   }
-  return { sync, startPhase: plan.startPhase, files: plan.filesToProcess, filesSkipped: plan.filesSkipped, floorPercent: progress };
+  return {
+    sync,
+    startPhase: plan.startPhase,
+    files: plan.filesToProcess,
+    filesSkipped: plan.filesSkipped,
+    floorPercent: progress,
+  };
 }

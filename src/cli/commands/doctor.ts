@@ -6,7 +6,13 @@ import { type DoctorCheck, diagnose } from '../doctor/diagnose';
 import { inspectStore, type StoreFacts } from '../doctor/inspect-store';
 import { EXIT, type ExitCode } from '../exit-codes';
 import type { Output } from '../output';
-import { NO_AUTO_MAINTENANCE, requireStoreFile, resolveTarget, type StoreOptions, withStore } from '../store-target';
+import {
+  NO_AUTO_MAINTENANCE,
+  requireStoreFile,
+  resolveTarget,
+  type StoreOptions,
+  withStore,
+} from '../store-target';
 
 const MB = 1_000_000;
 
@@ -31,9 +37,18 @@ export interface DoctorJson {
 export function registerDoctor(program: Command, env: CommandEnv): void {
   const command = program
     .command('doctor')
-    .description('check a store: schema version, integrity, size against budget, file modes, maintenance and vacuum')
-    .option('--budget <MB>', 'size budget in MB of 1,000,000 bytes (default: the store default, 50)', integerIn(1, 1_000_000))
-    .option('--repair', 'repair first: migrate, move a damaged file aside for a fresh one, delete damaged rows (syncs archived first)');
+    .description(
+      'check a store: schema version, integrity, size against budget, file modes, maintenance and vacuum',
+    )
+    .option(
+      '--budget <MB>',
+      'size budget in MB of 1,000,000 bytes (default: the store default, 50)',
+      integerIn(1, 1_000_000),
+    )
+    .option(
+      '--repair',
+      'repair first: migrate, move a damaged file aside for a fresh one, delete damaged rows (syncs archived first)',
+    );
   withJsonOption(withStoreOptions(command));
   command.addHelpText(
     'after',
@@ -47,16 +62,24 @@ async function doctor(options: DoctorOptions, out: Output, env: CommandEnv): Pro
   const target = await resolveTarget(options, env.io);
   requireStoreFile(target);
   // Repairing is opening for writing (which migrates, or moves a damaged file aside) plus removing damaged rows.
-  const repaired = options.repair ? await withStore(target, env.io, (store) => store.removeDamagedRows(), NO_AUTO_MAINTENANCE) : null;
+  const repaired = options.repair
+    ? await withStore(target, env.io, (store) => store.removeDamagedRows(), NO_AUTO_MAINTENANCE)
+    : null;
   const repair = repaired && { removedRows: repaired.removed, archivedSyncs: repaired.archived };
   const facts = inspectStore(target.dbPath);
-  const checks = diagnose(facts, { now: Date.now(), budgetBytes: options.budget ? options.budget * MB : DEFAULT_MAX_DATABASE_BYTES });
+  const checks = diagnose(facts, {
+    now: Date.now(),
+    budgetBytes: options.budget ? options.budget * MB : DEFAULT_MAX_DATABASE_BYTES,
+  });
   const ok = checks.every((c) => c.status !== 'fail');
   if (out.json) {
     const result: DoctorJson = { project: target.projectId, store: target.dbPath, ok, checks, facts, repair };
     out.printJson(result);
   } else {
-    if (repair) out.line(`Repaired: removed ${repair.removedRows.length} damaged row(s)${repair.archivedSyncs ? ` (${repair.archivedSyncs} sync(s) archived first)` : ''}.`);
+    if (repair)
+      out.line(
+        `Repaired: removed ${repair.removedRows.length} damaged row(s)${repair.archivedSyncs ? ` (${repair.archivedSyncs} sync(s) archived first)` : ''}.`,
+      );
     printChecks(target.projectId, target.dbPath, checks, ok, out);
   }
   return ok ? EXIT.OK : EXIT.UNHEALTHY;

@@ -29,7 +29,9 @@ const CHART_HEIGHT = 8;
 export function registerHistory(program: Command, env: CommandEnv): void {
   const command = program
     .command('history')
-    .description('sync performance history: durations per phase, trends, failures, with a chart of total duration per sync')
+    .description(
+      'sync performance history: durations per phase, trends, failures, with a chart of total duration per sync',
+    )
     .option('--days <n>', 'window in days (1-30)', integerIn(1, 30), 7)
     .option('--chart', 'draw the chart even when stdout is not a terminal')
     .option('--no-chart', 'never draw the chart');
@@ -39,7 +41,9 @@ export function registerHistory(program: Command, env: CommandEnv): void {
 
 export async function runHistory(options: HistoryOptions, out: Output, env: CommandEnv): Promise<ExitCode> {
   const target = await resolveTarget(options, env.io);
-  const report = await withReadOnlyStore(target, env.io, (store) => store.metrics.report({ days: options.days }));
+  const report = await withReadOnlyStore(target, env.io, (store) =>
+    store.metrics.report({ days: options.days }),
+  );
   if (out.json) {
     const result: HistoryJson = { project: target.projectId, store: target.dbPath, report };
     out.printJson(result);
@@ -70,7 +74,9 @@ export function renderDurationChart(report: HistoryReport, out: Output): string 
   // From zero, so a flat line still has an axis; at most one row per second, so no two
   // rows carry the same label (above an hour, a row is at least 7.5 minutes).
   const height = Math.max(1, Math.min(CHART_HEIGHT, Math.floor(longest)));
-  const axis = Array.from({ length: height + 1 }, (_, row) => formatDurationShort(((longest * row) / height) * 1000));
+  const axis = Array.from({ length: height + 1 }, (_, row) =>
+    formatDurationShort(((longest * row) / height) * 1000),
+  );
   const width = Math.max(...axis.map((label) => label.length), 6);
   const lines = plot(durations, {
     min: 0,

@@ -5,7 +5,13 @@ import { type CommandEnv, handle, withJsonOption, withStoreOptions } from '../co
 import { EXIT, type ExitCode } from '../exit-codes';
 import { formatBytes } from '../format';
 import type { Output } from '../output';
-import { NO_AUTO_MAINTENANCE, requireStoreFile, resolveTarget, type StoreOptions, withStore } from '../store-target';
+import {
+  NO_AUTO_MAINTENANCE,
+  requireStoreFile,
+  resolveTarget,
+  type StoreOptions,
+  withStore,
+} from '../store-target';
 
 interface MaintainOptions extends StoreOptions {
   json?: boolean;
@@ -22,7 +28,9 @@ export interface MaintainJson {
 export function registerMaintain(program: Command, env: CommandEnv): void {
   const command = program
     .command('maintain')
-    .description('run maintenance now (expire checkpoints, archive old history, compact trails, size budget, vacuum) and print its report')
+    .description(
+      'run maintenance now (expire checkpoints, archive old history, compact trails, size budget, vacuum) and print its report',
+    )
     .option('--dry-run', 'report what would be done and change nothing');
   withJsonOption(withStoreOptions(command));
   handle<MaintainOptions>(command, env, (options, out) => runMaintain(options, out, env));
@@ -32,7 +40,12 @@ export async function runMaintain(options: MaintainOptions, out: Output, env: Co
   const target = await resolveTarget(options, env.io);
   requireStoreFile(target);
   // Not at open as well: a dry run must change nothing, and a real run once is enough.
-  const report = await withStore(target, env.io, (store) => store.retention.runMaintenance({ dryRun: options.dryRun === true }), NO_AUTO_MAINTENANCE);
+  const report = await withStore(
+    target,
+    env.io,
+    (store) => store.retention.runMaintenance({ dryRun: options.dryRun === true }),
+    NO_AUTO_MAINTENANCE,
+  );
   if (out.json) {
     const result: MaintainJson = { project: target.projectId, store: target.dbPath, report };
     out.printJson(result);
@@ -50,14 +63,32 @@ export function renderMaintenanceReport(project: string, report: MaintenanceRepo
   out.line(
     out.style('bold', `Maintenance of project ${project}`) +
       (report.dryRun ? out.style('yellow', ' (dry run: nothing was changed)') : '') +
-      (report.skipped ? out.style('yellow', ` (not run: maintenance is running in process ${report.skipped.owner.pid} on ${report.skipped.owner.host})`) : '') +
-      out.style('dim', `  ${formatDurationShort(report.durationMs)}, ${report.transactions} transactions, longest ${Math.round(report.longestTransactionMs)} ms`),
+      (report.skipped
+        ? out.style(
+            'yellow',
+            ` (not run: maintenance is running in process ${report.skipped.owner.pid} on ${report.skipped.owner.host})`,
+          )
+        : '') +
+      out.style(
+        'dim',
+        `  ${formatDurationShort(report.durationMs)}, ${report.transactions} transactions, longest ${Math.round(report.longestTransactionMs)} ms`,
+      ),
   );
   const verb = report.dryRun ? 'would be ' : '';
   const entries: [string, string][] = [
-    ['Checkpoints', `${rows(removed.checkpoints)} ${verb}removed, with ${rows(removed.checkpointFiles)} of file log; ${report.checkpointsKept} expired kept (running or resumable)`],
-    ['Sync history', `${rows(removed.syncHistory)} ${verb}archived to ${archive.dir}` + (archive.filesWritten.length > 0 ? ` (${formatBytes(archive.bytesWritten)} written)` : '')],
-    ['Progress trails', `${rows(removed.progressCompacted)} ${verb}compacted, ${rows(removed.progressRemoved)} ${verb}removed`],
+    [
+      'Checkpoints',
+      `${rows(removed.checkpoints)} ${verb}removed, with ${rows(removed.checkpointFiles)} of file log; ${report.checkpointsKept} expired kept (running or resumable)`,
+    ],
+    [
+      'Sync history',
+      `${rows(removed.syncHistory)} ${verb}archived to ${archive.dir}` +
+        (archive.filesWritten.length > 0 ? ` (${formatBytes(archive.bytesWritten)} written)` : ''),
+    ],
+    [
+      'Progress trails',
+      `${rows(removed.progressCompacted)} ${verb}compacted, ${rows(removed.progressRemoved)} ${verb}removed`,
+    ],
     ['Interrupted', `${report.syncsInterrupted} running sync(s) with a dead owner ${verb}marked interrupted`],
     [
       'Size budget',
@@ -77,7 +108,8 @@ export function renderMaintenanceReport(project: string, report: MaintenanceRepo
         `(free ${formatBytes(size.after.freeBytes)}, WAL ${formatBytes(size.after.walBytes)})`,
     ],
   ];
-  if (archive.filesDeleted.length > 0) entries.push(['Old archives', `${archive.filesDeleted.length} file(s) ${verb}deleted`]);
+  if (archive.filesDeleted.length > 0)
+    entries.push(['Old archives', `${archive.filesDeleted.length} file(s) ${verb}deleted`]);
   const width = Math.max(...entries.map(([label]) => label.length)) + 1;
   for (const [label, text] of entries) out.line(`  ${`${label}:`.padEnd(width)} ${text}`);
 }

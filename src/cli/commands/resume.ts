@@ -6,7 +6,13 @@ import type { ResumeInfo } from '../../services/resume/resume-info';
 import { type CommandEnv, handle, withJsonOption, withStoreOptions } from '../command-kit';
 import { CliError, EXIT, type ExitCode } from '../exit-codes';
 import type { Output } from '../output';
-import { NO_AUTO_MAINTENANCE, resolveTarget, type StoreOptions, withReadOnlyStore, withStore } from '../store-target';
+import {
+  NO_AUTO_MAINTENANCE,
+  resolveTarget,
+  type StoreOptions,
+  withReadOnlyStore,
+  withStore,
+} from '../store-target';
 
 export type ResumeAnswer = ResumeChoice | 'details';
 
@@ -42,16 +48,26 @@ const CHOICES: Record<string, ResumeAnswer> = {
 /** `--choice r|s|v|c` (or the words). */
 export function parseChoiceOption(value: string): ResumeAnswer {
   const choice = CHOICES[value.trim().toLowerCase()];
-  if (!choice) throw new InvalidArgumentError('expected r (resume), s (start fresh), v (view details) or c (cancel)');
+  if (!choice)
+    throw new InvalidArgumentError('expected r (resume), s (start fresh), v (view details) or c (cancel)');
   return choice;
 }
 
 export function registerResume(program: Command, env: CommandEnv): void {
   const command = program
     .command('resume')
-    .description("the prompt CIDX shows before a sync when the last one did not finish: resume it, start fresh, view details or cancel")
-    .option('--choice <r|s|v|c>', 'answer without asking: resume, start fresh, view details, cancel', parseChoiceOption)
-    .option('--read-stdin', 'read the answer from stdin even when it is not a terminal (answers piped by a script)');
+    .description(
+      'the prompt CIDX shows before a sync when the last one did not finish: resume it, start fresh, view details or cancel',
+    )
+    .option(
+      '--choice <r|s|v|c>',
+      'answer without asking: resume, start fresh, view details, cancel',
+      parseChoiceOption,
+    )
+    .option(
+      '--read-stdin',
+      'read the answer from stdin even when it is not a terminal (answers piped by a script)',
+    );
   withJsonOption(withStoreOptions(command));
   command.addHelpText(
     'after',
@@ -70,7 +86,13 @@ async function resume(options: ResumeOptions, out: Output, env: CommandEnv): Pro
   // Looking is read-only; only Start fresh writes, through a store of its own.
   return withReadOnlyStore(target, io, async (store) => {
     const info = store.resume.checkResumable();
-    const result: ResumeJson = { project: target.projectId, store: target.dbPath, resumable: info, choice: null, action: 'none' };
+    const result: ResumeJson = {
+      project: target.projectId,
+      store: target.dbPath,
+      resumable: info,
+      choice: null,
+      action: 'none',
+    };
     if (!info) {
       if (out.json) out.printJson(result);
       else out.line(`No incomplete sync to resume for project ${target.projectId}.`);
@@ -86,11 +108,19 @@ async function resume(options: ResumeOptions, out: Output, env: CommandEnv): Pro
     } else {
       // Piped, the command changes nothing on its own: Cancel where the API would start fresh.
       const nonInteractiveChoice = info.canResume ? 'resume' : 'cancel';
-      choice = await promptResume(info, { input: io.stdin, output: promptStream, readNonTty: options.readStdin === true, nonInteractiveChoice });
+      choice = await promptResume(info, {
+        input: io.stdin,
+        output: promptStream,
+        readNonTty: options.readStdin === true,
+        nonInteractiveChoice,
+      });
     }
     result.choice = choice;
     if (choice === 'resume' && !info.canResume) {
-      throw new CliError(EXIT.ERROR, `the checkpoint cannot be used (${info.reason}); choose s to start fresh`);
+      throw new CliError(
+        EXIT.ERROR,
+        `the checkpoint cannot be used (${info.reason}); choose s to start fresh`,
+      );
     }
     if (choice === 'fresh') {
       await withStore(target, io, (writable) => writable.resume.startFresh(info.jobId), NO_AUTO_MAINTENANCE);

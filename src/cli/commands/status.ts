@@ -85,7 +85,9 @@ export function renderStatus(result: StatusJson, out: Output): void {
     out.line('');
     out.line('Incomplete:');
     for (const s of incomplete) {
-      const offered = s.offeredForResume ? `  ${out.style('cyan', '← offered for resume (cidx-progress resume)')}` : '';
+      const offered = s.offeredForResume
+        ? `  ${out.style('cyan', '← offered for resume (cidx-progress resume)')}`
+        : '';
       out.line(
         `  ${out.style('yellow', '○')} ${shortId(s.jobId)}  ${s.state} at ${Math.floor(s.progress)}% in ${s.phase ?? '-'}  ${files(s)}` +
           `  started ${formatAgo(s.startedAt, result.now)}, last activity ${formatAgo(s.lastActivityAt, result.now)}${offered}`,

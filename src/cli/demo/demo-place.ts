@@ -33,5 +33,9 @@ export function demoPlace(options: DemoOptions, cwd: string): DemoPlace {
   const dir = options.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'cidx-progress-demo-'));
   const target = resolveStoreLocation({ projectId: options.project ?? DEMO_PROJECT, dir, cwd });
   const ownRepo = !options.repo;
-  return { target, repoDir: options.repo ? path.resolve(cwd, options.repo) : path.join(target.dir, 'demo-repo'), ownRepo };
+  return {
+    target,
+    repoDir: options.repo ? path.resolve(cwd, options.repo) : path.join(target.dir, 'demo-repo'),
+    ownRepo,
+  };
 }

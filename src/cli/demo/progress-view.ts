@@ -46,7 +46,11 @@ export class BarView implements ProgressView {
   }
 
   update(percent: number, state: ProgressState): void {
-    const payload = { phase: state.phase.padEnd(17), files: `${state.filesDone}/${state.filesTotal}`, detail: state.detail ?? '' };
+    const payload = {
+      phase: state.phase.padEnd(17),
+      files: `${state.filesDone}/${state.filesTotal}`,
+      detail: state.detail ?? '',
+    };
     if (!this.started) {
       this.bar.start(100, percent, payload);
       this.started = true;
@@ -73,7 +77,9 @@ class LineView implements ProgressView {
     if (state.phase === this.phase && tenth === this.tenth) return;
     this.phase = state.phase;
     this.tenth = tenth;
-    this.out.line(`  ${String(Math.floor(percent)).padStart(3)}%  ${state.phase.padEnd(17)}  ${state.filesDone}/${state.filesTotal} files`);
+    this.out.line(
+      `  ${String(Math.floor(percent)).padStart(3)}%  ${state.phase.padEnd(17)}  ${state.filesDone}/${state.filesTotal} files`,
+    );
   }
 
   stop(): void {}

@@ -53,7 +53,10 @@ export interface SimulationResult {
  */
 export async function simulateSync(spec: SimulationSpec): Promise<SimulationResult> {
   const { sync, view } = spec;
-  const startIndex = Math.max(0, DEMO_PHASES.findIndex((p) => p.name === spec.startPhase));
+  const startIndex = Math.max(
+    0,
+    DEMO_PHASES.findIndex((p) => p.name === spec.startPhase),
+  );
   const total = spec.filesAlreadyDone + spec.files.length;
   let done = spec.filesAlreadyDone;
   let bytes = 0;
@@ -64,7 +67,10 @@ export async function simulateSync(spec: SimulationSpec): Promise<SimulationResu
   const report = (phase: string, phasePercent: number, rate: number) => {
     const weight = DEMO_PHASES.find((p) => p.name === phase)!.weight * 100;
     // Rounded to 0.01 so 100 is reached exactly; never below what was reached before.
-    reported = Math.max(reported, Math.min(100, Math.round((phaseStart + (weight * phasePercent) / 100) * 100) / 100));
+    reported = Math.max(
+      reported,
+      Math.min(100, Math.round((phaseStart + (weight * phasePercent) / 100) * 100) / 100),
+    );
     sync.update({ phase, percent: reported, phasePercent, filesProcessed: done, totalFiles: total, rate });
     view.update(reported, { phase, filesDone: done, filesTotal: total });
     if (armed && reported >= spec.interruptAt!) {
@@ -74,7 +80,8 @@ export async function simulateSync(spec: SimulationSpec): Promise<SimulationResu
   };
 
   // Files changed after a checkpoint taken past indexing are indexed where the run starts.
-  const walkIn = startIndex > DEMO_PHASES.findIndex((p) => p.name === INDEXING) ? DEMO_PHASES[startIndex]!.name : INDEXING;
+  const walkIn =
+    startIndex > DEMO_PHASES.findIndex((p) => p.name === INDEXING) ? DEMO_PHASES[startIndex]!.name : INDEXING;
   for (const phase of DEMO_PHASES.slice(startIndex)) {
     if (phase.name === walkIn) {
       const byFiles = phase.name === INDEXING;

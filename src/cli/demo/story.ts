@@ -29,7 +29,11 @@ export async function runStory(options: DemoOptions, out: Output, env: CommandEn
   };
 
   step(1, `a sync, interrupted at ${interruptAt}% by a real process exit`);
-  expectExit('the interrupted run', await runSelf([...common, '--interrupt-at', String(interruptAt)], env.io), EXIT.INTERRUPTED);
+  expectExit(
+    'the interrupted run',
+    await runSelf([...common, '--interrupt-at', String(interruptAt)], env.io),
+    EXIT.INTERRUPTED,
+  );
 
   step(2, 'cidx-progress status: its process is gone, so the sync is incomplete');
   await runStatus({ project: target.projectId, dir: target.dir }, out, env);
@@ -49,7 +53,8 @@ export async function runStory(options: DemoOptions, out: Output, env: CommandEn
 }
 
 function expectExit(what: string, code: number, expected: ExitCode): void {
-  if (code !== expected) throw new CliError(EXIT.ERROR, `${what} ended with exit code ${code}, expected ${expected}`);
+  if (code !== expected)
+    throw new CliError(EXIT.ERROR, `${what} ended with exit code ${code}, expected ${expected}`);
 }
 
 /**

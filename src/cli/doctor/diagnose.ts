@@ -10,7 +10,8 @@ export type CheckStatus = 'ok' | 'warn' | 'fail';
 
 /** One finding of `doctor`: what was checked, how it stands, and what to do about it. */
 export interface DoctorCheck {
-  name: 'integrity' | 'rows' | 'schema' | 'size' | 'links and owners' | 'file modes' | 'maintenance' | 'vacuum';
+  name:
+    'integrity' | 'rows' | 'schema' | 'size' | 'links and owners' | 'file modes' | 'maintenance' | 'vacuum';
   status: CheckStatus;
   detail: string;
   /** What to do; null when nothing needs doing. */
@@ -50,7 +51,12 @@ export function diagnose(facts: StoreFacts, options: DiagnoseOptions): DoctorChe
 
 function integrity(facts: StoreFacts): DoctorCheck {
   if (facts.notOpened) {
-    return { name: 'integrity', status: 'warn', detail: `not checked: the store refuses the file (${facts.notOpened})`, advice: null };
+    return {
+      name: 'integrity',
+      status: 'warn',
+      detail: `not checked: the store refuses the file (${facts.notOpened})`,
+      advice: null,
+    };
   }
   // Lines about rows that break a CHECK rule are damaged rows (the rows check), not a damaged file.
   const pages = pageDamage(facts.quickCheck);
@@ -59,7 +65,9 @@ function integrity(facts: StoreFacts): DoctorCheck {
   return {
     name: 'integrity',
     status: 'fail',
-    detail: facts.openError ? `cannot be read as a database (${facts.openError})` : `quick_check found damage: ${damaged}`,
+    detail: facts.openError
+      ? `cannot be read as a database (${facts.openError})`
+      : `quick_check found damage: ${damaged}`,
     advice:
       `run \`${REPAIR_COMMAND}\` (or let the next sync open it): the file is moved aside as ${path.basename(facts.path)}.corrupt-<time> ` +
       'and a fresh store takes its place (the progress and history in it are lost from the live store); keep the moved copy if you want to inspect it',
@@ -68,8 +76,15 @@ function integrity(facts: StoreFacts): DoctorCheck {
 
 function rows(facts: StoreFacts): DoctorCheck {
   const { count, rows: listed } = facts.damagedRows;
-  if (facts.openError) return { name: 'rows', status: 'warn', detail: 'not checked: the file cannot be read', advice: null };
-  if (count === 0) return { name: 'rows', status: 'ok', detail: 'every row passes the checks applied on read', advice: null };
+  if (facts.openError)
+    return { name: 'rows', status: 'warn', detail: 'not checked: the file cannot be read', advice: null };
+  if (count === 0)
+    return {
+      name: 'rows',
+      status: 'ok',
+      detail: 'every row passes the checks applied on read',
+      advice: null,
+    };
   const shown = listed.map((d) => `${d.table} ${d.key}: ${d.column} ${d.why}`);
   const more = count > listed.length ? `; and ${count - listed.length} more` : '';
   return {
@@ -83,11 +98,23 @@ function rows(facts: StoreFacts): DoctorCheck {
 function schema(facts: StoreFacts): DoctorCheck {
   const shipped = facts.shipped.latest;
   const shippedText = shipped ? `migration of ${formatWhen(shipped.createdAt)}` : 'no migrations';
-  if (facts.notOpened) return { name: 'schema', status: 'warn', detail: 'not checked: the store refuses the file', advice: null };
-  if (facts.openError) return { name: 'schema', status: 'warn', detail: 'not checked: the file cannot be read', advice: null };
+  if (facts.notOpened)
+    return {
+      name: 'schema',
+      status: 'warn',
+      detail: 'not checked: the store refuses the file',
+      advice: null,
+    };
+  if (facts.openError)
+    return { name: 'schema', status: 'warn', detail: 'not checked: the file cannot be read', advice: null };
   const applied = facts.applied?.latest ?? null;
   if (!applied) {
-    return { name: 'schema', status: 'fail', detail: 'no migrations recorded: not migrated yet, or not a cidx-progress store', advice: MIGRATE_HINT(facts.path) };
+    return {
+      name: 'schema',
+      status: 'fail',
+      detail: 'no migrations recorded: not migrated yet, or not a cidx-progress store',
+      advice: MIGRATE_HINT(facts.path),
+    };
   }
   if (shipped && applied.createdAt > shipped.createdAt) {
     return {
@@ -98,18 +125,32 @@ function schema(facts: StoreFacts): DoctorCheck {
     };
   }
   if (shipped && applied.createdAt < shipped.createdAt) {
-    const pending = Object.keys(facts.shipped.hashes).filter((when) => Number(when) > applied.createdAt).length;
-    return { name: 'schema', status: 'warn', detail: `${pending} migration(s) behind this version`, advice: MIGRATE_HINT(facts.path) };
+    const pending = Object.keys(facts.shipped.hashes).filter(
+      (when) => Number(when) > applied.createdAt,
+    ).length;
+    return {
+      name: 'schema',
+      status: 'warn',
+      detail: `${pending} migration(s) behind this version`,
+      advice: MIGRATE_HINT(facts.path),
+    };
   }
   if (facts.shipped.hashes[String(applied.createdAt)] !== applied.hash) {
     return {
       name: 'schema',
       status: 'warn',
-      detail: 'the latest applied migration differs from the shipped one of the same time (edited after it was applied?)',
-      advice: 'compare drizzle/ with the version that created the file; a migration must never be edited once released',
+      detail:
+        'the latest applied migration differs from the shipped one of the same time (edited after it was applied?)',
+      advice:
+        'compare drizzle/ with the version that created the file; a migration must never be edited once released',
     };
   }
-  return { name: 'schema', status: 'ok', detail: `up to date (${facts.applied!.count} migration(s), latest ${shippedText})`, advice: null };
+  return {
+    name: 'schema',
+    status: 'ok',
+    detail: `up to date (${facts.applied!.count} migration(s), latest ${shippedText})`,
+    advice: null,
+  };
 }
 
 function size(facts: StoreFacts, { budgetBytes }: DiagnoseOptions): DoctorCheck {
@@ -124,7 +165,8 @@ function size(facts: StoreFacts, { budgetBytes }: DiagnoseOptions): DoctorCheck 
       name: 'size',
       status: 'warn',
       detail: `${total > budgetBytes ? 'over budget' : 'close to the budget'}: ${detail}`,
-      advice: 'run `cidx-progress maintain`: it archives and prunes the oldest data first and reclaims the space',
+      advice:
+        'run `cidx-progress maintain`: it archives and prunes the oldest data first and reclaims the space',
     };
   }
   return { name: 'size', status: 'ok', detail, advice: null };
@@ -134,12 +176,20 @@ function size(facts: StoreFacts, { budgetBytes }: DiagnoseOptions): DoctorCheck 
 function fileModes(facts: StoreFacts, ownedByThisUser: boolean): DoctorCheck {
   const { modes } = facts;
   const wrong: string[] = [];
-  if (modes.dir !== null && modes.dir !== PRIVATE_DIR_MODE) wrong.push(`folder is ${formatMode(modes.dir)}, expected ${formatMode(PRIVATE_DIR_MODE)}`);
-  for (const [what, mode] of [['file', modes.file], ['-wal', modes.wal], ['-shm', modes.shm]] as const) {
-    if (mode !== null && mode !== PRIVATE_FILE_MODE) wrong.push(`${what} is ${formatMode(mode)}, expected ${formatMode(PRIVATE_FILE_MODE)}`);
+  if (modes.dir !== null && modes.dir !== PRIVATE_DIR_MODE)
+    wrong.push(`folder is ${formatMode(modes.dir)}, expected ${formatMode(PRIVATE_DIR_MODE)}`);
+  for (const [what, mode] of [
+    ['file', modes.file],
+    ['-wal', modes.wal],
+    ['-shm', modes.shm],
+  ] as const) {
+    if (mode !== null && mode !== PRIVATE_FILE_MODE)
+      wrong.push(`${what} is ${formatMode(mode)}, expected ${formatMode(PRIVATE_FILE_MODE)}`);
   }
   if (wrong.length === 0) {
-    const detail = ownedByThisUser ? 'owner-only (folder 0700, files 0600)' : 'folder 0700, files 0600 (but see links and owners)';
+    const detail = ownedByThisUser
+      ? 'owner-only (folder 0700, files 0600)'
+      : 'folder 0700, files 0600 (but see links and owners)';
     return { name: 'file modes', status: 'ok', detail, advice: null };
   }
   return {
@@ -154,7 +204,8 @@ function fileModes(facts: StoreFacts, ownedByThisUser: boolean): DoctorCheck {
 
 function maintenance(facts: StoreFacts, { now }: DiagnoseOptions): DoctorCheck {
   const last = facts.lastMaintenanceAt;
-  const advice = 'run `cidx-progress maintain` (the store also runs it by itself when it opens a file whose last maintenance is over a day old)';
+  const advice =
+    'run `cidx-progress maintain` (the store also runs it by itself when it opens a file whose last maintenance is over a day old)';
   if (last === null) return { name: 'maintenance', status: 'warn', detail: 'never ran', advice };
   const when = `last ran ${formatAgo(last, now)} (${formatWhen(last)})`;
   if (now - last > DAY) return { name: 'maintenance', status: 'warn', detail: when, advice };

@@ -42,7 +42,9 @@ export interface StoreFacts {
 
 /** Permission bits of a folder or regular file as found, or null (absent, a link, something else). */
 function modeOf(fact: PathFact | undefined): number | null {
-  return fact && (fact.kind === 'file' || fact.kind === 'folder') && fact.mode !== null ? fact.mode & 0o777 : null;
+  return fact && (fact.kind === 'file' || fact.kind === 'folder') && fact.mode !== null
+    ? fact.mode & 0o777
+    : null;
 }
 
 /** Bytes of a regular file; a link's target is never looked at. */
@@ -72,7 +74,12 @@ export function inspectStore(dbPath: string): StoreFacts {
     path: dbPath,
     fileBytes: sizeOf(dbPath),
     walBytes: sizeOf(`${dbPath}-wal`),
-    modes: { dir: modeOf(role('folder')), file: modeOf(role('file')), wal: modeOf(role('-wal')), shm: modeOf(role('-shm')) },
+    modes: {
+      dir: modeOf(role('folder')),
+      file: modeOf(role('file')),
+      wal: modeOf(role('-wal')),
+      shm: modeOf(role('-shm')),
+    },
     paths,
     notOpened: refusalReason(paths),
     openError: null,

@@ -38,19 +38,31 @@ const COMPANIONS = [
 
 export function inspectPaths(dbPath: string): PathSafety {
   const folder = path.dirname(dbPath);
-  const entries = [factOf('folder', folder, true), ...COMPANIONS.map(([role, suffix]) => factOf(role, dbPath + suffix, false))];
+  const entries = [
+    factOf('folder', folder, true),
+    ...COMPANIONS.map(([role, suffix]) => factOf(role, dbPath + suffix, false)),
+  ];
   return { processUid: expectedOwner() ?? null, entries };
 }
 
 function factOf(role: PathFact['role'], target: string, followLink: boolean): PathFact {
   const link = lstatIfExists(target);
-  if (!link) return { role, path: target, kind: 'missing', linkTarget: null, linkUid: null, uid: null, mode: null };
+  if (!link)
+    return { role, path: target, kind: 'missing', linkTarget: null, linkUid: null, uid: null, mode: null };
   const isLink = link.isSymbolicLink();
   const linkTarget = isLink ? fs.readlinkSync(target) : null;
   // The base folder may be a link its owner made: describe where it leads.
   const stat = isLink && followLink ? statIfExists(target) : link;
   const kind = isLink && !followLink ? 'link' : kindOf(stat);
-  return { role, path: target, kind, linkTarget, linkUid: isLink ? link.uid : null, uid: stat?.uid ?? null, mode: stat ? stat.mode & 0o7777 : null };
+  return {
+    role,
+    path: target,
+    kind,
+    linkTarget,
+    linkUid: isLink ? link.uid : null,
+    uid: stat?.uid ?? null,
+    mode: stat ? stat.mode & 0o7777 : null,
+  };
 }
 
 function statIfExists(target: string): fs.Stats | undefined {
@@ -72,24 +84,38 @@ function problemOf(fact: PathFact, uid: number | null): string | null {
   const what = fact.role === 'folder' ? `the folder ${fact.path}` : fact.path;
   if (fact.kind === 'link') return `${what} is a symbolic link to ${fact.linkTarget}`;
   if (fact.role === 'folder' && fact.kind !== 'folder') {
-    return fact.linkTarget ? `${what} is a link to ${fact.linkTarget}, which is not a folder` : `${what} is not a folder`;
+    return fact.linkTarget
+      ? `${what} is a link to ${fact.linkTarget}, which is not a folder`
+      : `${what} is not a folder`;
   }
-  if (fact.role !== 'folder' && (fact.kind === 'other' || fact.kind === 'folder')) return `${what} is not a regular file`;
+  if (fact.role !== 'folder' && (fact.kind === 'other' || fact.kind === 'folder'))
+    return `${what} is not a regular file`;
   if (fact.linkUid !== null && uid !== null && fact.linkUid !== uid && fact.linkUid !== 0) {
     return `${what} is a link made by uid ${fact.linkUid}, not ${uid} (this user)`;
   }
-  if (fact.kind !== 'missing' && uid !== null && fact.uid !== uid) return `${what} is owned by uid ${fact.uid}, not ${uid} (this user)`;
-  if (fact.role === 'folder' && (fact.mode! & STICKY_BIT) !== 0) return `${what} is a shared folder (sticky bit, like /tmp)`;
+  if (fact.kind !== 'missing' && uid !== null && fact.uid !== uid)
+    return `${what} is owned by uid ${fact.uid}, not ${uid} (this user)`;
+  if (fact.role === 'folder' && (fact.mode! & STICKY_BIT) !== 0)
+    return `${what} is a shared folder (sticky bit, like /tmp)`;
   return null;
 }
 
 /** Links and owners: a failed check when the store would refuse to open the file. */
 export function linksAndOwnersCheck(safety: PathSafety): DoctorCheck {
-  const problems = safety.entries.map((fact) => problemOf(fact, safety.processUid)).filter((p): p is string => p !== null);
+  const problems = safety.entries
+    .map((fact) => problemOf(fact, safety.processUid))
+    .filter((p): p is string => p !== null);
   if (problems.length === 0) {
     const folder = safety.entries[0]!;
-    const via = folder.linkTarget ? `; the folder is a link to ${folder.linkTarget} (allowed: a link its owner made)` : '';
-    return { name: 'links and owners', status: 'ok', detail: `no links to store files, everything owned by uid ${safety.processUid ?? '-'}${via}`, advice: null };
+    const via = folder.linkTarget
+      ? `; the folder is a link to ${folder.linkTarget} (allowed: a link its owner made)`
+      : '';
+    return {
+      name: 'links and owners',
+      status: 'ok',
+      detail: `no links to store files, everything owned by uid ${safety.processUid ?? '-'}${via}`,
+      advice: null,
+    };
   }
   return {
     name: 'links and owners',

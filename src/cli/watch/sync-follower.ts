@@ -56,7 +56,19 @@ export class SyncFollower {
     const now = this.clock.now();
     const row = this.rows.sampleRow(jobId);
     // A row removed while watched (retention never removes a running one) ended unseen.
-    if (!row) return { jobId, status: 'interrupted', phase: null, percent: 0, filesProcessed: 0, totalFiles: 0, rate: null, timeLeftMs: null, elapsedMs: 0, at: now };
+    if (!row)
+      return {
+        jobId,
+        status: 'interrupted',
+        phase: null,
+        percent: 0,
+        filesProcessed: 0,
+        totalFiles: 0,
+        rate: null,
+        timeLeftMs: null,
+        elapsedMs: 0,
+        at: now,
+      };
     const rate = this.rows.lastRate(jobId);
     const status = watchedStatus(row.status, row.status === 'running' && this.alive(row));
     this.remember(now, row.overallProgress);

@@ -25,7 +25,12 @@ export interface WatchOptions {
  * until it ends or the person presses Ctrl-C, reading the store read-only once per
  * interval. No running sync: NOT_FOUND (exit 3), said once.
  */
-export async function watchSync(target: StoreLocation, options: WatchOptions, out: Output, io: CliIo): Promise<ExitCode> {
+export async function watchSync(
+  target: StoreLocation,
+  options: WatchOptions,
+  out: Output,
+  io: CliIo,
+): Promise<ExitCode> {
   const connection = openWatchConnection(target.dbPath);
   try {
     const follower = new SyncFollower(connection, target.projectId);

@@ -26,7 +26,9 @@ export function createWatchView(out: Output): WatchView {
 export function paceText(sample: WatchSample): string {
   const parts: string[] = [];
   if (sample.rate !== null && sample.rate > 0) parts.push(`${sample.rate.toFixed(1)}/s`);
-  parts.push(sample.timeLeftMs === null ? 'time left unknown' : `${formatDurationShort(sample.timeLeftMs)} left`);
+  parts.push(
+    sample.timeLeftMs === null ? 'time left unknown' : `${formatDurationShort(sample.timeLeftMs)} left`,
+  );
   return parts.join(' | ');
 }
 

@@ -70,7 +70,11 @@ function currentPhaseRemaining(progress: Progress, history: EstimateHistory, ind
 }
 
 /** How far into phase `index` an overall percent is, from the phase weights (0..100). */
-export function phasePercentFromOverall(phases: readonly PhaseDefinition[], index: number, overall: number): number {
+export function phasePercentFromOverall(
+  phases: readonly PhaseDefinition[],
+  index: number,
+  overall: number,
+): number {
   const total = phases.reduce((sum, p) => sum + p.weight, 0);
   const before = phases.slice(0, index).reduce((sum, p) => sum + p.weight, 0);
   const width = phases[index]!.weight;

@@ -63,8 +63,11 @@ const LISTED_SYNCS = 10;
 const DAMAGED_REPORTED = 20;
 
 export class MetricsService {
-  private estimateCache: { key: string; meanMs: Map<string, number>; files: Map<string, [number, number]> } | null =
-    null;
+  private estimateCache: {
+    key: string;
+    meanMs: Map<string, number>;
+    files: Map<string, [number, number]>;
+  } | null = null;
 
   /** @internal Made by openProgressStore. `zone`: where local times (peak usage, rendered dates) are; default the system's. */
   constructor(
@@ -84,7 +87,8 @@ export class MetricsService {
       const stats = repos.syncStats;
       // Damaged rows are left out of every figure (see TRUSTED_ROW); each is reported once.
       const damaged = stats.damagedRows(projectId);
-      for (const { check } of damaged.slice(0, DAMAGED_REPORTED)) if (!check.ok) this.context.warnDamaged(check.damage);
+      for (const { check } of damaged.slice(0, DAMAGED_REPORTED))
+        if (!check.ok) this.context.warnDamaged(check.damage);
       const excluded = damaged.map((row) => row.id);
       const window: StatsWindow = { projectId, from: to - days * DAY, to, excluded };
       const statuses = stats.statusCounts(window);
@@ -93,8 +97,16 @@ export class MetricsService {
 
       const completed = stats.completedFigures(window);
       const figures = collectWindowFigures(completed);
-      const ordered = orderPhases(figures.phases.keys(), this.newestPhases().map((p) => p.name));
-      const previous = stats.phaseMeans({ projectId, from: window.from - days * DAY, to: window.from, excluded });
+      const ordered = orderPhases(
+        figures.phases.keys(),
+        this.newestPhases().map((p) => p.name),
+      );
+      const previous = stats.phaseMeans({
+        projectId,
+        from: window.from - days * DAY,
+        to: window.from,
+        excluded,
+      });
       const indexing = indexingPhase(ordered);
       const p90 = percentile(figures.durations, 90);
       const slow = p90 === null ? [] : stats.slowSyncs(window, p90, LISTED_SYNCS);
@@ -102,11 +114,17 @@ export class MetricsService {
       return {
         empty: false as const,
         ...base,
-        phases: phaseSection(ordered, figures.phases, new Map(previous.map((row) => [row.phase, row.meanMs]))),
+        phases: phaseSection(
+          ordered,
+          figures.phases,
+          new Map(previous.map((row) => [row.phase, row.meanMs])),
+        ),
         success,
         meanTotalMs: meanMs === null ? null : Math.round(meanMs),
         totalDuration:
-          meanMs === null ? null : { meanMs: Math.round(meanMs), p50Ms: percentile(figures.durations, 50)!, p90Ms: p90! },
+          meanMs === null
+            ? null
+            : { meanMs: Math.round(meanMs), p50Ms: percentile(figures.durations, 50)!, p90Ms: p90! },
         rates: ratesSection(figures.overall, indexing === null ? null : figures.phases.get(indexing)!),
         failures: failuresSection(stats.failurePoints(window)),
         resources: resourcesSection(statuses),
@@ -166,7 +184,8 @@ export class MetricsService {
       phases,
       meanMs,
       indexingPhase: indexing,
-      indexingFilesPerSecond: indexed && indexed[0] > 0 && indexed[1] > 0 ? (indexed[0] / indexed[1]) * 1000 : null,
+      indexingFilesPerSecond:
+        indexed && indexed[0] > 0 && indexed[1] > 0 ? (indexed[0] / indexed[1]) * 1000 : null,
     };
   }
 

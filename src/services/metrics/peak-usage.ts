@@ -60,7 +60,13 @@ function offsetAt(zone: Zone, at: number, cache: Map<string, number>): number {
   return steadyOffset(zone, `h${hour}`, hour, HOUR, cache) ?? zone.offset(at);
 }
 
-function steadyOffset(zone: Zone, key: string, start: number, span: number, cache: Map<string, number>): number | null {
+function steadyOffset(
+  zone: Zone,
+  key: string,
+  start: number,
+  span: number,
+  cache: Map<string, number>,
+): number | null {
   let offset = cache.get(key);
   if (offset === undefined) {
     const first = zone.offset(start);

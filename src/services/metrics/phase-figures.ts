@@ -61,7 +61,8 @@ export function collectWindowFigures(rows: readonly CompletedFigures[]): WindowF
       const ms = parsed[name];
       if (typeof ms !== 'number' || !(ms >= 0) || ms === Infinity) continue;
       let acc = phases.get(name);
-      if (!acc) phases.set(name, (acc = { values: [], integers: true, files: 0, filesMs: 0, bytes: 0, bytesMs: 0 }));
+      if (!acc)
+        phases.set(name, (acc = { values: [], integers: true, files: 0, filesMs: 0, bytes: 0, bytesMs: 0 }));
       acc.values.push(ms);
       if (acc.integers && !Number.isSafeInteger(ms)) acc.integers = false;
       addThroughput(acc, files, bytes, ms);
@@ -80,12 +81,20 @@ export function collectWindowFigures(rows: readonly CompletedFigures[]): WindowF
  * in ascending order, as it always did; when every value is an integer (durations in ms
  * always are) the sum is exact in any order, so the sort is skipped.
  */
-function phaseFigures(values: number[], integers: boolean): { syncs: number; meanMs: number; p50Ms: number; p90Ms: number } {
+function phaseFigures(
+  values: number[],
+  integers: boolean,
+): { syncs: number; meanMs: number; p50Ms: number; p90Ms: number } {
   const n = values.length;
   if (!integers) {
     // Typed arrays sort numerically without a comparator: several times faster on 10k values.
     const sorted = Float64Array.from(values).sort();
-    return { syncs: n, meanMs: Math.round(mean(sorted)!), p50Ms: percentile(sorted, 50)!, p90Ms: percentile(sorted, 90)! };
+    return {
+      syncs: n,
+      meanMs: Math.round(mean(sorted)!),
+      p50Ms: percentile(sorted, 50)!,
+      p90Ms: percentile(sorted, 90)!,
+    };
   }
   const total = sum(values);
   // Non-negative integers whose total is exact: every partial sum was exact too.
@@ -144,7 +153,9 @@ function parseObject(text: string | null): Record<string, unknown> | null {
   if (text === null) return null;
   try {
     const parsed: unknown = JSON.parse(text);
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : null;
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : null;
   } catch {
     return null;
   }

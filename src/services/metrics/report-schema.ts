@@ -147,7 +147,10 @@ export const filledHistoryReportSchema = z.object({
   longTermTrend: longTermTrendSchema,
 });
 
-export const historyReportSchema = z.discriminatedUnion('empty', [emptyHistoryReportSchema, filledHistoryReportSchema]);
+export const historyReportSchema = z.discriminatedUnion('empty', [
+  emptyHistoryReportSchema,
+  filledHistoryReportSchema,
+]);
 
 export type HistoryReport = z.infer<typeof historyReportSchema>;
 export type FilledHistoryReport = z.infer<typeof filledHistoryReportSchema>;

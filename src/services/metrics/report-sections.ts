@@ -1,14 +1,12 @@
-import type { EndedSyncRow, FailurePointRow, RegressionSums, StatusCountRow } from '../../repositories/sync-stats.repository';
+import type {
+  EndedSyncRow,
+  FailurePointRow,
+  RegressionSums,
+  StatusCountRow,
+} from '../../repositories/sync-stats.repository';
 import type { PhaseFigures, Throughput } from './phase-figures';
 import type { FilledHistoryReport, LongTermTrend, PhaseReport, SyncEntry } from './report-schema';
-import {
-  leastSquaresSlope,
-  percentChange,
-  perSecond,
-  round,
-  roundMs,
-  trendDirection,
-} from './statistics';
+import { leastSquaresSlope, percentChange, perSecond, round, roundMs, trendDirection } from './statistics';
 
 /** Builders of the report's sections from what the repository returns: no queries here. */
 
@@ -30,7 +28,11 @@ export function phaseSection(
       trend:
         change === null
           ? null
-          : { previousMeanMs: Math.round(previous!), percentChange: change, direction: trendDirection(change) },
+          : {
+              previousMeanMs: Math.round(previous!),
+              percentChange: change,
+              direction: trendDirection(change),
+            },
     };
   });
 }
@@ -54,22 +56,32 @@ export function successSection(rows: readonly StatusCountRow[]): FilledHistoryRe
   };
 }
 
-export function ratesSection(overall: Throughput, indexing: PhaseFigures | null): FilledHistoryReport['rates'] {
+export function ratesSection(
+  overall: Throughput,
+  indexing: PhaseFigures | null,
+): FilledHistoryReport['rates'] {
   return {
     overall: rate(overall),
-    indexing: { phase: indexing?.name ?? null, ...(indexing ? rate(indexing) : { filesPerSecond: null, bytesPerSecond: null }) },
+    indexing: {
+      phase: indexing?.name ?? null,
+      ...(indexing ? rate(indexing) : { filesPerSecond: null, bytesPerSecond: null }),
+    },
   };
 }
 
 /** Per second of the time that reported them; null when nothing reported any. */
-function rate({ files, filesMs, bytes, bytesMs }: Throughput): { filesPerSecond: number | null; bytesPerSecond: number | null } {
+function rate({ files, filesMs, bytes, bytesMs }: Throughput): {
+  filesPerSecond: number | null;
+  bytesPerSecond: number | null;
+} {
   return { filesPerSecond: perSecond(files, filesMs), bytesPerSecond: perSecond(bytes, bytesMs) };
 }
 
 /** Per run (each run is one process) that ended: a running one has no figures yet. */
 export function resourcesSection(rows: readonly StatusCountRow[]): FilledHistoryReport['resources'] {
   const ended = rows.filter((row) => row.status !== 'running');
-  const sum = (pick: (row: StatusCountRow) => number | null) => ended.reduce((total, row) => total + (pick(row) ?? 0), 0);
+  const sum = (pick: (row: StatusCountRow) => number | null) =>
+    ended.reduce((total, row) => total + (pick(row) ?? 0), 0);
   const memoryRuns = sum((row) => row.memoryRuns);
   const cpuRuns = sum((row) => row.cpuRuns);
   const peaks = ended.map((row) => row.memoryPeak).filter((peak): peak is number => peak !== null);
@@ -118,7 +130,11 @@ function firstError(text: string | null): { message: string; code: string | null
   if (text === null) return null;
   try {
     const first: unknown = (JSON.parse(text) as unknown[])[0];
-    if (typeof first !== 'object' || first === null || typeof (first as { message?: unknown }).message !== 'string') {
+    if (
+      typeof first !== 'object' ||
+      first === null ||
+      typeof (first as { message?: unknown }).message !== 'string'
+    ) {
       return null;
     }
     const { message, code } = first as { message: string; code?: unknown };

@@ -1,10 +1,25 @@
 /** Where every file of a sync stands, in memory: see FileLedger. */
 import { CorruptDatabaseError, ValidationError } from '../../errors';
-import type { FileEvent, OrdinalEventKind, StoredFileEvent } from '../../repositories/checkpoint-files.repository';
+import type {
+  FileEvent,
+  OrdinalEventKind,
+  StoredFileEvent,
+} from '../../repositories/checkpoint-files.repository';
 import { decodeOrdinals } from '../../repositories/file-log-codec';
 import { InconsistentFileLogError } from '../../untrusted-checkpoint';
 import { filePathProblem } from '../../validation/file-paths';
-import { COMPLETED, type FileCounts, type FileState, GONE, mayMove, PENDING, SKIPPED, STATE_CODES, STATE_NAMES, stateAfter } from './file-states';
+import {
+  COMPLETED,
+  type FileCounts,
+  type FileState,
+  GONE,
+  mayMove,
+  PENDING,
+  SKIPPED,
+  STATE_CODES,
+  STATE_NAMES,
+  stateAfter,
+} from './file-states';
 import { decodeSegment, pathOf, type Segment } from './path-segments';
 import { UnsavedFileEvents } from './unsaved-file-events';
 
@@ -294,7 +309,7 @@ export class FileLedger {
       }
       this.move(ordinal, from, to);
     });
-    if (decoded !== count) throw new InconsistentFileLogError(`a ${kind} row holds ${decoded} ordinals, not ${count}`);
+    if (decoded !== count)
+      throw new InconsistentFileLogError(`a ${kind} row holds ${decoded} ordinals, not ${count}`);
   }
 }
-

@@ -18,11 +18,21 @@ export const PENDING = 1;
 export const COMPLETED = 2;
 export const SKIPPED = 3;
 export const STATE_NAMES = [undefined, 'pending', 'completed', 'skipped'] as const;
-export const STATE_CODES: Record<FileState, number> = { pending: PENDING, completed: COMPLETED, skipped: SKIPPED };
+export const STATE_CODES: Record<FileState, number> = {
+  pending: PENDING,
+  completed: COMPLETED,
+  skipped: SKIPPED,
+};
 
 /** The state a logged event of `kind` puts a file in. */
 export function stateAfter(kind: OrdinalEventKind): number {
-  return kind === 'completed' ? COMPLETED : kind === 'skipped' ? SKIPPED : kind === 'reopened' ? PENDING : GONE;
+  return kind === 'completed'
+    ? COMPLETED
+    : kind === 'skipped'
+      ? SKIPPED
+      : kind === 'reopened'
+        ? PENDING
+        : GONE;
 }
 
 /**

@@ -42,7 +42,10 @@ export class ProcessSampler {
     this.peakMemory = Math.max(this.peakMemory, reading.rssBytes);
     this.last = {
       memoryBytes: reading.rssBytes,
-      cpuPercent: wallMicros > 0 ? round1((100 * (reading.cpuMicros - this.lastCpu)) / wallMicros) : this.last.cpuPercent,
+      cpuPercent:
+        wallMicros > 0
+          ? round1((100 * (reading.cpuMicros - this.lastCpu)) / wallMicros)
+          : this.last.cpuPercent,
     };
     this.lastCpu = reading.cpuMicros;
     this.lastMono = now;

@@ -35,13 +35,20 @@ export class RecorderNotices {
   wentBack(which: WentBack, what: string): void {
     if (this.said[which]) return;
     this.said[which] = true;
-    this.context.warn({ code: 'WENT_BACKWARDS', message: `sync ${this.jobId}: ${what} (said once per sync)` });
+    this.context.warn({
+      code: 'WENT_BACKWARDS',
+      message: `sync ${this.jobId}: ${what} (said once per sync)`,
+    });
   }
 
   /** Another process took the sync over: found by a write (its error) or by the heartbeat. */
   ownershipLost(error?: Error): void {
     if (error) this.context.warn({ code: 'OWNERSHIP_LOST', message: error.message, error });
-    else this.context.warn({ code: 'OWNERSHIP_LOST', message: `sync ${this.jobId} was taken over by another process` });
+    else
+      this.context.warn({
+        code: 'OWNERSHIP_LOST',
+        message: `sync ${this.jobId} was taken over by another process`,
+      });
   }
 
   /** Something not written that the caller should hear of; with the error when there was one. */

@@ -39,7 +39,10 @@ export interface CheckpointFacts {
 }
 
 /** A checkpoint's metadata: the process figures now, and the caller's own data if any. */
-export function checkpointMetadata(metrics: CheckpointMetadata['metrics'], caller: Record<string, unknown> | undefined): CheckpointMetadata {
+export function checkpointMetadata(
+  metrics: CheckpointMetadata['metrics'],
+  caller: Record<string, unknown> | undefined,
+): CheckpointMetadata {
   return { metrics, ...(caller ? { caller } : {}) };
 }
 
@@ -72,7 +75,11 @@ export function writeProgress(context: StoreContext, snap: RecorderSnapshot): vo
  * checkpoint row, the phase durations so far, a progress row that says a checkpoint was
  * written, and the heartbeat. Once committed, the ledger's events count as saved.
  */
-export function writeCheckpoint(context: StoreContext, snap: RecorderSnapshot, checkpoint: CheckpointFacts): void {
+export function writeCheckpoint(
+  context: StoreContext,
+  snap: RecorderSnapshot,
+  checkpoint: CheckpointFacts,
+): void {
   const { repos } = context;
   const { seq, ledger } = checkpoint;
   const counts = ledger.counts();
@@ -95,11 +102,17 @@ export function writeCheckpoint(context: StoreContext, snap: RecorderSnapshot, c
   context.write(
     `checkpoint ${snap.jobId}`,
     () => {
-      for (const event of ledger.unsavedEvents()) repos.checkpointFiles.append(snap.lineageId, snap.jobId, seq, event);
+      for (const event of ledger.unsavedEvents())
+        repos.checkpointFiles.append(snap.lineageId, snap.jobId, seq, event);
       repos.checkpoints.upsert(row);
       repos.syncHistory.recordPhaseDurations(snap.jobId, snap.phaseDurations);
       repos.progressUpdates.insert(
-        progressRow(snap, { seq, filesCompleted: counts.completed, filesPending: counts.pending, filesSkipped: counts.skipped }),
+        progressRow(snap, {
+          seq,
+          filesCompleted: counts.completed,
+          filesPending: counts.pending,
+          filesSkipped: counts.skipped,
+        }),
       );
       touchSync(context, snap);
     },

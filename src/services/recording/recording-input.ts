@@ -84,6 +84,7 @@ export const cancelReasonSchema = z.string().max(4000).optional();
  * know yet go through the path rules: a planned path passed them when it was planned).
  */
 export function pathList(input: unknown, context: string): readonly unknown[] {
-  if (!Array.isArray(input)) throw new ValidationError([{ path: '', message: 'must be an array of paths' }], context);
+  if (!Array.isArray(input))
+    throw new ValidationError([{ path: '', message: 'must be an array of paths' }], context);
   return input;
 }

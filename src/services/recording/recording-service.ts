@@ -97,7 +97,12 @@ export class RecordingService {
           ...(spec.metadata ? { caller: spec.metadata } : {}),
         },
       });
-      const sync = new SyncRecorder(this.context, { ...spec, checkpointSeq: 0, checkpointCreatedAt: startWall, startWall });
+      const sync = new SyncRecorder(this.context, {
+        ...spec,
+        checkpointSeq: 0,
+        checkpointCreatedAt: startWall,
+        startWall,
+      });
       this.context.onCommit(() => spec.ledger.markSaved());
       this.context.onRollback(() => sync.abandon());
       return sync;

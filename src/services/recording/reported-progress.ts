@@ -35,7 +35,10 @@ export class ReportedProgress {
     start: { startPhase: string; startWall: number; ledger: FileLedger },
     private readonly wentBack: (which: WentBack, what: string) => void,
   ) {
-    this.phaseIndex = Math.max(0, phases.findIndex((p) => p.name === start.startPhase));
+    this.phaseIndex = Math.max(
+      0,
+      phases.findIndex((p) => p.name === start.startPhase),
+    );
     timer.enter(phases[this.phaseIndex]!.name);
     this.phaseStartedAt = start.startWall;
     const counts = start.ledger.counts();
@@ -53,7 +56,10 @@ export class ReportedProgress {
   indexOf(reported: ProgressUpdate): number {
     const index = this.phases.findIndex((p) => p.name === reported.phase);
     if (index < 0) {
-      throw new ValidationError([{ path: 'phase', message: `unknown phase ${JSON.stringify(reported.phase)}` }], 'update');
+      throw new ValidationError(
+        [{ path: 'phase', message: `unknown phase ${JSON.stringify(reported.phase)}` }],
+        'update',
+      );
     }
     return index;
   }
@@ -84,16 +90,25 @@ export class ReportedProgress {
    * its total) keeps the last one, and an earlier phase keeps the current phase and its
    * phase percent.
    */
-  private neverBackwards(reported: ProgressUpdate, reportedIndex: number): { next: ProgressUpdate; index: number } {
+  private neverBackwards(
+    reported: ProgressUpdate,
+    reportedIndex: number,
+  ): { next: ProgressUpdate; index: number } {
     let next = reported;
     let index = reportedIndex;
     if (index < this.phaseIndex) {
-      this.wentBack('phaseBack', `phase went back from ${JSON.stringify(this.latest.phase)} to ${JSON.stringify(reported.phase)}; kept ${JSON.stringify(this.latest.phase)}`);
+      this.wentBack(
+        'phaseBack',
+        `phase went back from ${JSON.stringify(this.latest.phase)} to ${JSON.stringify(reported.phase)}; kept ${JSON.stringify(this.latest.phase)}`,
+      );
       next = { ...next, phase: this.latest.phase, phasePercent: this.latest.phasePercent };
       index = this.phaseIndex;
     }
     if (next.percent < this.latest.percent) {
-      this.wentBack('percentBack', `percent went back from ${this.latest.percent} to ${reported.percent}; kept ${this.latest.percent}`);
+      this.wentBack(
+        'percentBack',
+        `percent went back from ${this.latest.percent} to ${reported.percent}; kept ${this.latest.percent}`,
+      );
       next = { ...next, percent: this.latest.percent };
     }
     return { next, index };

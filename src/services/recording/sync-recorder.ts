@@ -11,11 +11,26 @@ import type { FileCounts } from './file-counts';
 import { PhaseTimer } from './phase-timer';
 import { ProcessSampler } from './process-sampler';
 import { toFailureRecord } from './failure-record';
-import { checkpointMetadata, type RecorderSnapshot, type SyncOutcome, writeCheckpoint, writeOutcome, writeProgress } from './recorder-writes';
+import {
+  checkpointMetadata,
+  type RecorderSnapshot,
+  type SyncOutcome,
+  writeCheckpoint,
+  writeOutcome,
+  writeProgress,
+} from './recorder-writes';
 import type { RecorderInit, RecorderState } from './recorder-init';
 import { RecorderNotices } from './recorder-notices';
 import { ReportedProgress } from './reported-progress';
-import { cancelReasonSchema, type FailureInput, type FinishInput, finishInputSchema, pathList, type ProgressUpdate, progressUpdateSchema } from './recording-input';
+import {
+  cancelReasonSchema,
+  type FailureInput,
+  type FinishInput,
+  finishInputSchema,
+  pathList,
+  type ProgressUpdate,
+  progressUpdateSchema,
+} from './recording-input';
 
 // Re-exported: the package's public types name RecorderState from here.
 export type { RecorderInit, RecorderState } from './recorder-init';
@@ -58,7 +73,9 @@ export class SyncRecorder {
     this.sampler = new ProcessSampler(context.settings.probe, () => clock.monotonic());
     this.checkpointSeq = init.checkpointSeq;
     this.notices = new RecorderNotices(context, init.jobId);
-    this.progress = new ReportedProgress(init.phases, this.timer, init, (which, what) => this.notices.wentBack(which, what));
+    this.progress = new ReportedProgress(init.phases, this.timer, init, (which, what) =>
+      this.notices.wentBack(which, what),
+    );
     ownership.claim(this.jobId);
     context.activeRecorders.add(this);
     this.heartbeat = setInterval(() => this.beat(), context.settings.heartbeatIntervalMs);
@@ -136,7 +153,12 @@ export class SyncRecorder {
   cancel(reason?: string): void {
     const text = parseInput(cancelReasonSchema, reason, 'cancel') ?? 'cancelled';
     if (this.endedAlready('cancelled')) return;
-    this.end('cancelled', { phase: this.progress.latest.phase, code: 'CANCELLED', message: text, at: this.wallNow() });
+    this.end('cancelled', {
+      phase: this.progress.latest.phase,
+      code: 'CANCELLED',
+      message: text,
+      at: this.wallNow(),
+    });
   }
 
   /**
@@ -159,9 +181,16 @@ export class SyncRecorder {
     this.detach('detached');
   }
 
-  private end(status: OutcomeStatus, error: SyncErrorRecord | null, counts?: Pick<SyncOutcome, 'filesChanged' | 'filesIndexed' | 'bytesProcessed'>): void {
+  private end(
+    status: OutcomeStatus,
+    error: SyncErrorRecord | null,
+    counts?: Pick<SyncOutcome, 'filesChanged' | 'filesIndexed' | 'bytesProcessed'>,
+  ): void {
     const keepCheckpoint = status !== 'completed';
-    if (keepCheckpoint && !this.persist(true)) this.notices.storage(`${status} ${this.jobId}: the final checkpoint could not be saved; the previous one is kept`);
+    if (keepCheckpoint && !this.persist(true))
+      this.notices.storage(
+        `${status} ${this.jobId}: the final checkpoint could not be saved; the previous one is kept`,
+      );
     this.timer.stop();
     const resources = this.sampler.summary();
     const files = this.init.ledger.counts();
@@ -206,7 +235,10 @@ export class SyncRecorder {
 
   private writeCheckpoint(): void {
     const seq = this.checkpointSeq + 1;
-    const metadata = checkpointMetadata(this.sampler.metrics(this.progress.latest.rate), this.progress.callerData ?? this.init.metadata);
+    const metadata = checkpointMetadata(
+      this.sampler.metrics(this.progress.latest.rate),
+      this.progress.callerData ?? this.init.metadata,
+    );
     writeCheckpoint(this.context, this.snapshot(), { seq, ledger: this.init.ledger, metadata });
     this.checkpointSeq = seq;
     this.progress.checkpointSaved();
@@ -233,10 +265,14 @@ export class SyncRecorder {
   /** Keep the heartbeat fresh while the caller is busy and not reporting. */
   private beat(): void {
     if (this.state !== 'recording' || this.context.isClosed) return;
-    if (this.context.clock.monotonic() - this.lastWriteMono < this.context.settings.heartbeatIntervalMs) return;
-    if (this.progress.dirty || this.progress.checkpointDue) return void this.persist(this.progress.checkpointDue);
+    if (this.context.clock.monotonic() - this.lastWriteMono < this.context.settings.heartbeatIntervalMs)
+      return;
+    if (this.progress.dirty || this.progress.checkpointDue)
+      return void this.persist(this.progress.checkpointDue);
     try {
-      if (!this.context.repos.syncHistory.heartbeat(this.jobId, this.wallNow(), this.context.clock.monotonic())) {
+      if (
+        !this.context.repos.syncHistory.heartbeat(this.jobId, this.wallNow(), this.context.clock.monotonic())
+      ) {
         this.notices.ownershipLost();
         this.detach('detached');
       }
@@ -289,7 +325,8 @@ export class SyncRecorder {
     if (this.state === end) return true;
     this.context.assertOpen();
     if (this.state === 'recording') return false;
-    const now = this.state === 'detached' ? 'no longer recorded here (another process resumed it)' : this.state;
+    const now =
+      this.state === 'detached' ? 'no longer recorded here (another process resumed it)' : this.state;
     throw new ConflictError(`sync ${this.jobId} is ${now}; it cannot be ${end} now`);
   }
 }

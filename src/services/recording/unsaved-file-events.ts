@@ -25,7 +25,11 @@ export class UnsavedFileEvents {
   planned(first: number, paths: readonly string[]): void {
     const last = this.events[this.events.length - 1];
     if (last?.kind === 'planned' && last.first + last.paths.length === first) {
-      this.events[this.events.length - 1] = { kind: 'planned', first: last.first, paths: last.paths.concat(paths) };
+      this.events[this.events.length - 1] = {
+        kind: 'planned',
+        first: last.first,
+        paths: last.paths.concat(paths),
+      };
     } else {
       this.events.push({ kind: 'planned', first, paths });
     }

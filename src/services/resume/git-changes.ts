@@ -77,7 +77,16 @@ export function changesSince(repoDir: string, commit: string): GitChanges {
     );
   }
   // -z: names come out verbatim, NUL-terminated, never quoted (newlines, tabs, quotes and all).
-  const output = gitBytes(repoDir, ['diff', '--name-status', '-z', '-M', '--no-ext-diff', commit, 'HEAD', '--']);
+  const output = gitBytes(repoDir, [
+    'diff',
+    '--name-status',
+    '-z',
+    '-M',
+    '--no-ext-diff',
+    commit,
+    'HEAD',
+    '--',
+  ]);
   return { head, ...parseNameStatus(output) };
 }
 
@@ -97,9 +106,13 @@ function nameOf(bytes: Buffer): string | null {
  * copies. Works on bytes, so a name that is not UTF-8 is found and counted rather than
  * mangled into a different path.
  */
-export function parseNameStatus(output: Buffer): { changes: FileChange[]; unreadable: number; refused: number } {
+export function parseNameStatus(output: Buffer): {
+  changes: FileChange[];
+  unreadable: number;
+  refused: number;
+} {
   const fields: Buffer[] = [];
-  for (let at = 0; at < output.length; ) {
+  for (let at = 0; at < output.length;) {
     const end = output.indexOf(0, at);
     if (end < 0) break; // every field is NUL-terminated: a tail without one is cut output
     fields.push(output.subarray(at, end));
@@ -118,7 +131,7 @@ export function parseNameStatus(output: Buffer): { changes: FileChange[]; unread
     }
     return text;
   };
-  for (let i = 0; i < fields.length; ) {
+  for (let i = 0; i < fields.length;) {
     const status = String.fromCharCode(fields[i++]![0] ?? 0);
     if (status === 'R' || status === 'C') {
       const from = name(fields[i++]);

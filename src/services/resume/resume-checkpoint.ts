@@ -6,7 +6,11 @@
 import { z } from 'zod';
 import { CorruptDatabaseError } from '../../errors';
 import type { CheckpointRow, SyncHistoryRow } from '../../schema';
-import { InconsistentFileLogError, UnusableCommitError, UntrustedCheckpointError } from '../../untrusted-checkpoint';
+import {
+  InconsistentFileLogError,
+  UnusableCommitError,
+  UntrustedCheckpointError,
+} from '../../untrusted-checkpoint';
 import { checkpointPhaseProblem } from '../../validation/row-schemas';
 import { DamagedRowError } from '../../validation/rows';
 import { FileLedger } from '../recording/file-ledger';
@@ -37,7 +41,11 @@ export interface UsableCheckpoint {
  * The sync's checkpoint, checked against its file log, with the changes since it merged
  * in. Throws when it cannot be used: isUntrustworthy tells those errors apart.
  */
-export function prepareCheckpoint(context: StoreContext, row: SyncHistoryRow, from: z.infer<typeof resumeSourceSchema>): UsableCheckpoint {
+export function prepareCheckpoint(
+  context: StoreContext,
+  row: SyncHistoryRow,
+  from: z.infer<typeof resumeSourceSchema>,
+): UsableCheckpoint {
   const loaded = loadCheckpointRow(context, row);
   if (loaded.problem) throw new CorruptDatabaseError(loaded.problem);
   if (!loaded.checkpoint) throw new CorruptDatabaseError(`sync ${row.jobId} has no checkpoint`);
@@ -50,7 +58,11 @@ export function prepareCheckpoint(context: StoreContext, row: SyncHistoryRow, fr
     counts.skipped !== checkpoint.filesSkipped
   ) {
     throw InconsistentFileLogError.countsDiffer(
-      { completed: checkpoint.filesCompleted, pending: checkpoint.filesPending, skipped: checkpoint.filesSkipped },
+      {
+        completed: checkpoint.filesCompleted,
+        pending: checkpoint.filesPending,
+        skipped: checkpoint.filesSkipped,
+      },
       counts,
     );
   }
@@ -67,7 +79,9 @@ export function prepareCheckpoint(context: StoreContext, row: SyncHistoryRow, fr
     if (unreadable + refused > 0) {
       const why = [
         unreadable > 0 ? `${unreadable} not valid UTF-8` : null,
-        refused > 0 ? `${refused} refused by the path rules (they would name another place on Windows)` : null,
+        refused > 0
+          ? `${refused} refused by the path rules (they would name another place on Windows)`
+          : null,
       ].filter(Boolean);
       context.warn({
         code: 'UNREADABLE_PATHS',
@@ -87,7 +101,10 @@ export function prepareCheckpoint(context: StoreContext, row: SyncHistoryRow, fr
 }
 
 /** The sync's checkpoint if it can be trusted: a good row, of one of the sync's phases. */
-export function loadCheckpointRow(context: StoreContext, row: SyncHistoryRow): { checkpoint: CheckpointRow | null; problem: string | null } {
+export function loadCheckpointRow(
+  context: StoreContext,
+  row: SyncHistoryRow,
+): { checkpoint: CheckpointRow | null; problem: string | null } {
   let checkpoint: CheckpointRow | null;
   try {
     checkpoint = context.repos.checkpoints.findByJobId(row.jobId);
@@ -113,7 +130,9 @@ export function describeResumable(
     progress: checkpoint?.overallProgress ?? row.overallProgress,
     phase: checkpoint?.phase ?? row.currentPhase ?? row.phases[0]!.name,
     filesProcessed: checkpoint ? checkpoint.filesCompleted + checkpoint.filesSkipped : row.filesProcessed,
-    totalFiles: checkpoint ? checkpoint.filesCompleted + checkpoint.filesSkipped + checkpoint.filesPending : row.totalFiles,
+    totalFiles: checkpoint
+      ? checkpoint.filesCompleted + checkpoint.filesSkipped + checkpoint.filesPending
+      : row.totalFiles,
     filesRemaining: checkpoint?.filesPending ?? Math.max(0, row.totalFiles - row.filesProcessed),
     startedAt: row.startTime,
     interruptedAt: row.lastActivityAt,
@@ -122,7 +141,9 @@ export function describeResumable(
     estimatedTime: checkpoint ? estimateFromOwnPace(row, checkpoint) : null,
     // Without a commit, resume() with a repoDir cannot merge what changed since: it starts over.
     canResume: checkpoint !== null && checkpoint.gitCommit !== null,
-    reason: problem ?? (!checkpoint ? 'no checkpoint was saved' : checkpoint.gitCommit ? null : NO_COMMIT_TO_MERGE_FROM),
+    reason:
+      problem ??
+      (!checkpoint ? 'no checkpoint was saved' : checkpoint.gitCommit ? null : NO_COMMIT_TO_MERGE_FROM),
   };
   if (estimator && info.canResume) info.estimatedTime = estimator(info) ?? info.estimatedTime;
   return info;
@@ -137,4 +158,3 @@ export function isUntrustworthy(error: unknown): boolean {
     error instanceof z.ZodError
   );
 }
-

@@ -26,9 +26,7 @@ import type { ResumeInfo } from './resume-info';
 import type { ResumePlan } from './resume-plan';
 
 /** Where the changes since the checkpoint come from: git itself, or the caller's own diff. */
-export type ResumeSource =
-  | { repoDir: string }
-  | { changes: FileChange[]; headCommit?: string };
+export type ResumeSource = { repoDir: string } | { changes: FileChange[]; headCommit?: string };
 
 /** How many of the latest syncs are looked at to find the one that decides. */
 const RECENT_SYNCS = 20;
@@ -71,7 +69,9 @@ export class ResumeService {
         if (row === null) return null;
         if (row.status === 'running' && isOwnerAlive(row, clock, settings)) continue;
         if (!isResumableStatus(row.status)) return null;
-        const loaded = check.ok ? this.loadCheckpointRow(row) : { checkpoint: null, problem: describeDamage(check.damage) };
+        const loaded = check.ok
+          ? this.loadCheckpointRow(row)
+          : { checkpoint: null, problem: describeDamage(check.damage) };
         if (row.status !== 'running' && loaded.checkpoint === null && loaded.problem === null) return null;
         if (activityAge(row, clock) > settings.resumeWindowMs) return null;
         return this.describe(row, loaded);
@@ -139,9 +139,11 @@ export class ResumeService {
       // A damaged row can be given up too: that is how a caller gets past it.
       const row = salvageSyncRow(check, clock.now())!;
       if (!check.ok) repos.syncHistory.settleUnknownStatus(jobId);
-      if (row.status === 'resumed') throw new ConflictError(`sync ${jobId} was already resumed by ${row.resumedByJobId}`);
+      if (row.status === 'resumed')
+        throw new ConflictError(`sync ${jobId} was already resumed by ${row.resumedByJobId}`);
       if (row.status === 'running') {
-        if (isOwnerAlive(row, clock, settings)) throw new ConflictError(`sync ${jobId} is still running in process ${row.ownerPid}`);
+        if (isOwnerAlive(row, clock, settings))
+          throw new ConflictError(`sync ${jobId} is still running in process ${row.ownerPid}`);
         repos.syncHistory.transition(jobId, ['running'], 'interrupted', { endTime: row.lastActivityAt });
       }
       dropCheckpoint(repos, jobId);
@@ -159,10 +161,12 @@ export class ResumeService {
     if (repos.checkpoints.findByJobIdRaw(row.jobId)?.seq !== checkpoint.seq) {
       throw new ConflictError(`the checkpoint of ${row.jobId} changed while resuming`);
     }
-    if (!repos.syncHistory.transition(row.jobId, RESUMABLE_STATUSES, 'resumed', {
-      endTime: row.lastActivityAt,
-      resumedByJobId: newJobId,
-    })) {
+    if (
+      !repos.syncHistory.transition(row.jobId, RESUMABLE_STATUSES, 'resumed', {
+        endTime: row.lastActivityAt,
+        resumedByJobId: newJobId,
+      })
+    ) {
       throw new ConflictError(`sync ${row.jobId} was resumed by another process`);
     }
     this.supersedeOlder(row);
@@ -247,7 +251,9 @@ export class ResumeService {
       if (older.id >= row.id || older.jobId === row.jobId) continue;
       if (older.status === 'running') {
         if (isOwnerAlive(older, clock, settings)) continue;
-        repos.syncHistory.transition(older.jobId, ['running'], 'interrupted', { endTime: older.lastActivityAt });
+        repos.syncHistory.transition(older.jobId, ['running'], 'interrupted', {
+          endTime: older.lastActivityAt,
+        });
       }
       dropCheckpoint(repos, older.jobId);
     }
@@ -262,16 +268,24 @@ export class ResumeService {
         throw new ConflictError(`sync ${row.jobId} is ${row.status}; there is nothing to resume`);
       case 'running':
         if (isOwnerAlive(row, this.context.clock, this.context.settings)) {
-          throw new ConflictError(`sync ${row.jobId} is still running in process ${row.ownerPid} on ${row.ownerHost}`);
+          throw new ConflictError(
+            `sync ${row.jobId} is still running in process ${row.ownerPid} on ${row.ownerHost}`,
+          );
         }
     }
   }
 
-  private loadCheckpointRow(row: SyncHistoryRow): { checkpoint: CheckpointRow | null; problem: string | null } {
+  private loadCheckpointRow(row: SyncHistoryRow): {
+    checkpoint: CheckpointRow | null;
+    problem: string | null;
+  } {
     return loadCheckpointRow(this.context, row);
   }
 
-  private describe(row: SyncHistoryRow, loaded: { checkpoint: CheckpointRow | null; problem: string | null }): ResumeInfo {
+  private describe(
+    row: SyncHistoryRow,
+    loaded: { checkpoint: CheckpointRow | null; problem: string | null },
+  ): ResumeInfo {
     return describeResumable(row, loaded, this.estimator);
   }
 
@@ -279,7 +293,11 @@ export class ResumeService {
     try {
       this.startFresh(jobId);
     } catch (error) {
-      this.context.warn({ code: 'STORAGE', message: `could not clear ${jobId} after a failed resume`, error });
+      this.context.warn({
+        code: 'STORAGE',
+        message: `could not clear ${jobId} after a failed resume`,
+        error,
+      });
     }
   }
 }

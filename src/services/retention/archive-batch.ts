@@ -42,7 +42,12 @@ export interface PendingBatch {
 
 /** This boot, in a file name: a pending file of another boot has no live writer. */
 function bootTag(): string {
-  return (currentBootId() ?? 'noboot').replace(/[^0-9a-z]/gi, '').slice(0, 12).toLowerCase() || 'noboot';
+  return (
+    (currentBootId() ?? 'noboot')
+      .replace(/[^0-9a-z]/gi, '')
+      .slice(0, 12)
+      .toLowerCase() || 'noboot'
+  );
 }
 
 /** Step 1: the rows of one month as a new pending file, durably. */
@@ -57,7 +62,7 @@ export function writePendingBatch(archiveDir: string, month: string, rows: SyncH
   const fd = fs.openSync(pendingFile, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, PRIVATE_FILE_MODE);
   try {
     fs.fchmodSync(fd, PRIVATE_FILE_MODE);
-    for (let at = 0; at < data.length; ) at += fs.writeSync(fd, data, at, data.length - at);
+    for (let at = 0; at < data.length;) at += fs.writeSync(fd, data, at, data.length - at);
     fs.fsyncSync(fd);
   } catch (error) {
     fs.closeSync(fd);
@@ -67,7 +72,14 @@ export function writePendingBatch(archiveDir: string, month: string, rows: SyncH
   fs.closeSync(fd);
   syncDir(monthDir);
   syncDir(archiveDir);
-  return { month, pendingFile, finalFile: path.join(monthDir, name), record: `${RECORD}${month}/${pendingName}`, rows: rows.length, bytes: data.length };
+  return {
+    month,
+    pendingFile,
+    finalFile: path.join(monthDir, name),
+    record: `${RECORD}${month}/${pendingName}`,
+    rows: rows.length,
+    bytes: data.length,
+  };
 }
 
 /** Step 2, inside the transaction that deletes the batch's rows. */
@@ -98,11 +110,16 @@ export function discardBatch(batch: PendingBatch): void {
 }
 
 /** Recorded batches (committed, maybe not yet renamed): their pending paths and record keys. */
-export function listRecordedBatches(storeMeta: StoreMetaRepository, archiveDir: string): Array<{ record: string; pendingFile: string }> {
+export function listRecordedBatches(
+  storeMeta: StoreMetaRepository,
+  archiveDir: string,
+): Array<{ record: string; pendingFile: string }> {
   return storeMeta
     .listPrefixed(RECORD)
     .map((row) => ({ record: row.key, relative: row.key.slice(RECORD.length) }))
-    .filter(({ relative }) => BATCH_FOLDER.test(path.dirname(relative)) && PENDING.test(path.basename(relative)))
+    .filter(
+      ({ relative }) => BATCH_FOLDER.test(path.dirname(relative)) && PENDING.test(path.basename(relative)),
+    )
     .map(({ record, relative }) => ({ record, pendingFile: path.join(archiveDir, relative) }));
 }
 

@@ -14,7 +14,6 @@ import { SYNC_STATUSES } from '../../schema/sync-status';
  * returned, duplicates included; what could not be read is described in `damaged`.
  */
 
-
 export interface DecodedArchive {
   /** Every sync row read, in file order, duplicates included. */
   rows: SyncHistoryRow[];
@@ -66,9 +65,18 @@ function decodeMember(file: string, bytes: Buffer, offset: number, out: DecodedA
   let inflated: { buffer: Buffer; engine: { bytesWritten: number } };
   try {
     // SYNC_FLUSH: a member cut short gives back what it holds instead of nothing.
-    inflated = inflateRawSync(body, { info: true, finishFlush: constants.Z_SYNC_FLUSH }) as unknown as typeof inflated;
+    inflated = inflateRawSync(body, {
+      info: true,
+      finishFlush: constants.Z_SYNC_FLUSH,
+    }) as unknown as typeof inflated;
   } catch (error) {
-    out.damaged.push({ file, offset, bytes: 0, line: null, reason: `gzip member does not inflate: ${(error as Error).message}` });
+    out.damaged.push({
+      file,
+      offset,
+      bytes: 0,
+      line: null,
+      reason: `gzip member does not inflate: ${(error as Error).message}`,
+    });
     return null;
   }
   const end = offset + header + inflated.engine.bytesWritten;
@@ -77,12 +85,26 @@ function decodeMember(file: string, bytes: Buffer, offset: number, out: DecodedA
     // Cut short: its complete lines are good, the one it ends in is not.
     const complete = text.slice(0, text.lastIndexOf('\n') + 1);
     readLines(file, offset, complete, out);
-    out.damaged.push({ file, offset, bytes: 0, line: null, reason: `gzip member cut short after ${complete.split('\n').length - 1} whole lines` });
+    out.damaged.push({
+      file,
+      offset,
+      bytes: 0,
+      line: null,
+      reason: `gzip member cut short after ${complete.split('\n').length - 1} whole lines`,
+    });
     return null;
   }
-  const crcOk = bytes.readUInt32LE(end) === crc32(inflated.buffer) && bytes.readUInt32LE(end + 4) === inflated.buffer.length % 2 ** 32;
+  const crcOk =
+    bytes.readUInt32LE(end) === crc32(inflated.buffer) &&
+    bytes.readUInt32LE(end + 4) === inflated.buffer.length % 2 ** 32;
   if (!crcOk) {
-    out.damaged.push({ file, offset, bytes: end + 8 - offset, line: null, reason: 'gzip member fails its checksum' });
+    out.damaged.push({
+      file,
+      offset,
+      bytes: end + 8 - offset,
+      line: null,
+      reason: 'gzip member fails its checksum',
+    });
     return end + 8;
   }
   readLines(file, offset, text, out);
@@ -95,14 +117,26 @@ function readLines(file: string, offset: number, text: string, out: DecodedArchi
     try {
       out.rows.push(archivedRowSchema.parse(JSON.parse(line)) as unknown as SyncHistoryRow);
     } catch (error) {
-      out.damaged.push({ file, offset, bytes: 0, line: i + 1, reason: `not a sync row: ${(error as Error).message.slice(0, 200)}` });
+      out.damaged.push({
+        file,
+        offset,
+        bytes: 0,
+        line: i + 1,
+        reason: `not a sync row: ${(error as Error).message.slice(0, 200)}`,
+      });
     }
   });
 }
 
 /** Length of the gzip header at `offset`, or null when there is none. */
 function headerLength(bytes: Buffer, offset: number): number | null {
-  if (offset + 10 > bytes.length || bytes[offset] !== 0x1f || bytes[offset + 1] !== 0x8b || bytes[offset + 2] !== 8) return null;
+  if (
+    offset + 10 > bytes.length ||
+    bytes[offset] !== 0x1f ||
+    bytes[offset + 1] !== 0x8b ||
+    bytes[offset + 2] !== 8
+  )
+    return null;
   const flags = bytes[offset + 3]!;
   let at = offset + 10;
   if (flags & FEXTRA) {

@@ -4,7 +4,14 @@ import { lstatIfExists } from '../../db/file-modes';
 import { UnsafePathError } from '../../errors';
 import { processExists } from '../liveness';
 import type { StoreWarning } from '../store-context';
-import { BATCH_FILE, CORRUPT_FILE, LEGACY_MONTH_FILE, MONTH, oldestKeptMonth, readArchiveFile } from './archive';
+import {
+  BATCH_FILE,
+  CORRUPT_FILE,
+  LEGACY_MONTH_FILE,
+  MONTH,
+  oldestKeptMonth,
+  readArchiveFile,
+} from './archive';
 import { abandonedPendingFiles, listRecordedBatches, publishBatch } from './archive-batch';
 import type { MaintenanceRun } from './maintenance-run';
 
@@ -21,21 +28,32 @@ type Warn = (warning: StoreWarning) => void;
 /** Finish or discard what earlier runs left half-done. Run under the maintenance lease. */
 export function settleArchive(run: MaintenanceRun): void {
   const { repos } = run;
-  const recorded = run.read('list archive batches', () => listRecordedBatches(repos.storeMeta, run.archiveDir));
+  const recorded = run.read('list archive batches', () =>
+    listRecordedBatches(repos.storeMeta, run.archiveDir),
+  );
   for (const { record, pendingFile } of recorded) {
     const folder = lstatIfExists(path.dirname(pendingFile));
     if (folder && !folder.isDirectory()) {
-      const error = new UnsafePathError(path.dirname(pendingFile), 'is not a folder of the archive (a link?); its recorded batch is left as it is');
+      const error = new UnsafePathError(
+        path.dirname(pendingFile),
+        'is not a folder of the archive (a link?); its recorded batch is left as it is',
+      );
       run.context.warn({ code: error.code, message: error.message, error });
       continue;
     }
     if (publishBatch(pendingFile) === 'missing') {
-      run.context.warn({ code: 'CORRUPT', message: `archive batch ${pendingFile} was recorded as archived but its file is gone` });
+      run.context.warn({
+        code: 'CORRUPT',
+        message: `archive batch ${pendingFile} was recorded as archived but its file is gone`,
+      });
     }
     run.write('settle archive batch', () => repos.storeMeta.remove(record));
   }
-  const stillRecorded = run.read('list archive batches', () => listRecordedBatches(repos.storeMeta, run.archiveDir));
-  for (const file of abandonedPendingFiles(run.archiveDir, new Set(stillRecorded.map((b) => b.pendingFile)))) fs.rmSync(file, { force: true });
+  const stillRecorded = run.read('list archive batches', () =>
+    listRecordedBatches(repos.storeMeta, run.archiveDir),
+  );
+  for (const file of abandonedPendingFiles(run.archiveDir, new Set(stillRecorded.map((b) => b.pendingFile))))
+    fs.rmSync(file, { force: true });
 }
 
 /** True when the file reads back whole; otherwise it is set aside and reported. */
@@ -43,7 +61,10 @@ export function checkArchiveFile(file: string, now: number, warn: Warn, dryRun =
   const stat = lstatIfExists(file);
   if (!stat) return true;
   if (stat.isSymbolicLink()) {
-    const error = new UnsafePathError(file, 'is a symbolic link; the archive never reads, writes or deletes through links');
+    const error = new UnsafePathError(
+      file,
+      'is a symbolic link; the archive never reads, writes or deletes through links',
+    );
     warn({ code: error.code, message: error.message, error });
     return false;
   }
@@ -82,7 +103,8 @@ export function checkMonth(run: MaintenanceRun, month: string): void {
 export function pruneArchive(dir: string, now: number, months: number, warn: Warn, dryRun = false): string[] {
   const stat = lstatIfExists(dir);
   if (!stat) return [];
-  if (stat.isSymbolicLink()) throw new UnsafePathError(dir, 'is a symbolic link; the store never follows links inside its folder');
+  if (stat.isSymbolicLink())
+    throw new UnsafePathError(dir, 'is a symbolic link; the store never follows links inside its folder');
   const oldest = oldestKeptMonth(now, months);
   const deleted: string[] = [];
   const remove = (file: string) => {
@@ -93,7 +115,10 @@ export function pruneArchive(dir: string, now: number, months: number, warn: War
     const full = path.join(dir, name);
     const entry = fs.lstatSync(full);
     if (entry.isSymbolicLink()) {
-      warn({ code: 'UNSAFE_PATH', message: `${full} is a symbolic link inside the archive folder; left alone` });
+      warn({
+        code: 'UNSAFE_PATH',
+        message: `${full} is a symbolic link inside the archive folder; left alone`,
+      });
       continue;
     }
     const legacy = LEGACY_MONTH_FILE.exec(name);
@@ -109,7 +134,13 @@ export function pruneArchive(dir: string, now: number, months: number, warn: War
   return deleted;
 }
 
-function pruneMonthFolder(monthDir: string, now: number, warn: Warn, dryRun: boolean, remove: (file: string) => void): void {
+function pruneMonthFolder(
+  monthDir: string,
+  now: number,
+  warn: Warn,
+  dryRun: boolean,
+  remove: (file: string) => void,
+): void {
   for (const name of fs.readdirSync(monthDir).sort()) {
     const full = path.join(monthDir, name);
     if (!BATCH_FILE.test(name)) continue;

@@ -65,7 +65,8 @@ export function readArchiveFile(file: string): DecodedArchive {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new NotFoundError(`no archive file ${file}`);
-    if (code === 'ELOOP') throw new UnsafePathError(file, 'is a symbolic link; the archive is never read through links');
+    if (code === 'ELOOP')
+      throw new UnsafePathError(file, 'is a symbolic link; the archive is never read through links');
     throw new StorageError(`read ${file}: ${(error as Error).message}`, { cause: error });
   }
   try {
@@ -85,9 +86,14 @@ export function listArchiveFiles(dir: string): string[] {
   for (const name of fs.readdirSync(dir).sort()) {
     const full = path.join(dir, name);
     const stat = fs.lstatSync(full);
-    if (stat.isSymbolicLink()) throw new UnsafePathError(full, 'is a symbolic link; the archive is never read through links');
+    if (stat.isSymbolicLink())
+      throw new UnsafePathError(full, 'is a symbolic link; the archive is never read through links');
     if (stat.isDirectory() && MONTH.test(name)) files.push(...listArchiveFiles(full));
-    else if (stat.isFile() && (LEGACY_MONTH_FILE.test(name) || BATCH_FILE.test(name) || CORRUPT_FILE.test(name))) files.push(full);
+    else if (
+      stat.isFile() &&
+      (LEGACY_MONTH_FILE.test(name) || BATCH_FILE.test(name) || CORRUPT_FILE.test(name))
+    )
+      files.push(full);
   }
   return files;
 }

@@ -1,7 +1,12 @@
 import type { ExpiringCheckpoint } from '../../repositories/checkpoints.repository';
 import type { SyncHistoryRow } from '../../schema';
 import { dropCheckpoint } from '../drop-checkpoint';
-import { CHECKPOINT_OVERHEAD_BYTES, type MaintenanceRun, type MaintenanceSteps, takeBatch } from './maintenance-run';
+import {
+  CHECKPOINT_OVERHEAD_BYTES,
+  type MaintenanceRun,
+  type MaintenanceSteps,
+  takeBatch,
+} from './maintenance-run';
 
 export interface ExpiryOptions {
   /** Stop before the next batch once this says so (the size budget is met). */
@@ -17,14 +22,20 @@ export interface ExpiryOptions {
  * checkpoint that builds on it (dropCheckpoint). Batches are sized by the file-log bytes
  * they free, adapting to the lock time measured. Returns the number of checkpoints removed.
  */
-export function* expireCheckpoints(run: MaintenanceRun, cutoff: number, options: ExpiryOptions): MaintenanceSteps<number> {
+export function* expireCheckpoints(
+  run: MaintenanceRun,
+  cutoff: number,
+  options: ExpiryOptions,
+): MaintenanceSteps<number> {
   const { policy, repos } = run;
   const lineagesLeft = new Map<string, number>();
   let cursor: { updatedAt: number; jobId: string } | null = null;
   let removed = 0;
   for (;;) {
     const after: typeof cursor = cursor;
-    const page: ExpiringCheckpoint[] = run.read('list old checkpoints', () => repos.checkpoints.listUpdatedBefore(cutoff, after, policy.batchRows));
+    const page: ExpiringCheckpoint[] = run.read('list old checkpoints', () =>
+      repos.checkpoints.listUpdatedBefore(cutoff, after, policy.batchRows),
+    );
     if (page.length === 0) break;
     const last = page[page.length - 1]!;
     cursor = { updatedAt: last.updatedAt, jobId: last.jobId };
@@ -67,7 +78,8 @@ interface Doomed {
 function expireBatch(run: MaintenanceRun, batch: Doomed[], weight: number): number {
   return run.write(
     'expire checkpoints',
-    () => batch.filter(({ checkpoint, running }) => dropCheckpointTallied(run, checkpoint.jobId, running)).length,
+    () =>
+      batch.filter(({ checkpoint, running }) => dropCheckpointTallied(run, checkpoint.jobId, running)).length,
     { kind: 'checkpointBytes', units: weight },
   );
 }
@@ -77,10 +89,17 @@ function expireBatch(run: MaintenanceRun, batch: Doomed[], weight: number): numb
  * `running` sync whose owner is gone as interrupted. Runs inside the caller's write
  * (checked): what it tallies must be what that write removes.
  */
-export function dropCheckpointTallied(run: MaintenanceRun, jobId: string, row: SyncHistoryRow | null): boolean {
+export function dropCheckpointTallied(
+  run: MaintenanceRun,
+  jobId: string,
+  row: SyncHistoryRow | null,
+): boolean {
   const { repos } = run;
   repos.unitOfWork.assertOpen('expiring a checkpoint');
-  if (row?.status === 'running' && repos.syncHistory.transition(jobId, ['running'], 'interrupted', { endTime: row.lastActivityAt })) {
+  if (
+    row?.status === 'running' &&
+    repos.syncHistory.transition(jobId, ['running'], 'interrupted', { endTime: row.lastActivityAt })
+  ) {
     run.syncsInterrupted += 1;
   }
   const found = repos.checkpoints.findExpiring(jobId);

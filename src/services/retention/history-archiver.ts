@@ -1,7 +1,14 @@
 import { ConflictError } from '../../errors';
 import type { SyncHistoryRow } from '../../schema';
 import { groupByMonth, oldestKeptMonth } from './archive';
-import { discardBatch, isRecorded, type PendingBatch, publishBatch, recordBatch, writePendingBatch } from './archive-batch';
+import {
+  discardBatch,
+  isRecorded,
+  type PendingBatch,
+  publishBatch,
+  recordBatch,
+  writePendingBatch,
+} from './archive-batch';
 import { checkMonth } from './archive-upkeep';
 import { dropCheckpointTallied } from './checkpoint-expiry';
 import type { MaintenanceRun, MaintenanceSteps } from './maintenance-run';
@@ -28,22 +35,34 @@ interface Candidate {
  * database or in one archive file. Age is measured as resume measures it (quietSince).
  * Returns the number of syncs removed.
  */
-export function* archiveSyncs(run: MaintenanceRun, cutoff: number, options: ArchiveOptions = {}): MaintenanceSteps<number> {
+export function* archiveSyncs(
+  run: MaintenanceRun,
+  cutoff: number,
+  options: ArchiveOptions = {},
+): MaintenanceSteps<number> {
   let afterId = 0;
   let removed = 0;
   for (;;) {
     if (options.until?.()) break;
     const from = afterId;
     const pageSize = Math.min(options.pageSize ?? run.policy.batchRows, run.batchSize('syncs'));
-    const page: Candidate[] = run.read('list old syncs', () => run.repos.syncHistory.listInactiveBefore(cutoff, from, pageSize));
+    const page: Candidate[] = run.read('list old syncs', () =>
+      run.repos.syncHistory.listInactiveBefore(cutoff, from, pageSize),
+    );
     if (page.length === 0) break;
     afterId = page[page.length - 1]!.row.id;
     const finished = run.read('classify old syncs', () =>
-      page.filter(({ row }) => !run.handled.syncs.has(row.jobId) && run.quietSince(row, cutoff) && run.standing(row) === 'finished'),
+      page.filter(
+        ({ row }) =>
+          !run.handled.syncs.has(row.jobId) &&
+          run.quietSince(row, cutoff) &&
+          run.standing(row) === 'finished',
+      ),
     );
     for (const { row } of finished) run.handled.syncs.add(row.jobId);
     yield;
-    if (finished.length > 0) removed += run.dryRun ? yield* tallyDryRun(run, finished) : yield* archiveBatch(run, finished);
+    if (finished.length > 0)
+      removed += run.dryRun ? yield* tallyDryRun(run, finished) : yield* archiveBatch(run, finished);
   }
   return removed;
 }
@@ -55,7 +74,9 @@ function* archiveBatch(run: MaintenanceRun, batch: Candidate[]): MaintenanceStep
   // per sync, since a checkpoint may carry a large file log.
   for (const { row } of batch) {
     if (row.status !== 'running' && repos.checkpoints.findByJobIdRaw(row.jobId) === null) continue;
-    run.write('settle sync before archiving', () => dropCheckpointTallied(run, row.jobId, repos.syncHistory.findByJobId(row.jobId)));
+    run.write('settle sync before archiving', () =>
+      dropCheckpointTallied(run, row.jobId, repos.syncHistory.findByJobId(row.jobId)),
+    );
     yield;
   }
   const rows = repos.syncHistory.listByJobIds(jobIds);
@@ -65,18 +86,24 @@ function* archiveBatch(run: MaintenanceRun, batch: Candidate[]): MaintenanceStep
   const written = writeArchive(run, rows);
   let deleted = 0;
   try {
-    deleted = run.write('archive and delete syncs', () => {
-      // Only rows still there and unchanged since they were written: a row another
-      // process archived or changed meanwhile must not be deleted (or archived twice).
-      const current = repos.syncHistory.listByJobIds(jobIds);
-      if (JSON.stringify(current) !== JSON.stringify(rows)) throw new StaleBatchError('rows changed while being archived');
-      const removed = repos.syncHistory.deleteFinished(jobIds);
-      if (removed !== rows.length) throw new StaleBatchError('rows changed while being archived');
-      for (const pending of written) recordBatch(repos.storeMeta, pending);
-      return removed;
-    }, { kind: 'syncs', units: jobIds.length });
+    deleted = run.write(
+      'archive and delete syncs',
+      () => {
+        // Only rows still there and unchanged since they were written: a row another
+        // process archived or changed meanwhile must not be deleted (or archived twice).
+        const current = repos.syncHistory.listByJobIds(jobIds);
+        if (JSON.stringify(current) !== JSON.stringify(rows))
+          throw new StaleBatchError('rows changed while being archived');
+        const removed = repos.syncHistory.deleteFinished(jobIds);
+        if (removed !== rows.length) throw new StaleBatchError('rows changed while being archived');
+        for (const pending of written) recordBatch(repos.storeMeta, pending);
+        return removed;
+      },
+      { kind: 'syncs', units: jobIds.length },
+    );
   } catch (error) {
-    const committed = written.length > 0 && run.read('check archive batch', () => isRecorded(repos.storeMeta, written[0]!));
+    const committed =
+      written.length > 0 && run.read('check archive batch', () => isRecorded(repos.storeMeta, written[0]!));
     if (!committed) {
       for (const pending of written) discardBatch(pending);
       if (error instanceof StaleBatchError) return 0;
@@ -84,14 +111,21 @@ function* archiveBatch(run: MaintenanceRun, batch: Candidate[]): MaintenanceStep
     }
   }
   for (const pending of written) publishBatch(pending.pendingFile);
-  if (written.length > 0) run.write('settle archive batch', () => written.forEach((pending) => repos.storeMeta.remove(pending.record)));
+  if (written.length > 0)
+    run.write('settle archive batch', () =>
+      written.forEach((pending) => repos.storeMeta.remove(pending.record)),
+    );
   for (const pending of written) {
     run.archive.filesWritten.add(pending.finalFile);
     run.archive.rows += pending.rows;
     run.archive.bytesWritten += pending.bytes;
   }
   const bytes = batch.reduce((sum, c) => sum + c.bytes, 0);
-  run.tally('syncHistory', deleted, deleted === batch.length ? bytes : Math.round((bytes * deleted) / batch.length));
+  run.tally(
+    'syncHistory',
+    deleted,
+    deleted === batch.length ? bytes : Math.round((bytes * deleted) / batch.length),
+  );
   return deleted;
 }
 
@@ -142,11 +176,19 @@ export function* removeTrails(run: MaintenanceRun, jobs: string[]): MaintenanceS
     const listed = repos.progressUpdates.listForJobs(jobIds, run.batchSize('rows') * 4);
     if (listed.length === 0) return removed;
     let deletedAny = false;
-    for (let i = 0; i < listed.length; ) {
+    for (let i = 0; i < listed.length;) {
       const batch = listed.slice(i, i + run.batchSize('rows'));
       i += batch.length;
-      const deleted = run.write('delete trails', () => repos.progressUpdates.deleteByIds(batch.map((r) => r.id)), { kind: 'rows', units: batch.length });
-      run.tally('progressRemoved', deleted, batch.reduce((sum, r) => sum + r.bytes, 0));
+      const deleted = run.write(
+        'delete trails',
+        () => repos.progressUpdates.deleteByIds(batch.map((r) => r.id)),
+        { kind: 'rows', units: batch.length },
+      );
+      run.tally(
+        'progressRemoved',
+        deleted,
+        batch.reduce((sum, r) => sum + r.bytes, 0),
+      );
       removed += deleted;
       deletedAny ||= deleted > 0;
       yield;
@@ -164,12 +206,23 @@ function* tallyDryRun(run: MaintenanceRun, batch: Candidate[]): MaintenanceSteps
     if (checkpoint) {
       run.handled.checkpoints.add(row.jobId);
       run.tally('checkpoints', 1, checkpoint.bytes);
-      if (checkpoint.lineageCheckpoints === 1) run.tally('checkpointFiles', checkpoint.lineageRows, checkpoint.lineageBytes);
+      if (checkpoint.lineageCheckpoints === 1)
+        run.tally('checkpointFiles', checkpoint.lineageRows, checkpoint.lineageBytes);
     }
     if (row.status === 'running' && !counted) run.syncsInterrupted += 1;
   }
-  writeArchive(run, batch.map(({ row }) => row));
-  yield* removeTrails(run, batch.map(({ row }) => row.jobId));
-  run.tally('syncHistory', batch.length, batch.reduce((sum, c) => sum + c.bytes, 0));
+  writeArchive(
+    run,
+    batch.map(({ row }) => row),
+  );
+  yield* removeTrails(
+    run,
+    batch.map(({ row }) => row.jobId),
+  );
+  run.tally(
+    'syncHistory',
+    batch.length,
+    batch.reduce((sum, c) => sum + c.bytes, 0),
+  );
   return batch.length;
 }

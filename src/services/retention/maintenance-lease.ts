@@ -72,7 +72,9 @@ export class MaintenanceLease {
     const { repos, clock, settings } = this.context;
     if (!this.held || !repos.storeMeta.listPrefixed(this.key).some((row) => row.key === this.key)) {
       this.forget();
-      throw new ConflictError('maintenance stopped: its lease was taken over by another process (it was presumed dead)');
+      throw new ConflictError(
+        'maintenance stopped: its lease was taken over by another process (it was presumed dead)',
+      );
     }
     if (clock.monotonic() - this.lastBeatMono >= settings.heartbeatIntervalMs) this.beat();
   }
@@ -98,13 +100,20 @@ export class MaintenanceLease {
       );
     } catch (error) {
       if (error instanceof DatabaseLockedError) return;
-      this.context.warn({ code: 'STORAGE', message: `could not release the maintenance lease: ${(error as Error).message}`, error });
+      this.context.warn({
+        code: 'STORAGE',
+        message: `could not release the maintenance lease: ${(error as Error).message}`,
+        error,
+      });
     }
   }
 
   private take(): LeaseOwner | null {
     const { repos } = this.context;
-    for (const holder of readHolders(repos.storeMeta.listPrefixed(LEASE), repos.storeMeta.listPrefixed(LEASE_MONO))) {
+    for (const holder of readHolders(
+      repos.storeMeta.listPrefixed(LEASE),
+      repos.storeMeta.listPrefixed(LEASE_MONO),
+    )) {
       if (holder.token === this.token) continue;
       if (this.isAlive(holder)) return publicOwner(holder);
       repos.storeMeta.remove(holder.key);
@@ -136,7 +145,10 @@ export class MaintenanceLease {
    */
   private isAlive(holder: Holder): boolean {
     const { clock, settings } = this.context;
-    const age = heartbeatAge({ at: holder.heartbeatAt, mono: holder.heartbeatMono, bootId: holder.bootId }, clock);
+    const age = heartbeatAge(
+      { at: holder.heartbeatAt, mono: holder.heartbeatMono, bootId: holder.bootId },
+      clock,
+    );
     if (holder.host !== hostname()) return age < settings.staleAfterMs;
     const boot = currentBootId();
     if (holder.bootId !== null && boot !== null && holder.bootId !== boot) return false;

@@ -93,7 +93,12 @@ export const maintenanceReportSchema = z.object({
   skipped: z
     .object({
       reason: z.literal('busy'),
-      owner: z.object({ pid: z.number().int(), host: z.string(), bootId: z.string().nullable(), heartbeatAt: z.number().int() }),
+      owner: z.object({
+        pid: z.number().int(),
+        host: z.string(),
+        bootId: z.string().nullable(),
+        heartbeatAt: z.number().int(),
+      }),
     })
     .optional(),
 });

@@ -61,7 +61,12 @@ export class MaintenanceRun {
   syncsInterrupted = 0;
   checkpointsKept = 0;
   /** Batch files written, rows archived, bytes written, and months whose files were checked before writing. */
-  readonly archive = { filesWritten: new Set<string>(), rows: 0, bytesWritten: 0, checkedMonths: new Set<string>() };
+  readonly archive = {
+    filesWritten: new Set<string>(),
+    rows: 0,
+    bytesWritten: 0,
+    checkedMonths: new Set<string>(),
+  };
   readonly pruned = { checkpoints: 0, trails: 0, syncs: 0 };
   transactions = 0;
   /** Longest write transaction of the batches; a full VACUUM is counted apart (vacuumLockMs). */
@@ -108,7 +113,12 @@ export class MaintenanceRun {
     // looks slow (preempted mid-batch): 100 trail rows cost ~0.3 ms of work on a quiet one.
     this.sizers = {
       rows: new BatchSizer({ initial: 500, min: 100, max: policy.batchRows * 20, targetMs }),
-      checkpointBytes: new BatchSizer({ initial: 1_000_000, min: 256_000, max: policy.batchBytes * 8, targetMs }),
+      checkpointBytes: new BatchSizer({
+        initial: 1_000_000,
+        min: 256_000,
+        max: policy.batchBytes * 8,
+        targetMs,
+      }),
       syncs: new BatchSizer({ initial: 25, min: 5, max: policy.batchRows, targetMs }),
       pages: new BatchSizer({ initial: 128, min: 32, max: policy.vacuumChunkPages * 64, targetMs }),
     };
@@ -133,7 +143,11 @@ export class MaintenanceRun {
     let held = 0;
     try {
       const { lease } = this;
-      return this.context.write(`maintenance: ${name}`, lease ? () => (lease.confirm(), work()) : work, this.lockTimeoutMs);
+      return this.context.write(
+        `maintenance: ${name}`,
+        lease ? () => (lease.confirm(), work()) : work,
+        this.lockTimeoutMs,
+      );
     } finally {
       held = wholeMs(clock.monotonic() - started);
       this.timed(held);
@@ -222,7 +236,11 @@ const MAX_PAUSE_MS = 25;
  * The next batch from the front of `items` (removed from it): at least one item, then
  * more while the total weight stays within `maxWeight`. Returns the batch and its weight.
  */
-export function takeBatch<T>(items: T[], weight: (item: T) => number, maxWeight: number): { batch: T[]; weight: number } {
+export function takeBatch<T>(
+  items: T[],
+  weight: (item: T) => number,
+  maxWeight: number,
+): { batch: T[]; weight: number } {
   let load = 0;
   let count = 0;
   while (count < items.length) {

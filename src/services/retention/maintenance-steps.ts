@@ -23,10 +23,15 @@ export type MaintenanceTrigger = MaintenanceReport['trigger'];
  *
  * `claimed`: the caller already recorded the run in store_meta (runIfDue, a slice's claim).
  */
-export function* maintenanceSteps(run: MaintenanceRun, trigger: MaintenanceTrigger, claimed: boolean): MaintenanceSteps<MaintenanceReport> {
+export function* maintenanceSteps(
+  run: MaintenanceRun,
+  trigger: MaintenanceTrigger,
+  claimed: boolean,
+): MaintenanceSteps<MaintenanceReport> {
   const { policy, now } = run;
   const pressure = trigger === 'disk-full';
-  if (!run.dryRun && !claimed) run.write('record maintenance', () => run.repos.storeMeta.set('last_maintenance_at', now));
+  if (!run.dryRun && !claimed)
+    run.write('record maintenance', () => run.repos.storeMeta.set('last_maintenance_at', now));
   // What a run that died between writing an archive batch and recording it left behind.
   if (!run.dryRun) settleArchive(run);
   // Damaged rows would stop the steps below (they read whole rows): they go first.
@@ -35,7 +40,13 @@ export function* maintenanceSteps(run: MaintenanceRun, trigger: MaintenanceTrigg
   yield* archiveSyncs(run, now - policy.historyMaxAgeMs);
   yield* compactTrails(run, now - policy.trailCompactionDelayMs);
   const budget = yield* enforceBudget(run, pressure);
-  const filesDeleted = pruneArchive(run.archiveDir, now, policy.archiveMonths, (w) => run.context.warn(w), run.dryRun);
+  const filesDeleted = pruneArchive(
+    run.archiveDir,
+    now,
+    policy.archiveMonths,
+    (w) => run.context.warn(w),
+    run.dryRun,
+  );
   yield;
   const vacuum = yield* reclaimSpace(run, pressure);
   if (!run.dryRun) run.repos.storeFile.mergeWal();
@@ -91,12 +102,19 @@ function reportOf(
     },
     budget: parts.budget,
     vacuum: parts.vacuum,
-    size: { before: sizeOf(run.before), after: run.dryRun ? sizeOf(run.before) : sizeOf(measureSpace(run.repos.storeFile)) },
+    size: {
+      before: sizeOf(run.before),
+      after: run.dryRun ? sizeOf(run.before) : sizeOf(measureSpace(run.repos.storeFile)),
+    },
   };
 }
 
 /** The report of a run that did not start: another process held the maintenance lease. */
-function skippedReport(run: MaintenanceRun, trigger: MaintenanceTrigger, owner: LeaseOwner): MaintenanceReport {
+function skippedReport(
+  run: MaintenanceRun,
+  trigger: MaintenanceTrigger,
+  owner: LeaseOwner,
+): MaintenanceReport {
   const { policy } = run;
   const over = run.before.usedBytes > policy.maxDatabaseBytes;
   return {
@@ -108,7 +126,12 @@ function skippedReport(run: MaintenanceRun, trigger: MaintenanceTrigger, owner: 
         overAfter: over,
         pruned: { checkpoints: 0, trails: 0, syncs: 0 },
       },
-      vacuum: { kind: 'none', reason: `maintenance is running in process ${owner.pid} on ${owner.host}`, bytesReclaimed: 0, lockMs: 0 },
+      vacuum: {
+        kind: 'none',
+        reason: `maintenance is running in process ${owner.pid} on ${owner.host}`,
+        bytesReclaimed: 0,
+        lockMs: 0,
+      },
       filesDeleted: [],
     }),
     skipped: { reason: 'busy', owner },

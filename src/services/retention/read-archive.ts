@@ -25,7 +25,8 @@ export function readArchive(target: string): ArchivedSync[] {
     throw new StorageError(`read ${where}: ${(error as Error).message}`, { cause: error });
   }
   if (!stat) throw new NotFoundError(`no archive file ${where}`);
-  if (stat.isSymbolicLink()) throw new UnsafePathError(where, 'is a symbolic link; the archive is never read through links');
+  if (stat.isSymbolicLink())
+    throw new UnsafePathError(where, 'is a symbolic link; the archive is never read through links');
   const files = stat.isDirectory() ? listArchiveFiles(where) : [where];
   const rows = new Map<string, ArchivedSync>();
   const damaged: ArchiveDamage[] = [];

@@ -23,7 +23,12 @@ export function* reclaimSpace(run: MaintenanceRun, pressure: boolean): Maintenan
   const { context, policy } = run;
   const space = measureSpace(run.repos.storeFile);
   if (run.dryRun) {
-    return { kind: 'none', reason: 'dry run: whether a vacuum is worth it depends on the pages the deletes free', bytesReclaimed: 0, lockMs: 0 };
+    return {
+      kind: 'none',
+      reason: 'dry run: whether a vacuum is worth it depends on the pages the deletes free',
+      bytesReclaimed: 0,
+      lockMs: 0,
+    };
   }
   const full = fullVacuumVerdict(run, space.freeBytes / space.fileBytes, pressure);
   if (full.worth) {
@@ -42,32 +47,65 @@ export function* reclaimSpace(run: MaintenanceRun, pressure: boolean): Maintenan
       lockMs: run.vacuumLockMs,
     };
   }
-  const worthIncremental = space.freeBytes > 0 && (pressure || space.freeBytes >= policy.incrementalVacuumMinBytes);
+  const worthIncremental =
+    space.freeBytes > 0 && (pressure || space.freeBytes >= policy.incrementalVacuumMinBytes);
   if (!worthIncremental) {
-    return { kind: 'none', reason: `${full.reason}; only ${megabytes(space.freeBytes)} free, below the 1 MB worth giving back`, bytesReclaimed: 0, lockMs: 0 };
+    return {
+      kind: 'none',
+      reason: `${full.reason}; only ${megabytes(space.freeBytes)} free, below the 1 MB worth giving back`,
+      bytesReclaimed: 0,
+      lockMs: 0,
+    };
   }
   const reclaimed = yield* giveBackFreePages(run);
-  return { kind: 'incremental', reason: `${full.reason}; incremental_vacuum gave back the free pages`, bytesReclaimed: reclaimed, lockMs: 0 };
+  return {
+    kind: 'incremental',
+    reason: `${full.reason}; incremental_vacuum gave back the free pages`,
+    bytesReclaimed: reclaimed,
+    lockMs: 0,
+  };
 }
 
-function fullVacuumVerdict(run: MaintenanceRun, freeShare: number, pressure: boolean): { worth: boolean; reason: string } {
+function fullVacuumVerdict(
+  run: MaintenanceRun,
+  freeShare: number,
+  pressure: boolean,
+): { worth: boolean; reason: string } {
   const { policy, repos, context } = run;
   const last = repos.storeMeta.get('last_vacuum_at');
   const age = last === null ? null : run.now - last;
   // A last run in the future means the wall clock went back: do not trust it to delay.
   const due = age === null || age < 0 || age >= policy.vacuumIntervalMs;
   const when = age === null ? 'never ran' : `last ran ${Math.max(0, Math.floor(age / DAY))} days ago`;
-  if (!due) return { worth: false, reason: `full VACUUM not due (${when}; at most every ${policy.vacuumIntervalMs / DAY} days)` };
+  if (!due)
+    return {
+      worth: false,
+      reason: `full VACUUM not due (${when}; at most every ${policy.vacuumIntervalMs / DAY} days)`,
+    };
   const share = `${percent(freeShare)} of pages free`;
   if (freeShare < policy.vacuumMinFreeShare) {
-    return { worth: false, reason: `full VACUUM not worth it (${share}, below ${percent(policy.vacuumMinFreeShare)}; ${when})` };
+    return {
+      worth: false,
+      reason: `full VACUUM not worth it (${share}, below ${percent(policy.vacuumMinFreeShare)}; ${when})`,
+    };
   }
-  if (pressure) return { worth: false, reason: `full VACUUM skipped: the disk is full and VACUUM needs room for a copy (${share})` };
+  if (pressure)
+    return {
+      worth: false,
+      reason: `full VACUUM skipped: the disk is full and VACUUM needs room for a copy (${share})`,
+    };
   const running = repos.syncHistory
     .listResumeCandidates(context.projectId)
     .some((row) => row.status === 'running' && isOwnerAlive(row, context.clock, context.settings));
-  if (running) return { worth: false, reason: `full VACUUM postponed: a sync is running and VACUUM would hold its writes (${share})` };
-  return { worth: true, reason: `full VACUUM: ${share} (at least ${percent(policy.vacuumMinFreeShare)}), ${when}` };
+  if (running)
+    return {
+      worth: false,
+      reason: `full VACUUM postponed: a sync is running and VACUUM would hold its writes (${share})`,
+    };
+  return {
+    worth: true,
+    reason: `full VACUUM: ${share} (at least ${percent(policy.vacuumMinFreeShare)}), ${when}`,
+  };
 }
 
 /**
@@ -82,7 +120,10 @@ function* giveBackFreePages(run: MaintenanceRun): MaintenanceSteps<number> {
   let left = Math.ceil(before.freeBytes / before.pageSize);
   while (left > 0) {
     const pages = Math.min(left, run.batchSize('pages'));
-    run.write('incremental vacuum', () => storeFile.incrementalVacuum(pages), { kind: 'pages', units: pages });
+    run.write('incremental vacuum', () => storeFile.incrementalVacuum(pages), {
+      kind: 'pages',
+      units: pages,
+    });
     left -= pages;
     yield;
   }

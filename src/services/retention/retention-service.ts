@@ -35,7 +35,9 @@ export class RetentionService {
     private readonly context: StoreContext,
     options: { maxDatabaseBytes?: number; background?: BackgroundMaintenanceOptions } = {},
   ) {
-    this.policy = retentionPolicy({ maxDatabaseBytes: options.maxDatabaseBytes ?? DEFAULT_RETENTION_POLICY.maxDatabaseBytes });
+    this.policy = retentionPolicy({
+      maxDatabaseBytes: options.maxDatabaseBytes ?? DEFAULT_RETENTION_POLICY.maxDatabaseBytes,
+    });
     this.background = new BackgroundMaintenance(
       context,
       {
@@ -132,7 +134,11 @@ export class RetentionService {
       this.active(() => drain(this.begin('disk-full', false, false).steps));
       return Math.max(0, before - measureSpace(repos.storeFile).usedBytes);
     } catch (error) {
-      this.context.warn({ code: 'STORAGE_FULL', message: `maintenance on a full disk failed: ${(error as Error).message}`, error });
+      this.context.warn({
+        code: 'STORAGE_FULL',
+        message: `maintenance on a full disk failed: ${(error as Error).message}`,
+        error,
+      });
       return 0;
     }
   }
@@ -143,7 +149,11 @@ export class RetentionService {
    * its slices; asked for by hand it waits up to `lockTimeoutMs` for another process's run
    * to end, otherwise (in the background, on a full disk) it does not wait.
    */
-  private begin(trigger: MaintenanceTrigger, dryRun: boolean, claimed: boolean): { run: MaintenanceRun; steps: MaintenanceSteps<MaintenanceReport> } {
+  private begin(
+    trigger: MaintenanceTrigger,
+    dryRun: boolean,
+    claimed: boolean,
+  ): { run: MaintenanceRun; steps: MaintenanceSteps<MaintenanceReport> } {
     const lease = dryRun ? null : new MaintenanceLease(this.context);
     const run = new MaintenanceRun(this.context, this.policy, dryRun, this.archiveDir, lease);
     const waitMs = trigger === 'manual' ? this.context.settings.lockTimeoutMs : 0;
@@ -159,4 +169,3 @@ export class RetentionService {
     }
   }
 }
-

@@ -19,17 +19,25 @@ const EVERYTHING = Number.MAX_SAFE_INTEGER;
  * The running sync and a resumable one are never touched, so the target may be missed
  * when they alone are larger; the report then says `overAfter`.
  */
-export function* enforceBudget(run: MaintenanceRun, pressure: boolean): MaintenanceSteps<MaintenanceReport['budget']> {
+export function* enforceBudget(
+  run: MaintenanceRun,
+  pressure: boolean,
+): MaintenanceSteps<MaintenanceReport['budget']> {
   const { policy } = run;
   const used = run.usedBytes();
   const budgetTarget = Math.floor(policy.maxDatabaseBytes * policy.budgetTargetShare);
-  const target = pressure ? Math.min(budgetTarget, Math.floor(used * (1 - policy.pressureFreeShare))) : budgetTarget;
+  const target = pressure
+    ? Math.min(budgetTarget, Math.floor(used * (1 - policy.pressureFreeShare)))
+    : budgetTarget;
   const overBefore = used > policy.maxDatabaseBytes;
   if (overBefore || pressure) {
     const met = () => run.usedBytes() <= target;
     run.pruned.checkpoints += yield* expireCheckpoints(run, EVERYTHING, { until: met });
     run.pruned.trails += yield* pruneTrails(run, met);
-    run.pruned.syncs += yield* archiveSyncs(run, EVERYTHING, { until: met, pageSize: Math.max(1, Math.floor(policy.batchRows / 25)) });
+    run.pruned.syncs += yield* archiveSyncs(run, EVERYTHING, {
+      until: met,
+      pageSize: Math.max(1, Math.floor(policy.batchRows / 25)),
+    });
   }
   return {
     maxBytes: policy.maxDatabaseBytes,

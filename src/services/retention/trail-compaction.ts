@@ -19,21 +19,31 @@ export function* compactTrails(run: MaintenanceRun, cutoff: number): Maintenance
     const bytes = batch.reduce((sum, r) => sum + r.bytes, 0);
     if (run.dryRun) return run.tally('progressCompacted', batch.length, bytes);
     const ids = batch.map((r) => r.id);
-    const deleted = run.write('compact trails', () => repos.progressUpdates.deleteByIds(ids), { kind: 'rows', units: ids.length });
+    const deleted = run.write('compact trails', () => repos.progressUpdates.deleteByIds(ids), {
+      kind: 'rows',
+      units: ids.length,
+    });
     run.tally('progressCompacted', deleted, bytes);
   };
   let afterId = 0;
   let compacted = 0;
   for (;;) {
     const from = afterId;
-    const page: SyncHistoryRow[] = run.read('list long trails', () => repos.syncHistory.listWithLongTrails(cutoff, from, policy.batchRows));
+    const page: SyncHistoryRow[] = run.read('list long trails', () =>
+      repos.syncHistory.listWithLongTrails(cutoff, from, policy.batchRows),
+    );
     if (page.length === 0) break;
     afterId = page[page.length - 1]!.id;
     yield;
     for (const row of page) {
       const drop = run.read('read trail', () => {
         // Archived by this run (in a dry run, still in the table): nothing to compact.
-        if (run.handled.syncs.has(row.jobId) || !run.quietSince(row, cutoff) || run.standing(row) !== 'finished') return [];
+        if (
+          run.handled.syncs.has(row.jobId) ||
+          !run.quietSince(row, cutoff) ||
+          run.standing(row) !== 'finished'
+        )
+          return [];
         const trail = repos.progressUpdates.trailShape(row.jobId);
         const ids = new Set(trailRowsToDrop(trail));
         return trail.filter((point) => ids.has(point.id));
@@ -68,15 +78,25 @@ export function* pruneTrails(run: MaintenanceRun, until: () => boolean): Mainten
   for (;;) {
     if (until()) break;
     const from = afterId;
-    const page: SyncHistoryRow[] = run.read('list trails', () => run.repos.syncHistory.listWithTrails(from, TRAILS_PER_PAGE));
+    const page: SyncHistoryRow[] = run.read('list trails', () =>
+      run.repos.syncHistory.listWithTrails(from, TRAILS_PER_PAGE),
+    );
     if (page.length === 0) break;
     afterId = page[page.length - 1]!.id;
     const finished = run.read('classify syncs', () =>
-      page.filter((row) => !run.handled.trails.has(row.jobId) && !run.handled.syncs.has(row.jobId) && run.standing(row) === 'finished'),
+      page.filter(
+        (row) =>
+          !run.handled.trails.has(row.jobId) &&
+          !run.handled.syncs.has(row.jobId) &&
+          run.standing(row) === 'finished',
+      ),
     );
     yield;
     if (finished.length === 0) continue;
-    yield* removeTrails(run, finished.map((row) => row.jobId));
+    yield* removeTrails(
+      run,
+      finished.map((row) => row.jobId),
+    );
     pruned += finished.length;
   }
   return pruned;

@@ -12,9 +12,20 @@ const { promptResume } = require('../../../src/presentation/prompt-resume.ts');
 
 const now = Date.now();
 const info = {
-  jobId: 'abc-123-def', status: 'interrupted', progress: 67, phase: 'Indexing Files', filesProcessed: 234, totalFiles: 350,
-  filesRemaining: 116, startedAt: now - 60_000, interruptedAt: now - 30_000, checkpointAt: now - 30_000, gitCommit: 'a1b2c3d',
-  estimatedTime: 120_000, canResume: true, reason: null,
+  jobId: 'abc-123-def',
+  status: 'interrupted',
+  progress: 67,
+  phase: 'Indexing Files',
+  filesProcessed: 234,
+  totalFiles: 350,
+  filesRemaining: 116,
+  startedAt: now - 60_000,
+  interruptedAt: now - 30_000,
+  checkpointAt: now - 30_000,
+  gitCommit: 'a1b2c3d',
+  estimatedTime: 120_000,
+  canResume: true,
+  reason: null,
 };
 
 void (async () => {

@@ -9,12 +9,20 @@ import { useTempDir } from '../../support/temp-dir';
 const tmp = useTempDir();
 
 const DAMAGE: [string, string, { ignoreChecks?: boolean }][] = [
-  ['a status outside the closed set', `UPDATE sync_history SET status = 'bogus' WHERE job_id = 'job-2'`, { ignoreChecks: true }],
+  [
+    'a status outside the closed set',
+    `UPDATE sync_history SET status = 'bogus' WHERE job_id = 'job-2'`,
+    { ignoreChecks: true },
+  ],
   ['phases that are not JSON', `UPDATE sync_history SET phases = '{oops' WHERE job_id = 'job-2'`, {}],
   ['a negative file count', `UPDATE sync_history SET files_indexed = -5 WHERE job_id = 'job-2'`, {}],
   ['a duration that is text', `UPDATE sync_history SET total_duration = 'long' WHERE job_id = 'job-2'`, {}],
   ['a fractional end time', `UPDATE sync_history SET end_time = end_time + 0.5 WHERE job_id = 'job-2'`, {}],
-  ['phase durations that are not JSON', `UPDATE sync_history SET phase_durations = '{oops' WHERE job_id = 'job-2'`, {}],
+  [
+    'phase durations that are not JSON',
+    `UPDATE sync_history SET phase_durations = '{oops' WHERE job_id = 'job-2'`,
+    {},
+  ],
   ['errors that are not JSON', `UPDATE sync_history SET errors = '[{' WHERE job_id = 'job-2'`, {}],
   ['a negative peak memory', `UPDATE sync_history SET peak_memory_bytes = -1 WHERE job_id = 'job-2'`, {}],
 ];
@@ -43,7 +51,9 @@ describe('report() over a damaged row', () => {
     expect(report.recent.map((s) => s.jobId)).toEqual(['job-3', 'job-1']);
     store.metrics.report();
     expect(warnings.filter((w) => w.code === 'CORRUPT')).toEqual([
-      expect.objectContaining({ message: expect.stringContaining('sync_history row job_id=job-2 is damaged') }),
+      expect.objectContaining({
+        message: expect.stringContaining('sync_history row job_id=job-2 is damaged'),
+      }),
     ]);
   });
 
@@ -56,16 +66,28 @@ describe('report() over a damaged row', () => {
     expect(warnings).toHaveLength(1);
   });
 
-  it.each(DAMAGE)('with %s: the SQL filter and the row schema agree it is damaged', (_name, edit, options) => {
-    const { dbPath } = threeSyncs();
-    handEdit(dbPath, edit, options);
-    const db = new BetterSqlite3(dbPath, { readonly: true });
-    try {
-      const rows = db.prepare(`SELECT s.*, ${TRUSTED_ROW} AS trusted FROM sync_history s ORDER BY id`).all() as Record<string, unknown>[];
-      const verdicts = rows.map((row) => [row.trusted === 1, checkRow('sync_history', keyedBySqlName('sync_history', row)).ok]);
-      expect(verdicts).toEqual([[true, true], [false, false], [true, true]]);
-    } finally {
-      db.close();
-    }
-  });
+  it.each(DAMAGE)(
+    'with %s: the SQL filter and the row schema agree it is damaged',
+    (_name, edit, options) => {
+      const { dbPath } = threeSyncs();
+      handEdit(dbPath, edit, options);
+      const db = new BetterSqlite3(dbPath, { readonly: true });
+      try {
+        const rows = db
+          .prepare(`SELECT s.*, ${TRUSTED_ROW} AS trusted FROM sync_history s ORDER BY id`)
+          .all() as Record<string, unknown>[];
+        const verdicts = rows.map((row) => [
+          row.trusted === 1,
+          checkRow('sync_history', keyedBySqlName('sync_history', row)).ok,
+        ]);
+        expect(verdicts).toEqual([
+          [true, true],
+          [false, false],
+          [true, true],
+        ]);
+      } finally {
+        db.close();
+      }
+    },
+  );
 });

@@ -29,7 +29,9 @@ function withHistory(): { store: ProgressStore; history: HistoryFactory; clock: 
       const skew = i % 2 === 0 ? 0.9 : 1.1;
       history.add({
         startTime: NOW - (i + 1) * 24 * HOUR,
-        phaseDurations: Object.fromEntries(Object.entries(MEANS).map(([name, ms]) => [name, Math.round(ms * skew)])),
+        phaseDurations: Object.fromEntries(
+          Object.entries(MEANS).map(([name, ms]) => [name, Math.round(ms * skew)]),
+        ),
         filesIndexed: 200,
       });
     }
@@ -43,12 +45,19 @@ describe('estimateRemaining', () => {
   it('is the rest of the current phase plus the mean of each phase not started', () => {
     const { store } = withHistory();
     // Half of Git Fetch (10 s), then Git Merge, Detecting Changes, Indexing Files, Validating Index.
-    expect(store.metrics.estimateRemaining(at('Git Fetch', 17.5, { phasePercent: 50 }))).toBe(10_000 + 5_000 + 2_000 + 100_000 + 10_000);
+    expect(store.metrics.estimateRemaining(at('Git Fetch', 17.5, { phasePercent: 50 }))).toBe(
+      10_000 + 5_000 + 2_000 + 100_000 + 10_000,
+    );
   });
 
   it('uses the current rate for the files left while indexing', () => {
     const { store } = withHistory();
-    const progress = at('Indexing Files', 72, { phasePercent: 60, filesProcessed: 60, totalFiles: 100, rate: 4 });
+    const progress = at('Indexing Files', 72, {
+      phasePercent: 60,
+      filesProcessed: 60,
+      totalFiles: 100,
+      rate: 4,
+    });
     expect(store.metrics.estimateRemaining(progress)).toBe(10_000 + 10_000); // 40 files at 4/s, then validation
   });
 
@@ -56,7 +65,9 @@ describe('estimateRemaining', () => {
     const { store } = withHistory();
     const files = { filesProcessed: 60, totalFiles: 100 };
     expect(store.metrics.estimateRemaining(at('Indexing Files', 72, files))).toBe(20_000 + 10_000); // 40 files at 2/s
-    expect(store.metrics.estimateRemaining(at('Indexing Files', 56.25, { phasePercent: 25 }))).toBe(75_000 + 10_000);
+    expect(store.metrics.estimateRemaining(at('Indexing Files', 56.25, { phasePercent: 25 }))).toBe(
+      75_000 + 10_000,
+    );
   });
 
   it('derives the phase progress from the overall percent and the phase weights when not given', () => {
@@ -69,7 +80,15 @@ describe('estimateRemaining', () => {
 
   it('accepts a progress update as CIDX reports it', () => {
     const { store } = withHistory();
-    const update = { phase: 'Validating Index', percent: 95, phasePercent: 50, filesProcessed: 3, totalFiles: 3, rate: 9, checkpointData: { x: 1 } };
+    const update = {
+      phase: 'Validating Index',
+      percent: 95,
+      phasePercent: 50,
+      filesProcessed: 3,
+      totalFiles: 3,
+      rate: 9,
+      checkpointData: { x: 1 },
+    };
     expect(store.metrics.estimateRemaining(update)).toBe(5_000);
     expect(store.metrics.estimateRemaining(at('Validating Index', 100))).toBe(0);
   });
@@ -88,7 +107,7 @@ describe('estimateRemaining', () => {
     const newest = history.add({ startTime: NOW - HOUR, phases: [{ name: 'Only', weight: 1 }] });
     expect(store.metrics.estimateRemaining(at('Git Fetch', 17.5, { phasePercent: 50 }))).toBeNull();
     const db = new BetterSqlite3(store.path);
-    db.prepare("UPDATE sync_history SET phases = '[{\"name\": ' WHERE job_id = ?").run(newest);
+    db.prepare('UPDATE sync_history SET phases = \'[{"name": \' WHERE job_id = ?').run(newest);
     db.close();
     expect(store.metrics.estimateRemaining(at('Git Fetch', 17.5, { phasePercent: 50 }))).toBe(127_000);
   });
@@ -123,10 +142,28 @@ describe('the resume prompt estimate', () => {
   /** A sync interrupted in Indexing Files with 6 of 10 files left (its own last rate: 2 files/s). */
   function interrupt(clock: ManualClock): void {
     const opened = openTestProgressStore(tmp.path, { clock });
-    const sync = opened.store.recording.startSync({ jobId: 'job-1', gitCommit: 'abc1234'.padEnd(40, '0'), files: repoPaths(10) });
-    sync.update({ phase: 'Indexing Files', percent: 50, phasePercent: 10, filesProcessed: 0, totalFiles: 10, rate: 0 });
+    const sync = opened.store.recording.startSync({
+      jobId: 'job-1',
+      gitCommit: 'abc1234'.padEnd(40, '0'),
+      files: repoPaths(10),
+    });
+    sync.update({
+      phase: 'Indexing Files',
+      percent: 50,
+      phasePercent: 10,
+      filesProcessed: 0,
+      totalFiles: 10,
+      rate: 0,
+    });
     sync.completeFiles(repoPaths(10).slice(0, 4));
-    sync.update({ phase: 'Indexing Files', percent: 67, phasePercent: 40, filesProcessed: 4, totalFiles: 10, rate: 2 });
+    sync.update({
+      phase: 'Indexing Files',
+      percent: 67,
+      phasePercent: 40,
+      filesProcessed: 4,
+      totalFiles: 10,
+      rate: 2,
+    });
     closeTestProgressStore(opened.store);
   }
 

@@ -55,7 +55,8 @@ describe('report figures computed from rows already read', () => {
       const fromSql = stats.durationRegression(window);
       const fromRows = regressionSumsOf(stats.completedFigures(window), to);
       expect({ seed, ...fromRows }).toEqual({ seed, ...fromSql });
-      for (const key of Object.keys(fromSql) as Array<keyof typeof fromSql>) expect(Object.is(fromRows[key], fromSql[key])).toBe(true);
+      for (const key of Object.keys(fromSql) as Array<keyof typeof fromSql>)
+        expect(Object.is(fromRows[key], fromSql[key])).toBe(true);
     }
     expect(regressionSumsOf([], 0)).toEqual({ n: 0, sumX: 0, sumY: 0, sumXY: 0, sumXX: 0 });
   });
@@ -68,7 +69,8 @@ describe('report figures computed from rows already read', () => {
         const to = 1_790_000_000_000;
         const rows: CompletedFigures[] = Array.from({ length: 300 }, (_, i) => {
           const r = next();
-          const duration = r < 0.1 ? (null as unknown as number) : r < 0.3 ? next() * 1e6 : Math.floor(next() * 1e6);
+          const duration =
+            r < 0.1 ? (null as unknown as number) : r < 0.3 ? next() * 1e6 : Math.floor(next() * 1e6);
           return [duration, null, null, null, to - Math.floor(next() * 30 * DAY) + i];
         });
         db.exec('DROP TABLE IF EXISTS t; CREATE TABLE t (seq INTEGER PRIMARY KEY, start INTEGER, y ANY)');
@@ -82,7 +84,12 @@ describe('report figures computed from rows already read', () => {
           )
           .get(to) as Record<string, number>;
         const fromRows = regressionSumsOf(rows, to) as unknown as Record<string, number>;
-        for (const key of Object.keys(fromSql)) expect({ seed, key, same: Object.is(fromRows[key], fromSql[key]) }).toEqual({ seed, key, same: true });
+        for (const key of Object.keys(fromSql))
+          expect({ seed, key, same: Object.is(fromRows[key], fromSql[key]) }).toEqual({
+            seed,
+            key,
+            same: true,
+          });
       }
     } finally {
       db.close();
@@ -92,22 +99,38 @@ describe('report figures computed from rows already read', () => {
   /** The sort-based figures the report used to compute. */
   function sorted(values: number[]) {
     const s = Float64Array.from(values).sort();
-    return { syncs: s.length, meanMs: Math.round(mean(s)!), p50Ms: percentile(s, 50), p90Ms: percentile(s, 90) };
+    return {
+      syncs: s.length,
+      meanMs: Math.round(mean(s)!),
+      p50Ms: percentile(s, 50),
+      p90Ms: percentile(s, 90),
+    };
   }
 
-  const rowsOf = (values: number[]): CompletedFigures[] => values.map((ms, i) => [ms, null, null, JSON.stringify({ Indexing: ms }), i]);
+  const rowsOf = (values: number[]): CompletedFigures[] =>
+    values.map((ms, i) => [ms, null, null, JSON.stringify({ Indexing: ms }), i]);
 
   it.each([
     ['integers with many repeats', (next: () => number) => Math.floor(next() * 20)],
     ['integers, spread', (next: () => number) => Math.floor(next() * 10_000_000)],
     ['fractions (the sort path)', (next: () => number) => next() * 1000],
-    ['integers too large to sum exactly (the sort path)', (next: () => number) => Number.MAX_SAFE_INTEGER - Math.floor(next() * 1000)],
+    [
+      'integers too large to sum exactly (the sort path)',
+      (next: () => number) => Number.MAX_SAFE_INTEGER - Math.floor(next() * 1000),
+    ],
   ])('selects the same p50 and p90, and the same mean, as sorting does: %s', (_label, value) => {
     for (const seed of [7, 8, 9]) {
       const next = random(seed);
       for (const n of [1, 2, 3, 10, 11, 999]) {
         const values = Array.from({ length: n }, () => value(next));
-        const { name: _name, files: _f, filesMs: _fm, bytes: _b, bytesMs: _bm, ...figures } = collectWindowFigures(rowsOf(values)).phases.get('Indexing')!;
+        const {
+          name: _name,
+          files: _f,
+          filesMs: _fm,
+          bytes: _b,
+          bytesMs: _bm,
+          ...figures
+        } = collectWindowFigures(rowsOf(values)).phases.get('Indexing')!;
         expect({ seed, n, ...figures }).toEqual({ seed, n, ...sorted(values) });
       }
     }

@@ -75,17 +75,44 @@ describe('report() on the story history', () => {
   });
 
   it('finds Monday 10am-12pm as the peak', () => {
-    expect(storyReport().peakUsage).toEqual({ weekday: 'Monday', isoWeekday: 1, startHour: 10, endHour: 12, starts: 6 });
+    expect(storyReport().peakUsage).toEqual({
+      weekday: 'Monday',
+      isoWeekday: 1,
+      startHour: 10,
+      endHour: 12,
+      starts: 6,
+    });
   });
 
   it('lists the ten newest syncs, newest first, with the failure reason', () => {
     const report = storyReport();
     expect(report.recent).toHaveLength(10);
     expect(report.recent.slice(0, 4)).toEqual([
-      expect.objectContaining({ startedAt: Date.UTC(2024, 0, 15, 10, 30), status: 'completed', durationMs: 192_000, filesIndexed: 1234, reason: null }),
-      expect.objectContaining({ startedAt: Date.UTC(2024, 0, 15, 8, 45), status: 'completed', durationMs: 178_000, filesIndexed: 987 }),
-      expect.objectContaining({ startedAt: Date.UTC(2024, 0, 14, 16, 20), status: 'failed', reason: 'Network timeout', errorCode: 'ETIMEDOUT' }),
-      expect.objectContaining({ startedAt: Date.UTC(2024, 0, 14, 14, 10), status: 'completed', durationMs: 245_000, filesIndexed: 1456 }),
+      expect.objectContaining({
+        startedAt: Date.UTC(2024, 0, 15, 10, 30),
+        status: 'completed',
+        durationMs: 192_000,
+        filesIndexed: 1234,
+        reason: null,
+      }),
+      expect.objectContaining({
+        startedAt: Date.UTC(2024, 0, 15, 8, 45),
+        status: 'completed',
+        durationMs: 178_000,
+        filesIndexed: 987,
+      }),
+      expect.objectContaining({
+        startedAt: Date.UTC(2024, 0, 14, 16, 20),
+        status: 'failed',
+        reason: 'Network timeout',
+        errorCode: 'ETIMEDOUT',
+      }),
+      expect.objectContaining({
+        startedAt: Date.UTC(2024, 0, 14, 14, 10),
+        status: 'completed',
+        durationMs: 245_000,
+        filesIndexed: 1456,
+      }),
     ]);
     const others = otherStarts().reverse().slice(0, 6);
     expect(report.recent.slice(4).map((s) => s.startedAt)).toEqual(others);
@@ -97,14 +124,36 @@ describe('report() on the story history', () => {
       total: 3,
       points: [
         // Two in Validation (the factory's default: the last phase with a duration), one in Git Merge.
-        { phase: 'Validation', code: 'ETIMEDOUT', count: 2, share: 66.7, lastSeen: otherStarts()[1]! + 83_000, message: 'Network timeout' },
-        { phase: 'Git Merge', code: 'ETIMEDOUT', count: 1, share: 33.3, lastSeen: Date.UTC(2024, 0, 14, 16, 20) + 47_000, message: 'Network timeout' },
+        {
+          phase: 'Validation',
+          code: 'ETIMEDOUT',
+          count: 2,
+          share: 66.7,
+          lastSeen: otherStarts()[1]! + 83_000,
+          message: 'Network timeout',
+        },
+        {
+          phase: 'Git Merge',
+          code: 'ETIMEDOUT',
+          count: 1,
+          share: 33.3,
+          lastSeen: Date.UTC(2024, 0, 14, 16, 20) + 47_000,
+          message: 'Network timeout',
+        },
       ],
     });
-    expect(report.resources).toEqual({ runs: 50, meanPeakMemoryBytes: 100_000_000, peakMemoryBytes: 100_000_000, meanCpuPercent: 50 });
+    expect(report.resources).toEqual({
+      runs: 50,
+      meanPeakMemoryBytes: 100_000_000,
+      peakMemoryBytes: 100_000_000,
+      meanCpuPercent: 50,
+    });
     // 44 syncs of 100 files plus 1234 + 987 + 1456 files, over 47 × 218 s; indexing: over 47 × 150 s.
     const files = 44 * 100 + 1234 + 987 + 1456;
-    expect(report.rates.overall).toEqual({ filesPerSecond: Math.round((files / (47 * 218)) * 100) / 100, bytesPerSecond: null });
+    expect(report.rates.overall).toEqual({
+      filesPerSecond: Math.round((files / (47 * 218)) * 100) / 100,
+      bytesPerSecond: null,
+    });
     expect(report.rates.indexing).toEqual({
       phase: 'Indexing',
       filesPerSecond: Math.round((files / (47 * 150)) * 100) / 100,

@@ -30,7 +30,10 @@ function setup(): { store: ProgressStore; history: HistoryFactory; clock: Manual
   return { store, clock, history: new HistoryFactory(openTestStore(store.path)) };
 }
 
-function filled(store: ProgressStore, options: Parameters<ProgressStore['metrics']['report']>[0] = { timeZone: 'UTC' }): FilledHistoryReport {
+function filled(
+  store: ProgressStore,
+  options: Parameters<ProgressStore['metrics']['report']>[0] = { timeZone: 'UTC' },
+): FilledHistoryReport {
   const report = store.metrics.report(options);
   expect(historyReportSchema.parse(JSON.parse(JSON.stringify(report)))).toEqual(report);
   if (report.empty) throw new Error('expected a filled report');
@@ -49,13 +52,21 @@ describe('report()', () => {
     });
     history.add({ startTime: NOW - HOUR, status: 'running' });
     history.add({ startTime: NOW - 8 * DAY });
-    expect(store.metrics.report({ timeZone: 'Europe/Berlin' })).toMatchObject({ empty: true, timeZone: 'Europe/Berlin' });
+    expect(store.metrics.report({ timeZone: 'Europe/Berlin' })).toMatchObject({
+      empty: true,
+      timeZone: 'Europe/Berlin',
+    });
   });
 
   it('groups failures by phase and code, most frequent first, leaving out cancellations', () => {
     const { store, history } = setup();
     const fail = (hoursAgo: number, phase: string | null, code: string, message: string) =>
-      history.add({ startTime: NOW - hoursAgo * HOUR, status: 'failed', phases: PHASES, error: { phase, code, message } });
+      history.add({
+        startTime: NOW - hoursAgo * HOUR,
+        status: 'failed',
+        phases: PHASES,
+        error: { phase, code, message },
+      });
     fail(50, 'Fetch', 'ETIMEDOUT', 'Network timeout');
     fail(40, 'Indexing Files', 'EACCES', 'Permission denied: a.ts');
     fail(30, 'Fetch', 'ETIMEDOUT', 'Network timeout after 30s');
@@ -68,21 +79,52 @@ describe('report()', () => {
     expect(filled(store).failures).toEqual({
       total: 6,
       points: [
-        { phase: 'Fetch', code: 'ETIMEDOUT', count: 3, share: 50, lastSeen: at(10), message: 'Network timeout' },
-        { phase: 'Indexing Files', code: 'EACCES', count: 2, share: 33.3, lastSeen: at(20), message: 'Permission denied: b.ts' },
+        {
+          phase: 'Fetch',
+          code: 'ETIMEDOUT',
+          count: 3,
+          share: 50,
+          lastSeen: at(10),
+          message: 'Network timeout',
+        },
+        {
+          phase: 'Indexing Files',
+          code: 'EACCES',
+          count: 2,
+          share: 33.3,
+          lastSeen: at(20),
+          message: 'Permission denied: b.ts',
+        },
         { phase: null, code: 'ERROR', count: 1, share: 16.7, lastSeen: at(5), message: 'boom' },
       ],
     });
-    expect(filled(store).success).toMatchObject({ syncs: 7, succeeded: 0, failed: 6, cancelled: 1, percent: 0 });
+    expect(filled(store).success).toMatchObject({
+      syncs: 7,
+      succeeded: 0,
+      failed: 6,
+      cancelled: 1,
+      percent: 0,
+    });
   });
 
   it('flags completed syncs slower than the p90 of the window', () => {
     const { store, history } = setup();
     history.batch(() => {
       for (let i = 1; i <= 10; i++) {
-        history.add({ jobId: `s${i}`, startTime: NOW - (20 - i) * HOUR, phases: PHASES, totalDuration: i * 10_000 });
+        history.add({
+          jobId: `s${i}`,
+          startTime: NOW - (20 - i) * HOUR,
+          phases: PHASES,
+          totalDuration: i * 10_000,
+        });
       }
-      history.add({ jobId: 'slow-failure', startTime: NOW - HOUR, status: 'failed', phases: PHASES, totalDuration: 500_000 });
+      history.add({
+        jobId: 'slow-failure',
+        startTime: NOW - HOUR,
+        status: 'failed',
+        phases: PHASES,
+        totalDuration: 500_000,
+      });
     });
     const report = filled(store);
     expect(report.totalDuration).toEqual({ meanMs: 55_000, p50Ms: 50_000, p90Ms: 90_000 });
@@ -98,7 +140,11 @@ describe('report()', () => {
     history.batch(() => {
       // 100 s, growing 2 s a day, one sync a day for 30 days: a slope of exactly 2,000 ms/day.
       for (let day = 0; day < 30; day++) {
-        history.add({ startTime: NOW - (29.5 - day) * DAY, phases: PHASES, totalDuration: 100_000 + day * 2_000 });
+        history.add({
+          startTime: NOW - (29.5 - day) * DAY,
+          phases: PHASES,
+          totalDuration: 100_000 + day * 2_000,
+        });
       }
       history.add({ startTime: NOW - 31 * DAY, phases: PHASES, totalDuration: 10_000_000 });
     });
@@ -128,9 +174,20 @@ describe('report()', () => {
       peakMemoryBytes: 100_000_000,
       meanCpuPercent: 60,
     });
-    history.add({ startTime: NOW - HOUR, status: 'failed', phases: PHASES, peakMemoryBytes: null, meanCpuPercent: null });
+    history.add({
+      startTime: NOW - HOUR,
+      status: 'failed',
+      phases: PHASES,
+      peakMemoryBytes: null,
+      meanCpuPercent: null,
+    });
     const report = filled(store);
-    expect(report.resources).toEqual({ runs: 2, meanPeakMemoryBytes: 150_000_000, peakMemoryBytes: 200_000_000, meanCpuPercent: 50 });
+    expect(report.resources).toEqual({
+      runs: 2,
+      meanPeakMemoryBytes: 150_000_000,
+      peakMemoryBytes: 200_000_000,
+      meanCpuPercent: 50,
+    });
     expect(report.rates).toEqual({
       overall: { filesPerSecond: 6, bytesPerSecond: 100_000 }, // 600 files / 100 s; 4 MB / 40 s
       indexing: { phase: 'Indexing Files', filesPerSecond: 15, bytesPerSecond: 200_000 }, // 600 / 40 s; 4 MB / 20 s
@@ -139,8 +196,18 @@ describe('report()', () => {
 
   it('orders phases as the newest sync lists them, then others alphabetically', () => {
     const { store, history } = setup();
-    history.add({ startTime: NOW - 3 * HOUR, phases: [{ name: 'Zeta', weight: 0.5 }, { name: 'Alpha', weight: 0.5 }] });
-    history.add({ startTime: NOW - 2 * HOUR, phases: PHASES, phaseDurations: { 'Validating Index': 1_000, Fetch: 1_000 } });
+    history.add({
+      startTime: NOW - 3 * HOUR,
+      phases: [
+        { name: 'Zeta', weight: 0.5 },
+        { name: 'Alpha', weight: 0.5 },
+      ],
+    });
+    history.add({
+      startTime: NOW - 2 * HOUR,
+      phases: PHASES,
+      phaseDurations: { 'Validating Index': 1_000, Fetch: 1_000 },
+    });
     expect(filled(store).phases.map((p) => p.name)).toEqual(['Fetch', 'Validating Index', 'Alpha', 'Zeta']);
     // No "Indexing …" phase has data here, so the first name containing "index" is the one.
     expect(filled(store).rates.indexing.phase).toBe('Validating Index');
@@ -171,7 +238,9 @@ describe('report()', () => {
     set('errors', 'not json', bad);
     db.close();
     const report = filled(store);
-    expect(report.phases).toEqual([expect.objectContaining({ name: 'Indexing Files', syncs: 1, meanMs: 5_000 })]);
+    expect(report.phases).toEqual([
+      expect.objectContaining({ name: 'Indexing Files', syncs: 1, meanMs: 5_000 }),
+    ]);
     // JSON that does not parse makes the row damaged: left out of every figure.
     expect(report.success).toMatchObject({ syncs: 2, succeeded: 1, failed: 1 });
     expect(report.failures).toEqual({ total: 0, points: [] });

@@ -63,7 +63,12 @@ describe('resumed syncs, recorded by the real services', () => {
     // 60 s until the first run died, plus the 45 s of the run that finished the work.
     expect(report.meanTotalMs).toBe(105_000);
     expect(report.recent).toEqual([
-      expect.objectContaining({ startedAt: start, status: 'completed', durationMs: 105_000, filesIndexed: 10 }),
+      expect.objectContaining({
+        startedAt: start,
+        status: 'completed',
+        durationMs: 105_000,
+        filesIndexed: 10,
+      }),
     ]);
     // The first run kept its phase durations with each checkpoint, so they count although it
     // died; the chain's phases are summed (its Indexing started just before it died).
@@ -98,7 +103,12 @@ describe('resumed syncs, recorded by the real services', () => {
       ['Indexing Files', 55_000], // 30 s before the failure + 25 s after the resume
     ]);
     expect(report.failures.points).toEqual([
-      expect.objectContaining({ phase: 'Indexing Files', code: 'ETIMEDOUT', count: 1, message: 'Network timeout' }),
+      expect.objectContaining({
+        phase: 'Indexing Files',
+        code: 'ETIMEDOUT',
+        count: 1,
+        message: 'Network timeout',
+      }),
     ]);
     expect(report.resources.runs).toBe(2);
   });
@@ -115,10 +125,20 @@ describe('resumed syncs, from synthetic chains', () => {
     history.addChain([
       // Started 8 days ago (before the window), died after 10 s of Fetch.
       { startTime: NOW - 8 * DAY, status: 'interrupted', phases: PHASES, phaseDurations: { Fetch: 10_000 } },
-      { startTime: NOW - 7 * DAY - HOUR, status: 'failed', phases: PHASES, phaseDurations: { Fetch: 20_000, Indexing: 5_000 } },
+      {
+        startTime: NOW - 7 * DAY - HOUR,
+        status: 'failed',
+        phases: PHASES,
+        phaseDurations: { Fetch: 20_000, Indexing: 5_000 },
+      },
       { startTime: NOW - 6 * DAY, phases: PHASES, phaseDurations: { Indexing: 40_000 }, filesIndexed: 70 },
     ]);
-    history.add({ startTime: NOW - 2 * DAY, phases: PHASES, phaseDurations: { Fetch: 1_000, Indexing: 1_000 }, filesIndexed: 2 });
+    history.add({
+      startTime: NOW - 2 * DAY,
+      phases: PHASES,
+      phaseDurations: { Fetch: 1_000, Indexing: 1_000 },
+      filesIndexed: 2,
+    });
 
     const report = filled(store);
     expect(report.success).toMatchObject({ syncs: 2, succeeded: 2, failed: 0, interrupted: 0 });
@@ -143,7 +163,13 @@ describe('resumed syncs, from synthetic chains', () => {
       { startTime: NOW - 2 * HOUR, status: 'interrupted', phases: PHASES },
     ]);
     history.add({ startTime: NOW - HOUR, phases: PHASES });
-    expect(filled(store).success).toMatchObject({ syncs: 2, succeeded: 1, failed: 0, interrupted: 1, percent: 50 });
+    expect(filled(store).success).toMatchObject({
+      syncs: 2,
+      succeeded: 1,
+      failed: 0,
+      interrupted: 1,
+      percent: 50,
+    });
   });
 
   it('count a sync that was started over (untrusted checkpoint) as its own interrupted sync', () => {

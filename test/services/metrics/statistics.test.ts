@@ -49,7 +49,13 @@ describe('statistics', () => {
       [3, 7],
     ];
     const sums = points.reduce(
-      (s, [x, y]) => ({ n: s.n + 1, sumX: s.sumX + x!, sumY: s.sumY + y!, sumXY: s.sumXY + x! * y!, sumXX: s.sumXX + x! * x! }),
+      (s, [x, y]) => ({
+        n: s.n + 1,
+        sumX: s.sumX + x!,
+        sumY: s.sumY + y!,
+        sumXY: s.sumXY + x! * y!,
+        sumXX: s.sumXX + x! * x!,
+      }),
       { n: 0, sumX: 0, sumY: 0, sumXY: 0, sumXX: 0 },
     );
     expect(leastSquaresSlope(sums)).toBe(2);

@@ -54,16 +54,34 @@ export function buildStoryHistory(history: HistoryFactory): void {
     const others = otherStarts();
     others.forEach((startTime, i) => {
       if (i < 2) {
-        history.add({ startTime, phases: STORY_PHASES, status: 'failed', phaseDurations: phases(45, 8, 30, 0) });
+        history.add({
+          startTime,
+          phases: STORY_PHASES,
+          status: 'failed',
+          phaseDurations: phases(45, 8, 30, 0),
+        });
         return;
       }
-      history.add({ startTime, phases: STORY_PHASES, phaseDurations: phases(45, 8, i === 2 ? 146 : 151, 15) });
+      history.add({
+        startTime,
+        phases: STORY_PHASES,
+        phaseDurations: phases(45, 8, i === 2 ? 146 : 151, 15),
+      });
     });
     for (let minute = 5; minute <= 45; minute += 10) {
-      history.add({ startTime: at(8, 11, minute), phases: STORY_PHASES, phaseDurations: phases(45, 8, 151, 15) });
+      history.add({
+        startTime: at(8, 11, minute),
+        phases: STORY_PHASES,
+        phaseDurations: phases(45, 8, 151, 15),
+      });
     }
     // The story's four recent syncs, oldest first.
-    history.add({ startTime: at(14, 14, 10), phases: STORY_PHASES, phaseDurations: phases(45, 8, 177, 15), filesIndexed: 1456 });
+    history.add({
+      startTime: at(14, 14, 10),
+      phases: STORY_PHASES,
+      phaseDurations: phases(45, 8, 177, 15),
+      filesIndexed: 1456,
+    });
     history.add({
       startTime: at(14, 16, 20),
       phases: STORY_PHASES,
@@ -71,7 +89,17 @@ export function buildStoryHistory(history: HistoryFactory): void {
       phaseDurations: phases(45, 2, 0, 0),
       error: { phase: 'Git Merge', code: 'ETIMEDOUT', message: 'Network timeout' },
     });
-    history.add({ startTime: at(15, 8, 45), phases: STORY_PHASES, phaseDurations: phases(45, 8, 110, 15), filesIndexed: 987 });
-    history.add({ startTime: at(15, 10, 30), phases: STORY_PHASES, phaseDurations: phases(45, 8, 124, 15), filesIndexed: 1234 });
+    history.add({
+      startTime: at(15, 8, 45),
+      phases: STORY_PHASES,
+      phaseDurations: phases(45, 8, 110, 15),
+      filesIndexed: 987,
+    });
+    history.add({
+      startTime: at(15, 10, 30),
+      phases: STORY_PHASES,
+      phaseDurations: phases(45, 8, 124, 15),
+      filesIndexed: 1234,
+    });
   });
 }

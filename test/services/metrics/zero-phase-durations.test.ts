@@ -16,11 +16,22 @@ const PHASES = [
 ];
 
 /** Record, through the API, completed syncs whose Git Fetch took each of `fetchMs` and Indexing 2 s. */
-function recordSyncs(store: ReturnType<typeof openTestProgressStore>['store'], clock: ManualClock, fetchMs: number[]): void {
+function recordSyncs(
+  store: ReturnType<typeof openTestProgressStore>['store'],
+  clock: ManualClock,
+  fetchMs: number[],
+): void {
   for (const ms of fetchMs) {
     const sync = store.recording.startSync({ phases: PHASES });
     clock.advance(ms);
-    sync.update({ phase: 'Indexing Files', percent: 50, phasePercent: 0, filesProcessed: 0, totalFiles: 0, rate: 0 });
+    sync.update({
+      phase: 'Indexing Files',
+      percent: 50,
+      phasePercent: 0,
+      filesProcessed: 0,
+      totalFiles: 0,
+      rate: 0,
+    });
     clock.advance(2000);
     sync.finish({ filesIndexed: 10 });
     clock.advance(60_000);

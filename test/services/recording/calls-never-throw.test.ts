@@ -25,7 +25,9 @@ function snapshot(store: Parameters<typeof rows>[0]) {
 }
 
 /** Every recording call a sync loop makes, with values that are good in themselves. */
-function everyRecordingCall(sync: ReturnType<ReturnType<typeof openTestProgressStore>['store']['recording']['startSync']>) {
+function everyRecordingCall(
+  sync: ReturnType<ReturnType<typeof openTestProgressStore>['store']['recording']['startSync']>,
+) {
   sync.update(indexing(80, 8));
   sync.completeFiles(['src/module-0/file-0.ts']);
   sync.skipFiles(['src/module-1/file-1.ts']);
@@ -52,7 +54,12 @@ describe('recording calls after the sync ended', () => {
     expect(snapshot(store)).toEqual(before);
     const late = warnings.slice(warned);
     expect(late).toHaveLength(1);
-    expect(late[0]).toMatchObject({ code: 'NOT_RECORDING', message: expect.stringMatching(/^sync ended: update\(\) ignored: the sync has ended \((completed|failed|cancelled)\)/) });
+    expect(late[0]).toMatchObject({
+      code: 'NOT_RECORDING',
+      message: expect.stringMatching(
+        /^sync ended: update\(\) ignored: the sync has ended \((completed|failed|cancelled)\)/,
+      ),
+    });
   });
 
   it('still throws ValidationError for bad values, ended or not', () => {
@@ -110,7 +117,11 @@ describe('ending a sync twice', () => {
 describe('recording calls after store.close()', () => {
   it('do nothing and warn once; ending the sync then says the store is closed', () => {
     const { store, warnings } = openTestProgressStore(tmp.path, { throttleMs: 0 });
-    const sync = store.recording.startSync({ jobId: 'closing', gitCommit: 'abc1234'.padEnd(40, '0'), files: repoPaths(10) });
+    const sync = store.recording.startSync({
+      jobId: 'closing',
+      gitCommit: 'abc1234'.padEnd(40, '0'),
+      files: repoPaths(10),
+    });
     sync.update(indexing(50, 2));
     closeTestProgressStore(store);
     const warned = warnings.length;
@@ -120,12 +131,19 @@ describe('recording calls after store.close()', () => {
     }
     const late = warnings.slice(warned);
     expect(late).toHaveLength(1);
-    expect(late[0]).toMatchObject({ code: 'NOT_RECORDING', message: expect.stringMatching(/^sync closing: update\(\) ignored: the store is closed/) });
+    expect(late[0]).toMatchObject({
+      code: 'NOT_RECORDING',
+      message: expect.stringMatching(/^sync closing: update\(\) ignored: the store is closed/),
+    });
     // The end was not recorded: the caller must know.
     expect(() => sync.finish()).toThrow(StoreClosedError);
     // What was saved before the close is offered for resume.
     const reopened = openTestProgressStore(tmp.path);
-    expect(reopened.store.resume.checkResumable()).toMatchObject({ jobId: 'closing', progress: 50, canResume: true });
+    expect(reopened.store.resume.checkResumable()).toMatchObject({
+      jobId: 'closing',
+      progress: 50,
+      canResume: true,
+    });
   });
 
   it('a SIGINT handler closes the store while the loop keeps calling update(): the loop never throws', async () => {
@@ -135,7 +153,9 @@ describe('recording calls after store.close()', () => {
     const result = await child.exited;
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    const report = lastJsonLine<{ thrown: string | null; callsAfterClose: number; warnings: string[] }>(result.stdout);
+    const report = lastJsonLine<{ thrown: string | null; callsAfterClose: number; warnings: string[] }>(
+      result.stdout,
+    );
     expect(report.thrown).toBeNull();
     expect(report.callsAfterClose).toBeGreaterThanOrEqual(20);
     expect(report.warnings).toEqual(['NOT_RECORDING']);
@@ -148,20 +168,29 @@ describe('recording calls after another process took the sync over', () => {
   const takeOver = (path: string, jobId: string) => {
     const BetterSqlite3 = require('better-sqlite3');
     const db = new BetterSqlite3(path);
-    db.prepare("UPDATE sync_history SET status = 'resumed', resumed_by_job_id = 'other' WHERE job_id = ?").run(jobId);
+    db.prepare(
+      "UPDATE sync_history SET status = 'resumed', resumed_by_job_id = 'other' WHERE job_id = ?",
+    ).run(jobId);
     db.close();
   };
 
   it('do nothing once the loss is found, warn once, and ending the sync is a ConflictError', () => {
     const { store, warnings } = openTestProgressStore(tmp.path, { throttleMs: 0 });
-    const sync = store.recording.startSync({ jobId: 'taken', gitCommit: 'abc1234'.padEnd(40, '0'), files: repoPaths(10) });
+    const sync = store.recording.startSync({
+      jobId: 'taken',
+      gitCommit: 'abc1234'.padEnd(40, '0'),
+      files: repoPaths(10),
+    });
     takeOver(store.path, 'taken');
     expect(() => sync.update(indexing(50))).not.toThrow();
     expect(sync.status).toBe('detached');
     expect(warnings.map((w) => w.code)).toEqual(['OWNERSHIP_LOST']);
     for (let i = 0; i < 3; i++) expect(() => everyRecordingCall(sync)).not.toThrow();
     expect(warnings.slice(1)).toEqual([
-      expect.objectContaining({ code: 'NOT_RECORDING', message: expect.stringMatching(/another process resumed it/) }),
+      expect.objectContaining({
+        code: 'NOT_RECORDING',
+        message: expect.stringMatching(/another process resumed it/),
+      }),
     ]);
     expect(() => sync.finish()).toThrow(/no longer recorded here/);
   });
@@ -202,10 +231,25 @@ describe('progress that goes back', () => {
     const { store, warnings } = openTestProgressStore(tmp.path, { throttleMs: 0 });
     const sync = store.recording.startSync({ jobId: 'phases' });
     sync.update(indexing(60));
-    const checkpoints = () => rows<{ seq: number; phase: string }>(store, 'SELECT seq, phase FROM checkpoints')[0]!;
+    const checkpoints = () =>
+      rows<{ seq: number; phase: string }>(store, 'SELECT seq, phase FROM checkpoints')[0]!;
     const before = checkpoints();
-    sync.update({ phase: 'Git Fetch', percent: 61, phasePercent: 90, filesProcessed: 0, totalFiles: 10, rate: 0 });
-    sync.update({ phase: 'Git Merge', percent: 62, phasePercent: 10, filesProcessed: 0, totalFiles: 10, rate: 0 });
+    sync.update({
+      phase: 'Git Fetch',
+      percent: 61,
+      phasePercent: 90,
+      filesProcessed: 0,
+      totalFiles: 10,
+      rate: 0,
+    });
+    sync.update({
+      phase: 'Git Merge',
+      percent: 62,
+      phasePercent: 10,
+      filesProcessed: 0,
+      totalFiles: 10,
+      rate: 0,
+    });
     // Not a phase change: no checkpoint for it, and the row says the phase it is in.
     expect(checkpoints()).toEqual(before);
     const phases = rows<{ phase: string; overall_progress: number }>(
@@ -218,9 +262,14 @@ describe('progress that goes back', () => {
     ]);
     const back = warnings.filter((w) => w.code === 'WENT_BACKWARDS');
     expect(back).toHaveLength(1);
-    expect(back[0]!.message).toMatch(/phase went back from "Indexing Files" to "Git Fetch"; kept "Indexing Files"/);
+    expect(back[0]!.message).toMatch(
+      /phase went back from "Indexing Files" to "Git Fetch"; kept "Indexing Files"/,
+    );
     sync.finish();
-    const durations = JSON.parse(rows<{ phase_durations: string }>(store, 'SELECT phase_durations FROM sync_history')[0]!.phase_durations);
+    const durations = JSON.parse(
+      rows<{ phase_durations: string }>(store, 'SELECT phase_durations FROM sync_history')[0]!
+        .phase_durations,
+    );
     expect(Object.keys(durations)).toEqual(['Initializing', 'Indexing Files']);
   });
 
@@ -230,7 +279,14 @@ describe('progress that goes back', () => {
       const sync = store.recording.startSync({ jobId });
       sync.update(indexing(60));
       sync.update(indexing(59));
-      sync.update({ phase: 'Git Fetch', percent: 58, phasePercent: 0, filesProcessed: 0, totalFiles: 10, rate: 0 });
+      sync.update({
+        phase: 'Git Fetch',
+        percent: 58,
+        phasePercent: 0,
+        filesProcessed: 0,
+        totalFiles: 10,
+        rate: 0,
+      });
       sync.update(indexing(57));
       sync.finish();
     }

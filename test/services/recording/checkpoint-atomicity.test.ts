@@ -1,5 +1,11 @@
 import { childScript, startChild } from '../../support/child-process';
-import { closeTestProgressStore, openTestProgressStore, repoPaths, rows, storeInternals } from '../../support/progress-store';
+import {
+  closeTestProgressStore,
+  openTestProgressStore,
+  repoPaths,
+  rows,
+  storeInternals,
+} from '../../support/progress-store';
 import { useTempDir } from '../../support/temp-dir';
 
 /**
@@ -71,7 +77,9 @@ describe('a checkpoint write that fails', () => {
     freeSpace();
     clock.advance(1000);
     expect(sync.flush()).toBe(true);
-    expect(rows(store, 'SELECT files_completed, files_pending FROM checkpoints')).toEqual([{ files_completed: 3, files_pending: 7 }]);
+    expect(rows(store, 'SELECT files_completed, files_pending FROM checkpoints')).toEqual([
+      { files_completed: 3, files_pending: 7 },
+    ]);
     closeTestProgressStore(store);
 
     const plan = resumeInNextRun('retry');
@@ -80,7 +88,10 @@ describe('a checkpoint write that fails', () => {
   });
 
   it('because another process holds the lock keeps the unsaved file events for the next checkpoint', async () => {
-    const { store, clock, warnings } = openTestProgressStore(tmp.path, { throttleMs: 1000, recordLockTimeoutMs: 50 });
+    const { store, clock, warnings } = openTestProgressStore(tmp.path, {
+      throttleMs: 1000,
+      recordLockTimeoutMs: 50,
+    });
     const sync = store.recording.startSync({ jobId: 'locked', gitCommit: COMMIT, files: FILES });
     sync.update(indexing(46, 0));
     sync.completeFiles(FILES.slice(0, 4));

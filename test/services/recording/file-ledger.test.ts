@@ -101,27 +101,58 @@ describe('FileLedger', () => {
   const planned = (first: number, paths: string[]): FileEvent => ({ kind: 'planned', first, paths });
   it.each([
     ['completing an unplanned ordinal', [planned(0, ['a']), { kind: 'completed', ordinals: [1] }]],
-    ['completing a completed ordinal', [planned(0, ['a']), { kind: 'completed', ordinals: [0] }, { kind: 'completed', ordinals: [0] }]],
+    [
+      'completing a completed ordinal',
+      [planned(0, ['a']), { kind: 'completed', ordinals: [0] }, { kind: 'completed', ordinals: [0] }],
+    ],
     ['a list that does not continue the one before', [planned(0, ['a']), planned(0, ['b'])]],
     ['reopening a pending ordinal', [planned(0, ['a']), { kind: 'reopened', ordinals: [0] }]],
-    ['removing a removed ordinal', [planned(0, ['a']), { kind: 'removed', ordinals: [0] }, { kind: 'removed', ordinals: [0] }]],
+    [
+      'removing a removed ordinal',
+      [planned(0, ['a']), { kind: 'removed', ordinals: [0] }, { kind: 'removed', ordinals: [0] }],
+    ],
   ] as [string, FileEvent[]][])('refuses to trust a log that contradicts itself: %s', (_name, events) => {
     expect(() => FileLedger.load(stored(events))).toThrow(InconsistentFileLogError);
   });
 
   it.each([
-    ['more paths than the row says', { kind: 'planned', first: 0, count: 1, read: () => encodePaths(['a', 'b']) }],
-    ['fewer paths than the row says', { kind: 'planned', first: 0, count: 3, read: () => encodePaths(['a', 'b']) }],
+    [
+      'more paths than the row says',
+      { kind: 'planned', first: 0, count: 1, read: () => encodePaths(['a', 'b']) },
+    ],
+    [
+      'fewer paths than the row says',
+      { kind: 'planned', first: 0, count: 3, read: () => encodePaths(['a', 'b']) },
+    ],
     ['an empty path', { kind: 'planned', first: 0, count: 2, read: () => Buffer.from('a\0\0') }],
     ['an over-long path', { kind: 'planned', first: 0, count: 1, read: () => Buffer.from('x'.repeat(5000)) }],
-    ['fewer ordinals than the row says', { kind: 'planned', first: 0, count: 1, read: () => encodePaths(['a']) }, { kind: 'removed', count: 2, data: encodeOrdinals([0]) }],
-    ['a truncated ordinal list', { kind: 'planned', first: 0, count: 1, read: () => encodePaths(['a']) }, { kind: 'removed', count: 1, data: Buffer.from([0x80]) }],
-    ['adjoining runs', { kind: 'planned', first: 0, count: 3, read: () => encodePaths(['a', 'b', 'c']) }, { kind: 'removed', count: 2, data: Buffer.from([0, 0, 0, 0]) }],
-    ['an ordinal past any range', { kind: 'planned', first: 0, count: 1, read: () => encodePaths(['a']) }, { kind: 'removed', count: 1, data: Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0]) }],
-  ] as [string, ...StoredFileEvent[]][])('refuses rows that do not read back as written: %s', (_name, ...events) => {
-    // A list row is decoded when one of its paths is first needed.
-    expect(() => FileLedger.load(events).pathsIn('pending')).toThrow(InconsistentFileLogError);
-  });
+    [
+      'fewer ordinals than the row says',
+      { kind: 'planned', first: 0, count: 1, read: () => encodePaths(['a']) },
+      { kind: 'removed', count: 2, data: encodeOrdinals([0]) },
+    ],
+    [
+      'a truncated ordinal list',
+      { kind: 'planned', first: 0, count: 1, read: () => encodePaths(['a']) },
+      { kind: 'removed', count: 1, data: Buffer.from([0x80]) },
+    ],
+    [
+      'adjoining runs',
+      { kind: 'planned', first: 0, count: 3, read: () => encodePaths(['a', 'b', 'c']) },
+      { kind: 'removed', count: 2, data: Buffer.from([0, 0, 0, 0]) },
+    ],
+    [
+      'an ordinal past any range',
+      { kind: 'planned', first: 0, count: 1, read: () => encodePaths(['a']) },
+      { kind: 'removed', count: 1, data: Buffer.from([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0]) },
+    ],
+  ] as [string, ...StoredFileEvent[]][])(
+    'refuses rows that do not read back as written: %s',
+    (_name, ...events) => {
+      // A list row is decoded when one of its paths is first needed.
+      expect(() => FileLedger.load(events).pathsIn('pending')).toThrow(InconsistentFileLogError);
+    },
+  );
 
   it('decodes only the list rows that hold paths it is asked for', () => {
     const events = stored([
@@ -157,7 +188,9 @@ describe('FileLedger', () => {
     expect(ledger.pathsIn('pending')).toEqual(['c', 'd']);
 
     events[1] = { kind: 'planned', first: 2, count: 1, read: () => encodePaths(['../etc/passwd']) };
-    expect(() => FileLedger.load(events).verifyStored()).toThrow(/planned row holds a path that breaks the path rules \(path 0 must not contain "\.\." segments/);
+    expect(() => FileLedger.load(events).verifyStored()).toThrow(
+      /planned row holds a path that breaks the path rules \(path 0 must not contain "\.\." segments/,
+    );
   });
 
   it('rejects non-string paths, bad paths and paths named twice in one call, changing nothing', () => {

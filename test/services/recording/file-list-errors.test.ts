@@ -20,10 +20,16 @@ describe('file list errors', () => {
     const { store } = openTestProgressStore(tmp.path);
     const sync = store.recording.startSync({ jobId: 'lists' });
     sync.planFiles(['src/a.ts', 'src/b.ts']);
-    expect(issuesOf(() => sync.planFiles(['src/c.ts', 'src/a.ts']))).toEqual([{ path: 'paths.1', message: '"src/a.ts" is already pending' }]);
+    expect(issuesOf(() => sync.planFiles(['src/c.ts', 'src/a.ts']))).toEqual([
+      { path: 'paths.1', message: '"src/a.ts" is already pending' },
+    ]);
     sync.completeFiles(['src/a.ts']);
-    expect(issuesOf(() => sync.completeFiles(['src/a.ts']))).toEqual([{ path: 'paths.0', message: '"src/a.ts" is already completed' }]);
-    expect(issuesOf(() => sync.skipFiles(['src/b.ts', 'src/a.ts']))).toEqual([{ path: 'paths.1', message: '"src/a.ts" is already completed' }]);
+    expect(issuesOf(() => sync.completeFiles(['src/a.ts']))).toEqual([
+      { path: 'paths.0', message: '"src/a.ts" is already completed' },
+    ]);
+    expect(issuesOf(() => sync.skipFiles(['src/b.ts', 'src/a.ts']))).toEqual([
+      { path: 'paths.1', message: '"src/a.ts" is already completed' },
+    ]);
     expect(sync.files).toEqual({ pending: 1, completed: 1, skipped: 0 });
   });
 });

@@ -61,18 +61,27 @@ describe('a sync started inside an outer write', () => {
   it('leaves no recorder behind when a resume fails at its commit (after the new sync was started)', () => {
     const { store, warnings } = openTestProgressStore(tmp.path);
     const context = storeInternals(store);
-    store.recording.startSync({ jobId: 'old-job', gitCommit: 'a'.repeat(40), files: repoPaths(4) }).fail('Network timeout');
+    store.recording
+      .startSync({ jobId: 'old-job', gitCommit: 'a'.repeat(40), files: repoPaths(4) })
+      .fail('Network timeout');
     // A deferred foreign key broken by the resume's new sync row: SQLite refuses the
     // COMMIT itself, after every statement of the resume (the new sync's start included) ran.
     handEdit(store.path, 'CREATE TABLE test_parent (id INTEGER PRIMARY KEY)');
-    handEdit(store.path, 'CREATE TABLE test_child (parent INTEGER REFERENCES test_parent(id) DEFERRABLE INITIALLY DEFERRED)');
+    handEdit(
+      store.path,
+      'CREATE TABLE test_child (parent INTEGER REFERENCES test_parent(id) DEFERRABLE INITIALLY DEFERRED)',
+    );
     handEdit(
       store.path,
       'CREATE TRIGGER test_fail_resume AFTER INSERT ON sync_history WHEN NEW.resumed_from_job_id IS NOT NULL BEGIN INSERT INTO test_child VALUES (42); END',
     );
-    expect(() => store.resume.resume('old-job', { changes: [] })).toThrow(expect.objectContaining({ code: 'STORAGE' }));
+    expect(() => store.resume.resume('old-job', { changes: [] })).toThrow(
+      expect.objectContaining({ code: 'STORAGE' }),
+    );
     expect(context.activeRecorders.size).toBe(0);
-    expect(rows(store, 'SELECT job_id, status FROM sync_history')).toEqual([{ job_id: 'old-job', status: 'failed' }]);
+    expect(rows(store, 'SELECT job_id, status FROM sync_history')).toEqual([
+      { job_id: 'old-job', status: 'failed' },
+    ]);
     // The failed resume leaves the store as startFresh would: the old checkpoint is gone.
     expect(rows(store, 'SELECT job_id FROM checkpoints')).toEqual([]);
     expect(warnings).toEqual([]);

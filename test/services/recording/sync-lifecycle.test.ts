@@ -18,7 +18,8 @@ interface HistoryRow {
   end_time: number;
 }
 
-const history = (store: Parameters<typeof rows>[0]) => rows<HistoryRow>(store, 'SELECT * FROM sync_history')[0]!;
+const history = (store: Parameters<typeof rows>[0]) =>
+  rows<HistoryRow>(store, 'SELECT * FROM sync_history')[0]!;
 
 describe('a sync from start to end', () => {
   it('is resumable from the moment it starts: row, owner and checkpoint 0 with the planned files', () => {
@@ -37,16 +38,48 @@ describe('a sync from start to end', () => {
     const { store, clock } = openTestProgressStore(tmp.path);
     const sync = store.recording.startSync({ files: repoPaths(10) });
     clock.advance(1000);
-    sync.update({ phase: 'Git Fetch', percent: 5, phasePercent: 0, filesProcessed: 0, totalFiles: 10, rate: 0 });
+    sync.update({
+      phase: 'Git Fetch',
+      percent: 5,
+      phasePercent: 0,
+      filesProcessed: 0,
+      totalFiles: 10,
+      rate: 0,
+    });
     clock.advance(4000);
-    sync.update({ phase: 'Indexing Files', percent: 45, phasePercent: 0, filesProcessed: 0, totalFiles: 10, rate: 0 });
+    sync.update({
+      phase: 'Indexing Files',
+      percent: 45,
+      phasePercent: 0,
+      filesProcessed: 0,
+      totalFiles: 10,
+      rate: 0,
+    });
     sync.completeFiles(repoPaths(10));
     clock.advance(2500);
-    sync.update({ phase: 'Indexing Files', percent: 100, phasePercent: 100, filesProcessed: 10, totalFiles: 10, rate: 4 });
+    sync.update({
+      phase: 'Indexing Files',
+      percent: 100,
+      phasePercent: 100,
+      filesProcessed: 10,
+      totalFiles: 10,
+      rate: 4,
+    });
     sync.finish({ filesChanged: 3, bytesProcessed: 123_456 });
     const row = history(store);
-    expect(row).toMatchObject({ status: 'completed', total_duration: 7500, files_indexed: 10, files_changed: 3, bytes_processed: 123_456, owner_pid: null });
-    expect(JSON.parse(row.phase_durations)).toEqual({ Initializing: 1000, 'Git Fetch': 4000, 'Indexing Files': 2500 });
+    expect(row).toMatchObject({
+      status: 'completed',
+      total_duration: 7500,
+      files_indexed: 10,
+      files_changed: 3,
+      bytes_processed: 123_456,
+      owner_pid: null,
+    });
+    expect(JSON.parse(row.phase_durations)).toEqual({
+      Initializing: 1000,
+      'Git Fetch': 4000,
+      'Indexing Files': 2500,
+    });
     // The probe reports 0.5 ms of CPU per ms: 50% of one core, 100 MB resident.
     expect(row.mean_cpu_percent).toBe(50);
     expect(row.peak_memory_bytes).toBe(100_000_000);
@@ -72,7 +105,9 @@ describe('a sync from start to end', () => {
     const cancelled = store.recording.startSync({ jobId: 'cancelled', files: repoPaths(4, 'lib') });
     cancelled.skipFiles(['lib/module-0/file-0.ts']);
     cancelled.cancel('user pressed Ctrl-C');
-    expect(rows(store, 'SELECT job_id, files_completed, files_skipped FROM checkpoints ORDER BY job_id')).toEqual([
+    expect(
+      rows(store, 'SELECT job_id, files_completed, files_skipped FROM checkpoints ORDER BY job_id'),
+    ).toEqual([
       { job_id: 'cancelled', files_completed: 0, files_skipped: 1 },
       { job_id: 'failing', files_completed: 3, files_skipped: 0 },
     ]);
@@ -81,8 +116,15 @@ describe('a sync from start to end', () => {
       'SELECT job_id, status, errors FROM sync_history ORDER BY id',
     );
     expect(errors.map((r) => r.status)).toEqual(['failed', 'cancelled']);
-    expect(JSON.parse(errors[0]!.errors)[0]).toMatchObject({ code: 'ETIMEDOUT', phase: 'Git Fetch', message: 'Network timeout' });
-    expect(JSON.parse(errors[1]!.errors)[0]).toMatchObject({ code: 'CANCELLED', message: 'user pressed Ctrl-C' });
+    expect(JSON.parse(errors[0]!.errors)[0]).toMatchObject({
+      code: 'ETIMEDOUT',
+      phase: 'Git Fetch',
+      message: 'Network timeout',
+    });
+    expect(JSON.parse(errors[1]!.errors)[0]).toMatchObject({
+      code: 'CANCELLED',
+      message: 'user pressed Ctrl-C',
+    });
   });
 
   it('takes an Error or a message as a failure', () => {
@@ -91,7 +133,9 @@ describe('a sync from start to end', () => {
     a.fail(Object.assign(new Error('disk on fire'), { code: 'EIO' }));
     const b = store.recording.startSync({ jobId: 'b' });
     b.fail('plain message');
-    const errors = rows<{ errors: string }>(store, 'SELECT errors FROM sync_history ORDER BY id').map((r) => JSON.parse(r.errors)[0]);
+    const errors = rows<{ errors: string }>(store, 'SELECT errors FROM sync_history ORDER BY id').map(
+      (r) => JSON.parse(r.errors)[0],
+    );
     expect(errors[0]).toMatchObject({ code: 'EIO', message: 'disk on fire', phase: 'Initializing' });
     expect(errors[1]).toMatchObject({ code: 'ERROR', message: 'plain message' });
   });
@@ -118,7 +162,12 @@ describe('a sync from start to end', () => {
       { gitCommit: 'abc1234' }, // abbreviated: names another commit once the repository grows
       { jobId: '../escape' },
       { phases: [] },
-      { phases: [{ name: 'A', weight: 0.5 }, { name: 'A', weight: 0.5 }] },
+      {
+        phases: [
+          { name: 'A', weight: 0.5 },
+          { name: 'A', weight: 0.5 },
+        ],
+      },
       { colour: 'blue' },
     ]) {
       expect(() => store.recording.startSync(bad as never)).toThrow(ValidationError);
@@ -128,13 +177,21 @@ describe('a sync from start to end', () => {
 
   it('plans files later and saves completed ones with the next checkpoint', () => {
     const { store } = openTestProgressStore(tmp.path, { throttleMs: 60_000 });
-    const sync = store.recording.startSync({ jobId: 'j', phases: [{ name: 'Detect', weight: 0.2 }, { name: 'Index', weight: 0.8 }] });
+    const sync = store.recording.startSync({
+      jobId: 'j',
+      phases: [
+        { name: 'Detect', weight: 0.2 },
+        { name: 'Index', weight: 0.8 },
+      ],
+    });
     sync.planFiles(['a.ts', 'b.ts', 'c.ts']);
     sync.update({ phase: 'Index', percent: 20, phasePercent: 0, filesProcessed: 0, totalFiles: 3, rate: 0 });
     sync.completeFiles(['a.ts']);
     expect(rows(store, 'SELECT files_completed FROM checkpoints')).toEqual([{ files_completed: 0 }]);
     sync.update({ phase: 'Index', percent: 47, phasePercent: 33, filesProcessed: 1, totalFiles: 3, rate: 1 });
-    expect(rows(store, 'SELECT files_completed, files_pending FROM checkpoints')).toEqual([{ files_completed: 1, files_pending: 2 }]);
+    expect(rows(store, 'SELECT files_completed, files_pending FROM checkpoints')).toEqual([
+      { files_completed: 1, files_pending: 2 },
+    ]);
     expect(sync.files).toEqual({ pending: 2, completed: 1, skipped: 0 });
     expect(() => sync.planFiles(['a.ts'])).toThrow(ValidationError);
   });
@@ -149,16 +206,22 @@ describe('a sync from start to end', () => {
     expect(() => sync.completeFiles(['x.ts'])).not.toThrow(); // ignored, with a warning
     expect(() => sync.finish()).toThrow(StoreClosedError);
     const second = openTestProgressStore(tmp.path, { clock: first.clock });
-    expect(second.store.resume.checkResumable()).toMatchObject({ jobId: sync.jobId, filesProcessed: 1, totalFiles: 3 });
+    expect(second.store.resume.checkResumable()).toMatchObject({
+      jobId: sync.jobId,
+      filesProcessed: 1,
+      totalFiles: 3,
+    });
   });
 
   it('keeps a quiet sync alive with heartbeats', async () => {
     const { store, clock } = openTestProgressStore(tmp.path, { heartbeatIntervalMs: 20 });
     const sync = store.recording.startSync({ jobId: 'quiet' });
-    const before = rows<{ last_activity_at: number }>(store, 'SELECT last_activity_at FROM sync_history')[0]!.last_activity_at;
+    const before = rows<{ last_activity_at: number }>(store, 'SELECT last_activity_at FROM sync_history')[0]!
+      .last_activity_at;
     clock.advance(5000);
     await new Promise((resolve) => setTimeout(resolve, 80));
-    const after = rows<{ last_activity_at: number }>(store, 'SELECT last_activity_at FROM sync_history')[0]!.last_activity_at;
+    const after = rows<{ last_activity_at: number }>(store, 'SELECT last_activity_at FROM sync_history')[0]!
+      .last_activity_at;
     expect(after).toBe(before + 5000);
     sync.finish();
   });
@@ -169,12 +232,33 @@ describe('a sync whose process dies', () => {
     const { store, clock } = openTestProgressStore(tmp.path, { throttleMs: 60_000 });
     const sync = store.recording.startSync({ jobId: 'dies' });
     clock.advance(1500);
-    sync.update({ phase: 'Git Fetch', percent: 5, phasePercent: 0, filesProcessed: 0, totalFiles: 0, rate: 0 });
+    sync.update({
+      phase: 'Git Fetch',
+      percent: 5,
+      phasePercent: 0,
+      filesProcessed: 0,
+      totalFiles: 0,
+      rate: 0,
+    });
     clock.advance(2500);
-    sync.update({ phase: 'Git Merge', percent: 30, phasePercent: 0, filesProcessed: 0, totalFiles: 0, rate: 0 });
+    sync.update({
+      phase: 'Git Merge',
+      percent: 30,
+      phasePercent: 0,
+      filesProcessed: 0,
+      totalFiles: 0,
+      rate: 0,
+    });
     clock.advance(700); // work after the last checkpoint is not in it
-    const row = rows<{ phase_durations: string; total_duration: number | null }>(store, 'SELECT phase_durations, total_duration FROM sync_history')[0]!;
-    expect(JSON.parse(row.phase_durations)).toEqual({ Initializing: 1500, 'Git Fetch': 2500, 'Git Merge': 0 });
+    const row = rows<{ phase_durations: string; total_duration: number | null }>(
+      store,
+      'SELECT phase_durations, total_duration FROM sync_history',
+    )[0]!;
+    expect(JSON.parse(row.phase_durations)).toEqual({
+      Initializing: 1500,
+      'Git Fetch': 2500,
+      'Git Merge': 0,
+    });
     expect(row.total_duration).toBeNull(); // still running: history derives it from the last sign of life
   });
 });

@@ -65,8 +65,22 @@ describe('SyncRecorder.update writes', () => {
   it('checkpoints at every phase change and records the phase with the row', () => {
     const { store } = openTestProgressStore(tmp.path, { throttleMs: 60_000 });
     const sync = store.recording.startSync({ jobId: 'job-1' });
-    sync.update({ phase: 'Git Fetch', percent: 6, phasePercent: 4, filesProcessed: 0, totalFiles: 0, rate: 1 });
-    sync.update({ phase: 'Git Merge', percent: 31, phasePercent: 1, filesProcessed: 0, totalFiles: 0, rate: 1 });
+    sync.update({
+      phase: 'Git Fetch',
+      percent: 6,
+      phasePercent: 4,
+      filesProcessed: 0,
+      totalFiles: 0,
+      rate: 1,
+    });
+    sync.update({
+      phase: 'Git Merge',
+      percent: 31,
+      phasePercent: 1,
+      filesProcessed: 0,
+      totalFiles: 0,
+      rate: 1,
+    });
     const trail = progressRows(store, 'job-1');
     expect(trail.map((r) => r.phase)).toEqual(['Git Fetch', 'Git Merge']);
     expect(trail.every((r) => r.checkpoint_data !== null)).toBe(true);
@@ -76,13 +90,29 @@ describe('SyncRecorder.update writes', () => {
   it('checkpoints at a phase change that crosses no 5% boundary', () => {
     const { store, clock } = openTestProgressStore(tmp.path, { throttleMs: 60_000 });
     const sync = store.recording.startSync({ jobId: 'job-1' });
-    sync.update({ phase: 'Git Fetch', percent: 6, phasePercent: 4, filesProcessed: 0, totalFiles: 0, rate: 1 });
+    sync.update({
+      phase: 'Git Fetch',
+      percent: 6,
+      phasePercent: 4,
+      filesProcessed: 0,
+      totalFiles: 0,
+      rate: 1,
+    });
     const before = checkpointSeq(store, 'job-1');
     clock.advance(10); // well inside the throttle interval: only the phase change can cause a write
     // 6% -> 8% stays in the 5-10% bucket; only the phase changes.
-    sync.update({ phase: 'Git Merge', percent: 8, phasePercent: 1, filesProcessed: 0, totalFiles: 0, rate: 1 });
+    sync.update({
+      phase: 'Git Merge',
+      percent: 8,
+      phasePercent: 1,
+      filesProcessed: 0,
+      totalFiles: 0,
+      rate: 1,
+    });
     expect(checkpointSeq(store, 'job-1')).toBe(before + 1);
-    expect(rows(store, 'SELECT phase, overall_progress FROM checkpoints')).toEqual([{ phase: 'Git Merge', overall_progress: 8 }]);
+    expect(rows(store, 'SELECT phase, overall_progress FROM checkpoints')).toEqual([
+      { phase: 'Git Merge', overall_progress: 8 },
+    ]);
     expect(progressRows(store, 'job-1').map((r) => r.phase)).toEqual(['Git Fetch', 'Git Merge']);
   });
 
@@ -137,10 +167,12 @@ describe('SyncRecorder.update writes', () => {
     sync.finish();
     const times = progressRows(store, 'job-1').map((r) => r.timestamp);
     expect([...times].sort((a, b) => a - b)).toEqual(times);
-    const [history] = rows<{ total_duration: number; phase_durations: string; start_time: number; end_time: number }>(
-      store,
-      'SELECT * FROM sync_history',
-    );
+    const [history] = rows<{
+      total_duration: number;
+      phase_durations: string;
+      start_time: number;
+      end_time: number;
+    }>(store, 'SELECT * FROM sync_history');
     expect(history!.total_duration).toBe(6000);
     expect(history!.end_time - history!.start_time).toBe(6000);
     for (const ms of Object.values(JSON.parse(history!.phase_durations) as Record<string, number>)) {

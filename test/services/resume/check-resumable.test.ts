@@ -10,10 +10,28 @@ const HOUR = 3_600_000;
 /** Start a sync with 10 files, complete `done` of them, and close the store (the owner goes away). */
 function interrupt(done = 4, jobId = 'job-1') {
   const opened = openTestProgressStore(tmp.path);
-  const sync = opened.store.recording.startSync({ jobId, gitCommit: 'abc1234'.padEnd(40, '0'), files: repoPaths(10) });
-  sync.update({ phase: 'Indexing Files', percent: 50, phasePercent: 10, filesProcessed: 0, totalFiles: 10, rate: 0 });
+  const sync = opened.store.recording.startSync({
+    jobId,
+    gitCommit: 'abc1234'.padEnd(40, '0'),
+    files: repoPaths(10),
+  });
+  sync.update({
+    phase: 'Indexing Files',
+    percent: 50,
+    phasePercent: 10,
+    filesProcessed: 0,
+    totalFiles: 10,
+    rate: 0,
+  });
   sync.completeFiles(repoPaths(10).slice(0, done));
-  sync.update({ phase: 'Indexing Files', percent: 67, phasePercent: 40, filesProcessed: done, totalFiles: 10, rate: 2 });
+  sync.update({
+    phase: 'Indexing Files',
+    percent: 67,
+    phasePercent: 40,
+    filesProcessed: done,
+    totalFiles: 10,
+    rate: 2,
+  });
   closeTestProgressStore(opened.store);
   return opened.clock;
 }
@@ -90,7 +108,9 @@ describe('checkResumable', () => {
 
   it('offers a failed or cancelled sync that kept its checkpoint', () => {
     const { store } = openTestProgressStore(tmp.path);
-    store.recording.startSync({ jobId: 'f', gitCommit: 'abc1234'.padEnd(40, '0'), files: repoPaths(3) }).fail('Network timeout');
+    store.recording
+      .startSync({ jobId: 'f', gitCommit: 'abc1234'.padEnd(40, '0'), files: repoPaths(3) })
+      .fail('Network timeout');
     expect(store.resume.checkResumable()).toMatchObject({ jobId: 'f', status: 'failed', canResume: true });
   });
 
@@ -104,8 +124,11 @@ describe('checkResumable', () => {
   it('reports a damaged checkpoint as not resumable, with the reason', () => {
     interrupt();
     const { store } = openTestProgressStore(tmp.path);
-    execSql(store.path, "UPDATE checkpoints SET metadata = '{\"metrics\": \"garbage\"}'");
-    expect(store.resume.checkResumable()).toMatchObject({ canResume: false, reason: expect.stringMatching(/damaged/) });
+    execSql(store.path, 'UPDATE checkpoints SET metadata = \'{"metrics": "garbage"}\'');
+    expect(store.resume.checkResumable()).toMatchObject({
+      canResume: false,
+      reason: expect.stringMatching(/damaged/),
+    });
     const { plan } = store.resume.resume('job-1');
     expect(plan).toMatchObject({ fullSyncRequired: true, reason: expect.stringMatching(/damaged/) });
   });
@@ -129,14 +152,23 @@ describe('checkResumable', () => {
       data,
       checksum(data),
     );
-    expect(store.resume.resume('job-1').plan).toMatchObject({ fullSyncRequired: true, reason: expect.stringMatching(/ordinal 999 was never planned/) });
+    expect(store.resume.resume('job-1').plan).toMatchObject({
+      fullSyncRequired: true,
+      reason: expect.stringMatching(/ordinal 999 was never planned/),
+    });
   });
 
   it('never trusts a file log whose paths were edited since they were written', () => {
     interrupt();
     const { store } = openTestProgressStore(tmp.path);
-    execSql(store.path, "UPDATE checkpoint_files SET data = CAST(replace(CAST(data AS TEXT), 'src/', '/et') AS BLOB) WHERE kind = 'planned'");
-    expect(store.resume.resume('job-1').plan).toMatchObject({ fullSyncRequired: true, reason: expect.stringMatching(/does not match its checksum/) });
+    execSql(
+      store.path,
+      "UPDATE checkpoint_files SET data = CAST(replace(CAST(data AS TEXT), 'src/', '/et') AS BLOB) WHERE kind = 'planned'",
+    );
+    expect(store.resume.resume('job-1').plan).toMatchObject({
+      fullSyncRequired: true,
+      reason: expect.stringMatching(/does not match its checksum/),
+    });
   });
 });
 
@@ -145,7 +177,12 @@ describe('resume and startFresh', () => {
     interrupt(4);
     const { store } = openTestProgressStore(tmp.path);
     const { plan, sync } = store.resume.resume('job-1');
-    expect(plan).toMatchObject({ resumedJobId: 'job-1', jobId: sync.jobId, filesSkipped: 4, fullSyncRequired: false });
+    expect(plan).toMatchObject({
+      resumedJobId: 'job-1',
+      jobId: sync.jobId,
+      filesSkipped: 4,
+      fullSyncRequired: false,
+    });
     expect(plan.filesToProcess).toEqual(repoPaths(10).slice(4));
     expect(() => store.resume.resume('job-1')).toThrow(/already resumed/);
     expect(rows(store, "SELECT status, resumed_by_job_id FROM sync_history WHERE job_id = 'job-1'")).toEqual([
@@ -167,7 +204,9 @@ describe('resume and startFresh', () => {
     const { store } = openTestProgressStore(tmp.path);
     expect(store.resume.checkResumable()?.jobId).toBe('newer');
     store.resume.resume('newer');
-    expect(rows(store, "SELECT status FROM sync_history WHERE job_id = 'older'")).toEqual([{ status: 'interrupted' }]);
+    expect(rows(store, "SELECT status FROM sync_history WHERE job_id = 'older'")).toEqual([
+      { status: 'interrupted' },
+    ]);
     expect(rows(store, "SELECT count(*) AS n FROM checkpoints WHERE job_id = 'older'")).toEqual([{ n: 0 }]);
   });
 
@@ -192,7 +231,10 @@ describe('resume and startFresh', () => {
     interrupt();
     const { store } = openTestProgressStore(tmp.path);
     // A trigger that rejects the new sync makes the resume transaction fail after its claim.
-    execSql(store.path, "CREATE TRIGGER fail_resume BEFORE INSERT ON sync_history WHEN NEW.resumed_from_job_id IS NOT NULL BEGIN SELECT RAISE(ABORT, 'injected failure'); END");
+    execSql(
+      store.path,
+      "CREATE TRIGGER fail_resume BEFORE INSERT ON sync_history WHEN NEW.resumed_from_job_id IS NOT NULL BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
+    );
     expect(() => store.resume.resume('job-1')).toThrow(/injected failure/);
     expect(rows(store, 'SELECT status FROM sync_history')).toEqual([{ status: 'interrupted' }]);
     expect(rows(store, 'SELECT count(*) AS n FROM checkpoints')).toEqual([{ n: 0 }]);

@@ -12,15 +12,30 @@ const tmp = useTempDir();
 function commitLessSync(how: 'interrupted' | 'failed') {
   const first = openTestProgressStore(tmp.join('store'));
   const sync = first.store.recording.startSync({ jobId: 'no-commit', files: repoPaths(10) });
-  sync.update({ phase: 'Indexing Files', percent: 50, phasePercent: 10, filesProcessed: 0, totalFiles: 10, rate: 0 });
+  sync.update({
+    phase: 'Indexing Files',
+    percent: 50,
+    phasePercent: 10,
+    filesProcessed: 0,
+    totalFiles: 10,
+    rate: 0,
+  });
   sync.completeFiles(repoPaths(10).slice(0, 4));
-  sync.update({ phase: 'Indexing Files', percent: 67, phasePercent: 40, filesProcessed: 4, totalFiles: 10, rate: 2 });
+  sync.update({
+    phase: 'Indexing Files',
+    percent: 67,
+    phasePercent: 40,
+    filesProcessed: 4,
+    totalFiles: 10,
+    rate: 2,
+  });
   if (how === 'failed') sync.fail({ message: 'Network timeout', code: 'ETIMEDOUT' });
   closeTestProgressStore(first.store);
   return openTestProgressStore(tmp.join('store'), { clock: first.clock });
 }
 
-const NO_COMMIT = /no git commit was recorded with this sync, so the changes made since it stopped cannot be merged/;
+const NO_COMMIT =
+  /no git commit was recorded with this sync, so the changes made since it stopped cannot be merged/;
 
 describe('a sync recorded without a git commit', () => {
   it.each(['interrupted', 'failed'] as const)(
@@ -28,13 +43,21 @@ describe('a sync recorded without a git commit', () => {
     (how) => {
       const { store } = commitLessSync(how);
       const info = store.resume.checkResumable()!;
-      expect(info).toMatchObject({ jobId: 'no-commit', status: how, canResume: false, gitCommit: null, reason: expect.stringMatching(NO_COMMIT) });
+      expect(info).toMatchObject({
+        jobId: 'no-commit',
+        status: how,
+        canResume: false,
+        gitCommit: null,
+        reason: expect.stringMatching(NO_COMMIT),
+      });
       const prompt = renderResumePrompt(info).split('\n');
       expect(prompt).toContain('  [R]esume (not available)');
       expect(prompt).toContain('  [S]tart fresh sync (recommended)');
       expect(prompt.find((line) => line.includes('Cannot resume'))).toMatch(NO_COMMIT);
       expect(prompt.find((line) => line.includes('Cannot resume'))).toMatch(/A full sync is required\./);
-      expect(renderResumeDetails(info)).toMatch(/Resume: not possible \(no git commit was recorded with this sync, .*\); a full sync is required/);
+      expect(renderResumeDetails(info)).toMatch(
+        /Resume: not possible \(no git commit was recorded with this sync, .*\); a full sync is required/,
+      );
     },
   );
 
@@ -46,11 +69,20 @@ describe('a sync recorded without a git commit', () => {
       repo.commit('initial');
       const { store, clock } = commitLessSync(how);
       const { plan, sync } = store.resume.resume('no-commit', { repoDir: repo.dir });
-      expect(plan).toMatchObject({ fullSyncRequired: true, filesToProcess: [], filesSkipped: 0, fromCommit: null });
+      expect(plan).toMatchObject({
+        fullSyncRequired: true,
+        filesToProcess: [],
+        filesSkipped: 0,
+        fromCommit: null,
+      });
       expect(plan.reason).toMatch(/^full sync required: /);
       expect(plan.reason).toMatch(NO_COMMIT);
-      expect(rows(store, "SELECT status FROM sync_history WHERE job_id = 'no-commit'")).toEqual([{ status: 'interrupted' }]);
-      expect(rows(store, "SELECT count(*) AS n FROM checkpoints WHERE job_id = 'no-commit'")).toEqual([{ n: 0 }]);
+      expect(rows(store, "SELECT status FROM sync_history WHERE job_id = 'no-commit'")).toEqual([
+        { status: 'interrupted' },
+      ]);
+      expect(rows(store, "SELECT count(*) AS n FROM checkpoints WHERE job_id = 'no-commit'")).toEqual([
+        { n: 0 },
+      ]);
       sync.finish();
       clock.advance(1000);
       const report = store.metrics.report();
@@ -72,13 +104,19 @@ describe('a sync recorded without a git commit', () => {
 describe('a failed sync whose checkpoint cannot be trusted', () => {
   it('ends interrupted when a resume starts over, like any abandoned sync', () => {
     const { store } = openTestProgressStore(tmp.path);
-    const sync = store.recording.startSync({ jobId: 'damaged', gitCommit: 'abc1234'.padEnd(40, '0'), files: repoPaths(3) });
+    const sync = store.recording.startSync({
+      jobId: 'damaged',
+      gitCommit: 'abc1234'.padEnd(40, '0'),
+      files: repoPaths(3),
+    });
     sync.fail('Network timeout');
     const db = new (require('better-sqlite3'))(store.path);
     db.prepare('UPDATE checkpoints SET files_completed = files_completed + 1').run();
     db.close();
     const { plan } = store.resume.resume('damaged');
     expect(plan.fullSyncRequired).toBe(true);
-    expect(rows(store, "SELECT status FROM sync_history WHERE job_id = 'damaged'")).toEqual([{ status: 'interrupted' }]);
+    expect(rows(store, "SELECT status FROM sync_history WHERE job_id = 'damaged'")).toEqual([
+      { status: 'interrupted' },
+    ]);
   });
 });

@@ -19,10 +19,15 @@ describe('a failed sync', () => {
     store.recording.startSync({ jobId: 'failed', files: repoPaths(3) }).fail('Network timeout');
     const db = new BetterSqlite3(store.path);
     try {
-      db.exec("UPDATE checkpoints SET metadata = '{\"metrics\": \"garbage\"}'");
+      db.exec('UPDATE checkpoints SET metadata = \'{"metrics": "garbage"}\'');
     } finally {
       db.close();
     }
-    expect(store.resume.checkResumable()).toMatchObject({ jobId: 'failed', status: 'failed', canResume: false, reason: expect.stringMatching(/damaged/) });
+    expect(store.resume.checkResumable()).toMatchObject({
+      jobId: 'failed',
+      status: 'failed',
+      canResume: false,
+      reason: expect.stringMatching(/damaged/),
+    });
   });
 });

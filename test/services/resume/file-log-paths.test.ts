@@ -11,7 +11,11 @@ const tmp = useTempDir();
 /** A sync of 10 files with 4 completed, checkpointed, its store closed (the owner gone). */
 function interrupt() {
   const opened = openTestProgressStore(tmp.path);
-  const sync = opened.store.recording.startSync({ jobId: 'job-1', gitCommit: 'abc1234'.padEnd(40, '0'), files: repoPaths(10) });
+  const sync = opened.store.recording.startSync({
+    jobId: 'job-1',
+    gitCommit: 'abc1234'.padEnd(40, '0'),
+    files: repoPaths(10),
+  });
   sync.completeFiles(repoPaths(10).slice(0, 4));
   sync.flush();
   closeTestProgressStore(opened.store);
@@ -22,9 +26,15 @@ function interrupt() {
 function editPlannedList(dbPath: string, edit: (paths: string[]) => Buffer) {
   const db = new BetterSqlite3(dbPath);
   try {
-    const row = db.prepare("SELECT id, data FROM checkpoint_files WHERE kind = 'planned' ORDER BY id LIMIT 1").get() as { id: number; data: Buffer };
+    const row = db
+      .prepare("SELECT id, data FROM checkpoint_files WHERE kind = 'planned' ORDER BY id LIMIT 1")
+      .get() as { id: number; data: Buffer };
     const data = edit(row.data.toString('utf8').split('\0'));
-    db.prepare('UPDATE checkpoint_files SET data = ?, checksum = ? WHERE id = ?').run(data, checksum(data), row.id);
+    db.prepare('UPDATE checkpoint_files SET data = ?, checksum = ? WHERE id = ?').run(
+      data,
+      checksum(data),
+      row.id,
+    );
   } finally {
     db.close();
   }
@@ -56,7 +66,9 @@ describe('a file log whose paths were replaced, CRC and all', () => {
     expect(JSON.stringify(info)).not.toContain(JSON.stringify(bad).slice(1, -1));
     const { plan } = store.resume.resume('job-1');
     expect(plan).toMatchObject({ fullSyncRequired: true, filesToProcess: [], filesToRemove: [] });
-    expect(plan.reason).toMatch(/^full sync required: file log: a planned row holds a path that breaks the path rules/);
+    expect(plan.reason).toMatch(
+      /^full sync required: file log: a planned row holds a path that breaks the path rules/,
+    );
     expect(plan.reason).not.toContain(bad);
   });
 
@@ -87,7 +99,11 @@ describe('a replaced path in a list row whose files were all finished', () => {
   it('still makes the resume a full sync, rather than failing the new sync at its first finished file', () => {
     const opened = openTestProgressStore(tmp.path);
     const files = repoPaths(PATHS_PER_ROW + 10);
-    const sync = opened.store.recording.startSync({ jobId: 'job-1', gitCommit: 'abc1234'.padEnd(40, '0'), files });
+    const sync = opened.store.recording.startSync({
+      jobId: 'job-1',
+      gitCommit: 'abc1234'.padEnd(40, '0'),
+      files,
+    });
     sync.completeFiles(files.slice(0, PATHS_PER_ROW)); // the first list row: all completed
     sync.flush();
     closeTestProgressStore(opened.store);

@@ -32,7 +32,20 @@ describe('changes since the checkpoint', () => {
   });
 
   it('passes over unmerged and unknown entries, reading every field after them in step', () => {
-    const output = ['U', 'conflicted.ts', 'X', 'odd.ts', 'M', 'kept.ts', 'R087', 'old.ts', 'new.ts', 'A', 'added.ts', ''].join('\0');
+    const output = [
+      'U',
+      'conflicted.ts',
+      'X',
+      'odd.ts',
+      'M',
+      'kept.ts',
+      'R087',
+      'old.ts',
+      'new.ts',
+      'A',
+      'added.ts',
+      '',
+    ].join('\0');
     expect(parseNameStatus(Buffer.from(output))).toEqual({
       changes: [
         { status: 'M', path: 'kept.ts' },

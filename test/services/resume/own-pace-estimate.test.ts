@@ -25,7 +25,14 @@ function interruptedEstimate(steps: Step[]): number | null | undefined {
     opened.clock.advance(step.afterMs);
     if (step.completed > done) sync.completeFiles(FILES.slice(done, step.completed));
     done = step.completed;
-    sync.update({ phase: 'Indexing Files', percent: step.percent, phasePercent: 0, filesProcessed: done, totalFiles: FILES.length, rate: step.rate });
+    sync.update({
+      phase: 'Indexing Files',
+      percent: step.percent,
+      phasePercent: 0,
+      filesProcessed: done,
+      totalFiles: FILES.length,
+      rate: step.rate,
+    });
     sync.flush();
   }
   closeTestProgressStore(opened.store);

@@ -9,14 +9,29 @@ const tmp = useTempDir();
 /** A repository of 20 files, a sync interrupted with 8 indexed, and the store reopened. */
 function interruptedSync() {
   const repo = new GitRepo(tmp.join('repo'));
-  for (let i = 0; i < 20; i++) repo.write(`src/file-${String(i).padStart(2, '0')}.ts`, `export const v = ${i};\n`);
+  for (let i = 0; i < 20; i++)
+    repo.write(`src/file-${String(i).padStart(2, '0')}.ts`, `export const v = ${i};\n`);
   const base = repo.commit('initial');
   const files = repo.files();
   const first = openTestProgressStore(tmp.join('store'));
   const sync = first.store.recording.startSync({ gitCommit: base, files });
-  sync.update({ phase: 'Indexing Files', percent: 45, phasePercent: 0, filesProcessed: 0, totalFiles: 20, rate: 0 });
+  sync.update({
+    phase: 'Indexing Files',
+    percent: 45,
+    phasePercent: 0,
+    filesProcessed: 0,
+    totalFiles: 20,
+    rate: 0,
+  });
   sync.completeFiles(files.slice(0, 8));
-  sync.update({ phase: 'Indexing Files', percent: 63, phasePercent: 40, filesProcessed: 8, totalFiles: 20, rate: 4 });
+  sync.update({
+    phase: 'Indexing Files',
+    percent: 63,
+    phasePercent: 40,
+    filesProcessed: 8,
+    totalFiles: 20,
+    rate: 4,
+  });
   closeTestProgressStore(first.store);
   return { repo, base, files, jobId: sync.jobId, clock: first.clock };
 }
@@ -49,9 +64,9 @@ describe('resume merges what changed in git since the checkpoint', () => {
     expect(plan.startPhase).toBe('Indexing Files');
     expect(plan.skipPhases).toEqual(['Initializing', 'Git Fetch', 'Git Merge', 'Detecting Changes']);
     expect(sync.files).toEqual({ pending: plan.filesToProcess.length, completed: 5, skipped: 0 });
-    expect(rows(store, 'SELECT git_commit, resumed_from_job_id FROM sync_history WHERE job_id = ?', plan.jobId)).toEqual([
-      { git_commit: head, resumed_from_job_id: jobId },
-    ]);
+    expect(
+      rows(store, 'SELECT git_commit, resumed_from_job_id FROM sync_history WHERE job_id = ?', plan.jobId),
+    ).toEqual([{ git_commit: head, resumed_from_job_id: jobId }]);
   });
 
   it('requires a full sync, and says why, when history was rewritten', () => {
@@ -67,7 +82,9 @@ describe('resume merges what changed in git since the checkpoint', () => {
     expect(plan.filesToProcess).toEqual([]);
     expect(plan.startPhase).toBe('Initializing');
     expect(sync.files).toEqual({ pending: 0, completed: 0, skipped: 0 });
-    expect(rows(store, 'SELECT status FROM sync_history WHERE job_id = ?', jobId)).toEqual([{ status: 'interrupted' }]);
+    expect(rows(store, 'SELECT status FROM sync_history WHERE job_id = ?', jobId)).toEqual([
+      { status: 'interrupted' },
+    ]);
     expect(rows(store, 'SELECT count(*) AS n FROM checkpoints WHERE job_id = ?', jobId)).toEqual([{ n: 0 }]);
   });
 
@@ -83,7 +100,7 @@ describe('resume merges what changed in git since the checkpoint', () => {
     void repo;
   });
 
-  it('takes the caller\'s own name-status list instead of asking git', () => {
+  it("takes the caller's own name-status list instead of asking git", () => {
     const { files, jobId, clock } = interruptedSync();
     const { store } = openTestProgressStore(tmp.join('store'), { clock });
     const { plan } = store.resume.resume(jobId, {
@@ -102,7 +119,14 @@ describe('resume merges what changed in git since the checkpoint', () => {
 });
 
 describe('names git can produce that need care', () => {
-  const odd = ['new\nline.ts', '\ttab start.ts', '-leading-dash.md', 'quo"te\'s.js', 'back\\slash.c', 'dir with space/\u00e9.ts'];
+  const odd = [
+    'new\nline.ts',
+    '\ttab start.ts',
+    '-leading-dash.md',
+    'quo"te\'s.js',
+    'back\\slash.c',
+    'dir with space/\u00e9.ts',
+  ];
 
   it('records, resumes and merges names with newlines, tabs, quotes and leading dashes', () => {
     const repo = new GitRepo(tmp.join('repo'));
@@ -126,7 +150,13 @@ describe('names git can produce that need care', () => {
     const { plan } = store.resume.resume(sync.jobId, { repoDir: repo.dir });
     expect(plan).toMatchObject({ fullSyncRequired: false, toCommit: head, filesSkipped: 1 });
     expect([...plan.filesToProcess].sort()).toEqual(
-      ['\ttab start.ts', 'back\\slash.c', 'dir with space/\u00e9.ts', 'plain.ts', 'renamed\nwith\tboth.ts'].sort(),
+      [
+        '\ttab start.ts',
+        'back\\slash.c',
+        'dir with space/\u00e9.ts',
+        'plain.ts',
+        'renamed\nwith\tboth.ts',
+      ].sort(),
     );
     expect(plan.filesToRemove).toEqual(['new\nline.ts']);
     expect(warnings).toEqual([]);
@@ -143,7 +173,8 @@ describe('names git can produce that need care', () => {
     sync.flush();
     closeTestProgressStore(first.store);
 
-    const latin1 = (name: string) => Buffer.concat([Buffer.from(repo.dir + path.sep), Buffer.from(name, 'latin1')]);
+    const latin1 = (name: string) =>
+      Buffer.concat([Buffer.from(repo.dir + path.sep), Buffer.from(name, 'latin1')]);
     fs.writeFileSync(latin1('caf\u00e9.ts'), 'not utf-8\n'); // a Latin-1 name: byte 0xE9 alone
     fs.renameSync(path.join(repo.dir, 'a.ts'), latin1('\u00e0.ts')); // renamed to an unreadable name
     repo.write('c.ts', 'c\n');
@@ -156,7 +187,12 @@ describe('names git can produce that need care', () => {
     expect(plan.filesToProcess).toEqual(['c.ts']);
     // The readable side of the rename still leaves the index.
     expect(plan.filesToRemove).toEqual(['a.ts']);
-    expect(warnings).toEqual([expect.objectContaining({ code: 'UNREADABLE_PATHS', message: expect.stringMatching(/: 2 not valid UTF-8$/) })]);
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        code: 'UNREADABLE_PATHS',
+        message: expect.stringMatching(/: 2 not valid UTF-8$/),
+      }),
+    ]);
   });
 
   it('leaves out names the path rules refuse (a Linux name that escapes on Windows), instead of throwing', () => {
@@ -177,7 +213,10 @@ describe('names git can produce that need care', () => {
     expect(plan.fullSyncRequired).toBe(false);
     expect([...plan.filesToProcess].sort()).toEqual(['a.ts', 'b.ts']);
     expect(warnings).toEqual([
-      expect.objectContaining({ code: 'UNREADABLE_PATHS', message: expect.stringMatching(/: 1 refused by the path rules/) }),
+      expect.objectContaining({
+        code: 'UNREADABLE_PATHS',
+        message: expect.stringMatching(/: 1 refused by the path rules/),
+      }),
     ]);
   });
 });

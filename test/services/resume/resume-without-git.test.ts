@@ -48,7 +48,11 @@ describe('a checkpoint without a commit, and a sync already resumed', () => {
     repo.commit('initial');
     const { store } = openTestProgressStore(tmp.join('store'));
     const { plan } = store.resume.resume('nocommit', { repoDir: repo.dir });
-    expect(plan).toMatchObject({ fullSyncRequired: true, reason: 'full sync required: no git commit was recorded with this sync, so the changes made since it stopped cannot be merged' });
+    expect(plan).toMatchObject({
+      fullSyncRequired: true,
+      reason:
+        'full sync required: no git commit was recorded with this sync, so the changes made since it stopped cannot be merged',
+    });
   });
 
   it('startFresh on a sync already resumed is a conflict that names the resuming sync', () => {

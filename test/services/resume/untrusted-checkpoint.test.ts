@@ -1,4 +1,8 @@
-import { InconsistentFileLogError, UnusableCommitError, UntrustedCheckpointError } from '../../../src/untrusted-checkpoint';
+import {
+  InconsistentFileLogError,
+  UnusableCommitError,
+  UntrustedCheckpointError,
+} from '../../../src/untrusted-checkpoint';
 import { decodeOrdinals } from '../../../src/repositories/file-log-codec';
 import { changesSince } from '../../../src/services/resume/git-changes';
 import { useTempDir } from '../../support/temp-dir';
@@ -30,9 +34,14 @@ describe('the errors that mean a checkpoint is not trusted', () => {
   });
 
   it('build their own messages: every file-log one says so, and a count mismatch names both sides', () => {
-    expect(new InconsistentFileLogError('a planned row is gone').message).toBe('file log: a planned row is gone');
+    expect(new InconsistentFileLogError('a planned row is gone').message).toBe(
+      'file log: a planned row is gone',
+    );
     expect(
-      InconsistentFileLogError.countsDiffer({ completed: 1, pending: 2, skipped: 3 }, { completed: 0, pending: 0, skipped: 0 }).message,
+      InconsistentFileLogError.countsDiffer(
+        { completed: 1, pending: 2, skipped: 3 },
+        { completed: 0, pending: 0, skipped: 0 },
+      ).message,
     ).toBe('file log: the checkpoint counts (1/2/3) do not match its file log (0/0/0)');
   });
 });

@@ -50,7 +50,11 @@ describe('the 24-hour window of a sync recorded on another boot', () => {
     execSql(path, "UPDATE sync_history SET owner_boot_id = 'a-boot-before-the-last-reboot'");
     clock.advance(HOUR);
     const { store } = openTestProgressStore(tmp.path, { clock });
-    expect(store.resume.checkResumable()).toMatchObject({ jobId: 'long', canResume: true, filesProcessed: 4 });
+    expect(store.resume.checkResumable()).toMatchObject({
+      jobId: 'long',
+      canResume: true,
+      filesProcessed: 4,
+    });
     clock.advance(23 * HOUR - 1);
     expect(store.resume.checkResumable()?.jobId).toBe('long');
     clock.advance(2);

@@ -16,7 +16,9 @@ import { DAY, seed } from './retention-fixtures';
 export function jobIdsInDatabase(dbPath: string): string[] {
   const db = new BetterSqlite3(dbPath, { readonly: true });
   try {
-    return (db.prepare('SELECT job_id FROM sync_history').all() as Array<{ job_id: string }>).map((r) => r.job_id);
+    return (db.prepare('SELECT job_id FROM sync_history').all() as Array<{ job_id: string }>).map(
+      (r) => r.job_id,
+    );
   } finally {
     db.close();
   }
@@ -80,7 +82,12 @@ export function seedOldSyncs(dir: string, count: number, prefix = 'old'): string
   const ids = Array.from({ length: count }, (_, i) => `${prefix}-${String(i).padStart(5, '0')}`);
   seed(
     store,
-    ...ids.map((jobId, i) => ({ jobId, start: clock.now() - (i % 2 === 0 ? 40 : 70) * DAY - i * 1000, trailRows: 2, outcome: 'completed' as const })),
+    ...ids.map((jobId, i) => ({
+      jobId,
+      start: clock.now() - (i % 2 === 0 ? 40 : 70) * DAY - i * 1000,
+      trailRows: 2,
+      outcome: 'completed' as const,
+    })),
   );
   closeTestProgressStore(store);
   return ids;

@@ -26,13 +26,30 @@ describe('a maintainer killed during its archive writes', () => {
       const dir = tmp.join(`run-${i}`);
       const finished = seedOldSyncs(dir, 600);
       const killAt = randomInt(random, 1, 60);
-      const first = await startChild(maintainer, [dir, 'acme-api'], { env: { ...process.env, KILL_AT: String(killAt) } }).exited;
+      const first = await startChild(maintainer, [dir, 'acme-api'], {
+        env: { ...process.env, KILL_AT: String(killAt) },
+      }).exited;
       if (first.signal === 'SIGKILL') killed += 1;
       const second = await startChild(maintainer, [dir, 'acme-api']).exited;
       expect({ seed: SEED, killAt, code: second.code }).toEqual({ seed: SEED, killAt, code: 0 });
-      expect(lastJsonLine<{ reports: Array<{ skipped?: unknown }> }>(second.stdout).reports[0]!.skipped).toBeUndefined();
-      const result = conservation(finished, path.join(dir, 'acme-api.db'), path.join(dir, 'acme-api.archive'));
-      expect({ seed: SEED, killAt, ...result }).toEqual({ seed: SEED, killAt, finished: 600, inDatabase: 0, inArchive: 600, lost: [], duplicated: [], unknown: [] });
+      expect(
+        lastJsonLine<{ reports: Array<{ skipped?: unknown }> }>(second.stdout).reports[0]!.skipped,
+      ).toBeUndefined();
+      const result = conservation(
+        finished,
+        path.join(dir, 'acme-api.db'),
+        path.join(dir, 'acme-api.archive'),
+      );
+      expect({ seed: SEED, killAt, ...result }).toEqual({
+        seed: SEED,
+        killAt,
+        finished: 600,
+        inDatabase: 0,
+        inArchive: 600,
+        lost: [],
+        duplicated: [],
+        unknown: [],
+      });
     }
     expect(killed).toBeGreaterThan(KILLS / 2);
   });

@@ -20,9 +20,21 @@ function open() {
 }
 
 /** `count` real sync rows of October, taken out of the database again (as if archived by 0.1). */
-function archivedRows(store: ReturnType<typeof open>['store'], prefix: string, count: number): SyncHistoryRow[] {
+function archivedRows(
+  store: ReturnType<typeof open>['store'],
+  prefix: string,
+  count: number,
+): SyncHistoryRow[] {
   const ids = Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
-  seed(store, ...ids.map((jobId, i) => ({ jobId, start: OCTOBER + i * 60_000, trailRows: 2, outcome: 'completed' as const })));
+  seed(
+    store,
+    ...ids.map((jobId, i) => ({
+      jobId,
+      start: OCTOBER + i * 60_000,
+      trailRows: 2,
+      outcome: 'completed' as const,
+    })),
+  );
   const { repos, connection } = storeInternals(store);
   const rows = repos.syncHistory.listByJobIds(ids);
   connection.sqlite.prepare(`DELETE FROM progress_updates WHERE job_id LIKE '${prefix}-%'`).run();
@@ -41,7 +53,12 @@ function damageOf(read: () => unknown): ArchiveDamagedError {
 }
 
 const newSyncs = (count: number) =>
-  Array.from({ length: count }, (_, i) => ({ jobId: `new-${i}`, start: OCTOBER + DAY + i * 60_000, trailRows: 2, outcome: 'completed' as const }));
+  Array.from({ length: count }, (_, i) => ({
+    jobId: `new-${i}`,
+    start: OCTOBER + DAY + i * 60_000,
+    trailRows: 2,
+    outcome: 'completed' as const,
+  }));
 
 describe('a damaged archive file', () => {
   it('truncated: is set aside and reported, never appended to, and read back as far as it goes', () => {
@@ -56,9 +73,13 @@ describe('a damaged archive file', () => {
     const aside = `${file}.corrupt-${clock.now()}`;
     expect(listDir(dir)).toEqual(['2026-10', path.basename(aside)]);
     expect(fs.statSync(aside).size).toBe(1000);
-    expect(warnings).toContainEqual(expect.objectContaining({ code: 'CORRUPT', message: expect.stringContaining(aside) }));
+    expect(warnings).toContainEqual(
+      expect.objectContaining({ code: 'CORRUPT', message: expect.stringContaining(aside) }),
+    );
     expect(report.removed.syncHistory.rows).toBe(10);
-    expect(readArchive(path.join(dir, '2026-10')).map((r) => r.jobId)).toEqual(newSyncs(10).map((s) => s.jobId));
+    expect(readArchive(path.join(dir, '2026-10')).map((r) => r.jobId)).toEqual(
+      newSyncs(10).map((s) => s.jobId),
+    );
 
     const damage = damageOf(() => readArchive(aside));
     expect(damage.code).toBe('CORRUPT');
@@ -67,7 +88,9 @@ describe('a damaged archive file', () => {
     expect(recovered.length).toBeGreaterThanOrEqual(10);
     expect(recovered).toEqual(old.slice(0, recovered.length).map((r) => r.jobId));
     expect(damage.rows).toEqual(old.slice(0, recovered.length));
-    expect(damage.damaged).toEqual([expect.objectContaining({ file: aside, line: null, reason: expect.stringMatching(/cut short/) })]);
+    expect(damage.damaged).toEqual([
+      expect.objectContaining({ file: aside, line: null, reason: expect.stringMatching(/cut short/) }),
+    ]);
     // Reading the whole archive gives everything readable and says what is not.
     const all = damageOf(() => readArchive(dir));
     expect(all.rows).toHaveLength(recovered.length + 10);
@@ -82,7 +105,11 @@ describe('a damaged archive file', () => {
     fs.mkdirSync(dir, { mode: 0o700 });
     fs.writeFileSync(
       file,
-      Buffer.concat([gzipSync(old.slice(0, 5).map(line).join('')), gzipSync(`not json\n${line(old[5]!)}`), gzipSync(old.slice(6).map(line).join(''))]),
+      Buffer.concat([
+        gzipSync(old.slice(0, 5).map(line).join('')),
+        gzipSync(`not json\n${line(old[5]!)}`),
+        gzipSync(old.slice(6).map(line).join('')),
+      ]),
     );
     seed(store, ...newSyncs(1));
     store.retention.runMaintenance();
@@ -90,19 +117,29 @@ describe('a damaged archive file', () => {
     expect(warnings).toContainEqual(expect.objectContaining({ code: 'CORRUPT' }));
     const damage = damageOf(() => readArchive(aside));
     expect(damage.rows).toEqual(old);
-    expect(damage.damaged).toEqual([expect.objectContaining({ line: 1, bytes: 0, reason: expect.stringMatching(/not a sync row/) })]);
+    expect(damage.damaged).toEqual([
+      expect.objectContaining({ line: 1, bytes: 0, reason: expect.stringMatching(/not a sync row/) }),
+    ]);
   });
 
   it('with bytes flipped inside one member: the members after it are still read', () => {
     const { store } = open();
     const old = archivedRows(store, 'old', 30);
-    const file = writeV01MonthFile(store.retention.archiveDir, '2026-10', old.slice(0, 10), old.slice(10, 20), old.slice(20));
+    const file = writeV01MonthFile(
+      store.retention.archiveDir,
+      '2026-10',
+      old.slice(0, 10),
+      old.slice(10, 20),
+      old.slice(20),
+    );
     const bytes = fs.readFileSync(file);
     const second = bytes.indexOf(Buffer.from([0x1f, 0x8b, 0x08]), 10);
     for (let i = second + 30; i < second + 60; i++) bytes[i] = bytes[i]! ^ 0xff;
     fs.writeFileSync(file, bytes);
     const damage = damageOf(() => readArchive(file));
-    expect(damage.rows.map((r) => r.jobId)).toEqual([...old.slice(0, 10), ...old.slice(20)].map((r) => r.jobId));
+    expect(damage.rows.map((r) => r.jobId)).toEqual(
+      [...old.slice(0, 10), ...old.slice(20)].map((r) => r.jobId),
+    );
     expect(damage.damaged).toHaveLength(1);
     expect(damage.damaged[0]!.offset).toBe(second);
     expect(damage.damaged[0]!.bytes).toBeGreaterThan(0);
@@ -119,7 +156,10 @@ describe('a damaged archive file', () => {
     fs.writeFileSync(setAside, 'kept for a person to look at');
     const report = store.retention.runMaintenance();
     expect(report.archive.filesDeleted).toEqual([]);
-    expect(listDir(dir)).toEqual(['2025-01.jsonl.gz.corrupt-' + storeInternals(store).clock.now(), '2025-02']);
+    expect(listDir(dir)).toEqual([
+      '2025-01.jsonl.gz.corrupt-' + storeInternals(store).clock.now(),
+      '2025-02',
+    ]);
     expect(listDir(path.join(dir, '2025-02'))).toEqual([path.basename(setAside)]);
     expect(warnings.filter((w) => w.code === 'CORRUPT')).toHaveLength(1);
     // A second run leaves both where they are.

@@ -27,7 +27,11 @@ function outsideFolder(): { dir: string; snapshot: () => unknown } {
   fs.writeFileSync(path.join(dir, '2024-01.jsonl.gz'), 'not yours');
   fs.mkdirSync(path.join(dir, '2024-02'));
   fs.writeFileSync(path.join(dir, '2024-02', '0000000001-0a0b0c0d.jsonl.gz'), 'not yours either');
-  const snapshot = () => ({ mode: modeOf(dir), top: listDir(dir), inner: listDir(path.join(dir, '2024-02')) });
+  const snapshot = () => ({
+    mode: modeOf(dir),
+    top: listDir(dir),
+    inner: listDir(path.join(dir, '2024-02')),
+  });
   return { dir, snapshot };
 }
 
@@ -38,14 +42,18 @@ describe('links in the archive', () => {
     const before = outside.snapshot();
     fs.symlinkSync(outside.dir, store.retention.archiveDir);
     seed(store, { jobId: 'old', start: OCTOBER, trailRows: 2, outcome: 'completed' });
-    expect(() => store.retention.runMaintenance()).toThrow(expect.objectContaining({ code: 'UNSAFE_PATH', path: store.retention.archiveDir }));
+    expect(() => store.retention.runMaintenance()).toThrow(
+      expect.objectContaining({ code: 'UNSAFE_PATH', path: store.retention.archiveDir }),
+    );
     expect(outside.snapshot()).toEqual(before);
     expect(jobIds(store)).toEqual(['old']);
     // With nothing to archive, pruning alone refuses it too.
     storeInternalsDelete(store);
     expect(() => store.retention.runMaintenance()).toThrow(expect.objectContaining({ code: 'UNSAFE_PATH' }));
     expect(outside.snapshot()).toEqual(before);
-    expect(() => readArchive(store.retention.archiveDir)).toThrow(expect.objectContaining({ code: 'UNSAFE_PATH' }));
+    expect(() => readArchive(store.retention.archiveDir)).toThrow(
+      expect.objectContaining({ code: 'UNSAFE_PATH' }),
+    );
   });
 
   it('refuses a month folder that is a link, and keeps the rows', () => {
@@ -84,7 +92,9 @@ describe('links in the archive', () => {
     expect(warnings.filter((w) => w.code === 'UNSAFE_PATH').length).toBeGreaterThanOrEqual(3);
     expect(readArchive(report.archive.filesWritten[0]!).map((r) => r.jobId)).toEqual(['old']);
     expect(fs.readFileSync(report.archive.filesWritten[0]!).includes('secret')).toBe(false);
-    expect(() => readArchive(path.join(dir, '2026-10.jsonl.gz'))).toThrow(expect.objectContaining({ code: 'UNSAFE_PATH' }));
+    expect(() => readArchive(path.join(dir, '2026-10.jsonl.gz'))).toThrow(
+      expect.objectContaining({ code: 'UNSAFE_PATH' }),
+    );
     expect(() => readArchive(dir)).toThrow(expect.objectContaining({ code: 'UNSAFE_PATH' }));
   });
 });

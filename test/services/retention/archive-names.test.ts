@@ -15,7 +15,12 @@ describe('pruning the archive folder', () => {
     const dir = store.retention.archiveDir;
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     fs.writeFileSync(path.join(dir, '2019-01.jsonl.gz'), gzipSync(''), { mode: 0o600 });
-    const lookalikes = ['backup-2019-01.jsonl.gz', '2019-01.jsonl.gz.bak', '2019-1.jsonl.gz', '19-01.jsonl.gz'];
+    const lookalikes = [
+      'backup-2019-01.jsonl.gz',
+      '2019-01.jsonl.gz.bak',
+      '2019-1.jsonl.gz',
+      '19-01.jsonl.gz',
+    ];
     for (const name of lookalikes) fs.writeFileSync(path.join(dir, name), 'not ours');
 
     const report = store.retention.runMaintenance();

@@ -34,11 +34,18 @@ describe('settling the archive', () => {
     const renamed = writePendingBatch(dir, month, [{ ...row, jobId: 'b' }]);
     fs.renameSync(renamed.pendingFile, renamed.finalFile);
     context.connection.sqlite.prepare('DELETE FROM sync_history').run();
-    for (const batch of [recorded, renamed]) context.repos.storeMeta.put(recordKey(batch.pendingFile, dir), 1);
+    for (const batch of [recorded, renamed])
+      context.repos.storeMeta.put(recordKey(batch.pendingFile, dir), 1);
 
     store.retention.runMaintenance();
-    expect(listDir(monthDir)).toEqual([path.basename(recorded.finalFile), path.basename(renamed.finalFile)].sort());
-    expect(readArchive(monthDir).map((r) => r.jobId).sort()).toEqual(['a', 'b']);
+    expect(listDir(monthDir)).toEqual(
+      [path.basename(recorded.finalFile), path.basename(renamed.finalFile)].sort(),
+    );
+    expect(
+      readArchive(monthDir)
+        .map((r) => r.jobId)
+        .sort(),
+    ).toEqual(['a', 'b']);
     expect(rows(store, "SELECT key FROM store_meta WHERE key LIKE 'archive_batch%'")).toEqual([]);
   });
 
@@ -46,7 +53,12 @@ describe('settling the archive', () => {
     const { store, context, warnings } = setup();
     context.repos.storeMeta.put(`archive_batch 2026-10/0000000001-00000000.jsonl.gz.pending-1-abc`, 1);
     store.retention.runMaintenance();
-    expect(warnings).toContainEqual(expect.objectContaining({ code: 'CORRUPT', message: expect.stringMatching(/recorded as archived but its file is gone/) }));
+    expect(warnings).toContainEqual(
+      expect.objectContaining({
+        code: 'CORRUPT',
+        message: expect.stringMatching(/recorded as archived but its file is gone/),
+      }),
+    );
     expect(rows(store, "SELECT key FROM store_meta WHERE key LIKE 'archive_batch%'")).toEqual([]);
   });
 
@@ -70,11 +82,20 @@ describe('settling the archive', () => {
     const dir = store.retention.archiveDir;
     const live = writePendingBatch(dir, month, [row]);
     const name = path.basename(live.finalFile);
-    const deadPid = path.join(monthDir, `${name.replace('.jsonl.gz', '1.jsonl.gz')}.pending-4194999-${live.pendingFile.split('-').pop()}`);
-    const otherBoot = path.join(monthDir, `${name.replace('.jsonl.gz', '2.jsonl.gz')}.pending-${process.pid}-0ther0b00t`);
+    const deadPid = path.join(
+      monthDir,
+      `${name.replace('.jsonl.gz', '1.jsonl.gz')}.pending-4194999-${live.pendingFile.split('-').pop()}`,
+    );
+    const otherBoot = path.join(
+      monthDir,
+      `${name.replace('.jsonl.gz', '2.jsonl.gz')}.pending-${process.pid}-0ther0b00t`,
+    );
     fs.writeFileSync(deadPid, 'x');
     fs.writeFileSync(otherBoot, 'x');
-    fs.symlinkSync(tmp.join('nowhere'), path.join(monthDir, `${name.replace('.jsonl.gz', '3.jsonl.gz')}.pending-4194999-abc`));
+    fs.symlinkSync(
+      tmp.join('nowhere'),
+      path.join(monthDir, `${name.replace('.jsonl.gz', '3.jsonl.gz')}.pending-4194999-abc`),
+    );
     const report = store.retention.runMaintenance();
     expect(report.archive.rows).toBe(1);
     const left = listDir(monthDir);

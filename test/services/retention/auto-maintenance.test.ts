@@ -4,7 +4,12 @@ import { openProgressStore, type ProgressStore } from '../../../src';
 import { upkeepScheduler } from '../../../src/db/upkeep-scheduler';
 import { maintenanceReportSchema } from '../../../src/services/retention/maintenance-report';
 import { ManualClock } from '../../support/manual-clock';
-import { closeTestProgressStore, openTestProgressStore, rows, storeInternals } from '../../support/progress-store';
+import {
+  closeTestProgressStore,
+  openTestProgressStore,
+  rows,
+  storeInternals,
+} from '../../support/progress-store';
 import { useTempDir } from '../../support/temp-dir';
 import { DAY, hasCheckpoint, seed } from './retention-fixtures';
 
@@ -29,7 +34,8 @@ const LOCKED_RETRY_MS = 1_000;
 function runSlices(store: ProgressStore, limit = 10_000): number {
   let steps = 0;
   while (store.retention.upkeep.state !== 'idle') {
-    if (++steps > limit) throw new Error(`maintenance still ${store.retention.upkeep.state} after ${limit} steps`);
+    if (++steps > limit)
+      throw new Error(`maintenance still ${store.retention.upkeep.state} after ${limit} steps`);
     jest.advanceTimersByTime(10);
   }
   return steps;
@@ -46,7 +52,8 @@ function neglectedFile(clock: ManualClock): void {
   closeTestProgressStore(store);
 }
 
-const syncExists = (store: ProgressStore, jobId: string) => rows(store, 'SELECT 1 FROM sync_history WHERE job_id = ?', jobId).length === 1;
+const syncExists = (store: ProgressStore, jobId: string) =>
+  rows(store, 'SELECT 1 FROM sync_history WHERE job_id = ?', jobId).length === 1;
 
 describe('maintenance the store does by itself', () => {
   it('does none inside openProgressStore: open returns first, then slices run it to the end', () => {
@@ -114,7 +121,9 @@ describe('maintenance the store does by itself', () => {
     // What the first slice did stays done; the rest waits for the next run.
     expect(syncExists(store, 'old')).toBe(true);
     // A slice reached after close (it cannot be, once cancelled) would do nothing and stop.
-    expect((store.retention as unknown as { background: { run(): number | null } }).background.run()).toBeNull();
+    expect(
+      (store.retention as unknown as { background: { run(): number | null } }).background.run(),
+    ).toBeNull();
   });
 
   it('never runs a slice inside a transaction of the connection', () => {
@@ -206,10 +215,17 @@ describe('maintenance the store does by itself', () => {
     fs.writeFileSync(first.retention.archiveDir, 'in the way');
     const { store, warnings } = openTestProgressStore(tmp.path, { clock });
     expect(() => runSlices(store)).not.toThrow();
-    expect(warnings).toEqual([expect.objectContaining({ code: 'STORAGE', message: expect.stringMatching(/^background maintenance failed/) })]);
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        code: 'STORAGE',
+        message: expect.stringMatching(/^background maintenance failed/),
+      }),
+    ]);
     const sync = store.recording.startSync({ jobId: 'after' });
     sync.finish();
-    expect(rows(store, "SELECT status FROM sync_history WHERE job_id = 'after'")).toEqual([{ status: 'completed' }]);
+    expect(rows(store, "SELECT status FROM sync_history WHERE job_id = 'after'")).toEqual([
+      { status: 'completed' },
+    ]);
     expect(syncExists(store, 'old')).toBe(true);
   });
 
@@ -217,14 +233,25 @@ describe('maintenance the store does by itself', () => {
     const clock = new ManualClock();
     const { store: first } = openTestProgressStore(tmp.path, { clock, autoMaintenance: false });
     seed(first, { jobId: 'old', start: clock.now() - 40 * DAY, trailRows: 2, outcome: 'completed' });
-    storeInternals(first).connection.sqlite.prepare("UPDATE sync_history SET phases = '{not json' WHERE job_id = 'old'").run();
+    storeInternals(first)
+      .connection.sqlite.prepare("UPDATE sync_history SET phases = '{not json' WHERE job_id = 'old'")
+      .run();
     closeTestProgressStore(first);
     const { store, warnings } = openTestProgressStore(tmp.path, { clock });
     runSlices(store);
-    expect(warnings).toEqual([expect.objectContaining({ code: 'CORRUPT', message: expect.stringMatching(/^maintenance removed 1 damaged row\(s\), 1 sync\(s\) archived first: sync_history job_id=old \(phases\)/) })]);
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        code: 'CORRUPT',
+        message: expect.stringMatching(
+          /^maintenance removed 1 damaged row\(s\), 1 sync\(s\) archived first: sync_history job_id=old \(phases\)/,
+        ),
+      }),
+    ]);
     expect(rows(store, "SELECT job_id FROM sync_history WHERE job_id = 'old'")).toEqual([]);
     store.recording.startSync({ jobId: 'after' }).finish();
-    expect(rows(store, "SELECT status FROM sync_history WHERE job_id = 'after'")).toEqual([{ status: 'completed' }]);
+    expect(rows(store, "SELECT status FROM sync_history WHERE job_id = 'after'")).toEqual([
+      { status: 'completed' },
+    ]);
   });
 
   it('runIfDue() runs a due run in one go, and nothing when not due', () => {
@@ -237,13 +264,23 @@ describe('maintenance the store does by itself', () => {
   });
 
   it('validates maxDatabaseBytes and autoMaintenance, naming the field', () => {
-    const open = (extra: object) => () => openProgressStore({ projectId: 'p', dir: tmp.path, ...extra } as never);
+    const open = (extra: object) => () =>
+      openProgressStore({ projectId: 'p', dir: tmp.path, ...extra } as never);
     for (const bad of [1000, 1.5e6 + 0.5, -1, '50MB', Number.NaN]) {
-      expect(open({ maxDatabaseBytes: bad })).toThrow(expect.objectContaining({ code: 'VALIDATION', message: expect.stringContaining('maxDatabaseBytes') }));
+      expect(open({ maxDatabaseBytes: bad })).toThrow(
+        expect.objectContaining({ code: 'VALIDATION', message: expect.stringContaining('maxDatabaseBytes') }),
+      );
     }
-    expect(open({ autoMaintenance: 'no' })).toThrow(expect.objectContaining({ code: 'VALIDATION', message: expect.stringContaining('autoMaintenance') }));
+    expect(open({ autoMaintenance: 'no' })).toThrow(
+      expect.objectContaining({ code: 'VALIDATION', message: expect.stringContaining('autoMaintenance') }),
+    );
     expect(fs.existsSync(`${tmp.path}/p.db`)).toBe(false);
-    const store = openProgressStore({ projectId: 'p', dir: tmp.path, maxDatabaseBytes: 2_000_000, onWarning: () => {} });
+    const store = openProgressStore({
+      projectId: 'p',
+      dir: tmp.path,
+      maxDatabaseBytes: 2_000_000,
+      onWarning: () => {},
+    });
     expect(store.retention.policy.maxDatabaseBytes).toBe(2_000_000);
     store.close();
   });

@@ -35,7 +35,13 @@ describe('checkpoints older than 7 days', () => {
 
   it('marks a sync still `running` with its owner gone as interrupted when its checkpoint goes', () => {
     const { store, clock } = open();
-    seed(store, { jobId: 'killed', start: clock.now() - 8 * DAY, trailRows: 10, outcome: 'killed', checkpointFiles: 20 });
+    seed(store, {
+      jobId: 'killed',
+      start: clock.now() - 8 * DAY,
+      trailRows: 10,
+      outcome: 'killed',
+      checkpointFiles: 20,
+    });
     const report = store.retention.runMaintenance();
     expect(hasCheckpoint(store, 'killed')).toBe(false);
     expect(statusOf(store, 'killed')).toBe('interrupted');
@@ -48,7 +54,14 @@ describe('checkpoints older than 7 days', () => {
     // Eight days pass with heartbeats but no checkpoint (no 5% boundary crossed).
     for (let day = 0; day < 8; day++) {
       clock.advance(DAY);
-      sync.update({ phase: 'Initializing', percent: 1, phasePercent: 1, filesProcessed: 0, totalFiles: 30, rate: 0 });
+      sync.update({
+        phase: 'Initializing',
+        percent: 1,
+        phasePercent: 1,
+        filesProcessed: 0,
+        totalFiles: 30,
+        rate: 0,
+      });
     }
     const report = store.retention.runMaintenance();
     expect(hasCheckpoint(store, 'live')).toBe(true);
@@ -61,8 +74,20 @@ describe('checkpoints older than 7 days', () => {
     const { store, clock } = open({ resumeWindowMs: 10 * DAY });
     seed(
       store,
-      { jobId: 'resumable', start: clock.now() - 9 * DAY, trailRows: 1, outcome: 'cancelled', checkpointFiles: 5 },
-      { jobId: 'out-of-window', start: clock.now() - 11 * DAY, trailRows: 1, outcome: 'killed', checkpointFiles: 5 },
+      {
+        jobId: 'resumable',
+        start: clock.now() - 9 * DAY,
+        trailRows: 1,
+        outcome: 'cancelled',
+        checkpointFiles: 5,
+      },
+      {
+        jobId: 'out-of-window',
+        start: clock.now() - 11 * DAY,
+        trailRows: 1,
+        outcome: 'killed',
+        checkpointFiles: 5,
+      },
     );
     const report = store.retention.runMaintenance();
     expect(hasCheckpoint(store, 'resumable')).toBe(true);
@@ -71,7 +96,7 @@ describe('checkpoints older than 7 days', () => {
     expect(store.resume.resume('resumable').plan.fullSyncRequired).toBe(false);
   });
 
-  it('removes a resumed lineage\'s file log with the last checkpoint that builds on it', () => {
+  it("removes a resumed lineage's file log with the last checkpoint that builds on it", () => {
     const { store, clock } = open();
     const old = store.recording.startSync({ jobId: 'old', files: repoPaths(40) });
     old.completeFiles(repoPaths(40).slice(0, 10));
@@ -94,8 +119,15 @@ describe('checkpoints older than 7 days', () => {
       { jobId: 'b', start: clock.now() - 2 * DAY, trailRows: 1, outcome: 'failed' },
     );
     const { repos } = storeInternals(store);
-    repos.checkpoints.upsert({ ...repos.checkpoints.findByJobId('a')!, jobId: 'b', updatedAt: clock.now() - 2 * DAY });
-    expect(store.retention.runMaintenance({ dryRun: true }).removed).toMatchObject({ checkpoints: { rows: 1 }, checkpointFiles: { rows: 0 } });
+    repos.checkpoints.upsert({
+      ...repos.checkpoints.findByJobId('a')!,
+      jobId: 'b',
+      updatedAt: clock.now() - 2 * DAY,
+    });
+    expect(store.retention.runMaintenance({ dryRun: true }).removed).toMatchObject({
+      checkpoints: { rows: 1 },
+      checkpointFiles: { rows: 0 },
+    });
     const report = store.retention.runMaintenance();
     expect(hasCheckpoint(store, 'a')).toBe(false);
     expect(hasCheckpoint(store, 'b')).toBe(true);

@@ -12,7 +12,11 @@ const tmp = useTempDir();
 const maintainer = path.join(__dirname, 'children', 'run-maintenance.js');
 
 interface ChildReport {
-  reports?: Array<{ archive: { rows: number }; removed: { syncHistory: { rows: number } }; skipped?: { reason: string; owner: { pid: number } } }>;
+  reports?: Array<{
+    archive: { rows: number };
+    removed: { syncHistory: { rows: number } };
+    skipped?: { reason: string; owner: { pid: number } };
+  }>;
   error?: { code: string; message: string };
   warnings: string[];
 }
@@ -34,7 +38,14 @@ describe('maintenance in two processes at once', () => {
     expect(reportB.error).toBeUndefined();
 
     const result = conservation(finished, dbPath(), archiveDir());
-    expect(result).toEqual({ finished: 3000, inDatabase: 0, inArchive: 3000, lost: [], duplicated: [], unknown: [] });
+    expect(result).toEqual({
+      finished: 3000,
+      inDatabase: 0,
+      inArchive: 3000,
+      lost: [],
+      duplicated: [],
+      unknown: [],
+    });
     const archivedBy = (r: ChildReport) => r.reports![0]!.archive.rows;
     expect(archivedBy(reportA) + archivedBy(reportB)).toBe(3000);
     // B either waited for A's lease and found nothing left, or said it did not run.
@@ -48,7 +59,9 @@ describe('maintenance in two processes at once', () => {
     const a = startChild(maintainer, [tmp.path, 'acme-api'], { env: { ...process.env, STALL_MS: '20000' } });
     await a.waitForLine('stalling', 30_000);
     const started = Date.now();
-    const b = await startChild(maintainer, [tmp.path, 'acme-api'], { env: { ...process.env, LOCK_TIMEOUT_MS: '800' } }).exited;
+    const b = await startChild(maintainer, [tmp.path, 'acme-api'], {
+      env: { ...process.env, LOCK_TIMEOUT_MS: '800' },
+    }).exited;
     const waited = Date.now() - started;
     const report = lastJsonLine<ChildReport>(b.stdout).reports![0]!;
     expect(report.skipped).toMatchObject({ reason: 'busy', owner: { pid: a.process.pid } });
@@ -58,7 +71,12 @@ describe('maintenance in two processes at once', () => {
     await a.exited;
     // A died holding the lease and a pending file: the next run takes over and settles.
     expect((await startChild(maintainer, [tmp.path, 'acme-api']).exited).code).toBe(0);
-    expect(conservation(finished, dbPath(), archiveDir())).toMatchObject({ inDatabase: 0, inArchive: 600, lost: [], duplicated: [] });
+    expect(conservation(finished, dbPath(), archiveDir())).toMatchObject({
+      inDatabase: 0,
+      inArchive: 600,
+      lost: [],
+      duplicated: [],
+    });
   });
 
   it('takes over the lease of a maintainer killed mid-archive, and settles what it left', async () => {
@@ -71,6 +89,11 @@ describe('maintenance in two processes at once', () => {
     const reportB = lastJsonLine<ChildReport>(b.stdout);
     expect(reportB.error).toBeUndefined();
     expect(reportB.reports![0]!.skipped).toBeUndefined();
-    expect(conservation(finished, dbPath(), archiveDir())).toMatchObject({ inDatabase: 0, inArchive: 1200, lost: [], duplicated: [] });
+    expect(conservation(finished, dbPath(), archiveDir())).toMatchObject({
+      inDatabase: 0,
+      inArchive: 1200,
+      lost: [],
+      duplicated: [],
+    });
   });
 });

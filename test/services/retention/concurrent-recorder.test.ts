@@ -27,8 +27,18 @@ interface RecorderFigures {
  */
 describe('maintenance while another process records', () => {
   it('never holds the recorder off: it writes throughout, and loses nothing', async () => {
-    const store = openProgressStore({ projectId: 'acme-api', dir: tmp.path, autoMaintenance: false, maxDatabaseBytes: 3_000_000, onWarning: () => {} });
-    writeHeavyMonth(storeInternals(store).connection, { end: Date.now() - 60_000, trailSeconds: 30, filesPerCheckpoint: 2000 });
+    const store = openProgressStore({
+      projectId: 'acme-api',
+      dir: tmp.path,
+      autoMaintenance: false,
+      maxDatabaseBytes: 3_000_000,
+      onWarning: () => {},
+    });
+    writeHeavyMonth(storeInternals(store).connection, {
+      end: Date.now() - 60_000,
+      trailSeconds: 30,
+      filesPerCheckpoint: 2000,
+    });
 
     const recorder = startChild(child, [tmp.path, 'acme-api', 'recorder']);
     await recorder.waitForLine('recording');
@@ -47,12 +57,17 @@ describe('maintenance while another process records', () => {
       `maintenance ${Math.round(report.durationMs)} ms (${report.transactions} transactions, longest ${report.longestTransactionMs.toFixed(1)} ms, vacuum ${report.vacuum.kind}); ` +
         `recorder in another process: ${during} writes meanwhile, update() p50 ${figures.p50Ms.toFixed(2)} ms, p99 ${figures.p99Ms.toFixed(2)} ms, max ${figures.maxMs.toFixed(1)} ms`,
     );
-    expect(report.removed.progressCompacted.rows + report.removed.progressRemoved.rows).toBeGreaterThan(10_000);
+    expect(report.removed.progressCompacted.rows + report.removed.progressRemoved.rows).toBeGreaterThan(
+      10_000,
+    );
     expect(report.transactions).toBeGreaterThan(20);
     expect(during).toBeGreaterThan(report.transactions / 10);
     expect(figures.warnings).toEqual([]);
     // Every write the recorder made is there (one progress row per update, plus finish's).
-    const saved = rows<{ n: number }>(store, "SELECT count(*) AS n FROM progress_updates WHERE job_id = 'recorder'")[0]!.n;
+    const saved = rows<{ n: number }>(
+      store,
+      "SELECT count(*) AS n FROM progress_updates WHERE job_id = 'recorder'",
+    )[0]!.n;
     expect(saved).toBe(figures.writes + 1);
     store.close();
   });

@@ -14,7 +14,14 @@ function fillDisk(store: Parameters<typeof storeInternals>[0]): number {
   return pages;
 }
 
-const update = (percent: number) => ({ phase: 'Indexing Files', percent, phasePercent: percent, filesProcessed: 0, totalFiles: 10, rate: 1 });
+const update = (percent: number) => ({
+  phase: 'Indexing Files',
+  percent,
+  phasePercent: percent,
+  filesProcessed: 0,
+  totalFiles: 10,
+  rate: 1,
+});
 
 describe('a write that finds the disk full', () => {
   it.each([
@@ -22,7 +29,15 @@ describe('a write that finds the disk full', () => {
     ['syncs of the last hour (pruned early, under pressure)', 30 * 60_000],
   ])('runs maintenance once, retries once, and says how much space it recovered: %s', (_, age) => {
     const { store, clock, warnings } = openTestProgressStore(tmp.path, { autoMaintenance: false });
-    seed(store, ...Array.from({ length: 20 }, (_, i) => ({ jobId: `old-${i}`, start: clock.now() - age - i * 60_000, trailRows: 300, outcome: 'completed' as const })));
+    seed(
+      store,
+      ...Array.from({ length: 20 }, (_, i) => ({
+        jobId: `old-${i}`,
+        start: clock.now() - age - i * 60_000,
+        trailRows: 300,
+        outcome: 'completed' as const,
+      })),
+    );
     const sync = store.recording.startSync({ jobId: 'live', files: repoPaths(10) });
     const pages = fillDisk(store);
     expect(storeInternals(store).connection.sqlite.pragma('freelist_count', { simple: true })).toBe(0);
@@ -35,15 +50,22 @@ describe('a write that finds the disk full', () => {
       written = i;
     }
     const recovered = warnings.find((w) => w.code === 'RECOVERED');
-    expect(recovered?.message).toMatch(/^progress live: the disk was full; maintenance freed \d+ bytes, trying once more$/);
+    expect(recovered?.message).toMatch(
+      /^progress live: the disk was full; maintenance freed \d+ bytes, trying once more$/,
+    );
     expect(Number(/freed (\d+) bytes/.exec(recovered!.message)![1])).toBeGreaterThan(100_000);
     // The retried write went in; nothing was reported lost.
     expect(warnings.filter((w) => w.code === 'STORAGE_FULL')).toEqual([]);
-    const last = rows<{ n: number }>(store, "SELECT count(*) AS n FROM progress_updates WHERE job_id = 'live'")[0]!.n;
+    const last = rows<{ n: number }>(
+      store,
+      "SELECT count(*) AS n FROM progress_updates WHERE job_id = 'live'",
+    )[0]!.n;
     expect(last).toBeGreaterThanOrEqual(written);
     // Old history or trails made the room; the file never grew.
     expect(tableCounts(store).trail).toBeLessThan(20 * 300);
-    expect(storeInternals(store).connection.sqlite.pragma('page_count', { simple: true })).toBeLessThanOrEqual(pages);
+    expect(
+      storeInternals(store).connection.sqlite.pragma('page_count', { simple: true }),
+    ).toBeLessThanOrEqual(pages);
     sync.finish();
   });
 
@@ -57,14 +79,24 @@ describe('a write that finds the disk full', () => {
     }
     expect(warnings.find((w) => w.code === 'RECOVERED')?.message).toMatch(/maintenance freed 0 bytes/);
     expect(warnings.some((w) => w.code === 'STORAGE_FULL')).toBe(true);
-    expect(rows(store, "SELECT status FROM sync_history WHERE job_id = 'alone'")).toEqual([{ status: 'running' }]);
+    expect(rows(store, "SELECT status FROM sync_history WHERE job_id = 'alone'")).toEqual([
+      { status: 'running' },
+    ]);
   });
 });
 
 describe('maintenance that fails on a full disk', () => {
   it('is reported, and the write still gets its one retry', () => {
     const { store, clock, warnings } = openTestProgressStore(tmp.path, { autoMaintenance: false });
-    seed(store, ...Array.from({ length: 20 }, (_, i) => ({ jobId: `old-${i}`, start: clock.now() - 40 * DAY - i * 60_000, trailRows: 300, outcome: 'completed' as const })));
+    seed(
+      store,
+      ...Array.from({ length: 20 }, (_, i) => ({
+        jobId: `old-${i}`,
+        start: clock.now() - 40 * DAY - i * 60_000,
+        trailRows: 300,
+        outcome: 'completed' as const,
+      })),
+    );
     // Archiving cannot write: the archive folder's name is taken by a file.
     fs.writeFileSync(store.retention.archiveDir, 'in the way');
     const sync = store.recording.startSync({ jobId: 'live' });

@@ -9,12 +9,17 @@ const tmp = useTempDir();
 const TABLES = ['sync_history', 'progress_updates', 'checkpoints', 'checkpoint_files', 'store_meta'];
 const snapshot = (store: ProgressStore) => ({
   tables: Object.fromEntries(TABLES.map((t) => [t, rows(store, `SELECT * FROM ${t} ORDER BY rowid`)])),
-  archive: listDir(store.retention.archiveDir).map((name) => fs.readFileSync(`${store.retention.archiveDir}/${name}`).toString('base64')),
+  archive: listDir(store.retention.archiveDir).map((name) =>
+    fs.readFileSync(`${store.retention.archiveDir}/${name}`).toString('base64'),
+  ),
 });
 
 /** A store with something for every step to do. */
 function busyStore(maxDatabaseBytes?: number) {
-  const opened = openTestProgressStore(tmp.path, { autoMaintenance: false, ...(maxDatabaseBytes ? { maxDatabaseBytes } : {}) });
+  const opened = openTestProgressStore(tmp.path, {
+    autoMaintenance: false,
+    ...(maxDatabaseBytes ? { maxDatabaseBytes } : {}),
+  });
   const { store, clock } = opened;
   const now = clock.now();
   writeV01MonthFile(store.retention.archiveDir, '2024-05', []);
@@ -67,7 +72,12 @@ describe('a dry run', () => {
     const { store, live } = busyStore(1_048_576);
     seed(
       store,
-      ...Array.from({ length: 40 }, (_, i) => ({ jobId: `recent-${i}`, start: store['context'].clock.now() - 40 * 60_000 - i * 1000, trailRows: 300, outcome: 'completed' as const })),
+      ...Array.from({ length: 40 }, (_, i) => ({
+        jobId: `recent-${i}`,
+        start: store['context'].clock.now() - 40 * 60_000 - i * 1000,
+        trailRows: 300,
+        outcome: 'completed' as const,
+      })),
     );
     const before = snapshot(store);
     const dry = store.retention.runMaintenance({ dryRun: true });
@@ -76,14 +86,21 @@ describe('a dry run', () => {
     expect(dry.budget.pruned.trails).toBeGreaterThan(0);
     // Not the running or the resumable sync, in a projection either.
     expect(store.retention.runMaintenance().budget.overAfter).toBe(false);
-    expect(rows(store, "SELECT job_id FROM checkpoints ORDER BY job_id")).toEqual([{ job_id: 'live' }, { job_id: 'resumable' }]);
+    expect(rows(store, 'SELECT job_id FROM checkpoints ORDER BY job_id')).toEqual([
+      { job_id: 'live' },
+      { job_id: 'resumable' },
+    ]);
     live.finish();
   });
 
   it('rejects options it does not know, naming them', () => {
     const { store, live } = busyStore();
-    expect(() => store.retention.runMaintenance({ dryRun: 'yes' } as never)).toThrow(expect.objectContaining({ code: 'VALIDATION', message: expect.stringContaining('dryRun') }));
-    expect(() => store.retention.runMaintenance({ force: true } as never)).toThrow(expect.objectContaining({ code: 'VALIDATION' }));
+    expect(() => store.retention.runMaintenance({ dryRun: 'yes' } as never)).toThrow(
+      expect.objectContaining({ code: 'VALIDATION', message: expect.stringContaining('dryRun') }),
+    );
+    expect(() => store.retention.runMaintenance({ force: true } as never)).toThrow(
+      expect.objectContaining({ code: 'VALIDATION' }),
+    );
     live.finish();
   });
 });

@@ -18,8 +18,18 @@ describe('sync history older than 30 days', () => {
     const { store, clock } = open();
     const now = clock.now();
     // A sync's last activity is its last trail row: start + (rows - 1) s.
-    const endingAt = (age: number, jobId: string) => ({ jobId, start: now - age - 9000, trailRows: 10, outcome: 'completed' as const });
-    seed(store, endingAt(30 * DAY + 1, 'just-over'), endingAt(30 * DAY, 'exactly-30d'), endingAt(30 * DAY - 1, 'just-under'));
+    const endingAt = (age: number, jobId: string) => ({
+      jobId,
+      start: now - age - 9000,
+      trailRows: 10,
+      outcome: 'completed' as const,
+    });
+    seed(
+      store,
+      endingAt(30 * DAY + 1, 'just-over'),
+      endingAt(30 * DAY, 'exactly-30d'),
+      endingAt(30 * DAY - 1, 'just-under'),
+    );
     const report = store.retention.runMaintenance();
     expect(jobIds(store)).toEqual(['exactly-30d', 'just-under']);
     expect(report.removed.syncHistory.rows).toBe(1);
@@ -72,13 +82,17 @@ describe('sync history older than 30 days', () => {
     expect(modeOf(monthDir)).toBe(0o700);
     expect(listDir(dir)).toEqual(['2026-10']);
     expect(listDir(monthDir)).toEqual(files.map((f) => path.basename(f)).sort());
-    const lines = files.flatMap((file) => execFileSync('zcat', [file], { encoding: 'utf8' }).trim().split('\n'));
+    const lines = files.flatMap((file) =>
+      execFileSync('zcat', [file], { encoding: 'utf8' }).trim().split('\n'),
+    );
     expect(lines.map((line) => JSON.parse(line).jobId)).toEqual(['first', 'second']);
     expect(readArchive(monthDir).map((r) => r.jobId)).toEqual(['first', 'second']);
     expect(readArchive(dir).map((r) => r.jobId)).toEqual(['first', 'second']);
     expect(fs.statSync(files[0]!).size).toBe(first.archive.bytesWritten);
     // Nothing is left to settle: no pending file, no batch record.
-    expect(rows(store, "SELECT key FROM store_meta WHERE key LIKE 'archive%' OR key LIKE 'maintenance_lease%'")).toEqual([]);
+    expect(
+      rows(store, "SELECT key FROM store_meta WHERE key LIKE 'archive%' OR key LIKE 'maintenance_lease%'"),
+    ).toEqual([]);
   });
 
   it('settles what an old sync left behind before archiving it, in a dry run as in the real one', () => {
@@ -88,9 +102,17 @@ describe('sync history older than 30 days', () => {
       // Killed before its first checkpoint: still `running`, its owner long gone.
       { jobId: 'killed-bare', start: clock.now() - 40 * DAY, trailRows: 3, outcome: 'killed' },
       // A checkpoint touched recently (the 7-day pass leaves it) on a sync 40 days quiet.
-      { jobId: 'stray-checkpoint', start: clock.now() - 40 * DAY, trailRows: 3, outcome: 'failed', checkpointFiles: 20 },
+      {
+        jobId: 'stray-checkpoint',
+        start: clock.now() - 40 * DAY,
+        trailRows: 3,
+        outcome: 'failed',
+        checkpointFiles: 20,
+      },
     );
-    storeInternals(store).connection.sqlite.prepare("UPDATE checkpoints SET updated_at = ? WHERE job_id = 'stray-checkpoint'").run(clock.now() - DAY);
+    storeInternals(store)
+      .connection.sqlite.prepare("UPDATE checkpoints SET updated_at = ? WHERE job_id = 'stray-checkpoint'")
+      .run(clock.now() - DAY);
     const dry = store.retention.runMaintenance({ dryRun: true });
     const real = store.retention.runMaintenance();
     for (const report of [dry, real]) {
@@ -109,7 +131,13 @@ describe('sync history older than 30 days', () => {
   it('never archives a running sync or a still-resumable one, however old', () => {
     const { store, clock } = open({ resumeWindowMs: 40 * DAY });
     const live = store.recording.startSync({ jobId: 'live', files: repoPaths(5) });
-    seed(store, { jobId: 'resumable', start: clock.now() - HOUR, trailRows: 3, outcome: 'failed', checkpointFiles: 5 });
+    seed(store, {
+      jobId: 'resumable',
+      start: clock.now() - HOUR,
+      trailRows: 3,
+      outcome: 'failed',
+      checkpointFiles: 5,
+    });
     clock.advance(35 * DAY);
     const report = store.retention.runMaintenance();
     expect(jobIds(store)).toEqual(['live', 'resumable']);
@@ -135,7 +163,12 @@ describe('sync history older than 30 days', () => {
       { jobId: 'recent', start: now - 40 * DAY, trailRows: 2, outcome: 'completed' },
     );
     const report = store.retention.runMaintenance();
-    expect(listDir(dir)).toEqual(['2025-11', '2025-11.jsonl.gz', `2026-02.jsonl.gz.tmp-${process.pid}`, '2026-10']);
+    expect(listDir(dir)).toEqual([
+      '2025-11',
+      '2025-11.jsonl.gz',
+      `2026-02.jsonl.gz.tmp-${process.pid}`,
+      '2026-10',
+    ]);
     expect(report.archive.filesDeleted.map((f) => path.relative(dir, f))).toEqual([
       '2025-09/0000000001-0a0b0c0d.jsonl.gz',
       '2025-10.jsonl.gz',
@@ -164,7 +197,9 @@ describe('a batch whose rows change while it is written', () => {
     expect(jobIds(store)).toEqual(['changing']);
     expect(listDir(path.join(store.retention.archiveDir, '2026-10'))).toEqual([]);
     const again = store.retention.runMaintenance();
-    expect(readArchive(again.archive.filesWritten[0]!)).toEqual([expect.objectContaining({ jobId: 'changing', filesChanged: 99 })]);
+    expect(readArchive(again.archive.filesWritten[0]!)).toEqual([
+      expect.objectContaining({ jobId: 'changing', filesChanged: 99 }),
+    ]);
   });
 });
 
@@ -186,15 +221,21 @@ describe('readArchive', () => {
     expect(() => readArchive(file)).toThrow(expect.objectContaining({ code: 'CORRUPT' }));
     fs.writeFileSync(file, gzipSync('{"jobId": 1}\n'));
     expect(() => readArchive(file)).toThrow(expect.objectContaining({ code: 'CORRUPT' }));
-    expect(() => readArchive(42 as unknown as string)).toThrow(expect.objectContaining({ code: 'VALIDATION' }));
+    expect(() => readArchive(42 as unknown as string)).toThrow(
+      expect.objectContaining({ code: 'VALIDATION' }),
+    );
     fs.writeFileSync(file, '');
     expect(readArchive(file)).toEqual([]);
     // A folder is read as an archive folder: here, none of its files are archive files.
     expect(readArchive(tmp.path)).toEqual([]);
     // A path through a file names nothing (ENOTDIR is "missing" to the store's lstat).
-    expect(() => readArchive(path.join(file, 'inside-a-file'))).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }));
+    expect(() => readArchive(path.join(file, 'inside-a-file'))).toThrow(
+      expect.objectContaining({ code: 'NOT_FOUND' }),
+    );
     const fifo = tmp.join('2026-02.jsonl.gz');
     execFileSync('mkfifo', [fifo]);
-    expect(() => readArchive(fifo)).toThrow(expect.objectContaining({ code: 'STORAGE', message: expect.stringMatching(/not a regular file/) }));
+    expect(() => readArchive(fifo)).toThrow(
+      expect.objectContaining({ code: 'STORAGE', message: expect.stringMatching(/not a regular file/) }),
+    );
   });
 });

@@ -9,12 +9,24 @@ import { DAY, hasCheckpoint, jobIds, tableCounts } from './retention-fixtures';
  */
 const tmp = useTempDir();
 
-function recordSync(store: ReturnType<typeof openTestProgressStore>['store'], clock: ReturnType<typeof openTestProgressStore>['clock'], jobId: string, end: 'finish' | 'fail') {
+function recordSync(
+  store: ReturnType<typeof openTestProgressStore>['store'],
+  clock: ReturnType<typeof openTestProgressStore>['clock'],
+  jobId: string,
+  end: 'finish' | 'fail',
+) {
   const sync = store.recording.startSync({ jobId, files: repoPaths(20) });
   for (let i = 1; i <= 30; i++) {
     clock.advance(1000);
     if (i <= 10) sync.completeFiles([repoPaths(20)[i - 1]!]);
-    sync.update({ phase: i < 15 ? 'Detecting Changes' : 'Indexing Files', percent: 40 + i, phasePercent: i * 3, filesProcessed: i, totalFiles: 30, rate: 1 });
+    sync.update({
+      phase: i < 15 ? 'Detecting Changes' : 'Indexing Files',
+      percent: 40 + i,
+      phasePercent: i * 3,
+      filesProcessed: i,
+      totalFiles: 30,
+      rate: 1,
+    });
   }
   if (end === 'finish') sync.finish();
   else sync.fail({ message: 'embedding service timed out' });

@@ -27,7 +27,12 @@ export interface TableCounts {
 
 export function tableCounts(store: ProgressStore): TableCounts {
   const n = (table: string) => rows<{ n: number }>(store, `SELECT count(*) AS n FROM ${table}`)[0]!.n;
-  return { syncs: n('sync_history'), trail: n('progress_updates'), checkpoints: n('checkpoints'), fileLog: n('checkpoint_files') };
+  return {
+    syncs: n('sync_history'),
+    trail: n('progress_updates'),
+    checkpoints: n('checkpoints'),
+    fileLog: n('checkpoint_files'),
+  };
 }
 
 export function jobIds(store: ProgressStore): string[] {
@@ -35,7 +40,8 @@ export function jobIds(store: ProgressStore): string[] {
 }
 
 export function statusOf(store: ProgressStore, jobId: string): string | undefined {
-  return rows<{ status: string }>(store, 'SELECT status FROM sync_history WHERE job_id = ?', jobId)[0]?.status;
+  return rows<{ status: string }>(store, 'SELECT status FROM sync_history WHERE job_id = ?', jobId)[0]
+    ?.status;
 }
 
 export function hasCheckpoint(store: ProgressStore, jobId: string): boolean {

@@ -17,7 +17,11 @@ interface TrailRow {
 }
 
 const trailOf = (store: Parameters<typeof rows>[0], jobId: string) =>
-  rows<TrailRow>(store, 'SELECT id, phase, elapsed_ms, checkpoint_data FROM progress_updates WHERE job_id = ? ORDER BY id', jobId);
+  rows<TrailRow>(
+    store,
+    'SELECT id, phase, elapsed_ms, checkpoint_data FROM progress_updates WHERE job_id = ? ORDER BY id',
+    jobId,
+  );
 
 describe('which trail rows compaction drops', () => {
   const point = (id: number, phase: string, hasCheckpoint = false) => ({ id, phase, hasCheckpoint });
@@ -48,7 +52,12 @@ describe('which trail rows compaction drops', () => {
 describe('compacting the progress trail of finished syncs', () => {
   it('waits an hour after the sync ended: just under is kept whole, just over is compacted', () => {
     const { store, clock } = open();
-    const endingAt = (age: number, jobId: string) => ({ jobId, start: clock.now() - age - 299_000, trailRows: 300, outcome: 'completed' as const });
+    const endingAt = (age: number, jobId: string) => ({
+      jobId,
+      start: clock.now() - age - 299_000,
+      trailRows: 300,
+      outcome: 'completed' as const,
+    });
     seed(store, endingAt(HOUR, 'exactly-1h'), endingAt(HOUR + 1, 'just-over'));
     const report = store.retention.runMaintenance();
     expect(trailOf(store, 'exactly-1h')).toHaveLength(300);
@@ -60,7 +69,11 @@ describe('compacting the progress trail of finished syncs', () => {
     expect(compacted[0]!.elapsed_ms).toBe(0);
     expect(compacted[compacted.length - 1]!.elapsed_ms).toBe(299_000);
     expect(compacted.filter((r) => r.checkpoint_data !== null)).toHaveLength(
-      rows(store, 'SELECT 1 FROM progress_updates WHERE job_id = ? AND checkpoint_data IS NOT NULL', 'exactly-1h').length,
+      rows(
+        store,
+        'SELECT 1 FROM progress_updates WHERE job_id = ? AND checkpoint_data IS NOT NULL',
+        'exactly-1h',
+      ).length,
     );
     const phases = (trail: TrailRow[]) => [...new Set(trail.map((r) => r.phase))];
     expect(phases(compacted)).toEqual(phases(trailOf(store, 'exactly-1h')));
@@ -72,7 +85,9 @@ describe('compacting the progress trail of finished syncs', () => {
     const report = store.retention.runMaintenance();
     expect(report.removed.progressCompacted.rows).toBeGreaterThan(1700);
     // 500 rows per transaction, and the bookkeeping write of the run itself.
-    expect(report.transactions).toBeGreaterThanOrEqual(1 + Math.ceil(report.removed.progressCompacted.rows / 500));
+    expect(report.transactions).toBeGreaterThanOrEqual(
+      1 + Math.ceil(report.removed.progressCompacted.rows / 500),
+    );
     expect(trailOf(store, 'long').length).toBe(1800 - report.removed.progressCompacted.rows);
   });
 
@@ -87,13 +102,32 @@ describe('compacting the progress trail of finished syncs', () => {
     const { store, clock } = open();
     seed(
       store,
-      { jobId: 'resumable', start: clock.now() - 3 * HOUR, trailRows: 100, outcome: 'failed', checkpointFiles: 3 },
-      { jobId: 'killed', start: clock.now() - 3 * HOUR, trailRows: 100, outcome: 'killed', checkpointFiles: 3 },
+      {
+        jobId: 'resumable',
+        start: clock.now() - 3 * HOUR,
+        trailRows: 100,
+        outcome: 'failed',
+        checkpointFiles: 3,
+      },
+      {
+        jobId: 'killed',
+        start: clock.now() - 3 * HOUR,
+        trailRows: 100,
+        outcome: 'killed',
+        checkpointFiles: 3,
+      },
     );
     const live = store.recording.startSync({ jobId: 'live' });
     for (let i = 1; i <= 50; i++) {
       clock.advance(1000);
-      live.update({ phase: 'Initializing', percent: i / 100, phasePercent: i, filesProcessed: 0, totalFiles: 0, rate: 0 });
+      live.update({
+        phase: 'Initializing',
+        percent: i / 100,
+        phasePercent: i,
+        filesProcessed: 0,
+        totalFiles: 0,
+        rate: 0,
+      });
     }
     clock.advance(2 * HOUR);
     store.retention.runMaintenance();

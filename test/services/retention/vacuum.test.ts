@@ -1,5 +1,10 @@
 import type { SyncSpec } from '../../support/heavy-month';
-import { closeTestProgressStore, openTestProgressStore, rows, storeInternals } from '../../support/progress-store';
+import {
+  closeTestProgressStore,
+  openTestProgressStore,
+  rows,
+  storeInternals,
+} from '../../support/progress-store';
 import { useTempDir } from '../../support/temp-dir';
 import { ManualClock } from '../../support/manual-clock';
 import { DAY, seed } from './retention-fixtures';
@@ -12,7 +17,12 @@ function open(clock: ManualClock) {
 
 /** Old syncs whose archiving frees most of the file. */
 function oldSyncs(now: number, tag: string, count = 60): SyncSpec[] {
-  return Array.from({ length: count }, (_, i) => ({ jobId: `${tag}-${i}`, start: now - 40 * DAY + i * 60_000, trailRows: 300, outcome: 'completed' as const }));
+  return Array.from({ length: count }, (_, i) => ({
+    jobId: `${tag}-${i}`,
+    start: now - 40 * DAY + i * 60_000,
+    trailRows: 300,
+    outcome: 'completed' as const,
+  }));
 }
 
 const lastVacuumAt = (store: Parameters<typeof rows>[0]) =>
@@ -82,7 +92,10 @@ describe('vacuum', () => {
     const clock = new ManualClock();
     // Wall time by hand (the policy's ages), monotonic time real (the lock times).
     const timing = { now: () => clock.now(), monotonic: () => performance.now() };
-    const store = openTestProgressStore(tmp.path, { autoMaintenance: false, clock: timing as unknown as ManualClock }).store;
+    const store = openTestProgressStore(tmp.path, {
+      autoMaintenance: false,
+      clock: timing as unknown as ManualClock,
+    }).store;
     seed(store, ...oldSyncs(clock.now(), 'a'));
     const full = store.retention.runMaintenance();
     expect(full.vacuum.kind).toBe('full');

@@ -31,7 +31,9 @@ function open() {
     process.stdout.write(`${JSON.stringify(result)}\n`);
     process.exit(0);
   } catch (error) {
-    process.stdout.write(`${JSON.stringify({ error: { code: error.code, name: error.name, message: error.message }, warnings })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ error: { code: error.code, name: error.name, message: error.message }, warnings })}\n`,
+    );
     process.exit(1);
   }
 }

@@ -16,12 +16,24 @@ const git = (...args) => execFileSync('git', ['-C', repoDir, ...args], { encodin
 const files = git('ls-files', '-z').split('\0').filter(Boolean);
 const head = git('rev-parse', 'HEAD').trim();
 
-const store = openProgressStore({ projectId, dir, throttleMs: 5, onWarning: (w) => process.stderr.write(`warn ${w.code} ${w.message}\n`) });
+const store = openProgressStore({
+  projectId,
+  dir,
+  throttleMs: 5,
+  onWarning: (w) => process.stderr.write(`warn ${w.code} ${w.message}\n`),
+});
 const sync = store.recording.startSync({ jobId, gitCommit: head, files });
 process.stdout.write(`started ${sync.jobId}\n`);
 toComplete.forEach((file, i) => {
   sync.completeFiles([file]);
-  sync.update({ phase: 'Indexing Files', percent: 45 + i, phasePercent: i, filesProcessed: i + 1, totalFiles: files.length, rate: 10 });
+  sync.update({
+    phase: 'Indexing Files',
+    percent: 45 + i,
+    phasePercent: i,
+    filesProcessed: i + 1,
+    totalFiles: files.length,
+    rate: 10,
+  });
 });
 if (!sync.flush()) process.exit(3);
 process.stdout.write(`checkpointed ${toComplete.length}\n`);

@@ -22,11 +22,23 @@ const [dir, projectId, durationArg, end, goFile] = process.argv.slice(2);
 const durationMs = Number(durationArg);
 const stepMs = 40;
 const files = Array.from({ length: 200 }, (_, i) => `src/file-${i}.ts`);
-const store = openProgressStore({ projectId, dir, throttleMs: 50, onWarning: (w) => process.stderr.write(`warn ${w.code} ${w.message}\n`) });
+const store = openProgressStore({
+  projectId,
+  dir,
+  throttleMs: 50,
+  onWarning: (w) => process.stderr.write(`warn ${w.code} ${w.message}\n`),
+});
 const sync = store.recording.startSync({ files, gitCommit: 'abcdef0123456789abcdef0123456789abcdef01' });
 process.stdout.write(`started ${sync.jobId}\n`);
 
-const phases = ['Initializing', 'Git Fetch', 'Git Merge', 'Detecting Changes', 'Indexing Files', 'Validating Index'];
+const phases = [
+  'Initializing',
+  'Git Fetch',
+  'Git Merge',
+  'Detecting Changes',
+  'Indexing Files',
+  'Validating Index',
+];
 const bounds = [0, 5, 30, 40, 45, 90, 100];
 let started = null;
 const stopAt = end === 'completed' ? 100 : end === 'never' ? 50 : 60;
@@ -34,9 +46,17 @@ const stopAt = end === 'completed' ? 100 : end === 'never' ? 50 : 60;
 const timer = setInterval(() => {
   if (started === null && (!goFile || fs.existsSync(goFile))) started = Date.now();
   const percent = started === null ? 0 : Math.min(stopAt, (100 * (Date.now() - started)) / durationMs);
-  const index = Math.min(phases.length - 1, bounds.findIndex((b, i) => percent >= b && percent < (bounds[i + 1] ?? Infinity)));
+  const index = Math.min(
+    phases.length - 1,
+    bounds.findIndex((b, i) => percent >= b && percent < (bounds[i + 1] ?? Infinity)),
+  );
   const phase = phases[index];
-  const done = phase === 'Indexing Files' ? Math.floor((files.length * (percent - 45)) / 45) : phase === 'Validating Index' ? files.length : 0;
+  const done =
+    phase === 'Indexing Files'
+      ? Math.floor((files.length * (percent - 45)) / 45)
+      : phase === 'Validating Index'
+        ? files.length
+        : 0;
   sync.update({
     phase,
     percent,

@@ -40,7 +40,14 @@ let compilerOptions;
 const configText = fs.readFileSync(path.join(repoRoot, 'tsconfig.json'), 'utf8');
 
 function transpile(source, filename) {
-  const key = crypto.createHash('sha1').update(configText).update('\0').update(filename).update('\0').update(source).digest('hex');
+  const key = crypto
+    .createHash('sha1')
+    .update(configText)
+    .update('\0')
+    .update(filename)
+    .update('\0')
+    .update(source)
+    .digest('hex');
   const cached = path.join(cacheDir, `${key}.js`);
   try {
     return fs.readFileSync(cached, 'utf8');

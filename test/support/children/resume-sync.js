@@ -17,7 +17,9 @@ readline.createInterface({ input: process.stdin }).once('line', () => {
   try {
     const { plan, sync } = store.resume.resume(jobId);
     sync.release();
-    process.stdout.write(`${JSON.stringify({ ok: true, jobId: plan.jobId, filesSkipped: plan.filesSkipped })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ok: true, jobId: plan.jobId, filesSkipped: plan.filesSkipped })}\n`,
+    );
   } catch (error) {
     process.stdout.write(`${JSON.stringify({ ok: false, code: error.code, message: error.message })}\n`);
   }

@@ -13,7 +13,13 @@ const { openProgressStore } = require('../../../../src');
 
 const [dir, projectId, jobId] = process.argv.slice(2);
 const warnings = [];
-const store = openProgressStore({ projectId, dir, throttleMs: 0, autoMaintenance: false, onWarning: (w) => warnings.push(`${w.code} ${w.message}`) });
+const store = openProgressStore({
+  projectId,
+  dir,
+  throttleMs: 0,
+  autoMaintenance: false,
+  onWarning: (w) => warnings.push(`${w.code} ${w.message}`),
+});
 const sync = store.recording.startSync({ jobId });
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 const calls = []; // [wall ms at start, duration ms]
@@ -30,7 +36,14 @@ function burst() {
     n += 1;
     const wall = Date.now();
     const started = performance.now();
-    sync.update({ phase: 'Indexing Files', percent: Math.min(99, 40 + n / 1000), phasePercent: 50, filesProcessed: n, totalFiles: 1e6, rate: 100 });
+    sync.update({
+      phase: 'Indexing Files',
+      percent: Math.min(99, 40 + n / 1000),
+      phasePercent: 50,
+      filesProcessed: n,
+      totalFiles: 1e6,
+      rate: 100,
+    });
     calls.push([wall, performance.now() - started]);
     Atomics.wait(sleeper, 0, 0, 2);
   }

@@ -12,13 +12,27 @@ const { openProgressStore, systemClock } = require('../../../../src');
 const [dir, projectId, prefix, countArg] = process.argv.slice(2);
 const offset = Number(process.env.CLOCK_OFFSET_MS || 0);
 const clock = { now: () => systemClock.now() - offset, monotonic: () => systemClock.monotonic() - offset };
-const store = openProgressStore({ projectId, dir, clock, throttleMs: 0, autoMaintenance: false, onWarning: () => {} });
+const store = openProgressStore({
+  projectId,
+  dir,
+  clock,
+  throttleMs: 0,
+  autoMaintenance: false,
+  onWarning: () => {},
+});
 process.stdout.write('started\n');
 for (let i = 0; i < Number(countArg); i++) {
   const jobId = `${prefix}-${i}`;
   const sync = store.recording.startSync({ jobId });
   for (let p = 1; p <= 5; p++) {
-    sync.update({ phase: 'Indexing Files', percent: 40 + p * 10, phasePercent: p * 20, filesProcessed: p, totalFiles: 5, rate: 1 });
+    sync.update({
+      phase: 'Indexing Files',
+      percent: 40 + p * 10,
+      phasePercent: p * 20,
+      filesProcessed: p,
+      totalFiles: 5,
+      rate: 1,
+    });
   }
   sync.finish();
   process.stdout.write(`finished ${jobId}\n`);

@@ -79,7 +79,13 @@ const { openProgressStore } = require('../../../../src');
 const warnings = [];
 try {
   const lockTimeoutMs = process.env.LOCK_TIMEOUT_MS ? Number(process.env.LOCK_TIMEOUT_MS) : undefined;
-  const store = openProgressStore({ projectId, dir, lockTimeoutMs, autoMaintenance: false, onWarning: (w) => warnings.push(`${w.code} ${w.message}`) });
+  const store = openProgressStore({
+    projectId,
+    dir,
+    lockTimeoutMs,
+    autoMaintenance: false,
+    onWarning: (w) => warnings.push(`${w.code} ${w.message}`),
+  });
   process.stdout.write('started\n');
   const reports = [];
   for (let i = 0; i < Number(roundsArg || 1); i++) reports.push(store.retention.runMaintenance());
@@ -87,6 +93,8 @@ try {
   process.stdout.write(`${JSON.stringify({ reports, warnings, ops })}\n`);
   process.exit(0);
 } catch (error) {
-  process.stdout.write(`${JSON.stringify({ error: { code: error.code, name: error.name, message: error.message }, warnings, ops })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ error: { code: error.code, name: error.name, message: error.message }, warnings, ops })}\n`,
+  );
   process.exit(1);
 }
