@@ -5,7 +5,8 @@ import { currentOwner } from '../liveness';
 import type { StoreContext } from '../store-context';
 import { FileLedger } from './file-ledger';
 import { DEFAULT_PHASES, type StartSyncInput, startSyncInputSchema } from './recording-input';
-import { type RecorderInit, SyncRecorder } from './sync-recorder';
+import type { RecorderInit } from './recorder-init';
+import { SyncRecorder } from './sync-recorder';
 
 /** Starts syncs. Everything after the start happens on the returned SyncRecorder. */
 export class RecordingService {
@@ -38,6 +39,7 @@ export class RecordingService {
    * Insert the sync and its first checkpoint, then hand back its recorder. Also used by
    * the resume service inside its own unit of work (which this joins): the ledger counts
    * as saved once that commits, and the recorder forgets itself if it rolls back.
+   * @internal
    */
   begin(
     spec: Omit<RecorderInit, 'checkpointSeq' | 'checkpointCreatedAt' | 'startWall'> & {

@@ -33,7 +33,7 @@ import {
 } from './recording-input';
 
 // Re-exported: the package's public types name RecorderState from here.
-export type { RecorderInit, RecorderState } from './recorder-init';
+export type { RecorderState } from './recorder-init';
 
 /**
  * Records one running sync. `update()` is cheap enough to call per file: it validates,
