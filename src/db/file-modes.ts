@@ -111,15 +111,7 @@ export function assertSafeToRead(dbPath: string): void {
   const stat = link.isSymbolicLink() ? statThroughLink(dir) : link;
   if (!stat.isDirectory()) throw new UnsafePathError(dir, 'is not a folder');
   assertOwned(dir, stat);
-  for (const file of [dbPath, `${dbPath}-wal`, `${dbPath}-shm`, `${dbPath}-journal`]) {
-    const found = lstatIfExists(file);
-    if (!found) continue;
-    if (found.isSymbolicLink()) {
-      throw new UnsafePathError(file, 'is a symbolic link; the store never follows links inside its folder');
-    }
-    if (!found.isFile()) throw new UnsafePathError(file, 'is not a regular file');
-    assertOwned(file, found);
-  }
+  for (const file of storeFiles(dbPath)) checkedFile(file);
 }
 
 /** A link as the base folder: its owner (or root, who could do anything anyway) made it. */
@@ -160,20 +152,32 @@ export function ensurePrivateFile(file: string): void {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
-  for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) ensurePrivateExisting(f);
+  for (const f of storeFiles(file)) ensurePrivateExisting(f);
 }
 
-/** Check an existing file (if any) is a regular file of ours, not a link, and make it 0600. */
-export function ensurePrivateExisting(file: string): void {
+/** The database file and the companions SQLite keeps beside it. */
+function storeFiles(dbPath: string): string[] {
+  return [dbPath, `${dbPath}-wal`, `${dbPath}-shm`, `${dbPath}-journal`];
+}
+
+/** An existing file (if any), checked: a regular file of ours, not a link. */
+function checkedFile(file: string): fs.Stats | undefined {
   const stat = lstatIfExists(file);
-  if (!stat) return;
+  if (!stat) return undefined;
   if (stat.isSymbolicLink()) {
     throw new UnsafePathError(file, 'is a symbolic link; the store never follows links inside its folder');
   }
   if (!stat.isFile()) throw new UnsafePathError(file, 'is not a regular file');
   assertOwned(file, stat);
-  if ((stat.mode & 0o777) !== PRIVATE_FILE_MODE)
+  return stat;
+}
+
+/** Check an existing file (if any) is a regular file of ours, not a link, and make it 0600. */
+export function ensurePrivateExisting(file: string): void {
+  const stat = checkedFile(file);
+  if (stat && (stat.mode & 0o777) !== PRIVATE_FILE_MODE) {
     fchmodOpened(file, O_RDONLY | O_NOFOLLOW, stat, PRIVATE_FILE_MODE);
+  }
 }
 
 /** fchmod through a descriptor, refusing if what opened is not what lstat saw (a swap). */
