@@ -20,13 +20,11 @@ import {
   STATE_NAMES,
   stateAfter,
 } from './file-states';
+import { checkFinishList, type ListIssue, MAX_ISSUES, problemOfNew } from './file-list-checks';
 import { decodeSegment, pathOf, type Segment } from './path-segments';
 import { UnsavedFileEvents } from './unsaved-file-events';
 
 export type { FileCounts, FileState } from './file-states';
-
-/** Issues reported for one list at most; past that, more detail helps nobody. */
-const MAX_ISSUES = 20;
 
 /**
  * Where every file of a sync stands, in memory. Each path ever planned in the lineage has
@@ -91,7 +89,7 @@ export class FileLedger {
    */
   plan(paths: readonly unknown[], field = 'paths'): void {
     const index = this.ensureIndex();
-    const issues: { path: string; message: string }[] = [];
+    const issues: ListIssue[] = [];
     const first = this.total;
     let added = 0;
     // An empty plan (a new sync's whole list): one hash per path, a repeat shows as a Map
@@ -108,7 +106,7 @@ export class FileLedger {
           if (index.size === added) problem = `duplicate path ${JSON.stringify(path)}`;
           else added++;
         }
-      } else problem = this.problemOfNew(index, path, first);
+      } else problem = problemOfNew(index, this.states, path, first);
       if (problem) {
         if (issues.push({ path: `${field}.${i}`, message: problem }) >= MAX_ISSUES) break;
       } else if (issues.length === 0 && !fresh) {
@@ -140,27 +138,7 @@ export class FileLedger {
         return;
       }
     }
-    const issues: { path: string; message: string }[] = [];
-    let unplanned: string[] | null = null;
-    const seen = paths.length > 1 ? new Set<string>() : null;
-    for (let i = 0; i < paths.length && issues.length < MAX_ISSUES; i++) {
-      const path = paths[i];
-      let problem: string | null;
-      if (typeof path !== 'string') problem = 'must be a string';
-      else if (seen?.has(path)) problem = `duplicate path ${JSON.stringify(path)}`;
-      else {
-        const ordinal = index.get(path);
-        if (ordinal === undefined) {
-          problem = filePathProblem(path);
-          if (!problem) (unplanned ??= []).push(path);
-        } else {
-          const state = this.states[ordinal]!;
-          problem = state === PENDING ? null : `${JSON.stringify(path)} is already ${STATE_NAMES[state]}`;
-        }
-        seen?.add(path);
-      }
-      if (problem) issues.push({ path: `${field}.${i}`, message: problem });
-    }
+    const { issues, unplanned } = checkFinishList(index, this.states, paths, field);
     if (issues.length > 0) throw new ValidationError(issues, 'file list');
     if (unplanned) this.plan(unplanned, field);
     const code = STATE_CODES[kind];
@@ -248,14 +226,6 @@ export class FileLedger {
     }
     this.index = index;
     return index;
-  }
-
-  /** Why `path` cannot join the plan (ordinals from `batchStart` on are the batch being planned). */
-  private problemOfNew(index: Map<string, number>, path: string, batchStart: number): string | null {
-    const ordinal = index.get(path);
-    if (ordinal === undefined) return filePathProblem(path);
-    if (ordinal >= batchStart) return `duplicate path ${JSON.stringify(path)}`;
-    return `${JSON.stringify(path)} is already ${STATE_NAMES[this.states[ordinal]!]}`;
   }
 
   /** New paths at the end of the list, all pending (the index already has them). */

@@ -11,14 +11,8 @@ import type { FileCounts } from './file-counts';
 import { PhaseTimer } from './phase-timer';
 import { ProcessSampler } from './process-sampler';
 import { toFailureRecord } from './failure-record';
-import {
-  checkpointMetadata,
-  type RecorderSnapshot,
-  type SyncOutcome,
-  writeCheckpoint,
-  writeOutcome,
-  writeProgress,
-} from './recorder-writes';
+import { RecorderPersistence } from './recorder-persistence';
+import { type SyncOutcome, writeOutcome } from './recorder-writes';
 import type { RecorderInit, RecorderState } from './recorder-init';
 import { RecorderNotices } from './recorder-notices';
 import { ReportedProgress } from './reported-progress';
@@ -51,10 +45,7 @@ export class SyncRecorder {
   private readonly sampler: ProcessSampler;
   private readonly startMono: number;
   private readonly progress: ReportedProgress;
-  private checkpointSeq: number;
-  private lastWriteMono: number;
-  /** After a failed write, nothing is tried again before this (monotonic ms). */
-  private retryAtMono = 0;
+  private readonly writes: RecorderPersistence;
   private state: RecorderState = 'recording';
   private readonly notices: RecorderNotices;
   private heartbeat: NodeJS.Timeout | null = null;
@@ -68,14 +59,20 @@ export class SyncRecorder {
     this.lineageId = init.lineageId;
     const { clock } = context;
     this.startMono = clock.monotonic();
-    this.lastWriteMono = this.startMono;
     this.timer = new PhaseTimer(() => clock.monotonic());
     this.sampler = new ProcessSampler(context.settings.probe, () => clock.monotonic());
-    this.checkpointSeq = init.checkpointSeq;
     this.notices = new RecorderNotices(context, init.jobId);
     this.progress = new ReportedProgress(init.phases, this.timer, init, (which, what) =>
       this.notices.wentBack(which, what),
     );
+    this.writes = new RecorderPersistence(context, init, {
+      timer: this.timer,
+      sampler: this.sampler,
+      progress: this.progress,
+      notices: this.notices,
+      startMono: this.startMono,
+      onLost: () => this.detach('detached'),
+    });
     ownership.claim(this.jobId);
     context.activeRecorders.add(this);
     this.heartbeat = setInterval(() => this.beat(), context.settings.heartbeatIntervalMs);
@@ -98,9 +95,9 @@ export class SyncRecorder {
     if (!this.stillRecording('update')) return;
     this.progress.accept(reported, reportedIndex, this.wallNow());
     const mono = this.context.clock.monotonic();
-    if (mono < this.retryAtMono) return;
+    if (mono < this.writes.retryAtMono) return;
     if (this.progress.checkpointDue) this.persist(true);
-    else if (mono - this.lastWriteMono >= this.context.settings.throttleMs) this.persist(false);
+    else if (mono - this.writes.lastWriteMono >= this.context.settings.throttleMs) this.persist(false);
   }
 
   /** Add files to the work list (after change detection, say). */
@@ -195,7 +192,7 @@ export class SyncRecorder {
     const resources = this.sampler.summary();
     const files = this.init.ledger.counts();
     try {
-      writeOutcome(this.context, this.snapshot(), {
+      writeOutcome(this.context, this.writes.snapshot(), {
         status,
         error,
         resources,
@@ -211,61 +208,17 @@ export class SyncRecorder {
     this.detach(status);
   }
 
-  /** Write a progress row, or a checkpoint (with its progress row). Returns whether it committed. */
   private persist(checkpoint: boolean): boolean {
-    const mono = this.context.clock.monotonic();
-    try {
-      if (checkpoint) this.writeCheckpoint();
-      else writeProgress(this.context, this.snapshot());
-      this.progress.dirty = false;
-      this.lastWriteMono = mono;
-      return true;
-    } catch (error) {
-      // Try again after a throttle interval, with whatever is latest by then.
-      this.retryAtMono = mono + this.context.settings.throttleMs;
-      if (error instanceof ConflictError) {
-        this.notices.ownershipLost(error);
-        this.detach('detached');
-      } else {
-        this.notices.notSaved(checkpoint ? 'checkpoint' : 'progress', error);
-      }
-      return false;
-    }
-  }
-
-  private writeCheckpoint(): void {
-    const seq = this.checkpointSeq + 1;
-    const metadata = checkpointMetadata(
-      this.sampler.metrics(this.progress.latest.rate),
-      this.progress.callerData ?? this.init.metadata,
-    );
-    writeCheckpoint(this.context, this.snapshot(), { seq, ledger: this.init.ledger, metadata });
-    this.checkpointSeq = seq;
-    this.progress.checkpointSaved();
-  }
-
-  /** The recorder's state now, for a write. */
-  private snapshot(): RecorderSnapshot {
-    const mono = this.context.clock.monotonic();
-    const elapsedMs = wholeMs(mono - this.startMono);
-    return {
-      jobId: this.jobId,
-      lineageId: this.lineageId,
-      at: this.init.startWall + elapsedMs,
-      elapsedMs,
-      mono,
-      progress: this.progress.latest,
-      phaseStartedAt: this.progress.phaseStartedAt,
-      phaseDurations: this.timer.durations(),
-      gitCommit: this.init.gitCommit,
-      checkpointCreatedAt: this.init.checkpointCreatedAt,
-    };
+    return this.writes.persist(checkpoint);
   }
 
   /** Keep the heartbeat fresh while the caller is busy and not reporting. */
   private beat(): void {
     if (this.state !== 'recording' || this.context.isClosed) return;
-    if (this.context.clock.monotonic() - this.lastWriteMono < this.context.settings.heartbeatIntervalMs)
+    if (
+      this.context.clock.monotonic() - this.writes.lastWriteMono <
+      this.context.settings.heartbeatIntervalMs
+    )
       return;
     if (this.progress.dirty || this.progress.checkpointDue)
       return void this.persist(this.progress.checkpointDue);

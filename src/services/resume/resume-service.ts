@@ -14,6 +14,7 @@ import type { RecordingService } from '../recording/recording-service';
 import type { SyncRecorder } from '../recording/sync-recorder';
 import type { StoreContext } from '../store-context';
 import type { FileChange } from './git-changes';
+import { assertClaimable, supersedeOlder } from './resume-guards';
 import {
   describeResumable,
   isUntrustworthy,
@@ -94,7 +95,7 @@ export class ResumeService {
     if (!check) throw new NotFoundError(`no sync with job id ${jobId}`);
     // The row was found by this job id, so its job id is good and salvage keeps it.
     const row = salvageSyncRow(check, this.context.clock.now())!;
-    this.assertClaimable(row);
+    assertClaimable(this.context, row);
 
     let usable: UsableCheckpoint | null = null;
     let reason: string | null = check.ok ? null : describeDamage(check.damage);
@@ -113,7 +114,7 @@ export class ResumeService {
         // Read again under the write lock: another process may have claimed or removed it meanwhile.
         const current = this.context.repos.syncHistory.inspectByJobId(jobId);
         if (!current) throw new NotFoundError(`no sync with job id ${jobId}`);
-        this.assertClaimable(salvageSyncRow(current, this.context.clock.now())!);
+        assertClaimable(this.context, salvageSyncRow(current, this.context.clock.now())!);
         if (!current.ok) this.context.repos.syncHistory.settleUnknownStatus(jobId);
         const newJobId = randomUUID();
         return usable ? this.claim(row, usable, newJobId) : this.abandon(row, reason!, newJobId, from);
@@ -169,7 +170,7 @@ export class ResumeService {
     ) {
       throw new ConflictError(`sync ${row.jobId} was resumed by another process`);
     }
-    this.supersedeOlder(row);
+    supersedeOlder(this.context, row);
     repos.checkpoints.delete(row.jobId);
     const phaseNames = row.phases.map((p) => p.name);
     const startIndex = Math.max(0, phaseNames.indexOf(checkpoint.phase));
@@ -217,7 +218,7 @@ export class ResumeService {
       throw new ConflictError(`sync ${row.jobId} was resumed by another process`);
     }
     dropCheckpoint(repos, row.jobId);
-    this.supersedeOlder(row);
+    supersedeOlder(this.context, row);
     const head = from && 'headCommit' in from ? (from.headCommit ?? null) : null;
     const sync = this.recording.begin({
       jobId: newJobId,
@@ -242,37 +243,6 @@ export class ResumeService {
       toCommit: head,
     };
     return { plan, sync };
-  }
-
-  /** Only the latest checkpoint counts: older incomplete syncs are given up. */
-  private supersedeOlder(row: SyncHistoryRow): void {
-    const { repos, clock, settings, projectId } = this.context;
-    for (const older of repos.syncHistory.listResumeCandidates(projectId)) {
-      if (older.id >= row.id || older.jobId === row.jobId) continue;
-      if (older.status === 'running') {
-        if (isOwnerAlive(older, clock, settings)) continue;
-        repos.syncHistory.transition(older.jobId, ['running'], 'interrupted', {
-          endTime: older.lastActivityAt,
-        });
-      }
-      dropCheckpoint(repos, older.jobId);
-    }
-  }
-
-  private assertClaimable(row: SyncHistoryRow): void {
-    switch (row.status) {
-      case 'resumed':
-        throw new ConflictError(`sync ${row.jobId} was already resumed by ${row.resumedByJobId}`);
-      case 'completed':
-      case 'interrupted':
-        throw new ConflictError(`sync ${row.jobId} is ${row.status}; there is nothing to resume`);
-      case 'running':
-        if (isOwnerAlive(row, this.context.clock, this.context.settings)) {
-          throw new ConflictError(
-            `sync ${row.jobId} is still running in process ${row.ownerPid} on ${row.ownerHost}`,
-          );
-        }
-    }
   }
 
   private loadCheckpointRow(row: SyncHistoryRow): {

@@ -1,0 +1,58 @@
+/** Kept apart from FileLedger: why a file list is refused, so every refusal reads the same whichever call made it. */
+import { filePathProblem } from '../../validation/file-paths';
+import { PENDING, STATE_NAMES } from './file-states';
+
+/** Issues reported for one list at most; past that, more detail helps nobody. */
+export const MAX_ISSUES = 20;
+
+export type ListIssue = { path: string; message: string };
+
+/**
+ * Why `path` cannot join the plan (ordinals from `batchStart` on are the batch being
+ * planned); null when it can.
+ */
+export function problemOfNew(
+  index: Map<string, number>,
+  states: Uint8Array,
+  path: string,
+  batchStart: number,
+): string | null {
+  const ordinal = index.get(path);
+  if (ordinal === undefined) return filePathProblem(path);
+  if (ordinal >= batchStart) return `duplicate path ${JSON.stringify(path)}`;
+  return `${JSON.stringify(path)} is already ${STATE_NAMES[states[ordinal]!]}`;
+}
+
+/**
+ * Check paths about to be finished: each a string, not repeated, and pending if planned.
+ * Returns the issues (at most MAX_ISSUES) and the good paths not planned yet.
+ */
+export function checkFinishList(
+  index: Map<string, number>,
+  states: Uint8Array,
+  paths: readonly unknown[],
+  field: string,
+): { issues: ListIssue[]; unplanned: string[] | null } {
+  const issues: ListIssue[] = [];
+  let unplanned: string[] | null = null;
+  const seen = paths.length > 1 ? new Set<string>() : null;
+  for (let i = 0; i < paths.length && issues.length < MAX_ISSUES; i++) {
+    const path = paths[i];
+    let problem: string | null;
+    if (typeof path !== 'string') problem = 'must be a string';
+    else if (seen?.has(path)) problem = `duplicate path ${JSON.stringify(path)}`;
+    else {
+      const ordinal = index.get(path);
+      if (ordinal === undefined) {
+        problem = filePathProblem(path);
+        if (!problem) (unplanned ??= []).push(path);
+      } else {
+        const state = states[ordinal]!;
+        problem = state === PENDING ? null : `${JSON.stringify(path)} is already ${STATE_NAMES[state]}`;
+      }
+      seen?.add(path);
+    }
+    if (problem) issues.push({ path: `${field}.${i}`, message: problem });
+  }
+  return { issues, unplanned };
+}
