@@ -11,7 +11,8 @@ export interface StoreWarning {
    * was cleaned up; `OWNERSHIP_LOST`: another process took the sync over; `NOT_RECORDING`:
    * a recording call came after the sync ended or the store closed, and was ignored;
    * `WENT_BACKWARDS`: progress or phase went back, and the higher value was kept;
-   * `UNREADABLE_PATHS`: git named files that are not valid UTF-8, left out of a merge.
+   * `UNREADABLE_PATHS`: git named files that are not valid UTF-8, left out of a merge;
+   * `REPEATED_FILES`: completeFiles/skipFiles named a file already finished, passed over.
    */
   code:
     | ProgressStoreError['code']
@@ -19,7 +20,8 @@ export interface StoreWarning {
     | 'OWNERSHIP_LOST'
     | 'NOT_RECORDING'
     | 'WENT_BACKWARDS'
-    | 'UNREADABLE_PATHS';
+    | 'UNREADABLE_PATHS'
+    | 'REPEATED_FILES';
   message: string;
   error?: unknown;
 }

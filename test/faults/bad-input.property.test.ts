@@ -126,7 +126,7 @@ describe('file lists under arbitrary input', () => {
     fc.string(),
   );
 
-  it('never records an invalid, absolute, escaping or duplicate path', () => {
+  it('never records an invalid, absolute or escaping path, nor counts one twice', () => {
     const { store } = openTestProgressStore(tmp.path);
     const sync = store.recording.startSync({ jobId: 'paths' });
     const accepted = new Set<string>();
@@ -143,7 +143,7 @@ describe('file lists under arbitrary input', () => {
               expect(p).not.toMatch(/^([\\/]|[A-Za-z]:)/);
               expect((p as string & { isWellFormed(): boolean }).isWellFormed()).toBe(true);
               expect(p).not.toContain('\0');
-              expect(accepted.has(p)).toBe(false);
+              // A path finished again is passed over, never counted twice (checked below).
               accepted.add(p);
             }
           } catch (error) {

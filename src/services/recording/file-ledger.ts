@@ -123,9 +123,10 @@ export class FileLedger {
   /**
    * Mark paths completed (or skipped). A path not in the plan is added to it first, so a
    * caller that never planned still gets a resumable log; a path already finished, or
-   * named twice, is rejected. Nothing changes if one fails.
+   * named twice, is passed over. A bad path is rejected, and then nothing changes. Returns
+   * how many were passed over.
    */
-  finish(kind: 'completed' | 'skipped', paths: readonly unknown[], field = 'paths'): void {
+  finish(kind: 'completed' | 'skipped', paths: readonly unknown[], field = 'paths'): number {
     const index = this.ensureIndex();
     // The common call, once per file: one planned, pending path. No allocation.
     if (paths.length === 1 && typeof paths[0] === 'string') {
@@ -135,21 +136,25 @@ export class FileLedger {
         this.unsaved.ordinals(kind).push(ordinal);
         this.tally.pending--;
         this.tally[kind]++;
-        return;
+        return 0;
       }
     }
-    const { issues, unplanned } = checkFinishList(index, this.states, paths, field);
+    const { issues, unplanned, repeated } = checkFinishList(index, this.states, paths, field);
     if (issues.length > 0) throw new ValidationError(issues, 'file list');
     if (unplanned) this.plan(unplanned, field);
     const code = STATE_CODES[kind];
     const ordinals = this.unsaved.ordinals(kind);
-    for (const path of paths as readonly string[]) {
-      const ordinal = index.get(path)!;
+    let finished = 0;
+    for (let i = 0; i < paths.length; i++) {
+      if (repeated?.has(i)) continue;
+      const ordinal = index.get(paths[i] as string)!;
       this.states[ordinal] = code;
       ordinals.push(ordinal);
+      finished++;
     }
-    this.tally.pending -= paths.length;
-    this.tally[kind] += paths.length;
+    this.tally.pending -= finished;
+    this.tally[kind] += finished;
+    return repeated?.size ?? 0;
   }
 
   /** Finished files that changed in git since: back to pending. Unknown or pending paths are ignored. */

@@ -1,6 +1,6 @@
 /** Kept apart from FileLedger: why a file list is refused, so every refusal reads the same whichever call made it. */
 import { filePathProblem } from '../../validation/file-paths';
-import { PENDING, STATE_NAMES } from './file-states';
+import { COMPLETED, PENDING, SKIPPED, STATE_NAMES } from './file-states';
 
 /** Issues reported for one list at most; past that, more detail helps nobody. */
 export const MAX_ISSUES = 20;
@@ -24,23 +24,26 @@ export function problemOfNew(
 }
 
 /**
- * Check paths about to be finished: each a string, not repeated, and pending if planned.
- * Returns the issues (at most MAX_ISSUES) and the good paths not planned yet.
+ * Check paths about to be finished: each a string and a good path. Returns the issues (at
+ * most MAX_ISSUES), the good paths not planned yet, and the indexes of paths already
+ * finished (or named twice in the call): those are passed over, not refused, since a
+ * repeated completion is no reason to throw into the caller's loop.
  */
 export function checkFinishList(
   index: Map<string, number>,
   states: Uint8Array,
   paths: readonly unknown[],
   field: string,
-): { issues: ListIssue[]; unplanned: string[] | null } {
+): { issues: ListIssue[]; unplanned: string[] | null; repeated: Set<number> | null } {
   const issues: ListIssue[] = [];
   let unplanned: string[] | null = null;
+  let repeated: Set<number> | null = null;
   const seen = paths.length > 1 ? new Set<string>() : null;
   for (let i = 0; i < paths.length && issues.length < MAX_ISSUES; i++) {
     const path = paths[i];
-    let problem: string | null;
+    let problem: string | null = null;
     if (typeof path !== 'string') problem = 'must be a string';
-    else if (seen?.has(path)) problem = `duplicate path ${JSON.stringify(path)}`;
+    else if (seen?.has(path)) (repeated ??= new Set()).add(i);
     else {
       const ordinal = index.get(path);
       if (ordinal === undefined) {
@@ -48,11 +51,13 @@ export function checkFinishList(
         if (!problem) (unplanned ??= []).push(path);
       } else {
         const state = states[ordinal]!;
-        problem = state === PENDING ? null : `${JSON.stringify(path)} is already ${STATE_NAMES[state]}`;
+        if (state === COMPLETED || state === SKIPPED) (repeated ??= new Set()).add(i);
+        else if (state !== PENDING)
+          problem = `${JSON.stringify(path)} is ${STATE_NAMES[state] ?? 'no longer in the plan'}`;
       }
       seen?.add(path);
     }
     if (problem) issues.push({ path: `${field}.${i}`, message: problem });
   }
-  return { issues, unplanned };
+  return { issues, unplanned, repeated };
 }

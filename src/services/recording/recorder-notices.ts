@@ -10,7 +10,7 @@ import type { WentBack } from './reported-progress';
 
 export class RecorderNotices {
   /** What has been said already: each is said once per sync, not once per call. */
-  private readonly said = { notRecording: false, percentBack: false, phaseBack: false };
+  private readonly said = { notRecording: false, percentBack: false, phaseBack: false, repeated: false };
 
   constructor(
     private readonly context: StoreContext,
@@ -29,6 +29,16 @@ export class RecorderNotices {
     this.context.warn({
       code: 'NOT_RECORDING',
       message: `sync ${this.jobId}: ${call}() ignored: ${why}; later recording calls are ignored without a warning`,
+    });
+  }
+
+  /** Files named again after they were finished: passed over, said once per sync. */
+  repeated(call: string, count: number): void {
+    if (count === 0 || this.said.repeated) return;
+    this.said.repeated = true;
+    this.context.warn({
+      code: 'REPEATED_FILES',
+      message: `sync ${this.jobId}: ${call}() named ${count} file already finished (or named twice); passed over, said once per sync`,
     });
   }
 

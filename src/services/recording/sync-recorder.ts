@@ -109,13 +109,13 @@ export class SyncRecorder {
   /** Files indexed. Saved with the next checkpoint; call flush() to save them now. */
   completeFiles(paths: readonly string[]): void {
     const list = this.filesCall('completeFiles', paths);
-    if (list) this.init.ledger.finish('completed', list);
+    if (list) this.notices.repeated('completeFiles', this.init.ledger.finish('completed', list));
   }
 
   /** Files deliberately not indexed (binary, too large…). */
   skipFiles(paths: readonly string[]): void {
     const list = this.filesCall('skipFiles', paths);
-    if (list) this.init.ledger.finish('skipped', list);
+    if (list) this.notices.repeated('skipFiles', this.init.ledger.finish('skipped', list));
   }
 
   /**

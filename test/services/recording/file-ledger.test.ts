@@ -35,14 +35,14 @@ describe('FileLedger', () => {
     ]);
   });
 
-  it('rejects a path finished twice, naming it, and changes nothing', () => {
+  it('rejects a bad path among finished ones, naming it, and changes nothing', () => {
     const ledger = new FileLedger();
     ledger.plan(['a', 'b']);
     ledger.finish('completed', ['a']);
     const before = ledger.counts();
-    expect(() => ledger.finish('completed', ['b', 'a'])).toThrow(ValidationError);
+    expect(() => ledger.finish('completed', ['b', 'a', '../up'])).toThrow(ValidationError);
     try {
-      ledger.finish('skipped', ['b', 'a']);
+      ledger.finish('skipped', ['b', '/abs']);
     } catch (error) {
       expect((error as ValidationError).issues[0]).toMatchObject({ path: 'paths.1' });
     }
@@ -198,13 +198,21 @@ describe('FileLedger', () => {
     expect(() => ledger.plan(['a', 7])).toThrow(/paths\.1: must be a string/);
     expect(() => ledger.plan(['a', '/abs'])).toThrow(/paths\.1/);
     expect(() => ledger.plan(['a', 'b', 'a'])).toThrow(/paths\.2: duplicate path/);
-    expect(() => ledger.finish('completed', ['x', 'x'])).toThrow(/paths\.1: duplicate path/);
     expect(() => ledger.finish('completed', [null])).toThrow(/must be a string/);
     expect(() => ledger.finish('completed', ['../up'])).toThrow(/paths\.0/);
     expect(ledger.size).toBe(0);
     expect(ledger.hasUnsaved()).toBe(false);
     ledger.plan(['a']);
     expect(ledger.pathsIn('pending')).toEqual(['a']);
+  });
+
+  it('passes over a path finished again or named twice in one call, and says how many', () => {
+    const ledger = new FileLedger();
+    ledger.plan(['a', 'b']);
+    expect(ledger.finish('completed', ['a', 'a'])).toBe(1);
+    expect(ledger.finish('skipped', ['b', 'a'])).toBe(1);
+    expect(ledger.finish('completed', ['x', 'x'])).toBe(1);
+    expect(ledger.counts()).toEqual({ pending: 0, completed: 2, skipped: 1 });
   });
 
   it('names a repeat within a later plan, stops at 20 issues, and plans nothing for an empty list', () => {
