@@ -3,6 +3,7 @@ import {
   type ProgressStore,
   type ProgressStoreOptions,
   type StoreWarning,
+  type SyncRecorder,
 } from '../../src';
 import { ManualClock } from './manual-clock';
 
@@ -49,6 +50,30 @@ afterEach(() => {
 /** `count` paths that look like a repository's. */
 export function repoPaths(count: number, prefix = 'src'): string[] {
   return Array.from({ length: count }, (_, i) => `${prefix}/module-${i % 7}/file-${i}.ts`);
+}
+
+/**
+ * Bring a sync of `repoPaths(10)` to the story's prompt: into Indexing Files at 50%, then
+ * `done` files completed and 67% reported (a checkpoint at each 5% boundary crossed).
+ */
+export function indexToStoryPoint(sync: SyncRecorder, done = 4): void {
+  sync.update({
+    phase: 'Indexing Files',
+    percent: 50,
+    phasePercent: 10,
+    filesProcessed: 0,
+    totalFiles: 10,
+    rate: 0,
+  });
+  sync.completeFiles(repoPaths(10).slice(0, done));
+  sync.update({
+    phase: 'Indexing Files',
+    percent: 67,
+    phasePercent: 40,
+    filesProcessed: done,
+    totalFiles: 10,
+    rate: 2,
+  });
 }
 
 /** Raw rows of a table, for asserting what is on disk. */

@@ -2,7 +2,12 @@ import BetterSqlite3 from 'better-sqlite3';
 import { DEFAULT_PHASES, type ProgressStore, ValidationError } from '../../../src';
 import { HistoryFactory } from '../../support/history-factory';
 import { ManualClock } from '../../support/manual-clock';
-import { closeTestProgressStore, openTestProgressStore, repoPaths } from '../../support/progress-store';
+import {
+  closeTestProgressStore,
+  indexToStoryPoint,
+  openTestProgressStore,
+  repoPaths,
+} from '../../support/progress-store';
 import { openTestStore } from '../../support/store';
 import { useTempDir } from '../../support/temp-dir';
 
@@ -147,23 +152,7 @@ describe('the resume prompt estimate', () => {
       gitCommit: 'abc1234'.padEnd(40, '0'),
       files: repoPaths(10),
     });
-    sync.update({
-      phase: 'Indexing Files',
-      percent: 50,
-      phasePercent: 10,
-      filesProcessed: 0,
-      totalFiles: 10,
-      rate: 0,
-    });
-    sync.completeFiles(repoPaths(10).slice(0, 4));
-    sync.update({
-      phase: 'Indexing Files',
-      percent: 67,
-      phasePercent: 40,
-      filesProcessed: 4,
-      totalFiles: 10,
-      rate: 2,
-    });
+    indexToStoryPoint(sync);
     closeTestProgressStore(opened.store);
   }
 

@@ -1,6 +1,12 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { ConflictError, NotFoundError } from '../../../src';
-import { closeTestProgressStore, openTestProgressStore, repoPaths, rows } from '../../support/progress-store';
+import {
+  closeTestProgressStore,
+  indexToStoryPoint,
+  openTestProgressStore,
+  repoPaths,
+  rows,
+} from '../../support/progress-store';
 import { useTempDir } from '../../support/temp-dir';
 import { checksum, encodeOrdinals } from '../../../src/repositories/file-log-codec';
 
@@ -15,23 +21,7 @@ function interrupt(done = 4, jobId = 'job-1') {
     gitCommit: 'abc1234'.padEnd(40, '0'),
     files: repoPaths(10),
   });
-  sync.update({
-    phase: 'Indexing Files',
-    percent: 50,
-    phasePercent: 10,
-    filesProcessed: 0,
-    totalFiles: 10,
-    rate: 0,
-  });
-  sync.completeFiles(repoPaths(10).slice(0, done));
-  sync.update({
-    phase: 'Indexing Files',
-    percent: 67,
-    phasePercent: 40,
-    filesProcessed: done,
-    totalFiles: 10,
-    rate: 2,
-  });
+  indexToStoryPoint(sync, done);
   closeTestProgressStore(opened.store);
   return opened.clock;
 }

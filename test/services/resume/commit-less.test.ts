@@ -1,6 +1,12 @@
 import { renderResumeDetails, renderResumePrompt } from '../../../src';
 import { GitRepo } from '../../support/git-repo';
-import { closeTestProgressStore, openTestProgressStore, repoPaths, rows } from '../../support/progress-store';
+import {
+  closeTestProgressStore,
+  indexToStoryPoint,
+  openTestProgressStore,
+  repoPaths,
+  rows,
+} from '../../support/progress-store';
 import { useTempDir } from '../../support/temp-dir';
 
 const tmp = useTempDir();
@@ -12,23 +18,7 @@ const tmp = useTempDir();
 function commitLessSync(how: 'interrupted' | 'failed') {
   const first = openTestProgressStore(tmp.join('store'));
   const sync = first.store.recording.startSync({ jobId: 'no-commit', files: repoPaths(10) });
-  sync.update({
-    phase: 'Indexing Files',
-    percent: 50,
-    phasePercent: 10,
-    filesProcessed: 0,
-    totalFiles: 10,
-    rate: 0,
-  });
-  sync.completeFiles(repoPaths(10).slice(0, 4));
-  sync.update({
-    phase: 'Indexing Files',
-    percent: 67,
-    phasePercent: 40,
-    filesProcessed: 4,
-    totalFiles: 10,
-    rate: 2,
-  });
+  indexToStoryPoint(sync);
   if (how === 'failed') sync.fail({ message: 'Network timeout', code: 'ETIMEDOUT' });
   closeTestProgressStore(first.store);
   return openTestProgressStore(tmp.join('store'), { clock: first.clock });

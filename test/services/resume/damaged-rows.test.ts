@@ -2,6 +2,7 @@ import { CorruptDatabaseError } from '../../../src';
 import { handEdit } from '../../support/hand-edit';
 import {
   closeTestProgressStore,
+  indexToStoryPoint,
   openTestProgressStore,
   repoPaths,
   storeInternals,
@@ -20,23 +21,7 @@ const COMMIT = 'c0ffee'.padEnd(40, '0');
 function interrupt(jobId = 'job-1', clock?: ManualClock): { dbPath: string; clock: ManualClock } {
   const opened = openTestProgressStore(tmp.path, clock ? { clock } : {});
   const sync = opened.store.recording.startSync({ jobId, gitCommit: COMMIT, files: repoPaths(10) });
-  sync.update({
-    phase: 'Indexing Files',
-    percent: 50,
-    phasePercent: 10,
-    filesProcessed: 0,
-    totalFiles: 10,
-    rate: 0,
-  });
-  sync.completeFiles(repoPaths(10).slice(0, 4));
-  sync.update({
-    phase: 'Indexing Files',
-    percent: 67,
-    phasePercent: 40,
-    filesProcessed: 4,
-    totalFiles: 10,
-    rate: 2,
-  });
+  indexToStoryPoint(sync);
   const dbPath = opened.store.path;
   closeTestProgressStore(opened.store);
   return { dbPath, clock: opened.clock };
