@@ -2,6 +2,21 @@
 // database and archive code and runs the jest tests that cover each mutant. MUTATION.md keeps
 // the last score and why each survivor is acceptable. Type-checked by tsconfig.stryker.json.
 
+// One scope at a time (`MUTATE_SCOPE=resume npm run mutate`) finishes sooner than the whole
+// set, and only a run that finishes writes its incremental file; each scope keeps its own.
+/** @type {Record<string, string[]>} */
+const scopes = {
+  recording: ['src/services/recording/**/*.ts'],
+  resume: ['src/services/resume/**/*.ts'],
+  db: ['src/db/**/*.ts'],
+  archive: ['src/services/retention/archive*.ts', 'src/services/retention/history-archiver.ts'],
+};
+const scope = process.env.MUTATE_SCOPE ?? 'all';
+if (scope !== 'all' && !(scope in scopes)) {
+  throw new Error(`MUTATE_SCOPE must be one of ${Object.keys(scopes).join(', ')} or all, not ${scope}`);
+}
+const reports = scope === 'all' ? 'reports/mutation' : `reports/mutation/${scope}`;
+
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 const config = {
   packageManager: 'npm',
@@ -10,13 +25,7 @@ const config = {
   checkers: ['typescript'],
   tsconfigFile: 'tsconfig.json',
   typescriptChecker: { prioritizePerformanceOverAccuracy: true },
-  mutate: [
-    'src/services/recording/**/*.ts',
-    'src/services/resume/**/*.ts',
-    'src/db/**/*.ts',
-    'src/services/retention/archive.ts',
-    'src/services/retention/history-archiver.ts',
-  ],
+  mutate: scope === 'all' ? Object.values(scopes).flat() : scopes[scope],
   // Per-test coverage: each mutant only runs the tests that reached it in the jest process.
   // Code that only child processes run (crash and lock children) counts as not covered.
   coverageAnalysis: 'perTest',
@@ -24,7 +33,8 @@ const config = {
   concurrency: 2,
   // Reruns only test the mutants whose code or covering tests changed.
   incremental: true,
-  incrementalFile: 'reports/stryker-incremental.json',
+  incrementalFile:
+    scope === 'all' ? 'reports/stryker-incremental.json' : `reports/stryker-incremental-${scope}.json`,
   // The first full test run measures coverage per test; on a loaded machine it takes minutes.
   dryRunTimeoutMinutes: 30,
   timeoutMS: 20000,
@@ -33,8 +43,8 @@ const config = {
   // mutant-log (stryker/mutant-log-reporter.mjs) keeps each result as it comes, for runs stopped early.
   plugins: ['@stryker-mutator/*', './stryker/mutant-log-reporter.mjs'],
   reporters: ['clear-text', 'progress-append-only', 'html', 'json', 'mutant-log'],
-  htmlReporter: { fileName: 'reports/mutation/mutation.html' },
-  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  htmlReporter: { fileName: `${reports}/mutation.html` },
+  jsonReporter: { fileName: `${reports}/mutation.json` },
   thresholds: { high: 90, low: 85, break: null },
   tempDirName: '.stryker-tmp',
   cleanTempDir: true,
