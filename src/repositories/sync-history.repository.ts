@@ -96,6 +96,11 @@ export class SyncHistoryRepository {
     return raw ? checkRow<SyncHistoryRow>('sync_history', raw) : null;
   }
 
+  /** The status column as stored, unchecked (for a message about a damaged row); null when there is no such sync. */
+  storedStatus(jobId: string): unknown {
+    return this.selectRaw().where(eq(syncHistory.jobId, jobId)).get()?.status ?? null;
+  }
+
   /**
    * A damaged row is settled by a writer that gives it up (start fresh, resume): a status
    * outside the closed set reads as a sync nobody owns, so it is made one before the

@@ -9,7 +9,10 @@ import type { StoreContext } from '../store-context';
 export function supersedeOlder(context: StoreContext, row: SyncHistoryRow): void {
   const { repos, clock, settings, projectId } = context;
   for (const older of repos.syncHistory.listResumeCandidates(projectId)) {
-    if (older.id >= row.id || older.jobId === row.jobId) continue;
+    // Newer syncs are kept. The row itself is no longer a candidate (claimed or abandoned
+    // earlier in this transaction), so `>` would do the same.
+    // Stryker disable next-line EqualityOperator: equivalent, as said above
+    if (older.id >= row.id) continue;
     if (older.status === 'running') {
       if (isOwnerAlive(older, clock, settings)) continue;
       repos.syncHistory.transition(older.jobId, ['running'], 'interrupted', {
