@@ -65,7 +65,12 @@ export function changesSince(repoDir: string, commit: string): GitChanges {
   try {
     head = git(repoDir, ['rev-parse', '--verify', 'HEAD^{commit}']).trim();
   } catch (error) {
-    throw new UnusableCommitError(`${repoDir} is not a git repository with a HEAD commit`, { cause: error });
+    // The message is all a caller sees (the plan's reason): say when git itself is missing.
+    const why =
+      (error as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'git was not found on PATH'
+        : `${repoDir} is not a git repository with a HEAD commit`;
+    throw new UnusableCommitError(why, { cause: error });
   }
   // The commit is validated as hex before it gets here, so it cannot be read as an option.
   if (!succeeds(repoDir, ['cat-file', '-e', `${commit}^{commit}`])) {

@@ -43,6 +43,7 @@ export function estimateFromOwnPace(row: SyncHistoryRow, checkpoint: CheckpointR
   if (rate > 0 && checkpoint.filesPending > 0) return Math.round((checkpoint.filesPending / rate) * 1000);
   const progress = checkpoint.overallProgress;
   const elapsed = checkpoint.updatedAt - row.startTime;
-  if (progress <= 0 || progress >= 100 || elapsed <= 0) return progress >= 100 ? 0 : null;
+  if (progress >= 100) return 0;
+  if (progress <= 0 || elapsed <= 0) return null;
   return Math.round((elapsed / progress) * (100 - progress));
 }

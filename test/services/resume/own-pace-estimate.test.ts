@@ -56,6 +56,10 @@ describe("an interrupted sync's own-pace estimate", () => {
     expect(interruptedEstimate([{ afterMs: 90_000, percent: 90, rate: 5, completed: 10 }])).toBe(10_000);
   });
 
+  it('is 0 at 100%, even when it got there in no measurable time', () => {
+    expect(interruptedEstimate([{ afterMs: 0, percent: 100, rate: 0, completed: 10 }])).toBe(0);
+  });
+
   it('is 0 at 100%', () => {
     expect(interruptedEstimate([{ afterMs: 10_000, percent: 100, rate: 0, completed: 10 }])).toBe(0);
   });
