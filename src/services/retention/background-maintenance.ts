@@ -134,6 +134,7 @@ export class BackgroundMaintenance implements UpkeepTask {
         }
         const job = this.host.begin();
         job.run.pace = false;
+        job.run.inSlices = true;
         job.run.slices = 0;
         job.run.lockTimeoutMs = lockTimeoutMs;
         this.job = job;

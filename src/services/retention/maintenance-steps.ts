@@ -1,5 +1,5 @@
 import { wholeMs } from '../../clock';
-import { removeDamagedRows } from '../damaged-rows';
+import { type DamagedRow, findDamagedRowsInSteps, removeDamagedRows } from '../damaged-rows';
 import { pruneArchive, settleArchive } from './archive-upkeep';
 import { expireCheckpoints } from './checkpoint-expiry';
 import { archiveSyncs } from './history-archiver';
@@ -35,7 +35,7 @@ export function* maintenanceSteps(
   // What a run that died between writing an archive batch and recording it left behind.
   if (!run.dryRun) settleArchive(run);
   // Damaged rows would stop the steps below (they read whole rows): they go first.
-  if (!run.dryRun) removeDamaged(run);
+  if (!run.dryRun) removeDamaged(run, yield* findDamagedRowsInSteps(run.repos.storedRows));
   yield* expireCheckpoints(run, now - policy.checkpointMaxAgeMs, { countKept: true });
   yield* archiveSyncs(run, now - policy.historyMaxAgeMs);
   yield* compactTrails(run, now - policy.trailCompactionDelayMs);
@@ -139,8 +139,9 @@ function skippedReport(
 }
 
 /** Remove damaged rows (a sync's row archived first), and say what went. */
-function removeDamaged(run: MaintenanceRun): void {
-  const { removed, archived } = removeDamagedRows(run.context);
+function removeDamaged(run: MaintenanceRun, found: DamagedRow[]): void {
+  if (found.length === 0) return;
+  const { removed, archived } = removeDamagedRows(run.context, found);
   if (removed.length === 0) return;
   const which = removed
     .slice(0, 5)
