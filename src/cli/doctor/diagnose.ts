@@ -124,6 +124,18 @@ function schema(facts: StoreFacts): DoctorCheck {
       advice: 'upgrade cidx-progress; this version refuses to open the file rather than damage it',
     };
   }
+  const records = facts.migrationRecords;
+  if (records && records.problems.length > 0) {
+    return {
+      name: 'schema',
+      status: 'fail',
+      detail: `the migrations table does not match the shipped migrations: ${records.problems.join('; ')}`,
+      advice:
+        records.matched !== null
+          ? `run \`${REPAIR_COMMAND}\`: the tables and indexes are exactly those of ${records.matchedTag ?? 'no migration'}, so it records those migrations again (and applies the rest)`
+          : 'repair cannot tell which migrations ran: move the file aside (a fresh store starts) or restore it from a backup',
+    };
+  }
   if (shipped && applied.createdAt < shipped.createdAt) {
     const pending = Object.keys(facts.shipped.hashes).filter(
       (when) => Number(when) > applied.createdAt,
