@@ -1,6 +1,6 @@
 import { type Connection, closeConnection } from '../../db/connection';
 import { lstatIfExists } from '../../db/file-modes';
-import { checkMigrationRecords, type MigrationRecordsCheck } from '../../db/migration-records';
+import type { MigrationRecordsCheck } from '../../db/migration-records';
 import { shippedMigrations } from '../../db/migrations';
 import { openInspectionConnection } from '../../db/open-read-only';
 import { StoreFileRepository } from '../../repositories/store-file.repository';
@@ -121,7 +121,7 @@ function readInto(connection: Connection, facts: StoreFacts): void {
   const pages = storeFile.pageCounts();
   facts.pages = { size: pages.pageSize, count: pages.pageCount, free: pages.freePages };
   facts.applied = storeFile.appliedMigrations();
-  facts.migrationRecords = checkMigrationRecords(connection.sqlite);
+  facts.migrationRecords = storeFile.checkMigrationRecords();
   const meta = storeFile.metaValues(['last_maintenance_at', 'last_vacuum_at']);
   facts.lastMaintenanceAt = meta.last_maintenance_at;
   facts.lastVacuumAt = meta.last_vacuum_at;

@@ -4,13 +4,10 @@
  * ones; otherwise change nothing and stop with NEEDS_REPAIR, saying what differs.
  */
 import { type Connection, closeConnection, openConnection } from '../../db/connection';
-import {
-  checkMigrationRecords,
-  type MigrationRecordsCheck,
-  rerecordMigrations,
-} from '../../db/migration-records';
+import type { MigrationRecordsCheck } from '../../db/migration-records';
 import { toStoreError } from '../../db/sqlite-errors';
 import { CorruptDatabaseError } from '../../errors';
+import { StoreFileRepository } from '../../repositories/store-file.repository';
 import { CliError, EXIT } from '../exit-codes';
 
 /** Returns the problems put right (empty when the table was fine or absent). */
@@ -25,9 +22,10 @@ export function repairMigrationRecords(dbPath: string): string[] {
     if (error instanceof CorruptDatabaseError) return [];
     throw error;
   }
+  const storeFile = new StoreFileRepository(connection);
   try {
     try {
-      check = checkMigrationRecords(connection.sqlite);
+      check = storeFile.checkMigrationRecords();
     } catch (error) {
       const failure = toStoreError(error, 'check the migrations table');
       if (failure instanceof CorruptDatabaseError) return [];
@@ -41,7 +39,7 @@ export function repairMigrationRecords(dbPath: string): string[] {
           'ran, so nothing was changed: move the file aside (a fresh store starts) or restore it from a backup',
       );
     }
-    rerecordMigrations(connection.sqlite, check.matched);
+    storeFile.rerecordMigrations(check.matched);
     return check.problems;
   } finally {
     closeConnection(connection);
