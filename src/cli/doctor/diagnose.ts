@@ -224,12 +224,12 @@ function maintenance(facts: StoreFacts, { now }: DiagnoseOptions): DoctorCheck {
   return { name: 'maintenance', status: 'ok', detail: when, advice: null };
 }
 
-/** Information only: a full VACUUM runs at most monthly, and only when free pages make it worth it. */
+/** Information only: a full VACUUM runs at most monthly, only when free pages make it worth it, and only in maintenance asked for. */
 function vacuum(facts: StoreFacts, { now }: DiagnoseOptions): DoctorCheck {
   const last = facts.lastVacuumAt;
   const detail =
     last === null
-      ? 'no full VACUUM yet (runs at most monthly, when free pages make it worth it)'
+      ? 'no full VACUUM yet (at most monthly, when free pages make it worth it, in `cidx-progress maintain` or runMaintenance(); the store by itself gives free pages back incrementally)'
       : `last full VACUUM ${formatAgo(last, now)} (${formatWhen(last)})`;
   return { name: 'vacuum', status: 'ok', detail, advice: null };
 }
