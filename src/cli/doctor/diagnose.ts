@@ -147,16 +147,6 @@ function schema(facts: StoreFacts): DoctorCheck {
       advice: MIGRATE_HINT(facts.path),
     };
   }
-  if (facts.shipped.hashes[String(applied.createdAt)] !== applied.hash) {
-    return {
-      name: 'schema',
-      status: 'warn',
-      detail:
-        'the latest applied migration differs from the shipped one of the same time (edited after it was applied?)',
-      advice:
-        'compare drizzle/ with the version that created the file; a migration must never be edited once released',
-    };
-  }
   return {
     name: 'schema',
     status: 'ok',

@@ -4,7 +4,6 @@
  * ones; otherwise change nothing and stop with NEEDS_REPAIR, saying what differs.
  */
 import { type Connection, closeConnection, openConnection } from '../../db/connection';
-import type { MigrationRecordsCheck } from '../../db/migration-records';
 import { toStoreError } from '../../db/sqlite-errors';
 import { CorruptDatabaseError } from '../../errors';
 import { StoreFileRepository } from '../../repositories/store-file.repository';
@@ -12,25 +11,12 @@ import { CliError, EXIT } from '../exit-codes';
 
 /** Returns the problems put right (empty when the table was fine or absent). */
 export function repairMigrationRecords(dbPath: string): string[] {
-  // The store's own open (link-safe, owner-checked), without migrating: that is what fails here.
-  let connection: Connection;
-  let check: MigrationRecordsCheck | null;
+  let connection: Connection | undefined;
   try {
+    // The store's own open (link-safe, owner-checked), without migrating: that is what fails here.
     connection = openConnection(dbPath);
-  } catch (error) {
-    // A damaged file is the store's own open's to move aside (the next step of the repair).
-    if (error instanceof CorruptDatabaseError) return [];
-    throw error;
-  }
-  const storeFile = new StoreFileRepository(connection);
-  try {
-    try {
-      check = storeFile.checkMigrationRecords();
-    } catch (error) {
-      const failure = toStoreError(error, 'check the migrations table');
-      if (failure instanceof CorruptDatabaseError) return [];
-      throw failure;
-    }
+    const storeFile = new StoreFileRepository(connection);
+    const check = storeFile.checkMigrationRecords();
     if (!check || check.newer || check.problems.length === 0) return [];
     if (check.matched === null) {
       throw new CliError(
@@ -41,7 +27,12 @@ export function repairMigrationRecords(dbPath: string): string[] {
     }
     storeFile.rerecordMigrations(check.matched);
     return check.problems;
+  } catch (error) {
+    // A damaged file is the store's own open's to move aside (the next step of the repair).
+    const failure = error instanceof CliError ? error : toStoreError(error, 'check the migrations table');
+    if (failure instanceof CorruptDatabaseError) return [];
+    throw failure;
   } finally {
-    closeConnection(connection);
+    if (connection) closeConnection(connection);
   }
 }

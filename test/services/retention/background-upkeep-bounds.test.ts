@@ -111,11 +111,11 @@ describe('background upkeep never runs one long call', () => {
     ]);
   });
 
-  it('removes a row found damaged only if it still is: a row mended since the search stays', () => {
+  it('removes a row found damaged only if it still is: a row mended since the search stays, one gone is not counted', () => {
     const clock = new ManualClock();
     const { store } = openTestProgressStore(tmp.path, { clock, autoMaintenance: false });
     seed(store, { jobId: 'a', start: clock.now() - DAY, trailRows: 3, outcome: 'completed' });
-    const [first, second] = rows<{ id: number }>(store, 'SELECT id FROM progress_updates ORDER BY id');
+    const [first, second, third] = rows<{ id: number }>(store, 'SELECT id FROM progress_updates ORDER BY id');
     for (const row of [first!, second!])
       handEdit(
         store.path,
@@ -130,7 +130,21 @@ describe('background upkeep never runs one long call', () => {
     expect(step.value).toHaveLength(2);
 
     handEdit(store.path, 'UPDATE progress_updates SET overall_progress = 10 WHERE id = ?', {}, first!.id);
-    const { removed } = removeDamagedRows(context, step.value);
+    // And one found damaged that is gone since (another repair took it): not counted.
+    handEdit(
+      store.path,
+      'UPDATE progress_updates SET overall_progress = 250 WHERE id = ?',
+      { ignoreChecks: true },
+      third!.id,
+    );
+    const again = findDamagedRowsInSteps(context.repos.storedRows);
+    let more = again.next();
+    while (!more.done) more = again.next();
+    handEdit(store.path, 'DELETE FROM progress_updates WHERE id = ?', {}, third!.id);
+    const { removed } = removeDamagedRows(context, [
+      ...step.value,
+      ...more.value.filter((row) => row.rowid === third!.id),
+    ]);
     expect(removed.map((row) => row.rowid)).toEqual([second!.id]);
     expect(rows(store, 'SELECT id FROM progress_updates WHERE id IN (?, ?)', first!.id, second!.id)).toEqual([
       { id: first!.id },

@@ -1,7 +1,13 @@
 import fs from 'node:fs';
 import type { ProgressStore } from '../../../src';
 import { ManualClock } from '../../support/manual-clock';
-import { closeTestProgressStore, openTestProgressStore, rows } from '../../support/progress-store';
+import { MaintenanceLease } from '../../../src/services/retention/maintenance-lease';
+import {
+  closeTestProgressStore,
+  openTestProgressStore,
+  rows,
+  storeInternals,
+} from '../../support/progress-store';
 import { useTempDir } from '../../support/temp-dir';
 import { DAY, seed } from './retention-fixtures';
 
@@ -73,5 +79,30 @@ describe('a maintenance that fails', () => {
     expect(second.warnings).toEqual([]);
     expect(second.store.retention.upkeep.lastReport!.removed.syncHistory.rows).toBe(1);
     expect(lastMaintenanceAt(second.store)).toBe(clock.now());
+  });
+
+  it('a background run skipped while another run holds the lease records nothing and looks again a minute later', () => {
+    const clock = new ManualClock();
+    const { store: holder } = openTestProgressStore(tmp.path, { clock, autoMaintenance: false });
+    seed(holder, { jobId: 'old', start: clock.now() - 40 * DAY, trailRows: 5, outcome: 'completed' });
+    const lease = new MaintenanceLease(storeInternals(holder));
+    expect(lease.acquire(0)).toBeNull();
+
+    // The store's slices driven by hand (the scheduler's timers are not the point here).
+    const { store } = openTestProgressStore(tmp.path, { clock, autoMaintenance: false });
+    const slice = () =>
+      (store.retention as unknown as { background: { run(): number | null } }).background.run();
+    expect(slice()).toBe(60_000);
+    expect(store.retention.upkeep.lastReport!.skipped).toMatchObject({ reason: 'busy' });
+    expect(lastMaintenanceAt(store)).toBeUndefined();
+
+    // The other run ends without finishing (it failed, or its store closed): nothing recorded, still due.
+    lease.release();
+    for (let slices = 0; store.retention.upkeep.lastReport!.skipped; slices++) {
+      if (slices > 10_000) throw new Error('the run never finished');
+      slice();
+    }
+    expect(store.retention.upkeep.lastReport!.removed.syncHistory.rows).toBe(1);
+    expect(lastMaintenanceAt(store)).toBe(clock.now());
   });
 });
