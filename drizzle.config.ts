@@ -6,17 +6,26 @@ import { defineConfig } from 'drizzle-kit';
 /**
  * Used by `drizzle-kit generate` in this repository and by `drizzle-kit migrate` during
  * CIDX upgrades. The target file is CIDX_PROGRESS_DB, or the project file for
- * CIDX_PROJECT_ID under CIDX_HOME (default ~/.cidx). The project id rule is the one in
+ * CIDX_PROJECT_ID under CIDX_HOME (default ~/.cidx); with neither, a command that needs a
+ * database is refused (generate and check need none). The project id rule is the one in
  * src/config/project-id.ts and the CIDX_HOME rule the one in src/config/store-paths.ts
  * (`~` expanded, absolute, no control characters); they are repeated here because an
  * installed package ships this file beside dist/, not src/. Keep them in step
  * (test/config/drizzle-config-rules.test.ts compares the two).
  */
-function targetDatabase(): string {
+function targetDatabase(): string | null {
   const explicit = process.env.CIDX_PROGRESS_DB;
   if (explicit) return refuseLink(path.resolve(explicit));
   const projectId = process.env.CIDX_PROJECT_ID;
-  if (!projectId) return path.join(process.cwd(), 'cidx-progress.db');
+  if (!projectId) {
+    // Never a default file in the working directory: a store nobody would ever open.
+    if (DATABASE_FREE_COMMANDS.has(drizzleKitCommand())) return null;
+    throw new Error(
+      'drizzle.config.ts names no store file: set CIDX_PROGRESS_DB to the store file ' +
+        '(e.g. CIDX_PROGRESS_DB=~/.cidx/progress/acme-api.db), or CIDX_PROJECT_ID to the project id ' +
+        '(its file is $CIDX_HOME/progress/{id}.db, CIDX_HOME defaulting to ~/.cidx)',
+    );
+  }
   if (
     !/^(?!(?:con|prn|aux|nul|com[0-9]|lpt[0-9])(?:\.|$))[a-z0-9](?:[a-z0-9._-]{0,126}[a-z0-9_-])?$/i.test(
       projectId,
@@ -28,6 +37,14 @@ function targetDatabase(): string {
   const dir = path.join(cidxHome(), 'progress');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   return refuseLink(path.join(dir, `${projectId}.db`));
+}
+
+/** drizzle-kit commands that read only src/schema and drizzle/ (this repository's own checks). */
+const DATABASE_FREE_COMMANDS = new Set(['generate', 'check', 'up', 'drop', 'export']);
+
+/** The drizzle-kit command this config is loaded for: the first word after the program. */
+function drizzleKitCommand(): string {
+  return process.argv.slice(2).find((arg) => !arg.startsWith('-')) ?? '';
 }
 
 /** The store never follows a link to its file; neither does a migration. */
@@ -56,9 +73,11 @@ function cidxHome(): string {
 // file's location lets an installed package be migrated from anywhere.
 const fromHere = (relative: string) => path.relative(process.cwd(), path.join(__dirname, relative));
 
+const target = targetDatabase();
+
 export default defineConfig({
   dialect: 'sqlite',
   schema: fromHere('src/schema/index.ts'),
   out: fromHere('drizzle'),
-  dbCredentials: { url: targetDatabase() },
+  ...(target === null ? {} : { dbCredentials: { url: target } }),
 });

@@ -2,6 +2,11 @@ import fs from 'node:fs';
 import { retryWhileBusy } from '../db/busy-retry';
 import type { Connection } from '../db/connection';
 import { structuralDamage, tableNames } from '../db/integrity';
+import {
+  checkMigrationRecords,
+  type MigrationRecordsCheck,
+  rerecordMigrations,
+} from '../db/migration-records';
 import { toStoreError } from '../db/sqlite-errors';
 import { type StoreMetaKey, storeMeta } from '../schema';
 import { assertInTransaction } from '../db/transaction';
@@ -100,6 +105,16 @@ export class StoreFileRepository {
       .prepare(`SELECT hash, created_at FROM "${MIGRATIONS_TABLE}" ORDER BY created_at DESC LIMIT 1`)
       .get() as { hash: string; created_at: number | string } | undefined;
     return { count, latest: latest ? { createdAt: Number(latest.created_at), hash: latest.hash } : null };
+  }
+
+  /** The migrations table checked against the file's tables and indexes (db/migration-records); null: no table. */
+  checkMigrationRecords(): MigrationRecordsCheck | null {
+    return checkMigrationRecords(this.connection.sqlite);
+  }
+
+  /** Record exactly the first `count` shipped migrations (doctor --repair, after checkMigrationRecords). */
+  rerecordMigrations(count: number): void {
+    rerecordMigrations(this.connection.sqlite, count);
   }
 
   /** store_meta values by key, read without assuming the table is there (null when it, or the row, is not). */

@@ -24,6 +24,20 @@ export class StoredRowsRepository {
     for (const sqlRow of rows) yield { rowid: Number(sqlRow.__rowid), row: keyedBySqlName(table, sqlRow) };
   }
 
+  /** Up to `limit` rows of a checked table after `afterRowid`, in rowid order: a scan in pieces. */
+  scanPage(table: CheckedTable, afterRowid: number, limit: number): StoredRow[] {
+    const rows = this.connection.sqlite
+      .prepare(`SELECT rowid AS "__rowid", * FROM "${table}" WHERE rowid > ? ORDER BY rowid LIMIT ?`)
+      .all(afterRowid, limit) as Array<Record<string, unknown>>;
+    return rows.map((sqlRow) => ({ rowid: Number(sqlRow.__rowid), row: keyedBySqlName(table, sqlRow) }));
+  }
+
+  /** The row of a checked table at `rowid` as stored, or null when there is none. */
+  rowAt(table: CheckedTable, rowid: number): Record<string, unknown> | null {
+    const raw = this.connection.sqlite.prepare(`SELECT * FROM "${table}" WHERE rowid = ?`).get(rowid);
+    return raw === undefined ? null : keyedBySqlName(table, raw as Record<string, unknown>);
+  }
+
   /** The sync_history row at `rowid`, as stored (JSON columns as their text). */
   syncRowAt(rowid: number): Record<string, unknown> {
     const raw = this.connection.sqlite.prepare('SELECT * FROM sync_history WHERE rowid = ?').get(rowid);

@@ -13,6 +13,7 @@ import {
   NEWEST_PHASES,
   PHASE_MEANS,
   START_BUCKETS,
+  RUNNING_SYNCS,
   STATUS_COUNTS,
 } from './sync-stats.sql';
 
@@ -32,6 +33,12 @@ export interface StatsWindow {
   /** Ids of damaged rows to leave out (see damagedRows). */
   excluded?: readonly number[];
 }
+
+/** A running row of a window, with what liveness is judged from. */
+export type RunningSyncRow = Pick<
+  SyncHistoryRow,
+  'jobId' | 'ownerPid' | 'ownerHost' | 'ownerBootId' | 'lastActivityAt' | 'lastActivityMono'
+> & { id: number };
 
 /** The runs of a window with one status, and their resource figures. */
 export interface StatusCountRow {
@@ -112,8 +119,17 @@ export class SyncStatsRepository {
 
   constructor(private readonly connection: Connection) {}
 
-  statusCounts(window: StatsWindow): StatusCountRow[] {
-    return this.statement(STATUS_COUNTS).all(params(window)) as StatusCountRow[];
+  /** `gone`: ids of running rows whose owner is gone, counted as interrupted (see runningSyncs). */
+  statusCounts(window: StatsWindow, gone: readonly number[] = []): StatusCountRow[] {
+    return this.statement(STATUS_COUNTS).all({
+      ...params(window),
+      gone: JSON.stringify(gone),
+    }) as StatusCountRow[];
+  }
+
+  /** The window's running rows with their owner and heartbeat, for the caller to judge liveness. */
+  runningSyncs(window: StatsWindow): RunningSyncRow[] {
+    return this.statement(RUNNING_SYNCS).all(params(window)) as RunningSyncRow[];
   }
 
   durationRegression(window: StatsWindow): RegressionSums {

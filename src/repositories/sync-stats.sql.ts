@@ -75,16 +75,26 @@ const ENDED = `s.status IN (${sqlInList(ENDED_STATUSES)})`;
 
 /**
  * Runs of the window grouped by status, with their resource figures. Every status but
- * `resumed` is the last run of a logical sync, so those counts are logical syncs.
+ * `resumed` is the last run of a logical sync, so those counts are logical syncs. A
+ * `running` row whose owner is gone (@gone, a JSON array of ids the caller judged with
+ * services/liveness) counts as interrupted, as resume and status treat it.
  */
 export const STATUS_COUNTS = `
-SELECT s.status AS status, COUNT(*) AS runs,
+SELECT CASE WHEN s.status = 'running' AND s.id IN (SELECT value FROM json_each(@gone)) THEN 'interrupted'
+  ELSE s.status END AS status, COUNT(*) AS runs,
   COUNT(s.peak_memory_bytes) AS memoryRuns, SUM(s.peak_memory_bytes) AS memorySum,
   MAX(s.peak_memory_bytes) AS memoryPeak,
   COUNT(s.mean_cpu_percent) AS cpuRuns, SUM(s.mean_cpu_percent) AS cpuSum
 FROM ${WINDOW_ROWS}
 WHERE ${WINDOW}
-GROUP BY s.status`;
+GROUP BY 1`;
+
+/** The window's `running` rows, with what liveness is judged from (see STATUS_COUNTS' @gone). */
+export const RUNNING_SYNCS = `
+SELECT s.id AS id, s.job_id AS jobId, s.owner_pid AS ownerPid, s.owner_host AS ownerHost,
+  s.owner_boot_id AS ownerBootId, s.last_activity_at AS lastActivityAt, s.last_activity_mono AS lastActivityMono
+FROM ${WINDOW_ROWS}
+WHERE ${WINDOW} AND s.status = 'running'`;
 
 /**
  * One row per completed logical sync: the figures percentiles need, read once and also

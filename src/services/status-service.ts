@@ -1,4 +1,5 @@
 import { wholeMs } from '../clock';
+import type { RowDamage } from '../errors';
 import { activityAge, isOwnerAlive } from './liveness';
 import type { StoreContext } from './store-context';
 
@@ -40,6 +41,20 @@ export class StatusService {
    * newest first. Incomplete syncs without a checkpoint are history, not status.
    * Damaged rows are left out, each reported once through onWarning.
    */
+  /**
+   * The damaged rows among the syncs `list()` looks at (the newest ones of the project):
+   * what it passes over, described (table, key, column, why), without a warning. A
+   * damaged latest sync is a sync that status must not call "nothing".
+   */
+  damaged(): RowDamage[] {
+    const { repos, projectId } = this.context;
+    return this.context.read('list damaged syncs', () =>
+      repos.syncHistory
+        .inspectResumeCandidates(projectId)
+        .flatMap((check) => (check.ok ? [] : [check.damage])),
+    );
+  }
+
   list(): SyncStatusEntry[] {
     const { repos, clock, settings, projectId } = this.context;
     const now = clock.now();

@@ -59,6 +59,22 @@ describe('cidx-progress demo (in process)', () => {
     expect(result.stdout).not.toContain('Sync complete');
   });
 
+  it('a second --interrupt-at on a run resumed past that percent still interrupts, once this run moves', async () => {
+    await interruptedByChild(40);
+    const first = (await statusJson()).syncs[0]!;
+    expect(first.progress).toBeGreaterThanOrEqual(40);
+
+    const result = await runCli(demo('--yes', '--interrupt-at', '40'));
+    expect(result.io.exitCodes).toEqual([6]);
+    expect(result.stdout).toMatch(/Continuing from 4\d% \(Indexing Files\):/);
+    expect(result.stdout).toMatch(/already past --interrupt-at 40%: interrupting once this run moves on/);
+    expect(result.stdout).toMatch(/✂ Interrupted at \d+%: the process exits now/);
+    expect(result.stdout).not.toContain('Sync complete');
+    const after = (await statusJson()).syncs;
+    expect(after).toEqual([expect.objectContaining({ state: 'interrupted', alive: false })]);
+    expect(after[0]!.jobId).not.toBe(first.jobId);
+  });
+
   it('on the next run shows the prompt, merges a new commit and finishes from the checkpoint', async () => {
     await interruptedByChild();
     const before = await statusJson();

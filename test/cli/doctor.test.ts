@@ -133,7 +133,10 @@ describe('cidx-progress doctor', () => {
       expect.objectContaining({ status: 'fail', advice: expect.stringContaining('upgrade cidx-progress') }),
     );
 
+    // One behind: the latest migration's record gone and what it did undone (it dropped two indexes).
     sql('DELETE FROM "__drizzle_migrations" WHERE created_at >= ?', shipped.createdAt);
+    sql('CREATE INDEX `progress_updates_timestamp_idx` ON `progress_updates` (`timestamp`)');
+    sql('CREATE INDEX `checkpoints_created_at_idx` ON `checkpoints` (`created_at`)');
     ({ code, json } = await doctorJson());
     expect(code).toBe(0);
     expect(check(json, 'schema')).toEqual(
@@ -145,7 +148,7 @@ describe('cidx-progress doctor', () => {
     );
   });
 
-  it('warns when the latest applied migration differs from the shipped one', async () => {
+  it('fails when the latest applied migration differs from the shipped one, and names the fix', async () => {
     openStore(tmp.path).close();
     sql(
       'UPDATE "__drizzle_migrations" SET hash = ? WHERE created_at = (SELECT max(created_at) FROM "__drizzle_migrations")',
@@ -154,8 +157,9 @@ describe('cidx-progress doctor', () => {
     const { json } = await doctorJson();
     expect(check(json, 'schema')).toEqual(
       expect.objectContaining({
-        status: 'warn',
-        detail: expect.stringContaining('differs from the shipped one'),
+        status: 'fail',
+        detail: expect.stringMatching(/recorded with a hash that is not the shipped one/),
+        advice: expect.stringContaining('cidx-progress doctor --repair'),
       }),
     );
   });
@@ -273,6 +277,7 @@ describe('cidx-progress doctor: damaged rows, repair, and looking without leavin
     );
     const { code, json } = await doctorJson('--repair');
     expect(json.repair).toEqual({
+      migrationRecords: [],
       removedRows: [
         expect.objectContaining({ table: 'sync_history', key: `job_id=${interrupted}`, column: 'status' }),
       ],

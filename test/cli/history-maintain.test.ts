@@ -35,6 +35,22 @@ describe('cidx-progress history', () => {
     );
   });
 
+  it('counts a sync left running by a process that is gone as interrupted, not in progress', async () => {
+    seedCompleted(tmp.path);
+    seedInterrupted(tmp.path); // its store closed without ending it: nobody owns it now
+    const result = await runCli(history('--json'));
+    expect(result.code).toBe(0);
+    const { report } = JSON.parse(result.stdout) as HistoryJson;
+    if (report.empty) throw new Error('expected a filled report');
+    expect(report.success).toMatchObject({
+      syncs: 2,
+      succeeded: 1,
+      interrupted: 1,
+      inProgress: 0,
+      percent: 50,
+    });
+  });
+
   it("prints the story's history display, and the chart when asked", async () => {
     seedTimedSyncs(tmp.path, [3000, 5000, 4000]);
     const plain = await runCli(history());

@@ -178,6 +178,21 @@ describe('status --watch in this process (the recorder still a real second proce
     ]);
   });
 
+  it.each(['killed', 'completed', 'failed'] as const)(
+    '--json: a sync that ends %s is reported once, as the end line; every line before it is running',
+    async (end) => {
+      const recorder = await startRecorder(end, 1200);
+      const result = await watchInProcess(recorder, watchArgs('--json'));
+      await recorder.child.exited;
+      const lines = jsonLines(result.stdout) as Array<WatchSample & { type: string }>;
+      const last = lines.pop()!;
+      expect(last.type).toBe('end');
+      expect(last.status).not.toBe('running');
+      expect(lines.length).toBeGreaterThanOrEqual(1);
+      for (const line of lines) expect(line).toMatchObject({ type: 'progress', status: 'running' });
+    },
+  );
+
   it('on a terminal: the cli-progress bar with the rate and time left, then how it ended', async () => {
     const recorder = await startRecorder('completed', 1500);
     const result = await watchInProcess(recorder, watchArgs(), {

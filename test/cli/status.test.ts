@@ -38,6 +38,7 @@ describe('cidx-progress status', () => {
       now: expect.any(Number),
       syncs: [],
       resumable: null,
+      damaged: [],
     });
   });
 
@@ -193,6 +194,36 @@ describe('cidx-progress status', () => {
     expect(json.resumable).toMatchObject({ jobId, canResume: false });
   });
 
+  it('says that the latest sync is damaged, in text and in --json, instead of "no syncs"', async () => {
+    const jobId = seedInterrupted(tmp.path);
+    handEdit(
+      tmp.join(`${PROJECT}.db`),
+      `UPDATE sync_history SET phases = '{oops' WHERE job_id = ?`,
+      {},
+      jobId,
+    );
+    const text = await runCli(args());
+    expect(text.code).toBe(0);
+    expect(text.stdout).not.toContain('No running or incomplete syncs');
+    expect(text.stdout).toContain('Damaged:');
+    expect(text.stdout).toContain(`sync_history job_id=${jobId}: phases is not valid JSON`);
+    expect(text.stdout).toContain('cidx-progress doctor --repair');
+
+    const json = JSON.parse((await runCli(args('--json'))).stdout) as StatusJson;
+    expect(json.damaged).toEqual([
+      {
+        table: 'sync_history',
+        key: `job_id=${jobId}`,
+        column: 'phases',
+        why: expect.stringMatching(/^is not valid JSON/),
+      },
+    ]);
+    // A file without damage says so with an empty list.
+    seedInterrupted(tmp.path, 40, 'other-project');
+    const clean = await runCli(['status', '--project', 'other-project', '--dir', tmp.path, '--json']);
+    expect((JSON.parse(clean.stdout) as StatusJson).damaged).toEqual([]);
+  });
+
   it('colours only for a terminal without NO_COLOR', async () => {
     seedInterrupted(tmp.path);
     expect((await runCli(args(), { tty: true })).stdout).toMatch(ANSI);
@@ -229,6 +260,7 @@ describe('renderStatus', () => {
         store: '/x/p.db',
         now: 0,
         resumable: null,
+        damaged: [],
         syncs: [
           {
             ...base,

@@ -27,7 +27,7 @@ export function registerDemo(program: Command, env: CommandEnv): void {
     .option('--repo <dir>', 'walk this git repository (read only) instead of a small one the demo creates')
     .option(
       '--interrupt-at <percent>',
-      'stop the process (a real exit, no finish) once the sync reaches this percent',
+      'stop the process (a real exit, no finish) once the sync reaches this percent (a resumed run already past it: once it moves on)',
       integerIn(1, 99),
     )
     .option(
@@ -163,6 +163,8 @@ async function syncOnce(
       ? `Continuing from ${Math.floor(spec.floorPercent)}% (${spec.startPhase}):`
       : `Syncing ${files.length} files:`,
   );
+  if (spec.interruptAt !== null && spec.floorPercent >= spec.interruptAt)
+    out.line(`  (already past --interrupt-at ${spec.interruptAt}%: interrupting once this run moves on)`);
   const started = performance.now();
   const { filesIndexed, bytesProcessed } = await simulateSync(spec);
   // filesIndexed is left to the store: the ledger's count covers the runs before a resume too.

@@ -4,6 +4,7 @@ import { DEFAULT_MAX_DATABASE_BYTES } from '../../services/retention/retention-p
 import { type CommandEnv, handle, integerIn, withJsonOption, withStoreOptions } from '../command-kit';
 import { type DoctorCheck, diagnose } from '../doctor/diagnose';
 import { inspectStore, type StoreFacts } from '../doctor/inspect-store';
+import { repairMigrationRecords } from '../doctor/repair-migrations';
 import { EXIT, type ExitCode } from '../exit-codes';
 import type { Output } from '../output';
 import {
@@ -30,8 +31,11 @@ export interface DoctorJson {
   ok: boolean;
   checks: DoctorCheck[];
   facts: StoreFacts;
-  /** With --repair: the damaged rows removed before the checks ran; null without it. */
-  repair: { removedRows: DamagedRow[]; archivedSyncs: number } | null;
+  /**
+   * With --repair: what was put right before the checks ran (problems of the migrations
+   * table fixed by recording the migrations again, damaged rows removed); null without it.
+   */
+  repair: { migrationRecords: string[]; removedRows: DamagedRow[]; archivedSyncs: number } | null;
 }
 
 export function registerDoctor(program: Command, env: CommandEnv): void {
@@ -47,7 +51,7 @@ export function registerDoctor(program: Command, env: CommandEnv): void {
     )
     .option(
       '--repair',
-      'repair first: migrate, move a damaged file aside for a fresh one, delete damaged rows (syncs archived first)',
+      'repair first: re-record a hand-edited migrations table, migrate, move a damaged file aside for a fresh one, delete damaged rows (syncs archived first)',
     );
   withJsonOption(withStoreOptions(command));
   command.addHelpText(
@@ -62,10 +66,16 @@ async function doctor(options: DoctorOptions, out: Output, env: CommandEnv): Pro
   const target = await resolveTarget(options, env.io);
   requireStoreFile(target);
   // Repairing is opening for writing (which migrates, or moves a damaged file aside) plus removing damaged rows.
+  // The migrations table first: a hand-edited one makes the store's own open fail.
+  const migrationRecords = options.repair ? repairMigrationRecords(target.dbPath) : [];
   const repaired = options.repair
     ? await withStore(target, env.io, (store) => store.removeDamagedRows(), NO_AUTO_MAINTENANCE)
     : null;
-  const repair = repaired && { removedRows: repaired.removed, archivedSyncs: repaired.archived };
+  const repair = repaired && {
+    migrationRecords,
+    removedRows: repaired.removed,
+    archivedSyncs: repaired.archived,
+  };
   const facts = inspectStore(target.dbPath);
   const checks = diagnose(facts, {
     now: Date.now(),
@@ -76,6 +86,8 @@ async function doctor(options: DoctorOptions, out: Output, env: CommandEnv): Pro
     const result: DoctorJson = { project: target.projectId, store: target.dbPath, ok, checks, facts, repair };
     out.printJson(result);
   } else {
+    if (repair && repair.migrationRecords.length > 0)
+      out.line(`Repaired: recorded the applied migrations again (${repair.migrationRecords.join('; ')}).`);
     if (repair)
       out.line(
         `Repaired: removed ${repair.removedRows.length} damaged row(s)${repair.archivedSyncs ? ` (${repair.archivedSyncs} sync(s) archived first)` : ''}.`,

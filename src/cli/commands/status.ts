@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { formatAgo, formatDurationShort } from '../../presentation/durations';
+import type { RowDamage } from '../../errors';
 import type { ResumeInfo } from '../../services/resume/resume-info';
 import type { SyncStatusEntry } from '../../services/status-service';
 import { type CommandEnv, handle, integerIn, withJsonOption, withStoreOptions } from '../command-kit';
@@ -24,6 +25,8 @@ export interface StatusJson {
   syncs: (SyncStatusEntry & { offeredForResume: boolean })[];
   /** What `resume` (and CIDX's next sync) would offer to resume, or null. */
   resumable: ResumeInfo | null;
+  /** Damaged sync rows among the newest (left out of `syncs`): `doctor --repair` removes them. */
+  damaged: RowDamage[];
 }
 
 export function registerStatus(program: Command, env: CommandEnv): void {
@@ -54,7 +57,8 @@ export async function runStatus(options: StatusOptions, out: Output, env: Comman
   const result = await withReadOnlyStore(target, env.io, (store): StatusJson => {
     const resumable = store.resume.checkResumable();
     const syncs = store.status.list().map((s) => ({ ...s, offeredForResume: s.jobId === resumable?.jobId }));
-    return { project: target.projectId, store: target.dbPath, now: Date.now(), syncs, resumable };
+    const damaged = store.status.damaged();
+    return { project: target.projectId, store: target.dbPath, now: Date.now(), syncs, resumable, damaged };
   });
   if (out.json) out.printJson(result);
   else renderStatus(result, out);
@@ -66,9 +70,18 @@ export function renderStatus(result: StatusJson, out: Output): void {
   out.line(`${out.style('bold', `Project ${result.project}`)}  ${out.style('dim', result.store)}`);
   const running = result.syncs.filter((s) => s.alive);
   const incomplete = result.syncs.filter((s) => !s.alive);
-  if (running.length === 0 && incomplete.length === 0) {
+  const { damaged } = result;
+  if (running.length === 0 && incomplete.length === 0 && damaged.length === 0) {
     out.line('No running or incomplete syncs.');
     return;
+  }
+  if (damaged.length > 0) {
+    out.line('');
+    out.line('Damaged:');
+    for (const d of damaged) out.line(`  ${out.style('red', '✗')} ${d.table} ${d.key}: ${d.column} ${d.why}`);
+    out.line(
+      `  ${out.style('dim', 'left out above; `cidx-progress doctor --repair` removes them (a sync is archived first)')}`,
+    );
   }
   if (running.length > 0) {
     out.line('');

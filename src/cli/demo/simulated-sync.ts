@@ -62,7 +62,15 @@ export async function simulateSync(spec: SimulationSpec): Promise<SimulationResu
   let bytes = 0;
   let phaseStart = DEMO_PHASES.slice(0, startIndex).reduce((sum, p) => sum + p.weight * 100, 0);
   let reported = spec.floorPercent;
-  const armed = spec.interruptAt !== null && spec.floorPercent < spec.interruptAt;
+  // A run resumed at or past the percent asked for is interrupted once it moves on: a
+  // second `--interrupt-at 40` on the same project still shows the crash.
+  const interruptAt = spec.interruptAt;
+  const interruptNow =
+    interruptAt === null
+      ? () => false
+      : spec.floorPercent < interruptAt
+        ? (percent: number) => percent >= interruptAt
+        : (percent: number) => percent > spec.floorPercent;
 
   const report = (phase: string, phasePercent: number, rate: number) => {
     const weight = DEMO_PHASES.find((p) => p.name === phase)!.weight * 100;
@@ -73,7 +81,7 @@ export async function simulateSync(spec: SimulationSpec): Promise<SimulationResu
     );
     sync.update({ phase, percent: reported, phasePercent, filesProcessed: done, totalFiles: total, rate });
     view.update(reported, { phase, filesDone: done, filesTotal: total });
-    if (armed && reported >= spec.interruptAt!) {
+    if (interruptNow(reported)) {
       view.stop();
       spec.interrupt(reported);
     }

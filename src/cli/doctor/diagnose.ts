@@ -124,6 +124,18 @@ function schema(facts: StoreFacts): DoctorCheck {
       advice: 'upgrade cidx-progress; this version refuses to open the file rather than damage it',
     };
   }
+  const records = facts.migrationRecords;
+  if (records && records.problems.length > 0) {
+    return {
+      name: 'schema',
+      status: 'fail',
+      detail: `the migrations table does not match the shipped migrations: ${records.problems.join('; ')}`,
+      advice:
+        records.matched !== null
+          ? `run \`${REPAIR_COMMAND}\`: the tables and indexes are exactly those of ${records.matchedTag ?? 'no migration'}, so it records those migrations again (and applies the rest)`
+          : 'repair cannot tell which migrations ran: move the file aside (a fresh store starts) or restore it from a backup',
+    };
+  }
   if (shipped && applied.createdAt < shipped.createdAt) {
     const pending = Object.keys(facts.shipped.hashes).filter(
       (when) => Number(when) > applied.createdAt,
@@ -133,16 +145,6 @@ function schema(facts: StoreFacts): DoctorCheck {
       status: 'warn',
       detail: `${pending} migration(s) behind this version`,
       advice: MIGRATE_HINT(facts.path),
-    };
-  }
-  if (facts.shipped.hashes[String(applied.createdAt)] !== applied.hash) {
-    return {
-      name: 'schema',
-      status: 'warn',
-      detail:
-        'the latest applied migration differs from the shipped one of the same time (edited after it was applied?)',
-      advice:
-        'compare drizzle/ with the version that created the file; a migration must never be edited once released',
     };
   }
   return {
@@ -212,12 +214,12 @@ function maintenance(facts: StoreFacts, { now }: DiagnoseOptions): DoctorCheck {
   return { name: 'maintenance', status: 'ok', detail: when, advice: null };
 }
 
-/** Information only: a full VACUUM runs at most monthly, and only when free pages make it worth it. */
+/** Information only: a full VACUUM runs at most monthly, only when free pages make it worth it, and only in maintenance asked for. */
 function vacuum(facts: StoreFacts, { now }: DiagnoseOptions): DoctorCheck {
   const last = facts.lastVacuumAt;
   const detail =
     last === null
-      ? 'no full VACUUM yet (runs at most monthly, when free pages make it worth it)'
+      ? 'no full VACUUM yet (at most monthly, when free pages make it worth it, in `cidx-progress maintain` or runMaintenance(); the store by itself gives free pages back incrementally)'
       : `last full VACUUM ${formatAgo(last, now)} (${formatWhen(last)})`;
   return { name: 'vacuum', status: 'ok', detail, advice: null };
 }

@@ -1,5 +1,6 @@
 import { type Connection, closeConnection } from '../../db/connection';
 import { lstatIfExists } from '../../db/file-modes';
+import type { MigrationRecordsCheck } from '../../db/migration-records';
 import { shippedMigrations } from '../../db/migrations';
 import { openInspectionConnection } from '../../db/open-read-only';
 import { StoreFileRepository } from '../../repositories/store-file.repository';
@@ -33,6 +34,8 @@ export interface StoreFacts {
   quickCheck: string[];
   applied: { count: number; latest: MigrationStamp | null } | null;
   shipped: { count: number; latest: MigrationStamp | null; hashes: Record<string, string> };
+  /** The migrations table checked against the file's tables and indexes (db/migration-records); null: no table. */
+  migrationRecords: MigrationRecordsCheck | null;
   pages: { size: number; count: number; free: number };
   lastMaintenanceAt: number | null;
   lastVacuumAt: number | null;
@@ -85,6 +88,7 @@ export function inspectStore(dbPath: string): StoreFacts {
     openError: null,
     quickCheck: [],
     applied: null,
+    migrationRecords: null,
     shipped: {
       count: shipped.length,
       latest: latestShipped ? { createdAt: latestShipped.folderMillis, hash: latestShipped.hash } : null,
@@ -117,6 +121,7 @@ function readInto(connection: Connection, facts: StoreFacts): void {
   const pages = storeFile.pageCounts();
   facts.pages = { size: pages.pageSize, count: pages.pageCount, free: pages.freePages };
   facts.applied = storeFile.appliedMigrations();
+  facts.migrationRecords = storeFile.checkMigrationRecords();
   const meta = storeFile.metaValues(['last_maintenance_at', 'last_vacuum_at']);
   facts.lastMaintenanceAt = meta.last_maintenance_at;
   facts.lastVacuumAt = meta.last_vacuum_at;

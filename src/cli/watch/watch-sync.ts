@@ -49,12 +49,13 @@ export async function watchSync(
     const stopWatching = io.onInterrupt(() => pause.interrupt());
     try {
       for (;;) {
-        view.show(sample);
+        // The end is reported once, by end(): never also as a progress line.
         if (sample.status !== 'running') {
           const exitCode = EXIT_FOR_END[sample.status];
           view.end(sample, exitCode);
           return exitCode;
         }
+        view.show(sample);
         if (await pause.wait(options.intervalMs)) {
           view.stopped(sample, EXIT.STOPPED);
           return EXIT.STOPPED;

@@ -113,6 +113,8 @@ class BarWatch implements WatchView {
     });
   }
   end(sample: WatchSample): void {
+    // The bar's last look is the sync's last state (100% when it completed).
+    this.show(sample);
     this.bar.stop();
     this.out.line(this.out.style(sample.status === 'completed' ? 'green' : 'yellow', endText(sample)));
   }

@@ -18,7 +18,9 @@
  *
  * **Success rate**: completed logical syncs out of those that ended (completed, failed,
  * cancelled, interrupted) in the window; running ones (or ones waiting to be resumed)
- * are reported as in progress and left out.
+ * are reported as in progress and left out. A `running` sync whose owner is gone (see
+ * services/liveness: its process ended, or its heartbeat stopped) counts as interrupted,
+ * as resume and status treat it.
  *
  * **Durations** (total, per phase, anomalies' threshold) are of completed syncs: a
  * failed sync's last phase is cut short. Percentiles are nearest-rank. A phase's trend
@@ -37,6 +39,7 @@ import type { StatsWindow } from '../../repositories/sync-stats.repository';
 import { type PhaseDefinition, phasesSchema } from '../../validation/json-columns';
 import { parseInput } from '../../validation/parse';
 import { DEFAULT_PHASES } from '../recording/recording-input';
+import { isOwnerAlive } from '../liveness';
 import type { StoreContext } from '../store-context';
 import { type EstimateHistory, type EstimateInput, estimateInputSchema, estimateRemaining } from './estimate';
 import { peakUsage } from './peak-usage';
@@ -91,7 +94,12 @@ export class MetricsService {
         if (!check.ok) this.context.warnDamaged(check.damage);
       const excluded = damaged.map((row) => row.id);
       const window: StatsWindow = { projectId, from: to - days * DAY, to, excluded };
-      const statuses = stats.statusCounts(window);
+      // A running sync whose owner is gone is interrupted, as resume and status judge it.
+      const gone = stats
+        .runningSyncs(window)
+        .filter((row) => !isOwnerAlive(row, clock, this.context.settings))
+        .map((row) => row.id);
+      const statuses = stats.statusCounts(window, gone);
       const success = successSection(statuses);
       if (success.syncs === 0) return { empty: true as const, ...base };
 

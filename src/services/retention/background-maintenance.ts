@@ -12,9 +12,9 @@ import type { MaintenanceRun, MaintenanceSteps } from './maintenance-run';
  * more than one slice.
  *
  * A slice runs on the process's shared upkeep scheduler (one unref'd timer for every
- * store; see db/upkeep-scheduler.ts). The first one, `startDelayMs` after open, claims the
- * run in the file if it is due (store_meta `last_maintenance_at`, so only one process runs
- * it); each slice then advances the run's steps until it has made one write transaction
+ * store; see db/upkeep-scheduler.ts). The first one, `startDelayMs` after open, begins a
+ * run if one is due (store_meta `last_maintenance_at`, written only when a run finishes;
+ * the maintenance lease keeps two processes' runs apart); each slice then advances the run's steps until it has made one write transaction
  * (a batch sized to hold the lock ~5 ms, see batch-sizer.ts) or spent `sliceMs`, and the
  * next slice comes after a pause at least as long as the slice (leaving the lock to
  * another process's writer and the event loop to the caller). A slice never runs while
@@ -36,9 +36,9 @@ export interface BackgroundMaintenanceOptions {
 
 /** What the background runner needs of the retention service. */
 export interface MaintenanceHost {
-  /** Claim the run in the file when it is due: null when claimed, else ms until it is due. */
-  claimIfDue(lockTimeoutMs: number): number | null;
-  /** A run's steps, claimed already (trigger `open`). */
+  /** Null when a run is due (the last finished one is a day old), else ms until it is. */
+  dueIn(): number | null;
+  /** A run's steps (trigger `open`). */
   begin(): { run: MaintenanceRun; steps: MaintenanceSteps<MaintenanceReport> };
   /** Run `work` marked as maintenance in progress (a full disk meanwhile does not start another). */
   active<T>(work: () => T): T;
@@ -54,14 +54,16 @@ const DEFAULTS = { startDelayMs: 1_000, sliceMs: 10, gapMs: 10, lockTimeoutMs: 5
 const RETRY_MS = 50;
 /** A slice that found another process holding the write lock past its bound: again this soon. */
 const LOCKED_RETRY_MS = 1_000;
+/** A run skipped because another process's run held the lease: look again this soon. */
+const SKIPPED_RETRY_MS = 60_000;
 
 export class BackgroundMaintenance implements UpkeepTask {
   private job: { run: MaintenanceRun; steps: MaintenanceSteps<MaintenanceReport> } | null = null;
   private started = false;
   /** A slice has looked at the file at least once (whatever it found). */
   private looked = false;
-  /** The due run is claimed in the file (it may still have to begin, after a lock timeout). */
-  private claimed = false;
+  /** A run was found due (it may still have to begin, after a lock timeout). */
+  private due = false;
   private readonly options: typeof DEFAULTS;
   private readonly scheduler: UpkeepScheduler;
   /** The report of the last run this store finished by itself (null: none yet). */
@@ -83,7 +85,7 @@ export class BackgroundMaintenance implements UpkeepTask {
 
   get state(): BackgroundState {
     if (!this.started) return 'off';
-    if (this.job || this.claimed) return 'running';
+    if (this.job || this.due) return 'running';
     return this.looked ? 'idle' : 'waiting';
   }
 
@@ -101,7 +103,7 @@ export class BackgroundMaintenance implements UpkeepTask {
   /** Drop the run in progress: runMaintenance takes over (or the store closes). */
   abandon(): void {
     if (this.job) this.looked = true;
-    this.claimed = false;
+    this.due = false;
     this.dropJob();
   }
 
@@ -127,13 +129,14 @@ export class BackgroundMaintenance implements UpkeepTask {
     this.looked = true;
     try {
       if (!this.job) {
-        if (!this.claimed) {
-          const dueIn = this.host.claimIfDue(lockTimeoutMs);
+        if (!this.due) {
+          const dueIn = this.host.dueIn();
           if (dueIn !== null) return dueIn + 1;
-          this.claimed = true;
+          this.due = true;
         }
         const job = this.host.begin();
         job.run.pace = false;
+        job.run.inSlices = true;
         job.run.slices = 0;
         job.run.lockTimeoutMs = lockTimeoutMs;
         this.job = job;
@@ -146,9 +149,10 @@ export class BackgroundMaintenance implements UpkeepTask {
         const step = steps.next();
         if (step.done) {
           this.job = null;
-          this.claimed = false;
+          this.due = false;
           this.lastReport = step.value;
-          return this.host.intervalMs;
+          // Another process's run held the lease: if it fails, it records nothing, so look again soon.
+          return step.value.skipped ? SKIPPED_RETRY_MS : this.host.intervalMs;
         }
         if (run.transactions !== writes || clock.monotonic() - started >= sliceMs) break;
       }
@@ -160,7 +164,7 @@ export class BackgroundMaintenance implements UpkeepTask {
       // Another process held the lock past the slice's short bound: not a failure. The
       // run starts again soon from where the file stands (what was done stays done).
       if (error instanceof DatabaseLockedError) return LOCKED_RETRY_MS;
-      this.claimed = false;
+      this.due = false;
       this.context.warn({
         code: error instanceof ProgressStoreError ? error.code : 'STORAGE',
         message: `background maintenance failed: ${(error as Error).message}`,

@@ -83,6 +83,12 @@ export class MaintenanceRun {
    * held it (makeWayForWaiters); a run in slices leaves it free between slices instead.
    */
   pace = true;
+  /**
+   * Run by the store itself in slices between the caller's calls: a full VACUUM, one
+   * synchronous rewrite of the file that no slice can bound, is left to runMaintenance()
+   * and `cidx-progress maintain` (see reclaim-space.ts).
+   */
+  inSlices = false;
   /** Bound on waiting for another process's write lock, per batch. */
   lockTimeoutMs: number;
   private readonly sizers: Record<BatchKind, BatchSizer>;

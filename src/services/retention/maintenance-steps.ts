@@ -1,5 +1,5 @@
 import { wholeMs } from '../../clock';
-import { removeDamagedRows } from '../damaged-rows';
+import { type DamagedRow, findDamagedRowsInSteps, removeDamagedRows } from '../damaged-rows';
 import { pruneArchive, settleArchive } from './archive-upkeep';
 import { expireCheckpoints } from './checkpoint-expiry';
 import { archiveSyncs } from './history-archiver';
@@ -21,21 +21,20 @@ export type MaintenanceTrigger = MaintenanceReport['trigger'];
  * this generator: taken before its first step, released when it returns or is abandoned
  * (`return()` on the generator runs its `finally`).
  *
- * `claimed`: the caller already recorded the run in store_meta (runIfDue, a slice's claim).
+ * The run is recorded in store_meta (`last_maintenance_at`, its start) by its last write,
+ * once everything else is done: a run that failed, was dropped or lost its lease records
+ * nothing, so it is still due (for the next store to open, and for `doctor`).
  */
 export function* maintenanceSteps(
   run: MaintenanceRun,
   trigger: MaintenanceTrigger,
-  claimed: boolean,
 ): MaintenanceSteps<MaintenanceReport> {
   const { policy, now } = run;
   const pressure = trigger === 'disk-full';
-  if (!run.dryRun && !claimed)
-    run.write('record maintenance', () => run.repos.storeMeta.set('last_maintenance_at', now));
   // What a run that died between writing an archive batch and recording it left behind.
   if (!run.dryRun) settleArchive(run);
   // Damaged rows would stop the steps below (they read whole rows): they go first.
-  if (!run.dryRun) removeDamaged(run);
+  if (!run.dryRun) removeDamaged(run, yield* findDamagedRowsInSteps(run.repos.storedRows));
   yield* expireCheckpoints(run, now - policy.checkpointMaxAgeMs, { countKept: true });
   yield* archiveSyncs(run, now - policy.historyMaxAgeMs);
   yield* compactTrails(run, now - policy.trailCompactionDelayMs);
@@ -49,7 +48,10 @@ export function* maintenanceSteps(
   );
   yield;
   const vacuum = yield* reclaimSpace(run, pressure);
-  if (!run.dryRun) run.repos.storeFile.mergeWal();
+  if (!run.dryRun) {
+    run.write('record maintenance', () => run.repos.storeMeta.set('last_maintenance_at', now));
+    run.repos.storeFile.mergeWal();
+  }
   return reportOf(run, trigger, { budget, vacuum, filesDeleted });
 }
 
@@ -62,15 +64,14 @@ export function* maintenanceSteps(
 export function* leasedMaintenanceSteps(
   run: MaintenanceRun,
   trigger: MaintenanceTrigger,
-  claimed: boolean,
   waitMs: number,
 ): MaintenanceSteps<MaintenanceReport> {
   const { lease } = run;
-  if (!lease) return yield* maintenanceSteps(run, trigger, claimed);
+  if (!lease) return yield* maintenanceSteps(run, trigger);
   const holder = lease.acquire(waitMs);
   if (holder) return skippedReport(run, trigger, holder);
   try {
-    return yield* maintenanceSteps(run, trigger, claimed);
+    return yield* maintenanceSteps(run, trigger);
   } finally {
     lease.release();
   }
@@ -139,8 +140,9 @@ function skippedReport(
 }
 
 /** Remove damaged rows (a sync's row archived first), and say what went. */
-function removeDamaged(run: MaintenanceRun): void {
-  const { removed, archived } = removeDamagedRows(run.context);
+function removeDamaged(run: MaintenanceRun, found: DamagedRow[]): void {
+  if (found.length === 0) return;
+  const { removed, archived } = removeDamagedRows(run.context, found);
   if (removed.length === 0) return;
   const which = removed
     .slice(0, 5)

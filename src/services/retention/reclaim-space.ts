@@ -15,7 +15,12 @@ const megabytes = (bytes: number) => `${(bytes / 1_000_000).toFixed(1)} MB`;
  * `last_vacuum_at`, so "monthly" survives restarts); at least 25% of the file's pages are
  * free; no sync is running (VACUUM holds the write lock for the whole rewrite, about a
  * second for 50 MB here, where every other step holds it for milliseconds); and no write
- * is waiting on a full disk (VACUUM needs room for a copy). Otherwise, once at least
+ * is waiting on a full disk (VACUUM needs room for a copy); and the run was asked for
+ * (runMaintenance, `cidx-progress maintain`), not made by the store itself in slices: a
+ * VACUUM is one synchronous call that no slice can bound (on a 500 MB file it held the
+ * caller's event loop 250–400 ms), so background upkeep only ever gives free pages back
+ * incrementally, and the month's VACUUM waits for the next maintenance asked for (the
+ * report says so). Otherwise, once at least
  * 1 MB is free (any amount under pressure), `incremental_vacuum` gives the free pages
  * back in short transactions.
  */
@@ -93,6 +98,11 @@ function fullVacuumVerdict(
     return {
       worth: false,
       reason: `full VACUUM skipped: the disk is full and VACUUM needs room for a copy (${share})`,
+    };
+  if (run.inSlices)
+    return {
+      worth: false,
+      reason: `full VACUUM due (${share}, ${when}), left to \`cidx-progress maintain\` or runMaintenance(): it is one rewrite of the file that would hold this process for its whole length`,
     };
   const running = repos.syncHistory
     .listResumeCandidates(context.projectId)

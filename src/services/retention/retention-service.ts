@@ -41,8 +41,8 @@ export class RetentionService {
     this.background = new BackgroundMaintenance(
       context,
       {
-        claimIfDue: (lockTimeoutMs) => this.claimIfDue(lockTimeoutMs),
-        begin: () => this.begin('open', false, true),
+        dueIn: () => this.dueIn(),
+        begin: () => this.begin('open', false),
         active: (work) => this.active(work),
         intervalMs: this.policy.maintenanceIntervalMs,
       },
@@ -73,7 +73,7 @@ export class RetentionService {
     this.context.assertOpen();
     const { dryRun = false } = parseInput(maintenanceOptionsSchema, options, 'runMaintenance') ?? {};
     if (!dryRun) this.background.abandon();
-    return this.active(() => drain(this.begin('manual', dryRun, false).steps));
+    return this.active(() => drain(this.begin('manual', dryRun).steps));
   }
 
   /**
@@ -83,8 +83,7 @@ export class RetentionService {
    */
   runIfDue(): MaintenanceReport | null {
     this.context.assertOpen();
-    const claimed = this.claimIfDue(this.context.settings.recordLockTimeoutMs) === null;
-    return claimed ? this.active(() => drain(this.begin('open', false, true).steps)) : null;
+    return this.dueIn() === null ? this.active(() => drain(this.begin('open', false).steps)) : null;
   }
 
   /** Start the daily maintenance in slices (openProgressStore does, unless autoMaintenance is false). */
@@ -98,26 +97,20 @@ export class RetentionService {
   }
 
   /**
-   * Claim the run when the last one is more than a day old: checking and recording it is
-   * one transaction, so two processes opening the file together do not both run it.
-   * Returns null when claimed, else the ms until it is due.
+   * Is a run due: is the last one that finished (recorded in the file, so it holds across
+   * processes) more than a day old? Returns null when due, else the ms until it is. Only a
+   * finished run is recorded (maintenance-steps.ts); two processes finding it due together
+   * are kept apart by the maintenance lease (the second one's run reports `skipped`).
    */
-  private claimIfDue(lockTimeoutMs: number): number | null {
+  private dueIn(): number | null {
     this.context.assertOpen();
     const { repos, clock } = this.context;
     const now = clock.now();
     const interval = this.policy.maintenanceIntervalMs;
-    return this.context.write(
-      'claim maintenance',
-      () => {
-        const last = repos.storeMeta.get('last_maintenance_at');
-        // A last run in the future means the wall clock went back: run, and record the present.
-        if (last !== null && last <= now && now - last <= interval) return last + interval - now;
-        repos.storeMeta.set('last_maintenance_at', now);
-        return null;
-      },
-      lockTimeoutMs,
-    );
+    const last = this.context.read('is maintenance due', () => repos.storeMeta.get('last_maintenance_at'));
+    // A last run in the future means the wall clock went back: run (it records the present).
+    if (last !== null && last <= now && now - last <= interval) return last + interval - now;
+    return null;
   }
 
   /**
@@ -131,7 +124,7 @@ export class RetentionService {
     if (this.running || isInTransaction(connection) || this.context.isClosed) return 0;
     try {
       const before = measureSpace(repos.storeFile).usedBytes;
-      this.active(() => drain(this.begin('disk-full', false, false).steps));
+      this.active(() => drain(this.begin('disk-full', false).steps));
       return Math.max(0, before - measureSpace(repos.storeFile).usedBytes);
     } catch (error) {
       this.context.warn({
@@ -152,12 +145,11 @@ export class RetentionService {
   private begin(
     trigger: MaintenanceTrigger,
     dryRun: boolean,
-    claimed: boolean,
   ): { run: MaintenanceRun; steps: MaintenanceSteps<MaintenanceReport> } {
     const lease = dryRun ? null : new MaintenanceLease(this.context);
     const run = new MaintenanceRun(this.context, this.policy, dryRun, this.archiveDir, lease);
     const waitMs = trigger === 'manual' ? this.context.settings.lockTimeoutMs : 0;
-    return { run, steps: leasedMaintenanceSteps(run, trigger, claimed, waitMs) };
+    return { run, steps: leasedMaintenanceSteps(run, trigger, waitMs) };
   }
 
   private active<T>(work: () => T): T {

@@ -50,7 +50,8 @@ describe('report()', () => {
       timeZone: SystemZone.instance.name,
       window: { from: NOW - 7 * DAY, to: NOW },
     });
-    history.add({ startTime: NOW - HOUR, status: 'running' });
+    // Running with a heartbeat 30 s ago (in progress; a stopped one counts as interrupted).
+    history.add({ startTime: NOW - MINUTE, status: 'running' });
     history.add({ startTime: NOW - 8 * DAY });
     expect(store.metrics.report({ timeZone: 'Europe/Berlin' })).toMatchObject({
       empty: true,

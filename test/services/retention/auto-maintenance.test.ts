@@ -66,14 +66,16 @@ describe('maintenance the store does by itself', () => {
     expect(hasCheckpoint(store, 'stale')).toBe(true);
 
     jest.advanceTimersByTime(START_DELAY_MS - 1);
-    expect(lastMaintenanceAt(store)).toBeUndefined();
+    expect(store.retention.upkeep.state).toBe('waiting');
     jest.advanceTimersByTime(1);
-    // The first slice claimed the run and did one batch; the rest is left for later slices.
-    expect(lastMaintenanceAt(store)).toBe(clock.now());
+    // The first slice began the run and did one piece; the rest is left for later slices.
+    // The run is recorded in the file only once it has finished.
     expect(store.retention.upkeep.state).toBe('running');
+    expect(lastMaintenanceAt(store)).toBeUndefined();
     expect(syncExists(store, 'old')).toBe(true);
 
     const steps = runSlices(store);
+    expect(lastMaintenanceAt(store)).toBe(clock.now());
     expect(steps).toBeGreaterThan(1);
     const report = store.retention.upkeep.lastReport!;
     expect(report).toMatchObject({ trigger: 'open', dryRun: false });
@@ -134,10 +136,11 @@ describe('maintenance the store does by itself', () => {
     sqlite.exec('BEGIN');
     jest.advanceTimersByTime(START_DELAY_MS + 500);
     expect(sqlite.inTransaction).toBe(true);
+    // No slice ran: the run was not even looked for.
+    expect(store.retention.upkeep.state).toBe('waiting');
     sqlite.exec('COMMIT');
-    expect(lastMaintenanceAt(store)).toBeUndefined();
     jest.advanceTimersByTime(50);
-    expect(lastMaintenanceAt(store)).toBe(clock.now());
+    expect(store.retention.upkeep.state).toBe('running');
   });
 
   it('waits at most a short bound for a lock another process holds, then tries again later, quietly', () => {
@@ -147,11 +150,11 @@ describe('maintenance the store does by itself', () => {
     const other = new BetterSqlite3(store.path);
     try {
       other.exec('BEGIN IMMEDIATE');
-      jest.advanceTimersByTime(START_DELAY_MS); // the claim finds the lock taken
-      expect(store.retention.upkeep.state).toBe('idle');
+      jest.advanceTimersByTime(START_DELAY_MS); // the run is due; taking the lease finds the lock taken
+      expect(store.retention.upkeep.state).toBe('running');
+      expect(hasCheckpoint(store, 'stale')).toBe(true);
       other.exec('COMMIT');
       jest.advanceTimersByTime(LOCKED_RETRY_MS);
-      expect(lastMaintenanceAt(store)).toBe(clock.now());
       expect(store.retention.upkeep.state).toBe('running');
 
       // Taken again mid-run: the run is dropped between two batches and starts over once free.
