@@ -63,12 +63,21 @@ export const LOGICAL_DURATION = `(CASE WHEN s.resumed_from_job_id IS NULL THEN $
 const LOGICAL_START = `(CASE WHEN s.resumed_from_job_id IS NULL THEN s.start_time ELSE (${CHAIN}
   SELECT MIN(p.start_time) FROM chain JOIN sync_history p ON p.job_id = chain.job_id) END)`;
 
+/**
+ * Phase durations as json_each should read them: a JSON object, else nothing. An array
+ * (damage) would otherwise read as phases "0", "1"…, while the report skips it for a run
+ * read on its own (phase-figures.ts parseObject). Nested CASE: json_type fails on text
+ * that is not JSON.
+ */
+const phaseObject = (column: string) =>
+  `CASE WHEN json_valid(${column}) THEN CASE WHEN json_type(${column}) = 'object' THEN ${column} END END`;
+
 /** Phase durations (JSON text) of the chain ending at `s`, summed per phase. */
 const LOGICAL_PHASES = `(CASE WHEN s.resumed_from_job_id IS NULL THEN s.phase_durations ELSE (${CHAIN}
   SELECT json_group_object(phase, ms) FROM (
     SELECT j.key AS phase, SUM(j.value) AS ms
     FROM chain JOIN sync_history p ON p.job_id = chain.job_id,
-      json_each(CASE WHEN json_valid(p.phase_durations) THEN p.phase_durations END) j
+      json_each(${phaseObject('p.phase_durations')}) j
     WHERE j.type IN ('integer', 'real') GROUP BY j.key)) END)`;
 
 const ENDED = `s.status IN (${sqlInList(ENDED_STATUSES)})`;
@@ -108,7 +117,7 @@ SELECT j.key AS phase, AVG(j.value) AS meanMs, COUNT(*) AS syncs,
 FROM (
   SELECT ${LOGICAL_PHASES} AS phases, s.files_indexed AS files
   FROM ${WINDOW_ROWS} WHERE ${WINDOW} AND s.status = 'completed') l,
-  json_each(CASE WHEN json_valid(l.phases) THEN l.phases END) j
+  json_each(${phaseObject('l.phases')}) j
 WHERE j.type IN ('integer', 'real')
 GROUP BY j.key`;
 
