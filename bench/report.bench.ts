@@ -32,7 +32,7 @@ const FAILURES = [
  * with failures at a few points, cancellations, and interrupted syncs resumed to the end
  * (one logical sync of several runs); phase durations that vary and drift slower.
  */
-function writeHistory(dbPath: string, count: number, end: number): void {
+export function writeHistory(dbPath: string, count: number, end: number): void {
   const connection = openStoreDatabase(dbPath, { now: () => end, warn: () => {} });
   try {
     const factory = new HistoryFactory(connection, PROJECT);

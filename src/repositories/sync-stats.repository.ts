@@ -12,7 +12,6 @@ import {
   LAST_COMPLETED,
   NEWEST_PHASES,
   PHASE_MEANS,
-  START_BUCKETS,
   STATUS_COUNTS,
 } from './sync-stats.sql';
 
@@ -94,6 +93,13 @@ export interface FailurePointRow {
   message: string;
 }
 
+/** What one pass over a window counts: its runs by status, and its starts by bucket. */
+export interface WindowCounts {
+  statuses: StatusCountRow[];
+  /** Starts of logical syncs (first runs only) per 15-minute UTC bucket. */
+  startBuckets: StartBucketRow[];
+}
+
 export interface StartBucketRow {
   /** Start of a 15-minute UTC bucket, in units of 15 minutes since the epoch. */
   bucket: number;
@@ -112,8 +118,19 @@ export class SyncStatsRepository {
 
   constructor(private readonly connection: Connection) {}
 
-  statusCounts(window: StatsWindow): StatusCountRow[] {
-    return this.statement(STATUS_COUNTS).all(params(window)) as StatusCountRow[];
+  statusCounts(window: StatsWindow): WindowCounts {
+    const rows = this.statement(STATUS_COUNTS).all(params(window)) as (StatusCountRow & {
+      firstStartBuckets: string | null;
+    })[];
+    const starts = new Map<number, number>();
+    const statuses = rows.map(({ firstStartBuckets, ...row }) => {
+      // Comma-separated integers (SQLite's group_concat): a JSON array once bracketed.
+      if (firstStartBuckets !== null)
+        for (const bucket of JSON.parse(`[${firstStartBuckets}]`) as number[])
+          starts.set(bucket, (starts.get(bucket) ?? 0) + 1);
+      return row;
+    });
+    return { statuses, startBuckets: Array.from(starts, ([bucket, count]) => ({ bucket, starts: count })) };
   }
 
   durationRegression(window: StatsWindow): RegressionSums {
@@ -170,10 +187,6 @@ export class SyncStatsRepository {
       this.damagedCache = { version, rows };
     }
     return this.damagedCache.rows;
-  }
-
-  startBuckets(window: StatsWindow): StartBucketRow[] {
-    return this.statement(START_BUCKETS).all(params(window)) as StartBucketRow[];
   }
 
   /** The phase list (JSON text) of the project's newest sync, or null when there is none. */

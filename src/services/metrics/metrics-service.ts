@@ -91,7 +91,7 @@ export class MetricsService {
         if (!check.ok) this.context.warnDamaged(check.damage);
       const excluded = damaged.map((row) => row.id);
       const window: StatsWindow = { projectId, from: to - days * DAY, to, excluded };
-      const statuses = stats.statusCounts(window);
+      const { statuses, startBuckets } = stats.statusCounts(window);
       const success = successSection(statuses);
       if (success.syncs === 0) return { empty: true as const, ...base };
 
@@ -128,7 +128,7 @@ export class MetricsService {
         rates: ratesSection(figures.overall, indexing === null ? null : figures.phases.get(indexing)!),
         failures: failuresSection(stats.failurePoints(window)),
         resources: resourcesSection(statuses),
-        peakUsage: peakUsage(stats.startBuckets(window), zone),
+        peakUsage: peakUsage(startBuckets, zone),
         recent: stats.recentSyncs(window, LISTED_SYNCS).map(syncEntry),
         anomalies: {
           thresholdMs: p90,
