@@ -3,7 +3,10 @@ import type { Connection } from '../db/connection';
 import type { SyncHistoryRow } from '../schema';
 import type { EndedStatus, SyncStatus } from '../schema/sync-status';
 import { checkRow, keyedBySqlName, type RowCheck } from '../validation/rows';
+import { type ChainRun, sumChains } from './chain-sums';
 import {
+  CHAIN_FIGURES,
+  CHAIN_RUNS,
   COMPLETED_FIGURES,
   DAMAGED_ROWS,
   DURATION_REGRESSION,
@@ -64,6 +67,9 @@ export type CompletedFigures = [
   phases: string | null,
   startTime: number,
 ];
+
+/** A COMPLETED_FIGURES row: the figures, then the id of a run that resumed others (else null). */
+type CompletedRow = [...CompletedFigures, chainHead: number | null];
 
 export interface PhaseMeanRow {
   phase: string;
@@ -138,7 +144,24 @@ export class SyncStatsRepository {
   }
 
   completedFigures(window: StatsWindow): CompletedFigures[] {
-    return this.statement(COMPLETED_FIGURES, true).all(params(window)) as CompletedFigures[];
+    const rows = this.statement(COMPLETED_FIGURES, true).all(params(window)) as CompletedRow[];
+    const heads = rows.filter((row) => row[5] !== null).map((row) => row[5]!);
+    const chains =
+      heads.length === 0
+        ? new Map<number, null>()
+        : sumChains(this.statement(CHAIN_RUNS).all({ heads: JSON.stringify(heads) }) as ChainRun[]);
+    return rows.map((row) => {
+      const head = row[5];
+      (row as unknown[]).length = 5;
+      if (head === null) return row as unknown as CompletedFigures;
+      // Summed in JavaScript when that is exact, else by SQL for this chain alone.
+      const sum =
+        chains.get(head) ??
+        (this.statement(CHAIN_FIGURES).get({ id: head }) as { durationMs: number; phases: string | null });
+      row[0] = sum.durationMs;
+      row[3] = sum.phases;
+      return row as unknown as CompletedFigures;
+    });
   }
 
   phaseMeans(window: StatsWindow): PhaseMeanRow[] {

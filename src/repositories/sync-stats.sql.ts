@@ -104,13 +104,37 @@ GROUP BY s.status`;
  * One row per completed logical sync: the figures percentiles need, read once and also
  * used for the means, the rates and (when the window is the 30 days of history) the
  * long-term regression (phases as JSON text, parsed by the caller). In start_time order,
- * as DURATION_REGRESSION reads them.
+ * as DURATION_REGRESSION reads them. A run that resumed others comes with its own
+ * figures and its id as `chainHead`: the caller sums its chain (CHAIN_RUNS), which is
+ * cheaper for all of them at once than LOGICAL_DURATION and LOGICAL_PHASES row by row.
  */
 export const COMPLETED_FIGURES = `
-SELECT ${LOGICAL_DURATION} AS durationMs, s.files_indexed AS files, s.bytes_processed AS bytes,
-  ${LOGICAL_PHASES} AS phases, s.start_time AS startTime
+SELECT ${runDuration('s')} AS durationMs, s.files_indexed AS files, s.bytes_processed AS bytes,
+  s.phase_durations AS phases, s.start_time AS startTime,
+  CASE WHEN s.resumed_from_job_id IS NOT NULL THEN s.id END AS chainHead
 FROM ${WINDOW_ROWS}
 WHERE ${WINDOW} AND s.status = 'completed'`;
+
+/**
+ * The runs of the chains ending at the rows @heads (a JSON array of ids), walked as
+ * CHAIN walks them (same runs, same depth bound): per run, its duration, its phase
+ * durations when they are a JSON object, and how many entries json_each finds in them
+ * (a key written twice is two entries for SQL, one for JSON.parse).
+ */
+export const CHAIN_RUNS = `
+WITH RECURSIVE chain(head, job_id, depth) AS (
+    SELECT s.id, s.job_id, 0 FROM sync_history s WHERE s.id IN (SELECT value FROM json_each(@heads))
+    UNION ALL
+    SELECT chain.head, p.resumed_from_job_id, chain.depth + 1 FROM chain JOIN sync_history p ON p.job_id = chain.job_id
+    WHERE p.resumed_from_job_id IS NOT NULL AND chain.depth < 1000)
+SELECT chain.head AS head, ${runDuration('p')} AS durationMs, ${phaseObject('p.phase_durations')} AS phases,
+  (SELECT COUNT(*) FROM json_each(${phaseObject('p.phase_durations')})) AS entries
+FROM chain JOIN sync_history p ON p.job_id = chain.job_id`;
+
+/** The logical figures of one chain, as SQL sums them: what CHAIN_RUNS' caller falls back to. */
+export const CHAIN_FIGURES = `
+SELECT ${LOGICAL_DURATION} AS durationMs, ${LOGICAL_PHASES} AS phases
+FROM sync_history s WHERE s.id = @id`;
 
 /**
  * Mean duration per phase over completed logical syncs (runs of a chain summed first),
