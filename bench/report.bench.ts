@@ -32,7 +32,7 @@ const FAILURES = [
  * with failures at a few points, cancellations, and interrupted syncs resumed to the end
  * (one logical sync of several runs); phase durations that vary and drift slower.
  */
-function writeHistory(dbPath: string, count: number, end: number): void {
+export function writeHistory(dbPath: string, count: number, end: number): void {
   const connection = openStoreDatabase(dbPath, { now: () => end, warn: () => {} });
   try {
     const factory = new HistoryFactory(connection, PROJECT);
@@ -95,7 +95,7 @@ export function benchReport(options: ReportBenchOptions): ResultRow[] {
   const rows: ResultRow[] = [];
   for (const count of options.syncCounts) {
     const label = `${count.toLocaleString('en-US')} syncs in 30 days`;
-    const goal = count >= 10_000 ? '≤ 50 ms' : '—';
+    const goal = count >= 10_000 ? 'p99 ≤ 20 ms (issue 14)' : '—';
     const dir = tempDir('report');
     try {
       const clock = new BenchClock();
@@ -119,16 +119,23 @@ export function benchReport(options: ReportBenchOptions): ResultRow[] {
       const store = openBenchStore(dir, { clock, projectId: PROJECT });
       const iterations = count >= 10_000 ? 30 : 100;
       let syncs = 0;
+      // CPU time of this process beside wall time: on a machine shared with other work,
+      // wall time mostly measures waiting for a core.
+      const cpu: number[] = [];
       const timed = sample(
         () => {
+          const cpuBefore = process.cpuUsage();
           const report = store.metrics.report({ days: 30 }) as {
             empty: boolean;
             success?: { syncs: number };
           };
+          const cpuSpent = process.cpuUsage(cpuBefore);
+          cpu.push((cpuSpent.user + cpuSpent.system) / 1000);
           syncs = report.success?.syncs ?? 0;
         },
         { iterations, warmup: 5 },
       );
+      cpu.splice(0, 5); // the warm-up calls
       if (syncs < count * 0.9) throw new Error(`the report counted ${syncs} syncs of ${count}`);
       const raw = rawAggregate(storeSqlite(store), clock.now() - 30 * DAY, clock.now());
       const baseline = sample(raw, { iterations, warmup: 5 });
@@ -143,8 +150,15 @@ export function benchReport(options: ReportBenchOptions): ResultRow[] {
           stats: stats(baseline),
         },
         goal,
-        met: count >= 10_000 ? s.max <= 50 : null,
+        met: count >= 10_000 ? s.max <= 20 : null,
         note: count >= 10_000 ? 'judged on max' : undefined,
+      });
+      rows.push({
+        operation: '  same, CPU time of this process (user + system, all threads)',
+        size: label,
+        stats: stats(cpu),
+        goal: '(what the call costs without waiting for a core)',
+        met: null,
       });
     } finally {
       removeDir(dir);

@@ -3,7 +3,10 @@ import type { Connection } from '../db/connection';
 import type { SyncHistoryRow } from '../schema';
 import type { EndedStatus, SyncStatus } from '../schema/sync-status';
 import { checkRow, keyedBySqlName, type RowCheck } from '../validation/rows';
+import { type ChainRun, sumChains } from './chain-sums';
 import {
+  CHAIN_FIGURES,
+  CHAIN_RUNS,
   COMPLETED_FIGURES,
   DAMAGED_ROWS,
   DURATION_REGRESSION,
@@ -12,7 +15,6 @@ import {
   LAST_COMPLETED,
   NEWEST_PHASES,
   PHASE_MEANS,
-  START_BUCKETS,
   RUNNING_SYNCS,
   STATUS_COUNTS,
 } from './sync-stats.sql';
@@ -73,6 +75,9 @@ export type CompletedFigures = [
   startTime: number,
 ];
 
+/** A COMPLETED_FIGURES row: the figures, then the id of a run that resumed others (else null). */
+type CompletedRow = [...CompletedFigures, chainHead: number | null];
+
 export interface PhaseMeanRow {
   phase: string;
   meanMs: number;
@@ -101,6 +106,13 @@ export interface FailurePointRow {
   message: string;
 }
 
+/** What one pass over a window counts: its runs by status, and its starts by bucket. */
+export interface WindowCounts {
+  statuses: StatusCountRow[];
+  /** Starts of logical syncs (first runs only) per 15-minute UTC bucket. */
+  startBuckets: StartBucketRow[];
+}
+
 export interface StartBucketRow {
   /** Start of a 15-minute UTC bucket, in units of 15 minutes since the epoch. */
   bucket: number;
@@ -119,12 +131,27 @@ export class SyncStatsRepository {
 
   constructor(private readonly connection: Connection) {}
 
-  /** `gone`: ids of running rows whose owner is gone, counted as interrupted (see runningSyncs). */
-  statusCounts(window: StatsWindow, gone: readonly number[] = []): StatusCountRow[] {
-    return this.statement(STATUS_COUNTS).all({
+  /**
+   * Runs of the window by status, and the starts of logical syncs per 15-minute bucket, in
+   * one pass. `gone`: ids of running rows whose owner is gone, counted as interrupted (see
+   * runningSyncs).
+   */
+  statusCounts(window: StatsWindow, gone: readonly number[] = []): WindowCounts {
+    const rows = this.statement(STATUS_COUNTS).all({
       ...params(window),
       gone: JSON.stringify(gone),
-    }) as StatusCountRow[];
+    }) as (StatusCountRow & {
+      firstStartBuckets: string | null;
+    })[];
+    const starts = new Map<number, number>();
+    const statuses = rows.map(({ firstStartBuckets, ...row }) => {
+      // Comma-separated integers (SQLite's group_concat): a JSON array once bracketed.
+      if (firstStartBuckets !== null)
+        for (const bucket of JSON.parse(`[${firstStartBuckets}]`) as number[])
+          starts.set(bucket, (starts.get(bucket) ?? 0) + 1);
+      return row;
+    });
+    return { statuses, startBuckets: Array.from(starts, ([bucket, count]) => ({ bucket, starts: count })) };
   }
 
   /** The window's running rows with their owner and heartbeat, for the caller to judge liveness. */
@@ -137,7 +164,24 @@ export class SyncStatsRepository {
   }
 
   completedFigures(window: StatsWindow): CompletedFigures[] {
-    return this.statement(COMPLETED_FIGURES, true).all(params(window)) as CompletedFigures[];
+    const rows = this.statement(COMPLETED_FIGURES, true).all(params(window)) as CompletedRow[];
+    const heads = rows.filter((row) => row[5] !== null).map((row) => row[5]!);
+    const chains =
+      heads.length === 0
+        ? new Map<number, null>()
+        : sumChains(this.statement(CHAIN_RUNS).all({ heads: JSON.stringify(heads) }) as ChainRun[]);
+    return rows.map((row) => {
+      const head = row[5];
+      (row as unknown[]).length = 5;
+      if (head === null) return row as unknown as CompletedFigures;
+      // Summed in JavaScript when that is exact, else by SQL for this chain alone.
+      const sum =
+        chains.get(head) ??
+        (this.statement(CHAIN_FIGURES).get({ id: head }) as { durationMs: number; phases: string | null });
+      row[0] = sum.durationMs;
+      row[3] = sum.phases;
+      return row as unknown as CompletedFigures;
+    });
   }
 
   phaseMeans(window: StatsWindow): PhaseMeanRow[] {
@@ -186,10 +230,6 @@ export class SyncStatsRepository {
       this.damagedCache = { version, rows };
     }
     return this.damagedCache.rows;
-  }
-
-  startBuckets(window: StatsWindow): StartBucketRow[] {
-    return this.statement(START_BUCKETS).all(params(window)) as StartBucketRow[];
   }
 
   /** The phase list (JSON text) of the project's newest sync, or null when there is none. */

@@ -36,8 +36,9 @@ export const TRUSTED_ROW = `(s.status IN (${STATUS_LIST}) AND typeof(s.start_tim
   AND ${wholeOrNull('s.peak_memory_bytes')} AND (s.mean_cpu_percent IS NULL OR (typeof(s.mean_cpu_percent) IN ('integer', 'real') AND s.mean_cpu_percent >= 0))
   AND json_valid(s.phases) AND ${jsonOrNull('s.phase_durations')} AND ${jsonOrNull('s.errors')})`;
 
+/** The NOT IN is skipped when nothing is excluded (the usual case): it costs a lookup per row. */
 const WINDOW = `s.project_id = @projectId AND s.start_time >= @from AND s.start_time < @to
-  AND s.id NOT IN (SELECT value FROM json_each(@excluded))`;
+  AND (@excluded = '[]' OR s.id NOT IN (SELECT value FROM json_each(@excluded)))`;
 
 /** The project's rows every figure leaves out as damaged, whole (zod describes them). */
 export const DAMAGED_ROWS = `
@@ -63,12 +64,21 @@ export const LOGICAL_DURATION = `(CASE WHEN s.resumed_from_job_id IS NULL THEN $
 const LOGICAL_START = `(CASE WHEN s.resumed_from_job_id IS NULL THEN s.start_time ELSE (${CHAIN}
   SELECT MIN(p.start_time) FROM chain JOIN sync_history p ON p.job_id = chain.job_id) END)`;
 
+/**
+ * Phase durations as json_each should read them: a JSON object, else nothing. An array
+ * (damage) would otherwise read as phases "0", "1"…, while the report skips it for a run
+ * read on its own (phase-figures.ts parseObject). Nested CASE: json_type fails on text
+ * that is not JSON.
+ */
+const phaseObject = (column: string) =>
+  `CASE WHEN json_valid(${column}) THEN CASE WHEN json_type(${column}) = 'object' THEN ${column} END END`;
+
 /** Phase durations (JSON text) of the chain ending at `s`, summed per phase. */
 const LOGICAL_PHASES = `(CASE WHEN s.resumed_from_job_id IS NULL THEN s.phase_durations ELSE (${CHAIN}
   SELECT json_group_object(phase, ms) FROM (
     SELECT j.key AS phase, SUM(j.value) AS ms
     FROM chain JOIN sync_history p ON p.job_id = chain.job_id,
-      json_each(CASE WHEN json_valid(p.phase_durations) THEN p.phase_durations END) j
+      json_each(${phaseObject('p.phase_durations')}) j
     WHERE j.type IN ('integer', 'real') GROUP BY j.key)) END)`;
 
 const ENDED = `s.status IN (${sqlInList(ENDED_STATUSES)})`;
@@ -78,13 +88,17 @@ const ENDED = `s.status IN (${sqlInList(ENDED_STATUSES)})`;
  * `resumed` is the last run of a logical sync, so those counts are logical syncs. A
  * `running` row whose owner is gone (@gone, a JSON array of ids the caller judged with
  * services/liveness) counts as interrupted, as resume and status treat it.
+ * The same pass lists the 15-minute UTC bucket (start_time / 900000) of every first run
+ * (the start of a logical sync, for peak usage) as comma-separated integers: a second
+ * pass grouping by bucket cost more than the rest of this one.
  */
 export const STATUS_COUNTS = `
 SELECT CASE WHEN s.status = 'running' AND s.id IN (SELECT value FROM json_each(@gone)) THEN 'interrupted'
   ELSE s.status END AS status, COUNT(*) AS runs,
   COUNT(s.peak_memory_bytes) AS memoryRuns, SUM(s.peak_memory_bytes) AS memorySum,
   MAX(s.peak_memory_bytes) AS memoryPeak,
-  COUNT(s.mean_cpu_percent) AS cpuRuns, SUM(s.mean_cpu_percent) AS cpuSum
+  COUNT(s.mean_cpu_percent) AS cpuRuns, SUM(s.mean_cpu_percent) AS cpuSum,
+  group_concat(CASE WHEN s.resumed_from_job_id IS NULL THEN s.start_time / 900000 END) AS firstStartBuckets
 FROM ${WINDOW_ROWS}
 WHERE ${WINDOW}
 GROUP BY 1`;
@@ -100,13 +114,37 @@ WHERE ${WINDOW} AND s.status = 'running'`;
  * One row per completed logical sync: the figures percentiles need, read once and also
  * used for the means, the rates and (when the window is the 30 days of history) the
  * long-term regression (phases as JSON text, parsed by the caller). In start_time order,
- * as DURATION_REGRESSION reads them.
+ * as DURATION_REGRESSION reads them. A run that resumed others comes with its own
+ * figures and its id as `chainHead`: the caller sums its chain (CHAIN_RUNS), which is
+ * cheaper for all of them at once than LOGICAL_DURATION and LOGICAL_PHASES row by row.
  */
 export const COMPLETED_FIGURES = `
-SELECT ${LOGICAL_DURATION} AS durationMs, s.files_indexed AS files, s.bytes_processed AS bytes,
-  ${LOGICAL_PHASES} AS phases, s.start_time AS startTime
+SELECT ${runDuration('s')} AS durationMs, s.files_indexed AS files, s.bytes_processed AS bytes,
+  s.phase_durations AS phases, s.start_time AS startTime,
+  CASE WHEN s.resumed_from_job_id IS NOT NULL THEN s.id END AS chainHead
 FROM ${WINDOW_ROWS}
 WHERE ${WINDOW} AND s.status = 'completed'`;
+
+/**
+ * The runs of the chains ending at the rows @heads (a JSON array of ids), walked as
+ * CHAIN walks them (same runs, same depth bound): per run, its duration, its phase
+ * durations when they are a JSON object, and how many entries json_each finds in them
+ * (a key written twice is two entries for SQL, one for JSON.parse).
+ */
+export const CHAIN_RUNS = `
+WITH RECURSIVE chain(head, job_id, depth) AS (
+    SELECT s.id, s.job_id, 0 FROM sync_history s WHERE s.id IN (SELECT value FROM json_each(@heads))
+    UNION ALL
+    SELECT chain.head, p.resumed_from_job_id, chain.depth + 1 FROM chain JOIN sync_history p ON p.job_id = chain.job_id
+    WHERE p.resumed_from_job_id IS NOT NULL AND chain.depth < 1000)
+SELECT chain.head AS head, ${runDuration('p')} AS durationMs, ${phaseObject('p.phase_durations')} AS phases,
+  (SELECT COUNT(*) FROM json_each(${phaseObject('p.phase_durations')})) AS entries
+FROM chain JOIN sync_history p ON p.job_id = chain.job_id`;
+
+/** The logical figures of one chain, as SQL sums them: what CHAIN_RUNS' caller falls back to. */
+export const CHAIN_FIGURES = `
+SELECT ${LOGICAL_DURATION} AS durationMs, ${LOGICAL_PHASES} AS phases
+FROM sync_history s WHERE s.id = @id`;
 
 /**
  * Mean duration per phase over completed logical syncs (runs of a chain summed first),
@@ -118,7 +156,7 @@ SELECT j.key AS phase, AVG(j.value) AS meanMs, COUNT(*) AS syncs,
 FROM (
   SELECT ${LOGICAL_PHASES} AS phases, s.files_indexed AS files
   FROM ${WINDOW_ROWS} WHERE ${WINDOW} AND s.status = 'completed') l,
-  json_each(CASE WHEN json_valid(l.phases) THEN l.phases END) j
+  json_each(${phaseObject('l.phases')}) j
 WHERE j.type IN ('integer', 'real')
 GROUP BY j.key`;
 
@@ -159,13 +197,6 @@ WHERE ${WINDOW} AND s.errors IS NOT NULL
   AND j.type = 'object' AND j.value ->> 'code' != 'CANCELLED'
 GROUP BY phase, code
 ORDER BY count DESC, lastSeen DESC`;
-
-/** Starts of logical syncs (first runs only) per 15-minute UTC bucket. */
-export const START_BUCKETS = `
-SELECT s.start_time / 900000 AS bucket, COUNT(*) AS starts
-FROM ${WINDOW_ROWS}
-WHERE ${WINDOW} AND s.resumed_from_job_id IS NULL
-GROUP BY bucket`;
 
 /** The phase list of the project's newest sync (JSON text). */
 export const NEWEST_PHASES = `

@@ -99,7 +99,7 @@ export class MetricsService {
         .runningSyncs(window)
         .filter((row) => !isOwnerAlive(row, clock, this.context.settings))
         .map((row) => row.id);
-      const statuses = stats.statusCounts(window, gone);
+      const { statuses, startBuckets } = stats.statusCounts(window, gone);
       const success = successSection(statuses);
       if (success.syncs === 0) return { empty: true as const, ...base };
 
@@ -136,7 +136,7 @@ export class MetricsService {
         rates: ratesSection(figures.overall, indexing === null ? null : figures.phases.get(indexing)!),
         failures: failuresSection(stats.failurePoints(window)),
         resources: resourcesSection(statuses),
-        peakUsage: peakUsage(stats.startBuckets(window), zone),
+        peakUsage: peakUsage(startBuckets, zone),
         recent: stats.recentSyncs(window, LISTED_SYNCS).map(syncEntry),
         anomalies: {
           thresholdMs: p90,

@@ -5,7 +5,7 @@ import type { PeakUsage } from './report-schema';
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
-/** Width of the buckets SQL counts starts in (see START_BUCKETS). */
+/** Width of the buckets SQL counts starts in (see STATUS_COUNTS). */
 export const START_BUCKET_MS = 15 * MINUTE;
 /** 1970-01-01 was a Thursday: ISO weekday 4. */
 const EPOCH_ISO_WEEKDAY = 4;

@@ -1,12 +1,16 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { TRUSTED_ROW } from '../../../src/repositories/sync-stats.sql';
 import { checkRow, keyedBySqlName } from '../../../src/validation/rows';
+import { openStoreDatabase } from '../../../src/db/open-store-database';
 import { handEdit } from '../../support/hand-edit';
+import { HistoryFactory } from '../../support/history-factory';
+import { ManualClock } from '../../support/manual-clock';
 import { closeTestProgressStore, openTestProgressStore } from '../../support/progress-store';
 import { useTempDir } from '../../support/temp-dir';
 
 /** report() leaves a damaged row out of every figure and says so once, instead of failing or counting it. */
 const tmp = useTempDir();
+const DAY = 86_400_000;
 
 const DAMAGE: [string, string, { ignoreChecks?: boolean }][] = [
   [
@@ -90,4 +94,40 @@ describe('report() over a damaged row', () => {
       }
     },
   );
+});
+
+describe('report() over phase durations that are a JSON array', () => {
+  // json_each reads an array as keys "0", "1"…: a resumed run's array must be skipped
+  // as the report skips it for a run read on its own, not turned into phases.
+  it('leaves them out of a resumed sync and of the previous window, as for a single run', () => {
+    const clock = new ManualClock();
+    const opened = openTestProgressStore(tmp.path, { clock, autoMaintenance: false });
+    const dbPath = opened.store.path;
+    closeTestProgressStore(opened.store);
+    const connection = openStoreDatabase(dbPath, { now: () => clock.now(), warn: () => {} });
+    const history = new HistoryFactory(connection);
+    const phaseDurations = { Indexing: 1000 };
+    for (const daysAgo of [3, 10]) {
+      const startTime = clock.now() - daysAgo * DAY;
+      const [first] = history.addChain([
+        { startTime, status: 'interrupted', phaseDurations },
+        { startTime: startTime + 60_000, phaseDurations },
+      ]);
+      handEdit(dbPath, `UPDATE sync_history SET phase_durations = '[5, 7]' WHERE job_id = ?`, {}, first);
+    }
+    connection.sqlite.close();
+    const { store } = openTestProgressStore(tmp.path, { clock, autoMaintenance: false });
+    const report = store.metrics.report({ days: 7 });
+    if (report.empty) throw new Error('the report should not be empty');
+    expect(report.phases).toEqual([
+      {
+        name: 'Indexing',
+        syncs: 1,
+        meanMs: 1000,
+        p50Ms: 1000,
+        p90Ms: 1000,
+        trend: { previousMeanMs: 1000, percentChange: 0, direction: 'stable' },
+      },
+    ]);
+  });
 });

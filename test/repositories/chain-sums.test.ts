@@ -1,0 +1,119 @@
+import BetterSqlite3 from 'better-sqlite3';
+import { openStoreDatabase } from '../../src/db/open-store-database';
+import { type ChainRun, sumChains } from '../../src/repositories/chain-sums';
+import { CHAIN_FIGURES } from '../../src/repositories/sync-stats.sql';
+import { handEdit } from '../support/hand-edit';
+import { HistoryFactory } from '../support/history-factory';
+import { ManualClock } from '../support/manual-clock';
+import { closeTestProgressStore, openTestProgressStore, storeInternals } from '../support/progress-store';
+import { useTempDir } from '../support/temp-dir';
+
+const tmp = useTempDir();
+const DAY = 86_400_000;
+
+describe('sumChains', () => {
+  const run = (head: number, durationMs: unknown, phases: string | null, entries?: number): ChainRun => ({
+    head,
+    durationMs,
+    phases,
+    entries: entries ?? (phases === null ? 0 : Object.keys(JSON.parse(phases) as object).length),
+  });
+
+  it('sums the durations and the numeric phase values of each head, skipping what is not a number', () => {
+    const sums = sumChains([
+      run(1, 100, '{"Fetch": 10, "Index": 20}'),
+      run(2, 5, null),
+      run(1, 50, '{"Fetch": 1, "Index": "slow", "Merge": true, "Other": null}'),
+      run(2, 7, '{}'),
+    ]);
+    expect(sums).toEqual(
+      new Map([
+        [1, { durationMs: 150, phases: '{"Fetch":11,"Index":20}' }],
+        [2, { durationMs: 12, phases: '{}' }],
+      ]),
+    );
+  });
+
+  it.each([
+    ['a fractional phase value', [run(1, 1, '{"Fetch": 1.5}')]],
+    ['a phase value too large for a double to hold exactly', [run(1, 1, '{"Fetch": 9007199254740993}')]],
+    [
+      'phase sums past the exact range',
+      [run(1, 1, `{"Fetch": ${2 ** 52}}`), run(1, 1, `{"Fetch": ${2 ** 52}}`)],
+    ],
+    ['a key written twice (two entries for SQL)', [run(1, 1, '{"Fetch": 1, "Fetch": 2}', 2)]],
+    ['a duration that is text', [run(1, 'long', null)]],
+    ['a fractional duration', [run(1, 0.5, null)]],
+    ['durations past the exact range', [run(1, Number.MAX_SAFE_INTEGER, null), run(1, 1, null)]],
+    ['phases JavaScript cannot parse', [run(1, 1, '{"Fetch": 1', 1)]],
+  ])('leaves a chain with %s to SQL (null), and still sums the others', (_name, runs) => {
+    const sums = sumChains([...runs, run(2, 3, '{"Fetch": 4}'), run(1, 1, '{"Fetch": 1}')]);
+    expect(sums.get(1)).toBeNull();
+    expect(sums.get(2)).toEqual({ durationMs: 3, phases: '{"Fetch":4}' });
+  });
+});
+
+describe('completed figures of resumed syncs', () => {
+  it('are what SQL sums, whether JavaScript or SQL sums them', () => {
+    const clock = new ManualClock();
+    const opened = openTestProgressStore(tmp.path, { clock, autoMaintenance: false });
+    const dbPath = opened.store.path;
+    closeTestProgressStore(opened.store);
+    const connection = openStoreDatabase(dbPath, { now: () => clock.now(), warn: () => {} });
+    const history = new HistoryFactory(connection);
+    const chains = Array.from({ length: 6 }, (_, i) => {
+      const startTime = clock.now() - (i + 1) * DAY;
+      return history.addChain([
+        { startTime, status: 'interrupted', phaseDurations: { Fetch: 100 + i, Index: 1000 } },
+        { startTime: startTime + 60_000, status: 'failed', phaseDurations: { Fetch: 10, Index: 7 * i } },
+        { startTime: startTime + 120_000, phaseDurations: { Fetch: 1, Merge: 3 } },
+      ]);
+    });
+    history.add({ startTime: clock.now() - 8 * DAY, phaseDurations: { Fetch: 5 } });
+    connection.sqlite.close();
+    // Hand edits that JavaScript does not sum (SQL does, for that chain alone).
+    const edit = (jobId: string, sql: string) =>
+      expect(handEdit(dbPath, `UPDATE sync_history SET ${sql} WHERE job_id = ?`, {}, jobId)).toBe(1);
+    // 0.1 + 0.2: SQLite's compensated sum gives 0.3, plain addition 0.30000000000000004.
+    edit(chains[0]![0]!, `phase_durations = '{"Fetch": 0.1, "Index": 0.2}'`);
+    edit(chains[0]![1]!, `phase_durations = '{"Fetch": 0.2}'`);
+    edit(chains[0]![2]!, `phase_durations = '{"Merge": 3}'`);
+    edit(chains[1]![1]!, `phase_durations = '{"Fetch": 1, "Fetch": 2}'`);
+    edit(chains[2]![0]!, `total_duration = 12.75`);
+    edit(chains[3]![0]!, `phase_durations = '[1, 2]'`);
+    edit(chains[4]![1]!, `phase_durations = '{oops'`);
+
+    const { store } = openTestProgressStore(tmp.path, { clock, autoMaintenance: false });
+    const stats = storeInternals(store).repos.syncStats;
+    const figures = stats.completedFigures({
+      projectId: 'acme-api',
+      from: clock.now() - 30 * DAY,
+      to: clock.now(),
+    });
+    const db = new BetterSqlite3(dbPath, { readonly: true });
+    try {
+      const bySql = db
+        .prepare(
+          `SELECT s.id AS id, s.start_time AS startTime FROM sync_history s WHERE s.status = 'completed' ORDER BY s.start_time`,
+        )
+        .all()
+        .map((row) => {
+          const { id, startTime } = row as { id: number; startTime: number };
+          const { durationMs, phases } = db.prepare(CHAIN_FIGURES).get({ id }) as {
+            durationMs: number;
+            phases: string | null;
+          };
+          return [durationMs, phases === null ? null : JSON.parse(phases), startTime];
+        });
+      expect(
+        figures.map(([durationMs, , , phases, startTime]) => [
+          durationMs,
+          phases === null ? null : JSON.parse(phases),
+          startTime,
+        ]),
+      ).toEqual(bySql);
+    } finally {
+      db.close();
+    }
+  });
+});
