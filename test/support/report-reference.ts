@@ -39,8 +39,22 @@ interface Row {
   resumed_from_job_id: string | null;
   peak_memory_bytes: number | null;
   mean_cpu_percent: number | null;
+  owner_pid: number | null;
+  owner_host: string | null;
+  owner_boot_id: string | null;
+  last_activity_mono: number | null;
   trusted: number;
 }
+
+/** Whether a running row's owner is gone (the store judges it with services/liveness). */
+export type OwnerGone = (row: {
+  jobId: string;
+  ownerPid: number | null;
+  ownerHost: string | null;
+  ownerBootId: string | null;
+  lastActivityAt: number;
+  lastActivityMono: number | null;
+}) => boolean;
 
 interface LogicalSync {
   row: Row;
@@ -118,10 +132,24 @@ export class ReportReference {
     return this.rows.filter((r) => r.trusted === 1 && r.start_time >= from && r.start_time < to);
   }
 
-  report(to: number, days: number, zone: Zone) {
+  report(to: number, days: number, zone: Zone, ownerGone: OwnerGone) {
     const from = to - days * DAY;
     const rows = this.window(from, to);
-    const count = (status: string) => rows.filter((r) => r.status === status).length;
+    // A running sync whose owner is gone counts as interrupted (counts and resources only:
+    // its row still says running, so it is not among the ended syncs listed).
+    const countedStatus = (r: Row) =>
+      r.status === 'running' &&
+      ownerGone({
+        jobId: r.job_id,
+        ownerPid: r.owner_pid,
+        ownerHost: r.owner_host,
+        ownerBootId: r.owner_boot_id,
+        lastActivityAt: r.last_activity_at,
+        lastActivityMono: r.last_activity_mono,
+      })
+        ? 'interrupted'
+        : r.status;
+    const count = (status: string) => rows.filter((r) => countedStatus(r) === status).length;
     const ended = ENDED.reduce((sum, status) => sum + count(status), 0);
     const completed = rows.filter((r) => r.status === 'completed').map((r) => this.logical(r));
     const durations = completed.map((s) => s.durationMs).sort((a, b) => a - b);
@@ -188,7 +216,7 @@ export class ReportReference {
       return { filesPerSecond: perSecond(files, filesMs), bytesPerSecond: perSecond(bytes, bytesMs) };
     };
 
-    const finished = rows.filter((r) => r.status !== 'running');
+    const finished = rows.filter((r) => countedStatus(r) !== 'running');
     const memory = finished.map((r) => r.peak_memory_bytes).filter((m): m is number => m !== null);
     const cpu = finished.map((r) => r.mean_cpu_percent).filter((c): c is number => c !== null);
     const buckets = new Map<number, number>();

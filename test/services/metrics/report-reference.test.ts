@@ -3,6 +3,7 @@ import { openStoreDatabase } from '../../../src/db/open-store-database';
 import type { FilledHistoryReport } from '../../../src/services/metrics/report-schema';
 import { handEdit } from '../../support/hand-edit';
 import { HistoryFactory, type SyntheticSync } from '../../support/history-factory';
+import { isOwnerAlive } from '../../../src/services/liveness';
 import { ManualClock } from '../../support/manual-clock';
 import { closeTestProgressStore, openTestProgressStore } from '../../support/progress-store';
 import { ReportReference } from '../../support/report-reference';
@@ -121,7 +122,12 @@ describe('report() against a from-scratch computation', () => {
           for (const timeZone of [undefined, 'America/New_York', 'Asia/Kolkata']) {
             const report = store.metrics.report({ days, timeZone });
             const zone = timeZone === undefined ? SystemZone.instance : IANAZone.create(timeZone);
-            const expected = reference.report(clock.now(), days, zone);
+            const expected = reference.report(
+              clock.now(),
+              days,
+              zone,
+              (row) => !isOwnerAlive(row, clock, { staleAfterMs: 60_000 }),
+            );
             if (expected.success.syncs === 0) {
               expect(report.empty).toBe(true);
               continue;
