@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import BetterSqlite3 from 'better-sqlite3';
 import { ConflictError, NotFoundError } from '../../../src';
 import {
@@ -67,6 +68,10 @@ describe('checkResumable', () => {
     const running = store.recording.startSync({ files: repoPaths(2) });
     expect(store.resume.checkResumable()).toBeNull();
     expect(() => store.resume.resume(running.jobId)).toThrow(ConflictError);
+    // The message names who holds it, so a person can find that process.
+    expect(() => store.resume.resume(running.jobId)).toThrow(
+      `sync ${running.jobId} is still running in process ${process.pid} on ${hostname()}`,
+    );
     expect(() => store.resume.startFresh(running.jobId)).toThrow(ConflictError);
   });
 
