@@ -6,6 +6,7 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import { crc32 } from '../db/crc32';
 import { InconsistentFileLogError } from '../untrusted-checkpoint';
+import type { JoinedPaths } from '../validation/file-paths';
 
 export { InconsistentFileLogError };
 
@@ -15,6 +16,14 @@ export const checksum: (data: Uint8Array) => number = crc32;
 /** Paths as stored: UTF-8, separated by NUL. */
 export function encodePaths(paths: readonly string[]): Buffer {
   return Buffer.from(paths.join('\0'), 'utf8');
+}
+
+/**
+ * Paths `from` to `to` (exclusive) of a list already joined by NUL (joinCheckedPaths), as
+ * stored: the same bytes as encodePaths of those paths, without joining them again.
+ */
+export function encodeJoinedPaths(joined: JoinedPaths, from: number, to: number): Buffer {
+  return Buffer.from(joined.text.slice(joined.starts[from]!, joined.starts[to]! - 1), 'utf8');
 }
 
 /**

@@ -4,6 +4,7 @@ import {
   decodePathText,
   InconsistentFileLogError,
 } from '../../src/repositories/file-log-codec';
+import { joinCheckedPaths } from '../../src/validation/file-paths';
 import { openTestStore } from '../support/store';
 import { useTempDir } from '../support/temp-dir';
 
@@ -94,6 +95,24 @@ describe('CheckpointFilesRepository', () => {
       [5 + 2 * PATHS_PER_ROW, 1],
     ]);
     expect(decoded(repo, 'lin').flatMap((e) => ('paths' in e ? e.paths : []))).toEqual(paths);
+  });
+
+  it('stores a list handed over joined (as the ledger checked it) byte for byte as the same list unjoined', () => {
+    const { repo, sqlite } = setup();
+    const paths = Array.from({ length: PATHS_PER_ROW + 3 }, (_, i) => (i % 7 ? `src/é-${i}.ts` : `n\n${i}`));
+    const joined = joinCheckedPaths(paths)!;
+    repo.append('joined', 'job-1', 0, { kind: 'planned', first: 0, paths, joined });
+    repo.append('plain', 'job-1', 0, { kind: 'planned', first: 0, paths });
+    const rows = (lineage: string) =>
+      sqlite
+        .prepare(
+          'SELECT first_ordinal, item_count, data, checksum FROM checkpoint_files WHERE lineage_id = ? ORDER BY id',
+        )
+        .raw()
+        .all(lineage);
+    expect(rows('joined')).toHaveLength(2);
+    expect(rows('joined')).toEqual(rows('plain'));
+    expect(decoded(repo, 'joined').flatMap((e) => ('paths' in e ? e.paths : []))).toEqual(paths);
   });
 
   it('refuses a row that changed since it was written (its checksum), or of an unknown kind', () => {

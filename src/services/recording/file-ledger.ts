@@ -7,7 +7,7 @@ import type {
 } from '../../repositories/checkpoint-files.repository';
 import { decodeOrdinals } from '../../repositories/file-log-codec';
 import { InconsistentFileLogError } from '../../untrusted-checkpoint';
-import { filePathProblem } from '../../validation/file-paths';
+import { filePathProblem, joinCheckedPaths, type JoinedPaths } from '../../validation/file-paths';
 import {
   COMPLETED,
   type FileCounts,
@@ -20,7 +20,7 @@ import {
   STATE_NAMES,
   stateAfter,
 } from './file-states';
-import { checkFinishList, type ListIssue, MAX_ISSUES, problemOfNew } from './file-list-checks';
+import { checkFinishList, indexNewList, type ListIssue, MAX_ISSUES, problemOfNew } from './file-list-checks';
 import { decodeSegment, pathOf, type Segment } from './path-segments';
 import { UnsavedFileEvents } from './unsaved-file-events';
 
@@ -89,11 +89,21 @@ export class FileLedger {
    */
   plan(paths: readonly unknown[], field = 'paths'): void {
     const index = this.ensureIndex();
+    // A new sync's whole list, into an empty plan: the path rules in one pass over the list
+    // joined as the file log stores it (kept for the checkpoint), then one hash per path.
+    // Any refusal is said by the loop below, path by path, as for every other list.
+    if (index.size === 0 && paths.length > 0) {
+      const joined = joinCheckedPaths(paths);
+      if (joined && indexNewList(index, paths as readonly string[], this.total)) {
+        this.append(paths as readonly string[], joined);
+        return;
+      }
+    }
     const issues: ListIssue[] = [];
     const first = this.total;
     let added = 0;
-    // An empty plan (a new sync's whole list): one hash per path, a repeat shows as a Map
-    // that did not grow. Otherwise each path is looked up first, to say what it already is.
+    // An empty plan: one hash per path, a repeat shows as a Map that did not grow.
+    // Otherwise each path is looked up first, to say what it already is.
     const fresh = index.size === 0;
     for (let i = 0; i < paths.length; i++) {
       const path = paths[i];
@@ -117,7 +127,7 @@ export class FileLedger {
       for (let i = 0; i < added; i++) index.delete(paths[i] as string);
       throw new ValidationError(issues, 'file list');
     }
-    this.append(paths as readonly string[]);
+    this.append(paths as readonly string[], null);
   }
 
   /**
@@ -234,7 +244,7 @@ export class FileLedger {
   }
 
   /** New paths at the end of the list, all pending (the index already has them). */
-  private append(paths: readonly string[]): void {
+  private append(paths: readonly string[], joined: JoinedPaths | null): void {
     if (paths.length === 0) return;
     const first = this.total;
     const copy = paths.slice();
@@ -244,7 +254,7 @@ export class FileLedger {
     this.tally.pending += copy.length;
     this.segments.push({ first, count: copy.length, paths: copy, read: null, text: null, starts: null });
     // The event shares the segment's array: neither is ever changed in place.
-    this.unsaved.planned(first, copy);
+    this.unsaved.planned(first, copy, joined);
   }
 
   private move(ordinal: number, from: number, to: number): void {
