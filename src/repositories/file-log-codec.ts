@@ -75,6 +75,21 @@ export function encodeOrdinals(ordinals: readonly number[]): Buffer {
  * Throws InconsistentFileLogError on a truncated or repeated run.
  */
 export function decodeOrdinals(data: Uint8Array, visit: (ordinal: number) => void): number {
+  return decodeOrdinalRuns(data, (start, length) => {
+    for (let o = start; o < start + length; o++) visit(o);
+  });
+}
+
+/**
+ * Calls `visitRun` for each run of consecutive ordinals of an encoded set (its first
+ * ordinal and its length), in order; returns how many ordinals there were. Throws
+ * InconsistentFileLogError on a truncated or repeated run. A reader that handles a run
+ * at once (a resume replaying files finished in plan order) makes one call per run.
+ */
+export function decodeOrdinalRuns(
+  data: Uint8Array,
+  visitRun: (start: number, length: number) => void,
+): number {
   let at = 0;
   const get = () => {
     let value = 0;
@@ -95,7 +110,7 @@ export function decodeOrdinals(data: Uint8Array, visit: (ordinal: number) => voi
     const length = get() + 1;
     if (gap === 0 && count > 0) throw new InconsistentFileLogError('an ordinal list has adjoining runs');
     const start = previousEnd + gap;
-    for (let o = start; o < start + length; o++) visit(o);
+    visitRun(start, length);
     previousEnd = start + length;
     count += length;
   }

@@ -1,7 +1,9 @@
 import { CheckpointFilesRepository, PATHS_PER_ROW } from '../../src/repositories/checkpoint-files.repository';
 import {
+  decodeOrdinalRuns,
   decodeOrdinals,
   decodePathText,
+  encodeOrdinals,
   InconsistentFileLogError,
 } from '../../src/repositories/file-log-codec';
 import { joinCheckedPaths } from '../../src/validation/file-paths';
@@ -155,5 +157,19 @@ describe('CheckpointFilesRepository', () => {
     expect(repo.deleteLineage('lin-a')).toBe(0);
     expect(repo.list('lin-a')).toEqual([]);
     expect(repo.list('lin-b')).toHaveLength(1);
+  });
+});
+
+describe('decodeOrdinalRuns', () => {
+  it('hands over each run of consecutive ordinals once, with the same count as decodeOrdinals', () => {
+    const data = encodeOrdinals([9, 1, 2, 3, 7, 12, 11, 10]);
+    const runs: [number, number][] = [];
+    expect(decodeOrdinalRuns(data, (start, length) => runs.push([start, length]))).toBe(8);
+    expect(runs).toEqual([
+      [1, 3],
+      [7, 1],
+      [9, 4],
+    ]);
+    expect(() => decodeOrdinalRuns(Buffer.from([0x02]), () => undefined)).toThrow(InconsistentFileLogError);
   });
 });

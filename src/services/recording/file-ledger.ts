@@ -5,7 +5,6 @@ import type {
   OrdinalEventKind,
   StoredFileEvent,
 } from '../../repositories/checkpoint-files.repository';
-import { decodeOrdinals } from '../../repositories/file-log-codec';
 import { InconsistentFileLogError } from '../../untrusted-checkpoint';
 import { filePathProblem, joinCheckedPaths, type JoinedPaths } from '../../validation/file-paths';
 import {
@@ -13,7 +12,6 @@ import {
   type FileCounts,
   type FileState,
   GONE,
-  mayMove,
   PENDING,
   SKIPPED,
   STATE_CODES,
@@ -22,6 +20,7 @@ import {
 } from './file-states';
 import { checkFinishList, indexNewList, type ListIssue, MAX_ISSUES, problemOfNew } from './file-list-checks';
 import { decodeSegment, pathOf, type Segment } from './path-segments';
+import { replayOrdinalRow } from './ordinal-replay';
 import { UnsavedFileEvents } from './unsaved-file-events';
 
 export type { FileCounts, FileState } from './file-states';
@@ -282,19 +281,11 @@ export class FileLedger {
   }
 
   private loadOrdinals(kind: OrdinalEventKind, count: number, data: Buffer): void {
-    const states = this.states;
-    const total = this.total;
-    const to = stateAfter(kind);
-    const decoded = decodeOrdinals(data, (ordinal) => {
-      const from = ordinal < total ? states[ordinal]! : GONE;
-      if (!mayMove(kind, from)) {
-        throw new InconsistentFileLogError(
-          `${kind} ordinal ${ordinal} was ${ordinal < total ? (STATE_NAMES[from] ?? 'removed') : 'never planned'}`,
-        );
-      }
-      this.move(ordinal, from, to);
-    });
+    const { left, count: decoded } = replayOrdinalRow(this.states, this.total, kind, data);
     if (decoded !== count)
       throw new InconsistentFileLogError(`a ${kind} row holds ${decoded} ordinals, not ${count}`);
+    for (const from of [PENDING, COMPLETED, SKIPPED]) this.tally[STATE_NAMES[from]!] -= left[from]!;
+    const to = stateAfter(kind);
+    if (to !== GONE) this.tally[STATE_NAMES[to]!] += decoded;
   }
 }

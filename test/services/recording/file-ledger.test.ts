@@ -276,6 +276,28 @@ describe('FileLedger', () => {
     expect(ledger.pathsIn('pending')).toEqual(['b', 'a']);
   });
 
+  it('replays a run of ordinals at once, naming the first one the run may not move', () => {
+    const events: FileEvent[] = [
+      planned(0, ['a', 'b', 'c', 'd']),
+      { kind: 'completed', ordinals: [0, 1, 2] },
+      { kind: 'reopened', ordinals: [1] },
+      { kind: 'skipped', ordinals: [1, 3] },
+      { kind: 'removed', ordinals: [0, 1, 2, 3] },
+    ];
+    expect(FileLedger.load(stored(events.slice(0, 4))).counts()).toEqual({
+      pending: 0,
+      completed: 2,
+      skipped: 2,
+    });
+    expect(FileLedger.load(stored(events)).counts()).toEqual({ pending: 0, completed: 0, skipped: 0 });
+    expect(() =>
+      FileLedger.load(stored([events[0]!, { kind: 'completed', ordinals: [2, 3, 4, 5] }])),
+    ).toThrow('completed ordinal 4 was never planned');
+    expect(() =>
+      FileLedger.load(stored([...events.slice(0, 2), { kind: 'skipped', ordinals: [3, 2] }])),
+    ).toThrow('skipped ordinal 2 was completed');
+  });
+
   it('grows past its first allocation', () => {
     const ledger = new FileLedger();
     const paths = Array.from({ length: 5000 }, (_, i) => `f${i}`);
