@@ -135,15 +135,32 @@ export interface JoinedPaths {
 }
 
 /**
+ * The longest list joinCheckedPaths joins (UTF-16 code units, separators included): a
+ * quarter of a billion, half of what V8 allows one string, so a list of many millions of
+ * paths falls back to the path-by-path check instead of failing to join.
+ */
+export const MAX_JOINED_LENGTH = 2 ** 28;
+
+/**
  * A caller's list checked by the same one pass as a stored list (splitPathList): each
  * entry a string, well-formed, free of NUL (one would show as a path too many) and within
  * the path rules. Returns the list joined, which the file log stores as it is, or null when
- * an entry fails: the caller then checks entry by entry with filePathProblem, which says
- * which one and why, so a refusal reads the same as before. Repeats are not looked for.
+ * an entry fails (or the list is longer than `maxLength` joined): the caller then checks
+ * entry by entry with filePathProblem, which says which one and why, so a refusal reads
+ * the same as before. Repeats are not looked for.
  */
-export function joinCheckedPaths(paths: readonly unknown[]): JoinedPaths | null {
+export function joinCheckedPaths(
+  paths: readonly unknown[],
+  maxLength = MAX_JOINED_LENGTH,
+): JoinedPaths | null {
   if (paths.length === 0) return null;
-  for (let i = 0; i < paths.length; i++) if (typeof paths[i] !== 'string') return null;
+  let length = paths.length - 1;
+  for (let i = 0; i < paths.length; i++) {
+    const path = paths[i];
+    if (typeof path !== 'string') return null;
+    length += path.length;
+  }
+  if (length > maxLength) return null;
   const text = (paths as readonly string[]).join('\0');
   // NUL between paths: a lone surrogate at a path's end cannot pair with the next path's.
   if (!isWellFormedText(text)) return null;

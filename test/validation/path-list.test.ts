@@ -3,6 +3,7 @@ import { decodePathText, encodePaths, InconsistentFileLogError } from '../../src
 import {
   filePathProblem,
   joinCheckedPaths,
+  MAX_JOINED_LENGTH,
   MAX_PATH_LENGTH,
   splitPathList,
 } from '../../src/validation/file-paths';
@@ -139,6 +140,12 @@ describe("joinCheckedPaths: a caller's list checked in the same one pass", () =>
     expect(joinCheckedPaths(['a\0b'])).toBeNull();
     expect(joinCheckedPaths(['a', 'b\n', '😀'])).toMatchObject({ text: 'a\0b\n\0😀' });
     expect(joinCheckedPaths([])).toBeNull();
+  });
+
+  it('leaves a list too long to join as one string to the path-by-path check', () => {
+    expect(joinCheckedPaths(['ab', 'cd'], 5)).toMatchObject({ text: 'ab\0cd' });
+    expect(joinCheckedPaths(['ab', 'cde'], 5)).toBeNull();
+    expect(MAX_JOINED_LENGTH).toBeLessThan(2 ** 29 - 24); // V8's longest string
   });
 });
 
