@@ -2,13 +2,24 @@ import { eq } from 'drizzle-orm';
 import type { Connection } from '../db/connection';
 import { checkpointFiles } from '../schema';
 import { FILE_EVENT_KINDS, type FileEventKind } from '../schema/sync-status';
-import { checksum, encodeOrdinals, encodePaths, InconsistentFileLogError } from './file-log-codec';
+import type { JoinedPaths } from '../validation/file-paths';
+import {
+  checksum,
+  encodeJoinedPaths,
+  encodeOrdinals,
+  encodePaths,
+  InconsistentFileLogError,
+} from './file-log-codec';
 
 export type OrdinalEventKind = Exclude<FileEventKind, 'planned'>;
 
-/** An event as the recorder hands it over: new paths at the end of the list, or ordinals into it. */
+/**
+ * An event as the recorder hands it over: new paths at the end of the list, or ordinals
+ * into it. New paths may come already joined as stored (when they were checked that way),
+ * so the list is not joined twice.
+ */
 export type FileEvent =
-  | { kind: 'planned'; first: number; paths: readonly string[] }
+  | { kind: 'planned'; first: number; paths: readonly string[]; joined?: JoinedPaths }
   | { kind: OrdinalEventKind; ordinals: readonly number[] };
 
 /**
@@ -55,17 +66,11 @@ export class CheckpointFilesRepository {
   /** Append one event; large path lists are split across rows. Empty events write nothing. */
   append(lineageId: string, jobId: string, checkpointSeq: number, event: FileEvent): void {
     if (event.kind === 'planned') {
-      for (let start = 0; start < event.paths.length; start += PATHS_PER_ROW) {
-        const chunk = event.paths.slice(start, start + PATHS_PER_ROW);
-        this.insertRow(
-          lineageId,
-          jobId,
-          checkpointSeq,
-          'planned',
-          event.first + start,
-          chunk.length,
-          encodePaths(chunk),
-        );
+      const { paths, joined } = event;
+      for (let start = 0; start < paths.length; start += PATHS_PER_ROW) {
+        const end = Math.min(start + PATHS_PER_ROW, paths.length);
+        const data = joined ? encodeJoinedPaths(joined, start, end) : encodePaths(paths.slice(start, end));
+        this.insertRow(lineageId, jobId, checkpointSeq, 'planned', event.first + start, end - start, data);
       }
     } else if (event.ordinals.length > 0) {
       this.insertRow(

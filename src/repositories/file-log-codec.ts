@@ -6,6 +6,7 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import { crc32 } from '../db/crc32';
 import { InconsistentFileLogError } from '../untrusted-checkpoint';
+import type { JoinedPaths } from '../validation/file-paths';
 
 export { InconsistentFileLogError };
 
@@ -15,6 +16,14 @@ export const checksum: (data: Uint8Array) => number = crc32;
 /** Paths as stored: UTF-8, separated by NUL. */
 export function encodePaths(paths: readonly string[]): Buffer {
   return Buffer.from(paths.join('\0'), 'utf8');
+}
+
+/**
+ * Paths `from` to `to` (exclusive) of a list already joined by NUL (joinCheckedPaths), as
+ * stored: the same bytes as encodePaths of those paths, without joining them again.
+ */
+export function encodeJoinedPaths(joined: JoinedPaths, from: number, to: number): Buffer {
+  return Buffer.from(joined.text.slice(joined.starts[from]!, joined.starts[to]! - 1), 'utf8');
 }
 
 /**
@@ -66,6 +75,21 @@ export function encodeOrdinals(ordinals: readonly number[]): Buffer {
  * Throws InconsistentFileLogError on a truncated or repeated run.
  */
 export function decodeOrdinals(data: Uint8Array, visit: (ordinal: number) => void): number {
+  return decodeOrdinalRuns(data, (start, length) => {
+    for (let o = start; o < start + length; o++) visit(o);
+  });
+}
+
+/**
+ * Calls `visitRun` for each run of consecutive ordinals of an encoded set (its first
+ * ordinal and its length), in order; returns how many ordinals there were. Throws
+ * InconsistentFileLogError on a truncated or repeated run. A reader that handles a run
+ * at once (a resume replaying files finished in plan order) makes one call per run.
+ */
+export function decodeOrdinalRuns(
+  data: Uint8Array,
+  visitRun: (start: number, length: number) => void,
+): number {
   let at = 0;
   const get = () => {
     let value = 0;
@@ -86,7 +110,7 @@ export function decodeOrdinals(data: Uint8Array, visit: (ordinal: number) => voi
     const length = get() + 1;
     if (gap === 0 && count > 0) throw new InconsistentFileLogError('an ordinal list has adjoining runs');
     const start = previousEnd + gap;
-    for (let o = start; o < start + length; o++) visit(o);
+    visitRun(start, length);
     previousEnd = start + length;
     count += length;
   }

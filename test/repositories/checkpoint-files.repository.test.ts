@@ -1,9 +1,12 @@
 import { CheckpointFilesRepository, PATHS_PER_ROW } from '../../src/repositories/checkpoint-files.repository';
 import {
+  decodeOrdinalRuns,
   decodeOrdinals,
   decodePathText,
+  encodeOrdinals,
   InconsistentFileLogError,
 } from '../../src/repositories/file-log-codec';
+import { joinCheckedPaths } from '../../src/validation/file-paths';
 import { openTestStore } from '../support/store';
 import { useTempDir } from '../support/temp-dir';
 
@@ -96,6 +99,24 @@ describe('CheckpointFilesRepository', () => {
     expect(decoded(repo, 'lin').flatMap((e) => ('paths' in e ? e.paths : []))).toEqual(paths);
   });
 
+  it('stores a list handed over joined (as the ledger checked it) byte for byte as the same list unjoined', () => {
+    const { repo, sqlite } = setup();
+    const paths = Array.from({ length: PATHS_PER_ROW + 3 }, (_, i) => (i % 7 ? `src/é-${i}.ts` : `n\n${i}`));
+    const joined = joinCheckedPaths(paths)!;
+    repo.append('joined', 'job-1', 0, { kind: 'planned', first: 0, paths, joined });
+    repo.append('plain', 'job-1', 0, { kind: 'planned', first: 0, paths });
+    const rows = (lineage: string) =>
+      sqlite
+        .prepare(
+          'SELECT first_ordinal, item_count, data, checksum FROM checkpoint_files WHERE lineage_id = ? ORDER BY id',
+        )
+        .raw()
+        .all(lineage);
+    expect(rows('joined')).toHaveLength(2);
+    expect(rows('joined')).toEqual(rows('plain'));
+    expect(decoded(repo, 'joined').flatMap((e) => ('paths' in e ? e.paths : []))).toEqual(paths);
+  });
+
   it('refuses a row that changed since it was written (its checksum), or of an unknown kind', () => {
     const { repo, sqlite } = setup();
     repo.append('lin', 'job-1', 0, { kind: 'planned', first: 0, paths: ['a.ts', 'b.ts'] });
@@ -136,5 +157,19 @@ describe('CheckpointFilesRepository', () => {
     expect(repo.deleteLineage('lin-a')).toBe(0);
     expect(repo.list('lin-a')).toEqual([]);
     expect(repo.list('lin-b')).toHaveLength(1);
+  });
+});
+
+describe('decodeOrdinalRuns', () => {
+  it('hands over each run of consecutive ordinals once, with the same count as decodeOrdinals', () => {
+    const data = encodeOrdinals([9, 1, 2, 3, 7, 12, 11, 10]);
+    const runs: [number, number][] = [];
+    expect(decodeOrdinalRuns(data, (start, length) => runs.push([start, length]))).toBe(8);
+    expect(runs).toEqual([
+      [1, 3],
+      [7, 1],
+      [9, 4],
+    ]);
+    expect(() => decodeOrdinalRuns(Buffer.from([0x02]), () => undefined)).toThrow(InconsistentFileLogError);
   });
 });

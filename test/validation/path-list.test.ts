@@ -1,6 +1,12 @@
 import fc from 'fast-check';
 import { decodePathText, encodePaths, InconsistentFileLogError } from '../../src/repositories/file-log-codec';
-import { filePathProblem, MAX_PATH_LENGTH, splitPathList } from '../../src/validation/file-paths';
+import {
+  filePathProblem,
+  joinCheckedPaths,
+  MAX_JOINED_LENGTH,
+  MAX_PATH_LENGTH,
+  splitPathList,
+} from '../../src/validation/file-paths';
 
 // The file log's list rows are checked by splitPathList, a fast check that must refuse
 // exactly what filePathProblem refuses, path by path (issue 12, finding 2). Replay a
@@ -91,6 +97,55 @@ describe('splitPathList: a stored list checked as strictly as each path', () => 
   it('refuses a list that holds more or fewer paths than its row says', () => {
     expect(splitPathList('a\0b\0c', 2).problem).toBe('holds more than 2 paths');
     expect(splitPathList('a\0b', 3).problem).toBe('holds 2 paths, not 3');
+  });
+  it('checks only the paths that look suspect inside, and names the first one refused in list order', () => {
+    const paths = ['x./y', 'ok', 'a..b/c', 'a/./b', 'z//w'];
+    expect(splitPathList(paths.join('\0'), paths.length).problem).toBe(
+      'holds a path that breaks the path rules (path 3 must be normalised (no "." or empty segments))',
+    );
+    const valid = ['x./y', 'w.\\v', 'x./y/z./q', 'last'];
+    const split = splitPathList(valid.join('\0'), valid.length);
+    if (split.problem !== null) throw new Error(`refused: ${split.problem}`);
+    expect(pathsOf(valid.join('\0'), split.starts, valid.length)).toEqual(valid);
+  });
+});
+
+describe("joinCheckedPaths: a caller's list checked in the same one pass", () => {
+  // Anything a caller may hand over: good and bad paths, entries holding NUL or a lone
+  // surrogate (at either end, where the separator meets it), and entries that are no string.
+  const callerEntry = fc.oneof(
+    { arbitrary: storedPath, weight: 12 },
+    { arbitrary: fc.constantFrom('a\0b', '\0', 'x\uD800', '\uDC00y', 'ok\uD83D', '\uDE00'), weight: 1 },
+    { arbitrary: fc.constantFrom<unknown>(7, null, undefined, ['a'], { path: 'a' }), weight: 1 },
+  );
+
+  it('joins a list iff filePathProblem accepts every entry, and the join splits back into it (property)', () => {
+    fc.assert(
+      fc.property(fc.array(callerEntry, { maxLength: 8 }), (paths) => {
+        const joined = joinCheckedPaths(paths);
+        const accepted =
+          paths.length > 0 && paths.every((p) => typeof p === 'string' && filePathProblem(p) === null);
+        expect(joined !== null).toBe(accepted);
+        if (joined) {
+          expect(joined.text).toBe(paths.join('\0'));
+          expect(pathsOf(joined.text, joined.starts, paths.length)).toEqual(paths);
+        }
+      }),
+      { seed: SEED, numRuns: 5000 },
+    );
+  });
+
+  it('refuses halves of one character given as two paths, and a path that holds the separator', () => {
+    expect(joinCheckedPaths(['a\uD83D', '\uDE00b'])).toBeNull();
+    expect(joinCheckedPaths(['a\0b'])).toBeNull();
+    expect(joinCheckedPaths(['a', 'b\n', '😀'])).toMatchObject({ text: 'a\0b\n\0😀' });
+    expect(joinCheckedPaths([])).toBeNull();
+  });
+
+  it('leaves a list too long to join as one string to the path-by-path check', () => {
+    expect(joinCheckedPaths(['ab', 'cd'], 5)).toMatchObject({ text: 'ab\0cd' });
+    expect(joinCheckedPaths(['ab', 'cde'], 5)).toBeNull();
+    expect(MAX_JOINED_LENGTH).toBeLessThan(2 ** 29 - 24); // V8's longest string
   });
 });
 

@@ -5,23 +5,22 @@ import type {
   OrdinalEventKind,
   StoredFileEvent,
 } from '../../repositories/checkpoint-files.repository';
-import { decodeOrdinals } from '../../repositories/file-log-codec';
 import { InconsistentFileLogError } from '../../untrusted-checkpoint';
-import { filePathProblem } from '../../validation/file-paths';
+import { filePathProblem, joinCheckedPaths, type JoinedPaths } from '../../validation/file-paths';
 import {
   COMPLETED,
   type FileCounts,
   type FileState,
   GONE,
-  mayMove,
   PENDING,
   SKIPPED,
   STATE_CODES,
   STATE_NAMES,
   stateAfter,
 } from './file-states';
-import { checkFinishList, type ListIssue, MAX_ISSUES, problemOfNew } from './file-list-checks';
+import { checkFinishList, indexNewList, type ListIssue, MAX_ISSUES, problemOfNew } from './file-list-checks';
 import { decodeSegment, pathOf, type Segment } from './path-segments';
+import { replayOrdinalRow } from './ordinal-replay';
 import { UnsavedFileEvents } from './unsaved-file-events';
 
 export type { FileCounts, FileState } from './file-states';
@@ -89,11 +88,21 @@ export class FileLedger {
    */
   plan(paths: readonly unknown[], field = 'paths'): void {
     const index = this.ensureIndex();
+    // A new sync's whole list, into an empty plan: the path rules in one pass over the list
+    // joined as the file log stores it (kept for the checkpoint), then one hash per path.
+    // Any refusal is said by the loop below, path by path, as for every other list.
+    if (index.size === 0 && paths.length > 0) {
+      const joined = joinCheckedPaths(paths);
+      if (joined && indexNewList(index, paths as readonly string[], this.total)) {
+        this.append(paths as readonly string[], joined);
+        return;
+      }
+    }
     const issues: ListIssue[] = [];
     const first = this.total;
     let added = 0;
-    // An empty plan (a new sync's whole list): one hash per path, a repeat shows as a Map
-    // that did not grow. Otherwise each path is looked up first, to say what it already is.
+    // An empty plan: one hash per path, a repeat shows as a Map that did not grow.
+    // Otherwise each path is looked up first, to say what it already is.
     const fresh = index.size === 0;
     for (let i = 0; i < paths.length; i++) {
       const path = paths[i];
@@ -117,7 +126,7 @@ export class FileLedger {
       for (let i = 0; i < added; i++) index.delete(paths[i] as string);
       throw new ValidationError(issues, 'file list');
     }
-    this.append(paths as readonly string[]);
+    this.append(paths as readonly string[], null);
   }
 
   /**
@@ -234,7 +243,7 @@ export class FileLedger {
   }
 
   /** New paths at the end of the list, all pending (the index already has them). */
-  private append(paths: readonly string[]): void {
+  private append(paths: readonly string[], joined: JoinedPaths | null): void {
     if (paths.length === 0) return;
     const first = this.total;
     const copy = paths.slice();
@@ -244,7 +253,7 @@ export class FileLedger {
     this.tally.pending += copy.length;
     this.segments.push({ first, count: copy.length, paths: copy, read: null, text: null, starts: null });
     // The event shares the segment's array: neither is ever changed in place.
-    this.unsaved.planned(first, copy);
+    this.unsaved.planned(first, copy, joined);
   }
 
   private move(ordinal: number, from: number, to: number): void {
@@ -272,19 +281,11 @@ export class FileLedger {
   }
 
   private loadOrdinals(kind: OrdinalEventKind, count: number, data: Buffer): void {
-    const states = this.states;
-    const total = this.total;
-    const to = stateAfter(kind);
-    const decoded = decodeOrdinals(data, (ordinal) => {
-      const from = ordinal < total ? states[ordinal]! : GONE;
-      if (!mayMove(kind, from)) {
-        throw new InconsistentFileLogError(
-          `${kind} ordinal ${ordinal} was ${ordinal < total ? (STATE_NAMES[from] ?? 'removed') : 'never planned'}`,
-        );
-      }
-      this.move(ordinal, from, to);
-    });
+    const { left, count: decoded } = replayOrdinalRow(this.states, this.total, kind, data);
     if (decoded !== count)
       throw new InconsistentFileLogError(`a ${kind} row holds ${decoded} ordinals, not ${count}`);
+    for (const from of [PENDING, COMPLETED, SKIPPED]) this.tally[STATE_NAMES[from]!] -= left[from]!;
+    const to = stateAfter(kind);
+    if (to !== GONE) this.tally[STATE_NAMES[to]!] += decoded;
   }
 }

@@ -61,3 +61,20 @@ export function checkFinishList(
   }
   return { issues, unplanned, repeated };
 }
+
+/**
+ * Index a list whose paths all passed the path rules into an empty index, each at its
+ * ordinal from `first` on: one hash per path, a repeat showing as a Map that did not grow.
+ * At the first repeat the index is emptied again and false returned (the caller then says
+ * which path, as for any other refused list).
+ */
+export function indexNewList(index: Map<string, number>, paths: readonly string[], first: number): boolean {
+  for (let i = 0; i < paths.length; i++) {
+    index.set(paths[i]!, first + i);
+    if (index.size === i) {
+      index.clear();
+      return false;
+    }
+  }
+  return true;
+}

@@ -4,6 +4,7 @@
  * per run of changes, not per call.
  */
 import type { FileEvent, OrdinalEventKind } from '../../repositories/checkpoint-files.repository';
+import type { JoinedPaths } from '../../validation/file-paths';
 
 export class UnsavedFileEvents {
   private events: FileEvent[] = [];
@@ -21,8 +22,12 @@ export class UnsavedFileEvents {
     this.events = [];
   }
 
-  /** Paths planned at ordinals from `first` on (the array is shared, never changed in place). */
-  planned(first: number, paths: readonly string[]): void {
+  /**
+   * Paths planned at ordinals from `first` on (the array is shared, never changed in
+   * place), with their joined form when the ledger has it. Two plans in a row make one
+   * event, which the repository joins again itself.
+   */
+  planned(first: number, paths: readonly string[], joined: JoinedPaths | null): void {
     const last = this.events[this.events.length - 1];
     if (last?.kind === 'planned' && last.first + last.paths.length === first) {
       this.events[this.events.length - 1] = {
@@ -31,7 +36,9 @@ export class UnsavedFileEvents {
         paths: last.paths.concat(paths),
       };
     } else {
-      this.events.push({ kind: 'planned', first, paths });
+      this.events.push(
+        joined ? { kind: 'planned', first, paths, joined } : { kind: 'planned', first, paths },
+      );
     }
   }
 

@@ -29,7 +29,7 @@ describe('FileLedger', () => {
   it('adds a completed path that was never planned to the plan first', () => {
     const ledger = new FileLedger();
     ledger.finish('completed', ['x']);
-    expect(ledger.unsavedEvents()).toEqual([
+    expect(ledger.unsavedEvents()).toMatchObject([
       { kind: 'planned', first: 0, paths: ['x'] },
       { kind: 'completed', ordinals: [0] },
     ]);
@@ -63,7 +63,7 @@ describe('FileLedger', () => {
     ledger.finish('completed', ['b']);
     ledger.remove(['a']);
     ledger.plan(['a']);
-    expect(ledger.unsavedEvents()).toEqual([
+    expect(ledger.unsavedEvents()).toMatchObject([
       { kind: 'planned', first: 0, paths: ['a', 'b'] },
       { kind: 'completed', ordinals: [0, 1] },
       { kind: 'removed', ordinals: [0] },
@@ -228,7 +228,7 @@ describe('FileLedger', () => {
     expect(error?.issues).toHaveLength(20);
     ledger.plan([]);
     expect(ledger.pathsIn('pending')).toEqual(['a']);
-    expect(ledger.unsavedEvents()).toEqual([{ kind: 'planned', first: 0, paths: ['a'] }]);
+    expect(ledger.unsavedEvents()).toMatchObject([{ kind: 'planned', first: 0, paths: ['a'] }]);
     expect(() => pathList('a.ts', 'completeFiles')).toThrow(/completeFiles: must be an array of paths/);
   });
 
@@ -237,7 +237,7 @@ describe('FileLedger', () => {
     ledger.plan(['a']);
     ledger.reopen(['a', 'zz']);
     ledger.remove(['zz']);
-    expect(ledger.unsavedEvents()).toEqual([{ kind: 'planned', first: 0, paths: ['a'] }]);
+    expect(ledger.unsavedEvents()).toMatchObject([{ kind: 'planned', first: 0, paths: ['a'] }]);
   });
 
   it('keeps two large plans before a checkpoint as one event (no argument-count limit)', () => {
@@ -248,6 +248,54 @@ describe('FileLedger', () => {
     expect(ledger.unsavedEvents()).toHaveLength(1);
     expect(ledger.unsavedEvents()[0]).toMatchObject({ kind: 'planned', first: 0 });
     expect((ledger.unsavedEvents()[0] as unknown as { paths: string[] }).paths).toEqual(paths);
+  });
+
+  it('keeps a new list joined as checked, for the checkpoint to store as it is; a second plan joins again later', () => {
+    const ledger = new FileLedger();
+    ledger.plan(['a', 'b\nc', 'd']);
+    const [event] = ledger.unsavedEvents() as [Extract<FileEvent, { kind: 'planned' }>];
+    expect(event.joined?.text).toBe('a\0b\nc\0d');
+    expect(Array.from(event.joined!.starts)).toEqual([0, 2, 6, 8]);
+    ledger.plan(['e']);
+    expect(ledger.unsavedEvents()).toEqual([{ kind: 'planned', first: 0, paths: ['a', 'b\nc', 'd', 'e'] }]);
+    ledger.markSaved();
+    ledger.remove(['a', 'b\nc', 'd', 'e']);
+    // Everything removed: the index is empty again, and a list planned now is joined too.
+    ledger.plan(['a']);
+    expect(ledger.unsavedEvents()[1]).toMatchObject({ kind: 'planned', first: 4, joined: { text: 'a' } });
+  });
+
+  it('refuses a repeat in a new list after the one-pass check, as the path-by-path check does', () => {
+    const ledger = new FileLedger();
+    expect(() => ledger.plan(['a', 'b', 'a', 'c', 'c'], 'files')).toThrow(
+      expect.objectContaining({ issues: [{ path: 'files.2', message: 'duplicate path "a"' }] }),
+    );
+    expect(ledger.size).toBe(0);
+    expect(ledger.stateOf('b')).toBeUndefined();
+    ledger.plan(['b', 'a']);
+    expect(ledger.pathsIn('pending')).toEqual(['b', 'a']);
+  });
+
+  it('replays a run of ordinals at once, naming the first one the run may not move', () => {
+    const events: FileEvent[] = [
+      planned(0, ['a', 'b', 'c', 'd']),
+      { kind: 'completed', ordinals: [0, 1, 2] },
+      { kind: 'reopened', ordinals: [1] },
+      { kind: 'skipped', ordinals: [1, 3] },
+      { kind: 'removed', ordinals: [0, 1, 2, 3] },
+    ];
+    expect(FileLedger.load(stored(events.slice(0, 4))).counts()).toEqual({
+      pending: 0,
+      completed: 2,
+      skipped: 2,
+    });
+    expect(FileLedger.load(stored(events)).counts()).toEqual({ pending: 0, completed: 0, skipped: 0 });
+    expect(() =>
+      FileLedger.load(stored([events[0]!, { kind: 'completed', ordinals: [2, 3, 4, 5] }])),
+    ).toThrow('completed ordinal 4 was never planned');
+    expect(() =>
+      FileLedger.load(stored([...events.slice(0, 2), { kind: 'skipped', ordinals: [3, 2] }])),
+    ).toThrow('skipped ordinal 2 was completed');
   });
 
   it('grows past its first allocation', () => {
