@@ -1,10 +1,10 @@
 import type { Database } from 'better-sqlite3';
-import { indexing } from './checkpoint.bench';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
 import { collectGarbage, stats, timeOnce } from './harness';
 import type { StoredFileEvent } from '../src/repositories/checkpoint-files.repository';
 import { FileLedger } from '../src/services/recording/file-ledger';
 import { BenchClock, openBenchStore, removeDir, storeContext, storeSqlite, tempDir } from './fixture';
-import { repositoryPaths } from './paths';
 import type { ResultRow } from './table';
 
 export interface ResumeBenchOptions {
@@ -20,23 +20,24 @@ function roundsFor(size: number, quick: boolean): number {
 }
 
 /**
- * A sync of `paths` interrupted half way: planned at start, then half the files completed
- * in ten checkpoints of 5% each, then the store closed (its owner gone). Returns its job id.
+ * A sync of `size` bench paths interrupted half way (planned at start, then half the files
+ * completed in ten checkpoints of 5% each), recorded by another process that then exits
+ * (see interrupted-sync-child.ts). Returns its job id.
  */
-function interruptedSync(dir: string, clock: BenchClock, paths: string[]): string {
-  const store = openBenchStore(dir, { clock });
-  const sync = store.recording.startSync({ gitCommit: 'a1b2c3d4'.padEnd(40, '0'), files: paths });
-  sync.update(indexing(0, 0, paths.length));
-  const step = Math.ceil(paths.length / 20);
-  for (let k = 0; k < 10; k++) {
-    sync.completeFiles(paths.slice(k * step, (k + 1) * step));
-    const done = Math.min(paths.length, (k + 1) * step);
-    sync.flush();
-    sync.update(indexing((100 * done) / paths.length, done, paths.length));
-  }
-  const jobId = sync.jobId;
-  store.close();
-  return jobId;
+function interruptedSync(dir: string, size: number): string {
+  const output = execFileSync(
+    process.execPath,
+    [
+      '--expose-gc',
+      '-r',
+      path.join(__dirname, '..', 'test', 'support', 'children', 'register-ts.js'),
+      path.join(__dirname, 'interrupted-sync-child.ts'),
+      dir,
+      String(size),
+    ],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  return output.trim();
 }
 
 /**
@@ -59,7 +60,7 @@ function rawReadBack(sqlite: Database) {
  * skipped phases), close the store (the new sync is released, so the next round resumes
  * it in turn: the lineage and its log stay the same size).
  */
-function resumeRounds(paths: string[], rounds: number) {
+function resumeRounds(size: number, rounds: number) {
   const dir = tempDir('resume');
   const total: number[] = [];
   const check: number[] = [];
@@ -70,7 +71,7 @@ function resumeRounds(paths: string[], rounds: number) {
   const cpu: number[] = [];
   try {
     const clock = new BenchClock();
-    let jobId = interruptedSync(dir, clock, paths);
+    let jobId = interruptedSync(dir, size);
     const lineageId = jobId;
     for (let r = 0; r < rounds + 1; r++) {
       clock.advance(60_000);
@@ -87,7 +88,7 @@ function resumeRounds(paths: string[], rounds: number) {
       const found = info as { jobId: string; canResume: boolean } | null;
       if (found?.jobId !== jobId || !found.canResume)
         throw new Error(`round ${r}: ${jobId} was not offered for resume`);
-      const expected = paths.length - Math.ceil(paths.length / 20) * 10;
+      const expected = size - Math.ceil(size / 20) * 10;
       if (resumed!.plan.filesToProcess.length !== expected) {
         throw new Error(
           `round ${r}: the plan has ${resumed!.plan.filesToProcess.length} files to process, not ${expected}`,
@@ -125,7 +126,7 @@ const GOALS: Record<number, number> = { 100_000: 30, 500_000: 100 };
 export function benchResume(options: ResumeBenchOptions): ResultRow[] {
   const rows: ResultRow[] = [];
   for (const size of options.sizes) {
-    const result = resumeRounds(repositoryPaths(size), roundsFor(size, options.quick));
+    const result = resumeRounds(size, roundsFor(size, options.quick));
     const s = stats(result.total);
     const raw = stats(result.raw);
     const goal = GOALS[size];
