@@ -37,11 +37,6 @@ export class StatusService {
   constructor(private readonly context: StoreContext) {}
 
   /**
-   * Running syncs (with liveness) and incomplete ones that still hold a checkpoint,
-   * newest first. Incomplete syncs without a checkpoint are history, not status.
-   * Damaged rows are left out, each reported once through onWarning.
-   */
-  /**
    * The damaged rows among the syncs `list()` looks at (the newest ones of the project):
    * what it passes over, described (table, key, column, why), without a warning. A
    * damaged latest sync is a sync that status must not call "nothing".
@@ -55,6 +50,11 @@ export class StatusService {
     );
   }
 
+  /**
+   * Running syncs (with liveness) and incomplete ones that still hold a checkpoint,
+   * newest first. Incomplete syncs without a checkpoint are history, not status.
+   * Damaged rows are left out, each reported once through onWarning.
+   */
   list(): SyncStatusEntry[] {
     const { repos, clock, settings, projectId } = this.context;
     const now = clock.now();

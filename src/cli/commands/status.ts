@@ -80,7 +80,7 @@ export function renderStatus(result: StatusJson, out: Output): void {
     out.line('Damaged:');
     for (const d of damaged) out.line(`  ${out.style('red', '✗')} ${d.table} ${d.key}: ${d.column} ${d.why}`);
     out.line(
-      `  ${out.style('dim', 'left out above; `cidx-progress doctor --repair` removes them (a sync is archived first)')}`,
+      `  ${out.style('dim', 'left out of the lists below; `cidx-progress doctor --repair` removes them (a sync is archived first)')}`,
     );
   }
   if (running.length > 0) {
