@@ -17,8 +17,5 @@ module.exports = {
     '<rootDir>/test/faults/**/*.test.ts',
   ],
   // The random-kill soak belongs to `npm run soak`; its seeded CI share is too slow to rerun per mutant.
-  // A mutant that breaks a test waiting on a child process would otherwise wait out the
-  // suite's 60 s limit, and Stryker call it a timeout (a kill, but a slow one): fail sooner.
-  testTimeout: 15000,
   testPathIgnorePatterns: ['/node_modules/', '/test/faults/crash-resume\\.test\\.ts$'],
 };
