@@ -101,6 +101,20 @@ describe('checkResumable', () => {
     expect(store.resume.checkResumable()?.jobId).toBe('remote');
   });
 
+  it('counts skipped files as processed, and in the total', () => {
+    const { store } = openTestProgressStore(tmp.path);
+    const sync = store.recording.startSync({ jobId: 's', gitCommit: 'e'.repeat(40), files: repoPaths(6) });
+    sync.completeFiles(repoPaths(6).slice(0, 2));
+    sync.skipFiles(repoPaths(6).slice(2, 3));
+    sync.fail('Network timeout');
+    expect(store.resume.checkResumable()).toMatchObject({
+      jobId: 's',
+      filesProcessed: 3,
+      totalFiles: 6,
+      filesRemaining: 3,
+    });
+  });
+
   it('offers a failed or cancelled sync that kept its checkpoint', () => {
     const { store } = openTestProgressStore(tmp.path);
     store.recording

@@ -98,7 +98,14 @@ describe('a sync without a checkpoint', () => {
 
   it('left running by a process that is gone is offered as not resumable: no checkpoint was saved', () => {
     const { store, clock } = openTestProgressStore(tmp.path, { staleAfterMs: 60_000 });
-    store.recording.startSync({ jobId: 'remote', gitCommit: 'b'.repeat(40), files: repoPaths(3) });
+    store.recording.startSync({ jobId: 'remote', gitCommit: 'b'.repeat(40), files: repoPaths(3) }).update({
+      phase: 'Indexing Files',
+      percent: 60,
+      phasePercent: 30,
+      filesProcessed: 1,
+      totalFiles: 3,
+      rate: 1,
+    });
     handEdit(store.path, "UPDATE sync_history SET owner_host = 'other-host', owner_pid = 1");
     handEdit(store.path, 'DELETE FROM checkpoints');
     clock.advance(61_000);
@@ -106,6 +113,10 @@ describe('a sync without a checkpoint', () => {
       jobId: 'remote',
       canResume: false,
       reason: 'no checkpoint was saved',
+      // Without a checkpoint, the counts are the last progress the sync reported.
+      filesProcessed: 1,
+      totalFiles: 3,
+      filesRemaining: 2,
     });
   });
 });

@@ -221,4 +221,33 @@ describe('names git can produce that need care', () => {
       }),
     ]);
   });
+
+  it('names both kinds in one warning when names are unreadable and refused', () => {
+    const repo = new GitRepo(tmp.join('repo'));
+    repo.write('a.ts', 'a\n');
+    const base = repo.commit('initial');
+    const first = openTestProgressStore(tmp.join('store'));
+    const sync = first.store.recording.startSync({ gitCommit: base, files: ['a.ts'] });
+    sync.flush();
+    closeTestProgressStore(first.store);
+
+    fs.writeFileSync(
+      Buffer.concat([Buffer.from(repo.dir + path.sep), Buffer.from('caf\u00e9.ts', 'latin1')]),
+      'x\n',
+    );
+    repo.write('x\\..\\..\\etc\\passwd', 'a legal name on Linux\n');
+    repo.git('add', '-A');
+    repo.git('commit', '-q', '-m', 'both kinds of names');
+
+    const { store, warnings } = openTestProgressStore(tmp.join('store'), { clock: first.clock });
+    store.resume.resume(sync.jobId, { repoDir: repo.dir });
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        code: 'UNREADABLE_PATHS',
+        message:
+          'file names changed since the checkpoint were left out of the plan: 1 not valid UTF-8, ' +
+          '1 refused by the path rules (they would name another place on Windows)',
+      }),
+    ]);
+  });
 });
