@@ -6,23 +6,28 @@
  * a difference. What the file holds is its tables and indexes: they are compared with
  * those the shipped migrations make, one after another, in an empty in-memory database.
  * When they are exactly those of the first k migrations, the table can be re-recorded as
- * those k (the rest are then applied as usual); when they match none, nobody can tell
- * which migrations ran, and repair changes nothing.
+ * those k (the rest are then applied as usual). Objects no migration creates (an index a
+ * user added) are only listed as extra. When nothing matches, only records that disagree
+ * with themselves are a problem: consistent records are what both migrators go by anyway.
+ * Release 0.1's file log, moved aside by migration 0002 and converted at the store's next
+ * open, is accepted as it waits (`drizzle-kit migrate` runs only the SQL half).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import type { MigrationMeta } from 'drizzle-orm/migrator';
-import { convertLegacyFileLog } from './legacy-file-log';
+import { LEGACY_FILE_LOG_TABLE } from './legacy-file-log';
 import { MIGRATIONS_FOLDER, shippedMigrations } from './migrations';
 import { runInTransaction } from './transaction';
 
 const MIGRATIONS_TABLE = '__drizzle_migrations';
+/** The latest time a JavaScript Date can hold (ms since the epoch). */
+const LATEST_TIME = 8.64e15;
 
 export interface MigrationRecordsCheck {
   /** The table says a migration newer than this version ships: another check's business. */
   newer: boolean;
-  /** What is wrong with the table, in words (empty: nothing). */
+  /** What is wrong with the table, in words (empty: nothing). Only these make doctor fail. */
   problems: string[];
   /** How many shipped migrations, from the first, the file's tables and indexes are exactly; null: none. */
   matched: number | null;
@@ -30,6 +35,10 @@ export interface MigrationRecordsCheck {
   matchedTag: string | null;
   /** When nothing matched: how the file differs from the closest shipped migration. */
   differences: string[];
+  /** Tables, indexes, views and triggers no shipped migration creates (`index my_own_idx`): left out of the match. */
+  extra: string[];
+  /** Release 0.1's file log is in the file, still to be converted by the store's next open. */
+  legacyFileLog: boolean;
 }
 
 interface Shipped {
@@ -45,20 +54,33 @@ function shipped(folder: string): Shipped {
   return { migrations, tags: migrations.map((_, i) => journal.entries[i]?.tag ?? `migration ${i}`) };
 }
 
-/** Tables, indexes, views and triggers by `type name`, with their SQL (whitespace folded). */
-function schemaOf(sqlite: Database): Map<string, string> {
-  const rows = sqlite
-    .prepare(
-      `SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name <> ?`,
-    )
-    .all(MIGRATIONS_TABLE) as Array<{ type: string; name: string; sql: string | null }>;
-  return new Map(rows.map((r) => [`${r.type} ${r.name}`, (r.sql ?? '').replace(/\s+/g, ' ').trim()]));
+interface Schema {
+  /** Tables, indexes, views and triggers by `type name`, with their SQL (whitespace folded). */
+  objects: Map<string, string>;
+  /** The 0.1 file log is there; it and what hangs on it are left out of `objects`. */
+  legacyFileLog: boolean;
 }
 
-const referenceCache = new Map<string, Array<Map<string, string>>>();
+function schemaOf(sqlite: Database): Schema {
+  const rows = sqlite
+    .prepare(
+      `SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name <> ?`,
+    )
+    .all(MIGRATIONS_TABLE) as Array<{ type: string; name: string; tbl_name: string; sql: string | null }>;
+  const kept = rows.filter((r) => r.tbl_name !== LEGACY_FILE_LOG_TABLE);
+  return {
+    objects: new Map(kept.map((r) => [`${r.type} ${r.name}`, (r.sql ?? '').replace(/\s+/g, ' ').trim()])),
+    legacyFileLog: rows.some((r) => r.type === 'table' && r.name === LEGACY_FILE_LOG_TABLE),
+  };
+}
 
-/** The schema after each number of shipped migrations (index k: after the first k). */
-function referenceSchemas(folder: string, migrations: MigrationMeta[]): Array<Map<string, string>> {
+const referenceCache = new Map<string, Schema[]>();
+
+/**
+ * The schema after each number of shipped migrations (index k: after the first k), as
+ * their SQL leaves it: from 0002 on, with the (empty) 0.1 file log the store's open would drop.
+ */
+function referenceSchemas(folder: string, migrations: MigrationMeta[]): Schema[] {
   const cached = referenceCache.get(folder);
   if (cached) return cached;
   const memory = new BetterSqlite3(':memory:');
@@ -66,8 +88,6 @@ function referenceSchemas(folder: string, migrations: MigrationMeta[]): Array<Ma
     const schemas = [schemaOf(memory)];
     for (const migration of migrations) {
       for (const statement of migration.sql) if (statement.trim()) memory.exec(statement);
-      // As every open does after migrating (the data half of migration 0002).
-      convertLegacyFileLog(memory);
       schemas.push(schemaOf(memory));
     }
     referenceCache.set(folder, schemas);
@@ -77,14 +97,64 @@ function referenceSchemas(folder: string, migrations: MigrationMeta[]): Array<Ma
   }
 }
 
-function differencesBetween(file: Map<string, string>, reference: Map<string, string>): string[] {
+/** How the file differs from `reference` (called `name`), objects in `extra` left out. */
+function differencesBetween(file: Schema, reference: Schema, extra: Set<string>, name: string): string[] {
   const found: string[] = [];
-  for (const [key, text] of file) {
-    if (!reference.has(key)) found.push(`${key} is in the file but not in it`);
-    else if (reference.get(key) !== text) found.push(`${key} is defined differently`);
+  for (const [key, text] of file.objects) {
+    if (extra.has(key)) continue;
+    if (!reference.objects.has(key)) found.push(`${key} is in the file but not in ${name}`);
+    else if (reference.objects.get(key) !== text) found.push(`${key} is defined differently from ${name}`);
   }
-  for (const key of reference.keys()) if (!file.has(key)) found.push(`${key} is missing from the file`);
+  for (const key of reference.objects.keys())
+    if (!file.objects.has(key)) found.push(`${key} is missing from the file`);
+  // Only migrations from 0002 on make the 0.1 file log; the store's open drops it, so it may be gone.
+  if (file.legacyFileLog && !reference.legacyFileLog)
+    found.push(`table ${LEGACY_FILE_LOG_TABLE} is in the file but not in ${name}`);
   return found;
+}
+
+/** A record's created_at as SQL would write it, for a message. */
+function sqlText(value: unknown): string {
+  if (value === null) return 'NULL';
+  if (typeof value === 'string') return `'${value.replace(/'/g, "''")}'`;
+  if (Buffer.isBuffer(value)) return `x'${value.toString('hex')}'`;
+  return String(value);
+}
+
+interface MigrationRecord {
+  hash: string;
+  createdAt: number;
+}
+
+/** The records whose created_at is a time; the others are each a problem, in words. */
+function readRecords(sqlite: Database): { records: MigrationRecord[]; unreadable: string[] } {
+  const rows = sqlite.prepare(`SELECT hash, created_at FROM "${MIGRATIONS_TABLE}"`).all() as Array<{
+    hash: unknown;
+    created_at: unknown;
+  }>;
+  const records: MigrationRecord[] = [];
+  const unreadable: string[] = [];
+  for (const row of rows) {
+    const at = row.created_at;
+    if (typeof at === 'number' && Number.isInteger(at) && at >= 0 && at <= LATEST_TIME)
+      records.push({ hash: String(row.hash), createdAt: at });
+    else unreadable.push(`a record with created_at ${sqlText(at)} is not a time`);
+  }
+  return { records, unreadable };
+}
+
+/** k when the records are exactly the first k shipped migrations (each once, with its hash); else null. */
+function recordedPrefix(
+  records: MigrationRecord[],
+  unreadable: string[],
+  migrations: MigrationMeta[],
+): number | null {
+  if (unreadable.length > 0 || records.length > migrations.length) return null;
+  const sorted = [...records].sort((a, b) => a.createdAt - b.createdAt);
+  const exact = sorted.every(
+    (r, i) => r.createdAt === migrations[i]!.folderMillis && r.hash === migrations[i]!.hash,
+  );
+  return exact ? records.length : null;
 }
 
 /** Check the migrations table of `sqlite` (read only). Null when the file has no such table. */
@@ -96,49 +166,62 @@ export function checkMigrationRecords(
     .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?")
     .get(MIGRATIONS_TABLE);
   if (!hasTable) return null;
-  const records = (
-    sqlite.prepare(`SELECT hash, created_at FROM "${MIGRATIONS_TABLE}"`).all() as Array<{
-      hash: string;
-      created_at: number | string;
-    }>
-  ).map((r) => ({ hash: String(r.hash), createdAt: Number(r.created_at) }));
+  const { records, unreadable } = readRecords(sqlite);
   const { migrations, tags } = shipped(folder);
   const newest = Math.max(0, ...migrations.map((m) => m.folderMillis));
+  const file = schemaOf(sqlite);
   const result: MigrationRecordsCheck = {
     newer: records.some((r) => r.createdAt > newest),
     problems: [],
     matched: null,
     matchedTag: null,
     differences: [],
+    extra: [],
+    legacyFileLog: file.legacyFileLog,
   };
   if (result.newer) return result;
 
-  const file = schemaOf(sqlite);
   const references = referenceSchemas(folder, migrations);
-  const diffs = references.map((reference) => differencesBetween(file, reference));
-  // The latest prefix that matches: migrations that change no table (there are none yet) stay recorded.
-  const matched = diffs.map((d) => d.length === 0).lastIndexOf(true);
-  if (matched >= 0) {
+  const created = new Set(references.flatMap((reference) => [...reference.objects.keys()]));
+  const extra = new Set([...file.objects.keys()].filter((key) => !created.has(key)));
+  result.extra = [...extra];
+  const nameOf = (k: number) => (k === 0 ? 'an empty file' : `migration ${tags[k - 1]}`);
+  const diffs = references.map((reference, k) => differencesBetween(file, reference, extra, nameOf(k)));
+  const recorded = recordedPrefix(records, unreadable, migrations);
+  const matching = diffs.flatMap((d, k) => (d.length === 0 ? [k] : []));
+  let closestName = '';
+  if (matching.length > 0) {
+    // A migration that changes data only leaves the schema of the one before: more than one
+    // prefix matches. Consistent records name one of them; otherwise the first, so that such
+    // a migration is applied again rather than recorded without having run.
+    const matched = recorded !== null && matching.includes(recorded) ? recorded : matching[0]!;
     result.matched = matched;
     result.matchedTag = matched > 0 ? tags[matched - 1]! : null;
   } else {
-    const closest = diffs.reduce((best, d, i) => (d.length < diffs[best]!.length ? i : best), 0);
-    const name = closest === 0 ? 'an empty file' : `migration ${tags[closest - 1]}`;
-    result.differences = diffs[closest]!.map((d) => d.replace(/in it$/, `in ${name}`));
-    result.problems.push(
-      `the tables and indexes match no shipped migration (closest: ${name}; ${result.differences.join('; ')})`,
-    );
+    const closest = recorded ?? diffs.reduce((best, d, k) => (d.length < diffs[best]!.length ? k : best), 0);
+    result.differences = diffs[closest]!;
+    closestName = nameOf(closest);
   }
 
-  const expected = migrations.slice(0, result.matched ?? migrations.length);
+  result.problems.push(...unreadable);
+  const recordedTimes = new Set(records.map((r) => r.createdAt));
+  const lastRecorded = Math.max(
+    -1,
+    ...migrations.flatMap((m, i) => (recordedTimes.has(m.folderMillis) ? [i] : [])),
+  );
   migrations.forEach((migration, i) => {
     const tag = tags[i]!;
     const mine = records.filter((r) => r.createdAt === migration.folderMillis);
-    const applied = i < expected.length;
     if (mine.length > 1) result.problems.push(`${tag} is recorded ${mine.length} times`);
     if (mine.some((r) => r.hash !== migration.hash))
       result.problems.push(`${tag} is recorded with a hash that is not the shipped one`);
-    if (mine.length === 0 && applied && result.matched !== null)
+    if (result.matched === null) {
+      if (mine.length === 0 && i < lastRecorded)
+        result.problems.push(`${tag} is not recorded, but a later migration is`);
+      return;
+    }
+    const applied = i < result.matched;
+    if (mine.length === 0 && applied)
       result.problems.push(`${tag} is applied (its tables and indexes are in the file) but not recorded`);
     if (mine.length > 0 && !applied)
       result.problems.push(`${tag} is recorded but its tables and indexes are not in the file`);
@@ -149,7 +232,12 @@ export function checkMigrationRecords(
       result.problems.push(
         `a record of ${new Date(record.createdAt).toISOString()} matches no shipped migration`,
       );
-  // Records that are the first k shipped migrations, with the schema of those k, are only "behind".
+  // No match with records that disagree: nobody can tell which migrations ran. With
+  // consistent records the differences are only reported (doctor warns).
+  if (result.matched === null && result.problems.length > 0)
+    result.problems.push(
+      `the tables and indexes match no shipped migration (closest: ${closestName}; ${result.differences.join('; ')})`,
+    );
   return result;
 }
 

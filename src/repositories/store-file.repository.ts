@@ -102,7 +102,10 @@ export class StoreFileRepository {
     const count = (sqlite.prepare(`SELECT count(*) AS n FROM "${MIGRATIONS_TABLE}"`).get() as { n: number })
       .n;
     const latest = sqlite
-      .prepare(`SELECT hash, created_at FROM "${MIGRATIONS_TABLE}" ORDER BY created_at DESC LIMIT 1`)
+      // Only records whose created_at is a time (a hand-edited one is checkMigrationRecords' to report).
+      .prepare(
+        `SELECT hash, created_at FROM "${MIGRATIONS_TABLE}" WHERE typeof(created_at) = 'integer' AND created_at BETWEEN 0 AND 8640000000000000 ORDER BY created_at DESC LIMIT 1`,
+      )
       .get() as { hash: string; created_at: number | string } | undefined;
     return { count, latest: latest ? { createdAt: Number(latest.created_at), hash: latest.hash } : null };
   }

@@ -1,7 +1,11 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
+import { LEGACY_FILE_LOG_TABLE } from '../../src/db/legacy-file-log';
 import { checkMigrationRecords, rerecordMigrations } from '../../src/db/migration-records';
-import { applyMigrations } from '../../src/db/migrations';
+import { applyMigrations, MIGRATIONS_FOLDER } from '../../src/db/migrations';
 import { SHIPPED_MIGRATIONS } from '../support/store';
+import { useTempDir } from '../support/temp-dir';
 
 /**
  * The migrations table against the file's tables and indexes (db/migration-records), on
@@ -22,6 +26,44 @@ function migrated(): BetterSqlite3.Database {
   return db;
 }
 
+/** Migrated as `drizzle-kit migrate` does: the SQL and the records, without the store's conversion of the 0.1 file log. */
+function migratedBySqlOnly(count = COUNT): BetterSqlite3.Database {
+  const db = new BetterSqlite3(':memory:');
+  db.exec(
+    'CREATE TABLE "__drizzle_migrations" (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)',
+  );
+  for (const migration of SHIPPED_MIGRATIONS.slice(0, count)) {
+    for (const statement of migration.sql) if (statement.trim()) db.exec(statement);
+    db.prepare('INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES (?, ?)').run(
+      migration.hash,
+      migration.folderMillis,
+    );
+  }
+  return db;
+}
+
+const tmp = useTempDir('cidx-migration-records-');
+
+/** The shipped migrations plus one that changes data only (its schema is that of the one before). */
+function foldersWithDataOnlyMigration(): string {
+  const folder = tmp.join('drizzle');
+  fs.cpSync(MIGRATIONS_FOLDER, folder, { recursive: true });
+  fs.writeFileSync(path.join(folder, '0004_data_only.sql'), 'DELETE FROM `sync_history` WHERE 0;\n');
+  const journalPath = path.join(folder, 'meta', '_journal.json');
+  const journal = JSON.parse(fs.readFileSync(journalPath, 'utf8')) as {
+    entries: Array<Record<string, unknown>>;
+  };
+  journal.entries.push({
+    idx: 4,
+    version: '6',
+    when: LATEST.folderMillis + 1_000,
+    tag: '0004_data_only',
+    breakpoints: true,
+  });
+  fs.writeFileSync(journalPath, JSON.stringify(journal));
+  return folder;
+}
+
 describe('checkMigrationRecords', () => {
   it('finds nothing wrong with a migrated file, and null without a migrations table', () => {
     const db = migrated();
@@ -31,6 +73,8 @@ describe('checkMigrationRecords', () => {
       matched: COUNT,
       matchedTag: '0003_drop_unused_indexes',
       differences: [],
+      extra: [],
+      legacyFileLog: false,
     });
     expect(checkMigrationRecords(new BetterSqlite3(':memory:'))).toBeNull();
   });
@@ -67,21 +111,126 @@ describe('checkMigrationRecords', () => {
     expect(checkMigrationRecords(db)).toMatchObject({ newer: true, problems: [] });
   });
 
-  it('a table defined differently matches no migration, and says how it differs', () => {
+  it('a table defined differently matches no migration, and says how it differs; consistent records are no problem', () => {
     const db = migrated();
     db.exec('CREATE TABLE extra (x)');
     db.exec('DROP INDEX `sync_history_start_time_idx`');
     db.exec('CREATE INDEX `sync_history_start_time_idx` ON `sync_history` (`end_time`)');
     const check = checkMigrationRecords(db)!;
     expect(check.matched).toBeNull();
-    expect(check.differences).toEqual(
-      expect.arrayContaining([
-        'table extra is in the file but not in migration 0003_drop_unused_indexes',
-        'index sync_history_start_time_idx is defined differently',
-      ]),
-    );
-    expect(check.problems).toEqual([
-      expect.stringMatching(/^the tables and indexes match no shipped migration/),
+    expect(check.differences).toEqual([
+      'index sync_history_start_time_idx is defined differently from migration 0003_drop_unused_indexes',
     ]);
+    expect(check.extra).toEqual(['table extra']);
+    expect(check.problems).toEqual([]);
+  });
+
+  it('no match and records that disagree: the records are the problem, and no match is said', () => {
+    const db = migrated();
+    db.exec('DROP INDEX `sync_history_start_time_idx`');
+    db.prepare('UPDATE "__drizzle_migrations" SET hash = ? WHERE created_at = ?').run(
+      '0',
+      LATEST.folderMillis,
+    );
+    const check = checkMigrationRecords(db)!;
+    expect(check.matched).toBeNull();
+    expect(check.problems).toEqual([
+      '0003_drop_unused_indexes is recorded with a hash that is not the shipped one',
+      expect.stringMatching(
+        /^the tables and indexes match no shipped migration \(closest: migration 0003_drop_unused_indexes; index sync_history_start_time_idx is missing from the file\)$/,
+      ),
+    ]);
+  });
+
+  it('records with a gap, no match: the gap is a problem of the records', () => {
+    const db = migrated();
+    db.exec('DROP INDEX `sync_history_start_time_idx`');
+    db.prepare('DELETE FROM "__drizzle_migrations" WHERE created_at = ?').run(
+      SHIPPED_MIGRATIONS[1]!.folderMillis,
+    );
+    const check = checkMigrationRecords(db)!;
+    expect(check.matched).toBeNull();
+    expect(check.problems[0]).toBe('0001_activity_monotonic is not recorded, but a later migration is');
+  });
+
+  it('a file migrated by SQL alone (drizzle-kit) still holds the 0.1 file log: it matches, and says the conversion is to come', () => {
+    const db = migratedBySqlOnly();
+    db.exec(`CREATE INDEX legacy_idx ON ${LEGACY_FILE_LOG_TABLE} (lineage_id)`);
+    expect(checkMigrationRecords(db)).toEqual({
+      newer: false,
+      problems: [],
+      matched: COUNT,
+      matchedTag: '0003_drop_unused_indexes',
+      differences: [],
+      extra: [],
+      legacyFileLog: true,
+    });
+  });
+
+  it('the 0.1 file log in a file the migration that makes it has not reached matches nothing', () => {
+    const db = migratedBySqlOnly(2);
+    db.exec(`CREATE TABLE ${LEGACY_FILE_LOG_TABLE} (id integer)`);
+    expect(checkMigrationRecords(db)).toMatchObject({
+      problems: [],
+      matched: null,
+      legacyFileLog: true,
+      differences: [
+        `table ${LEGACY_FILE_LOG_TABLE} is in the file but not in migration 0001_activity_monotonic`,
+      ],
+    });
+  });
+
+  it('an index no migration creates is an extra, not a mismatch', () => {
+    const db = migrated();
+    db.exec('CREATE INDEX my_own_idx ON sync_history (status)');
+    expect(checkMigrationRecords(db)).toMatchObject({
+      problems: [],
+      matched: COUNT,
+      extra: ['index my_own_idx'],
+    });
+  });
+
+  it.each([
+    ["'abc'", "'abc'"],
+    ['NULL', 'NULL'],
+    ['-5', '-5'],
+    ['1e300', '1e+300'],
+    ['1.5', '1.5'],
+    ["x'ab'", "x'ab'"],
+    ["'it''s'", "'it''s'"],
+  ])('a record with created_at %s is a problem of that record, not an error', (value, shown) => {
+    const db = migrated();
+    db.exec(`INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES ('x', ${value})`);
+    const check = checkMigrationRecords(db)!;
+    expect(check).toMatchObject({ newer: false, matched: COUNT });
+    expect(check.problems).toEqual([`a record with created_at ${shown} is not a time`]);
+
+    rerecordMigrations(db, check.matched!);
+    expect(checkMigrationRecords(db)).toMatchObject({ problems: [], matched: COUNT });
+  });
+
+  describe('a migration that changes data only (its schema is that of the one before)', () => {
+    it('is not recorded as applied when it has not run', () => {
+      const folder = foldersWithDataOnlyMigration();
+      const db = migrated();
+      expect(checkMigrationRecords(db, folder)).toMatchObject({ problems: [], matched: COUNT });
+    });
+
+    it('stays recorded when it has run', () => {
+      const folder = foldersWithDataOnlyMigration();
+      const db = new BetterSqlite3(':memory:');
+      applyMigrations(db, folder);
+      expect(checkMigrationRecords(db, folder)).toMatchObject({ problems: [], matched: COUNT + 1 });
+    });
+
+    it('with the records gone, repair records the first matching prefix, so it runs', () => {
+      const folder = foldersWithDataOnlyMigration();
+      const db = new BetterSqlite3(':memory:');
+      applyMigrations(db, folder);
+      db.exec('DELETE FROM "__drizzle_migrations"');
+      const check = checkMigrationRecords(db, folder)!;
+      expect(check.matched).toBe(COUNT);
+      expect(check.problems).toHaveLength(COUNT);
+    });
   });
 });

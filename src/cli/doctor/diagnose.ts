@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../../db/file-modes';
 import { pageDamage } from '../../db/integrity';
+import { LEGACY_FILE_LOG_TABLE } from '../../db/legacy-file-log';
+import type { MigrationRecordsCheck } from '../../db/migration-records';
 import { formatAgo } from '../../presentation/durations';
 import { formatBytes, formatMode, formatWhen } from '../format';
 import type { StoreFacts } from './inspect-store';
@@ -107,6 +109,14 @@ function schema(facts: StoreFacts): DoctorCheck {
     };
   if (facts.openError)
     return { name: 'schema', status: 'warn', detail: 'not checked: the file cannot be read', advice: null };
+  if (facts.migrationRecordsError)
+    return {
+      name: 'schema',
+      status: 'fail',
+      detail: `the migrations table cannot be checked: ${facts.migrationRecordsError}`,
+      advice:
+        'nothing was changed; the store applies migrations from that table when it opens the file, so it may fail as well',
+    };
   const applied = facts.applied?.latest ?? null;
   if (!applied) {
     return {
@@ -136,15 +146,19 @@ function schema(facts: StoreFacts): DoctorCheck {
           : 'repair cannot tell which migrations ran: move the file aside (a fresh store starts) or restore it from a backup',
     };
   }
-  if (shipped && applied.createdAt < shipped.createdAt) {
-    const pending = Object.keys(facts.shipped.hashes).filter(
-      (when) => Number(when) > applied.createdAt,
-    ).length;
+  const behind = migrationsBehind(facts, applied.createdAt);
+  const warnings = records ? schemaWarnings(records) : [];
+  if (behind > 0) warnings.unshift(`${behind} migration(s) behind this version`);
+  if (warnings.length > 0) {
     return {
       name: 'schema',
       status: 'warn',
-      detail: `${pending} migration(s) behind this version`,
-      advice: MIGRATE_HINT(facts.path),
+      detail: warnings.join('; '),
+      advice:
+        behind > 0 || records?.legacyFileLog
+          ? MIGRATE_HINT(facts.path)
+          : 'nothing to repair: the store goes by the migrations table, which is consistent; ' +
+            'a later migration that touches what differs may fail when it runs',
     };
   }
   return {
@@ -153,6 +167,27 @@ function schema(facts: StoreFacts): DoctorCheck {
     detail: `up to date (${facts.applied!.count} migration(s), latest ${shippedText})`,
     advice: null,
   };
+}
+
+/** How many shipped migrations are newer than the latest recorded one. */
+function migrationsBehind(facts: StoreFacts, appliedAt: number): number {
+  return Object.keys(facts.shipped.hashes).filter((when) => Number(when) > appliedAt).length;
+}
+
+/** What doctor warns about in a consistent migrations table: none of it stops the store. */
+function schemaWarnings(records: MigrationRecordsCheck): string[] {
+  const warnings: string[] = [];
+  if (records.legacyFileLog && records.matched !== null)
+    warnings.push(
+      `release 0.1's file log (table ${LEGACY_FILE_LOG_TABLE}) is not converted yet: the store converts it the next time it opens the file for writing`,
+    );
+  if (records.matched === null)
+    warnings.push(
+      `the tables and indexes are not exactly those of the recorded migrations: ${records.differences.join('; ')}`,
+    );
+  if (records.extra.length > 0)
+    warnings.push(`${records.extra.join(', ')}: not made by any migration (added by hand?), left alone`);
+  return warnings;
 }
 
 function size(facts: StoreFacts, { budgetBytes }: DiagnoseOptions): DoctorCheck {

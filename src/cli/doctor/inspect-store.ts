@@ -36,6 +36,8 @@ export interface StoreFacts {
   shipped: { count: number; latest: MigrationStamp | null; hashes: Record<string, string> };
   /** The migrations table checked against the file's tables and indexes (db/migration-records); null: no table. */
   migrationRecords: MigrationRecordsCheck | null;
+  /** Why the migrations table could not be checked (the schema check's to report; the file itself was read). */
+  migrationRecordsError: string | null;
   pages: { size: number; count: number; free: number };
   lastMaintenanceAt: number | null;
   lastVacuumAt: number | null;
@@ -89,6 +91,7 @@ export function inspectStore(dbPath: string): StoreFacts {
     quickCheck: [],
     applied: null,
     migrationRecords: null,
+    migrationRecordsError: null,
     shipped: {
       count: shipped.length,
       latest: latestShipped ? { createdAt: latestShipped.folderMillis, hash: latestShipped.hash } : null,
@@ -106,11 +109,15 @@ export function inspectStore(dbPath: string): StoreFacts {
     connection = openInspectionConnection(dbPath);
     readInto(connection, facts);
   } catch (error) {
-    facts.openError = `${(error as { code?: string }).code}: ${(error as Error).message}`;
+    facts.openError = describeError(error);
   } finally {
     if (connection) closeConnection(connection);
   }
   return facts;
+}
+
+function describeError(error: unknown): string {
+  return `${(error as { code?: string }).code}: ${(error as Error).message}`;
 }
 
 function readInto(connection: Connection, facts: StoreFacts): void {
@@ -120,8 +127,13 @@ function readInto(connection: Connection, facts: StoreFacts): void {
   facts.quickCheck = damage.length === 0 ? ['ok'] : damage.slice(0, 5);
   const pages = storeFile.pageCounts();
   facts.pages = { size: pages.pageSize, count: pages.pageCount, free: pages.freePages };
-  facts.applied = storeFile.appliedMigrations();
-  facts.migrationRecords = storeFile.checkMigrationRecords();
+  try {
+    facts.applied = storeFile.appliedMigrations();
+    facts.migrationRecords = storeFile.checkMigrationRecords();
+  } catch (error) {
+    // One odd row in that table is no reason to call the whole file unreadable.
+    facts.migrationRecordsError = describeError(error);
+  }
   const meta = storeFile.metaValues(['last_maintenance_at', 'last_vacuum_at']);
   facts.lastMaintenanceAt = meta.last_maintenance_at;
   facts.lastVacuumAt = meta.last_vacuum_at;

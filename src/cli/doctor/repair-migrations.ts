@@ -1,7 +1,10 @@
 /**
  * The migrations-table part of `doctor --repair` (see db/migration-records): re-record the
  * migrations when the file's tables and indexes are exactly those of the first k shipped
- * ones; otherwise change nothing and stop with NEEDS_REPAIR, saying what differs.
+ * ones. When they match none and the records disagree with themselves, nobody can tell
+ * which migrations ran: change nothing and stop with NEEDS_REPAIR, saying what differs.
+ * Anything else (consistent records, a 0.1 file log still to convert) is left to the
+ * store's own open, the next step of the repair.
  */
 import { type Connection, closeConnection, openConnection } from '../../db/connection';
 import { toStoreError } from '../../db/sqlite-errors';
