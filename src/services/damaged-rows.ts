@@ -1,3 +1,4 @@
+import type { NotPromise } from '../db/transaction';
 import { ConflictError } from '../errors';
 import type { StoredRowsRepository } from '../repositories/stored-rows.repository';
 import type { SyncHistoryRow } from '../schema';
@@ -63,6 +64,9 @@ export function* findDamagedRowsInSteps(
   return found;
 }
 
+/** How a repair makes its writes: the store's own, or a maintenance run's (its lease and lock bound). */
+export type TransactionRunner = <T>(name: string, work: () => NotPromise<T>) => T;
+
 /** Of rows found damaged earlier, those still there and still damaged now. */
 function stillDamaged(storedRows: StoredRowsRepository, found: readonly DamagedRow[]): DamagedRow[] {
   return found.flatMap((earlier) => {
@@ -79,7 +83,11 @@ function stillDamaged(storedRows: StoredRowsRepository, found: readonly DamagedR
  * leaves the file), then deleted with its checkpoint (and the file log, once nothing
  * builds on it) and its progress trail.
  */
-export function removeDamagedRows(context: StoreContext, found?: readonly DamagedRow[]): RepairResult {
+export function removeDamagedRows(
+  context: StoreContext,
+  found?: readonly DamagedRow[],
+  write: TransactionRunner = (name, work) => context.write(name, work),
+): RepairResult {
   const { repos } = context;
   // Rows found by an earlier scan in steps are checked again: they may have changed since.
   const candidates = found ? stillDamaged(repos.storedRows, found) : findDamagedRows(repos.storedRows);
@@ -90,7 +98,7 @@ export function removeDamagedRows(context: StoreContext, found?: readonly Damage
   // ends up in exactly one place whatever crashes or runs alongside.
   const batch = syncs.length > 0 ? writeDamagedBatch(context, syncs) : null;
   try {
-    context.write('remove damaged rows', () => {
+    write('remove damaged rows', () => {
       for (const sync of syncs) {
         const jobId = repos.storedRows.syncJobIdAt(sync.rowid);
         // Gone since it was read (another repair): its archived copy must not stay.
@@ -109,7 +117,7 @@ export function removeDamagedRows(context: StoreContext, found?: readonly Damage
   }
   if (batch) {
     publishBatch(batch.pendingFile);
-    context.write('settle damaged rows batch', () => repos.storeMeta.remove(batch.record));
+    write('settle damaged rows batch', () => repos.storeMeta.remove(batch.record));
   }
   return { removed: damaged, archived: syncs.length };
 }

@@ -68,7 +68,7 @@ export function* leasedMaintenanceSteps(
 ): MaintenanceSteps<MaintenanceReport> {
   const { lease } = run;
   if (!lease) return yield* maintenanceSteps(run, trigger);
-  const holder = lease.acquire(waitMs);
+  const holder = lease.acquire(waitMs, run.lockTimeoutMs);
   if (holder) return skippedReport(run, trigger, holder);
   try {
     return yield* maintenanceSteps(run, trigger);
@@ -142,7 +142,8 @@ function skippedReport(
 /** Remove damaged rows (a sync's row archived first), and say what went. */
 function removeDamaged(run: MaintenanceRun, found: DamagedRow[]): void {
   if (found.length === 0) return;
-  const { removed, archived } = removeDamagedRows(run.context, found);
+  // Through the run's writes: the lease is confirmed and the run's lock bound holds.
+  const { removed, archived } = removeDamagedRows(run.context, found, (name, work) => run.write(name, work));
   if (removed.length === 0) return;
   const which = removed
     .slice(0, 5)
