@@ -7,6 +7,7 @@ import type { LeaseOwner } from './maintenance-lease';
 import type { MaintenanceReport } from './maintenance-report';
 import type { MaintenanceRun, MaintenanceSteps } from './maintenance-run';
 import { reclaimSpace } from './reclaim-space';
+import { maintenanceDueIn } from './retention-policy';
 import { enforceBudget } from './size-budget';
 import { measureSpace, sizeOf } from './space';
 import { compactTrails } from './trail-compaction';
@@ -69,8 +70,20 @@ export function* leasedMaintenanceSteps(
   const { lease } = run;
   if (!lease) return yield* maintenanceSteps(run, trigger);
   const holder = lease.acquire(waitMs, run.lockTimeoutMs);
-  if (holder) return skippedReport(run, trigger, holder);
+  if (holder) {
+    return skippedReport(run, trigger, { reason: 'busy', owner: holder }, busyReason(holder));
+  }
   try {
+    // A daily run was found due before the lease was ours (maybe slices ago, before a
+    // lock timeout): another process may have finished one since. Only under the lease
+    // is the answer final.
+    if (trigger === 'open') {
+      const last = run.read('is maintenance still due', () => run.repos.storeMeta.get('last_maintenance_at'));
+      if (last !== null && maintenanceDueIn(last, run.now, run.policy.maintenanceIntervalMs) !== null) {
+        const reason = 'another process finished a maintenance run meanwhile';
+        return skippedReport(run, trigger, { reason: 'not-due', lastMaintenanceAt: last }, reason);
+      }
+    }
     return yield* maintenanceSteps(run, trigger);
   } finally {
     lease.release();
@@ -110,11 +123,19 @@ function reportOf(
   };
 }
 
-/** The report of a run that did not start: another process held the maintenance lease. */
+function busyReason(owner: LeaseOwner): string {
+  return `maintenance is running in process ${owner.pid} on ${owner.host}`;
+}
+
+/**
+ * The report of a run that did not start: another process held the maintenance lease,
+ * or had finished a run by the time this one held it.
+ */
 function skippedReport(
   run: MaintenanceRun,
   trigger: MaintenanceTrigger,
-  owner: LeaseOwner,
+  skipped: NonNullable<MaintenanceReport['skipped']>,
+  reason: string,
 ): MaintenanceReport {
   const { policy } = run;
   const over = run.before.usedBytes > policy.maxDatabaseBytes;
@@ -129,13 +150,13 @@ function skippedReport(
       },
       vacuum: {
         kind: 'none',
-        reason: `maintenance is running in process ${owner.pid} on ${owner.host}`,
+        reason,
         bytesReclaimed: 0,
         lockMs: 0,
       },
       filesDeleted: [],
     }),
-    skipped: { reason: 'busy', owner },
+    skipped,
   };
 }
 

@@ -1,3 +1,4 @@
+import BetterSqlite3 from 'better-sqlite3';
 import type { ProgressStore } from '../../../src';
 import { childScript, startChild } from '../../support/child-process';
 import { ManualClock } from '../../support/manual-clock';
@@ -62,5 +63,37 @@ describe('a background slice and another process holding the write lock', () => 
     expect(warnings).toEqual([]);
     expect(hasCheckpoint(store, 'stale')).toBe(false);
     expect(lastMaintenanceAt(store)).toBe(clock.now());
+  });
+
+  it('after a lock timeout, does not run a second full run when another process finished one meanwhile', () => {
+    const clock = new ManualClock();
+    neglectedFile(clock);
+    const { store, warnings } = openTestProgressStore(tmp.path, { clock });
+    const slice = sliceOf(store);
+    const other = new BetterSqlite3(store.path);
+    try {
+      // The run is found due; taking the lease finds the write lock taken: tried again later.
+      other.exec('BEGIN IMMEDIATE');
+      expect(slice()).toBe(LOCKED_RETRY_MS);
+      other.exec('COMMIT');
+    } finally {
+      other.close();
+    }
+    expect(store.retention.upkeep.state).toBe('running');
+
+    // Meanwhile another store (another process, as far as the file can tell) finishes a run.
+    const { store: elsewhere } = openTestProgressStore(tmp.path, { clock, autoMaintenance: false });
+    elsewhere.retention.runMaintenance();
+    const finishedAt = clock.now();
+    closeTestProgressStore(elsewhere);
+    clock.advance(60_000);
+
+    // Looked at again under the lease: not due, so nothing is run and nothing recorded.
+    const delay = slice();
+    expect(store.retention.upkeep).toEqual({ state: 'idle', lastReport: null });
+    expect(lastMaintenanceAt(store)).toBe(finishedAt);
+    // The next look is when the day since that run is over.
+    expect(delay).toBe(DAY - 60_000 + 1);
+    expect(warnings).toEqual([]);
   });
 });
