@@ -36,7 +36,26 @@ export function findDamagedRows(storedRows: StoredRowsRepository): DamagedRow[] 
 }
 
 /** Rows checked per piece of a scan in steps: a few milliseconds of work. */
-const ROWS_PER_PIECE = 500;
+export const ROWS_PER_PIECE = 500;
+
+/**
+ * One piece of a search in steps: the damaged rows among the next ROWS_PER_PIECE rows of
+ * `table` after rowid `after`, the last rowid it read (`after` when none), and whether
+ * the table is done.
+ */
+export function searchPiece(
+  storedRows: StoredRowsRepository,
+  table: CheckedTable,
+  after: number,
+): { found: DamagedRow[]; last: number; done: boolean } {
+  const page = storedRows.scanPage(table, after, ROWS_PER_PIECE);
+  const found: DamagedRow[] = [];
+  for (const { rowid, row } of page) {
+    const checked = checkRow(table, row);
+    if (!checked.ok) found.push({ ...checked.damage, rowid });
+  }
+  return { found, last: page.at(-1)?.rowid ?? after, done: page.length < ROWS_PER_PIECE };
+}
 
 /**
  * The same search as findDamagedRows, in pieces of ROWS_PER_PIECE rows with a `yield`
@@ -51,14 +70,11 @@ export function* findDamagedRowsInSteps(
   for (const table of Object.keys(CHECKED_TABLES) as CheckedTable[]) {
     let after = 0;
     for (;;) {
-      const page = storedRows.scanPage(table, after, ROWS_PER_PIECE);
-      for (const { rowid, row } of page) {
-        const checked = checkRow(table, row);
-        if (!checked.ok) found.push({ ...checked.damage, rowid });
-      }
+      const piece = searchPiece(storedRows, table, after);
+      found.push(...piece.found);
       yield;
-      if (page.length < ROWS_PER_PIECE) break;
-      after = page[page.length - 1]!.rowid;
+      if (piece.done) break;
+      after = piece.last;
     }
   }
   return found;
@@ -87,6 +103,8 @@ export function removeDamagedRows(
   context: StoreContext,
   found?: readonly DamagedRow[],
   write: TransactionRunner = (name, work) => context.write(name, work),
+  /** More work for the same transaction as the deletes (a maintenance run's search cursor). */
+  alongside: () => void = () => {},
 ): RepairResult {
   const { repos } = context;
   // Rows found by an earlier scan in steps are checked again: they may have changed since.
@@ -109,6 +127,7 @@ export function removeDamagedRows(
       }
       for (const row of damaged) repos.storedRows.deleteAt(row.table, row.rowid);
       if (batch) recordBatch(repos.storeMeta, batch);
+      alongside();
     });
   } catch (error) {
     if (batch) discardBatch(batch);

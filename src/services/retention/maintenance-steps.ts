@@ -1,7 +1,8 @@
 import { wholeMs } from '../../clock';
-import { type DamagedRow, findDamagedRowsInSteps, removeDamagedRows } from '../damaged-rows';
+import { DatabaseLockedError } from '../../errors';
 import { pruneArchive, settleArchive } from './archive-upkeep';
 import { expireCheckpoints } from './checkpoint-expiry';
+import { clearDamagedSearch, removeDamagedInSteps } from './damaged-row-upkeep';
 import { archiveSyncs } from './history-archiver';
 import type { LeaseOwner } from './maintenance-lease';
 import type { MaintenanceReport } from './maintenance-report';
@@ -35,7 +36,7 @@ export function* maintenanceSteps(
   // What a run that died between writing an archive batch and recording it left behind.
   if (!run.dryRun) settleArchive(run);
   // Damaged rows would stop the steps below (they read whole rows): they go first.
-  if (!run.dryRun) removeDamaged(run, yield* findDamagedRowsInSteps(run.repos.storedRows));
+  if (!run.dryRun) yield* removeDamagedInSteps(run);
   yield* expireCheckpoints(run, now - policy.checkpointMaxAgeMs, { countKept: true });
   yield* archiveSyncs(run, now - policy.historyMaxAgeMs);
   yield* compactTrails(run, now - policy.trailCompactionDelayMs);
@@ -50,7 +51,10 @@ export function* maintenanceSteps(
   yield;
   const vacuum = yield* reclaimSpace(run, pressure);
   if (!run.dryRun) {
-    run.write('record maintenance', () => run.repos.storeMeta.set('last_maintenance_at', now));
+    run.write('record maintenance', () => {
+      run.repos.storeMeta.set('last_maintenance_at', now);
+      clearDamagedSearch(run.repos.storeMeta);
+    });
     run.repos.storeFile.mergeWal();
   }
   return reportOf(run, trigger, { budget, vacuum, filesDeleted });
@@ -85,6 +89,11 @@ export function* leasedMaintenanceSteps(
       }
     }
     return yield* maintenanceSteps(run, trigger);
+  } catch (error) {
+    // A run that failed (not merely stopped by another process's lock) may have failed on
+    // a row damaged behind the search's cursor: the next run searches the whole file.
+    if (!(error instanceof DatabaseLockedError)) forgetDamagedSearch(run);
+    throw error;
   } finally {
     lease.release();
   }
@@ -160,20 +169,13 @@ function skippedReport(
   };
 }
 
-/** Remove damaged rows (a sync's row archived first), and say what went. */
-function removeDamaged(run: MaintenanceRun, found: DamagedRow[]): void {
-  if (found.length === 0) return;
-  // Through the run's writes: the lease is confirmed and the run's lock bound holds.
-  const { removed, archived } = removeDamagedRows(run.context, found, (name, work) => run.write(name, work));
-  if (removed.length === 0) return;
-  const which = removed
-    .slice(0, 5)
-    .map((d) => `${d.table} ${d.key} (${d.column})`)
-    .join(', ');
-  run.context.warn({
-    code: 'CORRUPT',
-    message: `maintenance removed ${removed.length} damaged row(s)${archived ? `, ${archived} sync(s) archived first` : ''}: ${which}`,
-  });
+/** Best effort, on the way out of a failed run: the failure is what the caller hears of. */
+function forgetDamagedSearch(run: MaintenanceRun): void {
+  try {
+    run.write('forget the damaged-row search', () => clearDamagedSearch(run.repos.storeMeta));
+  } catch {
+    // The cursor stays: the next run resumes from it, and a full pass follows the next finished run.
+  }
 }
 
 /** Run the steps to the end, in one go. */
