@@ -35,11 +35,13 @@ export function findDamagedRows(storedRows: StoredRowsRepository): DamagedRow[] 
   return found;
 }
 
-/** Rows checked per piece of a scan in steps: a few milliseconds of work. */
-export const ROWS_PER_PIECE = 500;
+/** Rows checked per piece of a search in steps: a few milliseconds of work. */
+const ROWS_PER_PIECE = 500;
 
 /**
- * One piece of a search in steps: the damaged rows among the next ROWS_PER_PIECE rows of
+ * One piece of the search, for maintenance in slices (retention/damaged-row-upkeep.ts),
+ * which must never hold the caller's event loop for the whole file (on a 500 MB file the
+ * one-go search took 6–15 s): the damaged rows among the next ROWS_PER_PIECE rows of
  * `table` after rowid `after`, the last rowid it read (`after` when none), and whether
  * the table is done.
  */
@@ -55,29 +57,6 @@ export function searchPiece(
     if (!checked.ok) found.push({ ...checked.damage, rowid });
   }
   return { found, last: page.at(-1)?.rowid ?? after, done: page.length < ROWS_PER_PIECE };
-}
-
-/**
- * The same search as findDamagedRows, in pieces of ROWS_PER_PIECE rows with a `yield`
- * after each, so maintenance in slices never holds the caller's event loop for the
- * whole file (on a 500 MB file the one-go scan took 6–15 s). Rows change between pieces;
- * removeDamagedRows checks each found row again before it deletes it.
- */
-export function* findDamagedRowsInSteps(
-  storedRows: StoredRowsRepository,
-): Generator<void, DamagedRow[], void> {
-  const found: DamagedRow[] = [];
-  for (const table of Object.keys(CHECKED_TABLES) as CheckedTable[]) {
-    let after = 0;
-    for (;;) {
-      const piece = searchPiece(storedRows, table, after);
-      found.push(...piece.found);
-      yield;
-      if (piece.done) break;
-      after = piece.last;
-    }
-  }
-  return found;
 }
 
 /** How a repair makes its writes: the store's own, or a maintenance run's (its lease and lock bound). */
