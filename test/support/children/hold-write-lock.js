@@ -5,7 +5,7 @@
  *
  * argv: <dbPath> <holdMs|until-told> [mode] [marker]
  *   `until-told`: hold until a line arrives on stdin, or (a guard, so a parent stuck in a
- *        wait can never hang) 5 s; prints "committed told" or "committed unasked", so the
+ *        wait can never hang) 20 s; prints "committed told" or "committed unasked", so the
  *        parent can tell whether anything of its own finished while the lock was held.
  *   mode `immediate` (default): BEGIN IMMEDIATE, write `marker` into store_meta
  *        (key last_vacuum_at) so the parent can tell it ran after this commit.
@@ -18,7 +18,7 @@ const Database = require('better-sqlite3');
 
 const [dbPath, holdArg, mode = 'immediate', markerArg = '1'] = process.argv.slice(2);
 const untilTold = holdArg === 'until-told';
-const holdMs = untilTold ? 5000 : Number(holdArg);
+const holdMs = untilTold ? 20_000 : Number(holdArg);
 
 const db = new Database(dbPath, { timeout: 5000 });
 if (mode === 'exclusive') {
