@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import BetterSqlite3 from 'better-sqlite3';
 import type { ProgressStore } from '../../../src';
 import { handEdit } from '../../support/hand-edit';
 import { ManualClock } from '../../support/manual-clock';
@@ -121,5 +122,38 @@ describe('the damaged-row search across runs', () => {
     ]);
     expect(cursorRows(store)).toEqual([]);
     expect(metaValue(store, 'last_maintenance_at')).toBeUndefined();
+  });
+
+  it('is kept when a slice meets another process holding the lock: the run begun again goes on from it', () => {
+    const clock = new ManualClock();
+    const { store: seeding } = openTestProgressStore(tmp.path, { clock, autoMaintenance: false });
+    seed(seeding, {
+      jobId: 'recent',
+      start: clock.now() - 30 * 60_000,
+      trailRows: 1_400,
+      outcome: 'completed',
+    });
+    const ids = trailIds(seeding);
+    closeTestProgressStore(seeding);
+
+    const { store, warnings } = openTestProgressStore(tmp.path, { clock, autoMaintenance: false });
+    const slice = sliceOf(store);
+    slice();
+    expect(metaValue(store, CURSOR)).toBe(ids[499]);
+    damage(store.path, ids[10]!);
+    const other = new BetterSqlite3(store.path);
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      expect(slice()).toBe(1_000); // dropped: tried again a second later
+      other.exec('COMMIT');
+    } finally {
+      other.close();
+    }
+    expect(metaValue(store, CURSOR)).toBe(ids[499]);
+    runToEnd(store, clock);
+    // Begun again from the cursor: the row damaged behind it waits for the next full pass.
+    expect(warnings).toEqual([]);
+    expect(trailIds(store)).toContain(ids[10]);
+    expect(cursorRows(store)).toEqual([]);
   });
 });
