@@ -1,3 +1,4 @@
+import type { NotPromise } from '../db/transaction';
 import { ConflictError } from '../errors';
 import type { StoredRowsRepository } from '../repositories/stored-rows.repository';
 import type { SyncHistoryRow } from '../schema';
@@ -34,34 +35,32 @@ export function findDamagedRows(storedRows: StoredRowsRepository): DamagedRow[] 
   return found;
 }
 
-/** Rows checked per piece of a scan in steps: a few milliseconds of work. */
+/** Rows checked per piece of a search in steps: a few milliseconds of work. */
 const ROWS_PER_PIECE = 500;
 
 /**
- * The same search as findDamagedRows, in pieces of ROWS_PER_PIECE rows with a `yield`
- * after each, so maintenance in slices never holds the caller's event loop for the
- * whole file (on a 500 MB file the one-go scan took 6–15 s). Rows change between pieces;
- * removeDamagedRows checks each found row again before it deletes it.
+ * One piece of the search, for maintenance in slices (retention/damaged-row-upkeep.ts),
+ * which must never hold the caller's event loop for the whole file (on a 500 MB file the
+ * one-go search took 6–15 s): the damaged rows among the next ROWS_PER_PIECE rows of
+ * `table` after rowid `after`, the last rowid it read (`after` when none), and whether
+ * the table is done.
  */
-export function* findDamagedRowsInSteps(
+export function searchPiece(
   storedRows: StoredRowsRepository,
-): Generator<void, DamagedRow[], void> {
+  table: CheckedTable,
+  after: number,
+): { found: DamagedRow[]; last: number; done: boolean } {
+  const page = storedRows.scanPage(table, after, ROWS_PER_PIECE);
   const found: DamagedRow[] = [];
-  for (const table of Object.keys(CHECKED_TABLES) as CheckedTable[]) {
-    let after = 0;
-    for (;;) {
-      const page = storedRows.scanPage(table, after, ROWS_PER_PIECE);
-      for (const { rowid, row } of page) {
-        const checked = checkRow(table, row);
-        if (!checked.ok) found.push({ ...checked.damage, rowid });
-      }
-      yield;
-      if (page.length < ROWS_PER_PIECE) break;
-      after = page[page.length - 1]!.rowid;
-    }
+  for (const { rowid, row } of page) {
+    const checked = checkRow(table, row);
+    if (!checked.ok) found.push({ ...checked.damage, rowid });
   }
-  return found;
+  return { found, last: page.at(-1)?.rowid ?? after, done: page.length < ROWS_PER_PIECE };
 }
+
+/** How a repair makes its writes: the store's own, or a maintenance run's (its lease and lock bound). */
+export type TransactionRunner = <T>(name: string, work: () => NotPromise<T>) => T;
 
 /** Of rows found damaged earlier, those still there and still damaged now. */
 function stillDamaged(storedRows: StoredRowsRepository, found: readonly DamagedRow[]): DamagedRow[] {
@@ -79,7 +78,13 @@ function stillDamaged(storedRows: StoredRowsRepository, found: readonly DamagedR
  * leaves the file), then deleted with its checkpoint (and the file log, once nothing
  * builds on it) and its progress trail.
  */
-export function removeDamagedRows(context: StoreContext, found?: readonly DamagedRow[]): RepairResult {
+export function removeDamagedRows(
+  context: StoreContext,
+  found?: readonly DamagedRow[],
+  write: TransactionRunner = (name, work) => context.write(name, work),
+  /** More work for the same transaction as the deletes (a maintenance run's search cursor). */
+  alongside: () => void = () => {},
+): RepairResult {
   const { repos } = context;
   // Rows found by an earlier scan in steps are checked again: they may have changed since.
   const candidates = found ? stillDamaged(repos.storedRows, found) : findDamagedRows(repos.storedRows);
@@ -90,7 +95,7 @@ export function removeDamagedRows(context: StoreContext, found?: readonly Damage
   // ends up in exactly one place whatever crashes or runs alongside.
   const batch = syncs.length > 0 ? writeDamagedBatch(context, syncs) : null;
   try {
-    context.write('remove damaged rows', () => {
+    write('remove damaged rows', () => {
       for (const sync of syncs) {
         const jobId = repos.storedRows.syncJobIdAt(sync.rowid);
         // Gone since it was read (another repair): its archived copy must not stay.
@@ -101,6 +106,7 @@ export function removeDamagedRows(context: StoreContext, found?: readonly Damage
       }
       for (const row of damaged) repos.storedRows.deleteAt(row.table, row.rowid);
       if (batch) recordBatch(repos.storeMeta, batch);
+      alongside();
     });
   } catch (error) {
     if (batch) discardBatch(batch);
@@ -109,7 +115,7 @@ export function removeDamagedRows(context: StoreContext, found?: readonly Damage
   }
   if (batch) {
     publishBatch(batch.pendingFile);
-    context.write('settle damaged rows batch', () => repos.storeMeta.remove(batch.record));
+    write('settle damaged rows batch', () => repos.storeMeta.remove(batch.record));
   }
   return { removed: damaged, archived: syncs.length };
 }

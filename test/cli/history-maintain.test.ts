@@ -254,6 +254,13 @@ describe('renderMaintenanceReport', () => {
       new Output(skippedIo),
     );
     expect(skippedIo.stdout.text).toContain('(not run: maintenance is running in process 42 on box)');
+    const notDueIo = fakeIo();
+    renderMaintenanceReport(
+      'p',
+      { ...report, skipped: { reason: 'not-due', lastMaintenanceAt: 0 } },
+      new Output(notDueIo),
+    );
+    expect(notDueIo.stdout.text).toContain('(not run: another process finished a maintenance run meanwhile)');
 
     const full = {
       ...report,

@@ -63,12 +63,7 @@ export function renderMaintenanceReport(project: string, report: MaintenanceRepo
   out.line(
     out.style('bold', `Maintenance of project ${project}`) +
       (report.dryRun ? out.style('yellow', ' (dry run: nothing was changed)') : '') +
-      (report.skipped
-        ? out.style(
-            'yellow',
-            ` (not run: maintenance is running in process ${report.skipped.owner.pid} on ${report.skipped.owner.host})`,
-          )
-        : '') +
+      (report.skipped ? out.style('yellow', ` (not run: ${skippedReason(report.skipped)})`) : '') +
       out.style(
         'dim',
         `  ${formatDurationShort(report.durationMs)}, ${report.transactions} transactions, longest ${Math.round(report.longestTransactionMs)} ms`,
@@ -112,4 +107,10 @@ export function renderMaintenanceReport(project: string, report: MaintenanceRepo
     entries.push(['Old archives', `${archive.filesDeleted.length} file(s) ${verb}deleted`]);
   const width = Math.max(...entries.map(([label]) => label.length)) + 1;
   for (const [label, text] of entries) out.line(`  ${`${label}:`.padEnd(width)} ${text}`);
+}
+
+/** Why a run did not happen, in words. */
+function skippedReason(skipped: NonNullable<MaintenanceReport['skipped']>): string {
+  if (skipped.reason === 'not-due') return 'another process finished a maintenance run meanwhile';
+  return `maintenance is running in process ${skipped.owner.pid} on ${skipped.owner.host}`;
 }

@@ -150,9 +150,14 @@ export class BackgroundMaintenance implements UpkeepTask {
         if (step.done) {
           this.job = null;
           this.due = false;
+          const { skipped } = step.value;
+          // Another process finished a run since this one was found due: nothing ran here.
+          if (skipped?.reason === 'not-due') {
+            return skipped.lastMaintenanceAt + this.host.intervalMs - clock.now() + 1;
+          }
           this.lastReport = step.value;
           // Another process's run held the lease: if it fails, it records nothing, so look again soon.
-          return step.value.skipped ? SKIPPED_RETRY_MS : this.host.intervalMs;
+          return skipped ? SKIPPED_RETRY_MS : this.host.intervalMs;
         }
         if (run.transactions !== writes || clock.monotonic() - started >= sliceMs) break;
       }

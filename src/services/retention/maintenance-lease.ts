@@ -51,12 +51,14 @@ export class MaintenanceLease {
 
   /**
    * Take the lease, waiting up to `waitMs` (real time) while a live process holds it.
-   * Returns null once it is ours, or the holder when the wait ran out.
+   * Returns null once it is ours, or the holder when the wait ran out. Each look waits at
+   * most `lockTimeoutMs` for another process's write lock (a background slice passes its
+   * own short bound: the caller's event loop waits with it).
    */
-  acquire(waitMs: number): LeaseOwner | null {
+  acquire(waitMs: number, lockTimeoutMs = this.context.settings.lockTimeoutMs): LeaseOwner | null {
     const deadline = performance.now() + waitMs;
     for (;;) {
-      const holder = this.context.write('take the maintenance lease', () => this.take());
+      const holder = this.context.write('take the maintenance lease', () => this.take(), lockTimeoutMs);
       if (holder === null) return null;
       const left = deadline - performance.now();
       if (left <= 0) return holder;

@@ -87,19 +87,23 @@ export const maintenanceReportSchema = z.object({
   size: z.object({ before: sizeSchema, after: sizeSchema }),
   /**
    * Present when the run did not happen: another live process held the maintenance lease
-   * for all of the wait (`reason: 'busy'`, and who: pid, host, boot id, last heartbeat).
-   * Everything else is then zero.
+   * for all of the wait (`reason: 'busy'`, and who: pid, host, boot id, last heartbeat),
+   * or a daily run found, once it held the lease, that another process had finished one
+   * meanwhile (`reason: 'not-due'`, and when that run started). Everything else is then zero.
    */
   skipped: z
-    .object({
-      reason: z.literal('busy'),
-      owner: z.object({
-        pid: z.number().int(),
-        host: z.string(),
-        bootId: z.string().nullable(),
-        heartbeatAt: z.number().int(),
+    .discriminatedUnion('reason', [
+      z.object({
+        reason: z.literal('busy'),
+        owner: z.object({
+          pid: z.number().int(),
+          host: z.string(),
+          bootId: z.string().nullable(),
+          heartbeatAt: z.number().int(),
+        }),
       }),
-    })
+      z.object({ reason: z.literal('not-due'), lastMaintenanceAt: z.number().int() }),
+    ])
     .optional(),
 });
 

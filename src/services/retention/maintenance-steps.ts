@@ -1,12 +1,14 @@
 import { wholeMs } from '../../clock';
-import { type DamagedRow, findDamagedRowsInSteps, removeDamagedRows } from '../damaged-rows';
+import { DatabaseLockedError } from '../../errors';
 import { pruneArchive, settleArchive } from './archive-upkeep';
 import { expireCheckpoints } from './checkpoint-expiry';
+import { clearDamagedSearch, removeDamagedInSteps } from './damaged-row-upkeep';
 import { archiveSyncs } from './history-archiver';
 import type { LeaseOwner } from './maintenance-lease';
 import type { MaintenanceReport } from './maintenance-report';
 import type { MaintenanceRun, MaintenanceSteps } from './maintenance-run';
 import { reclaimSpace } from './reclaim-space';
+import { maintenanceDueIn } from './retention-policy';
 import { enforceBudget } from './size-budget';
 import { measureSpace, sizeOf } from './space';
 import { compactTrails } from './trail-compaction';
@@ -34,7 +36,7 @@ export function* maintenanceSteps(
   // What a run that died between writing an archive batch and recording it left behind.
   if (!run.dryRun) settleArchive(run);
   // Damaged rows would stop the steps below (they read whole rows): they go first.
-  if (!run.dryRun) removeDamaged(run, yield* findDamagedRowsInSteps(run.repos.storedRows));
+  if (!run.dryRun) yield* removeDamagedInSteps(run);
   yield* expireCheckpoints(run, now - policy.checkpointMaxAgeMs, { countKept: true });
   yield* archiveSyncs(run, now - policy.historyMaxAgeMs);
   yield* compactTrails(run, now - policy.trailCompactionDelayMs);
@@ -49,7 +51,10 @@ export function* maintenanceSteps(
   yield;
   const vacuum = yield* reclaimSpace(run, pressure);
   if (!run.dryRun) {
-    run.write('record maintenance', () => run.repos.storeMeta.set('last_maintenance_at', now));
+    run.write('record maintenance', () => {
+      run.repos.storeMeta.set('last_maintenance_at', now);
+      clearDamagedSearch(run.repos.storeMeta);
+    });
     run.repos.storeFile.mergeWal();
   }
   return reportOf(run, trigger, { budget, vacuum, filesDeleted });
@@ -68,10 +73,27 @@ export function* leasedMaintenanceSteps(
 ): MaintenanceSteps<MaintenanceReport> {
   const { lease } = run;
   if (!lease) return yield* maintenanceSteps(run, trigger);
-  const holder = lease.acquire(waitMs);
-  if (holder) return skippedReport(run, trigger, holder);
+  const holder = lease.acquire(waitMs, run.lockTimeoutMs);
+  if (holder) {
+    return skippedReport(run, trigger, { reason: 'busy', owner: holder }, busyReason(holder));
+  }
   try {
+    // A daily run was found due before the lease was ours (maybe slices ago, before a
+    // lock timeout): another process may have finished one since. Only under the lease
+    // is the answer final.
+    if (trigger === 'open') {
+      const last = run.read('is maintenance still due', () => run.repos.storeMeta.get('last_maintenance_at'));
+      if (last !== null && maintenanceDueIn(last, run.now, run.policy.maintenanceIntervalMs) !== null) {
+        const reason = 'another process finished a maintenance run meanwhile';
+        return skippedReport(run, trigger, { reason: 'not-due', lastMaintenanceAt: last }, reason);
+      }
+    }
     return yield* maintenanceSteps(run, trigger);
+  } catch (error) {
+    // A run that failed (not merely stopped by another process's lock) may have failed on
+    // a row damaged behind the search's cursor: the next run searches the whole file.
+    if (!(error instanceof DatabaseLockedError)) forgetDamagedSearch(run);
+    throw error;
   } finally {
     lease.release();
   }
@@ -110,11 +132,19 @@ function reportOf(
   };
 }
 
-/** The report of a run that did not start: another process held the maintenance lease. */
+function busyReason(owner: LeaseOwner): string {
+  return `maintenance is running in process ${owner.pid} on ${owner.host}`;
+}
+
+/**
+ * The report of a run that did not start: another process held the maintenance lease,
+ * or had finished a run by the time this one held it.
+ */
 function skippedReport(
   run: MaintenanceRun,
   trigger: MaintenanceTrigger,
-  owner: LeaseOwner,
+  skipped: NonNullable<MaintenanceReport['skipped']>,
+  reason: string,
 ): MaintenanceReport {
   const { policy } = run;
   const over = run.before.usedBytes > policy.maxDatabaseBytes;
@@ -129,29 +159,23 @@ function skippedReport(
       },
       vacuum: {
         kind: 'none',
-        reason: `maintenance is running in process ${owner.pid} on ${owner.host}`,
+        reason,
         bytesReclaimed: 0,
         lockMs: 0,
       },
       filesDeleted: [],
     }),
-    skipped: { reason: 'busy', owner },
+    skipped,
   };
 }
 
-/** Remove damaged rows (a sync's row archived first), and say what went. */
-function removeDamaged(run: MaintenanceRun, found: DamagedRow[]): void {
-  if (found.length === 0) return;
-  const { removed, archived } = removeDamagedRows(run.context, found);
-  if (removed.length === 0) return;
-  const which = removed
-    .slice(0, 5)
-    .map((d) => `${d.table} ${d.key} (${d.column})`)
-    .join(', ');
-  run.context.warn({
-    code: 'CORRUPT',
-    message: `maintenance removed ${removed.length} damaged row(s)${archived ? `, ${archived} sync(s) archived first` : ''}: ${which}`,
-  });
+/** Best effort, on the way out of a failed run: the failure is what the caller hears of. */
+function forgetDamagedSearch(run: MaintenanceRun): void {
+  try {
+    run.write('forget the damaged-row search', () => clearDamagedSearch(run.repos.storeMeta));
+  } catch {
+    // The cursor stays: the next run resumes from it, and a full pass follows the next finished run.
+  }
 }
 
 /** Run the steps to the end, in one go. */

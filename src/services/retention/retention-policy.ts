@@ -77,3 +77,13 @@ export const maxDatabaseBytesSchema = z
 export function retentionPolicy(overrides: Partial<RetentionPolicy>): RetentionPolicy {
   return { ...DEFAULT_RETENTION_POLICY, ...overrides };
 }
+
+/**
+ * Null when a maintenance run is due (the last finished one, `lastAt`, is more than
+ * `intervalMs` old), else the ms until it is. A last run in the future means the wall
+ * clock went back: due (the run records the present).
+ */
+export function maintenanceDueIn(lastAt: number | null, now: number, intervalMs: number): number | null {
+  if (lastAt !== null && lastAt <= now && now - lastAt <= intervalMs) return lastAt + intervalMs - now;
+  return null;
+}

@@ -12,7 +12,12 @@ import {
 import { MaintenanceRun, type MaintenanceSteps } from './maintenance-run';
 import { MaintenanceLease } from './maintenance-lease';
 import { drain, leasedMaintenanceSteps, type MaintenanceTrigger } from './maintenance-steps';
-import { DEFAULT_RETENTION_POLICY, type RetentionPolicy, retentionPolicy } from './retention-policy';
+import {
+  DEFAULT_RETENTION_POLICY,
+  maintenanceDueIn,
+  type RetentionPolicy,
+  retentionPolicy,
+} from './retention-policy';
 import { measureSpace } from './space';
 
 /**
@@ -105,12 +110,8 @@ export class RetentionService {
   private dueIn(): number | null {
     this.context.assertOpen();
     const { repos, clock } = this.context;
-    const now = clock.now();
-    const interval = this.policy.maintenanceIntervalMs;
     const last = this.context.read('is maintenance due', () => repos.storeMeta.get('last_maintenance_at'));
-    // A last run in the future means the wall clock went back: run (it records the present).
-    if (last !== null && last <= now && now - last <= interval) return last + interval - now;
-    return null;
+    return maintenanceDueIn(last, clock.now(), this.policy.maintenanceIntervalMs);
   }
 
   /**

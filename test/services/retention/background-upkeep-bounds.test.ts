@@ -1,5 +1,8 @@
 import type { ProgressStore } from '../../../src';
-import { findDamagedRowsInSteps, removeDamagedRows } from '../../../src/services/damaged-rows';
+import { findDamagedRows, removeDamagedRows } from '../../../src/services/damaged-rows';
+import { removeDamagedInSteps } from '../../../src/services/retention/damaged-row-upkeep';
+import { MaintenanceRun } from '../../../src/services/retention/maintenance-run';
+import { retentionPolicy } from '../../../src/services/retention/retention-policy';
 import { handEdit } from '../../support/hand-edit';
 import { ManualClock } from '../../support/manual-clock';
 import {
@@ -92,7 +95,13 @@ describe('background upkeep never runs one long call', () => {
       last,
     );
 
-    const search = findDamagedRowsInSteps(storeInternals(store).repos.storedRows);
+    const run = new MaintenanceRun(
+      storeInternals(store),
+      retentionPolicy({}),
+      false,
+      store.retention.archiveDir,
+    );
+    const search = removeDamagedInSteps(run);
     let pieces = 0;
     let step = search.next();
     while (!step.done) {
@@ -109,6 +118,7 @@ describe('background upkeep never runs one long call', () => {
         rowid: last,
       }),
     ]);
+    expect(rows(store, 'SELECT id FROM progress_updates WHERE id = ?', last)).toEqual([]);
   });
 
   it('removes a row found damaged only if it still is: a row mended since the search stays, one gone is not counted', () => {
@@ -124,10 +134,8 @@ describe('background upkeep never runs one long call', () => {
         row.id,
       );
     const context = storeInternals(store);
-    const search = findDamagedRowsInSteps(context.repos.storedRows);
-    let step = search.next();
-    while (!step.done) step = search.next();
-    expect(step.value).toHaveLength(2);
+    const found = findDamagedRows(context.repos.storedRows);
+    expect(found).toHaveLength(2);
 
     handEdit(store.path, 'UPDATE progress_updates SET overall_progress = 10 WHERE id = ?', {}, first!.id);
     // And one found damaged that is gone since (another repair took it): not counted.
@@ -137,13 +145,11 @@ describe('background upkeep never runs one long call', () => {
       { ignoreChecks: true },
       third!.id,
     );
-    const again = findDamagedRowsInSteps(context.repos.storedRows);
-    let more = again.next();
-    while (!more.done) more = again.next();
+    const again = findDamagedRows(context.repos.storedRows);
     handEdit(store.path, 'DELETE FROM progress_updates WHERE id = ?', {}, third!.id);
     const { removed } = removeDamagedRows(context, [
-      ...step.value,
-      ...more.value.filter((row) => row.rowid === third!.id),
+      ...found,
+      ...again.filter((row) => row.rowid === third!.id),
     ]);
     expect(removed.map((row) => row.rowid)).toEqual([second!.id]);
     expect(rows(store, 'SELECT id FROM progress_updates WHERE id IN (?, ?)', first!.id, second!.id)).toEqual([

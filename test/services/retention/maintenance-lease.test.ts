@@ -86,10 +86,9 @@ describe('the maintenance lease', () => {
   it('is not taken from a live holder on another host, and a run that lost it stops', () => {
     const { store, clock } = openTestProgressStore(tmp.path, { autoMaintenance: false, lockTimeoutMs: 0 });
     insertLease(store, { pid: 1, host: 'elsewhere', boot: null, token: 'live' }, clock.now() - 1000);
-    expect(store.retention.runMaintenance().skipped?.owner).toMatchObject({
-      pid: 1,
-      host: 'elsewhere',
-      bootId: null,
+    expect(store.retention.runMaintenance().skipped).toMatchObject({
+      reason: 'busy',
+      owner: { pid: 1, host: 'elsewhere', bootId: null },
     });
 
     const context = storeInternals(store);
