@@ -63,6 +63,13 @@ describe('resume() gives up older incomplete syncs', () => {
     failed('newer');
     store().resume.resume('newer');
     expect(statusOf('orphan')).toBe('interrupted');
+    // It ended when it last showed life, not when someone noticed.
+    expect(
+      rows(
+        store(),
+        "SELECT end_time = last_activity_at AS atLastSign FROM sync_history WHERE job_id = 'orphan'",
+      ),
+    ).toEqual([{ atLastSign: 1 }]);
     expect(checkpointed()).not.toContain('orphan');
   });
 
