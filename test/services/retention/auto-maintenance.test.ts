@@ -11,12 +11,9 @@ import {
   storeInternals,
 } from '../../support/progress-store';
 import { useTempDir } from '../../support/temp-dir';
-import { DAY, hasCheckpoint, seed } from './retention-fixtures';
+import { DAY, hasCheckpoint, lastMaintenanceAt, runSlices, seed } from './retention-fixtures';
 
 const tmp = useTempDir();
-
-const lastMaintenanceAt = (store: Parameters<typeof rows>[0]) =>
-  rows<{ value: number }>(store, "SELECT value FROM store_meta WHERE key = 'last_maintenance_at'")[0]?.value;
 
 /**
  * The store's own slices run on timers: jest's fake ones, moved by hand. The real
@@ -31,16 +28,6 @@ const START_DELAY_MS = 1_000;
 const LOCKED_RETRY_MS = 1_000;
 
 /** Let the store's slices run until its own maintenance is done; returns how many timer steps it took. */
-function runSlices(store: ProgressStore, limit = 10_000): number {
-  let steps = 0;
-  while (store.retention.upkeep.state !== 'idle') {
-    if (++steps > limit)
-      throw new Error(`maintenance still ${store.retention.upkeep.state} after ${limit} steps`);
-    jest.advanceTimersByTime(10);
-  }
-  return steps;
-}
-
 /** A file with work for every step: an 8-day-old checkpoint, a 40-day-old sync with its trail. */
 function neglectedFile(clock: ManualClock): void {
   const { store } = openTestProgressStore(tmp.path, { clock, autoMaintenance: false });

@@ -2,9 +2,9 @@ import BetterSqlite3 from 'better-sqlite3';
 import type { ProgressStore } from '../../../src';
 import { childScript, startChild } from '../../support/child-process';
 import { ManualClock } from '../../support/manual-clock';
-import { closeTestProgressStore, openTestProgressStore, rows } from '../../support/progress-store';
+import { closeTestProgressStore, openTestProgressStore } from '../../support/progress-store';
 import { useTempDir } from '../../support/temp-dir';
-import { DAY, hasCheckpoint, seed } from './retention-fixtures';
+import { DAY, hasCheckpoint, lastMaintenanceAt, seed } from './retention-fixtures';
 
 /**
  * A background slice runs on the caller's event loop: every write it makes waits for
@@ -16,9 +16,6 @@ const tmp = useTempDir();
 
 /** How soon a slice that found the write lock taken tries again. */
 const LOCKED_RETRY_MS = 1_000;
-
-const lastMaintenanceAt = (store: ProgressStore) =>
-  rows<{ value: number }>(store, "SELECT value FROM store_meta WHERE key = 'last_maintenance_at'")[0]?.value;
 
 function neglectedFile(clock: ManualClock): void {
   const { store } = openTestProgressStore(tmp.path, { clock, autoMaintenance: false });

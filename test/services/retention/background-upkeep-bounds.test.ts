@@ -12,7 +12,7 @@ import {
   storeInternals,
 } from '../../support/progress-store';
 import { useTempDir } from '../../support/temp-dir';
-import { DAY, seed } from './retention-fixtures';
+import { DAY, runSlices, seed, storeMeta } from './retention-fixtures';
 
 /**
  * What made background upkeep hold the caller's event loop for seconds (issue 14: one
@@ -27,16 +27,7 @@ const tmp = useTempDir();
 beforeEach(() => jest.useFakeTimers({ doNotFake: ['performance'] }));
 afterEach(() => jest.useRealTimers());
 
-function runSlices(store: ProgressStore, limit = 20_000): void {
-  let steps = 0;
-  while (store.retention.upkeep.state !== 'idle') {
-    if (++steps > limit) throw new Error(`maintenance still ${store.retention.upkeep.state}`);
-    jest.advanceTimersByTime(10);
-  }
-}
-
-const lastVacuumAt = (store: ProgressStore) =>
-  rows<{ value: number }>(store, "SELECT value FROM store_meta WHERE key = 'last_vacuum_at'")[0]?.value;
+const lastVacuumAt = (store: ProgressStore) => storeMeta(store, 'last_vacuum_at');
 
 /** Old syncs whose archiving frees most of the file: a full VACUUM is due and worth it. */
 function neglectedFile(clock: ManualClock): void {

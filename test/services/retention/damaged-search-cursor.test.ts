@@ -5,7 +5,7 @@ import { handEdit } from '../../support/hand-edit';
 import { ManualClock } from '../../support/manual-clock';
 import { closeTestProgressStore, openTestProgressStore, rows } from '../../support/progress-store';
 import { useTempDir } from '../../support/temp-dir';
-import { DAY, seed } from './retention-fixtures';
+import { DAY, seed, storeMeta } from './retention-fixtures';
 
 /**
  * Maintenance's search for damaged rows goes on where the last run stopped: a store
@@ -17,9 +17,6 @@ import { DAY, seed } from './retention-fixtures';
 const tmp = useTempDir();
 
 const CURSOR = 'damaged_search_after progress_updates';
-
-const metaValue = (store: ProgressStore, key: string) =>
-  rows<{ value: number }>(store, 'SELECT value FROM store_meta WHERE key = ?', key)[0]?.value;
 
 const cursorRows = (store: ProgressStore) =>
   rows(store, "SELECT key FROM store_meta WHERE key LIKE 'damaged_search_after %'");
@@ -34,7 +31,7 @@ const sliceOf = (store: ProgressStore) => () =>
 /** Slices until a run has finished now (with autoMaintenance off, the state stays `off`). */
 function runToEnd(store: ProgressStore, clock: ManualClock): void {
   const slice = sliceOf(store);
-  for (let slices = 0; metaValue(store, 'last_maintenance_at') !== clock.now(); slices++) {
+  for (let slices = 0; storeMeta(store, 'last_maintenance_at') !== clock.now(); slices++) {
     if (slices > 10_000) throw new Error('the run never finished');
     slice();
   }
@@ -65,9 +62,9 @@ describe('the damaged-row search across runs', () => {
     // A short open: the run's first slice checks the first piece of the trail, then the store closes.
     const first = openTestProgressStore(tmp.path, { clock, autoMaintenance: false });
     sliceOf(first.store)();
-    const cursor = metaValue(first.store, CURSOR);
+    const cursor = storeMeta(first.store, CURSOR);
     expect(cursor).toBe(ids[499]);
-    expect(metaValue(first.store, 'last_maintenance_at')).toBeUndefined();
+    expect(storeMeta(first.store, 'last_maintenance_at')).toBeUndefined();
     closeTestProgressStore(first.store);
 
     // Damage on both sides of the cursor.
@@ -86,7 +83,7 @@ describe('the damaged-row search across runs', () => {
     expect(trailIds(second.store)).toContain(behind);
     expect(trailIds(second.store)).not.toContain(ahead);
     // Finished: recorded, and the cursors are gone.
-    expect(metaValue(second.store, 'last_maintenance_at')).toBe(clock.now());
+    expect(storeMeta(second.store, 'last_maintenance_at')).toBe(clock.now());
     expect(cursorRows(second.store)).toEqual([]);
 
     // The next run is a full pass: the row damaged behind the old cursor is found now.
@@ -112,7 +109,7 @@ describe('the damaged-row search across runs', () => {
     const { store, warnings } = openTestProgressStore(tmp.path, { clock, autoMaintenance: false });
     const slice = sliceOf(store);
     slice();
-    expect(metaValue(store, CURSOR)).toBeGreaterThan(0);
+    expect(storeMeta(store, CURSOR)).toBeGreaterThan(0);
     for (let slices = 0; warnings.length === 0; slices++) {
       if (slices > 10_000) throw new Error('the run never failed');
       slice();
@@ -121,7 +118,7 @@ describe('the damaged-row search across runs', () => {
       expect.objectContaining({ message: expect.stringMatching(/^background maintenance failed/) }),
     ]);
     expect(cursorRows(store)).toEqual([]);
-    expect(metaValue(store, 'last_maintenance_at')).toBeUndefined();
+    expect(storeMeta(store, 'last_maintenance_at')).toBeUndefined();
   });
 
   it('is kept when a slice meets another process holding the lock: the run begun again goes on from it', () => {
@@ -139,7 +136,7 @@ describe('the damaged-row search across runs', () => {
     const { store, warnings } = openTestProgressStore(tmp.path, { clock, autoMaintenance: false });
     const slice = sliceOf(store);
     slice();
-    expect(metaValue(store, CURSOR)).toBe(ids[499]);
+    expect(storeMeta(store, CURSOR)).toBe(ids[499]);
     damage(store.path, ids[10]!);
     const other = new BetterSqlite3(store.path);
     try {
@@ -149,7 +146,7 @@ describe('the damaged-row search across runs', () => {
     } finally {
       other.close();
     }
-    expect(metaValue(store, CURSOR)).toBe(ids[499]);
+    expect(storeMeta(store, CURSOR)).toBe(ids[499]);
     runToEnd(store, clock);
     // Begun again from the cursor: the row damaged behind it waits for the next full pass.
     expect(warnings).toEqual([]);

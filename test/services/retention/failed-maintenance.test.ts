@@ -1,15 +1,9 @@
 import fs from 'node:fs';
-import type { ProgressStore } from '../../../src';
 import { ManualClock } from '../../support/manual-clock';
 import { MaintenanceLease } from '../../../src/services/retention/maintenance-lease';
-import {
-  closeTestProgressStore,
-  openTestProgressStore,
-  rows,
-  storeInternals,
-} from '../../support/progress-store';
+import { closeTestProgressStore, openTestProgressStore, storeInternals } from '../../support/progress-store';
 import { useTempDir } from '../../support/temp-dir';
-import { DAY, seed } from './retention-fixtures';
+import { DAY, lastMaintenanceAt, runSlices, seed } from './retention-fixtures';
 
 /**
  * Only a maintenance that finished records `last_maintenance_at` (found by an outside
@@ -22,9 +16,6 @@ const tmp = useTempDir();
 beforeEach(() => jest.useFakeTimers({ doNotFake: ['performance'] }));
 afterEach(() => jest.useRealTimers());
 
-const lastMaintenanceAt = (store: ProgressStore) =>
-  rows<{ value: number }>(store, "SELECT value FROM store_meta WHERE key = 'last_maintenance_at'")[0]?.value;
-
 /** A file with a sync old enough to archive, and its archive folder replaced by a link. */
 function fileWhoseArchiveFails(clock: ManualClock): void {
   const { store } = openTestProgressStore(tmp.path, { clock, autoMaintenance: false });
@@ -32,13 +23,6 @@ function fileWhoseArchiveFails(clock: ManualClock): void {
   fs.mkdirSync(tmp.join('elsewhere'), { mode: 0o700 });
   fs.symlinkSync(tmp.join('elsewhere'), store.retention.archiveDir);
   closeTestProgressStore(store);
-}
-
-function runSlices(store: ProgressStore): void {
-  for (let steps = 0; store.retention.upkeep.state !== 'idle'; steps++) {
-    if (steps > 10_000) throw new Error('maintenance never went idle');
-    jest.advanceTimersByTime(10);
-  }
 }
 
 describe('a maintenance that fails', () => {

@@ -56,3 +56,25 @@ export function writeV01MonthFile(archiveDir: string, month: string, ...batches:
   fs.writeFileSync(file, Buffer.concat(members), { mode: 0o600 });
   return file;
 }
+
+/** A `store_meta` value (a time, a cursor), or undefined when the key is not there. */
+export function storeMeta(store: ProgressStore, key: string): number | undefined {
+  return rows<{ value: number }>(store, 'SELECT value FROM store_meta WHERE key = ?', key)[0]?.value;
+}
+
+/** When maintenance last finished, as the store recorded it. */
+export const lastMaintenanceAt = (store: ProgressStore) => storeMeta(store, 'last_maintenance_at');
+
+/**
+ * Let the store's background upkeep run to idle: its slices run on timers, jest's fake ones
+ * here (the test file calls jest.useFakeTimers). Returns how many 10 ms steps it took.
+ */
+export function runSlices(store: ProgressStore, limit = 20_000): number {
+  let steps = 0;
+  while (store.retention.upkeep.state !== 'idle') {
+    if (++steps > limit)
+      throw new Error(`maintenance still ${store.retention.upkeep.state} after ${limit} steps`);
+    jest.advanceTimersByTime(10);
+  }
+  return steps;
+}
