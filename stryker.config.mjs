@@ -29,6 +29,9 @@ const config = {
   // Per-test coverage: each mutant only runs the tests that reached it in the jest process.
   // Code that only child processes run (crash and lock children) counts as not covered.
   coverageAnalysis: 'perTest',
+  // A static mutant (one that acts while a module loads, like a constant) cannot be switched
+  // per test: it reruns every test of the scope, minutes each. They are reported as Ignored.
+  ignoreStatic: true,
   // The machine is shared; two test processes at most.
   concurrency: 2,
   // Reruns only test the mutants whose code or covering tests changed.

@@ -38,6 +38,8 @@ function gitBytes(repoDir: string, args: string[]): Buffer {
   // execFile, never a shell: nothing in args is interpreted.
   return execFileSync('git', ['-C', repoDir, ...args], {
     maxBuffer: MAX_GIT_OUTPUT,
+    // Piped, not inherited: git's "fatal: …" is an answer here, never text on the caller's terminal.
+    // Stryker disable next-line ArrayDeclaration: equivalent, [] pipes all three and stdin gets no input
     stdio: ['ignore', 'pipe', 'pipe'],
   });
 }
