@@ -26,6 +26,9 @@ module.exports = {
   collectCoverage: false,
   coverageThreshold: undefined,
   testMatch: folders.map((folder) => `<rootDir>/test/${folder}/**/*.test.ts`),
+  // Per mutant, only the files that hold its covering tests (stryker/covering-test-files-sequencer.cjs).
+  testSequencer: '<rootDir>/stryker/covering-test-files-sequencer.cjs',
+  setupFilesAfterEnv: [...(base.setupFilesAfterEnv ?? []), '<rootDir>/stryker/record-test-files.cjs'],
   // The random-kill soak belongs to `npm run soak`; its seeded CI share is too slow to rerun per mutant.
   testPathIgnorePatterns: ['/node_modules/', '/test/faults/crash-resume\\.test\\.ts$'],
 };
