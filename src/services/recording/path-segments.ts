@@ -56,10 +56,10 @@ export function pathsWithState(
   let n = 0;
   for (const segment of segments) {
     const end = segment.first + segment.count;
-    // One native search passes over a run of files in other states (a row whose files were all finished).
-    const from = states.indexOf(code, segment.first);
-    if (from < 0) break;
-    for (let o = from; o < end; o++) {
+    // One native search, within the segment, passes over files in other states (a row whose files were all finished).
+    const first = states.subarray(segment.first, end).indexOf(code);
+    if (first < 0) continue;
+    for (let o = segment.first + first; o < end; o++) {
       if (states[o] === code) out[n++] = pathOf(segment, o - segment.first);
     }
   }

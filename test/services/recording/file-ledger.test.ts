@@ -208,6 +208,20 @@ describe('FileLedger', () => {
     expect(ledger.stateOf('e')).toBe('completed');
   });
 
+  it('lists the paths in a state across segments where some hold none of it, in plan order', () => {
+    const ledger = new FileLedger();
+    ledger.plan(['a', 'b']);
+    ledger.plan(['c', 'd']);
+    ledger.plan(['e', 'f']);
+    ledger.finish('completed', ['c', 'd', 'f']);
+    ledger.finish('skipped', ['a']);
+    expect(ledger.pathsIn('pending')).toEqual(['b', 'e']);
+    expect(ledger.pathsIn('completed')).toEqual(['c', 'd', 'f']);
+    expect(ledger.pathsIn('skipped')).toEqual(['a']);
+    ledger.remove(['b']);
+    expect(ledger.pathsIn('pending')).toEqual(['e']);
+  });
+
   it('rejects non-string paths, bad paths and paths named twice in one call, changing nothing', () => {
     const ledger = new FileLedger();
     expect(() => ledger.plan(['a', 7])).toThrow(/paths\.1: must be a string/);
