@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { Connection } from '../db/connection';
 import { checkpointFiles } from '../schema';
 import { FILE_EVENT_KINDS, type FileEventKind } from '../schema/sync-status';
-import type { JoinedPaths } from '../validation/file-paths';
+import type { JoinedPaths } from '../validation/path-list';
 import {
   checksum,
   encodeJoinedPaths,

@@ -6,7 +6,7 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import { crc32 } from '../db/crc32';
 import { InconsistentFileLogError } from '../untrusted-checkpoint';
-import type { JoinedPaths } from '../validation/file-paths';
+import type { JoinedPaths } from '../validation/path-list';
 
 export { InconsistentFileLogError };
 
@@ -19,11 +19,12 @@ export function encodePaths(paths: readonly string[]): Buffer {
 }
 
 /**
- * Paths `from` to `to` (exclusive) of a list already joined by NUL (joinCheckedPaths), as
- * stored: the same bytes as encodePaths of those paths, without joining them again.
+ * Paths `from` to `to` (exclusive) of a list already joined and encoded (joinCheckedPaths),
+ * as stored: the same bytes as encodePaths of those paths, without joining or encoding
+ * them again (a view of the joined bytes, not a copy).
  */
 export function encodeJoinedPaths(joined: JoinedPaths, from: number, to: number): Buffer {
-  return Buffer.from(joined.text.slice(joined.starts[from]!, joined.starts[to]! - 1), 'utf8');
+  return joined.bytes.subarray(joined.starts[from]!, joined.starts[to]! - 1);
 }
 
 /**
@@ -34,8 +35,14 @@ export function encodeJoinedPaths(joined: JoinedPaths, from: number, to: number)
  */
 export function decodePathText(data: Buffer): string {
   if (isAscii(data)) return data.toString('latin1');
-  if (!isUtf8(data)) throw new InconsistentFileLogError('file log: a planned row is not valid UTF-8');
+  checkPathBytes(data);
   return data.toString('utf8');
+}
+
+/** Throws as decodePathText does on bytes that are not UTF-8, without decoding them. */
+export function checkPathBytes(data: Buffer): void {
+  if (!isAscii(data) && !isUtf8(data))
+    throw new InconsistentFileLogError('file log: a planned row is not valid UTF-8');
 }
 
 /**

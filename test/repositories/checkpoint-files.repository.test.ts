@@ -6,7 +6,7 @@ import {
   encodeOrdinals,
   InconsistentFileLogError,
 } from '../../src/repositories/file-log-codec';
-import { joinCheckedPaths } from '../../src/validation/file-paths';
+import { joinCheckedPaths } from '../../src/validation/path-list';
 import { openTestStore } from '../support/store';
 import { useTempDir } from '../support/temp-dir';
 

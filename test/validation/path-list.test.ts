@@ -1,22 +1,20 @@
 import fc from 'fast-check';
 import { decodePathText, encodePaths, InconsistentFileLogError } from '../../src/repositories/file-log-codec';
-import {
-  filePathProblem,
-  joinCheckedPaths,
-  MAX_JOINED_LENGTH,
-  MAX_PATH_LENGTH,
-  splitPathList,
-} from '../../src/validation/file-paths';
+import { filePathProblem, MAX_PATH_LENGTH } from '../../src/validation/file-paths';
+import { joinCheckedPaths, MAX_JOINED_LENGTH, splitPathList } from '../../src/validation/path-list';
 
 // The file log's list rows are checked by splitPathList, a fast check that must refuse
 // exactly what filePathProblem refuses, path by path (issue 12, finding 2). Replay a
 // failure with FC_SEED=<seed printed by fast-check>.
 const SEED = Number(process.env.FC_SEED ?? 20261203);
 
-/** The paths of a split list, cut back out of the text as the ledger does. */
-function pathsOf(text: string, starts: Int32Array, count: number): string[] {
-  return Array.from({ length: count }, (_, i) => text.slice(starts[i]!, starts[i + 1]! - 1));
+/** The paths of a split list, cut back out of its bytes at the starts found. */
+function pathsOf(bytes: Buffer, starts: Int32Array, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => bytes.toString('utf8', starts[i]!, starts[i + 1]! - 1));
 }
+
+/** A list as the file log stores it. */
+const stored = (paths: readonly string[]) => Buffer.from(paths.join('\0'), 'utf8');
 
 // Code units a stored path can hold (no NUL: it separates them; no lone surrogate: only
 // valid UTF-8 is decoded), with separators, dots and colons made likely.
@@ -41,12 +39,12 @@ describe('splitPathList: a stored list checked as strictly as each path', () => 
   it('refuses a list iff filePathProblem refuses one of its paths, and names one that it refuses (property)', () => {
     fc.assert(
       fc.property(pathList, (paths) => {
-        const text = paths.join('\0');
-        const split = splitPathList(text, paths.length);
+        const bytes = stored(paths);
+        const split = splitPathList(bytes, paths.length);
         const refused = paths.map(filePathProblem);
         if (split.problem === null) {
           expect(refused).toEqual(paths.map(() => null));
-          expect(pathsOf(text, split.starts, paths.length)).toEqual(paths);
+          expect(pathsOf(bytes, split.starts, paths.length)).toEqual(paths);
         } else {
           const named = /^holds a path that breaks the path rules \(path (\d+) (.*)\)$/s.exec(split.problem);
           expect(named).not.toBeNull();
@@ -71,9 +69,9 @@ describe('splitPathList: a stored list checked as strictly as each path', () => 
       'end.',
       'x',
     ];
-    const split = splitPathList(paths.join('\0'), paths.length);
+    const split = splitPathList(stored(paths), paths.length);
     if (split.problem !== null) throw new Error(`refused: ${split.problem}`);
-    expect(pathsOf(paths.join('\0'), split.starts, paths.length)).toEqual(paths);
+    expect(pathsOf(stored(paths), split.starts, paths.length)).toEqual(paths);
   });
 
   it.each([
@@ -89,24 +87,24 @@ describe('splitPathList: a stored list checked as strictly as each path', () => 
     ['an empty path', ['ok', '', 'ok'], 1, /empty/],
     ['an over-long path', ['x'.repeat(MAX_PATH_LENGTH + 1)], 0, /at most/],
   ])('refuses %s, naming the path by its index only', (_what, paths, index, rule) => {
-    const split = splitPathList(paths.join('\0'), paths.length);
+    const split = splitPathList(stored(paths), paths.length);
     expect(split.problem).toMatch(new RegExp(`^holds a path that breaks the path rules \\(path ${index} `));
     expect(split.problem).toMatch(rule);
   });
 
   it('refuses a list that holds more or fewer paths than its row says', () => {
-    expect(splitPathList('a\0b\0c', 2).problem).toBe('holds more than 2 paths');
-    expect(splitPathList('a\0b', 3).problem).toBe('holds 2 paths, not 3');
+    expect(splitPathList(stored(['a', 'b', 'c']), 2).problem).toBe('holds more than 2 paths');
+    expect(splitPathList(stored(['a', 'b']), 3).problem).toBe('holds 2 paths, not 3');
   });
   it('checks only the paths that look suspect inside, and names the first one refused in list order', () => {
     const paths = ['x./y', 'ok', 'a..b/c', 'a/./b', 'z//w'];
-    expect(splitPathList(paths.join('\0'), paths.length).problem).toBe(
+    expect(splitPathList(stored(paths), paths.length).problem).toBe(
       'holds a path that breaks the path rules (path 3 must be normalised (no "." or empty segments))',
     );
     const valid = ['x./y', 'w.\\v', 'x./y/z./q', 'last'];
-    const split = splitPathList(valid.join('\0'), valid.length);
+    const split = splitPathList(stored(valid), valid.length);
     if (split.problem !== null) throw new Error(`refused: ${split.problem}`);
-    expect(pathsOf(valid.join('\0'), split.starts, valid.length)).toEqual(valid);
+    expect(pathsOf(stored(valid), split.starts, valid.length)).toEqual(valid);
   });
 });
 
@@ -127,8 +125,8 @@ describe("joinCheckedPaths: a caller's list checked in the same one pass", () =>
           paths.length > 0 && paths.every((p) => typeof p === 'string' && filePathProblem(p) === null);
         expect(joined !== null).toBe(accepted);
         if (joined) {
-          expect(joined.text).toBe(paths.join('\0'));
-          expect(pathsOf(joined.text, joined.starts, paths.length)).toEqual(paths);
+          expect(joined.bytes).toEqual(stored(paths as string[]));
+          expect(pathsOf(joined.bytes, joined.starts, paths.length)).toEqual(paths);
         }
       }),
       { seed: SEED, numRuns: 5000 },
@@ -138,12 +136,12 @@ describe("joinCheckedPaths: a caller's list checked in the same one pass", () =>
   it('refuses halves of one character given as two paths, and a path that holds the separator', () => {
     expect(joinCheckedPaths(['a\uD83D', '\uDE00b'])).toBeNull();
     expect(joinCheckedPaths(['a\0b'])).toBeNull();
-    expect(joinCheckedPaths(['a', 'b\n', '😀'])).toMatchObject({ text: 'a\0b\n\0😀' });
+    expect(joinCheckedPaths(['a', 'b\n', '😀'])?.bytes.toString()).toBe('a\0b\n\0😀');
     expect(joinCheckedPaths([])).toBeNull();
   });
 
   it('leaves a list too long to join as one string to the path-by-path check', () => {
-    expect(joinCheckedPaths(['ab', 'cd'], 5)).toMatchObject({ text: 'ab\0cd' });
+    expect(joinCheckedPaths(['ab', 'cd'], 5)?.bytes.toString()).toBe('ab\0cd');
     expect(joinCheckedPaths(['ab', 'cde'], 5)).toBeNull();
     expect(MAX_JOINED_LENGTH).toBeLessThan(2 ** 29 - 24); // V8's longest string
   });

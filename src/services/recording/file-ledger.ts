@@ -6,7 +6,8 @@ import type {
   StoredFileEvent,
 } from '../../repositories/checkpoint-files.repository';
 import { InconsistentFileLogError } from '../../untrusted-checkpoint';
-import { filePathProblem, joinCheckedPaths, type JoinedPaths } from '../../validation/file-paths';
+import { filePathProblem } from '../../validation/file-paths';
+import { joinCheckedPaths, type JoinedPaths } from '../../validation/path-list';
 import {
   COMPLETED,
   type FileCounts,
@@ -19,7 +20,7 @@ import {
   stateAfter,
 } from './file-states';
 import { checkFinishList, indexNewList, type ListIssue, MAX_ISSUES, problemOfNew } from './file-list-checks';
-import { decodeSegment, pathOf, type Segment } from './path-segments';
+import { newSegment, pathOf, pathsWithState, type Segment, verifySegment } from './path-segments';
 import { replayOrdinalRow } from './ordinal-replay';
 import { UnsavedFileEvents } from './unsaved-file-events';
 
@@ -62,10 +63,16 @@ export class FileLedger {
    * Read and check every stored list row not read yet. A resume calls it so that a damaged
    * row whose files were all finished makes a full sync now, not a CorruptDatabaseError at
    * the new sync's first finished file: that builds the index, which reads every row
-   * anyway, so the work moves rather than grows.
+   * anyway, so the work moves rather than grows. A row is checked on its bytes; only one
+   * that holds pending files is decoded now, while its bytes are still in the cache (its
+   * paths are handed out next), the others when the index needs them.
    */
   verifyStored(): void {
-    for (const segment of this.segments) if (segment.read) decodeSegment(segment);
+    for (const segment of this.segments) {
+      if (!segment.read) continue;
+      const states = this.states.subarray(segment.first, segment.first + segment.count);
+      verifySegment(segment, states.includes(PENDING));
+    }
   }
 
   counts(): FileCounts {
@@ -191,15 +198,12 @@ export class FileLedger {
 
   /** The paths in one state, in plan order. */
   pathsIn(state: FileState): string[] {
-    const code = STATE_CODES[state];
-    const out: string[] = [];
-    const states = this.states;
-    for (const segment of this.segments) {
-      for (let i = 0, o = segment.first; i < segment.count; i++, o++) {
-        if (states[o] === code) out.push(pathOf(segment, i));
-      }
-    }
-    return out;
+    return pathsWithState(
+      this.segments,
+      this.states.subarray(0, this.total),
+      STATE_CODES[state],
+      this.tally[state],
+    );
   }
 
   hasUnsaved(): boolean {
@@ -251,7 +255,7 @@ export class FileLedger {
     this.states.fill(PENDING, first, first + copy.length);
     this.total += copy.length;
     this.tally.pending += copy.length;
-    this.segments.push({ first, count: copy.length, paths: copy, read: null, text: null, starts: null });
+    this.segments.push(newSegment(first, copy.length, copy, null));
     // The event shares the segment's array: neither is ever changed in place.
     this.unsaved.planned(first, copy, joined);
   }
@@ -277,7 +281,7 @@ export class FileLedger {
     this.states.fill(PENDING, first, first + count);
     this.total += count;
     this.tally.pending += count;
-    this.segments.push({ first, count, paths: null, read, text: null, starts: null });
+    this.segments.push(newSegment(first, count, null, read));
   }
 
   private loadOrdinals(kind: OrdinalEventKind, count: number, data: Buffer): void {

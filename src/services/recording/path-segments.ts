@@ -1,40 +1,105 @@
 /**
  * The ledger's path list, in runs: either the strings as the caller gave them, or one
- * stored row kept as bytes until a path of it is needed, then as its text with where each
- * path starts, so a resume decodes only the rows that hold pending files and slices out
- * only the paths it hands back instead of splitting the whole list.
+ * stored row kept as bytes until it is needed. A row is first checked on its bytes (as
+ * read, before any string is made), then decoded when one of its paths is first asked
+ * for, so a resume checks every row but decodes only those that hold pending files, and
+ * slices out only the paths it hands back instead of splitting the whole list.
  */
-import { decodePathText } from '../../repositories/file-log-codec';
+import { checkPathBytes, decodePathText } from '../../repositories/file-log-codec';
 import { InconsistentFileLogError } from '../../untrusted-checkpoint';
-import { splitPathList } from '../../validation/file-paths';
+import { splitPathList } from '../../validation/path-list';
 
 export interface Segment {
   first: number;
   count: number;
+  /** The caller's own strings (a list planned in this process). */
   paths: readonly string[] | null;
+  /** A stored row not read yet. */
   read: (() => Buffer) | null;
+  /** A stored row read and checked, not decoded yet. */
+  bytes: Buffer | null;
+  /** A stored row decoded. */
   text: string | null;
+  /** Where each path starts: in `bytes` until the row is decoded, then in `text`. */
   starts: Int32Array | null;
 }
 
-/** The i-th path of a segment, its row decoded first if it was not yet. */
+/** A run of the caller's own `paths`, or of a stored row to `read` when needed. */
+export function newSegment(
+  first: number,
+  count: number,
+  paths: readonly string[] | null,
+  read: (() => Buffer) | null,
+): Segment {
+  return { first, count, paths, read, bytes: null, text: null, starts: null };
+}
+
+/** The i-th path of a segment, its row read and decoded first if it was not yet. */
 export function pathOf(segment: Segment, i: number): string {
   if (segment.paths) return segment.paths[i]!;
-  if (!segment.text) decodeSegment(segment);
+  if (segment.text === null) decodeSegment(segment);
   return segment.text!.slice(segment.starts![i], segment.starts![i + 1]! - 1);
 }
 
 /**
- * A stored row's paths, read and decoded when one of them is first needed (the
- * repository verifies the checksum as it reads); the count and every path are checked
- * here, by the same rules as a path the caller plans: a checksum says the row is as it
- * was written, not that whoever wrote it followed the rules.
+ * The paths whose state byte (by ordinal, in `states`) is `code`, in plan order; `expected`
+ * says how many there are.
  */
-export function decodeSegment(segment: Segment): void {
-  const text = decodePathText(segment.read!());
-  const split = splitPathList(text, segment.count);
+export function pathsWithState(
+  segments: readonly Segment[],
+  states: Uint8Array,
+  code: number,
+  expected: number,
+): string[] {
+  // Sized up front: 250k paths pushed one by one copy the array as it grows.
+  const out = new Array<string>(expected);
+  let n = 0;
+  for (const segment of segments) {
+    const end = segment.first + segment.count;
+    // One native search, within the segment, passes over files in other states (a row whose files were all finished).
+    const first = states.subarray(segment.first, end).indexOf(code);
+    if (first < 0) continue;
+    for (let o = segment.first + first; o < end; o++) {
+      if (states[o] === code) out[n++] = pathOf(segment, o - segment.first);
+    }
+  }
+  out.length = n;
+  return out;
+}
+
+/**
+ * Read a stored row (the repository verifies the checksum as it reads) and check it: valid
+ * UTF-8, the count, and every path by the same rules as a path the caller plans: a
+ * checksum says the row is as it was written, not that whoever wrote it followed the rules.
+ * With `decode`, the row is decoded at once, while its bytes are fresh in the cache (a row
+ * whose paths will be handed out); otherwise only its bytes are kept, decoded if a path of
+ * it is ever asked for.
+ */
+export function verifySegment(segment: Segment, decode: boolean): void {
+  const bytes = segment.read!();
+  checkPathBytes(bytes);
+  const split = splitPathList(bytes, segment.count);
   if (split.problem !== null) throw new InconsistentFileLogError(`a planned row ${split.problem}`);
-  segment.text = text;
+  segment.bytes = bytes;
   segment.starts = split.starts;
   segment.read = null;
+  if (decode) decodeSegment(segment);
+}
+
+function decodeSegment(segment: Segment): void {
+  if (segment.read) verifySegment(segment, false);
+  const bytes = segment.bytes!;
+  const text = decodePathText(bytes);
+  // Only ASCII decodes to as many characters as bytes; otherwise find the starts again in the text.
+  if (text.length !== bytes.length) segment.starts = startsInText(text, segment.count);
+  segment.text = text;
+  segment.bytes = null;
+}
+
+/** Where each of the `count` paths of a checked list starts in its decoded text. */
+function startsInText(text: string, count: number): Int32Array {
+  const starts = new Int32Array(count + 1);
+  for (let i = 1; i < count; i++) starts[i] = text.indexOf('\0', starts[i - 1]!) + 1;
+  starts[count] = text.length + 1;
+  return starts;
 }

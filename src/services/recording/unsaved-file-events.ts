@@ -4,7 +4,7 @@
  * per run of changes, not per call.
  */
 import type { FileEvent, OrdinalEventKind } from '../../repositories/checkpoint-files.repository';
-import type { JoinedPaths } from '../../validation/file-paths';
+import type { JoinedPaths } from '../../validation/path-list';
 
 export class UnsavedFileEvents {
   private events: FileEvent[] = [];

@@ -193,6 +193,35 @@ describe('FileLedger', () => {
     );
   });
 
+  it('gives back the paths of a row checked on its bytes and decoded only later, ASCII or not', () => {
+    const finished = ['é/x.ts', 'b', '😀/c\nd', 'e'];
+    const events = stored([
+      { kind: 'planned', first: 0, paths: finished },
+      { kind: 'planned', first: 4, paths: ['ü/f', 'g'] },
+      { kind: 'completed', ordinals: [0, 1, 2, 3] },
+    ]);
+    const ledger = FileLedger.load(events);
+    ledger.verifyStored(); // the first row is checked, not decoded; the second, holding pending files, is decoded
+    expect(ledger.pathsIn('pending')).toEqual(['ü/f', 'g']);
+    expect(ledger.pathsIn('completed')).toEqual(finished);
+    expect(ledger.stateOf('😀/c\nd')).toBe('completed');
+    expect(ledger.stateOf('e')).toBe('completed');
+  });
+
+  it('lists the paths in a state across segments where some hold none of it, in plan order', () => {
+    const ledger = new FileLedger();
+    ledger.plan(['a', 'b']);
+    ledger.plan(['c', 'd']);
+    ledger.plan(['e', 'f']);
+    ledger.finish('completed', ['c', 'd', 'f']);
+    ledger.finish('skipped', ['a']);
+    expect(ledger.pathsIn('pending')).toEqual(['b', 'e']);
+    expect(ledger.pathsIn('completed')).toEqual(['c', 'd', 'f']);
+    expect(ledger.pathsIn('skipped')).toEqual(['a']);
+    ledger.remove(['b']);
+    expect(ledger.pathsIn('pending')).toEqual(['e']);
+  });
+
   it('rejects non-string paths, bad paths and paths named twice in one call, changing nothing', () => {
     const ledger = new FileLedger();
     expect(() => ledger.plan(['a', 7])).toThrow(/paths\.1: must be a string/);
@@ -254,7 +283,7 @@ describe('FileLedger', () => {
     const ledger = new FileLedger();
     ledger.plan(['a', 'b\nc', 'd']);
     const [event] = ledger.unsavedEvents() as [Extract<FileEvent, { kind: 'planned' }>];
-    expect(event.joined?.text).toBe('a\0b\nc\0d');
+    expect(event.joined?.bytes.toString()).toBe('a\0b\nc\0d');
     expect(Array.from(event.joined!.starts)).toEqual([0, 2, 6, 8]);
     ledger.plan(['e']);
     expect(ledger.unsavedEvents()).toEqual([{ kind: 'planned', first: 0, paths: ['a', 'b\nc', 'd', 'e'] }]);
@@ -262,7 +291,11 @@ describe('FileLedger', () => {
     ledger.remove(['a', 'b\nc', 'd', 'e']);
     // Everything removed: the index is empty again, and a list planned now is joined too.
     ledger.plan(['a']);
-    expect(ledger.unsavedEvents()[1]).toMatchObject({ kind: 'planned', first: 4, joined: { text: 'a' } });
+    expect(ledger.unsavedEvents()[1]).toMatchObject({
+      kind: 'planned',
+      first: 4,
+      joined: { bytes: Buffer.from('a') },
+    });
   });
 
   it('refuses a repeat in a new list after the one-pass check, as the path-by-path check does', () => {
