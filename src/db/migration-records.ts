@@ -17,7 +17,7 @@ import path from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import type { MigrationMeta } from 'drizzle-orm/migrator';
 import { LEGACY_FILE_LOG_TABLE } from './legacy-file-log';
-import { MIGRATIONS_FOLDER, shippedMigrations } from './migrations';
+import { MIGRATIONS_FOLDER, shippedMigrations } from './shipped-migrations';
 import { runInTransaction } from './transaction';
 
 const MIGRATIONS_TABLE = '__drizzle_migrations';
@@ -121,13 +121,13 @@ function sqlText(value: unknown): string {
   return String(value);
 }
 
-interface MigrationRecord {
+export interface MigrationRecord {
   hash: string;
   createdAt: number;
 }
 
-/** The records whose created_at is a time; the others are each a problem, in words. */
-function readRecords(sqlite: Database): { records: MigrationRecord[]; unreadable: string[] } {
+/** The records whose created_at is a time (an integer, as both migrators write it); the others are each a problem, in words. */
+export function readMigrationRecords(sqlite: Database): { records: MigrationRecord[]; unreadable: string[] } {
   const rows = sqlite.prepare(`SELECT hash, created_at FROM "${MIGRATIONS_TABLE}"`).all() as Array<{
     hash: unknown;
     created_at: unknown;
@@ -144,7 +144,7 @@ function readRecords(sqlite: Database): { records: MigrationRecord[]; unreadable
 }
 
 /** k when the records are exactly the first k shipped migrations (each once, with its hash); else null. */
-function recordedPrefix(
+export function recordedShippedCount(
   records: MigrationRecord[],
   unreadable: string[],
   migrations: MigrationMeta[],
@@ -166,7 +166,7 @@ export function checkMigrationRecords(
     .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?")
     .get(MIGRATIONS_TABLE);
   if (!hasTable) return null;
-  const { records, unreadable } = readRecords(sqlite);
+  const { records, unreadable } = readMigrationRecords(sqlite);
   const { migrations, tags } = shipped(folder);
   const newest = Math.max(0, ...migrations.map((m) => m.folderMillis));
   const file = schemaOf(sqlite);
@@ -187,7 +187,7 @@ export function checkMigrationRecords(
   result.extra = [...extra];
   const nameOf = (k: number) => (k === 0 ? 'an empty file' : `migration ${tags[k - 1]}`);
   const diffs = references.map((reference, k) => differencesBetween(file, reference, extra, nameOf(k)));
-  const recorded = recordedPrefix(records, unreadable, migrations);
+  const recorded = recordedShippedCount(records, unreadable, migrations);
   const matching = diffs.flatMap((d, k) => (d.length === 0 ? [k] : []));
   let closestName = '';
   if (matching.length > 0) {
