@@ -205,6 +205,23 @@ describe('cidx-progress doctor', () => {
     expect((await runCli(args('--budget', '0'))).code).toBe(2);
   });
 
+  it('does not call maintenance recorded in the future done: the store finds it due (a clock set back, a hand edit)', async () => {
+    openStore(tmp.path).close();
+    const now = Date.now();
+    const facts = { ...inspectStore(dbPath()), lastMaintenanceAt: 8e15, lastVacuumAt: now + 10 * DAY };
+    const checks = diagnose(facts, { now, budgetBytes: 50 * 1024 * 1024 });
+    expect(checks.find((c) => c.name === 'maintenance')).toEqual(
+      expect.objectContaining({
+        status: 'warn',
+        detail: expect.stringMatching(/^recorded in the future \(255479-\d\d-\d\d /),
+        advice: expect.stringContaining('cidx-progress maintain'),
+      }),
+    );
+    expect(checks.find((c) => c.name === 'vacuum')!.detail).toMatch(
+      /^last full VACUUM recorded in the future/,
+    );
+  });
+
   it('reports maintenance over a day old, and the last vacuum', async () => {
     openStore(tmp.path).close();
     const facts = {

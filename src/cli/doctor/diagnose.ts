@@ -249,6 +249,11 @@ function maintenance(facts: StoreFacts, { now }: DiagnoseOptions): DoctorCheck {
   if (facts.damagedTimes.includes('last_maintenance_at'))
     return { name: 'maintenance', status: 'warn', detail: UNKNOWN_TIME, advice };
   if (last === null) return { name: 'maintenance', status: 'warn', detail: 'never ran', advice };
+  // The store finds a run recorded in the future due (retention-policy's maintenanceDueIn).
+  if (last > now) {
+    const detail = `recorded in the future (${formatWhen(last)}): the wall clock went back, or the row was edited; the store runs it again when it next opens the file`;
+    return { name: 'maintenance', status: 'warn', detail, advice };
+  }
   const when = `last ran ${formatAgo(last, now)} (${formatWhen(last)})`;
   if (now - last > DAY) return { name: 'maintenance', status: 'warn', detail: when, advice };
   return { name: 'maintenance', status: 'ok', detail: when, advice: null };
@@ -261,6 +266,8 @@ function vacuum(facts: StoreFacts, { now }: DiagnoseOptions): DoctorCheck {
     ? UNKNOWN_TIME
     : last === null
       ? 'no full VACUUM yet (at most monthly, when free pages make it worth it, in `cidx-progress maintain` or runMaintenance(); the store by itself gives free pages back incrementally)'
-      : `last full VACUUM ${formatAgo(last, now)} (${formatWhen(last)})`;
+      : last > now
+        ? `last full VACUUM recorded in the future (${formatWhen(last)}); the store does not let it delay the next one`
+        : `last full VACUUM ${formatAgo(last, now)} (${formatWhen(last)})`;
   return { name: 'vacuum', status: 'ok', detail, advice: null };
 }
