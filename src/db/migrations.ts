@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
-import { DamagedMigrationRecordsError, SchemaTooNewError } from '../errors';
+import { SchemaTooNewError } from '../errors';
 import { convertLegacyFileLog } from './legacy-file-log';
-import { checkMigrationRecords, readMigrationRecords, recordedShippedCount } from './migration-records';
+import { recordedMigrations } from './migration-records';
 import { MIGRATIONS_FOLDER, shippedMigrations } from './shipped-migrations';
 import { runInTransaction } from './transaction';
 
@@ -41,8 +41,8 @@ export function applyMigrations(
     sqlite,
     () => {
       sqlite.exec(MIGRATIONS_TABLE_DDL);
-      const { records, unreadable } = readMigrationRecords(sqlite);
-      const lastApplied = Math.max(0, ...records.map((r) => r.createdAt));
+      const recorded = recordedMigrations(sqlite, migrations, folder);
+      const lastApplied = recorded.lastApplied;
       if (lastApplied > newestShipped) {
         throw new SchemaTooNewError(
           `the database schema (migration of ${new Date(lastApplied).toISOString()}) is newer ` +
@@ -50,22 +50,13 @@ export function applyMigrations(
             'upgrade cidx-progress rather than open it with an older version',
         );
       }
-      const recorded = recordedShippedCount(records, unreadable, migrations);
-      if (recorded !== migrations.length) {
-        // Records that are not the first k shipped ones, or k whose tables are not those
-        // of k migrations (a record deleted): applying from them would re-run migrations
-        // whose tables are there. The records are judged as doctor judges them.
-        const problems = checkMigrationRecords(sqlite, folder)?.problems ?? [];
-        if (recorded === null || problems.length > 0)
-          throw new DamagedMigrationRecordsError(
-            problems.length > 0 ? problems : ['the records are not those of the shipped migrations'],
-          );
-      }
+      // Records that are not what a migrator wrote would re-run migrations whose tables are there.
+      const alreadyApplied = recorded.trustedCount();
       const record = sqlite.prepare(
         'INSERT INTO "__drizzle_migrations" ("hash", "created_at") VALUES (?, ?)',
       );
       let applied = 0;
-      for (const migration of migrations.slice(recorded)) {
+      for (const migration of migrations.slice(alreadyApplied)) {
         for (const statement of migration.sql) {
           if (statement.trim()) sqlite.exec(statement);
         }

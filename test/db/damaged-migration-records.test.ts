@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { rerecordMigrations } from '../../src/db/migration-records';
+import { MigrationPendingError, openReadOnlyConnection } from '../../src/db/open-read-only';
 import { openStoreDatabase } from '../../src/db/open-store-database';
 import { CorruptDatabaseError, DamagedMigrationRecordsError } from '../../src/errors';
 import { handEdit } from '../support/hand-edit';
@@ -165,5 +166,26 @@ describe('open with a hand-edited migrations table', () => {
         .pluck()
         .get(),
     ).toBe(0);
+  });
+
+  it('the reading open refuses it the same way, rather than calling it "migrations pending"', () => {
+    const dbPath = migratedFile();
+    handEdit(
+      dbPath,
+      'UPDATE "__drizzle_migrations" SET created_at = ? WHERE created_at = ?',
+      {},
+      'yesterday',
+      LATEST.folderMillis,
+    );
+    const before = fs.readFileSync(dbPath);
+    expect(() => openReadOnlyConnection(dbPath)).toThrow(DamagedMigrationRecordsError);
+    expect(() => openReadOnlyConnection(dbPath)).toThrow(/created_at 'yesterday' is not a time/);
+    expect(fs.readFileSync(dbPath).equals(before)).toBe(true);
+
+    // Records and tables that agree, one migration behind: pending, as before.
+    handEdit(dbPath, 'DELETE FROM "__drizzle_migrations" WHERE created_at = ?', {}, 'yesterday');
+    handEdit(dbPath, 'CREATE INDEX `progress_updates_timestamp_idx` ON `progress_updates` (`timestamp`)');
+    handEdit(dbPath, 'CREATE INDEX `checkpoints_created_at_idx` ON `checkpoints` (`created_at`)');
+    expect(() => openReadOnlyConnection(dbPath)).toThrow(MigrationPendingError);
   });
 });
