@@ -5,7 +5,7 @@ import { recordedMigrations } from './migration-records';
 import { MIGRATIONS_FOLDER, shippedMigrations } from './shipped-migrations';
 import { runInTransaction } from './transaction';
 
-export { MIGRATIONS_FOLDER, shippedMigrations };
+export { MIGRATIONS_FOLDER };
 
 /** The table drizzle-kit migrate keeps; both ways of migrating must read and write the same one. */
 const MIGRATIONS_TABLE_DDL = `CREATE TABLE IF NOT EXISTS "__drizzle_migrations" (

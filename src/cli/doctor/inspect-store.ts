@@ -1,7 +1,7 @@
 import { type Connection, closeConnection } from '../../db/connection';
 import { lstatIfExists } from '../../db/file-modes';
 import type { MigrationRecordsCheck } from '../../db/migration-records';
-import { shippedMigrations } from '../../db/migrations';
+import { shippedMigrations } from '../../db/shipped-migrations';
 import { openInspectionConnection } from '../../db/open-read-only';
 import { StoreFileRepository } from '../../repositories/store-file.repository';
 import { StoredRowsRepository } from '../../repositories/stored-rows.repository';
