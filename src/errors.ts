@@ -81,6 +81,22 @@ export class DamagedRowError extends CorruptDatabaseError {
 }
 
 /**
+ * The `__drizzle_migrations` table is not what cidx-progress (or `drizzle-kit migrate`)
+ * wrote: a created_at that is not a time, a record deleted, twice or with another hash.
+ * Migrating would re-run migrations whose tables are there, so the open stops and
+ * changes nothing. Not damage to the file: it is never moved aside for this.
+ */
+export class DamagedMigrationRecordsError extends CorruptDatabaseError {
+  constructor(readonly problems: string[]) {
+    super(
+      `the migrations table (__drizzle_migrations) is not what cidx-progress wrote: ${problems.join('; ')}; ` +
+        'nothing was migrated or changed. Run `cidx-progress doctor` to see what is wrong and ' +
+        '`cidx-progress doctor --repair` to re-record the migrations the file holds',
+    );
+  }
+}
+
+/**
  * An archive file (or folder) did not read back whole. `rows` holds every sync row that
  * could be read (one per job), `damaged` what could not: the file, where, and why.
  */

@@ -1,7 +1,7 @@
 import { resolveStoreLocation, type StoreLocation } from '../config/store-paths';
 import { lstatIfExists } from '../db/file-modes';
 import { MigrationPendingError } from '../db/open-read-only';
-import { CorruptDatabaseError } from '../errors';
+import { CorruptDatabaseError, DamagedMigrationRecordsError } from '../errors';
 import {
   openProgressStore,
   openProgressStoreReadOnly,
@@ -74,6 +74,8 @@ export function openStoreReadOnly(target: StoreLocation, io: CliIo): ProgressSto
       onWarning: (warning) => io.stderr.write(`warning: ${warning.message}\n`),
     });
   } catch (error) {
+    // Its message already says what is wrong and that doctor --repair re-records it (the file is not moved aside).
+    if (error instanceof DamagedMigrationRecordsError) throw new CliError(EXIT.NEEDS_REPAIR, error.message);
     if (error instanceof CorruptDatabaseError) {
       throw new CliError(
         EXIT.NEEDS_REPAIR,

@@ -16,8 +16,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import type { MigrationMeta } from 'drizzle-orm/migrator';
+import { DamagedMigrationRecordsError } from '../errors';
 import { LEGACY_FILE_LOG_TABLE } from './legacy-file-log';
-import { MIGRATIONS_FOLDER, shippedMigrations } from './migrations';
+import { MIGRATIONS_FOLDER, shippedMigrations } from './shipped-migrations';
 import { runInTransaction } from './transaction';
 
 const MIGRATIONS_TABLE = '__drizzle_migrations';
@@ -126,8 +127,8 @@ interface MigrationRecord {
   createdAt: number;
 }
 
-/** The records whose created_at is a time; the others are each a problem, in words. */
-function readRecords(sqlite: Database): { records: MigrationRecord[]; unreadable: string[] } {
+/** The records whose created_at is a time (an integer, as both migrators write it); the others are each a problem, in words. */
+function readMigrationRecords(sqlite: Database): { records: MigrationRecord[]; unreadable: string[] } {
   const rows = sqlite.prepare(`SELECT hash, created_at FROM "${MIGRATIONS_TABLE}"`).all() as Array<{
     hash: unknown;
     created_at: unknown;
@@ -144,7 +145,7 @@ function readRecords(sqlite: Database): { records: MigrationRecord[]; unreadable
 }
 
 /** k when the records are exactly the first k shipped migrations (each once, with its hash); else null. */
-function recordedPrefix(
+function recordedShippedCount(
   records: MigrationRecord[],
   unreadable: string[],
   migrations: MigrationMeta[],
@@ -166,7 +167,7 @@ export function checkMigrationRecords(
     .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?")
     .get(MIGRATIONS_TABLE);
   if (!hasTable) return null;
-  const { records, unreadable } = readRecords(sqlite);
+  const { records, unreadable } = readMigrationRecords(sqlite);
   const { migrations, tags } = shipped(folder);
   const newest = Math.max(0, ...migrations.map((m) => m.folderMillis));
   const file = schemaOf(sqlite);
@@ -187,7 +188,7 @@ export function checkMigrationRecords(
   result.extra = [...extra];
   const nameOf = (k: number) => (k === 0 ? 'an empty file' : `migration ${tags[k - 1]}`);
   const diffs = references.map((reference, k) => differencesBetween(file, reference, extra, nameOf(k)));
-  const recorded = recordedPrefix(records, unreadable, migrations);
+  const recorded = recordedShippedCount(records, unreadable, migrations);
   const matching = diffs.flatMap((d, k) => (d.length === 0 ? [k] : []));
   let closestName = '';
   if (matching.length > 0) {
@@ -239,6 +240,41 @@ export function checkMigrationRecords(
       `the tables and indexes match no shipped migration (closest: ${closestName}; ${result.differences.join('; ')})`,
     );
   return result;
+}
+
+/** What the migrations table says, read as both opens must trust it (trustedMigrationState). */
+export interface RecordedMigrations {
+  /** The newest record's time that is a time (0: none): a newer one than shipped means a newer package. */
+  lastApplied: number;
+  /** Checks the records (call after the schema-too-new check): how many shipped migrations the file has. */
+  trustedCount(): number;
+}
+
+/**
+ * The migrations table as the store's opens read it, as strictly as input: the records
+ * must be exactly the first k shipped migrations (each once, its hash, an integer time),
+ * and when k is short of the shipped count the file's tables and indexes must be those of
+ * k migrations (doctor's check), since migrating from k re-runs whatever is past it.
+ * Otherwise trustedCount throws DamagedMigrationRecordsError. Reads only.
+ */
+export function recordedMigrations(
+  sqlite: Database,
+  migrations: MigrationMeta[],
+  folder: string = MIGRATIONS_FOLDER,
+): RecordedMigrations {
+  const { records, unreadable } = readMigrationRecords(sqlite);
+  return {
+    lastApplied: Math.max(0, ...records.map((r) => r.createdAt)),
+    trustedCount() {
+      const recorded = recordedShippedCount(records, unreadable, migrations);
+      if (recorded === migrations.length) return recorded;
+      const problems = checkMigrationRecords(sqlite, folder)?.problems ?? [];
+      if (recorded !== null && problems.length === 0) return recorded;
+      throw new DamagedMigrationRecordsError(
+        problems.length > 0 ? problems : ['the records are not those of the shipped migrations'],
+      );
+    },
+  };
 }
 
 /**

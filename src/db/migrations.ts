@@ -1,15 +1,11 @@
-import path from 'node:path';
 import type { Database } from 'better-sqlite3';
-import { type MigrationMeta, readMigrationFiles } from 'drizzle-orm/migrator';
 import { SchemaTooNewError } from '../errors';
 import { convertLegacyFileLog } from './legacy-file-log';
+import { recordedMigrations } from './migration-records';
+import { MIGRATIONS_FOLDER, shippedMigrations } from './shipped-migrations';
 import { runInTransaction } from './transaction';
 
-/**
- * The shipped `drizzle/` folder, found from this file's own location so it works from
- * src/ (tests), dist/ (the package) and any working directory.
- */
-export const MIGRATIONS_FOLDER = path.resolve(__dirname, '..', '..', 'drizzle');
+export { MIGRATIONS_FOLDER };
 
 /** The table drizzle-kit migrate keeps; both ways of migrating must read and write the same one. */
 const MIGRATIONS_TABLE_DDL = `CREATE TABLE IF NOT EXISTS "__drizzle_migrations" (
@@ -17,11 +13,6 @@ const MIGRATIONS_TABLE_DDL = `CREATE TABLE IF NOT EXISTS "__drizzle_migrations" 
   hash text NOT NULL,
   created_at numeric
 )`;
-
-/** @internal The migrations this package ships, oldest first (journal time, hash, statements). */
-export function shippedMigrations(folder: string = MIGRATIONS_FOLDER): MigrationMeta[] {
-  return readMigrationFiles({ migrationsFolder: folder });
-}
 
 export interface MigrationResult {
   applied: number;
@@ -36,22 +27,22 @@ export interface MigrationResult {
  * `drizzle-kit migrate` is up to date here and the reverse. Unlike drizzle's migrator,
  * which reads its state before taking a lock, this reads and writes inside one
  * BEGIN IMMEDIATE: two processes opening a new file at once apply it exactly once.
+ * The records are read back as strictly as input (db/migration-records): records that are
+ * not what a migrator wrote fail with DamagedMigrationRecordsError before anything runs.
  */
 export function applyMigrations(
   sqlite: Database,
   folder: string = MIGRATIONS_FOLDER,
   lockTimeoutMs?: number,
 ): MigrationResult {
-  const migrations = readMigrationFiles({ migrationsFolder: folder });
+  const migrations = shippedMigrations(folder);
   const newestShipped = Math.max(0, ...migrations.map((m) => m.folderMillis));
   return runInTransaction(
     sqlite,
     () => {
       sqlite.exec(MIGRATIONS_TABLE_DDL);
-      const last = sqlite
-        .prepare('SELECT created_at FROM "__drizzle_migrations" ORDER BY created_at DESC LIMIT 1')
-        .get() as { created_at: number | string } | undefined;
-      const lastApplied = last ? Number(last.created_at) : 0;
+      const recorded = recordedMigrations(sqlite, migrations, folder);
+      const lastApplied = recorded.lastApplied;
       if (lastApplied > newestShipped) {
         throw new SchemaTooNewError(
           `the database schema (migration of ${new Date(lastApplied).toISOString()}) is newer ` +
@@ -59,12 +50,13 @@ export function applyMigrations(
             'upgrade cidx-progress rather than open it with an older version',
         );
       }
+      // Records that are not what a migrator wrote would re-run migrations whose tables are there.
+      const alreadyApplied = recorded.trustedCount();
       const record = sqlite.prepare(
         'INSERT INTO "__drizzle_migrations" ("hash", "created_at") VALUES (?, ?)',
       );
       let applied = 0;
-      for (const migration of migrations) {
-        if (migration.folderMillis <= lastApplied) continue;
+      for (const migration of migrations.slice(alreadyApplied)) {
         for (const statement of migration.sql) {
           if (statement.trim()) sqlite.exec(statement);
         }

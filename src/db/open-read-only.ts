@@ -1,14 +1,14 @@
 import fs from 'node:fs';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
-import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { CorruptDatabaseError, NotFoundError, SchemaTooNewError } from '../errors';
 import * as schema from '../schema';
 import { DEFAULT_LOCK_TIMEOUT_MS, retryWhileBusy } from './busy-retry';
 import type { Connection } from './connection';
 import { assertSafeToRead } from './file-modes';
 import { structuralDamage, verifySchema } from './integrity';
-import { MIGRATIONS_FOLDER } from './migrations';
+import { recordedMigrations } from './migration-records';
+import { shippedMigrations } from './shipped-migrations';
 import { isCorruption, toStoreError } from './sqlite-errors';
 
 /**
@@ -108,17 +108,20 @@ function checkReadable(sqlite: Database, dbPath: string): void {
   const damage = structuralDamage(sqlite);
   if (damage.length > 0)
     throw new CorruptDatabaseError(`quick_check found damage: ${damage.slice(0, 3).join('; ')}`);
-  const shipped = Math.max(
-    0,
-    ...readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER }).map((m) => m.folderMillis),
-  );
-  const applied = latestAppliedMigration(sqlite);
-  if (applied > shipped) {
+  const migrations = shippedMigrations();
+  const shipped = Math.max(0, ...migrations.map((m) => m.folderMillis));
+  const hasTable = sqlite
+    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'")
+    .get();
+  const recorded = hasTable ? recordedMigrations(sqlite, migrations) : null;
+  if (recorded && recorded.lastApplied > shipped) {
     throw new SchemaTooNewError(
       `${dbPath} was migrated by a newer cidx-progress; upgrade cidx-progress to read it`,
     );
   }
-  if (applied < shipped) {
+  // Judged as the writing open judges them: hand-edited records are not "migrations pending".
+  const applied = recorded ? recorded.trustedCount() : 0;
+  if (applied < migrations.length) {
     throw new MigrationPendingError(
       applied === 0
         ? `${dbPath} has not been migrated yet`
@@ -126,16 +129,4 @@ function checkReadable(sqlite: Database, dbPath: string): void {
     );
   }
   verifySchema(sqlite);
-}
-
-/** Journal time of the newest migration recorded in the file; 0 when none is. */
-function latestAppliedMigration(sqlite: Database): number {
-  const table = sqlite
-    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '__drizzle_migrations'")
-    .get();
-  if (!table) return 0;
-  const row = sqlite
-    .prepare('SELECT max(CAST(created_at AS INTEGER)) AS at FROM "__drizzle_migrations"')
-    .get() as { at: number | null };
-  return row.at ?? 0;
 }

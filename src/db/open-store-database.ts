@@ -1,4 +1,4 @@
-import { CorruptDatabaseError } from '../errors';
+import { CorruptDatabaseError, DamagedMigrationRecordsError } from '../errors';
 import { retryWhileBusy } from './busy-retry';
 import { type Connection, type ConnectionOptions, openConnection } from './connection';
 import { verifyIntegrity, verifySchema } from './integrity';
@@ -22,7 +22,9 @@ export function openStoreDatabase(dbPath: string, options: OpenStoreDatabaseOpti
   try {
     return openVerified(dbPath, options);
   } catch (error) {
-    if (!(error instanceof CorruptDatabaseError)) throw error;
+    // A hand-edited migrations table is bookkeeping gone wrong over intact syncs: doctor --repair's, not the quarantine's.
+    if (!(error instanceof CorruptDatabaseError) || error instanceof DamagedMigrationRecordsError)
+      throw error;
     const movedTo = quarantineDatabase(dbPath, options.now());
     options.warn(
       `progress database was damaged and has been replaced; the damaged file is at ${movedTo}`,

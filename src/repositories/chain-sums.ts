@@ -4,9 +4,10 @@
  * sync-stats.sql.ts). Walking each chain in SQL costs several µs a row; here every chain
  * of a window is read in one query (CHAIN_RUNS) and summed in JavaScript. The sums must
  * be SQLite's exactly, so only integers are summed here (exact in any order, rendered
- * exactly by json_group_object); a chain with anything else (a fraction, a number too
- * large for a double, a key written twice, a duration that is not a number) is left to
- * SQL, one statement for that chain.
+ * exactly by json_group_object); a phase value that is not a number, or out of the range
+ * of a duration (negative, past 2^53 - 1), is skipped by both; a chain with anything else
+ * (a fraction, a key written twice, a run duration that is not whole, a sum past 2^53 - 1)
+ * is left to SQL, one statement for that chain.
  */
 
 /** One run of a chain, as CHAIN_RUNS reads it. */
@@ -66,8 +67,8 @@ function addRun(total: { durationMs: number; phases: Map<string, number> }, run:
   if (names.length !== run.entries) return false;
   for (const name of names) {
     const ms = parsed[name];
-    // json_each skips what is not a number: strings, booleans, objects, null.
-    if (typeof ms !== 'number') continue;
+    // Skipped as LOGICAL_PHASES skips it: not a number, or out of a duration's range.
+    if (typeof ms !== 'number' || !(ms >= 0 && ms <= Number.MAX_SAFE_INTEGER)) continue;
     if (!Number.isSafeInteger(ms)) return false;
     const sum = (total.phases.get(name) ?? 0) + ms;
     if (!Number.isSafeInteger(sum)) return false;

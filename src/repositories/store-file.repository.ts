@@ -120,11 +120,14 @@ export class StoreFileRepository {
     rerecordMigrations(this.connection.sqlite, count);
   }
 
-  /** store_meta values by key, read without assuming the table is there (null when it, or the row, is not). */
-  metaValues<K extends StoreMetaKey>(keys: readonly K[]): Record<K, number | null> {
+  /**
+   * store_meta values by key as stored, unchecked (a hand edit may have left text), read
+   * without assuming the table is there (null when it, or the row, is not).
+   */
+  metaValues<K extends StoreMetaKey>(keys: readonly K[]): Record<K, unknown> {
     const present = this.tableNames().has('store_meta');
     const rows = present ? this.connection.orm.select().from(storeMeta).all() : [];
-    const values = {} as Record<K, number | null>;
+    const values = {} as Record<K, unknown>;
     for (const key of keys) values[key] = rows.find((row) => row.key === key)?.value ?? null;
     return values;
   }

@@ -73,13 +73,21 @@ const LOGICAL_START = `(CASE WHEN s.resumed_from_job_id IS NULL THEN s.start_tim
 const phaseObject = (column: string) =>
   `CASE WHEN json_valid(${column}) THEN CASE WHEN json_type(${column}) = 'object' THEN ${column} END END`;
 
+/**
+ * A phase duration json_each read (`j`) that can be one: a number from 0 to 2^53 - 1
+ * (validation/json-columns; a fraction is read as it always was). A hand-edited 1e308 or
+ * a negative value is skipped where it is read, as chain-sums.ts and phase-figures.ts skip it.
+ */
+const DURATION_VALUE = (j: string) =>
+  `${j}.type IN ('integer', 'real') AND ${j}.value BETWEEN 0 AND ${Number.MAX_SAFE_INTEGER}`;
+
 /** Phase durations (JSON text) of the chain ending at `s`, summed per phase. */
 const LOGICAL_PHASES = `(CASE WHEN s.resumed_from_job_id IS NULL THEN s.phase_durations ELSE (${CHAIN}
   SELECT json_group_object(phase, ms) FROM (
     SELECT j.key AS phase, SUM(j.value) AS ms
     FROM chain JOIN sync_history p ON p.job_id = chain.job_id,
       json_each(${phaseObject('p.phase_durations')}) j
-    WHERE j.type IN ('integer', 'real') GROUP BY j.key)) END)`;
+    WHERE ${DURATION_VALUE('j')} GROUP BY j.key)) END)`;
 
 const ENDED = `s.status IN (${sqlInList(ENDED_STATUSES)})`;
 
@@ -160,7 +168,7 @@ FROM (
   SELECT ${LOGICAL_PHASES} AS phases, s.files_indexed AS files
   FROM ${WINDOW_ROWS} WHERE ${WINDOW} AND s.status = 'completed') l,
   json_each(${phaseObject('l.phases')}) j
-WHERE j.type IN ('integer', 'real')
+WHERE ${DURATION_VALUE('j')}
 GROUP BY j.key`;
 
 /**

@@ -97,8 +97,25 @@ export function isOwnerAlive(row: LivenessFacts, clock: Clock, policy: LivenessP
 export function processExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+  // kill(pid, 0) also succeeds on a zombie: a process killed but not yet reaped (its
+  // parent has not waited; a container's pid 1 may never), which will never write again.
+  return !hasExited(pid);
+}
+
+/** Linux: the process table still holds the pid, but the process has exited (state Z or X). */
+function hasExited(pid: number): boolean {
+  if (process.platform !== 'linux') return false;
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch (error) {
+    // Gone since kill() answered: reaped meanwhile. Anything else: trust kill().
+    return (error as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+  // "pid (command) state …": the command may hold spaces and parentheses, so the state is found after the last ")".
+  const state = stat.charAt(stat.lastIndexOf(')') + 2);
+  return state === 'Z' || state === 'X';
 }

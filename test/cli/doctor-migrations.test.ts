@@ -77,6 +77,29 @@ async function fixtureMigratedByDrizzleKit(): Promise<void> {
 }
 
 describe('doctor --repair and the migrations table', () => {
+  it('a created_at edited to text: the reading commands exit 8 naming doctor --repair, not a writing command that would fail too', async () => {
+    seedInterrupted(tmp.path);
+    sql(
+      'UPDATE "__drizzle_migrations" SET created_at = \'yesterday\' WHERE created_at = ?',
+      SHIPPED_MIGRATIONS.at(-1)!.folderMillis,
+    );
+    const status = await runCli(['status', '--project', PROJECT, '--dir', tmp.path]);
+    expect(status.code).toBe(8);
+    expect(status.stderr).toContain("a record with created_at 'yesterday' is not a time");
+    expect(status.stderr).toContain('cidx-progress doctor --repair');
+    expect(status.stderr).not.toMatch(
+      /migrations pending|cidx-progress maintain|moves the damaged file aside/,
+    );
+    const maintain = await runCli(['maintain', '--project', PROJECT, '--dir', tmp.path, '--json']);
+    expect(maintain.code).toBe(1);
+    expect(JSON.parse(maintain.stdout)).toEqual({
+      error: { code: 'CORRUPT', message: expect.stringContaining('cidx-progress doctor --repair') },
+    });
+
+    expect((await doctorJson('--repair')).code).toBe(0);
+    expect((await runCli(['status', '--project', PROJECT, '--dir', tmp.path])).code).toBe(0);
+  });
+
   it.each([
     [
       'the latest row deleted',

@@ -205,6 +205,23 @@ describe('cidx-progress doctor', () => {
     expect((await runCli(args('--budget', '0'))).code).toBe(2);
   });
 
+  it('does not call maintenance recorded in the future done: the store finds it due (a clock set back, a hand edit)', async () => {
+    openStore(tmp.path).close();
+    const now = Date.now();
+    const facts = { ...inspectStore(dbPath()), lastMaintenanceAt: 8e15, lastVacuumAt: now + 10 * DAY };
+    const checks = diagnose(facts, { now, budgetBytes: 50 * 1024 * 1024 });
+    expect(checks.find((c) => c.name === 'maintenance')).toEqual(
+      expect.objectContaining({
+        status: 'warn',
+        detail: expect.stringMatching(/^recorded in the future \(255479-\d\d-\d\d /),
+        advice: expect.stringContaining('cidx-progress maintain'),
+      }),
+    );
+    expect(checks.find((c) => c.name === 'vacuum')!.detail).toMatch(
+      /^last full VACUUM recorded in the future/,
+    );
+  });
+
   it('reports maintenance over a day old, and the last vacuum', async () => {
     openStore(tmp.path).close();
     const facts = {
@@ -226,6 +243,35 @@ describe('cidx-progress doctor', () => {
 });
 
 describe('cidx-progress doctor: damaged rows, repair, and looking without leaving files', () => {
+  it('a maintenance or vacuum time hand-edited to text is a damaged row, not a crash (exit 4, every check shown)', async () => {
+    seedInterrupted(tmp.path);
+    handEdit(
+      dbPath(),
+      "INSERT OR REPLACE INTO store_meta (key, value) VALUES ('last_maintenance_at', 'soon')",
+    );
+    handEdit(dbPath(), "INSERT OR REPLACE INTO store_meta (key, value) VALUES ('last_vacuum_at', x'00')");
+    const { code, json } = await doctorJson();
+    expect(code).toBe(4);
+    expect(json.facts.damagedRows!.rows.map((r) => [r.table, r.key, r.column])).toEqual([
+      ['store_meta', 'key=last_maintenance_at', 'value'],
+      ['store_meta', 'key=last_vacuum_at', 'value'],
+    ]);
+    // A time that does not read back is not known: neither a date nor a crash.
+    expect(check(json, 'maintenance')).toEqual(
+      expect.objectContaining({
+        status: 'warn',
+        detail: 'not known: its store_meta row is damaged (see rows)',
+      }),
+    );
+    expect(check(json, 'vacuum').detail).toBe('not known: its store_meta row is damaged (see rows)');
+    const text = await runCli(args());
+    expect(text.code).toBe(4);
+    expect(text.stdout).toMatch(/✗ rows +2 damaged row\(s\)/);
+
+    expect((await runCli(args('--repair'))).code).toBe(0);
+    expect((await doctorJson()).json.facts.damagedRows!.count).toBe(0);
+  });
+
   it('lists damaged rows (table, key, column, why) and fails (exit 4), changing nothing', async () => {
     const interrupted = seedInterrupted(tmp.path);
     seedCompleted(tmp.path);

@@ -5,6 +5,7 @@ import { readMigrationFiles } from 'drizzle-orm/migrator';
 import { openConnection } from '../../src/db/connection';
 import { applyMigrations, MIGRATIONS_FOLDER } from '../../src/db/migrations';
 import { EXPECTED_TABLES } from '../../src/db/integrity';
+import { DamagedMigrationRecordsError } from '../../src/errors';
 import { useTempDir } from '../support/temp-dir';
 
 const REPO_DRIZZLE = path.resolve(__dirname, '..', '..', 'drizzle');
@@ -94,14 +95,19 @@ describe('applyMigrations', () => {
     expect(applyMigrations(sqlite)).toMatchObject({ applied: shipped.length });
   });
 
-  it('reads a created_at stored as text (numeric affinity is not guaranteed) as a number', () => {
+  it('refuses a created_at stored as text, even holding the right digits: both migrators write integers', () => {
     const sqlite = connect();
     sqlite.exec(
       'CREATE TABLE "__drizzle_migrations" (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at text)',
     );
     sqlite
       .prepare('INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES (?, ?)')
-      .run('h', String(newestShipped));
-    expect(applyMigrations(sqlite)).toEqual({ applied: 0, version: newestShipped });
+      .run(shipped.at(-1)!.hash, String(newestShipped));
+    expect(() => applyMigrations(sqlite)).toThrow(DamagedMigrationRecordsError);
+    expect(() => applyMigrations(sqlite)).toThrow(/created_at '\d+' is not a time/);
+    // Nothing was applied: the refusal comes before any migration runs.
+    expect(
+      sqlite.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'sync_history'").pluck().get(),
+    ).toBe(0);
   });
 });

@@ -1,6 +1,11 @@
 import fs from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
-import { CorruptDatabaseError, NotFoundError, SchemaTooNewError } from '../../src';
+import {
+  CorruptDatabaseError,
+  DamagedMigrationRecordsError,
+  NotFoundError,
+  SchemaTooNewError,
+} from '../../src';
 import { MigrationPendingError, openReadOnlyConnection } from '../../src/db/open-read-only';
 import { openProgressStoreReadOnly } from '../../src/store';
 import { flipBytesInPage, overwriteHeader } from '../support/damage';
@@ -71,12 +76,21 @@ describe('openReadOnlyConnection', () => {
     );
     expect(() => openReadOnlyConnection(dbPath)).toThrow(SchemaTooNewError);
     edit('DELETE FROM "__drizzle_migrations" WHERE created_at >= ?', newest);
-    if (SHIPPED_MIGRATIONS.length > 1) {
-      expect(() => openReadOnlyConnection(dbPath)).toThrow(/behind this version's schema/);
-    }
-    edit('DELETE FROM "__drizzle_migrations"');
-    expect(() => openReadOnlyConnection(dbPath)).toThrow(MigrationPendingError);
-    expect(() => openReadOnlyConnection(dbPath)).toThrow(/has not been migrated yet/);
+    // A record deleted over tables that are there: damaged bookkeeping, not a file behind.
+    expect(() => openReadOnlyConnection(dbPath)).toThrow(DamagedMigrationRecordsError);
+    // Behind for real: the latest migration (0003, two indexes dropped) undone as well.
+    edit('CREATE INDEX `progress_updates_timestamp_idx` ON `progress_updates` (`timestamp`)');
+    edit('CREATE INDEX `checkpoints_created_at_idx` ON `checkpoints` (`created_at`)');
+    expect(() => openReadOnlyConnection(dbPath)).toThrow(/behind this version's schema/);
+
+    const unmigrated = tmp.join('unmigrated.db');
+    const db = new BetterSqlite3(unmigrated);
+    db.exec(
+      'CREATE TABLE "__drizzle_migrations" (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)',
+    );
+    db.close();
+    expect(() => openReadOnlyConnection(unmigrated)).toThrow(MigrationPendingError);
+    expect(() => openReadOnlyConnection(unmigrated)).toThrow(/has not been migrated yet/);
   });
 
   it('is NOT_FOUND for a missing file, and creates none', () => {

@@ -76,10 +76,14 @@ function parsed(text: string | null): unknown {
   }
 }
 
+/** The phase values a duration can be: numbers from 0 to 2^53 - 1 (the rest is damage, skipped). */
 function numericPhases(text: string | null): [string, number][] {
   const value = parsed(text);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return [];
-  return Object.entries(value).filter((entry): entry is [string, number] => typeof entry[1] === 'number');
+  return Object.entries(value).filter(
+    (entry): entry is [string, number] =>
+      typeof entry[1] === 'number' && entry[1] >= 0 && entry[1] <= Number.MAX_SAFE_INTEGER,
+  );
 }
 
 /** Reads the project's rows once; `report(to, days, zone)` then rebuilds any window. */
@@ -165,14 +169,13 @@ export class ReportReference {
       .map((name) => {
         const values = completed
           .map((s) => s.phases.get(name))
-          .filter((ms): ms is number => ms !== undefined && ms >= 0 && ms !== Infinity)
+          .filter((ms): ms is number => ms !== undefined)
           .sort((a, b) => a - b);
         return { name, values };
       })
       .filter(({ values }) => values.length > 0)
       .map(({ name, values }) => {
         const mean = Math.round(values.reduce((a, b) => a + b, 0) / values.length);
-        // The previous window's mean counts every numeric value (PHASE_MEANS does).
         const before = previous.map((s) => s.phases.get(name)).filter((ms): ms is number => ms !== undefined);
         const previousMean = before.length === 0 ? null : before.reduce((a, b) => a + b, 0) / before.length;
         const change = previousMean === null ? null : percentChange(previousMean, mean);
@@ -209,7 +212,7 @@ export class ReportReference {
       let bytesMs = 0;
       for (const s of completed) {
         const ms = msOf(s);
-        if (ms === undefined || !(ms >= 0) || ms === Infinity) continue;
+        if (ms === undefined) continue;
         if (s.row.files_indexed !== null) [files, filesMs] = [files + s.row.files_indexed, filesMs + ms];
         if (s.row.bytes_processed !== null) [bytes, bytesMs] = [bytes + s.row.bytes_processed, bytesMs + ms];
       }

@@ -239,11 +239,21 @@ function fileModes(facts: StoreFacts, ownedByThisUser: boolean): DoctorCheck {
   };
 }
 
+/** A store_meta time that does not read back (doctor --repair deletes the row; the next run records it again). */
+const UNKNOWN_TIME = 'not known: its store_meta row is damaged (see rows)';
+
 function maintenance(facts: StoreFacts, { now }: DiagnoseOptions): DoctorCheck {
   const last = facts.lastMaintenanceAt;
   const advice =
     'run `cidx-progress maintain` (the store also runs it by itself when it opens a file whose last maintenance is over a day old)';
+  if (facts.damagedTimes.includes('last_maintenance_at'))
+    return { name: 'maintenance', status: 'warn', detail: UNKNOWN_TIME, advice };
   if (last === null) return { name: 'maintenance', status: 'warn', detail: 'never ran', advice };
+  // The store finds a run recorded in the future due (retention-policy's maintenanceDueIn).
+  if (last > now) {
+    const detail = `recorded in the future (${formatWhen(last)}): the wall clock went back, or the row was edited; the store runs it again when it next opens the file`;
+    return { name: 'maintenance', status: 'warn', detail, advice };
+  }
   const when = `last ran ${formatAgo(last, now)} (${formatWhen(last)})`;
   if (now - last > DAY) return { name: 'maintenance', status: 'warn', detail: when, advice };
   return { name: 'maintenance', status: 'ok', detail: when, advice: null };
@@ -252,9 +262,12 @@ function maintenance(facts: StoreFacts, { now }: DiagnoseOptions): DoctorCheck {
 /** Information only: a full VACUUM runs at most monthly, only when free pages make it worth it, and only in maintenance asked for. */
 function vacuum(facts: StoreFacts, { now }: DiagnoseOptions): DoctorCheck {
   const last = facts.lastVacuumAt;
-  const detail =
-    last === null
+  const detail = facts.damagedTimes.includes('last_vacuum_at')
+    ? UNKNOWN_TIME
+    : last === null
       ? 'no full VACUUM yet (at most monthly, when free pages make it worth it, in `cidx-progress maintain` or runMaintenance(); the store by itself gives free pages back incrementally)'
-      : `last full VACUUM ${formatAgo(last, now)} (${formatWhen(last)})`;
+      : last > now
+        ? `last full VACUUM recorded in the future (${formatWhen(last)}); the store does not let it delay the next one`
+        : `last full VACUUM ${formatAgo(last, now)} (${formatWhen(last)})`;
   return { name: 'vacuum', status: 'ok', detail, advice: null };
 }

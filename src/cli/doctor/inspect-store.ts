@@ -1,11 +1,12 @@
 import { type Connection, closeConnection } from '../../db/connection';
 import { lstatIfExists } from '../../db/file-modes';
 import type { MigrationRecordsCheck } from '../../db/migration-records';
-import { shippedMigrations } from '../../db/migrations';
+import { shippedMigrations } from '../../db/shipped-migrations';
 import { openInspectionConnection } from '../../db/open-read-only';
 import { StoreFileRepository } from '../../repositories/store-file.repository';
 import { StoredRowsRepository } from '../../repositories/stored-rows.repository';
-import { CHECKED_TABLES } from '../../validation/rows';
+import type { StoreMetaKey } from '../../schema/store-meta';
+import { CHECKED_TABLES, checkRow } from '../../validation/rows';
 import { type DamagedRow, findDamagedRows } from '../../services/damaged-rows';
 import { inspectPaths, type PathFact, type PathSafety, refusalReason } from './path-safety';
 
@@ -39,8 +40,11 @@ export interface StoreFacts {
   /** Why the migrations table could not be checked (the schema check's to report; the file itself was read). */
   migrationRecordsError: string | null;
   pages: { size: number; count: number; free: number };
+  /** Null when never recorded, or when its row is damaged (then named in `damagedTimes`). */
   lastMaintenanceAt: number | null;
   lastVacuumAt: number | null;
+  /** store_meta times whose value is not a time (a hand edit): not known, and listed among the damaged rows. */
+  damagedTimes: StoreMetaKey[];
   /** Rows that fail the checks every read applies (see validation/rows): how many, and the first ones. */
   damagedRows: { count: number; rows: DamagedRow[] };
 }
@@ -100,6 +104,7 @@ export function inspectStore(dbPath: string): StoreFacts {
     pages: { size: 0, count: 0, free: 0 },
     lastMaintenanceAt: null,
     lastVacuumAt: null,
+    damagedTimes: [],
     damagedRows: { count: 0, rows: [] },
   };
   if (facts.notOpened) return facts;
@@ -135,8 +140,17 @@ function readInto(connection: Connection, facts: StoreFacts): void {
     facts.migrationRecordsError = describeError(error);
   }
   const meta = storeFile.metaValues(['last_maintenance_at', 'last_vacuum_at']);
-  facts.lastMaintenanceAt = meta.last_maintenance_at;
-  facts.lastVacuumAt = meta.last_vacuum_at;
+  const time = (key: StoreMetaKey): number | null => {
+    const value = meta[key];
+    if (value === null) return null;
+    // Checked as every read checks the row: text left by a hand edit is damage, not a date.
+    const checked = checkRow<{ value: number }>('store_meta', { key, value });
+    if (checked.ok) return checked.row.value;
+    facts.damagedTimes.push(key);
+    return null;
+  };
+  facts.lastMaintenanceAt = time('last_maintenance_at');
+  facts.lastVacuumAt = time('last_vacuum_at');
   const tables = storeFile.tableNames();
   if (Object.keys(CHECKED_TABLES).every((t) => tables.has(t))) {
     const damaged = findDamagedRows(new StoredRowsRepository(connection));

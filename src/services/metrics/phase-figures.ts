@@ -38,8 +38,8 @@ interface Accumulator extends Throughput {
 
 /**
  * Per-phase figures from one row per completed sync (phase durations as stored JSON).
- * A value that is not a non-negative number, or a column that is not a JSON object, is
- * damage: it is skipped rather than trusted.
+ * A value that is not a number from 0 to 2^53 - 1, or a column that is not a JSON object,
+ * is damage: it is skipped rather than trusted.
  */
 export function collectWindowFigures(rows: readonly CompletedFigures[]): WindowFigures {
   const n = rows.length;
@@ -68,7 +68,8 @@ export function collectWindowFigures(rows: readonly CompletedFigures[]): WindowF
     let k = 0;
     for (const name in parsed) {
       const ms = parsed[name];
-      if (typeof ms !== 'number' || !(ms >= 0) || ms === Infinity) continue;
+      // Out of a duration's range (validation/json-columns) is skipped, as SQL skips it.
+      if (typeof ms !== 'number' || !(ms >= 0 && ms <= Number.MAX_SAFE_INTEGER)) continue;
       let acc = namesAt[k] === name ? accumulatorsAt[k]! : phases.get(name);
       if (!acc) {
         acc = {

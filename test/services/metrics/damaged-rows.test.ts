@@ -131,3 +131,46 @@ describe('report() over phase durations that are a JSON array', () => {
     ]);
   });
 });
+
+describe('report() over phase durations that break the rule for a duration', () => {
+  // A duration is at most 2^53 - 1 ms and never negative (validation/json-columns). Values
+  // outside that are skipped where they are read, as the report skips values of another
+  // type: a hand-edited 1e308 showed as "Indexing: 1.3888888888888888e+301h" (and a mean of
+  // Infinity), a negative one pulled a resumed sync's sum down.
+  it.each([
+    ['a huge one', '1e308'],
+    ['one past 2^53 - 1', '9007199254740993'],
+    ['a negative one', '-5000'],
+  ])('leaves %s out of a single run and of a resumed sync', (_name, value) => {
+    const clock = new ManualClock();
+    const opened = openTestProgressStore(tmp.path, { clock, autoMaintenance: false });
+    const dbPath = opened.store.path;
+    closeTestProgressStore(opened.store);
+    const connection = openStoreDatabase(dbPath, { now: () => clock.now(), warn: () => {} });
+    const history = new HistoryFactory(connection);
+    const phaseDurations = { Indexing: 1000 };
+    const startTime = clock.now() - 3 * DAY;
+    history.add({ startTime, phaseDurations });
+    const single = history.add({ startTime: startTime + 60_000, phaseDurations });
+    const [first] = history.addChain([
+      { startTime: startTime + 120_000, status: 'interrupted', phaseDurations },
+      { startTime: startTime + 180_000, phaseDurations },
+    ]);
+    connection.sqlite.close();
+    for (const jobId of [single, first])
+      handEdit(
+        dbPath,
+        `UPDATE sync_history SET phase_durations = '{"Indexing": ${value}}' WHERE job_id = ?`,
+        {},
+        jobId,
+      );
+
+    const { store } = openTestProgressStore(tmp.path, { clock, autoMaintenance: false });
+    const report = store.metrics.report({ days: 7 });
+    if (report.empty) throw new Error('the report should not be empty');
+    // The good single run (1000) and the chain's good run (1000); the edited single run has no Indexing value left.
+    expect(report.phases).toEqual([
+      { name: 'Indexing', syncs: 2, meanMs: 1000, p50Ms: 1000, p90Ms: 1000, trend: null },
+    ]);
+  });
+});
