@@ -74,6 +74,7 @@ export default tseslint.config(
       'reports/**',
       '**/*.js',
       '**/*.mjs',
+      '**/*.cjs',
       'test/lint/fixtures/**',
     ],
   },
