@@ -188,13 +188,17 @@ export class SyncStatsRepository {
     return this.statement(PHASE_MEANS).all(params(window)) as PhaseMeanRow[];
   }
 
-  /** The newest `limit` ended logical syncs of the window, newest first. */
-  recentSyncs(window: StatsWindow, limit: number): EndedSyncRow[] {
+  /**
+   * The newest `limit` ended logical syncs of the window, newest first. `gone`: ids of
+   * running rows whose owner is gone, listed as interrupted (see statusCounts).
+   */
+  recentSyncs(window: StatsWindow, limit: number, gone: readonly number[] = []): EndedSyncRow[] {
     return this.statement(ENDED_SYNCS).all({
       ...params(window),
       limit,
       status: null,
       minDuration: -1,
+      gone: JSON.stringify(gone),
     }) as EndedSyncRow[];
   }
 
@@ -205,6 +209,7 @@ export class SyncStatsRepository {
       limit,
       status: 'completed',
       minDuration: minDurationMs,
+      gone: '[]',
     }) as EndedSyncRow[];
   }
 

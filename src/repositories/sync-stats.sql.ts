@@ -166,16 +166,21 @@ GROUP BY j.key`;
 /**
  * The newest ended logical syncs, slower than @minDuration (-1: all) and of the given
  * status (NULL: any), read backwards along the start_time index so it stops early. The
- * chain's first start is looked up for the returned rows only.
+ * chain's first start is looked up for the returned rows only. A `running` row whose
+ * owner is gone (@gone, as in STATUS_COUNTS) has ended too: it is listed as interrupted,
+ * ended at its last sign of life, as a resume would record it.
  */
 export const ENDED_SYNCS = `
 SELECT s.job_id AS jobId, ${LOGICAL_START} AS startedAt, s.end_time AS endedAt, s.status AS status,
   s.durationMs, s.files_indexed AS filesIndexed, s.errors AS errors
 FROM (
-  SELECT s.id, s.job_id, s.start_time, s.resumed_from_job_id, s.end_time, s.status, s.files_indexed, s.errors,
-    ${LOGICAL_DURATION} AS durationMs
+  SELECT s.id, s.job_id, s.start_time, s.resumed_from_job_id,
+    CASE WHEN s.status = 'running' THEN s.last_activity_at ELSE s.end_time END AS end_time,
+    CASE WHEN s.status = 'running' THEN 'interrupted' ELSE s.status END AS status,
+    s.files_indexed, s.errors, ${LOGICAL_DURATION} AS durationMs
   FROM ${WINDOW_ROWS}
-  WHERE ${WINDOW} AND ${ENDED} AND (@status IS NULL OR s.status = @status) AND durationMs > @minDuration
+  WHERE ${WINDOW} AND (${ENDED} OR (s.status = 'running' AND s.id IN (SELECT value FROM json_each(@gone))))
+    AND (@status IS NULL OR s.status = @status) AND durationMs > @minDuration
   ORDER BY s.start_time DESC, s.id DESC LIMIT @limit) s
 ORDER BY s.start_time DESC, s.id DESC`;
 

@@ -20,7 +20,7 @@
  * cancelled, interrupted) in the window; running ones (or ones waiting to be resumed)
  * are reported as in progress and left out. A `running` sync whose owner is gone (see
  * services/liveness: its process ended, or its heartbeat stopped) counts as interrupted,
- * as resume and status treat it.
+ * as resume and status treat it, and is listed so among the recent syncs.
  *
  * **Durations** (total, per phase, anomalies' threshold) are of completed syncs: a
  * failed sync's last phase is cut short. Percentiles are nearest-rank. A phase's trend
@@ -137,7 +137,7 @@ export class MetricsService {
         failures: failuresSection(stats.failurePoints(window)),
         resources: resourcesSection(statuses),
         peakUsage: peakUsage(startBuckets, zone),
-        recent: stats.recentSyncs(window, LISTED_SYNCS).map(syncEntry),
+        recent: stats.recentSyncs(window, LISTED_SYNCS, gone).map(syncEntry),
         anomalies: {
           thresholdMs: p90,
           count: p90 === null ? 0 : countAbove(figures.durations, p90),
