@@ -5,6 +5,12 @@ import type { EndedStatus, SyncStatus } from '../schema/sync-status';
 import { checkRow, keyedBySqlName, type RowCheck } from '../validation/rows';
 import { type ChainRun, sumChains } from './chain-sums';
 import {
+  type CompletedFigures,
+  type CompletedRow,
+  parsedOrNull,
+  unpackCompletedFigures,
+} from './completed-figures';
+import {
   CHAIN_FIGURES,
   CHAIN_RUNS,
   COMPLETED_FIGURES,
@@ -14,18 +20,19 @@ import {
   FAILURE_POINTS,
   LAST_COMPLETED,
   NEWEST_PHASES,
+  PACKED_COMPLETED_FIGURES,
   PHASE_MEANS,
   RUNNING_SYNCS,
   STATUS_COUNTS,
 } from './sync-stats.sql';
+
+export type { CompletedFigures } from './completed-figures';
 
 /** A row every figure leaves out, with what is wrong with it. */
 export interface DamagedSyncRow {
   id: number;
   check: RowCheck<SyncHistoryRow>;
 }
-
-const TOTAL_CHANGES = 'SELECT total_changes()';
 
 /** Half-open time window [from, to) over start times, in ms since the epoch. */
 export interface StatsWindow {
@@ -61,22 +68,6 @@ export interface RegressionSums {
   sumXY: number;
   sumXX: number;
 }
-
-/**
- * One completed logical sync: what percentiles and per-phase figures come from. A tuple
- * (better-sqlite3's raw mode): thousands of them are read per report. `phases` is the
- * stored JSON text of {phase: ms}; parse it defensively.
- */
-export type CompletedFigures = [
-  durationMs: number,
-  files: number | null,
-  bytes: number | null,
-  phases: string | null,
-  startTime: number,
-];
-
-/** A COMPLETED_FIGURES row: the figures, then the id of a run that resumed others (else null). */
-type CompletedRow = [...CompletedFigures, chainHead: number | null];
 
 export interface PhaseMeanRow {
   phase: string;
@@ -127,7 +118,6 @@ export interface StartBucketRow {
  */
 export class SyncStatsRepository {
   private readonly statements = new Map<string, Statement>();
-  private damagedCache: { version: string; rows: DamagedSyncRow[] } | null = null;
 
   constructor(private readonly connection: Connection) {}
 
@@ -163,8 +153,18 @@ export class SyncStatsRepository {
     return this.statement(DURATION_REGRESSION).get(params(window)) as RegressionSums;
   }
 
+  /** One row per completed logical sync of the window, in start_time order, chains summed. */
   completedFigures(window: StatsWindow): CompletedFigures[] {
-    const rows = this.statement(COMPLETED_FIGURES, true).all(params(window)) as CompletedRow[];
+    const packed = this.statement(PACKED_COMPLETED_FIGURES).get(params(window)) as {
+      figures: string;
+      phases: string | null;
+    };
+    const rows =
+      unpackCompletedFigures(packed.figures, packed.phases) ??
+      (this.statement(COMPLETED_FIGURES, true).all(params(window)) as CompletedRow[]).map((row) => {
+        row[3] = parsedOrNull(row[3]);
+        return row;
+      });
     const heads = rows.filter((row) => row[5] !== null).map((row) => row[5]!);
     const chains =
       heads.length === 0
@@ -179,7 +179,7 @@ export class SyncStatsRepository {
         chains.get(head) ??
         (this.statement(CHAIN_FIGURES).get({ id: head }) as { durationMs: number; phases: string | null });
       row[0] = sum.durationMs;
-      row[3] = sum.phases;
+      row[3] = parsedOrNull(sum.phases);
       return row as unknown as CompletedFigures;
     });
   }
@@ -219,22 +219,14 @@ export class SyncStatsRepository {
 
   /**
    * The project's rows the figures must leave out (pass their ids as `excluded`), each
-   * with what is wrong with it. One scan of the project's rows; empty when all is well.
+   * with what is wrong with it; empty when all is well. Read from two partial indexes that
+   * hold just those rows: no row that is well is read, so there is nothing to cache.
    */
   damagedRows(projectId: string): DamagedSyncRow[] {
-    // The scan costs about a fifth of a 10k-sync report: it is redone only when the file
-    // changed (another connection committed: data_version; this one wrote: total_changes).
-    const version = `${projectId}:${this.connection.sqlite.pragma('data_version', { simple: true })}:${this.statement(TOTAL_CHANGES).pluck().get()}`;
-    if (this.damagedCache?.version !== version) {
-      const rows = (this.statement(DAMAGED_ROWS).all({ projectId }) as Record<string, unknown>[]).map(
-        (row) => ({
-          id: row.id as number,
-          check: checkRow<SyncHistoryRow>('sync_history', keyedBySqlName('sync_history', row)),
-        }),
-      );
-      this.damagedCache = { version, rows };
-    }
-    return this.damagedCache.rows;
+    return (this.statement(DAMAGED_ROWS).all({ projectId }) as Record<string, unknown>[]).map((row) => ({
+      id: row.id as number,
+      check: checkRow<SyncHistoryRow>('sync_history', keyedBySqlName('sync_history', row)),
+    }));
   }
 
   /** The phase list (JSON text) of the project's newest sync, or null when there is none. */

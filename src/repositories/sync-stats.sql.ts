@@ -11,14 +11,10 @@
  * SQLite prefers the project_id or status index, and a project has one file, so those
  * match nearly every row and a window becomes a scan with a lookup per row.
  */
-import { ENDED_STATUSES, SYNC_STATUSES, sqlInList } from '../schema/sync-status';
+import { ENDED_STATUSES, sqlInList } from '../schema/sync-status';
+import { trustedActivity, trustedFigures } from '../schema/sync-history-trust';
 
 const WINDOW_ROWS = `sync_history s INDEXED BY sync_history_start_time_idx`;
-
-const STATUS_LIST = sqlInList(SYNC_STATUSES);
-const wholeOrNull = (column: string) =>
-  `(${column} IS NULL OR (typeof(${column}) = 'integer' AND ${column} >= 0))`;
-const jsonOrNull = (column: string) => `(${column} IS NULL OR json_valid(${column}))`;
 
 /**
  * The rules of validation/row-schemas that the report's figures depend on, in SQL: a
@@ -30,20 +26,24 @@ const jsonOrNull = (column: string) => `(${column} IS NULL OR json_valid(${colum
  * of the wrong shape is skipped value by value where it is read.
  * test/services/metrics/damaged-rows.test.ts holds the two to the same verdicts.
  */
-export const TRUSTED_ROW = `(s.status IN (${STATUS_LIST}) AND typeof(s.start_time) = 'integer'
-  AND typeof(s.last_activity_at) = 'integer' AND (s.end_time IS NULL OR typeof(s.end_time) = 'integer')
-  AND ${wholeOrNull('s.total_duration')} AND ${wholeOrNull('s.files_indexed')} AND ${wholeOrNull('s.bytes_processed')}
-  AND ${wholeOrNull('s.peak_memory_bytes')} AND (s.mean_cpu_percent IS NULL OR (typeof(s.mean_cpu_percent) IN ('integer', 'real') AND s.mean_cpu_percent >= 0))
-  AND json_valid(s.phases) AND ${jsonOrNull('s.phase_durations')} AND ${jsonOrNull('s.errors')})`;
+export const TRUSTED_ROW = `(${trustedActivity('s.')} AND ${trustedFigures('s.')})`;
 
 /** The NOT IN is skipped when nothing is excluded (the usual case): it costs a lookup per row. */
 const WINDOW = `s.project_id = @projectId AND s.start_time >= @from AND s.start_time < @to
   AND (@excluded = '[]' OR s.id NOT IN (SELECT value FROM json_each(@excluded)))`;
 
-/** The project's rows every figure leaves out as damaged, whole (zod describes them). */
+/**
+ * The project's rows every figure leaves out as damaged, whole (zod describes them), in id
+ * order. Read through the two partial indexes that hold exactly these rows (schema
+ * sync-history.ts), so no row that is well is read.
+ */
 export const DAMAGED_ROWS = `
-SELECT s.* FROM sync_history s
-WHERE s.project_id = @projectId AND NOT ${TRUSTED_ROW}`;
+SELECT s.* FROM sync_history s INDEXED BY sync_history_damaged_figures_idx
+WHERE s.project_id = @projectId AND NOT ${trustedFigures('s.')}
+UNION ALL
+SELECT s.* FROM sync_history s INDEXED BY sync_history_damaged_activity_idx
+WHERE s.project_id = @projectId AND NOT ${trustedActivity('s.')} AND ${trustedFigures('s.')}
+ORDER BY id`;
 
 /** Monotonic duration of one run; a run that died unfinished counts until its last sign of life. */
 const runDuration = (t: string) =>
@@ -129,6 +129,22 @@ FROM ${WINDOW_ROWS}
 WHERE ${WINDOW} AND s.status = 'completed'`;
 
 /**
+ * COMPLETED_FIGURES' rows for the whole window as two values, so that thousands of rows
+ * cross into JavaScript as two strings rather than one row object each (the row objects
+ * and a JSON.parse per row were most of a report): `figures`, a JSON array of
+ * [durationMs, files, bytes, null, startTime, chainHead] (integers, which JSON renders
+ * exactly), and `phases`, the rows' phase durations as stored, joined into one JSON array
+ * text (NULL when the window has none). Both aggregates read the same rows in the same
+ * order. The caller checks the two agree and falls back to COMPLETED_FIGURES otherwise.
+ */
+export const PACKED_COMPLETED_FIGURES = `
+SELECT json_group_array(json_array(${runDuration('s')}, s.files_indexed, s.bytes_processed, NULL, s.start_time,
+    CASE WHEN s.resumed_from_job_id IS NOT NULL THEN s.id END)) AS figures,
+  '[' || group_concat(COALESCE(s.phase_durations, 'null')) || ']' AS phases
+FROM ${WINDOW_ROWS}
+WHERE ${WINDOW} AND s.status = 'completed'`;
+
+/**
  * The runs of the chains ending at the rows @heads (a JSON array of ids), walked as
  * CHAIN walks them (same runs, same depth bound): per run, its duration, its phase
  * durations when they are a JSON object, and how many entries json_each finds in them
@@ -195,12 +211,14 @@ FROM (
 /**
  * Errors of the runs that started in the window (a failure later resumed still marks a
  * place where syncs fail), grouped by phase and code, most frequent first. Cancellations
- * are a choice, not a failure point. The message is that of the latest occurrence.
+ * are a choice, not a failure point. The message is that of the latest occurrence. Read
+ * through the index of the runs that have errors (a few in a hundred).
  */
 export const FAILURE_POINTS = `
 SELECT j.value ->> 'phase' AS phase, j.value ->> 'code' AS code, COUNT(*) AS count,
   MAX(j.value ->> 'at') AS lastSeen, j.value ->> 'message' AS message
-FROM ${WINDOW_ROWS}, json_each(CASE WHEN json_valid(s.errors) THEN s.errors END) j
+FROM sync_history s INDEXED BY sync_history_errors_start_time_idx,
+  json_each(CASE WHEN json_valid(s.errors) THEN s.errors END) j
 WHERE ${WINDOW} AND s.errors IS NOT NULL
   AND j.type = 'object' AND j.value ->> 'code' != 'CANCELLED'
 GROUP BY phase, code
