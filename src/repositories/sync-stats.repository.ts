@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Connection } from '../db/connection';
 import type { SyncHistoryRow } from '../schema';
-import type { EndedStatus, SyncStatus } from '../schema/sync-status';
+import type { EndedStatus } from '../schema/sync-status';
 import { checkRow, keyedBySqlName, type RowCheck } from '../validation/rows';
 import { type ChainRun, sumChains } from './chain-sums';
 import {
@@ -10,6 +10,14 @@ import {
   parsedOrNull,
   unpackCompletedFigures,
 } from './completed-figures';
+import {
+  type ResourceSums,
+  resourcesOf,
+  startBucketsOf,
+  statusesOf,
+  type WindowPass,
+  type WindowPassRow,
+} from './window-pass';
 import {
   CHAIN_FIGURES,
   CHAIN_RUNS,
@@ -20,13 +28,15 @@ import {
   FAILURE_POINTS,
   LAST_COMPLETED,
   NEWEST_PHASES,
-  PACKED_COMPLETED_FIGURES,
   PHASE_MEANS,
   RUNNING_SYNCS,
-  STATUS_COUNTS,
+  WINDOW_PASS,
+  LIVE_RUNS_WITH_RESOURCES,
+  ENDED_RESOURCES,
 } from './sync-stats.sql';
 
 export type { CompletedFigures } from './completed-figures';
+export type { ResourceSums, StartBucketRow, StatusCountRow, WindowPass } from './window-pass';
 
 /** A row every figure leaves out, with what is wrong with it. */
 export interface DamagedSyncRow {
@@ -48,17 +58,6 @@ export type RunningSyncRow = Pick<
   SyncHistoryRow,
   'jobId' | 'ownerPid' | 'ownerHost' | 'ownerBootId' | 'lastActivityAt' | 'lastActivityMono'
 > & { id: number };
-
-/** The runs of a window with one status, and their resource figures. */
-export interface StatusCountRow {
-  status: SyncStatus;
-  runs: number;
-  memoryRuns: number;
-  memorySum: number | null;
-  memoryPeak: number | null;
-  cpuRuns: number;
-  cpuSum: number | null;
-}
 
 /** Completed syncs of a window: x = days before its end, y = duration in ms. */
 export interface RegressionSums {
@@ -97,19 +96,6 @@ export interface FailurePointRow {
   message: string;
 }
 
-/** What one pass over a window counts: its runs by status, and its starts by bucket. */
-export interface WindowCounts {
-  statuses: StatusCountRow[];
-  /** Starts of logical syncs (first runs only) per 15-minute UTC bucket. */
-  startBuckets: StartBucketRow[];
-}
-
-export interface StartBucketRow {
-  /** Start of a 15-minute UTC bucket, in units of 15 minutes since the epoch. */
-  bucket: number;
-  starts: number;
-}
-
 /**
  * Aggregates over `sync_history` for the metrics service, computed by SQLite (counts,
  * sums, grouping with json_each) so a report never loads whole rows: the one per-sync
@@ -122,26 +108,30 @@ export class SyncStatsRepository {
   constructor(private readonly connection: Connection) {}
 
   /**
-   * Runs of the window by status, and the starts of logical syncs per 15-minute bucket, in
-   * one pass. `gone`: ids of running rows whose owner is gone, counted as interrupted (see
-   * runningSyncs).
+   * The window in one pass (WINDOW_PASS): runs by status, resources, starts of logical syncs
+   * per 15-minute bucket, and the completed syncs' figures. `gone`: ids of running rows
+   * whose owner is gone, counted as interrupted (see runningSyncs).
    */
-  statusCounts(window: StatsWindow, gone: readonly number[] = []): WindowCounts {
-    const rows = this.statement(STATUS_COUNTS).all({
-      ...params(window),
-      gone: JSON.stringify(gone),
-    }) as (StatusCountRow & {
-      firstStartBuckets: string | null;
-    })[];
-    const starts = new Map<number, number>();
-    const statuses = rows.map(({ firstStartBuckets, ...row }) => {
-      // Comma-separated integers (SQLite's group_concat): a JSON array once bracketed.
-      if (firstStartBuckets !== null)
-        for (const bucket of JSON.parse(`[${firstStartBuckets}]`) as number[])
-          starts.set(bucket, (starts.get(bucket) ?? 0) + 1);
-      return row;
-    });
-    return { statuses, startBuckets: Array.from(starts, ([bucket, count]) => ({ bucket, starts: count })) };
+  windowPass(window: StatsWindow, gone: readonly number[] = []): WindowPass {
+    const row = this.statement(WINDOW_PASS).get(params(window)) as WindowPassRow;
+    const goneIds = { ...params(window), gone: JSON.stringify(gone) };
+    // The pass sums every run's resources: exact for the ended ones while no live run has any.
+    const resources =
+      this.statement(LIVE_RUNS_WITH_RESOURCES).pluck().get(goneIds) === 0
+        ? resourcesOf(row)
+        : (this.statement(ENDED_RESOURCES).get(goneIds) as ResourceSums);
+    const rows =
+      unpackCompletedFigures(row.figures, row.phases) ??
+      (this.statement(COMPLETED_FIGURES, true).all(params(window)) as CompletedRow[]).map((figures) => {
+        figures[3] = parsedOrNull(figures[3]);
+        return figures;
+      });
+    return {
+      statuses: statusesOf(row.statuses, gone.length),
+      resources,
+      startBuckets: startBucketsOf(row),
+      completed: this.sumChainsOf(rows),
+    };
   }
 
   /** The window's running rows with their owner and heartbeat, for the caller to judge liveness. */
@@ -155,16 +145,11 @@ export class SyncStatsRepository {
 
   /** One row per completed logical sync of the window, in start_time order, chains summed. */
   completedFigures(window: StatsWindow): CompletedFigures[] {
-    const packed = this.statement(PACKED_COMPLETED_FIGURES).get(params(window)) as {
-      figures: string;
-      phases: string | null;
-    };
-    const rows =
-      unpackCompletedFigures(packed.figures, packed.phases) ??
-      (this.statement(COMPLETED_FIGURES, true).all(params(window)) as CompletedRow[]).map((row) => {
-        row[3] = parsedOrNull(row[3]);
-        return row;
-      });
+    return this.windowPass(window).completed;
+  }
+
+  /** The rows with a run that resumed others given the sums of their chains. */
+  private sumChainsOf(rows: CompletedRow[]): CompletedFigures[] {
     const heads = rows.filter((row) => row[5] !== null).map((row) => row[5]!);
     const chains =
       heads.length === 0

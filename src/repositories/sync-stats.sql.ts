@@ -11,7 +11,8 @@
  * SQLite prefers the project_id or status index, and a project has one file, so those
  * match nearly every row and a window becomes a scan with a lookup per row.
  */
-import { ENDED_STATUSES, sqlInList } from '../schema/sync-status';
+import { ENDED_STATUSES, SYNC_STATUSES, sqlInList } from '../schema/sync-status';
+import { STATUS_LETTERS } from './window-pass';
 import { trustedActivity, trustedFigures } from '../schema/sync-history-trust';
 
 const WINDOW_ROWS = `sync_history s INDEXED BY sync_history_start_time_idx`;
@@ -83,28 +84,52 @@ const LOGICAL_PHASES = `(CASE WHEN s.resumed_from_job_id IS NULL THEN s.phase_du
 
 const ENDED = `s.status IN (${sqlInList(ENDED_STATUSES)})`;
 
-/**
- * Runs of the window grouped by status, with their resource figures. Every status but
- * `resumed` is the last run of a logical sync, so those counts are logical syncs. A
- * `running` row whose owner is gone (@gone, a JSON array of ids the caller judged with
- * services/liveness) counts as interrupted, as resume and status treat it.
- * The same pass lists the 15-minute UTC bucket (start_time / 900000) of every first run
- * (the start of a logical sync, for peak usage) as comma-separated integers: a second
- * pass grouping by bucket cost more than the rest of this one.
- */
-export const STATUS_COUNTS = `
-SELECT CASE WHEN s.status = 'running' AND s.id IN (SELECT value FROM json_each(@gone)) THEN 'interrupted'
-  ELSE s.status END AS status, COUNT(*) AS runs,
-  COUNT(s.peak_memory_bytes) AS memoryRuns, SUM(s.peak_memory_bytes) AS memorySum,
-  MAX(s.peak_memory_bytes) AS memoryPeak,
-  COUNT(s.mean_cpu_percent) AS cpuRuns, SUM(s.mean_cpu_percent) AS cpuSum,
-  group_concat(CASE WHEN s.resumed_from_job_id IS NULL THEN s.start_time / 900000 END) AS firstStartBuckets
-FROM ${WINDOW_ROWS}
-WHERE ${WINDOW}
-GROUP BY 1`;
+/** A `running` row whose owner is gone (@gone, a JSON array of ids the caller judged with services/liveness). */
+const GONE = `(s.status = 'running' AND s.id IN (SELECT value FROM json_each(@gone)))`;
 
 /**
- * The window's `running` rows, with what liveness is judged from (see STATUS_COUNTS' @gone).
+ * Everything the report reads from each row of the window, in one pass. Each pass over 10k
+ * rows costs about what the raw aggregate does, and so does each few aggregates computed
+ * per row, so there are few and none is filtered per status:
+ * - `statuses`: one letter per run (window-pass.ts STATUS_LETTERS), counted by the caller;
+ * - the resource figures of every run; a running run has none until it ends, so these are
+ *   those of the runs that ended (the caller checks it; see LIVE_RUNS_WITH_RESOURCES);
+ * - the 15-minute UTC bucket (start_time / 900000) of every first run (the start of a
+ *   logical sync, for peak usage), as comma-separated integers;
+ * - COMPLETED_FIGURES' rows as two values, so that thousands of rows cross into
+ *   JavaScript as two strings rather than one row object each (the row objects and a
+ *   JSON.parse per row were most of a report): `figures`, a JSON array of
+ *   [durationMs, files, bytes, null, startTime, chainHead] (integers, which JSON renders
+ *   exactly), and `phases`, the stored phase durations joined into one JSON array text
+ *   (NULL when none completed). Both aggregate the same rows in the same order; the
+ *   caller checks they agree and falls back to COMPLETED_FIGURES otherwise.
+ */
+export const WINDOW_PASS = `
+SELECT group_concat(CASE s.status ${SYNC_STATUSES.map((status) => `WHEN '${status}' THEN '${STATUS_LETTERS[status]}'`).join(' ')} END, '') AS statuses,
+  COUNT(s.peak_memory_bytes) AS memoryRuns, SUM(s.peak_memory_bytes) AS memorySum, MAX(s.peak_memory_bytes) AS memoryPeak,
+  COUNT(s.mean_cpu_percent) AS cpuRuns, SUM(s.mean_cpu_percent) AS cpuSum,
+  group_concat(s.start_time / 900000) FILTER (WHERE s.resumed_from_job_id IS NULL) AS firstStartBuckets,
+  json_group_array(json_array(${runDuration('s')}, s.files_indexed, s.bytes_processed, NULL, s.start_time,
+    CASE WHEN s.resumed_from_job_id IS NOT NULL THEN s.id END)) FILTER (WHERE s.status = 'completed') AS figures,
+  '[' || group_concat(COALESCE(s.phase_durations, 'null')) FILTER (WHERE s.status = 'completed') || ']' AS phases
+FROM ${WINDOW_ROWS}
+WHERE ${WINDOW}`;
+
+/** How many running rows whose owner is alive (not in @gone) have resource figures: normally none. */
+export const LIVE_RUNS_WITH_RESOURCES = `
+SELECT COUNT(*) FROM sync_history s INDEXED BY sync_history_status_activity_idx
+WHERE s.status = 'running' AND ${WINDOW} AND s.id NOT IN (SELECT value FROM json_each(@gone))
+  AND (s.peak_memory_bytes IS NOT NULL OR s.mean_cpu_percent IS NOT NULL)`;
+
+/** The resource figures of the runs of the window that ended (WINDOW_PASS' when a live run has some). */
+export const ENDED_RESOURCES = `
+SELECT COUNT(s.peak_memory_bytes) AS memoryRuns, SUM(s.peak_memory_bytes) AS memorySum,
+  MAX(s.peak_memory_bytes) AS memoryPeak, COUNT(s.mean_cpu_percent) AS cpuRuns, SUM(s.mean_cpu_percent) AS cpuSum
+FROM ${WINDOW_ROWS}
+WHERE ${WINDOW} AND (s.status != 'running' OR ${GONE})`;
+
+/**
+ * The window's `running` rows, with what liveness is judged from (see WINDOW_PASS' @gone).
  * Found through the status index: running rows are a handful, a window is thousands.
  */
 export const RUNNING_SYNCS = `
@@ -125,22 +150,6 @@ export const COMPLETED_FIGURES = `
 SELECT ${runDuration('s')} AS durationMs, s.files_indexed AS files, s.bytes_processed AS bytes,
   s.phase_durations AS phases, s.start_time AS startTime,
   CASE WHEN s.resumed_from_job_id IS NOT NULL THEN s.id END AS chainHead
-FROM ${WINDOW_ROWS}
-WHERE ${WINDOW} AND s.status = 'completed'`;
-
-/**
- * COMPLETED_FIGURES' rows for the whole window as two values, so that thousands of rows
- * cross into JavaScript as two strings rather than one row object each (the row objects
- * and a JSON.parse per row were most of a report): `figures`, a JSON array of
- * [durationMs, files, bytes, null, startTime, chainHead] (integers, which JSON renders
- * exactly), and `phases`, the rows' phase durations as stored, joined into one JSON array
- * text (NULL when the window has none). Both aggregates read the same rows in the same
- * order. The caller checks the two agree and falls back to COMPLETED_FIGURES otherwise.
- */
-export const PACKED_COMPLETED_FIGURES = `
-SELECT json_group_array(json_array(${runDuration('s')}, s.files_indexed, s.bytes_processed, NULL, s.start_time,
-    CASE WHEN s.resumed_from_job_id IS NOT NULL THEN s.id END)) AS figures,
-  '[' || group_concat(COALESCE(s.phase_durations, 'null')) || ']' AS phases
 FROM ${WINDOW_ROWS}
 WHERE ${WINDOW} AND s.status = 'completed'`;
 
@@ -183,7 +192,7 @@ GROUP BY j.key`;
  * The newest ended logical syncs, slower than @minDuration (-1: all) and of the given
  * status (NULL: any), read backwards along the start_time index so it stops early. The
  * chain's first start is looked up for the returned rows only. A `running` row whose
- * owner is gone (@gone, as in STATUS_COUNTS) has ended too: it is listed as interrupted,
+ * owner is gone (@gone, as in WINDOW_PASS) has ended too: it is listed as interrupted,
  * ended at its last sign of life, as a resume would record it.
  */
 export const ENDED_SYNCS = `

@@ -99,11 +99,10 @@ export class MetricsService {
         .runningSyncs(window)
         .filter((row) => !isOwnerAlive(row, clock, this.context.settings))
         .map((row) => row.id);
-      const { statuses, startBuckets } = stats.statusCounts(window, gone);
+      const { statuses, resources, startBuckets, completed } = stats.windowPass(window, gone);
       const success = successSection(statuses);
       if (success.syncs === 0) return { empty: true as const, ...base };
 
-      const completed = stats.completedFigures(window);
       const figures = collectWindowFigures(completed);
       const ordered = orderPhases(
         figures.phases.keys(),
@@ -135,7 +134,7 @@ export class MetricsService {
             : { meanMs: Math.round(meanMs), p50Ms: percentile(figures.durations, 50)!, p90Ms: p90! },
         rates: ratesSection(figures.overall, indexing === null ? null : figures.phases.get(indexing)!),
         failures: failuresSection(stats.failurePoints(window)),
-        resources: resourcesSection(statuses),
+        resources: resourcesSection(resources),
         peakUsage: peakUsage(startBuckets, zone),
         recent: stats.recentSyncs(window, LISTED_SYNCS, gone).map(syncEntry),
         anomalies: {
