@@ -3,12 +3,21 @@ import type { Connection } from '../db/connection';
 import type { SyncHistoryRow } from '../schema';
 import type { EndedStatus } from '../schema/sync-status';
 import { checkRow, keyedBySqlName, type RowCheck } from '../validation/rows';
-import { type ChainRun, sumChains } from './chain-sums';
+import {
+  type ChainHead,
+  type ChainRun,
+  chainPhases,
+  type ResumedRun,
+  sumChains,
+  walkChains,
+} from './chain-sums';
 import {
   type CompletedFigures,
   type CompletedRow,
   parsedOrNull,
+  phaseObjectOf,
   unpackCompletedFigures,
+  unpackResumedRuns,
 } from './completed-figures';
 import {
   type ResourceSums,
@@ -120,17 +129,15 @@ export class SyncStatsRepository {
       this.statement(LIVE_RUNS_WITH_RESOURCES).pluck().get(goneIds) === 0
         ? resourcesOf(row)
         : (this.statement(ENDED_RESOURCES).get(goneIds) as ResourceSums);
-    const rows =
-      unpackCompletedFigures(row.figures, row.phases) ??
-      (this.statement(COMPLETED_FIGURES, true).all(params(window)) as CompletedRow[]).map((figures) => {
-        figures[3] = parsedOrNull(figures[3]);
-        return figures;
-      });
+    const packed = unpackCompletedFigures(row.figures, row.phases);
+    // Read row by row, heads come as ids: CHAIN_RUNS reads every chain then.
+    const rows = packed ?? this.completedRows(window);
+    const resumed = (packed && unpackResumedRuns(row.resumedRuns, row.resumedPhases)) ?? new Map();
     return {
       statuses: statusesOf(row.statuses, gone.length),
       resources,
       startBuckets: startBucketsOf(row),
-      completed: this.sumChainsOf(rows),
+      completed: this.sumChainsOf(rows, resumed),
     };
   }
 
@@ -148,25 +155,65 @@ export class SyncStatsRepository {
     return this.windowPass(window).completed;
   }
 
-  /** The rows with a run that resumed others given the sums of their chains. */
-  private sumChainsOf(rows: CompletedRow[]): CompletedFigures[] {
-    const heads = rows.filter((row) => row[5] !== null).map((row) => row[5]!);
-    const chains =
-      heads.length === 0
-        ? new Map<number, null>()
-        : sumChains(this.statement(CHAIN_RUNS).all({ heads: JSON.stringify(heads) }) as ChainRun[]);
+  private completedRows(window: StatsWindow): CompletedRow[] {
+    return (this.statement(COMPLETED_FIGURES, true).all(params(window)) as CompletedRow[]).map((row) => {
+      row[3] = parsedOrNull(row[3]);
+      return row;
+    });
+  }
+
+  /**
+   * The rows with a run that resumed others given the sums of their chains: walked in
+   * `resumed` (the window's resumed runs) where they can be, else read by CHAIN_RUNS.
+   */
+  private sumChainsOf(rows: CompletedRow[], resumed: ReadonlyMap<string, ResumedRun>): CompletedFigures[] {
+    const heads: ChainHead[] = [];
+    const elsewhere: number[] = [];
+    for (const row of rows) {
+      const head = row[5];
+      if (typeof head === 'number') elsewhere.push(head);
+      else if (head !== null)
+        heads.push({
+          run: { head: head[0], durationMs: row[0], phases: phaseObjectOf(row[3]), entries: head[2] },
+          resumedFrom: head[1],
+        });
+    }
+    const walked = walkChains(heads, resumed);
+    elsewhere.push(...walked.elsewhere);
+    const chains = sumChains(
+      elsewhere.length === 0 ? walked.runs : [...walked.runs, ...this.chainRuns(elsewhere)],
+    );
     return rows.map((row) => {
       const head = row[5];
       (row as unknown[]).length = 5;
       if (head === null) return row as unknown as CompletedFigures;
+      const id = typeof head === 'number' ? head : head[0];
       // Summed in JavaScript when that is exact, else by SQL for this chain alone.
-      const sum =
-        chains.get(head) ??
-        (this.statement(CHAIN_FIGURES).get({ id: head }) as { durationMs: number; phases: string | null });
-      row[0] = sum.durationMs;
-      row[3] = parsedOrNull(sum.phases);
+      const sum = chains.get(id);
+      if (sum) {
+        row[0] = sum.durationMs;
+        row[3] = sum.phases;
+      } else {
+        const bySql = this.statement(CHAIN_FIGURES).get({ id }) as {
+          durationMs: number;
+          phases: string | null;
+        };
+        row[0] = bySql.durationMs;
+        row[3] = parsedOrNull(bySql.phases);
+      }
       return row as unknown as CompletedFigures;
     });
+  }
+
+  /** Every run of the chains ending at `heads` (ids), as CHAIN_RUNS reads them. */
+  private chainRuns(heads: readonly number[]): ChainRun[] {
+    const rows = this.statement(CHAIN_RUNS).all({ heads: JSON.stringify(heads) }) as (Omit<
+      ChainRun,
+      'phases'
+    > & {
+      phases: string | null;
+    })[];
+    return rows.map((run) => ({ ...run, phases: chainPhases(run.phases) }));
   }
 
   phaseMeans(window: StatsWindow): PhaseMeanRow[] {

@@ -87,6 +87,10 @@ const ENDED = `s.status IN (${sqlInList(ENDED_STATUSES)})`;
 /** A `running` row whose owner is gone (@gone, a JSON array of ids the caller judged with services/liveness). */
 const GONE = `(s.status = 'running' AND s.id IN (SELECT value FROM json_each(@gone)))`;
 
+/** Entries json_each finds in a run's phase durations when they are a JSON object (CHAIN_RUNS' `entries`). */
+const phaseEntries = (t: string) =>
+  `(SELECT COUNT(*) FROM json_each(${phaseObject(`${t}.phase_durations`)}))`;
+
 /**
  * Everything the report reads from each row of the window, in one pass. Each pass over 10k
  * rows costs about what the raw aggregate does, and so does each few aggregates computed
@@ -102,7 +106,12 @@ const GONE = `(s.status = 'running' AND s.id IN (SELECT value FROM json_each(@go
  *   [durationMs, files, bytes, null, startTime, chainHead] (integers, which JSON renders
  *   exactly), and `phases`, the stored phase durations joined into one JSON array text
  *   (NULL when none completed). Both aggregate the same rows in the same order; the
- *   caller checks they agree and falls back to COMPLETED_FIGURES otherwise.
+ *   caller checks they agree and falls back to COMPLETED_FIGURES otherwise. A completed
+ *   run that resumed others has [id, resumed job id, phase entries] as its chainHead;
+ * - the `resumed` runs, the earlier runs of chains, as CHAIN_RUNS reads them, with the
+ *   job they resumed: `resumedRuns` [job id, resumed job id, duration (when an integer),
+ *   phase entries] and `resumedPhases`, so chains whose runs are all in the window are
+ *   summed without another query (chain-sums.ts).
  */
 export const WINDOW_PASS = `
 SELECT group_concat(CASE s.status ${SYNC_STATUSES.map((status) => `WHEN '${status}' THEN '${STATUS_LETTERS[status]}'`).join(' ')} END, '') AS statuses,
@@ -110,8 +119,14 @@ SELECT group_concat(CASE s.status ${SYNC_STATUSES.map((status) => `WHEN '${statu
   COUNT(s.mean_cpu_percent) AS cpuRuns, SUM(s.mean_cpu_percent) AS cpuSum,
   group_concat(s.start_time / 900000) FILTER (WHERE s.resumed_from_job_id IS NULL) AS firstStartBuckets,
   json_group_array(json_array(${runDuration('s')}, s.files_indexed, s.bytes_processed, NULL, s.start_time,
-    CASE WHEN s.resumed_from_job_id IS NOT NULL THEN s.id END)) FILTER (WHERE s.status = 'completed') AS figures,
-  '[' || group_concat(COALESCE(s.phase_durations, 'null')) FILTER (WHERE s.status = 'completed') || ']' AS phases
+    CASE WHEN s.resumed_from_job_id IS NOT NULL THEN json_array(s.id, s.resumed_from_job_id, ${phaseEntries('s')}) END))
+    FILTER (WHERE s.status = 'completed') AS figures,
+  '[' || group_concat(COALESCE(s.phase_durations, 'null')) FILTER (WHERE s.status = 'completed') || ']' AS phases,
+  json_group_array(json_array(s.job_id, s.resumed_from_job_id,
+    CASE WHEN typeof(${runDuration('s')}) = 'integer' THEN ${runDuration('s')} END, ${phaseEntries('s')}))
+    FILTER (WHERE s.status = 'resumed') AS resumedRuns,
+  '[' || group_concat(COALESCE(${phaseObject('s.phase_durations')}, 'null')) FILTER (WHERE s.status = 'resumed') || ']'
+    AS resumedPhases
 FROM ${WINDOW_ROWS}
 WHERE ${WINDOW}`;
 

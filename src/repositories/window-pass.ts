@@ -44,6 +44,8 @@ export type WindowPassRow = ResourceSums & {
   firstStartBuckets: string | null;
   figures: string;
   phases: string | null;
+  resumedRuns: string;
+  resumedPhases: string | null;
 };
 
 /**

@@ -1,5 +1,5 @@
 import type { FilledHistoryReport, ProgressStore } from '../../../src';
-import { unpackCompletedFigures } from '../../../src/repositories/completed-figures';
+import { unpackCompletedFigures, unpackResumedRuns } from '../../../src/repositories/completed-figures';
 import { handEdit } from '../../support/hand-edit';
 import { HistoryFactory } from '../../support/history-factory';
 import { ManualClock } from '../../support/manual-clock';
@@ -79,12 +79,12 @@ describe('report() in one pass', () => {
 });
 
 describe('unpackCompletedFigures', () => {
-  const row = (head: number | null = null) => [10, 1, 2, null, 1000, head];
+  const row = (head: unknown = null) => [10, 1, 2, null, 1000, head];
 
   it('pairs each row with its phase durations, parsed', () => {
-    expect(unpackCompletedFigures(JSON.stringify([row(), row(7)]), '[{"A": 1},null]')).toEqual([
+    expect(unpackCompletedFigures(JSON.stringify([row(), row([7, 'job-a', 1])]), '[{"A": 1},null]')).toEqual([
       [10, 1, 2, { A: 1 }, 1000, null],
-      [10, 1, 2, null, 1000, 7],
+      [10, 1, 2, null, 1000, [7, 'job-a', 1]],
     ]);
     expect(unpackCompletedFigures('[]', null)).toEqual([]);
   });
@@ -99,9 +99,38 @@ describe('unpackCompletedFigures', () => {
     ['a duration that is not a number', JSON.stringify([['10', 1, 2, null, 1000, null]]), '[null]'],
     ['a count that is not a number', JSON.stringify([[10, '1', 2, null, 1000, null]]), '[null]'],
     ['a start that is not a number', JSON.stringify([[10, 1, 2, null, null, null]]), '[null]'],
-    ['a chain head that is not a number', JSON.stringify([[10, 1, 2, null, 1000, 'x']]), '[null]'],
+    ['a chain head that is not [id, job, entries]', JSON.stringify([row('x')]), '[null]'],
+    ['a chain head that is a bare id', JSON.stringify([row(7)]), '[null]'],
+    ['a chain head whose job is not text', JSON.stringify([row([7, 8, 1])]), '[null]'],
+    ['a chain head without its entries', JSON.stringify([row([7, 'job-a'])]), '[null]'],
     ['a filled phase slot', JSON.stringify([[10, 1, 2, {}, 1000, null]]), '[null]'],
   ])('gives null (the caller reads row by row) for %s', (_label, figures, phases) => {
     expect(unpackCompletedFigures(figures, phases)).toBeNull();
+  });
+});
+
+describe('unpackResumedRuns', () => {
+  it('gives the runs by job id, with their parsed phase durations', () => {
+    expect(unpackResumedRuns('[["b","a",20,1],["a",null,null,0]]', '[{"Fetch": 20},null]')).toEqual(
+      new Map([
+        ['b', { resumedFrom: 'a', durationMs: 20, phases: { Fetch: 20 }, entries: 1 }],
+        ['a', { resumedFrom: null, durationMs: null, phases: null, entries: 0 }],
+      ]),
+    );
+    expect(unpackResumedRuns('[]', null)).toEqual(new Map());
+  });
+
+  it.each([
+    ['runs that are not JSON', '[["b"', '[]'],
+    ['phases that are not JSON', '[["b",null,1,0]]', '[{\u0000}]'],
+    ['more runs than phase texts', '[["b",null,1,0]]', '[]'],
+    ['runs that are not an array', '{}', '[]'],
+    ['a run of the wrong length', '[["b",null,1]]', '[null]'],
+    ['a job id that is not text', '[[5,null,1,0]]', '[null]'],
+    ['a resumed job that is not text', '[["b",5,1,0]]', '[null]'],
+    ['a duration that is text', '[["b",null,"1",0]]', '[null]'],
+    ['entries that are not a number', '[["b",null,1,null]]', '[null]'],
+  ])('gives null (every chain is read by CHAIN_RUNS) for %s', (_label, runs, phases) => {
+    expect(unpackResumedRuns(runs, phases)).toBeNull();
   });
 });
