@@ -1,9 +1,32 @@
 import type { Statement } from 'better-sqlite3';
 import type { Connection } from '../db/connection';
 import type { SyncHistoryRow } from '../schema';
-import type { EndedStatus, SyncStatus } from '../schema/sync-status';
+import type { EndedStatus } from '../schema/sync-status';
 import { checkRow, keyedBySqlName, type RowCheck } from '../validation/rows';
-import { type ChainRun, sumChains } from './chain-sums';
+import {
+  type ChainHead,
+  type ChainRun,
+  chainPhases,
+  type ResumedRun,
+  sumChains,
+  walkChains,
+} from './chain-sums';
+import {
+  type CompletedFigures,
+  type CompletedRow,
+  parsedOrNull,
+  phaseObjectOf,
+  unpackCompletedFigures,
+  unpackResumedRuns,
+} from './completed-figures';
+import {
+  type ResourceSums,
+  resourcesOf,
+  startBucketsOf,
+  statusesOf,
+  type WindowPass,
+  type WindowPassRow,
+} from './window-pass';
 import {
   CHAIN_FIGURES,
   CHAIN_RUNS,
@@ -16,16 +39,19 @@ import {
   NEWEST_PHASES,
   PHASE_MEANS,
   RUNNING_SYNCS,
-  STATUS_COUNTS,
+  WINDOW_PASS,
+  LIVE_RUNS_WITH_RESOURCES,
+  ENDED_RESOURCES,
 } from './sync-stats.sql';
+
+export type { CompletedFigures } from './completed-figures';
+export type { ResourceSums, StartBucketRow, StatusCountRow, WindowPass } from './window-pass';
 
 /** A row every figure leaves out, with what is wrong with it. */
 export interface DamagedSyncRow {
   id: number;
   check: RowCheck<SyncHistoryRow>;
 }
-
-const TOTAL_CHANGES = 'SELECT total_changes()';
 
 /** Half-open time window [from, to) over start times, in ms since the epoch. */
 export interface StatsWindow {
@@ -42,17 +68,6 @@ export type RunningSyncRow = Pick<
   'jobId' | 'ownerPid' | 'ownerHost' | 'ownerBootId' | 'lastActivityAt' | 'lastActivityMono'
 > & { id: number };
 
-/** The runs of a window with one status, and their resource figures. */
-export interface StatusCountRow {
-  status: SyncStatus;
-  runs: number;
-  memoryRuns: number;
-  memorySum: number | null;
-  memoryPeak: number | null;
-  cpuRuns: number;
-  cpuSum: number | null;
-}
-
 /** Completed syncs of a window: x = days before its end, y = duration in ms. */
 export interface RegressionSums {
   n: number;
@@ -61,22 +76,6 @@ export interface RegressionSums {
   sumXY: number;
   sumXX: number;
 }
-
-/**
- * One completed logical sync: what percentiles and per-phase figures come from. A tuple
- * (better-sqlite3's raw mode): thousands of them are read per report. `phases` is the
- * stored JSON text of {phase: ms}; parse it defensively.
- */
-export type CompletedFigures = [
-  durationMs: number,
-  files: number | null,
-  bytes: number | null,
-  phases: string | null,
-  startTime: number,
-];
-
-/** A COMPLETED_FIGURES row: the figures, then the id of a run that resumed others (else null). */
-type CompletedRow = [...CompletedFigures, chainHead: number | null];
 
 export interface PhaseMeanRow {
   phase: string;
@@ -106,19 +105,6 @@ export interface FailurePointRow {
   message: string;
 }
 
-/** What one pass over a window counts: its runs by status, and its starts by bucket. */
-export interface WindowCounts {
-  statuses: StatusCountRow[];
-  /** Starts of logical syncs (first runs only) per 15-minute UTC bucket. */
-  startBuckets: StartBucketRow[];
-}
-
-export interface StartBucketRow {
-  /** Start of a 15-minute UTC bucket, in units of 15 minutes since the epoch. */
-  bucket: number;
-  starts: number;
-}
-
 /**
  * Aggregates over `sync_history` for the metrics service, computed by SQLite (counts,
  * sums, grouping with json_each) so a report never loads whole rows: the one per-sync
@@ -127,31 +113,32 @@ export interface StartBucketRow {
  */
 export class SyncStatsRepository {
   private readonly statements = new Map<string, Statement>();
-  private damagedCache: { version: string; rows: DamagedSyncRow[] } | null = null;
 
   constructor(private readonly connection: Connection) {}
 
   /**
-   * Runs of the window by status, and the starts of logical syncs per 15-minute bucket, in
-   * one pass. `gone`: ids of running rows whose owner is gone, counted as interrupted (see
-   * runningSyncs).
+   * The window in one pass (WINDOW_PASS): runs by status, resources, starts of logical syncs
+   * per 15-minute bucket, and the completed syncs' figures. `gone`: ids of running rows
+   * whose owner is gone, counted as interrupted (see runningSyncs).
    */
-  statusCounts(window: StatsWindow, gone: readonly number[] = []): WindowCounts {
-    const rows = this.statement(STATUS_COUNTS).all({
-      ...params(window),
-      gone: JSON.stringify(gone),
-    }) as (StatusCountRow & {
-      firstStartBuckets: string | null;
-    })[];
-    const starts = new Map<number, number>();
-    const statuses = rows.map(({ firstStartBuckets, ...row }) => {
-      // Comma-separated integers (SQLite's group_concat): a JSON array once bracketed.
-      if (firstStartBuckets !== null)
-        for (const bucket of JSON.parse(`[${firstStartBuckets}]`) as number[])
-          starts.set(bucket, (starts.get(bucket) ?? 0) + 1);
-      return row;
-    });
-    return { statuses, startBuckets: Array.from(starts, ([bucket, count]) => ({ bucket, starts: count })) };
+  windowPass(window: StatsWindow, gone: readonly number[] = []): WindowPass {
+    const row = this.statement(WINDOW_PASS).get(params(window)) as WindowPassRow;
+    const goneIds = { ...params(window), gone: JSON.stringify(gone) };
+    // The pass sums every run's resources: exact for the ended ones while no live run has any.
+    const resources =
+      this.statement(LIVE_RUNS_WITH_RESOURCES).pluck().get(goneIds) === 0
+        ? resourcesOf(row)
+        : (this.statement(ENDED_RESOURCES).get(goneIds) as ResourceSums);
+    const packed = unpackCompletedFigures(row.figures, row.phases);
+    // Read row by row, heads come as ids: CHAIN_RUNS reads every chain then.
+    const rows = packed ?? this.completedRows(window);
+    const resumed = (packed && unpackResumedRuns(row.resumedRuns, row.resumedPhases)) ?? new Map();
+    return {
+      statuses: statusesOf(row.statuses, gone.length),
+      resources,
+      startBuckets: startBucketsOf(row),
+      completed: this.sumChainsOf(rows, resumed),
+    };
   }
 
   /** The window's running rows with their owner and heartbeat, for the caller to judge liveness. */
@@ -163,38 +150,87 @@ export class SyncStatsRepository {
     return this.statement(DURATION_REGRESSION).get(params(window)) as RegressionSums;
   }
 
+  /** One row per completed logical sync of the window, in start_time order, chains summed. */
   completedFigures(window: StatsWindow): CompletedFigures[] {
-    const rows = this.statement(COMPLETED_FIGURES, true).all(params(window)) as CompletedRow[];
-    const heads = rows.filter((row) => row[5] !== null).map((row) => row[5]!);
-    const chains =
-      heads.length === 0
-        ? new Map<number, null>()
-        : sumChains(this.statement(CHAIN_RUNS).all({ heads: JSON.stringify(heads) }) as ChainRun[]);
+    return this.windowPass(window).completed;
+  }
+
+  private completedRows(window: StatsWindow): CompletedRow[] {
+    return (this.statement(COMPLETED_FIGURES, true).all(params(window)) as CompletedRow[]).map((row) => {
+      row[3] = parsedOrNull(row[3]);
+      return row;
+    });
+  }
+
+  /**
+   * The rows with a run that resumed others given the sums of their chains: walked in
+   * `resumed` (the window's resumed runs) where they can be, else read by CHAIN_RUNS.
+   */
+  private sumChainsOf(rows: CompletedRow[], resumed: ReadonlyMap<string, ResumedRun>): CompletedFigures[] {
+    const heads: ChainHead[] = [];
+    const elsewhere: number[] = [];
+    for (const row of rows) {
+      const head = row[5];
+      if (typeof head === 'number') elsewhere.push(head);
+      else if (head !== null)
+        heads.push({
+          run: { head: head[0], durationMs: row[0], phases: phaseObjectOf(row[3]), entries: head[2] },
+          resumedFrom: head[1],
+        });
+    }
+    const walked = walkChains(heads, resumed);
+    elsewhere.push(...walked.elsewhere);
+    const chains = sumChains(
+      elsewhere.length === 0 ? walked.runs : [...walked.runs, ...this.chainRuns(elsewhere)],
+    );
     return rows.map((row) => {
       const head = row[5];
       (row as unknown[]).length = 5;
       if (head === null) return row as unknown as CompletedFigures;
+      const id = typeof head === 'number' ? head : head[0];
       // Summed in JavaScript when that is exact, else by SQL for this chain alone.
-      const sum =
-        chains.get(head) ??
-        (this.statement(CHAIN_FIGURES).get({ id: head }) as { durationMs: number; phases: string | null });
-      row[0] = sum.durationMs;
-      row[3] = sum.phases;
+      const sum = chains.get(id);
+      if (sum) {
+        row[0] = sum.durationMs;
+        row[3] = sum.phases;
+      } else {
+        const bySql = this.statement(CHAIN_FIGURES).get({ id }) as {
+          durationMs: number;
+          phases: string | null;
+        };
+        row[0] = bySql.durationMs;
+        row[3] = parsedOrNull(bySql.phases);
+      }
       return row as unknown as CompletedFigures;
     });
+  }
+
+  /** Every run of the chains ending at `heads` (ids), as CHAIN_RUNS reads them. */
+  private chainRuns(heads: readonly number[]): ChainRun[] {
+    const rows = this.statement(CHAIN_RUNS).all({ heads: JSON.stringify(heads) }) as (Omit<
+      ChainRun,
+      'phases'
+    > & {
+      phases: string | null;
+    })[];
+    return rows.map((run) => ({ ...run, phases: chainPhases(run.phases) }));
   }
 
   phaseMeans(window: StatsWindow): PhaseMeanRow[] {
     return this.statement(PHASE_MEANS).all(params(window)) as PhaseMeanRow[];
   }
 
-  /** The newest `limit` ended logical syncs of the window, newest first. */
-  recentSyncs(window: StatsWindow, limit: number): EndedSyncRow[] {
+  /**
+   * The newest `limit` ended logical syncs of the window, newest first. `gone`: ids of
+   * running rows whose owner is gone, listed as interrupted (see statusCounts).
+   */
+  recentSyncs(window: StatsWindow, limit: number, gone: readonly number[] = []): EndedSyncRow[] {
     return this.statement(ENDED_SYNCS).all({
       ...params(window),
       limit,
       status: null,
       minDuration: -1,
+      gone: JSON.stringify(gone),
     }) as EndedSyncRow[];
   }
 
@@ -205,6 +241,7 @@ export class SyncStatsRepository {
       limit,
       status: 'completed',
       minDuration: minDurationMs,
+      gone: '[]',
     }) as EndedSyncRow[];
   }
 
@@ -214,22 +251,14 @@ export class SyncStatsRepository {
 
   /**
    * The project's rows the figures must leave out (pass their ids as `excluded`), each
-   * with what is wrong with it. One scan of the project's rows; empty when all is well.
+   * with what is wrong with it; empty when all is well. Read from two partial indexes that
+   * hold just those rows: no row that is well is read, so there is nothing to cache.
    */
   damagedRows(projectId: string): DamagedSyncRow[] {
-    // The scan costs about a fifth of a 10k-sync report: it is redone only when the file
-    // changed (another connection committed: data_version; this one wrote: total_changes).
-    const version = `${projectId}:${this.connection.sqlite.pragma('data_version', { simple: true })}:${this.statement(TOTAL_CHANGES).pluck().get()}`;
-    if (this.damagedCache?.version !== version) {
-      const rows = (this.statement(DAMAGED_ROWS).all({ projectId }) as Record<string, unknown>[]).map(
-        (row) => ({
-          id: row.id as number,
-          check: checkRow<SyncHistoryRow>('sync_history', keyedBySqlName('sync_history', row)),
-        }),
-      );
-      this.damagedCache = { version, rows };
-    }
-    return this.damagedCache.rows;
+    return (this.statement(DAMAGED_ROWS).all({ projectId }) as Record<string, unknown>[]).map((row) => ({
+      id: row.id as number,
+      check: checkRow<SyncHistoryRow>('sync_history', keyedBySqlName('sync_history', row)),
+    }));
   }
 
   /** The phase list (JSON text) of the project's newest sync, or null when there is none. */

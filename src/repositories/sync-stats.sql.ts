@@ -12,13 +12,10 @@
  * match nearly every row and a window becomes a scan with a lookup per row.
  */
 import { ENDED_STATUSES, SYNC_STATUSES, sqlInList } from '../schema/sync-status';
+import { STATUS_LETTERS } from './window-pass';
+import { trustedActivity, trustedFigures } from '../schema/sync-history-trust';
 
 const WINDOW_ROWS = `sync_history s INDEXED BY sync_history_start_time_idx`;
-
-const STATUS_LIST = sqlInList(SYNC_STATUSES);
-const wholeOrNull = (column: string) =>
-  `(${column} IS NULL OR (typeof(${column}) = 'integer' AND ${column} >= 0))`;
-const jsonOrNull = (column: string) => `(${column} IS NULL OR json_valid(${column}))`;
 
 /**
  * The rules of validation/row-schemas that the report's figures depend on, in SQL: a
@@ -30,20 +27,24 @@ const jsonOrNull = (column: string) => `(${column} IS NULL OR json_valid(${colum
  * of the wrong shape is skipped value by value where it is read.
  * test/services/metrics/damaged-rows.test.ts holds the two to the same verdicts.
  */
-export const TRUSTED_ROW = `(s.status IN (${STATUS_LIST}) AND typeof(s.start_time) = 'integer'
-  AND typeof(s.last_activity_at) = 'integer' AND (s.end_time IS NULL OR typeof(s.end_time) = 'integer')
-  AND ${wholeOrNull('s.total_duration')} AND ${wholeOrNull('s.files_indexed')} AND ${wholeOrNull('s.bytes_processed')}
-  AND ${wholeOrNull('s.peak_memory_bytes')} AND (s.mean_cpu_percent IS NULL OR (typeof(s.mean_cpu_percent) IN ('integer', 'real') AND s.mean_cpu_percent >= 0))
-  AND json_valid(s.phases) AND ${jsonOrNull('s.phase_durations')} AND ${jsonOrNull('s.errors')})`;
+export const TRUSTED_ROW = `(${trustedActivity('s.')} AND ${trustedFigures('s.')})`;
 
 /** The NOT IN is skipped when nothing is excluded (the usual case): it costs a lookup per row. */
 const WINDOW = `s.project_id = @projectId AND s.start_time >= @from AND s.start_time < @to
   AND (@excluded = '[]' OR s.id NOT IN (SELECT value FROM json_each(@excluded)))`;
 
-/** The project's rows every figure leaves out as damaged, whole (zod describes them). */
+/**
+ * The project's rows every figure leaves out as damaged, whole (zod describes them), in id
+ * order. Read through the two partial indexes that hold exactly these rows (schema
+ * sync-history.ts), so no row that is well is read.
+ */
 export const DAMAGED_ROWS = `
-SELECT s.* FROM sync_history s
-WHERE s.project_id = @projectId AND NOT ${TRUSTED_ROW}`;
+SELECT s.* FROM sync_history s INDEXED BY sync_history_damaged_figures_idx
+WHERE s.project_id = @projectId AND NOT ${trustedFigures('s.')}
+UNION ALL
+SELECT s.* FROM sync_history s INDEXED BY sync_history_damaged_activity_idx
+WHERE s.project_id = @projectId AND NOT ${trustedActivity('s.')} AND ${trustedFigures('s.')}
+ORDER BY id`;
 
 /** Monotonic duration of one run; a run that died unfinished counts until its last sign of life. */
 const runDuration = (t: string) =>
@@ -91,28 +92,67 @@ const LOGICAL_PHASES = `(CASE WHEN s.resumed_from_job_id IS NULL THEN s.phase_du
 
 const ENDED = `s.status IN (${sqlInList(ENDED_STATUSES)})`;
 
-/**
- * Runs of the window grouped by status, with their resource figures. Every status but
- * `resumed` is the last run of a logical sync, so those counts are logical syncs. A
- * `running` row whose owner is gone (@gone, a JSON array of ids the caller judged with
- * services/liveness) counts as interrupted, as resume and status treat it.
- * The same pass lists the 15-minute UTC bucket (start_time / 900000) of every first run
- * (the start of a logical sync, for peak usage) as comma-separated integers: a second
- * pass grouping by bucket cost more than the rest of this one.
- */
-export const STATUS_COUNTS = `
-SELECT CASE WHEN s.status = 'running' AND s.id IN (SELECT value FROM json_each(@gone)) THEN 'interrupted'
-  ELSE s.status END AS status, COUNT(*) AS runs,
-  COUNT(s.peak_memory_bytes) AS memoryRuns, SUM(s.peak_memory_bytes) AS memorySum,
-  MAX(s.peak_memory_bytes) AS memoryPeak,
-  COUNT(s.mean_cpu_percent) AS cpuRuns, SUM(s.mean_cpu_percent) AS cpuSum,
-  group_concat(CASE WHEN s.resumed_from_job_id IS NULL THEN s.start_time / 900000 END) AS firstStartBuckets
-FROM ${WINDOW_ROWS}
-WHERE ${WINDOW}
-GROUP BY 1`;
+/** A `running` row whose owner is gone (@gone, a JSON array of ids the caller judged with services/liveness). */
+const GONE = `(s.status = 'running' AND s.id IN (SELECT value FROM json_each(@gone)))`;
+
+/** Entries json_each finds in a run's phase durations when they are a JSON object (CHAIN_RUNS' `entries`). */
+const phaseEntries = (t: string) =>
+  `(SELECT COUNT(*) FROM json_each(${phaseObject(`${t}.phase_durations`)}))`;
 
 /**
- * The window's `running` rows, with what liveness is judged from (see STATUS_COUNTS' @gone).
+ * Everything the report reads from each row of the window, in one pass. Each pass over 10k
+ * rows costs about what the raw aggregate does, and so does each few aggregates computed
+ * per row, so there are few and none is filtered per status:
+ * - `statuses`: one letter per run (window-pass.ts STATUS_LETTERS), counted by the caller;
+ * - the resource figures of every run; a running run has none until it ends, so these are
+ *   those of the runs that ended (the caller checks it; see LIVE_RUNS_WITH_RESOURCES);
+ * - the 15-minute UTC bucket (start_time / 900000) of every first run (the start of a
+ *   logical sync, for peak usage), as comma-separated integers;
+ * - COMPLETED_FIGURES' rows as two values, so that thousands of rows cross into
+ *   JavaScript as two strings rather than one row object each (the row objects and a
+ *   JSON.parse per row were most of a report): `figures`, a JSON array of
+ *   [durationMs, files, bytes, null, startTime, chainHead] (integers, which JSON renders
+ *   exactly), and `phases`, the stored phase durations joined into one JSON array text
+ *   (NULL when none completed). Both aggregate the same rows in the same order; the
+ *   caller checks they agree and falls back to COMPLETED_FIGURES otherwise. A completed
+ *   run that resumed others has [id, resumed job id, phase entries] as its chainHead;
+ * - the `resumed` runs, the earlier runs of chains, as CHAIN_RUNS reads them, with the
+ *   job they resumed: `resumedRuns` [job id, resumed job id, duration (when an integer),
+ *   phase entries] and `resumedPhases`, so chains whose runs are all in the window are
+ *   summed without another query (chain-sums.ts).
+ */
+export const WINDOW_PASS = `
+SELECT group_concat(CASE s.status ${SYNC_STATUSES.map((status) => `WHEN '${status}' THEN '${STATUS_LETTERS[status]}'`).join(' ')} END, '') AS statuses,
+  COUNT(s.peak_memory_bytes) AS memoryRuns, SUM(s.peak_memory_bytes) AS memorySum, MAX(s.peak_memory_bytes) AS memoryPeak,
+  COUNT(s.mean_cpu_percent) AS cpuRuns, SUM(s.mean_cpu_percent) AS cpuSum,
+  group_concat(s.start_time / 900000) FILTER (WHERE s.resumed_from_job_id IS NULL) AS firstStartBuckets,
+  json_group_array(json_array(${runDuration('s')}, s.files_indexed, s.bytes_processed, NULL, s.start_time,
+    CASE WHEN s.resumed_from_job_id IS NOT NULL THEN json_array(s.id, s.resumed_from_job_id, ${phaseEntries('s')}) END))
+    FILTER (WHERE s.status = 'completed') AS figures,
+  '[' || group_concat(COALESCE(s.phase_durations, 'null')) FILTER (WHERE s.status = 'completed') || ']' AS phases,
+  json_group_array(json_array(s.job_id, s.resumed_from_job_id,
+    CASE WHEN typeof(${runDuration('s')}) = 'integer' THEN ${runDuration('s')} END, ${phaseEntries('s')}))
+    FILTER (WHERE s.status = 'resumed') AS resumedRuns,
+  '[' || group_concat(COALESCE(${phaseObject('s.phase_durations')}, 'null')) FILTER (WHERE s.status = 'resumed') || ']'
+    AS resumedPhases
+FROM ${WINDOW_ROWS}
+WHERE ${WINDOW}`;
+
+/** How many running rows whose owner is alive (not in @gone) have resource figures: normally none. */
+export const LIVE_RUNS_WITH_RESOURCES = `
+SELECT COUNT(*) FROM sync_history s INDEXED BY sync_history_status_activity_idx
+WHERE s.status = 'running' AND ${WINDOW} AND s.id NOT IN (SELECT value FROM json_each(@gone))
+  AND (s.peak_memory_bytes IS NOT NULL OR s.mean_cpu_percent IS NOT NULL)`;
+
+/** The resource figures of the runs of the window that ended (WINDOW_PASS' when a live run has some). */
+export const ENDED_RESOURCES = `
+SELECT COUNT(s.peak_memory_bytes) AS memoryRuns, SUM(s.peak_memory_bytes) AS memorySum,
+  MAX(s.peak_memory_bytes) AS memoryPeak, COUNT(s.mean_cpu_percent) AS cpuRuns, SUM(s.mean_cpu_percent) AS cpuSum
+FROM ${WINDOW_ROWS}
+WHERE ${WINDOW} AND (s.status != 'running' OR ${GONE})`;
+
+/**
+ * The window's `running` rows, with what liveness is judged from (see WINDOW_PASS' @gone).
  * Found through the status index: running rows are a handful, a window is thousands.
  */
 export const RUNNING_SYNCS = `
@@ -174,16 +214,21 @@ GROUP BY j.key`;
 /**
  * The newest ended logical syncs, slower than @minDuration (-1: all) and of the given
  * status (NULL: any), read backwards along the start_time index so it stops early. The
- * chain's first start is looked up for the returned rows only.
+ * chain's first start is looked up for the returned rows only. A `running` row whose
+ * owner is gone (@gone, as in WINDOW_PASS) has ended too: it is listed as interrupted,
+ * ended at its last sign of life, as a resume would record it.
  */
 export const ENDED_SYNCS = `
 SELECT s.job_id AS jobId, ${LOGICAL_START} AS startedAt, s.end_time AS endedAt, s.status AS status,
   s.durationMs, s.files_indexed AS filesIndexed, s.errors AS errors
 FROM (
-  SELECT s.id, s.job_id, s.start_time, s.resumed_from_job_id, s.end_time, s.status, s.files_indexed, s.errors,
-    ${LOGICAL_DURATION} AS durationMs
+  SELECT s.id, s.job_id, s.start_time, s.resumed_from_job_id,
+    CASE WHEN s.status = 'running' THEN s.last_activity_at ELSE s.end_time END AS end_time,
+    CASE WHEN s.status = 'running' THEN 'interrupted' ELSE s.status END AS status,
+    s.files_indexed, s.errors, ${LOGICAL_DURATION} AS durationMs
   FROM ${WINDOW_ROWS}
-  WHERE ${WINDOW} AND ${ENDED} AND (@status IS NULL OR s.status = @status) AND durationMs > @minDuration
+  WHERE ${WINDOW} AND (${ENDED} OR (s.status = 'running' AND s.id IN (SELECT value FROM json_each(@gone))))
+    AND (@status IS NULL OR s.status = @status) AND durationMs > @minDuration
   ORDER BY s.start_time DESC, s.id DESC LIMIT @limit) s
 ORDER BY s.start_time DESC, s.id DESC`;
 
@@ -198,12 +243,14 @@ FROM (
 /**
  * Errors of the runs that started in the window (a failure later resumed still marks a
  * place where syncs fail), grouped by phase and code, most frequent first. Cancellations
- * are a choice, not a failure point. The message is that of the latest occurrence.
+ * are a choice, not a failure point. The message is that of the latest occurrence. Read
+ * through the index of the runs that have errors (a few in a hundred).
  */
 export const FAILURE_POINTS = `
 SELECT j.value ->> 'phase' AS phase, j.value ->> 'code' AS code, COUNT(*) AS count,
   MAX(j.value ->> 'at') AS lastSeen, j.value ->> 'message' AS message
-FROM ${WINDOW_ROWS}, json_each(CASE WHEN json_valid(s.errors) THEN s.errors END) j
+FROM sync_history s INDEXED BY sync_history_errors_start_time_idx,
+  json_each(CASE WHEN json_valid(s.errors) THEN s.errors END) j
 WHERE ${WINDOW} AND s.errors IS NOT NULL
   AND j.type = 'object' AND j.value ->> 'code' != 'CANCELLED'
 GROUP BY phase, code

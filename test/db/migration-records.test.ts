@@ -14,10 +14,11 @@ import { useTempDir } from '../support/temp-dir';
  */
 const LATEST = SHIPPED_MIGRATIONS.at(-1)!;
 const COUNT = SHIPPED_MIGRATIONS.length;
-/** What the latest migration (0003) undid: two indexes. */
+/** What the latest migration (0004) added: three partial indexes. */
 const UNDO_LATEST = [
-  'CREATE INDEX `progress_updates_timestamp_idx` ON `progress_updates` (`timestamp`)',
-  'CREATE INDEX `checkpoints_created_at_idx` ON `checkpoints` (`created_at`)',
+  'DROP INDEX `sync_history_errors_start_time_idx`',
+  'DROP INDEX `sync_history_damaged_figures_idx`',
+  'DROP INDEX `sync_history_damaged_activity_idx`',
 ];
 
 function migrated(): BetterSqlite3.Database {
@@ -48,16 +49,16 @@ const tmp = useTempDir('cidx-migration-records-');
 function foldersWithDataOnlyMigration(): string {
   const folder = tmp.join('drizzle');
   fs.cpSync(MIGRATIONS_FOLDER, folder, { recursive: true });
-  fs.writeFileSync(path.join(folder, '0004_data_only.sql'), 'DELETE FROM `sync_history` WHERE 0;\n');
+  fs.writeFileSync(path.join(folder, '0005_data_only.sql'), 'DELETE FROM `sync_history` WHERE 0;\n');
   const journalPath = path.join(folder, 'meta', '_journal.json');
   const journal = JSON.parse(fs.readFileSync(journalPath, 'utf8')) as {
     entries: Array<Record<string, unknown>>;
   };
   journal.entries.push({
-    idx: 4,
+    idx: 5,
     version: '6',
     when: LATEST.folderMillis + 1_000,
-    tag: '0004_data_only',
+    tag: '0005_data_only',
     breakpoints: true,
   });
   fs.writeFileSync(journalPath, JSON.stringify(journal));
@@ -71,7 +72,7 @@ describe('checkMigrationRecords', () => {
       newer: false,
       problems: [],
       matched: COUNT,
-      matchedTag: '0003_drop_unused_indexes',
+      matchedTag: '0004_report_indexes',
       differences: [],
       extra: [],
       legacyFileLog: false,
@@ -93,7 +94,7 @@ describe('checkMigrationRecords', () => {
     const check = checkMigrationRecords(db)!;
     expect(check.matched).toBe(COUNT - 1);
     expect(check.problems).toEqual([
-      '0003_drop_unused_indexes is recorded but its tables and indexes are not in the file',
+      '0004_report_indexes is recorded but its tables and indexes are not in the file',
       `a record of ${new Date(1_000).toISOString()} matches no shipped migration`,
     ]);
 
@@ -119,7 +120,7 @@ describe('checkMigrationRecords', () => {
     const check = checkMigrationRecords(db)!;
     expect(check.matched).toBeNull();
     expect(check.differences).toEqual([
-      'index sync_history_start_time_idx is defined differently from migration 0003_drop_unused_indexes',
+      'index sync_history_start_time_idx is defined differently from migration 0004_report_indexes',
     ]);
     expect(check.extra).toEqual(['table extra']);
     expect(check.problems).toEqual([]);
@@ -135,9 +136,9 @@ describe('checkMigrationRecords', () => {
     const check = checkMigrationRecords(db)!;
     expect(check.matched).toBeNull();
     expect(check.problems).toEqual([
-      '0003_drop_unused_indexes is recorded with a hash that is not the shipped one',
+      '0004_report_indexes is recorded with a hash that is not the shipped one',
       expect.stringMatching(
-        /^the tables and indexes match no shipped migration \(closest: migration 0003_drop_unused_indexes; index sync_history_start_time_idx is missing from the file\)$/,
+        /^the tables and indexes match no shipped migration \(closest: migration 0004_report_indexes; index sync_history_start_time_idx is missing from the file\)$/,
       ),
     ]);
   });
@@ -160,7 +161,7 @@ describe('checkMigrationRecords', () => {
       newer: false,
       problems: [],
       matched: COUNT,
-      matchedTag: '0003_drop_unused_indexes',
+      matchedTag: '0004_report_indexes',
       differences: [],
       extra: [],
       legacyFileLog: true,

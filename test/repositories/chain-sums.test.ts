@@ -1,6 +1,6 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { openStoreDatabase } from '../../src/db/open-store-database';
-import { type ChainRun, sumChains } from '../../src/repositories/chain-sums';
+import { type ChainRun, chainPhases, sumChains, walkChains } from '../../src/repositories/chain-sums';
 import { CHAIN_FIGURES } from '../../src/repositories/sync-stats.sql';
 import { handEdit } from '../support/hand-edit';
 import { HistoryFactory } from '../support/history-factory';
@@ -15,7 +15,7 @@ describe('sumChains', () => {
   const run = (head: number, durationMs: unknown, phases: string | null, entries?: number): ChainRun => ({
     head,
     durationMs,
-    phases,
+    phases: chainPhases(phases),
     entries: entries ?? (phases === null ? 0 : Object.keys(JSON.parse(phases) as object).length),
   });
 
@@ -30,8 +30,8 @@ describe('sumChains', () => {
     ]);
     expect(sums).toEqual(
       new Map([
-        [1, { durationMs: 150, phases: '{"Fetch":11,"Index":20}' }],
-        [2, { durationMs: 12, phases: '{}' }],
+        [1, { durationMs: 150, phases: { Fetch: 11, Index: 20 } }],
+        [2, { durationMs: 12, phases: {} }],
       ]),
     );
   });
@@ -50,7 +50,7 @@ describe('sumChains', () => {
   ])('leaves a chain with %s to SQL (null), and still sums the others', (_name, runs) => {
     const sums = sumChains([...runs, run(2, 3, '{"Fetch": 4}'), run(1, 1, '{"Fetch": 1}')]);
     expect(sums.get(1)).toBeNull();
-    expect(sums.get(2)).toEqual({ durationMs: 3, phases: '{"Fetch":4}' });
+    expect(sums.get(2)).toEqual({ durationMs: 3, phases: { Fetch: 4 } });
   });
 });
 
@@ -71,6 +71,11 @@ describe('completed figures of resumed syncs', () => {
       ]);
     });
     history.add({ startTime: clock.now() - 8 * DAY, phaseDurations: { Fetch: 5 } });
+    // A chain whose first run started before the window: read by CHAIN_RUNS, not walked in it.
+    history.addChain([
+      { startTime: clock.now() - 30 * DAY - 60_000, status: 'interrupted', phaseDurations: { Fetch: 2 } },
+      { startTime: clock.now() - 30 * DAY + 60_000, phaseDurations: { Fetch: 3 } },
+    ]);
     connection.sqlite.close();
     // Hand edits that JavaScript does not sum (SQL does, for that chain alone).
     const edit = (jobId: string, sql: string) =>
@@ -83,6 +88,8 @@ describe('completed figures of resumed syncs', () => {
     edit(chains[2]![0]!, `total_duration = 12.75`);
     edit(chains[3]![0]!, `phase_durations = '[1, 2]'`);
     edit(chains[4]![1]!, `phase_durations = '{oops'`);
+    // A chain that goes round (its first run "resumed" its last): SQL walks it to its depth bound.
+    edit(chains[5]![0]!, `resumed_from_job_id = '${chains[5]![2]!}'`);
 
     const { store } = openTestProgressStore(tmp.path, { clock, autoMaintenance: false });
     const stats = storeInternals(store).repos.syncStats;
@@ -106,15 +113,49 @@ describe('completed figures of resumed syncs', () => {
           };
           return [durationMs, phases === null ? null : JSON.parse(phases), startTime];
         });
-      expect(
-        figures.map(([durationMs, , , phases, startTime]) => [
-          durationMs,
-          phases === null ? null : JSON.parse(phases),
-          startTime,
-        ]),
-      ).toEqual(bySql);
+      expect(figures.map(([durationMs, , , phases, startTime]) => [durationMs, phases, startTime])).toEqual(
+        bySql,
+      );
     } finally {
       db.close();
     }
+  });
+});
+
+describe('walkChains', () => {
+  const head = (id: number, resumedFrom: string) => ({
+    run: { head: id, durationMs: 1, phases: null, entries: 0 },
+    resumedFrom,
+  });
+  const resumed = (resumedFrom: string | null, durationMs = 10) => ({
+    resumedFrom,
+    durationMs,
+    phases: { Fetch: durationMs },
+    entries: 1,
+  });
+
+  it('walks a chain whose runs are all given, head first, and leaves the others to CHAIN_RUNS', () => {
+    const runs = new Map([
+      ['b', resumed('a', 20)],
+      ['a', resumed(null, 30)],
+      ['x', resumed('outside')],
+      ['p', resumed('q')],
+      ['q', resumed('p')],
+    ]);
+    const walked = walkChains([head(1, 'b'), head(2, 'x'), head(3, 'p'), head(4, 'missing')], runs);
+    expect(walked.runs).toEqual([
+      { head: 1, durationMs: 1, phases: null, entries: 0 },
+      { head: 1, durationMs: 20, phases: { Fetch: 20 }, entries: 1 },
+      { head: 1, durationMs: 30, phases: { Fetch: 30 }, entries: 1 },
+    ]);
+    // A run outside the window, a chain that goes round, a run not given.
+    expect(walked.elsewhere).toEqual([2, 3, 4]);
+  });
+
+  it('leaves a chain at the depth bound to CHAIN_RUNS, and walks one just under it', () => {
+    const chainOf = (length: number) =>
+      new Map(Array.from({ length }, (_, i) => [`r${i}`, resumed(i + 1 < length ? `r${i + 1}` : null)]));
+    expect(walkChains([head(1, 'r0')], chainOf(1000)).runs).toHaveLength(1001);
+    expect(walkChains([head(1, 'r0')], chainOf(1001))).toEqual({ runs: [], elsewhere: [1] });
   });
 });

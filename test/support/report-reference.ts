@@ -139,8 +139,8 @@ export class ReportReference {
   report(to: number, days: number, zone: Zone, ownerGone: OwnerGone) {
     const from = to - days * DAY;
     const rows = this.window(from, to);
-    // A running sync whose owner is gone counts as interrupted (counts and resources only:
-    // its row still says running, so it is not among the ended syncs listed).
+    // A running sync whose owner is gone counts as interrupted, and is listed as such among
+    // the recent syncs, ended at its last sign of life (as a resume would record it).
     const countedStatus = (r: Row) =>
       r.status === 'running' &&
       ownerGone({
@@ -239,8 +239,8 @@ export class ReportReference {
       return {
         jobId: r.job_id,
         startedAt: s.startedAt,
-        endedAt: r.end_time,
-        status: r.status,
+        endedAt: r.status === 'running' ? r.last_activity_at : r.end_time,
+        status: countedStatus(r),
         durationMs: Math.round(s.durationMs),
         filesIndexed: r.files_indexed,
         reason: (error?.message as string | undefined) ?? null,
@@ -292,7 +292,7 @@ export class ReportReference {
         zone,
       ),
       recent: rows
-        .filter((r) => ENDED.includes(r.status))
+        .filter((r) => ENDED.includes(countedStatus(r)))
         .sort(newestFirst)
         .slice(0, 10)
         .map(entry),

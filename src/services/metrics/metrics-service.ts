@@ -20,7 +20,7 @@
  * cancelled, interrupted) in the window; running ones (or ones waiting to be resumed)
  * are reported as in progress and left out. A `running` sync whose owner is gone (see
  * services/liveness: its process ended, or its heartbeat stopped) counts as interrupted,
- * as resume and status treat it.
+ * as resume and status treat it, and is listed so among the recent syncs.
  *
  * **Durations** (total, per phase, anomalies' threshold) are of completed syncs: a
  * failed sync's last phase is cut short. Percentiles are nearest-rank. A phase's trend
@@ -99,11 +99,10 @@ export class MetricsService {
         .runningSyncs(window)
         .filter((row) => !isOwnerAlive(row, clock, this.context.settings))
         .map((row) => row.id);
-      const { statuses, startBuckets } = stats.statusCounts(window, gone);
+      const { statuses, resources, startBuckets, completed } = stats.windowPass(window, gone);
       const success = successSection(statuses);
       if (success.syncs === 0) return { empty: true as const, ...base };
 
-      const completed = stats.completedFigures(window);
       const figures = collectWindowFigures(completed);
       const ordered = orderPhases(
         figures.phases.keys(),
@@ -135,9 +134,9 @@ export class MetricsService {
             : { meanMs: Math.round(meanMs), p50Ms: percentile(figures.durations, 50)!, p90Ms: p90! },
         rates: ratesSection(figures.overall, indexing === null ? null : figures.phases.get(indexing)!),
         failures: failuresSection(stats.failurePoints(window)),
-        resources: resourcesSection(statuses),
+        resources: resourcesSection(resources),
         peakUsage: peakUsage(startBuckets, zone),
-        recent: stats.recentSyncs(window, LISTED_SYNCS).map(syncEntry),
+        recent: stats.recentSyncs(window, LISTED_SYNCS, gone).map(syncEntry),
         anomalies: {
           thresholdMs: p90,
           count: p90 === null ? 0 : countAbove(figures.durations, p90),

@@ -37,7 +37,7 @@ interface Accumulator extends Throughput {
 }
 
 /**
- * Per-phase figures from one row per completed sync (phase durations as stored JSON).
+ * Per-phase figures from one row per completed sync (phase durations parsed, unchecked).
  * A value that is not a number from 0 to 2^53 - 1, or a column that is not a JSON object,
  * is damage: it is skipped rather than trusted.
  */
@@ -64,7 +64,7 @@ export function collectWindowFigures(rows: readonly CompletedFigures[]): WindowF
       overall.bytes += bytes;
       overall.bytesMs += durationMs;
     }
-    const parsed = parseObject(row[3]);
+    const parsed = objectOrNull(row[3]);
     let k = 0;
     for (const name in parsed) {
       const ms = parsed[name];
@@ -173,17 +173,11 @@ function medianOfThree(x: number, y: number, z: number): number {
   return Math.max(Math.min(x, y), Math.min(Math.max(x, y), z));
 }
 
-/** The JSON object in `text`, or null when there is none or it is damaged. */
-function parseObject(text: string | null): Record<string, unknown> | null {
-  if (text === null) return null;
-  try {
-    const parsed: unknown = JSON.parse(text);
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
-      ? (parsed as Record<string, unknown>)
-      : null;
-  } catch {
-    return null;
-  }
+/** `value` when it is a JSON object (not an array), else null: anything else is damage. */
+function objectOrNull(value: unknown): Record<string, unknown> | null {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : null;
 }
 
 /**

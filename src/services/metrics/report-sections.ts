@@ -2,6 +2,7 @@ import type {
   EndedSyncRow,
   FailurePointRow,
   RegressionSums,
+  ResourceSums,
   StatusCountRow,
 } from '../../repositories/sync-stats.repository';
 import type { PhaseFigures, Throughput } from './phase-figures';
@@ -78,18 +79,13 @@ function rate({ files, filesMs, bytes, bytesMs }: Throughput): {
 }
 
 /** Per run (each run is one process) that ended: a running one has no figures yet. */
-export function resourcesSection(rows: readonly StatusCountRow[]): FilledHistoryReport['resources'] {
-  const ended = rows.filter((row) => row.status !== 'running');
-  const sum = (pick: (row: StatusCountRow) => number | null) =>
-    ended.reduce((total, row) => total + (pick(row) ?? 0), 0);
-  const memoryRuns = sum((row) => row.memoryRuns);
-  const cpuRuns = sum((row) => row.cpuRuns);
-  const peaks = ended.map((row) => row.memoryPeak).filter((peak): peak is number => peak !== null);
+export function resourcesSection(sums: ResourceSums): FilledHistoryReport['resources'] {
+  const { memoryRuns, memorySum, memoryPeak, cpuRuns, cpuSum } = sums;
   return {
     runs: memoryRuns,
-    meanPeakMemoryBytes: memoryRuns === 0 ? null : Math.round(sum((row) => row.memorySum) / memoryRuns),
-    peakMemoryBytes: peaks.length === 0 ? null : Math.max(...peaks),
-    meanCpuPercent: cpuRuns === 0 ? null : round(sum((row) => row.cpuSum) / cpuRuns, 1),
+    meanPeakMemoryBytes: memoryRuns === 0 ? null : Math.round((memorySum ?? 0) / memoryRuns),
+    peakMemoryBytes: memoryPeak,
+    meanCpuPercent: cpuRuns === 0 ? null : round((cpuSum ?? 0) / cpuRuns, 1),
   };
 }
 

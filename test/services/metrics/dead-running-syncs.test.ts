@@ -36,6 +36,34 @@ describe('report() and syncs whose owner is gone', () => {
     expect(success).toMatchObject({ syncs: 2, succeeded: 1, interrupted: 1, inProgress: 1, percent: 50 });
   });
 
+  it('lists a running sync whose owner is gone among the recent syncs as interrupted, and a live one not at all', () => {
+    const { store } = openTestProgressStore(tmp.path, { clock: new ManualClock(NOW), staleAfterMs: 60_000 });
+    const history = new HistoryFactory(openTestStore(store.path));
+    const done = history.add({ startTime: NOW - 3 * HOUR });
+    const gone = history.add({
+      startTime: NOW - 2 * HOUR - 30_000,
+      status: 'running',
+      totalDuration: 30_000,
+    });
+    const live = history.add({ startTime: NOW - MINUTE, status: 'running', totalDuration: 50_000 });
+
+    const { recent, success } = filled(store);
+    // As the counts say, and as a resume would record it: ended at its last sign of life.
+    expect(success).toMatchObject({ interrupted: 1, inProgress: 1 });
+    expect(recent.map((sync) => sync.jobId)).toEqual([gone, done]);
+    expect(recent.map((sync) => sync.jobId)).not.toContain(live);
+    expect(recent[0]).toEqual({
+      jobId: gone,
+      startedAt: NOW - 2 * HOUR - 30_000,
+      endedAt: NOW - 2 * HOUR,
+      status: 'interrupted',
+      durationMs: 30_000,
+      filesIndexed: null,
+      reason: null,
+      errorCode: null,
+    });
+  });
+
   it('counts a sync whose own process closed the store without ending it as interrupted', () => {
     const clock = new ManualClock(NOW);
     const { store } = openTestProgressStore(tmp.path, { clock });
@@ -50,6 +78,8 @@ describe('report() and syncs whose owner is gone', () => {
     // The recorder lets go without an end (as a closing store does): nobody owns it now.
     const { store: other } = openTestProgressStore(tmp.path, { clock });
     store.close();
-    expect(filled(other).success).toMatchObject({ syncs: 2, interrupted: 1, inProgress: 0 });
+    const report = filled(other);
+    expect(report.success).toMatchObject({ syncs: 2, interrupted: 1, inProgress: 0 });
+    expect(report.recent[0]).toMatchObject({ jobId: sync.jobId, status: 'interrupted' });
   });
 });

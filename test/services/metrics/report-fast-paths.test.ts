@@ -108,7 +108,7 @@ describe('report figures computed from rows already read', () => {
   }
 
   const rowsOf = (values: number[]): CompletedFigures[] =>
-    values.map((ms, i) => [ms, null, null, JSON.stringify({ Indexing: ms }), i]);
+    values.map((ms, i) => [ms, null, null, { Indexing: ms }, i]);
 
   it.each([
     ['integers with many repeats', (next: () => number) => Math.floor(next() * 20)],
