@@ -116,3 +116,27 @@ describe('a replaced path in a list row whose files were all finished', () => {
     expect(() => next.completeFiles([files[PATHS_PER_ROW]!])).not.toThrow();
   });
 });
+
+describe('a list row whose path count was damaged', () => {
+  it.each([
+    ['a count past 2^32', 2 ** 33],
+    ['a count past what a typed array holds', 2 ** 40],
+    ['more paths than its bytes can hold', 10_000],
+    ['a fraction of a path', 9.5],
+  ])('makes the resume a full sync naming the row, not an error (%s)', (_what, count) => {
+    const dbPath = interrupt();
+    const db = new BetterSqlite3(dbPath);
+    try {
+      // The count is not covered by the row's CRC (that is the data's): a flipped bit passes it.
+      db.prepare("UPDATE checkpoint_files SET item_count = ? WHERE kind = 'planned'").run(count);
+    } finally {
+      db.close();
+    }
+    const { store } = openTestProgressStore(tmp.path);
+    const { plan } = store.resume.resume('job-1');
+    expect(plan).toMatchObject({ fullSyncRequired: true, filesToProcess: [], filesToRemove: [] });
+    expect(plan.reason).toBe(
+      `full sync required: file log: a planned row says it holds ${count} paths in ${Buffer.byteLength(repoPaths(10).join('\0'))} bytes`,
+    );
+  });
+});
