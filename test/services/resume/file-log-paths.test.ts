@@ -96,25 +96,59 @@ describe('a file log whose paths were replaced, CRC and all', () => {
   });
 });
 
-describe('a replaced path in a list row whose files were all finished', () => {
-  it('still makes the resume a full sync, rather than failing the new sync at its first finished file', () => {
-    const opened = openTestProgressStore(tmp.path);
-    const files = repoPaths(PATHS_PER_ROW + 10);
-    const sync = opened.store.recording.startSync({
-      jobId: 'job-1',
-      gitCommit: 'abc1234'.padEnd(40, '0'),
-      files,
-    });
-    sync.completeFiles(files.slice(0, PATHS_PER_ROW)); // the first list row: all completed
-    sync.flush();
-    closeTestProgressStore(opened.store);
-    editPlannedList(opened.store.path, replacePending('../../etc/passwd'));
-    const { store } = openTestProgressStore(tmp.path);
-    const { plan, sync: next } = store.resume.resume('job-1');
-    expect(plan).toMatchObject({ fullSyncRequired: true, filesToProcess: [] });
-    expect(plan.reason).toMatch(/file log: a planned row holds a path that breaks the path rules/);
-    expect(() => next.completeFiles([files[PATHS_PER_ROW]!])).not.toThrow();
-  });
+/** The first list row's bytes changed in place, its CRC left as it was (damage, not an edit). */
+function damagePlannedList(dbPath: string) {
+  const db = new BetterSqlite3(dbPath);
+  try {
+    db.prepare(
+      "UPDATE checkpoint_files SET data = CAST('x' || substr(data, 2) AS BLOB) WHERE id = (SELECT min(id) FROM checkpoint_files WHERE kind = 'planned')",
+    ).run();
+  } finally {
+    db.close();
+  }
+}
+
+describe('a damaged list row whose files were all finished (checked on its bytes, never decoded)', () => {
+  it.each([
+    [
+      'a replaced path',
+      (dbPath: string) => editPlannedList(dbPath, replacePending('../../etc/passwd')),
+      /^full sync required: file log: a planned row holds a path that breaks the path rules \(path 7 /,
+    ],
+    [
+      'bytes that are not UTF-8',
+      (dbPath: string) =>
+        editPlannedList(dbPath, (paths) =>
+          Buffer.concat([Buffer.from(paths.join('\0'), 'utf8'), Buffer.from([0xc0, 0xaf])]),
+        ),
+      /^full sync required: file log: a planned row is not valid UTF-8$/,
+    ],
+    [
+      'bytes changed under the CRC',
+      damagePlannedList,
+      /^full sync required: file log: a planned row does not match its checksum$/,
+    ],
+  ])(
+    'still makes the resume a full sync, rather than failing the new sync at its first finished file (%s)',
+    (_what, damage, reason) => {
+      const opened = openTestProgressStore(tmp.path);
+      const files = repoPaths(PATHS_PER_ROW + 10);
+      const sync = opened.store.recording.startSync({
+        jobId: 'job-1',
+        gitCommit: 'abc1234'.padEnd(40, '0'),
+        files,
+      });
+      sync.completeFiles(files.slice(0, PATHS_PER_ROW)); // the first list row: all completed
+      sync.flush();
+      closeTestProgressStore(opened.store);
+      damage(opened.store.path);
+      const { store } = openTestProgressStore(tmp.path);
+      const { plan, sync: next } = store.resume.resume('job-1');
+      expect(plan).toMatchObject({ fullSyncRequired: true, filesToProcess: [] });
+      expect(plan.reason).toMatch(reason);
+      expect(() => next.completeFiles([files[PATHS_PER_ROW]!])).not.toThrow();
+    },
+  );
 });
 
 describe('a list row whose path count was damaged', () => {
