@@ -40,6 +40,8 @@ interface RawRow {
   first_ordinal: number;
   item_count: number;
   data: Buffer;
+  /** planned rows: the length of `data`, read without its bytes (they are read on demand). */
+  data_bytes: number | null;
   checksum: number;
 }
 
@@ -55,7 +57,8 @@ export class CheckpointFilesRepository {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.selectStatement = connection.sqlite.prepare(
-      `SELECT id, kind, first_ordinal, item_count, CASE WHEN kind = 'planned' THEN NULL ELSE data END AS data, checksum
+      `SELECT id, kind, first_ordinal, item_count, CASE WHEN kind = 'planned' THEN NULL ELSE data END AS data,
+         CASE WHEN kind = 'planned' THEN length(data) END AS data_bytes, checksum
        FROM checkpoint_files WHERE lineage_id = ? ORDER BY id`,
     );
     this.selectDataStatement = connection.sqlite.prepare(
@@ -96,6 +99,13 @@ export class CheckpointFilesRepository {
         throw new InconsistentFileLogError(`unknown event kind ${JSON.stringify(row.kind)}`);
       }
       if (row.kind === 'planned') {
+        // The count is not covered by the checksum (the data's), and the ledger sizes its
+        // arrays by it: a damaged one must be refused here, not become a RangeError there.
+        if (!holdsPaths(row.data_bytes, row.item_count)) {
+          throw new InconsistentFileLogError(
+            `a planned row says it holds ${row.item_count} paths in ${row.data_bytes} bytes`,
+          );
+        }
         return {
           kind: 'planned',
           first: row.first_ordinal,
@@ -129,6 +139,11 @@ export class CheckpointFilesRepository {
   ) {
     this.insertStatement.run(lineageId, jobId, seq, kind, first, count, data, checksum(data));
   }
+}
+
+/** Whether a list of `bytes` bytes can hold `count` paths: one byte at least each, NUL between them. */
+function holdsPaths(bytes: number | null, count: number): boolean {
+  return Number.isSafeInteger(count) && count >= 1 && bytes !== null && 2 * count - 1 <= bytes;
 }
 
 function verified(row: Pick<RawRow, 'kind' | 'data' | 'checksum'>): Buffer {

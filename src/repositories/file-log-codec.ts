@@ -41,8 +41,7 @@ export function decodePathText(data: Buffer): string {
 
 /** Throws as decodePathText does on bytes that are not UTF-8, without decoding them. */
 export function checkPathBytes(data: Buffer): void {
-  if (!isAscii(data) && !isUtf8(data))
-    throw new InconsistentFileLogError('file log: a planned row is not valid UTF-8');
+  if (!isAscii(data) && !isUtf8(data)) throw new InconsistentFileLogError('a planned row is not valid UTF-8');
 }
 
 /**

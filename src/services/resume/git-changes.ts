@@ -97,7 +97,8 @@ export function changesSince(repoDir: string, commit: string): GitChanges {
   return { head, ...parseNameStatus(output) };
 }
 
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+// ignoreBOM: a name may start with U+FEFF; as a byte-order mark it would be dropped, naming another file.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** A name from git as a string, or null when it is not valid UTF-8. */
 function nameOf(bytes: Buffer): string | null {

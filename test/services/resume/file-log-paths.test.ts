@@ -82,7 +82,8 @@ describe('a file log whose paths were replaced, CRC and all', () => {
     const { store } = openTestProgressStore(tmp.path);
     const { plan } = store.resume.resume('job-1');
     expect(plan).toMatchObject({ fullSyncRequired: true, filesToProcess: [] });
-    expect(plan.reason).toMatch(/file log: a planned row is not valid UTF-8/);
+    // Said once: the error adds its own "file log: " (a doubled prefix was shown to people).
+    expect(plan.reason).toBe('full sync required: file log: a planned row is not valid UTF-8');
   });
 
   it('still resumes a log whose paths are odd but valid (dots, backslashes, colons inside names)', () => {
@@ -95,23 +96,81 @@ describe('a file log whose paths were replaced, CRC and all', () => {
   });
 });
 
-describe('a replaced path in a list row whose files were all finished', () => {
-  it('still makes the resume a full sync, rather than failing the new sync at its first finished file', () => {
-    const opened = openTestProgressStore(tmp.path);
-    const files = repoPaths(PATHS_PER_ROW + 10);
-    const sync = opened.store.recording.startSync({
-      jobId: 'job-1',
-      gitCommit: 'abc1234'.padEnd(40, '0'),
-      files,
-    });
-    sync.completeFiles(files.slice(0, PATHS_PER_ROW)); // the first list row: all completed
-    sync.flush();
-    closeTestProgressStore(opened.store);
-    editPlannedList(opened.store.path, replacePending('../../etc/passwd'));
+/** The first list row's bytes changed in place, its CRC left as it was (damage, not an edit). */
+function damagePlannedList(dbPath: string) {
+  const db = new BetterSqlite3(dbPath);
+  try {
+    db.prepare(
+      "UPDATE checkpoint_files SET data = CAST('x' || substr(data, 2) AS BLOB) WHERE id = (SELECT min(id) FROM checkpoint_files WHERE kind = 'planned')",
+    ).run();
+  } finally {
+    db.close();
+  }
+}
+
+describe('a damaged list row whose files were all finished (checked on its bytes, never decoded)', () => {
+  it.each([
+    [
+      'a replaced path',
+      (dbPath: string) => editPlannedList(dbPath, replacePending('../../etc/passwd')),
+      /^full sync required: file log: a planned row holds a path that breaks the path rules \(path 7 /,
+    ],
+    [
+      'bytes that are not UTF-8',
+      (dbPath: string) =>
+        editPlannedList(dbPath, (paths) =>
+          Buffer.concat([Buffer.from(paths.join('\0'), 'utf8'), Buffer.from([0xc0, 0xaf])]),
+        ),
+      /^full sync required: file log: a planned row is not valid UTF-8$/,
+    ],
+    [
+      'bytes changed under the CRC',
+      damagePlannedList,
+      /^full sync required: file log: a planned row does not match its checksum$/,
+    ],
+  ])(
+    'still makes the resume a full sync, rather than failing the new sync at its first finished file (%s)',
+    (_what, damage, reason) => {
+      const opened = openTestProgressStore(tmp.path);
+      const files = repoPaths(PATHS_PER_ROW + 10);
+      const sync = opened.store.recording.startSync({
+        jobId: 'job-1',
+        gitCommit: 'abc1234'.padEnd(40, '0'),
+        files,
+      });
+      sync.completeFiles(files.slice(0, PATHS_PER_ROW)); // the first list row: all completed
+      sync.flush();
+      closeTestProgressStore(opened.store);
+      damage(opened.store.path);
+      const { store } = openTestProgressStore(tmp.path);
+      const { plan, sync: next } = store.resume.resume('job-1');
+      expect(plan).toMatchObject({ fullSyncRequired: true, filesToProcess: [] });
+      expect(plan.reason).toMatch(reason);
+      expect(() => next.completeFiles([files[PATHS_PER_ROW]!])).not.toThrow();
+    },
+  );
+});
+
+describe('a list row whose path count was damaged', () => {
+  it.each([
+    ['a count past 2^32', 2 ** 33],
+    ['a count past what a typed array holds', 2 ** 40],
+    ['more paths than its bytes can hold', 10_000],
+    ['a fraction of a path', 9.5],
+  ])('makes the resume a full sync naming the row, not an error (%s)', (_what, count) => {
+    const dbPath = interrupt();
+    const db = new BetterSqlite3(dbPath);
+    try {
+      // The count is not covered by the row's CRC (that is the data's): a flipped bit passes it.
+      db.prepare("UPDATE checkpoint_files SET item_count = ? WHERE kind = 'planned'").run(count);
+    } finally {
+      db.close();
+    }
     const { store } = openTestProgressStore(tmp.path);
-    const { plan, sync: next } = store.resume.resume('job-1');
-    expect(plan).toMatchObject({ fullSyncRequired: true, filesToProcess: [] });
-    expect(plan.reason).toMatch(/file log: a planned row holds a path that breaks the path rules/);
-    expect(() => next.completeFiles([files[PATHS_PER_ROW]!])).not.toThrow();
+    const { plan } = store.resume.resume('job-1');
+    expect(plan).toMatchObject({ fullSyncRequired: true, filesToProcess: [], filesToRemove: [] });
+    expect(plan.reason).toBe(
+      `full sync required: file log: a planned row says it holds ${count} paths in ${Buffer.byteLength(repoPaths(10).join('\0'))} bytes`,
+    );
   });
 });

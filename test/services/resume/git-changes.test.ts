@@ -37,6 +37,19 @@ describe('parseNameStatus (git diff --name-status -z, read as bytes)', () => {
     });
   });
 
+  it('keeps a leading U+FEFF in a name: stripped as a byte-order mark, it would name another file', () => {
+    const output = z('D', '\uFEFFa.ts', 'M', '\uFEFF\uFEFFb.ts', 'R100', '\uFEFFc.ts', 'c.ts');
+    expect(parseNameStatus(output)).toEqual({
+      changes: [
+        { status: 'D', path: '\uFEFFa.ts' },
+        { status: 'M', path: '\uFEFF\uFEFFb.ts' },
+        { status: 'R', from: '\uFEFFc.ts', path: 'c.ts' },
+      ],
+      unreadable: 0,
+      refused: 0,
+    });
+  });
+
   it('passes over unmerged and unknown entries, and a tail cut off before its NUL', () => {
     const output = Buffer.concat([
       z('U', 'conflict.ts', 'X', 'odd.ts', 'A', 'kept.ts'),
