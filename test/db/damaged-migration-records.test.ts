@@ -20,6 +20,18 @@ const tmp = useTempDir('cidx-damaged-migration-records-');
 const LATEST = SHIPPED_MIGRATIONS.at(-1)!;
 const COUNT = SHIPPED_MIGRATIONS.length;
 
+/** What the latest shipped migration (0004_report_indexes) did, undone: it added three indexes. */
+function undoLatestMigration(dbPath: string): void {
+  // A newer migration needs its own undo here.
+  expect(SHIPPED_MIGRATIONS).toHaveLength(5);
+  for (const index of [
+    'sync_history_errors_start_time_idx',
+    'sync_history_damaged_figures_idx',
+    'sync_history_damaged_activity_idx',
+  ])
+    handEdit(dbPath, `DROP INDEX \`${index}\``);
+}
+
 function migratedFile(): string {
   const dbPath = tmp.join('p.db');
   closeTestStore(openTestStore(dbPath));
@@ -94,7 +106,7 @@ describe('open with a hand-edited migrations table', () => {
   it('refuses a deleted latest record whose migration is applied, rather than applying it again', () => {
     const dbPath = migratedFile();
     handEdit(dbPath, 'DELETE FROM "__drizzle_migrations" WHERE created_at = ?', {}, LATEST.folderMillis);
-    expectRefusedUnchanged(dbPath, /0003_drop_unused_indexes is applied .* but not recorded/);
+    expectRefusedUnchanged(dbPath, /0004_report_indexes is applied .* but not recorded/);
   });
 
   it('refuses every record deleted over a migrated file', () => {
@@ -151,8 +163,7 @@ describe('open with a hand-edited migrations table', () => {
   it('still applies what is pending when the records and the tables agree (one migration behind)', () => {
     const dbPath = migratedFile();
     handEdit(dbPath, 'DELETE FROM "__drizzle_migrations" WHERE created_at = ?', {}, LATEST.folderMillis);
-    handEdit(dbPath, 'CREATE INDEX `progress_updates_timestamp_idx` ON `progress_updates` (`timestamp`)');
-    handEdit(dbPath, 'CREATE INDEX `checkpoints_created_at_idx` ON `checkpoints` (`created_at`)');
+    undoLatestMigration(dbPath);
     const connection = openTestStore(dbPath);
     expect(
       connection.sqlite
@@ -162,10 +173,10 @@ describe('open with a hand-edited migrations table', () => {
     ).toBe(1);
     expect(
       connection.sqlite
-        .prepare("SELECT count(*) FROM sqlite_master WHERE name = 'checkpoints_created_at_idx'")
+        .prepare("SELECT count(*) FROM sqlite_master WHERE name = 'sync_history_errors_start_time_idx'")
         .pluck()
         .get(),
-    ).toBe(0);
+    ).toBe(1);
   });
 
   it('the reading open refuses it the same way, rather than calling it "migrations pending"', () => {
@@ -184,8 +195,7 @@ describe('open with a hand-edited migrations table', () => {
 
     // Records and tables that agree, one migration behind: pending, as before.
     handEdit(dbPath, 'DELETE FROM "__drizzle_migrations" WHERE created_at = ?', {}, 'yesterday');
-    handEdit(dbPath, 'CREATE INDEX `progress_updates_timestamp_idx` ON `progress_updates` (`timestamp`)');
-    handEdit(dbPath, 'CREATE INDEX `checkpoints_created_at_idx` ON `checkpoints` (`created_at`)');
+    undoLatestMigration(dbPath);
     expect(() => openReadOnlyConnection(dbPath)).toThrow(MigrationPendingError);
   });
 });
