@@ -69,10 +69,13 @@ const LOGICAL_START = `(CASE WHEN s.resumed_from_job_id IS NULL THEN s.start_tim
  * Phase durations as json_each should read them: a JSON object, else nothing. An array
  * (damage) would otherwise read as phases "0", "1"…, while the report skips it for a run
  * read on its own (phase-figures.ts parseObject). Nested CASE: json_type fails on text
- * that is not JSON.
+ * that is not JSON. A key written twice is read once, with its last value, as JSON.parse
+ * (the row check, a run read on its own) reads it: json_patch onto an empty object keeps
+ * the last value of each key (it differs from JSON.parse only for values that are not
+ * numbers, which no figure reads).
  */
 const phaseObject = (column: string) =>
-  `CASE WHEN json_valid(${column}) THEN CASE WHEN json_type(${column}) = 'object' THEN ${column} END END`;
+  `CASE WHEN json_valid(${column}) THEN CASE WHEN json_type(${column}) = 'object' THEN json_patch('{}', ${column}) END END`;
 
 /**
  * A phase duration json_each read (`j`) that can be one: a number from 0 to 2^53 - 1
@@ -179,8 +182,8 @@ WHERE ${WINDOW} AND s.status = 'completed'`;
 /**
  * The runs of the chains ending at the rows @heads (a JSON array of ids), walked as
  * CHAIN walks them (same runs, same depth bound): per run, its duration, its phase
- * durations when they are a JSON object, and how many entries json_each finds in them
- * (a key written twice is two entries for SQL, one for JSON.parse).
+ * durations when they are a JSON object (a key written twice kept once: phaseObject), and
+ * how many entries json_each finds in them.
  */
 export const CHAIN_RUNS = `
 WITH RECURSIVE chain(head, job_id, depth) AS (
