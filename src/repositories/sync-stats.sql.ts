@@ -244,6 +244,19 @@ FROM (
   FROM ${WINDOW_ROWS} WHERE ${WINDOW} AND s.status = 'completed')`;
 
 /**
+ * An error entry (JSON object `v`) with the types of validation/json-columns'
+ * syncErrorRecordSchema for what a failure point shows: a code and a message that are
+ * text, a phase that is text or null, a time that is a whole number of ms (JSON.parse reads
+ * 1.0e3 as the integer 1000, so zod takes it). An entry of
+ * another shape (a hand edit) is skipped where it is read, as a phase duration of the
+ * wrong type is: the report holds only what its schema (report-schema.ts) allows.
+ */
+const ERROR_ENTRY = (v: string) =>
+  `json_type(${v}, '$.code') = 'text' AND json_type(${v}, '$.message') = 'text'
+  AND json_type(${v}, '$.phase') IN ('text', 'null') AND json_type(${v}, '$.at') IN ('integer', 'real')
+  AND ${v} ->> 'at' BETWEEN 0 AND ${Number.MAX_SAFE_INTEGER} AND ${v} ->> 'at' = CAST(${v} ->> 'at' AS INTEGER)`;
+
+/**
  * Errors of the runs that started in the window (a failure later resumed still marks a
  * place where syncs fail), grouped by phase and code, most frequent first. Cancellations
  * are a choice, not a failure point. The message is that of the latest occurrence. Read
@@ -255,7 +268,7 @@ SELECT j.value ->> 'phase' AS phase, j.value ->> 'code' AS code, COUNT(*) AS cou
 FROM sync_history s INDEXED BY sync_history_errors_start_time_idx,
   json_each(CASE WHEN json_valid(s.errors) THEN s.errors END) j
 WHERE ${WINDOW} AND s.errors IS NOT NULL
-  AND j.type = 'object' AND j.value ->> 'code' != 'CANCELLED'
+  AND j.type = 'object' AND ${ERROR_ENTRY('j.value')} AND j.value ->> 'code' != 'CANCELLED'
 GROUP BY phase, code
 ORDER BY count DESC, lastSeen DESC`;
 
