@@ -7,7 +7,7 @@
  * (CHAIN_RUNS). Either way they are summed in JavaScript. The sums must be SQLite's
  * exactly, so only integers are summed here (exact in any order); a phase value that is
  * not a number, or out of the range of a duration (negative, past 2^53 - 1), is skipped by
- * both; a chain with anything else (a fraction, a key written twice, a duration that is
+ * both; a chain with anything else (a fraction, entries SQL and JavaScript count differently, a duration that is
  * not an integer, a sum past 2^53 - 1, phases JavaScript cannot parse) is left to SQL, one
  * statement for that chain.
  */
@@ -21,7 +21,7 @@ export interface ChainRun {
   durationMs: unknown;
   /** The run's phase durations, parsed, when SQLite reads them as a JSON object; else null. */
   phases: unknown;
-  /** Entries json_each finds in the phase durations (a key written twice counts twice). */
+  /** Entries json_each finds in the phase durations (SQL keeps a key written twice once, as JSON.parse). */
   entries: number;
 }
 

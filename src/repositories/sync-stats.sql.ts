@@ -69,10 +69,13 @@ const LOGICAL_START = `(CASE WHEN s.resumed_from_job_id IS NULL THEN s.start_tim
  * Phase durations as json_each should read them: a JSON object, else nothing. An array
  * (damage) would otherwise read as phases "0", "1"…, while the report skips it for a run
  * read on its own (phase-figures.ts parseObject). Nested CASE: json_type fails on text
- * that is not JSON.
+ * that is not JSON. A key written twice is read once, with its last value, as JSON.parse
+ * (the row check, a run read on its own) reads it: json_patch onto an empty object keeps
+ * the last value of each key (it differs from JSON.parse only for values that are not
+ * numbers, which no figure reads).
  */
 const phaseObject = (column: string) =>
-  `CASE WHEN json_valid(${column}) THEN CASE WHEN json_type(${column}) = 'object' THEN ${column} END END`;
+  `CASE WHEN json_valid(${column}) THEN CASE WHEN json_type(${column}) = 'object' THEN json_patch('{}', ${column}) END END`;
 
 /**
  * A phase duration json_each read (`j`) that can be one: a number from 0 to 2^53 - 1
@@ -179,8 +182,8 @@ WHERE ${WINDOW} AND s.status = 'completed'`;
 /**
  * The runs of the chains ending at the rows @heads (a JSON array of ids), walked as
  * CHAIN walks them (same runs, same depth bound): per run, its duration, its phase
- * durations when they are a JSON object, and how many entries json_each finds in them
- * (a key written twice is two entries for SQL, one for JSON.parse).
+ * durations when they are a JSON object (a key written twice kept once: phaseObject), and
+ * how many entries json_each finds in them.
  */
 export const CHAIN_RUNS = `
 WITH RECURSIVE chain(head, job_id, depth) AS (
@@ -241,6 +244,19 @@ FROM (
   FROM ${WINDOW_ROWS} WHERE ${WINDOW} AND s.status = 'completed')`;
 
 /**
+ * An error entry (JSON object `v`) with the types of validation/json-columns'
+ * syncErrorRecordSchema for what a failure point shows: a code and a message that are
+ * text, a phase that is text or null, a time that is a whole number of ms (JSON.parse reads
+ * 1.0e3 as the integer 1000, so zod takes it). An entry of
+ * another shape (a hand edit) is skipped where it is read, as a phase duration of the
+ * wrong type is: the report holds only what its schema (report-schema.ts) allows.
+ */
+const ERROR_ENTRY = (v: string) =>
+  `json_type(${v}, '$.code') = 'text' AND json_type(${v}, '$.message') = 'text'
+  AND json_type(${v}, '$.phase') IN ('text', 'null') AND json_type(${v}, '$.at') IN ('integer', 'real')
+  AND ${v} ->> 'at' BETWEEN 0 AND ${Number.MAX_SAFE_INTEGER} AND ${v} ->> 'at' = CAST(${v} ->> 'at' AS INTEGER)`;
+
+/**
  * Errors of the runs that started in the window (a failure later resumed still marks a
  * place where syncs fail), grouped by phase and code, most frequent first. Cancellations
  * are a choice, not a failure point. The message is that of the latest occurrence. Read
@@ -252,7 +268,7 @@ SELECT j.value ->> 'phase' AS phase, j.value ->> 'code' AS code, COUNT(*) AS cou
 FROM sync_history s INDEXED BY sync_history_errors_start_time_idx,
   json_each(CASE WHEN json_valid(s.errors) THEN s.errors END) j
 WHERE ${WINDOW} AND s.errors IS NOT NULL
-  AND j.type = 'object' AND j.value ->> 'code' != 'CANCELLED'
+  AND j.type = 'object' AND ${ERROR_ENTRY('j.value')} AND j.value ->> 'code' != 'CANCELLED'
 GROUP BY phase, code
 ORDER BY count DESC, lastSeen DESC`;
 

@@ -95,14 +95,20 @@ export function isOwnerAlive(row: LivenessFacts, clock: Clock, policy: LivenessP
 
 /** Is there a process with this pid on this host? (EPERM: yes, owned by someone else.) */
 export function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  if (!signalable(pid)) return false;
   // kill(pid, 0) also succeeds on a zombie: a process killed but not yet reaped (its
   // parent has not waited; a container's pid 1 may never), which will never write again.
   return !hasExited(pid);
+}
+
+/** kill(pid, 0): the pid is in the process table (EPERM: owned by someone else). */
+function signalable(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Linux: the process table still holds the pid, but the process has exited (state Z or X). */
@@ -112,8 +118,9 @@ function hasExited(pid: number): boolean {
   try {
     stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   } catch (error) {
-    // Gone since kill() answered: reaped meanwhile. Anything else: trust kill().
-    return (error as NodeJS.ErrnoException).code === 'ENOENT';
+    // Reaped since kill() answered, if kill() now says so too: without /proc (a chroot,
+    // a sandbox) every stat is ENOENT. Anything else: trust kill().
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' && !signalable(pid);
   }
   // "pid (command) state …": the command may hold spaces and parentheses, so the state is found after the last ")".
   const state = stat.charAt(stat.lastIndexOf(')') + 2);

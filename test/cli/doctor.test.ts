@@ -6,6 +6,7 @@ import { inspectStore } from '../../src/cli/doctor/inspect-store';
 import { gunzipSync } from 'node:zlib';
 import { flipBytesInPage, overwriteHeader, truncateFile } from '../support/damage';
 import { handEdit } from '../support/hand-edit';
+import { UNDO_LATEST_MIGRATION } from '../support/store';
 import { listDir, useTempDir } from '../support/temp-dir';
 import { openStore, PROJECT, runCli, seedCompleted, seedInterrupted } from './helpers';
 
@@ -133,11 +134,9 @@ describe('cidx-progress doctor', () => {
       expect.objectContaining({ status: 'fail', advice: expect.stringContaining('upgrade cidx-progress') }),
     );
 
-    // One behind: the latest migration's record gone and what it did undone (it added three indexes).
+    // One behind: the latest migration's record gone and what it did undone.
     sql('DELETE FROM "__drizzle_migrations" WHERE created_at >= ?', shipped.createdAt);
-    sql('DROP INDEX `sync_history_errors_start_time_idx`');
-    sql('DROP INDEX `sync_history_damaged_figures_idx`');
-    sql('DROP INDEX `sync_history_damaged_activity_idx`');
+    for (const statement of UNDO_LATEST_MIGRATION) sql(statement);
     ({ code, json } = await doctorJson());
     expect(code).toBe(0);
     expect(check(json, 'schema')).toEqual(

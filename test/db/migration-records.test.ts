@@ -4,7 +4,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { LEGACY_FILE_LOG_TABLE } from '../../src/db/legacy-file-log';
 import { checkMigrationRecords, rerecordMigrations } from '../../src/db/migration-records';
 import { applyMigrations, MIGRATIONS_FOLDER } from '../../src/db/migrations';
-import { SHIPPED_MIGRATIONS } from '../support/store';
+import { SHIPPED_MIGRATIONS, UNDO_LATEST_MIGRATION } from '../support/store';
 import { useTempDir } from '../support/temp-dir';
 
 /**
@@ -14,12 +14,7 @@ import { useTempDir } from '../support/temp-dir';
  */
 const LATEST = SHIPPED_MIGRATIONS.at(-1)!;
 const COUNT = SHIPPED_MIGRATIONS.length;
-/** What the latest migration (0004) added: three partial indexes. */
-const UNDO_LATEST = [
-  'DROP INDEX `sync_history_errors_start_time_idx`',
-  'DROP INDEX `sync_history_damaged_figures_idx`',
-  'DROP INDEX `sync_history_damaged_activity_idx`',
-];
+const UNDO_LATEST = UNDO_LATEST_MIGRATION;
 
 function migrated(): BetterSqlite3.Database {
   const db = new BetterSqlite3(':memory:');
@@ -72,7 +67,7 @@ describe('checkMigrationRecords', () => {
       newer: false,
       problems: [],
       matched: COUNT,
-      matchedTag: '0004_report_indexes',
+      matchedTag: '0005_report_index_safe_numbers',
       differences: [],
       extra: [],
       legacyFileLog: false,
@@ -94,7 +89,7 @@ describe('checkMigrationRecords', () => {
     const check = checkMigrationRecords(db)!;
     expect(check.matched).toBe(COUNT - 1);
     expect(check.problems).toEqual([
-      '0004_report_indexes is recorded but its tables and indexes are not in the file',
+      '0005_report_index_safe_numbers is recorded but its tables and indexes are not in the file',
       `a record of ${new Date(1_000).toISOString()} matches no shipped migration`,
     ]);
 
@@ -120,7 +115,7 @@ describe('checkMigrationRecords', () => {
     const check = checkMigrationRecords(db)!;
     expect(check.matched).toBeNull();
     expect(check.differences).toEqual([
-      'index sync_history_start_time_idx is defined differently from migration 0004_report_indexes',
+      'index sync_history_start_time_idx is defined differently from migration 0005_report_index_safe_numbers',
     ]);
     expect(check.extra).toEqual(['table extra']);
     expect(check.problems).toEqual([]);
@@ -136,9 +131,9 @@ describe('checkMigrationRecords', () => {
     const check = checkMigrationRecords(db)!;
     expect(check.matched).toBeNull();
     expect(check.problems).toEqual([
-      '0004_report_indexes is recorded with a hash that is not the shipped one',
+      '0005_report_index_safe_numbers is recorded with a hash that is not the shipped one',
       expect.stringMatching(
-        /^the tables and indexes match no shipped migration \(closest: migration 0004_report_indexes; index sync_history_start_time_idx is missing from the file\)$/,
+        /^the tables and indexes match no shipped migration \(closest: migration 0005_report_index_safe_numbers; index sync_history_start_time_idx is missing from the file\)$/,
       ),
     ]);
   });
@@ -161,7 +156,7 @@ describe('checkMigrationRecords', () => {
       newer: false,
       problems: [],
       matched: COUNT,
-      matchedTag: '0004_report_indexes',
+      matchedTag: '0005_report_index_safe_numbers',
       differences: [],
       extra: [],
       legacyFileLog: true,

@@ -11,12 +11,13 @@ import { handEdit } from '../support/hand-edit';
 import { HistoryFactory } from '../support/history-factory';
 import { ManualClock } from '../support/manual-clock';
 import { ReportReference } from '../support/report-reference';
-import { closeTestStore, openTestStore, SHIPPED_MIGRATIONS } from '../support/store';
+import { closeTestStore, openTestStore, SHIPPED_MIGRATIONS, SHIPPED_TAGS } from '../support/store';
 import { useTempDir } from '../support/temp-dir';
 
 /**
  * 0004_report_indexes adds three partial indexes the report reads (runs with errors,
- * damaged rows) and changes no data. A file of the previous schema (the 0.1 fixture, and
+ * damaged rows) and changes no data; 0005 redefines the damaged-row ones (numbers held to
+ * zod's limits). A file of the previous schema (the 0.1 fixture, and
  * a history written by the current code with the new indexes taken off again) reports
  * after the upgrade exactly what the from-scratch reference computes from its rows, and
  * warns of the same damaged rows, whichever migrator upgraded it.
@@ -30,7 +31,7 @@ const NEW_INDEXES = [
   'sync_history_damaged_figures_idx',
   'sync_history_damaged_activity_idx',
 ];
-const LATEST = SHIPPED_MIGRATIONS.at(-1)!;
+const REPORT_INDEXES = SHIPPED_MIGRATIONS[SHIPPED_TAGS.indexOf('0004_report_indexes')]!;
 
 function indexes(dbPath: string): string[] {
   const db = new Database(dbPath, { readonly: true });
@@ -74,10 +75,10 @@ function previousSchemaStore(now: number): { dir: string; dbPath: string } {
   closeTestStore(connection);
   handEdit(dbPath, `UPDATE sync_history SET phase_durations = '{oops' WHERE id % 11 = 3`);
   handEdit(dbPath, `UPDATE sync_history SET files_indexed = -1 WHERE id % 13 = 5`);
-  // Back to the previous release's schema: without the indexes, without 0004's record.
+  // Back to the previous release's schema: without the indexes, without the records of 0004 and after.
   const db = new Database(dbPath);
   for (const name of NEW_INDEXES) db.exec(`DROP INDEX ${name}`);
-  db.prepare('DELETE FROM __drizzle_migrations WHERE created_at = ?').run(LATEST.folderMillis);
+  db.prepare('DELETE FROM __drizzle_migrations WHERE created_at >= ?').run(REPORT_INDEXES.folderMillis);
   db.close();
   return { dir, dbPath };
 }

@@ -86,6 +86,19 @@ function numericPhases(text: string | null): [string, number][] {
   );
 }
 
+/** An error entry a failure point can show: code and message text, phase text or null, a whole time in ms. */
+function isErrorEntry(e: unknown): e is { phase: string | null; code: string } {
+  if (typeof e !== 'object' || e === null || Array.isArray(e)) return false;
+  const { code, message, phase, at } = e as Record<string, unknown>;
+  return (
+    typeof code === 'string' &&
+    typeof message === 'string' &&
+    (typeof phase === 'string' || phase === null) &&
+    Number.isSafeInteger(at) &&
+    (at as number) >= 0
+  );
+}
+
 /** Reads the project's rows once; `report(to, days, zone)` then rebuilds any window. */
 export class ReportReference {
   private readonly rows: Row[];
@@ -249,9 +262,7 @@ export class ReportReference {
     };
     const errors = rows.flatMap((r) => {
       const list = parsed(r.errors);
-      return Array.isArray(list)
-        ? list.filter((e) => typeof e === 'object' && e !== null && e.code !== 'CANCELLED')
-        : [];
+      return Array.isArray(list) ? list.filter((e) => isErrorEntry(e) && e.code !== 'CANCELLED') : [];
     }) as { phase?: string; code: string }[];
     const points = new Map<string, number>();
     for (const e of errors)

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import type { Connection } from '../../src/db/connection';
 import { MIGRATIONS_FOLDER } from '../../src/db/migrations';
@@ -5,6 +7,23 @@ import { type OpenStoreDatabaseOptions, openStoreDatabase } from '../../src/db/o
 
 /** The migrations the package ships (drizzle/), as the migrator reads them. */
 export const SHIPPED_MIGRATIONS = readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER });
+
+/** Their tags (drizzle/meta/_journal.json), in the same order. */
+export const SHIPPED_TAGS = (
+  JSON.parse(fs.readFileSync(path.join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as {
+    entries: { tag: string }[];
+  }
+).entries.map((entry) => entry.tag);
+
+/**
+ * What takes a migrated file back to the schema of the migration before the latest (its
+ * record is the caller's to delete): 0005 redefined 0004's two damaged-row indexes.
+ */
+export const UNDO_LATEST_MIGRATION = [
+  'DROP INDEX `sync_history_damaged_figures_idx`',
+  'DROP INDEX `sync_history_damaged_activity_idx`',
+  ...SHIPPED_MIGRATIONS.at(-2)!.sql.filter((statement) => /damaged_(figures|activity)_idx/.test(statement)),
+];
 
 const open = new Set<Connection>();
 

@@ -81,3 +81,30 @@ describe('a sync whose owner is a zombie', () => {
     expect(store.status.list()).toEqual([expect.objectContaining({ jobId: 'job-1', alive: false })]);
   });
 });
+
+describe('a live owner where /proc cannot be read', () => {
+  // A chroot or sandbox without /proc mounted: every /proc/<pid>/stat is ENOENT. That
+  // must not turn a process kill(pid, 0) found into one that exited: its running sync
+  // would be called interrupted and offered for resume while it still writes.
+  onLinux('still exists for liveness', async () => {
+    const child = spawn('sleep', ['30'], { stdio: 'ignore' });
+    parent = child;
+    await new Promise((resolve) => child.once('spawn', resolve));
+    const readFileSync = fs.readFileSync;
+    const spy = jest.spyOn(fs, 'readFileSync').mockImplementation(((
+      file: fs.PathOrFileDescriptor,
+      ...rest
+    ) => {
+      if (typeof file === 'string' && file.startsWith('/proc/'))
+        throw Object.assign(new Error(`ENOENT: no such file or directory, open '${file}'`), {
+          code: 'ENOENT',
+        });
+      return readFileSync(file, ...(rest as [BufferEncoding]));
+    }) as typeof fs.readFileSync);
+    try {
+      expect(processExists(child.pid!)).toBe(true);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
