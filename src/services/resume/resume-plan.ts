@@ -39,9 +39,9 @@ export function mergeChanges(ledger: FileLedger, changes: readonly FileChange[])
     }
     if (change.status !== 'D') {
       const state = ledger.stateOf(change.path);
+      // A file already pending stays so: reopen passes over it.
       if (state === undefined) ledger.plan([change.path]);
-      // Stryker disable next-line ConditionalExpression: equivalent, reopen passes over a pending file
-      else if (state !== 'pending') ledger.reopen([change.path]);
+      else ledger.reopen([change.path]);
     }
   }
   return toRemove;
