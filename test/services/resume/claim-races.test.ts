@@ -7,6 +7,7 @@ import { raceAtGitDiff, raced } from '../../support/git-race';
 import { handEdit } from '../../support/hand-edit';
 import { closeTestProgressStore, openTestProgressStore, repoPaths, rows } from '../../support/progress-store';
 import { useTempDir } from '../../support/temp-dir';
+import { thrownBy } from '../../support/thrown-by';
 
 /**
  * resume() reads and checks the checkpoint, and asks git what changed, before it takes the
@@ -27,15 +28,6 @@ function failedSync(jobId: string) {
   sync.fail('Network timeout');
   closeTestProgressStore(first.store);
   return { repo, ...openTestProgressStore(tmp.join('store'), { clock: first.clock }) };
-}
-
-function thrownBy(act: () => unknown): unknown {
-  try {
-    act();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
 }
 
 describe('resume() against another process acting while git is asked', () => {

@@ -2,19 +2,11 @@ import { ConflictError } from '../../../src';
 import { handEdit } from '../../support/hand-edit';
 import { openTestProgressStore, repoPaths, rows } from '../../support/progress-store';
 import { useTempDir } from '../../support/temp-dir';
+import { thrownBy } from '../../support/thrown-by';
 
 /** A sync that ended for good (completed, or interrupted and given up) is never resumed. */
 const tmp = useTempDir();
 const COMMIT = 'e'.repeat(40);
-
-function refusal(act: () => unknown): Error {
-  try {
-    act();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected resume() to refuse');
-}
 
 describe('resume() of a sync with nothing left to resume', () => {
   it('refuses a completed sync with a conflict, and records nothing', () => {
@@ -24,7 +16,7 @@ describe('resume() of a sync with nothing left to resume', () => {
     sync.completeFiles(files);
     sync.finish();
 
-    const error = refusal(() => store.resume.resume('done'));
+    const error = thrownBy(() => store.resume.resume('done'));
     expect(error).toBeInstanceOf(ConflictError);
     expect(error.message).toBe('sync done is completed; there is nothing to resume');
     expect(rows(store, 'SELECT job_id AS jobId, status FROM sync_history')).toEqual([
@@ -43,7 +35,7 @@ describe('resume() of a sync with nothing left to resume', () => {
     store.recording.startSync({ jobId: 'newer', gitCommit: COMMIT, files: repoPaths(4) }).fail('boom');
     store.resume.resume('newer');
 
-    const error = refusal(() => store.resume.resume('orphan'));
+    const error = thrownBy(() => store.resume.resume('orphan'));
     expect(error).toBeInstanceOf(ConflictError);
     expect(error.message).toBe('sync orphan is interrupted; there is nothing to resume');
   });

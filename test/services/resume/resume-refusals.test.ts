@@ -2,20 +2,12 @@ import { DatabaseLockedError, NotFoundError, ValidationError } from '../../../sr
 import { childScript, startChild } from '../../support/child-process';
 import { openTestProgressStore, repoPaths, rows } from '../../support/progress-store';
 import { useTempDir } from '../../support/temp-dir';
+import { thrownBy } from '../../support/thrown-by';
 
 /** What resume() says when it cannot act, and that it leaves the sync resumable. */
 const tmp = useTempDir();
 const COMMIT = 'c'.repeat(40);
 const FILES = repoPaths(6);
-
-function thrownBy(act: () => unknown): Error {
-  try {
-    act();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a throw');
-}
 
 function failedSync(jobId: string, lockTimeoutMs?: number) {
   const opened = openTestProgressStore(tmp.path, lockTimeoutMs === undefined ? {} : { lockTimeoutMs });

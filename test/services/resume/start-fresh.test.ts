@@ -3,20 +3,12 @@ import { childScript, startChild } from '../../support/child-process';
 import { handEdit } from '../../support/hand-edit';
 import { closeTestProgressStore, openTestProgressStore, repoPaths, rows } from '../../support/progress-store';
 import { useTempDir } from '../../support/temp-dir';
+import { thrownBy } from '../../support/thrown-by';
 
 /** startFresh(), and the sync a resume gives up when its checkpoint cannot be used. */
 const tmp = useTempDir();
 const COMMIT = 'b'.repeat(40);
 const FILES = repoPaths(5);
-
-function thrownBy(act: () => unknown): Error {
-  try {
-    act();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a throw');
-}
 
 /** A sync left running when its store closed, its last activity 5 s after its start. */
 function leftRunning(jobId: string) {
