@@ -1,3 +1,5 @@
+const path = require('node:path');
+
 /**
  * The jest configuration StrykerJS uses (`npm run mutate`): the test folders of the scope
  * being mutated (MUTATE_SCOPE, as in stryker.config.mjs), no coverage (Stryker measures its
@@ -28,6 +30,8 @@ module.exports = {
   testMatch: folders.map((folder) => `<rootDir>/test/${folder}/**/*.test.ts`),
   // Per mutant, only the files that hold its covering tests (stryker/covering-test-files-sequencer.cjs).
   testSequencer: '<rootDir>/stryker/covering-test-files-sequencer.cjs',
+  // A mutant's run stops at its first failing test (Stryker wraps this environment in its own).
+  testEnvironment: path.join(__dirname, 'stryker', 'bail-environment.cjs'),
   setupFilesAfterEnv: [...(base.setupFilesAfterEnv ?? []), '<rootDir>/stryker/record-test-files.cjs'],
   // The random-kill soak belongs to `npm run soak`; its seeded CI share is too slow to rerun per mutant.
   testPathIgnorePatterns: ['/node_modules/', '/test/faults/crash-resume\\.test\\.ts$'],

@@ -6,6 +6,9 @@
 // During the dry run (every test, no active mutant) record-test-files.cjs logs which file
 // each test is in; for a mutant's run this sequencer keeps the files holding a test the
 // pattern names. When it can place none, every file runs, as without it.
+//
+// The kept files run quickest first (by the dry run's times): a killed mutant stops at its
+// first failing test (bail-environment.cjs), so the cheaper that test, the sooner.
 'use strict';
 const fs = require('node:fs');
 const Sequencer = require('@jest/test-sequencer').default;
@@ -31,19 +34,23 @@ class CoveringTestFilesSequencer extends Sequencer {
     }
     const files = filesWithTestsMatching(new RegExp(this.pattern, 'i'));
     const kept = sorted.filter((test) => files.has(test.path));
-    return kept.length > 0 ? kept : sorted;
+    if (kept.length === 0) return sorted;
+    return kept.sort((a, b) => (files.get(a.path) ?? 0) - (files.get(b.path) ?? 0));
   }
 }
 
-/** @param {RegExp} pattern */
+/**
+ * The files holding a test the pattern names, each with the dry-run time of those tests.
+ * @param {RegExp} pattern
+ */
 function filesWithTestsMatching(pattern) {
-  /** @type {Set<string>} */
-  const files = new Set();
+  /** @type {Map<string, number>} */
+  const files = new Map();
   if (!fs.existsSync(testFilesLog())) return files;
   for (const line of fs.readFileSync(testFilesLog(), 'utf8').split('\n')) {
     if (!line) continue;
-    const { name, file } = JSON.parse(line);
-    if (pattern.test(name)) files.add(file);
+    const { name, file, ms } = JSON.parse(line);
+    if (pattern.test(name)) files.set(file, (files.get(file) ?? 0) + (ms ?? 0));
   }
   return files;
 }
