@@ -17,7 +17,7 @@ describe('verifyIntegrity', () => {
   };
 
   /** A store file with a few sync rows, optionally padded past the full-check size. */
-  function storeFile(options: { padBytes?: number } = {}): string {
+  function storeFile(options: { padBytes?: number; totalBytes?: number } = {}): string {
     const dbPath = tmp.join('p.db');
     const connection = openTestStore(dbPath);
     const { sqlite } = connection;
@@ -30,8 +30,21 @@ describe('verifyIntegrity', () => {
       sqlite.exec('CREATE TABLE filler (b BLOB)');
       sqlite.prepare('INSERT INTO filler VALUES (zeroblob(?))').run(options.padBytes);
     }
+    if (options.totalBytes) growTo(sqlite, options.totalBytes);
     closeTestStore(connection);
     return dbPath;
+  }
+
+  /** Pages added a few at a time until the file is exactly `bytes` long (a whole number of pages). */
+  function growTo(sqlite: Database.Database, bytes: number): void {
+    const size = () =>
+      (sqlite.pragma('page_count', { simple: true }) as number) *
+      (sqlite.pragma('page_size', { simple: true }) as number);
+    sqlite.exec('CREATE TABLE growth (b BLOB)');
+    const insert = sqlite.prepare('INSERT INTO growth VALUES (zeroblob(?))');
+    insert.run(Math.max(0, bytes - size() - 256 * 1024));
+    while (size() < bytes) insert.run(200);
+    expect(size()).toBe(bytes);
   }
 
   it('passes a healthy file', () => {
@@ -71,6 +84,21 @@ describe('verifyIntegrity', () => {
       const { page, pageSize } = rootPageOf(dbPath, 'progress_updates');
       writeAt(dbPath, (page - 1) * pageSize, Buffer.alloc(16, 0xee));
       expect(() => verifyIntegrity(raw(dbPath))).not.toThrow();
+    });
+
+    it('runs the full check on a file of exactly that size, finding damage in a bulk table', () => {
+      const dbPath = storeFile({ totalBytes: FULL_CHECK_MAX_BYTES });
+      const { page, pageSize } = rootPageOf(dbPath, 'progress_updates');
+      writeAt(dbPath, (page - 1) * pageSize, Buffer.alloc(16, 0xee));
+      // As on a small file: quick_check itself fails (SQLITE_CORRUPT), which open maps to CORRUPT.
+      expect(() => verifyIntegrity(raw(dbPath))).toThrow('database disk image is malformed');
+    });
+
+    it('checks the critical tables the file has (one written before store_meta existed has none)', () => {
+      const dbPath = storeFile({ padBytes: FULL_CHECK_MAX_BYTES + 1024 * 1024 });
+      const db = raw(dbPath);
+      db.exec('DROP TABLE store_meta');
+      expect(() => verifyIntegrity(db)).not.toThrow();
     });
 
     it('runs a full check when the file is small enough, finding that same damage', () => {

@@ -77,6 +77,17 @@ describe('UpkeepScheduler', () => {
     expect(jest.getTimerCount()).toBe(0);
   });
 
+  it('keeps the timer for the tasks still waiting when one of them is cancelled', () => {
+    const { s, task, runs, advance } = scheduler();
+    const gone = task('gone', 0);
+    s.schedule(gone, 10);
+    s.schedule(task('kept', 0), 10);
+    s.cancel(gone);
+    expect(jest.getTimerCount()).toBe(1);
+    advance(20);
+    expect(runs.map((r) => r.name)).toEqual(['kept']);
+  });
+
   it('drops a task that throws and goes on with the others', () => {
     const { s, task, runs, advance } = scheduler();
     s.schedule(
