@@ -56,6 +56,19 @@ describe('UpkeepScheduler', () => {
     expect(runs.map((r) => r.name)).toEqual(['a', 'b', 'c', 'late']);
     expect(new Set(runs.slice(0, 2).map((r) => r.turn)).size).toBe(1);
     expect(runs[2]!.turn).toBeGreaterThan(runs[1]!.turn);
+    // Nothing left to run: no timer is left waiting either.
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('sets a timer again only when a task is due sooner than the one set', () => {
+    const { s, task } = scheduler();
+    const setTimer = jest.spyOn(global, 'setTimeout');
+    s.schedule(task('first', 0), 5_000);
+    for (let i = 0; i < 199; i++) s.schedule(task(`later${i}`, 0), 6_000 + i);
+    expect(setTimer).toHaveBeenCalledTimes(1);
+    s.schedule(task('sooner', 0), 1_000);
+    expect(setTimer).toHaveBeenCalledTimes(2);
+    expect(jest.getTimerCount()).toBe(1);
   });
 
   it('runs a task again after the delay it returns, until it returns null or is cancelled', () => {
