@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { UnsafePathError } from '../../src/errors';
 import { assertNotLink, ensurePrivateDir, ensurePrivateFile, lstatIfExists } from '../../src/db/file-modes';
 import { openTestStore } from '../support/store';
+import { thrownBy } from '../support/thrown-by';
 import { modeOf, useTempDir } from '../support/temp-dir';
 
 // A link inside the store's folder would make SQLite, chmod or cleanup act on its target,
@@ -81,9 +82,21 @@ describe('links and owners inside the store folder', () => {
   it('assertNotLink refuses a link and lets a file or a missing path pass', () => {
     fs.writeFileSync(tmp.join('file'), '');
     fs.symlinkSync(tmp.join('file'), tmp.join('link'));
-    expect(() => assertNotLink(tmp.join('link'))).toThrow(UnsafePathError);
+    const error = thrownBy(() => assertNotLink(tmp.join('link')));
+    expect(error).toBeInstanceOf(UnsafePathError);
+    expect(error.message).toBe(
+      `${tmp.join('link')} is a symbolic link; the store never follows links inside its folder`,
+    );
     expect(() => assertNotLink(tmp.join('file'))).not.toThrow();
     expect(() => assertNotLink(tmp.join('missing'))).not.toThrow();
+  });
+
+  it('refuses a companion that is not a regular file (a folder named p.db-wal), naming it', () => {
+    const file = tmp.join('p.db');
+    fs.mkdirSync(`${file}-wal`);
+    const error = thrownBy(() => ensurePrivateFile(file));
+    expect(error).toBeInstanceOf(UnsafePathError);
+    expect(error.message).toBe(`${file}-wal is not a regular file`);
   });
 
   it('lstatIfExists reports errors other than a missing path', () => {
