@@ -2,9 +2,10 @@ import Database from 'better-sqlite3';
 import { toStoreError } from '../../src/db/sqlite-errors';
 import { EXPECTED_TABLES, FULL_CHECK_MAX_BYTES, verifyIntegrity, verifySchema } from '../../src/db/integrity';
 import { CorruptDatabaseError } from '../../src/errors';
-import { flipBytesInPage, rootPageOf, writeAt } from '../support/damage';
+import { dropCellsFromRootPage, flipBytesInPage, rootPageOf, writeAt } from '../support/damage';
 import { closeTestStore, openTestStore } from '../support/store';
 import { useTempDir } from '../support/temp-dir';
+import { thrownBy } from '../support/thrown-by';
 
 describe('verifyIntegrity', () => {
   const tmp = useTempDir();
@@ -56,6 +57,18 @@ describe('verifyIntegrity', () => {
     flipBytesInPage(dbPath, 'sync_history');
     expect(() => verifyIntegrity(raw(dbPath))).toThrow(CorruptDatabaseError);
     expect(() => verifyIntegrity(raw(dbPath))).toThrow(/quick_check found damage:[\s\S]*out of range/);
+  });
+
+  it('names the first three of many problems, separated by semicolons', () => {
+    const dbPath = storeFile();
+    dropCellsFromRootPage(dbPath, 'sync_history', 3); // 5 rows in the table, 5 entries in each index
+    const db = raw(dbPath);
+    const lines = (db.pragma('quick_check') as { quick_check: string }[]).map((r) => r.quick_check);
+    expect(lines).toHaveLength(5); // the lost bytes, and 4 indexes with the wrong number of entries
+    expect(lines[4]).toMatch(/^wrong # of entries in index sync_history_/);
+    const error = thrownBy(() => verifyIntegrity(db));
+    expect(error).toBeInstanceOf(CorruptDatabaseError);
+    expect(error.message).toBe(`quick_check found damage: ${lines[0]}; ${lines[1]}; ${lines[2]}`);
   });
 
   it('lets a garbage header surface as SQLITE_NOTADB, which maps to CORRUPT', () => {

@@ -49,6 +49,18 @@ export function flipBytesInPage(dbPath: string, table: string): void {
   }
 }
 
+/**
+ * Lower the cell count of a table's root page, a leaf (bytes 3-4 of its header), to `cells`:
+ * the table loses rows its indexes still hold. quick_check then reports the page's lost
+ * bytes and, in a row of its own, each index whose number of entries is wrong.
+ */
+export function dropCellsFromRootPage(dbPath: string, table: string, cells: number): void {
+  const { page, pageSize } = rootPageOf(dbPath, table);
+  const count = Buffer.alloc(2);
+  count.writeUInt16BE(cells);
+  writeAt(dbPath, (page - 1) * pageSize + 3, count);
+}
+
 export function writeAt(file: string, offset: number, bytes: Buffer): void {
   const fd = fs.openSync(file, 'r+');
   try {
