@@ -52,7 +52,7 @@ function shipped(folder: string): Shipped {
   const journal = JSON.parse(fs.readFileSync(path.join(folder, 'meta', '_journal.json'), 'utf8')) as {
     entries: Array<{ tag: string }>;
   };
-  return { migrations, tags: migrations.map((_, i) => journal.entries[i]?.tag ?? `migration ${i}`) };
+  return { migrations, tags: journal.entries.map((entry) => entry.tag) };
 }
 
 interface Schema {
@@ -65,12 +65,13 @@ interface Schema {
 function schemaOf(sqlite: Database): Schema {
   const rows = sqlite
     .prepare(
-      `SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name <> ?`,
+      // `sql IS NOT NULL` leaves out nothing more: only SQLite's own objects (sqlite_*) have no SQL.
+      `SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name <> ? AND sql IS NOT NULL`,
     )
-    .all(MIGRATIONS_TABLE) as Array<{ type: string; name: string; tbl_name: string; sql: string | null }>;
+    .all(MIGRATIONS_TABLE) as Array<{ type: string; name: string; tbl_name: string; sql: string }>;
   const kept = rows.filter((r) => r.tbl_name !== LEGACY_FILE_LOG_TABLE);
   return {
-    objects: new Map(kept.map((r) => [`${r.type} ${r.name}`, (r.sql ?? '').replace(/\s+/g, ' ').trim()])),
+    objects: new Map(kept.map((r) => [`${r.type} ${r.name}`, r.sql.replace(/\s+/g, ' ').trim()])),
     legacyFileLog: rows.some((r) => r.type === 'table' && r.name === LEGACY_FILE_LOG_TABLE),
   };
 }
