@@ -1,13 +1,13 @@
 import path from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import * as schema from '../schema';
 import { DEFAULT_LOCK_TIMEOUT_MS, retryWhileBusy } from './busy-retry';
 import { ensurePrivateDir, ensurePrivateFile } from './file-modes';
 import { toStoreError } from './sqlite-errors';
 import { WAL_KEPT_BYTES } from './wal-merges';
 
-export type Orm = BetterSQLite3Database<typeof schema>;
+/** Query builder only: the repositories build every query; drizzle's relational API is not used. */
+export type Orm = BetterSQLite3Database;
 
 /** An open store file: the raw connection (prepared statements, pragmas) and drizzle over it. */
 export interface Connection {
@@ -53,7 +53,7 @@ export function openConnection(dbPath: string, options: ConnectionOptions = {}):
     const db = sqlite;
     retryWhileBusy(() => configure(db), lockTimeoutMs, 'open database');
     ensurePrivateFile(dbPath);
-    return { sqlite, orm: drizzle(sqlite, { schema }), path: dbPath, lockTimeoutMs };
+    return { sqlite, orm: drizzle(sqlite), path: dbPath, lockTimeoutMs };
   } catch (error) {
     sqlite?.close();
     throw toStoreError(error, `open ${dbPath}`);

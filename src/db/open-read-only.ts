@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { CorruptDatabaseError, NotFoundError, SchemaTooNewError } from '../errors';
-import * as schema from '../schema';
 import { DEFAULT_LOCK_TIMEOUT_MS, retryWhileBusy } from './busy-retry';
 import type { Connection } from './connection';
 import { assertSafeToRead } from './file-modes';
@@ -37,7 +36,8 @@ export function openReadOnlyDatabase(dbPath: string, busyTimeoutMs = 2000): Data
     // A writer that started meanwhile may have changed pages while they were read.
     if (!fs.existsSync(wal)) return snapshot(bytes);
   }
-  return new BetterSqlite3(dbPath, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
+  // A read-only open never creates the file (better-sqlite3's fileMustExist adds nothing to it).
+  return new BetterSqlite3(dbPath, { readonly: true, timeout: busyTimeoutMs });
 }
 
 /**
@@ -51,8 +51,8 @@ export function openWatchConnection(dbPath: string): Connection {
   assertSafeToRead(dbPath);
   try {
     // A short busy wait: a reader in WAL mode only waits while a writer resets the log.
-    const sqlite = new BetterSqlite3(dbPath, { readonly: true, fileMustExist: true, timeout: 1000 });
-    return { sqlite, orm: drizzle(sqlite, { schema }), path: dbPath, lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS };
+    const sqlite = new BetterSqlite3(dbPath, { readonly: true, timeout: 1000 });
+    return { sqlite, orm: drizzle(sqlite), path: dbPath, lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS };
   } catch (error) {
     throw toStoreError(error, `open ${dbPath} read-only`);
   }
@@ -65,7 +65,7 @@ export function openWatchConnection(dbPath: string): Connection {
  */
 export function openInspectionConnection(dbPath: string): Connection {
   const sqlite = openReadOnlyDatabase(dbPath);
-  return { sqlite, orm: drizzle(sqlite, { schema }), path: dbPath, lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS };
+  return { sqlite, orm: drizzle(sqlite), path: dbPath, lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS };
 }
 
 function snapshot(bytes: Buffer): Database {
@@ -93,7 +93,7 @@ export function openReadOnlyConnection(dbPath: string, lockTimeoutMs = DEFAULT_L
     sqlite = openReadOnlyDatabase(dbPath);
     const db = sqlite;
     retryWhileBusy(() => checkReadable(db, dbPath), lockTimeoutMs, 'check database (read-only)');
-    return { sqlite, orm: drizzle(sqlite, { schema }), path: dbPath, lockTimeoutMs };
+    return { sqlite, orm: drizzle(sqlite), path: dbPath, lockTimeoutMs };
   } catch (error) {
     sqlite?.close();
     if (error instanceof MigrationPendingError) throw error;
