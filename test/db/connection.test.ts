@@ -4,6 +4,7 @@ import { DEFAULT_LOCK_TIMEOUT_MS } from '../../src/db/busy-retry';
 import { openConnection } from '../../src/db/connection';
 import { StorageError } from '../../src/errors';
 import { useTempDir } from '../support/temp-dir';
+import { thrownBy } from '../support/thrown-by';
 
 // Every connection needs the same settings; several are easy to lose (synchronous stays
 // FULL on the connection that turned WAL on; auto_vacuum only works from creation).
@@ -69,6 +70,11 @@ describe('openConnection', () => {
   it('fails with a StorageError when the folder cannot be created', () => {
     // A regular file where the folder should be.
     fs.writeFileSync(tmp.join('not-a-dir'), '');
-    expect(() => open(tmp.join('not-a-dir', 'p.db'))).toThrow(StorageError);
+    const dbPath = tmp.join('not-a-dir', 'p.db');
+    const error = thrownBy(() => open(dbPath));
+    expect(error).toBeInstanceOf(StorageError);
+    expect(error.message).toBe(
+      `open ${dbPath}: EEXIST: file already exists, mkdir '${tmp.join('not-a-dir')}'`,
+    );
   });
 });

@@ -6,12 +6,17 @@ import {
   NotFoundError,
   SchemaTooNewError,
 } from '../../src';
-import { MigrationPendingError, openReadOnlyConnection } from '../../src/db/open-read-only';
+import {
+  MigrationPendingError,
+  openReadOnlyConnection,
+  openWatchConnection,
+} from '../../src/db/open-read-only';
 import { openProgressStoreReadOnly } from '../../src/store';
 import { flipBytesInPage, overwriteHeader } from '../support/damage';
 import { closeTestProgressStore, openTestProgressStore } from '../support/progress-store';
 import { SHIPPED_MIGRATIONS } from '../support/store';
 import { listDir, useTempDir } from '../support/temp-dir';
+import { thrownBy } from '../support/thrown-by';
 
 /** Reading a store never changes it: no file created, migrated, repaired or moved (finding 4). */
 const tmp = useTempDir();
@@ -110,5 +115,29 @@ describe('openReadOnlyConnection', () => {
       store.close();
     }
     expect(listDir(tmp.path)).toEqual(['acme-api.db']);
+  });
+});
+
+describe('openWatchConnection', () => {
+  it('opens the file in place, read-only', () => {
+    const dbPath = closedStoreWithOneSync();
+    const connection = openWatchConnection(dbPath);
+    try {
+      expect(connection.sqlite.memory).toBe(false);
+      expect(connection.sqlite.readonly).toBe(true);
+      expect(connection.sqlite.prepare('SELECT job_id FROM sync_history').pluck().all()).toEqual(['job-1']);
+    } finally {
+      connection.sqlite.close();
+    }
+  });
+
+  it('refuses a missing file with a store error naming it, and creates none', () => {
+    const missing = tmp.join('missing.db');
+    const error = thrownBy(() => openWatchConnection(missing));
+    expect(error).toMatchObject({
+      code: 'STORAGE',
+      message: `open ${missing} read-only: unable to open database file`,
+    });
+    expect(listDir(tmp.path)).toEqual([]);
   });
 });
