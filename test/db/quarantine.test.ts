@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { QUARANTINE_KEEP, quarantineDatabase } from '../../src/db/quarantine';
 import { UnsafePathError } from '../../src/errors';
 import { listDir, useTempDir } from '../support/temp-dir';
+import { thrownBy } from '../support/thrown-by';
 
 describe('quarantineDatabase', () => {
   const tmp = useTempDir();
@@ -75,13 +76,17 @@ describe('quarantineDatabase', () => {
     const outside = tmp.join('outside.db');
     fs.writeFileSync(outside, 'theirs');
     fs.symlinkSync(outside, dbPath);
-    expect(() => quarantineDatabase(dbPath, 5)).toThrow(UnsafePathError);
+    const error = thrownBy(() => quarantineDatabase(dbPath, 5));
+    expect(error).toBeInstanceOf(UnsafePathError);
+    expect(error.message).toBe(
+      `${dbPath} is a symbolic link; the store never follows links inside its folder`,
+    );
     expect(fs.lstatSync(dbPath).isSymbolicLink()).toBe(true);
     expect(fs.readFileSync(outside, 'utf8')).toBe('theirs');
 
     fs.rmSync(dbPath);
     fs.mkdirSync(dbPath);
-    expect(() => quarantineDatabase(dbPath, 5)).toThrow(/not a regular file/);
+    expect(thrownBy(() => quarantineDatabase(dbPath, 5)).message).toBe(`${dbPath} is not a regular file`);
     expect(fs.statSync(dbPath).isDirectory()).toBe(true);
   });
 
