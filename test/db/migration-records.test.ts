@@ -2,10 +2,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { LEGACY_FILE_LOG_TABLE } from '../../src/db/legacy-file-log';
-import { checkMigrationRecords, rerecordMigrations } from '../../src/db/migration-records';
+import {
+  checkMigrationRecords,
+  recordedMigrations,
+  rerecordMigrations,
+} from '../../src/db/migration-records';
+import { DamagedMigrationRecordsError } from '../../src/errors';
 import { applyMigrations, MIGRATIONS_FOLDER } from '../../src/db/migrations';
 import { SHIPPED_MIGRATIONS, UNDO_LATEST_MIGRATION } from '../support/store';
 import { useTempDir } from '../support/temp-dir';
+import { thrownBy } from '../support/thrown-by';
 
 /**
  * The migrations table against the file's tables and indexes (db/migration-records), on
@@ -228,5 +234,21 @@ describe('checkMigrationRecords', () => {
       expect(check.matched).toBe(COUNT);
       expect(check.problems).toHaveLength(COUNT);
     });
+  });
+});
+
+describe('recordedMigrations', () => {
+  it('does not trust a record newer than this version, even asked before the schema-too-new check', () => {
+    const db = migrated();
+    db.prepare('INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES (?, ?)').run(
+      'f'.repeat(64),
+      LATEST.folderMillis + 1,
+    );
+    const recorded = recordedMigrations(db, SHIPPED_MIGRATIONS);
+    expect(recorded.lastApplied).toBe(LATEST.folderMillis + 1);
+    // checkMigrationRecords leaves a newer record to that check: no problem of its own to name.
+    const error = thrownBy(() => recorded.trustedCount());
+    expect(error).toBeInstanceOf(DamagedMigrationRecordsError);
+    expect(error).toMatchObject({ problems: ['the records are not those of the shipped migrations'] });
   });
 });
