@@ -62,10 +62,12 @@ export function openConnection(dbPath: string, options: ConnectionOptions = {}):
 
 function configure(sqlite: Database): void {
   if (sqlite.pragma('auto_vacuum', { simple: true }) !== AUTO_VACUUM_INCREMENTAL) {
+    // Counted before the pragma below, which writes the first page of an empty file.
+    const pages = sqlite.pragma('page_count', { simple: true }) as number;
     sqlite.pragma('auto_vacuum = INCREMENTAL');
     // On a file that already has pages (say, one created by `drizzle-kit migrate`, whose
     // own bookkeeping table comes first), the mode only takes effect after a VACUUM.
-    if ((sqlite.pragma('page_count', { simple: true }) as number) > 0) sqlite.exec('VACUUM');
+    if (pages > 0) sqlite.exec('VACUUM');
   }
   sqlite.pragma('journal_mode = WAL');
   // Without a limit the WAL file never shrinks after a merge (see WAL_KEPT_BYTES).

@@ -55,6 +55,17 @@ describe('openConnection', () => {
     expect(connection.lockTimeoutMs).toBe(1234);
   });
 
+  it('gives a new file incremental auto-vacuum without a VACUUM: it has no pages to rewrite', () => {
+    const exec = jest.spyOn(Database.prototype, 'exec');
+    try {
+      const { sqlite } = open(tmp.join('p.db'));
+      expect(sqlite.pragma('auto_vacuum', { simple: true })).toBe(2);
+      expect(exec).not.toHaveBeenCalledWith('VACUUM');
+    } finally {
+      exec.mockRestore();
+    }
+  });
+
   it('switches a file created without auto-vacuum to INCREMENTAL (by VACUUM) without losing data', () => {
     const dbPath = tmp.join('p.db');
     const plain = new Database(dbPath);
