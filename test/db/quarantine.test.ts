@@ -57,6 +57,7 @@ describe('quarantineDatabase', () => {
       'other.db.corrupt-1',
       'other.db.corrupt-2',
       'p.db.corrupt-notes.txt',
+      'p.db.corrupt-0.5', // ends in digits, but is no stamp
       'p.db.bak',
       'other.db',
     ];
