@@ -119,6 +119,7 @@ describe('sqliteCode / toStoreError', () => {
     ['SQLITE_BUSY_SNAPSHOT', DatabaseLockedError],
     ['SQLITE_BUSY_RECOVERY', DatabaseLockedError],
     ['SQLITE_LOCKED', DatabaseLockedError],
+    ['SQLITE_LOCKED_SHAREDCACHE', DatabaseLockedError],
     ['SQLITE_FULL', StorageFullError],
     ['SQLITE_CONSTRAINT_UNIQUE', StorageError],
     ['SQLITE_READONLY', StorageError],
