@@ -113,6 +113,41 @@ describe('checkMigrationRecords', () => {
     expect(checkMigrationRecords(db)).toMatchObject({ newer: true, problems: [] });
   });
 
+  it('an index laid out with other whitespace still matches; a space inside a quoted value does not', () => {
+    const db = migrated();
+    const activityIndexSql = () =>
+      db
+        .prepare("SELECT sql FROM sqlite_master WHERE name = 'sync_history_damaged_activity_idx'")
+        .pluck()
+        .get() as string;
+    const recreate = (sql: string) => {
+      db.exec('DROP INDEX `sync_history_damaged_activity_idx`');
+      db.exec(sql);
+    };
+    const shipped = activityIndexSql();
+
+    recreate(shipped.replace(' ON ', '\n     ON  ').replace(' WHERE ', '\n\tWHERE   '));
+    expect(checkMigrationRecords(db)).toMatchObject({ problems: [], matched: COUNT, differences: [] });
+
+    recreate(shipped.replace("'integer'", "'inte ger'"));
+    expect(checkMigrationRecords(db)).toMatchObject({
+      matched: null,
+      differences: [
+        'index sync_history_damaged_activity_idx is defined differently from migration 0005_report_index_safe_numbers',
+      ],
+    });
+  });
+
+  it('a trigger that only bears the name of the 0.1 file log is not that log', () => {
+    const db = migrated();
+    db.exec(`CREATE TRIGGER ${LEGACY_FILE_LOG_TABLE} AFTER INSERT ON store_meta BEGIN SELECT 1; END`);
+    expect(checkMigrationRecords(db)).toMatchObject({
+      legacyFileLog: false,
+      matched: COUNT,
+      extra: [`trigger ${LEGACY_FILE_LOG_TABLE}`],
+    });
+  });
+
   it('a table defined differently matches no migration, and says how it differs; consistent records are no problem', () => {
     const db = migrated();
     db.exec('CREATE TABLE extra (x)');
@@ -209,6 +244,20 @@ describe('checkMigrationRecords', () => {
 
     rerecordMigrations(db, check.matched!);
     expect(checkMigrationRecords(db)).toMatchObject({ problems: [], matched: COUNT });
+  });
+
+  it('builds the schemas of the shipped migrations in an in-memory database of its own, and closes it', () => {
+    const folder = foldersWithDataOnlyMigration(); // a folder not seen before: nothing cached for it
+    const db = migrated();
+    const close = jest.spyOn(BetterSqlite3.prototype, 'close');
+    try {
+      checkMigrationRecords(db, folder);
+      expect(close).toHaveBeenCalledTimes(1);
+      expect((close.mock.contexts[0] as BetterSqlite3.Database).memory).toBe(true);
+      expect(db.open).toBe(true);
+    } finally {
+      close.mockRestore();
+    }
   });
 
   describe('a migration that changes data only (its schema is that of the one before)', () => {
