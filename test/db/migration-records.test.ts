@@ -138,6 +138,26 @@ describe('checkMigrationRecords', () => {
     });
   });
 
+  it('an index a later migration dropped, still in the file, is named as not in the closest migration', () => {
+    const db = migrated();
+    db.exec('CREATE INDEX `progress_updates_timestamp_idx` ON `progress_updates` (`timestamp`)'); // dropped by 0003
+    expect(checkMigrationRecords(db)).toMatchObject({
+      problems: [],
+      matched: null,
+      differences: [
+        'index progress_updates_timestamp_idx is in the file but not in migration 0005_report_index_safe_numbers',
+      ],
+    });
+  });
+
+  it('a record at time 0 is a time (the epoch), of no shipped migration', () => {
+    const db = migrated();
+    db.exec(`INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES ('x', 0)`);
+    expect(checkMigrationRecords(db)!.problems).toEqual([
+      'a record of 1970-01-01T00:00:00.000Z matches no shipped migration',
+    ]);
+  });
+
   it('a trigger that only bears the name of the 0.1 file log is not that log', () => {
     const db = migrated();
     db.exec(`CREATE TRIGGER ${LEGACY_FILE_LOG_TABLE} AFTER INSERT ON store_meta BEGIN SELECT 1; END`);
