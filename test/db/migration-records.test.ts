@@ -158,6 +158,18 @@ describe('checkMigrationRecords', () => {
     ]);
   });
 
+  it('a record at the latest time a Date holds is a time (newer than this version); one past it is not', () => {
+    const latest = 8.64e15;
+    const db = migrated();
+    db.exec(`INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES ('x', ${latest})`);
+    expect(checkMigrationRecords(db)).toMatchObject({ newer: true, problems: [] });
+    db.exec(`UPDATE "__drizzle_migrations" SET created_at = ${latest + 1} WHERE hash = 'x'`);
+    expect(checkMigrationRecords(db)).toMatchObject({
+      newer: false,
+      problems: [`a record with created_at ${latest + 1} is not a time`],
+    });
+  });
+
   it('a trigger that only bears the name of the 0.1 file log is not that log', () => {
     const db = migrated();
     db.exec(`CREATE TRIGGER ${LEGACY_FILE_LOG_TABLE} AFTER INSERT ON store_meta BEGIN SELECT 1; END`);
