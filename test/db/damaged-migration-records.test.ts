@@ -96,6 +96,22 @@ describe('open with a hand-edited migrations table', () => {
     expectRefusedUnchanged(dbPath, /created_at 'soon' is not a time/);
   });
 
+  it("refuses a record whose time was moved, even with its migration's hash", () => {
+    const dbPath = migratedFile();
+    const moved = LATEST.folderMillis - 1;
+    handEdit(
+      dbPath,
+      'UPDATE "__drizzle_migrations" SET created_at = ? WHERE created_at = ?',
+      {},
+      moved,
+      LATEST.folderMillis,
+    );
+    expectRefusedUnchanged(
+      dbPath,
+      new RegExp(`a record of ${new Date(moved).toISOString()} matches no shipped`),
+    );
+  });
+
   it('trusts the right records in any order (the table is read, not its row order)', () => {
     const dbPath = migratedFile();
     handEdit(dbPath, 'DELETE FROM "__drizzle_migrations"');
