@@ -110,7 +110,15 @@ describe('checkMigrationRecords', () => {
       'f'.repeat(64),
       LATEST.folderMillis + 1,
     );
-    expect(checkMigrationRecords(db)).toMatchObject({ newer: true, problems: [] });
+    expect(checkMigrationRecords(db)).toEqual({
+      newer: true,
+      problems: [],
+      matched: null,
+      matchedTag: null,
+      differences: [],
+      extra: [],
+      legacyFileLog: false,
+    });
   });
 
   it('an index laid out with other whitespace still matches; a space inside a quoted value does not', () => {
@@ -162,12 +170,31 @@ describe('checkMigrationRecords', () => {
     const latest = 8.64e15;
     const db = migrated();
     db.exec(`INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES ('x', ${latest})`);
-    expect(checkMigrationRecords(db)).toMatchObject({ newer: true, problems: [] });
+    expect(checkMigrationRecords(db)).toEqual({
+      newer: true,
+      problems: [],
+      matched: null,
+      matchedTag: null,
+      differences: [],
+      extra: [],
+      legacyFileLog: false,
+    });
     db.exec(`UPDATE "__drizzle_migrations" SET created_at = ${latest + 1} WHERE hash = 'x'`);
     expect(checkMigrationRecords(db)).toMatchObject({
       newer: false,
       problems: [`a record with created_at ${latest + 1} is not a time`],
     });
+  });
+
+  it('without records, a schema of no migration is compared with an empty file', () => {
+    const db = migrated();
+    db.exec('DELETE FROM "__drizzle_migrations"');
+    db.exec('DROP INDEX `sync_history_start_time_idx`');
+    db.exec('CREATE INDEX `sync_history_start_time_idx` ON `sync_history` (`end_time`)');
+    const check = checkMigrationRecords(db)!;
+    expect(check).toMatchObject({ problems: [], matched: null });
+    expect(check.differences).toContain('table sync_history is in the file but not in an empty file');
+    expect(check.differences.every((d) => d.endsWith(' is in the file but not in an empty file'))).toBe(true);
   });
 
   it('a trigger that only bears the name of the 0.1 file log is not that log', () => {
