@@ -190,7 +190,7 @@ export function checkMigrationRecords(
   const diffs = references.map((reference, k) => differencesBetween(file, reference, extra, nameOf(k)));
   const recorded = recordedShippedCount(records, unreadable, migrations);
   const matching = diffs.flatMap((d, k) => (d.length === 0 ? [k] : []));
-  let closestName = '';
+  let noMatch: string | null = null; // what to say when nothing matches, if the records disagree
   if (matching.length > 0) {
     // A migration that changes data only leaves the schema of the one before: more than one
     // prefix matches. Consistent records name one of them; otherwise the first, so that such
@@ -201,7 +201,7 @@ export function checkMigrationRecords(
   } else {
     const closest = recorded ?? diffs.reduce((best, d, k) => (d.length < diffs[best]!.length ? k : best), 0);
     result.differences = diffs[closest]!;
-    closestName = nameOf(closest);
+    noMatch = `the tables and indexes match no shipped migration (closest: ${nameOf(closest)}; ${result.differences.join('; ')})`;
   }
 
   result.problems.push(...unreadable);
@@ -235,10 +235,7 @@ export function checkMigrationRecords(
       );
   // No match with records that disagree: nobody can tell which migrations ran. With
   // consistent records the differences are only reported (doctor warns).
-  if (result.matched === null && result.problems.length > 0)
-    result.problems.push(
-      `the tables and indexes match no shipped migration (closest: ${closestName}; ${result.differences.join('; ')})`,
-    );
+  if (noMatch !== null && result.problems.length > 0) result.problems.push(noMatch);
   return result;
 }
 
