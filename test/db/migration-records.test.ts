@@ -197,6 +197,11 @@ describe('checkMigrationRecords', () => {
     expect(check.differences.every((d) => d.endsWith(' is in the file but not in an empty file'))).toBe(true);
   });
 
+  it('a file with nothing but an empty migrations table is at no migration, and names none', () => {
+    const db = migratedBySqlOnly(0);
+    expect(checkMigrationRecords(db)).toMatchObject({ problems: [], matched: 0, matchedTag: null });
+  });
+
   it('a trigger that only bears the name of the 0.1 file log is not that log', () => {
     const db = migrated();
     db.exec(`CREATE TRIGGER ${LEGACY_FILE_LOG_TABLE} AFTER INSERT ON store_meta BEGIN SELECT 1; END`);
