@@ -206,10 +206,6 @@ export function checkMigrationRecords(
 
   result.problems.push(...unreadable);
   const recordedTimes = new Set(records.map((r) => r.createdAt));
-  const lastRecorded = Math.max(
-    -1,
-    ...migrations.flatMap((m, i) => (recordedTimes.has(m.folderMillis) ? [i] : [])),
-  );
   migrations.forEach((migration, i) => {
     const tag = tags[i]!;
     const mine = records.filter((r) => r.createdAt === migration.folderMillis);
@@ -217,7 +213,8 @@ export function checkMigrationRecords(
     if (mine.some((r) => r.hash !== migration.hash))
       result.problems.push(`${tag} is recorded with a hash that is not the shipped one`);
     if (result.matched === null) {
-      if (mine.length === 0 && i < lastRecorded)
+      const laterRecorded = migrations.slice(i + 1).some((m) => recordedTimes.has(m.folderMillis));
+      if (mine.length === 0 && laterRecorded)
         result.problems.push(`${tag} is not recorded, but a later migration is`);
       return;
     }

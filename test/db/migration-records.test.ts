@@ -202,6 +202,30 @@ describe('checkMigrationRecords', () => {
     expect(checkMigrationRecords(db)).toMatchObject({ problems: [], matched: 0, matchedTag: null });
   });
 
+  describe('records that disagree and a schema of no migration: the closest one is named', () => {
+    /** The start-time index of the baseline redefined, and a record that is not a time. */
+    function disagreeing(db: BetterSqlite3.Database): BetterSqlite3.Database {
+      db.exec('DROP INDEX `sync_history_start_time_idx`');
+      db.exec('CREATE INDEX `sync_history_start_time_idx` ON `sync_history` (`end_time`)');
+      db.exec(`INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES ('x', 'soon')`);
+      return db;
+    }
+    const noMatch = (tag: string) =>
+      `the tables and indexes match no shipped migration (closest: migration ${tag}; ` +
+      `index sync_history_start_time_idx is defined differently from migration ${tag})`;
+
+    it('the one with the fewest differences, not the latest', () => {
+      const check = checkMigrationRecords(disagreeing(migratedBySqlOnly(2)))!;
+      expect(check.problems.at(-1)).toBe(noMatch('0001_activity_monotonic'));
+    });
+
+    it('the earliest of those with as few (a migration that changes data only)', () => {
+      const folder = foldersWithDataOnlyMigration();
+      const check = checkMigrationRecords(disagreeing(migrated()), folder)!;
+      expect(check.problems.at(-1)).toBe(noMatch('0005_report_index_safe_numbers'));
+    });
+  });
+
   it('a trigger that only bears the name of the 0.1 file log is not that log', () => {
     const db = migrated();
     db.exec(`CREATE TRIGGER ${LEGACY_FILE_LOG_TABLE} AFTER INSERT ON store_meta BEGIN SELECT 1; END`);
