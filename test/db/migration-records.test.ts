@@ -203,16 +203,19 @@ describe('checkMigrationRecords', () => {
   });
 
   describe('records that disagree and a schema of no migration: the closest one is named', () => {
-    /** The start-time index of the baseline redefined, and a record that is not a time. */
+    /** Two indexes of the baseline redefined, and a record that is not a time. */
     function disagreeing(db: BetterSqlite3.Database): BetterSqlite3.Database {
       db.exec('DROP INDEX `sync_history_start_time_idx`');
       db.exec('CREATE INDEX `sync_history_start_time_idx` ON `sync_history` (`end_time`)');
+      db.exec('DROP INDEX `sync_history_project_id_idx`');
+      db.exec('CREATE INDEX `sync_history_project_id_idx` ON `sync_history` (`job_id`)');
       db.exec(`INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES ('x', 'soon')`);
       return db;
     }
     const noMatch = (tag: string) =>
       `the tables and indexes match no shipped migration (closest: migration ${tag}; ` +
-      `index sync_history_start_time_idx is defined differently from migration ${tag})`;
+      `index sync_history_start_time_idx is defined differently from migration ${tag}; ` +
+      `index sync_history_project_id_idx is defined differently from migration ${tag})`;
 
     it('the one with the fewest differences, not the latest', () => {
       const check = checkMigrationRecords(disagreeing(migratedBySqlOnly(2)))!;
