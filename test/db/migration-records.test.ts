@@ -377,6 +377,23 @@ describe('checkMigrationRecords', () => {
   });
 });
 
+describe('rerecordMigrations', () => {
+  it('names itself in the error of a write that fails', () => {
+    const dbPath = tmp.join('p.db');
+    const db = new BetterSqlite3(dbPath);
+    applyMigrations(db);
+    db.close();
+    const readOnly = new BetterSqlite3(dbPath, { readonly: true });
+    try {
+      expect(() => rerecordMigrations(readOnly, COUNT)).toThrow(
+        're-record migrations: attempt to write a readonly database',
+      );
+    } finally {
+      readOnly.close();
+    }
+  });
+});
+
 describe('recordedMigrations', () => {
   it('does not trust a record newer than this version, even asked before the schema-too-new check', () => {
     const db = migrated();
