@@ -27,11 +27,18 @@ export const SNAPSHOT_MAX_BYTES = 256 * 1024 * 1024;
 /** The file is sound but older than this package's schema: a writer must migrate it first. */
 export class MigrationPendingError extends Error {}
 
-/** Open the file read-only, creating no file: an in-memory snapshot when that is safe. */
-export function openReadOnlyDatabase(dbPath: string, busyTimeoutMs = 2000): Database {
+/**
+ * Open the file read-only, creating no file: an in-memory snapshot when that is safe and
+ * the file is at most `snapshotMaxBytes` (given by tests only).
+ */
+export function openReadOnlyDatabase(
+  dbPath: string,
+  busyTimeoutMs = 2000,
+  snapshotMaxBytes = SNAPSHOT_MAX_BYTES,
+): Database {
   const wal = `${dbPath}-wal`;
   const stat = fs.statSync(dbPath);
-  if (!fs.existsSync(wal) && stat.size <= SNAPSHOT_MAX_BYTES) {
+  if (!fs.existsSync(wal) && stat.size <= snapshotMaxBytes) {
     const bytes = fs.readFileSync(dbPath);
     // A writer that started meanwhile may have changed pages while they were read.
     if (!fs.existsSync(wal)) return snapshot(bytes);

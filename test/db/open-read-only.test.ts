@@ -9,6 +9,7 @@ import {
 import {
   MigrationPendingError,
   openReadOnlyConnection,
+  openReadOnlyDatabase,
   openWatchConnection,
 } from '../../src/db/open-read-only';
 import { openProgressStoreReadOnly } from '../../src/store';
@@ -49,6 +50,7 @@ describe('openReadOnlyConnection', () => {
     expect(fs.existsSync(`${store.path}-wal`)).toBe(true);
     const connection = openReadOnlyConnection(store.path);
     expect(connection.sqlite.memory).toBe(false);
+    expect(connection.sqlite.readonly).toBe(true);
     expect(connection.sqlite.prepare('SELECT job_id FROM sync_history').pluck().all()).toEqual(['in-wal']);
     connection.sqlite.close();
   });
@@ -139,5 +141,46 @@ describe('openWatchConnection', () => {
       message: `open ${missing} read-only: unable to open database file`,
     });
     expect(listDir(tmp.path)).toEqual([]);
+  });
+});
+
+describe('openReadOnlyDatabase', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('copies a file of at most the snapshot size into memory, and opens a larger one in place', () => {
+    const dbPath = closedStoreWithOneSync();
+    const size = fs.statSync(dbPath).size;
+    const atTheLimit = openReadOnlyDatabase(dbPath, 2000, size);
+    expect(atTheLimit.memory).toBe(true);
+    atTheLimit.close();
+    const overIt = openReadOnlyDatabase(dbPath, 2000, size - 1);
+    expect(overIt.memory).toBe(false);
+    expect(overIt.readonly).toBe(true);
+    overIt.close();
+  });
+
+  it('reads in place when a writer starts while the file is being copied, seeing what it wrote', () => {
+    const dbPath = closedStoreWithOneSync();
+    const realRead = fs.readFileSync;
+    let writer: ReturnType<typeof openTestProgressStore> | undefined;
+    jest.spyOn(fs, 'readFileSync').mockImplementation((file, ...rest) => {
+      const bytes = realRead(file, ...rest);
+      if (file === dbPath && !writer) {
+        writer = openTestProgressStore(tmp.path, { autoMaintenance: false });
+        writer.store.recording.startSync({ jobId: 'while-copying', files: ['b.ts'] }).finish();
+      }
+      return bytes;
+    });
+    const db = openReadOnlyDatabase(dbPath);
+    try {
+      expect(db.memory).toBe(false);
+      expect(db.prepare('SELECT job_id FROM sync_history ORDER BY job_id').pluck().all()).toEqual([
+        'job-1',
+        'while-copying',
+      ]);
+    } finally {
+      db.close();
+      closeTestProgressStore(writer!.store);
+    }
   });
 });
