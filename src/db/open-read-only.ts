@@ -78,7 +78,8 @@ export function openInspectionConnection(dbPath: string): Connection {
 function snapshot(bytes: Buffer): Database {
   // A WAL-mode header (file format 2) makes SQLite look for a WAL an in-memory database
   // cannot have; the copy is marked as a rollback-journal file (1). The file is untouched.
-  if (bytes.length >= 20 && bytes[18] === 2 && bytes[19] === 2) {
+  // (A file too short to have these bytes reads undefined there, and is left as it is.)
+  if (bytes[18] === 2 && bytes[19] === 2) {
     bytes[18] = 1;
     bytes[19] = 1;
   }

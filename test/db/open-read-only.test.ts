@@ -13,7 +13,7 @@ import {
   openWatchConnection,
 } from '../../src/db/open-read-only';
 import { openProgressStoreReadOnly } from '../../src/store';
-import { flipBytesInPage, overwriteHeader } from '../support/damage';
+import { flipBytesInPage, overwriteHeader, writeAt } from '../support/damage';
 import { closeTestProgressStore, openTestProgressStore } from '../support/progress-store';
 import { SHIPPED_MIGRATIONS } from '../support/store';
 import { listDir, useTempDir } from '../support/temp-dir';
@@ -158,6 +158,26 @@ describe('openReadOnlyDatabase', () => {
     expect(overIt.readonly).toBe(true);
     overIt.close();
   });
+
+  it.each([
+    [3, 3],
+    [1, 2],
+    [2, 3],
+  ])(
+    'refuses a header of file format versions %i/%i (not both WAL) instead of rewriting it into one it reads',
+    (write, read) => {
+      const dbPath = closedStoreWithOneSync();
+      writeAt(dbPath, 18, Buffer.from([write, read]));
+      expect(() => {
+        const db = openReadOnlyDatabase(dbPath);
+        try {
+          db.prepare('SELECT count(*) FROM sync_history').get();
+        } finally {
+          db.close();
+        }
+      }).toThrow(/^(file is not a database|unable to open database file)$/);
+    },
+  );
 
   it('reads in place when a writer starts while the file is being copied, seeing what it wrote', () => {
     const dbPath = closedStoreWithOneSync();
