@@ -13,7 +13,7 @@ import {
   openWatchConnection,
 } from '../../src/db/open-read-only';
 import { openProgressStoreReadOnly } from '../../src/store';
-import { flipBytesInPage, overwriteHeader, writeAt } from '../support/damage';
+import { dropCellsFromRootPage, flipBytesInPage, overwriteHeader, writeAt } from '../support/damage';
 import { closeTestProgressStore, openTestProgressStore } from '../support/progress-store';
 import { SHIPPED_MIGRATIONS } from '../support/store';
 import { listDir, useTempDir } from '../support/temp-dir';
@@ -58,7 +58,12 @@ describe('openReadOnlyConnection', () => {
   it('reports a damaged file as CORRUPT and leaves it where it is', () => {
     const dbPath = closedStoreWithOneSync();
     overwriteHeader(dbPath);
-    expect(() => openReadOnlyConnection(dbPath)).toThrow(CorruptDatabaseError);
+    const error = thrownBy(() => openReadOnlyConnection(dbPath));
+    expect(error).toBeInstanceOf(CorruptDatabaseError);
+    expect(error).toMatchObject({
+      message: `${dbPath}: file is not a database`,
+      cause: expect.objectContaining({ code: 'SQLITE_NOTADB' }),
+    });
     expect(listDir(tmp.path)).toEqual(['acme-api.db']);
     fs.rmSync(dbPath);
     // (The damage helper's own read-only open leaves -wal/-shm; the read below adds nothing.)
@@ -82,6 +87,9 @@ describe('openReadOnlyConnection', () => {
       newest + 1000,
     );
     expect(() => openReadOnlyConnection(dbPath)).toThrow(SchemaTooNewError);
+    expect(() => openReadOnlyConnection(dbPath)).toThrow(
+      `${dbPath} was migrated by a newer cidx-progress; upgrade cidx-progress to read it`,
+    );
     edit('DELETE FROM "__drizzle_migrations" WHERE created_at >= ?', newest);
     // A record deleted over tables that are there: damaged bookkeeping, not a file behind.
     expect(() => openReadOnlyConnection(dbPath)).toThrow(DamagedMigrationRecordsError);
@@ -100,8 +108,29 @@ describe('openReadOnlyConnection', () => {
     expect(() => openReadOnlyConnection(unmigrated)).toThrow(/has not been migrated yet/);
   });
 
+  it('names the first three problems quick_check finds', () => {
+    const dbPath = closedStoreWithOneSync();
+    dropCellsFromRootPage(dbPath, 'sync_history', 0); // its one row lost: five rows of problems
+    const error = thrownBy(() => openReadOnlyConnection(dbPath));
+    expect(error).toBeInstanceOf(CorruptDatabaseError);
+    expect(error.message).toMatch(
+      /^quick_check found damage: \*\*\* in database main \*\*\*\n[^;]+; wrong # of entries in index sync_history_\w+; wrong # of entries in index sync_history_\w+$/,
+    );
+  });
+
+  it('reports a file SQLite cannot open as a store error naming it', () => {
+    const dbPath = closedStoreWithOneSync();
+    writeAt(dbPath, 18, Buffer.from([1, 2])); // file format versions no SQLite writes
+    expect(thrownBy(() => openReadOnlyConnection(dbPath))).toMatchObject({
+      code: 'STORAGE',
+      message: `open ${dbPath} read-only: unable to open database file`,
+    });
+  });
+
   it('is NOT_FOUND for a missing file, and creates none', () => {
-    expect(() => openReadOnlyConnection(tmp.join('nothing.db'))).toThrow(NotFoundError);
+    const missing = tmp.join('nothing.db');
+    expect(() => openReadOnlyConnection(missing)).toThrow(NotFoundError);
+    expect(() => openReadOnlyConnection(missing)).toThrow(`no store file at ${missing}`);
     expect(listDir(tmp.path)).toEqual([]);
   });
 
