@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { UnsafePathError } from '../../src/errors';
 import {
   assertNotLink,
+  assertSafeToRead,
   ensurePrivateDir,
   ensurePrivateFile,
   lstatIfExists,
@@ -202,5 +203,15 @@ describe('links and owners inside the store folder', () => {
     } finally {
       Object.defineProperty(process, 'getuid', { value: getuid, configurable: true, writable: true });
     }
+  });
+
+  asRoot('refuses to read a store folder of another user, as a folder (it is no link)', () => {
+    const dir = tmp.join('theirs');
+    fs.mkdirSync(dir, { mode: 0o700 });
+    fs.chownSync(dir, 4321, 4321);
+    expect(thrownBy(() => assertSafeToRead(`${dir}/p.db`)).message).toBe(
+      `${dir} is owned by uid 4321, not by this process's uid 0; ` +
+        `give it to this user (chown 0 '${dir}') or use another folder`,
+    );
   });
 });

@@ -134,7 +134,7 @@ describe('checkMigrationRecords', () => {
     };
     const shipped = activityIndexSql();
 
-    recreate(shipped.replace(' ON ', '\n     ON  ').replace(' WHERE ', '\n\tWHERE   '));
+    recreate(`${shipped.replace(' ON ', '\n     ON  ').replace(' WHERE ', '\n\tWHERE   ')}  \n`); // kept as written
     expect(checkMigrationRecords(db)).toMatchObject({ problems: [], matched: COUNT, differences: [] });
 
     recreate(shipped.replace("'integer'", "'inte ger'"));
