@@ -1,13 +1,13 @@
 import path from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import * as schema from '../schema';
 import { DEFAULT_LOCK_TIMEOUT_MS, retryWhileBusy } from './busy-retry';
 import { ensurePrivateDir, ensurePrivateFile } from './file-modes';
 import { toStoreError } from './sqlite-errors';
 import { WAL_KEPT_BYTES } from './wal-merges';
 
-export type Orm = BetterSQLite3Database<typeof schema>;
+/** Query builder only: the repositories build every query; drizzle's relational API is not used. */
+export type Orm = BetterSQLite3Database;
 
 /** An open store file: the raw connection (prepared statements, pragmas) and drizzle over it. */
 export interface Connection {
@@ -53,7 +53,7 @@ export function openConnection(dbPath: string, options: ConnectionOptions = {}):
     const db = sqlite;
     retryWhileBusy(() => configure(db), lockTimeoutMs, 'open database');
     ensurePrivateFile(dbPath);
-    return { sqlite, orm: drizzle(sqlite, { schema }), path: dbPath, lockTimeoutMs };
+    return { sqlite, orm: drizzle(sqlite), path: dbPath, lockTimeoutMs };
   } catch (error) {
     sqlite?.close();
     throw toStoreError(error, `open ${dbPath}`);
@@ -62,10 +62,12 @@ export function openConnection(dbPath: string, options: ConnectionOptions = {}):
 
 function configure(sqlite: Database): void {
   if (sqlite.pragma('auto_vacuum', { simple: true }) !== AUTO_VACUUM_INCREMENTAL) {
+    // Counted before the pragma below, which writes the first page of an empty file.
+    const pages = sqlite.pragma('page_count', { simple: true }) as number;
     sqlite.pragma('auto_vacuum = INCREMENTAL');
     // On a file that already has pages (say, one created by `drizzle-kit migrate`, whose
     // own bookkeeping table comes first), the mode only takes effect after a VACUUM.
-    if ((sqlite.pragma('page_count', { simple: true }) as number) > 0) sqlite.exec('VACUUM');
+    if (pages > 0) sqlite.exec('VACUUM');
   }
   sqlite.pragma('journal_mode = WAL');
   // Without a limit the WAL file never shrinks after a merge (see WAL_KEPT_BYTES).

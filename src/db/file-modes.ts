@@ -160,8 +160,8 @@ function storeFiles(dbPath: string): string[] {
   return [dbPath, `${dbPath}-wal`, `${dbPath}-shm`, `${dbPath}-journal`];
 }
 
-/** An existing file (if any), checked: a regular file of ours, not a link. */
-function checkedFile(file: string): fs.Stats | undefined {
+/** An existing file (if any), checked: a regular file of ours, not a link; anything else is refused. */
+export function checkedFile(file: string): fs.Stats | undefined {
   const stat = lstatIfExists(file);
   if (!stat) return undefined;
   if (stat.isSymbolicLink()) {

@@ -57,12 +57,12 @@ export function pageDamage(lines: readonly string[]): string[] {
 /**
  * quick_check's findings about the file's structure only. CHECK constraints are not
  * verified (ignore_check_constraints, for this check alone) so that many rows breaking a
- * CHECK rule cannot fill quick_check's 100 lines and hide a damaged page behind them;
- * NOT NULL lines are filtered out. `table` comes from a constant list, never from input.
+ * CHECK rule cannot fill quick_check's 100 lines before its pass over the rows reaches a
+ * damaged one (it stops there); NOT NULL lines are filtered out. `table` comes from a constant list, never from input.
  */
 export function structuralDamage(sqlite: Database, table?: string): string[] {
   const ignoring = sqlite.pragma('ignore_check_constraints', { simple: true }) === 1;
-  if (!ignoring) sqlite.pragma('ignore_check_constraints = ON');
+  sqlite.pragma('ignore_check_constraints = ON'); // already on: no change
   try {
     const rows = sqlite.pragma(table ? `quick_check("${table}")` : 'quick_check') as {
       quick_check: string;

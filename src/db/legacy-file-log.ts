@@ -96,6 +96,7 @@ function convertLineage(rows: LegacyRow[]): ConvertedRow[] | null {
       });
       continue;
     }
+    // A path named twice in one event fails its second turn: it finds the state the first left.
     const ordinals: number[] = [];
     for (const path of paths) {
       const ordinal = live.get(path);
@@ -115,7 +116,6 @@ function convertLineage(rows: LegacyRow[]): ConvertedRow[] | null {
       }
       ordinals.push(ordinal);
     }
-    if (new Set(ordinals).size !== ordinals.length) return null;
     out.push({
       jobId: row.job_id,
       seq: row.checkpoint_seq,

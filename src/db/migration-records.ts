@@ -17,6 +17,7 @@ import path from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import type { MigrationMeta } from 'drizzle-orm/migrator';
 import { DamagedMigrationRecordsError } from '../errors';
+import { tableNames } from './integrity';
 import { LEGACY_FILE_LOG_TABLE } from './legacy-file-log';
 import { MIGRATIONS_FOLDER, shippedMigrations } from './shipped-migrations';
 import { runInTransaction } from './transaction';
@@ -52,7 +53,7 @@ function shipped(folder: string): Shipped {
   const journal = JSON.parse(fs.readFileSync(path.join(folder, 'meta', '_journal.json'), 'utf8')) as {
     entries: Array<{ tag: string }>;
   };
-  return { migrations, tags: migrations.map((_, i) => journal.entries[i]?.tag ?? `migration ${i}`) };
+  return { migrations, tags: journal.entries.map((entry) => entry.tag) };
 }
 
 interface Schema {
@@ -65,12 +66,13 @@ interface Schema {
 function schemaOf(sqlite: Database): Schema {
   const rows = sqlite
     .prepare(
-      `SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name <> ?`,
+      // `sql IS NOT NULL` leaves out nothing more: only SQLite's own objects (sqlite_*) have no SQL.
+      `SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name <> ? AND sql IS NOT NULL`,
     )
-    .all(MIGRATIONS_TABLE) as Array<{ type: string; name: string; tbl_name: string; sql: string | null }>;
+    .all(MIGRATIONS_TABLE) as Array<{ type: string; name: string; tbl_name: string; sql: string }>;
   const kept = rows.filter((r) => r.tbl_name !== LEGACY_FILE_LOG_TABLE);
   return {
-    objects: new Map(kept.map((r) => [`${r.type} ${r.name}`, (r.sql ?? '').replace(/\s+/g, ' ').trim()])),
+    objects: new Map(kept.map((r) => [`${r.type} ${r.name}`, r.sql.replace(/\s+/g, ' ').trim()])),
     legacyFileLog: rows.some((r) => r.type === 'table' && r.name === LEGACY_FILE_LOG_TABLE),
   };
 }
@@ -84,11 +86,12 @@ const referenceCache = new Map<string, Schema[]>();
 function referenceSchemas(folder: string, migrations: MigrationMeta[]): Schema[] {
   const cached = referenceCache.get(folder);
   if (cached) return cached;
+  // Stryker disable next-line StringLiteral: '' opens a private temporary database, as good as ':memory:' here
   const memory = new BetterSqlite3(':memory:');
   try {
     const schemas = [schemaOf(memory)];
     for (const migration of migrations) {
-      for (const statement of migration.sql) if (statement.trim()) memory.exec(statement);
+      for (const statement of migration.sql) memory.exec(statement); // a blank one runs nothing
       schemas.push(schemaOf(memory));
     }
     referenceCache.set(folder, schemas);
@@ -163,10 +166,7 @@ export function checkMigrationRecords(
   sqlite: Database,
   folder: string = MIGRATIONS_FOLDER,
 ): MigrationRecordsCheck | null {
-  const hasTable = sqlite
-    .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?")
-    .get(MIGRATIONS_TABLE);
-  if (!hasTable) return null;
+  if (!tableNames(sqlite).includes(MIGRATIONS_TABLE)) return null;
   const { records, unreadable } = readMigrationRecords(sqlite);
   const { migrations, tags } = shipped(folder);
   const newest = Math.max(0, ...migrations.map((m) => m.folderMillis));
@@ -190,7 +190,7 @@ export function checkMigrationRecords(
   const diffs = references.map((reference, k) => differencesBetween(file, reference, extra, nameOf(k)));
   const recorded = recordedShippedCount(records, unreadable, migrations);
   const matching = diffs.flatMap((d, k) => (d.length === 0 ? [k] : []));
-  let closestName = '';
+  let noMatch: string | null = null; // what to say when nothing matches, if the records disagree
   if (matching.length > 0) {
     // A migration that changes data only leaves the schema of the one before: more than one
     // prefix matches. Consistent records name one of them; otherwise the first, so that such
@@ -201,15 +201,11 @@ export function checkMigrationRecords(
   } else {
     const closest = recorded ?? diffs.reduce((best, d, k) => (d.length < diffs[best]!.length ? k : best), 0);
     result.differences = diffs[closest]!;
-    closestName = nameOf(closest);
+    noMatch = `the tables and indexes match no shipped migration (closest: ${nameOf(closest)}; ${result.differences.join('; ')})`;
   }
 
   result.problems.push(...unreadable);
   const recordedTimes = new Set(records.map((r) => r.createdAt));
-  const lastRecorded = Math.max(
-    -1,
-    ...migrations.flatMap((m, i) => (recordedTimes.has(m.folderMillis) ? [i] : [])),
-  );
   migrations.forEach((migration, i) => {
     const tag = tags[i]!;
     const mine = records.filter((r) => r.createdAt === migration.folderMillis);
@@ -217,7 +213,8 @@ export function checkMigrationRecords(
     if (mine.some((r) => r.hash !== migration.hash))
       result.problems.push(`${tag} is recorded with a hash that is not the shipped one`);
     if (result.matched === null) {
-      if (mine.length === 0 && i < lastRecorded)
+      const laterRecorded = migrations.slice(i + 1).some((m) => recordedTimes.has(m.folderMillis));
+      if (mine.length === 0 && laterRecorded)
         result.problems.push(`${tag} is not recorded, but a later migration is`);
       return;
     }
@@ -235,10 +232,7 @@ export function checkMigrationRecords(
       );
   // No match with records that disagree: nobody can tell which migrations ran. With
   // consistent records the differences are only reported (doctor warns).
-  if (result.matched === null && result.problems.length > 0)
-    result.problems.push(
-      `the tables and indexes match no shipped migration (closest: ${closestName}; ${result.differences.join('; ')})`,
-    );
+  if (noMatch !== null && result.problems.length > 0) result.problems.push(noMatch);
   return result;
 }
 
@@ -268,6 +262,7 @@ export function recordedMigrations(
     trustedCount() {
       const recorded = recordedShippedCount(records, unreadable, migrations);
       if (recorded === migrations.length) return recorded;
+      // Stryker disable next-line ArrayDeclaration: the records were read from the table, so the check is never null
       const problems = checkMigrationRecords(sqlite, folder)?.problems ?? [];
       if (recorded !== null && problems.length === 0) return recorded;
       throw new DamagedMigrationRecordsError(

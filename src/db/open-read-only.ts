@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { CorruptDatabaseError, NotFoundError, SchemaTooNewError } from '../errors';
-import * as schema from '../schema';
 import { DEFAULT_LOCK_TIMEOUT_MS, retryWhileBusy } from './busy-retry';
 import type { Connection } from './connection';
 import { assertSafeToRead } from './file-modes';
@@ -28,16 +27,24 @@ export const SNAPSHOT_MAX_BYTES = 256 * 1024 * 1024;
 /** The file is sound but older than this package's schema: a writer must migrate it first. */
 export class MigrationPendingError extends Error {}
 
-/** Open the file read-only, creating no file: an in-memory snapshot when that is safe. */
-export function openReadOnlyDatabase(dbPath: string, busyTimeoutMs = 2000): Database {
+/**
+ * Open the file read-only, creating no file: an in-memory snapshot when that is safe and
+ * the file is at most `snapshotMaxBytes` (given by tests only).
+ */
+export function openReadOnlyDatabase(
+  dbPath: string,
+  busyTimeoutMs = 2000,
+  snapshotMaxBytes = SNAPSHOT_MAX_BYTES,
+): Database {
   const wal = `${dbPath}-wal`;
   const stat = fs.statSync(dbPath);
-  if (!fs.existsSync(wal) && stat.size <= SNAPSHOT_MAX_BYTES) {
+  if (!fs.existsSync(wal) && stat.size <= snapshotMaxBytes) {
     const bytes = fs.readFileSync(dbPath);
     // A writer that started meanwhile may have changed pages while they were read.
     if (!fs.existsSync(wal)) return snapshot(bytes);
   }
-  return new BetterSqlite3(dbPath, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
+  // A read-only open never creates the file (better-sqlite3's fileMustExist adds nothing to it).
+  return new BetterSqlite3(dbPath, { readonly: true, timeout: busyTimeoutMs });
 }
 
 /**
@@ -51,8 +58,8 @@ export function openWatchConnection(dbPath: string): Connection {
   assertSafeToRead(dbPath);
   try {
     // A short busy wait: a reader in WAL mode only waits while a writer resets the log.
-    const sqlite = new BetterSqlite3(dbPath, { readonly: true, fileMustExist: true, timeout: 1000 });
-    return { sqlite, orm: drizzle(sqlite, { schema }), path: dbPath, lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS };
+    const sqlite = new BetterSqlite3(dbPath, { readonly: true, timeout: 1000 });
+    return { sqlite, orm: drizzle(sqlite), path: dbPath, lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS };
   } catch (error) {
     throw toStoreError(error, `open ${dbPath} read-only`);
   }
@@ -65,13 +72,14 @@ export function openWatchConnection(dbPath: string): Connection {
  */
 export function openInspectionConnection(dbPath: string): Connection {
   const sqlite = openReadOnlyDatabase(dbPath);
-  return { sqlite, orm: drizzle(sqlite, { schema }), path: dbPath, lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS };
+  return { sqlite, orm: drizzle(sqlite), path: dbPath, lockTimeoutMs: DEFAULT_LOCK_TIMEOUT_MS };
 }
 
 function snapshot(bytes: Buffer): Database {
   // A WAL-mode header (file format 2) makes SQLite look for a WAL an in-memory database
   // cannot have; the copy is marked as a rollback-journal file (1). The file is untouched.
-  if (bytes.length >= 20 && bytes[18] === 2 && bytes[19] === 2) {
+  // (A file too short to have these bytes reads undefined there, and is left as it is.)
+  if (bytes[18] === 2 && bytes[19] === 2) {
     bytes[18] = 1;
     bytes[19] = 1;
   }
@@ -93,7 +101,7 @@ export function openReadOnlyConnection(dbPath: string, lockTimeoutMs = DEFAULT_L
     sqlite = openReadOnlyDatabase(dbPath);
     const db = sqlite;
     retryWhileBusy(() => checkReadable(db, dbPath), lockTimeoutMs, 'check database (read-only)');
-    return { sqlite, orm: drizzle(sqlite, { schema }), path: dbPath, lockTimeoutMs };
+    return { sqlite, orm: drizzle(sqlite), path: dbPath, lockTimeoutMs };
   } catch (error) {
     sqlite?.close();
     if (error instanceof MigrationPendingError) throw error;

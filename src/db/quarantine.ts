@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { UnsafePathError } from '../errors';
-import { assertOwned, lstatIfExists, ownedByThisUser } from './file-modes';
+import { checkedFile, lstatIfExists, ownedByThisUser } from './file-modes';
 
 /** How many quarantined copies of one project file are kept; older ones are removed. */
 export const QUARANTINE_KEEP = 3;
@@ -18,24 +17,13 @@ const COMPANIONS = ['', '-wal', '-shm'];
  * stamp is passed over for the next free one.
  */
 export function quarantineDatabase(dbPath: string, timestamp: number): string {
-  const present = COMPANIONS.filter((suffix) => checkedRegularFile(dbPath + suffix));
+  const present = COMPANIONS.filter((suffix) => checkedFile(dbPath + suffix) !== undefined);
   let stamp = timestamp;
   while (COMPANIONS.some((suffix) => lstatIfExists(`${dbPath}.corrupt-${stamp}${suffix}`))) stamp++;
   const target = `${dbPath}.corrupt-${stamp}`;
   for (const suffix of present) fs.renameSync(dbPath + suffix, target + suffix);
   pruneQuarantined(dbPath);
   return target;
-}
-
-/** True for a regular file of ours, false when missing; anything else is refused. */
-function checkedRegularFile(file: string): boolean {
-  const stat = lstatIfExists(file);
-  if (!stat) return false;
-  if (stat.isSymbolicLink())
-    throw new UnsafePathError(file, 'is a symbolic link; the store never follows links inside its folder');
-  if (!stat.isFile()) throw new UnsafePathError(file, 'is not a regular file');
-  assertOwned(file, stat);
-  return true;
 }
 
 /** Remove copies beyond the newest few; only regular files of ours, never through a link. */

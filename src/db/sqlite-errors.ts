@@ -25,10 +25,13 @@ export const isBusy = (error: unknown): boolean => {
   return !!code && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
 };
 
-/** Out of space: SQLITE_FULL, or a file-size limit (`ulimit -f`), which surfaces as IOERR_WRITE. */
+/**
+ * Out of space: SQLITE_FULL (which has no extended codes), or a file-size limit
+ * (`ulimit -f`), which surfaces as IOERR_WRITE.
+ */
 export const isStorageFull = (error: unknown): boolean => {
   const code = sqliteCode(error);
-  return !!code && (code.startsWith('SQLITE_FULL') || code === 'SQLITE_IOERR_WRITE');
+  return code === 'SQLITE_FULL' || code === 'SQLITE_IOERR_WRITE';
 };
 
 export const isCorruption = (error: unknown): boolean => {

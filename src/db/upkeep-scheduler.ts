@@ -91,7 +91,7 @@ export class UpkeepScheduler {
       try {
         again = task.run();
       } catch {
-        again = null; // A task that throws broke its promise; it is not run again.
+        // A task that throws broke its promise; it is not run again (`again` stays null).
       }
       // A task may have rescheduled or cancelled itself meanwhile: its own word wins.
       if (again !== null && !this.due.has(task)) this.due.set(task, this.now() + Math.max(0, again));

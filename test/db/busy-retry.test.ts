@@ -30,6 +30,7 @@ describe('backoffDelay', () => {
 
 describe('retryWhileBusy', () => {
   const busy = () => new SqliteError('database is locked', 'SQLITE_BUSY');
+  afterEach(() => jest.restoreAllMocks());
 
   it('returns the result of the first try that succeeds', () => {
     let calls = 0;
@@ -53,6 +54,19 @@ describe('retryWhileBusy', () => {
     });
     expect(() => retryWhileBusy(work, 5_000, 'op')).toThrow(failure);
     expect(work).toHaveBeenCalledTimes(1);
+  });
+
+  it('with a 0 ms bound tries once, even when the clock has not moved since it started', () => {
+    // A clock that stands still leaves exactly 0 ms, the edge between trying again and giving up.
+    jest.spyOn(performance, 'now').mockReturnValue(1_000);
+    let calls = 0;
+    const work = () => {
+      calls++;
+      if (calls === 1) throw busy();
+      return 'second try';
+    };
+    expect(() => retryWhileBusy(work, 0, 'op')).toThrow(DatabaseLockedError);
+    expect(calls).toBe(1);
   });
 
   it('gives up with DatabaseLockedError after its bound, keeping the last busy error as cause', () => {

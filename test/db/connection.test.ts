@@ -4,6 +4,7 @@ import { DEFAULT_LOCK_TIMEOUT_MS } from '../../src/db/busy-retry';
 import { openConnection } from '../../src/db/connection';
 import { StorageError } from '../../src/errors';
 import { useTempDir } from '../support/temp-dir';
+import { thrownBy } from '../support/thrown-by';
 
 // Every connection needs the same settings; several are easy to lose (synchronous stays
 // FULL on the connection that turned WAL on; auto_vacuum only works from creation).
@@ -54,6 +55,17 @@ describe('openConnection', () => {
     expect(connection.lockTimeoutMs).toBe(1234);
   });
 
+  it('gives a new file incremental auto-vacuum without a VACUUM: it has no pages to rewrite', () => {
+    const exec = jest.spyOn(Database.prototype, 'exec');
+    try {
+      const { sqlite } = open(tmp.join('p.db'));
+      expect(sqlite.pragma('auto_vacuum', { simple: true })).toBe(2);
+      expect(exec).not.toHaveBeenCalledWith('VACUUM');
+    } finally {
+      exec.mockRestore();
+    }
+  });
+
   it('switches a file created without auto-vacuum to INCREMENTAL (by VACUUM) without losing data', () => {
     const dbPath = tmp.join('p.db');
     const plain = new Database(dbPath);
@@ -69,6 +81,11 @@ describe('openConnection', () => {
   it('fails with a StorageError when the folder cannot be created', () => {
     // A regular file where the folder should be.
     fs.writeFileSync(tmp.join('not-a-dir'), '');
-    expect(() => open(tmp.join('not-a-dir', 'p.db'))).toThrow(StorageError);
+    const dbPath = tmp.join('not-a-dir', 'p.db');
+    const error = thrownBy(() => open(dbPath));
+    expect(error).toBeInstanceOf(StorageError);
+    expect(error.message).toBe(
+      `open ${dbPath}: EEXIST: file already exists, mkdir '${tmp.join('not-a-dir')}'`,
+    );
   });
 });

@@ -90,6 +90,46 @@ describe('open with a hand-edited migrations table', () => {
     expectRefusedUnchanged(dbPath, /is not a time/);
   });
 
+  it('refuses a record that is not a time beside all the right ones', () => {
+    const dbPath = migratedFile();
+    handEdit(dbPath, `INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES ('x', 'soon')`);
+    expectRefusedUnchanged(dbPath, /created_at 'soon' is not a time/);
+  });
+
+  it("refuses a record whose time was moved, even with its migration's hash", () => {
+    const dbPath = migratedFile();
+    const moved = LATEST.folderMillis - 1;
+    handEdit(
+      dbPath,
+      'UPDATE "__drizzle_migrations" SET created_at = ? WHERE created_at = ?',
+      {},
+      moved,
+      LATEST.folderMillis,
+    );
+    expectRefusedUnchanged(
+      dbPath,
+      new RegExp(`a record of ${new Date(moved).toISOString()} matches no shipped`),
+    );
+  });
+
+  it('trusts the right records in any order (the table is read, not its row order)', () => {
+    const dbPath = migratedFile();
+    handEdit(dbPath, 'DELETE FROM "__drizzle_migrations"');
+    for (const migration of [...SHIPPED_MIGRATIONS].reverse())
+      handEdit(
+        dbPath,
+        'INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES (?, ?)',
+        {},
+        migration.hash,
+        migration.folderMillis,
+      );
+    const connection = openStoreDatabase(dbPath, { now: () => 1, warn: () => {} });
+    expect(connection.sqlite.prepare('SELECT count(*) FROM "__drizzle_migrations"').pluck().get()).toBe(
+      COUNT,
+    );
+    connection.sqlite.close();
+  });
+
   it('refuses a NULL created_at on the only record', () => {
     const dbPath = migratedFile();
     handEdit(dbPath, 'DELETE FROM "__drizzle_migrations" WHERE created_at <> ?', {}, LATEST.folderMillis);

@@ -74,4 +74,27 @@ describe('file modes of the store', () => {
       expect(() => ensurePrivateFile(tmp.join('missing-folder', 'f.db'))).toThrow(/ENOENT/);
     });
   });
+
+  it('leaves a folder that is already 0700 alone, and closes what it opens to tighten a file', () => {
+    const dir = tmp.join('progress');
+    fs.mkdirSync(dir, { mode: 0o700 });
+    fs.chmodSync(dir, 0o700);
+    const file = tmp.join('progress', 'p.db');
+    fs.writeFileSync(file, '');
+    fs.chmodSync(file, 0o644);
+    const open = jest.spyOn(fs, 'openSync');
+    const close = jest.spyOn(fs, 'closeSync');
+    try {
+      ensurePrivateDir(dir);
+      expect(open).not.toHaveBeenCalled();
+      ensurePrivateFile(file);
+      // The descriptors opened (the create-if-missing open fails: the file exists).
+      const opened = open.mock.results.filter((r) => r.type === 'return').map((r) => r.value as number);
+      expect(opened.length).toBeGreaterThan(0);
+      expect(close.mock.calls.map(([fd]) => fd)).toEqual(opened);
+      expect(modeOf(file)).toBe(0o600);
+    } finally {
+      jest.restoreAllMocks();
+    }
+  });
 });

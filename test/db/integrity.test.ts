@@ -1,10 +1,23 @@
 import Database from 'better-sqlite3';
 import { toStoreError } from '../../src/db/sqlite-errors';
-import { EXPECTED_TABLES, FULL_CHECK_MAX_BYTES, verifyIntegrity, verifySchema } from '../../src/db/integrity';
+import {
+  EXPECTED_TABLES,
+  FULL_CHECK_MAX_BYTES,
+  structuralDamage,
+  verifyIntegrity,
+  verifySchema,
+} from '../../src/db/integrity';
 import { CorruptDatabaseError } from '../../src/errors';
-import { flipBytesInPage, rootPageOf, writeAt } from '../support/damage';
+import {
+  damageFirstRecordHeader,
+  dropCellsFromRootPage,
+  flipBytesInPage,
+  rootPageOf,
+  writeAt,
+} from '../support/damage';
 import { closeTestStore, openTestStore } from '../support/store';
 import { useTempDir } from '../support/temp-dir';
+import { thrownBy } from '../support/thrown-by';
 
 describe('verifyIntegrity', () => {
   const tmp = useTempDir();
@@ -56,6 +69,37 @@ describe('verifyIntegrity', () => {
     flipBytesInPage(dbPath, 'sync_history');
     expect(() => verifyIntegrity(raw(dbPath))).toThrow(CorruptDatabaseError);
     expect(() => verifyIntegrity(raw(dbPath))).toThrow(/quick_check found damage:[\s\S]*out of range/);
+  });
+
+  it('names the first three of many problems, separated by semicolons', () => {
+    const dbPath = storeFile();
+    dropCellsFromRootPage(dbPath, 'sync_history', 3); // 5 rows in the table, 5 entries in each index
+    const db = raw(dbPath);
+    const lines = (db.pragma('quick_check') as { quick_check: string }[]).map((r) => r.quick_check);
+    expect(lines).toHaveLength(5); // the lost bytes, and 4 indexes with the wrong number of entries
+    expect(lines[4]).toMatch(/^wrong # of entries in index sync_history_/);
+    const error = thrownBy(() => verifyIntegrity(db));
+    expect(error).toBeInstanceOf(CorruptDatabaseError);
+    expect(error.message).toBe(`quick_check found damage: ${lines[0]}; ${lines[1]}; ${lines[2]}`);
+  });
+
+  it('finds a damaged row behind more rows that break a CHECK rule than quick_check reports (100)', () => {
+    const dbPath = storeFile();
+    const db = raw(dbPath);
+    db.pragma('ignore_check_constraints = ON'); // as an older or buggy writer could have
+    const insert = db.prepare(
+      "INSERT INTO sync_history (job_id, project_id, status, start_time, last_activity_at, phases) VALUES (?, 'proj', 'bogus', 1, 1, '[]')",
+    );
+    for (let i = 0; i < 150; i++) insert.run(`bad-${i}`);
+    db.prepare(
+      "INSERT INTO progress_updates (job_id, timestamp, elapsed_ms, phase, overall_progress, phase_progress, files_processed, total_files, rate) VALUES ('job-0', 1, 0, 'Indexing Files', 1, 1, 1, 1, 1)",
+    ).run();
+    db.close();
+    damageFirstRecordHeader(dbPath, 'progress_updates'); // its rows are read after sync_history's
+
+    const error = thrownBy(() => verifyIntegrity(raw(dbPath)));
+    expect(error).toBeInstanceOf(CorruptDatabaseError);
+    expect(error.message).toBe('quick_check found damage: database disk image is malformed');
   });
 
   it('lets a garbage header surface as SQLITE_NOTADB, which maps to CORRUPT', () => {
@@ -128,5 +172,16 @@ describe('verifySchema', () => {
     } finally {
       db.close();
     }
+  });
+});
+
+describe('structuralDamage', () => {
+  const tmp = useTempDir();
+
+  it.each([0, 1])('leaves ignore_check_constraints at %s, as it found it', (before) => {
+    const { sqlite } = openTestStore(tmp.join('p.db'));
+    sqlite.pragma(`ignore_check_constraints = ${before}`);
+    expect(structuralDamage(sqlite)).toEqual([]);
+    expect(sqlite.pragma('ignore_check_constraints', { simple: true })).toBe(before);
   });
 });

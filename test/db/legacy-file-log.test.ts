@@ -45,6 +45,17 @@ describe('converting a 0.1 file log', () => {
     ).toBe(0);
   });
 
+  it('reopens a skipped path as well as a completed one', () => {
+    const { sqlite, repo } = withLegacy([
+      ['good', 'planned', ['a', 'b']],
+      ['good', 'completed', ['a']],
+      ['good', 'skipped', ['b']],
+      ['good', 'reopened', ['b', 'a']],
+    ]);
+    expect(convertLegacyFileLog(sqlite)).toEqual({ lineages: 1, dropped: [] });
+    expect(FileLedger.load(repo.list('good')).pathsIn('pending')).toEqual(['a', 'b']);
+  });
+
   it.each([
     [
       'a path planned twice',
@@ -81,6 +92,21 @@ describe('converting a 0.1 file log', () => {
       [
         ['planned', ['a']],
         ['removed', ['a', 'a']],
+      ],
+    ],
+    [
+      'completing a path twice in one event',
+      [
+        ['planned', ['a']],
+        ['completed', ['a', 'a']],
+      ],
+    ],
+    [
+      'reopening a path twice in one event',
+      [
+        ['planned', ['a']],
+        ['skipped', ['a']],
+        ['reopened', ['a', 'a']],
       ],
     ],
     [

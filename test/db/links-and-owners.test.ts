@@ -1,7 +1,15 @@
 import fs from 'node:fs';
 import { UnsafePathError } from '../../src/errors';
-import { assertNotLink, ensurePrivateDir, ensurePrivateFile, lstatIfExists } from '../../src/db/file-modes';
+import {
+  assertNotLink,
+  assertSafeToRead,
+  ensurePrivateDir,
+  ensurePrivateFile,
+  lstatIfExists,
+  ownedByThisUser,
+} from '../../src/db/file-modes';
 import { openTestStore } from '../support/store';
+import { thrownBy } from '../support/thrown-by';
 import { modeOf, useTempDir } from '../support/temp-dir';
 
 // A link inside the store's folder would make SQLite, chmod or cleanup act on its target,
@@ -81,14 +89,48 @@ describe('links and owners inside the store folder', () => {
   it('assertNotLink refuses a link and lets a file or a missing path pass', () => {
     fs.writeFileSync(tmp.join('file'), '');
     fs.symlinkSync(tmp.join('file'), tmp.join('link'));
-    expect(() => assertNotLink(tmp.join('link'))).toThrow(UnsafePathError);
+    const error = thrownBy(() => assertNotLink(tmp.join('link')));
+    expect(error).toBeInstanceOf(UnsafePathError);
+    expect(error.message).toBe(
+      `${tmp.join('link')} is a symbolic link; the store never follows links inside its folder`,
+    );
     expect(() => assertNotLink(tmp.join('file'))).not.toThrow();
     expect(() => assertNotLink(tmp.join('missing'))).not.toThrow();
+  });
+
+  it('refuses a companion that is not a regular file (a folder named p.db-wal), naming it', () => {
+    const file = tmp.join('p.db');
+    fs.mkdirSync(`${file}-wal`);
+    const error = thrownBy(() => ensurePrivateFile(file));
+    expect(error).toBeInstanceOf(UnsafePathError);
+    expect(error.message).toBe(`${file}-wal is not a regular file`);
   });
 
   it('lstatIfExists reports errors other than a missing path', () => {
     expect(lstatIfExists(tmp.join('missing', 'x'))).toBeUndefined();
     expect(() => lstatIfExists(tmp.join('x'.repeat(300)))).toThrow(/ENAMETOOLONG/);
+  });
+
+  it('refuses a linked folder where links are not allowed, naming it', () => {
+    fs.mkdirSync(tmp.join('outside'));
+    fs.symlinkSync(tmp.join('outside'), tmp.join('p.archive'));
+    expect(thrownBy(() => ensurePrivateDir(tmp.join('p.archive'))).message).toBe(
+      `${tmp.join('p.archive')} is a symbolic link; the store never follows links inside its folder`,
+    );
+  });
+
+  it('refuses a base folder link that leads nowhere, naming its target', () => {
+    fs.symlinkSync(tmp.join('gone'), tmp.join('progress'));
+    expect(thrownBy(() => ensurePrivateDir(tmp.join('progress'), { allowLink: true })).message).toBe(
+      `${tmp.join('progress')} is a symbolic link to ${tmp.join('gone')}, which does not exist; the store does not create it`,
+    );
+  });
+
+  it('passes on any other failure to follow a base folder link (a loop) as it came', () => {
+    fs.symlinkSync(tmp.join('progress'), tmp.join('progress'));
+    expect(thrownBy(() => ensurePrivateDir(tmp.join('progress'), { allowLink: true }))).toMatchObject({
+      code: 'ELOOP',
+    });
   });
 
   const asRoot = process.getuid?.() === 0 ? it : it.skip;
@@ -108,5 +150,68 @@ describe('links and owners inside the store folder', () => {
     fs.chownSync(file, 4321, 4321);
 
     expect(() => ensurePrivateFile(file)).toThrow(UnsafePathError);
+  });
+
+  asRoot('refuses a base folder link made by another user, naming the owner', () => {
+    fs.mkdirSync(tmp.join('real'), { mode: 0o700 });
+    fs.symlinkSync(tmp.join('real'), tmp.join('progress'));
+    fs.lchownSync(tmp.join('progress'), 4321, 4321);
+    expect(thrownBy(() => ensurePrivateDir(tmp.join('progress'), { allowLink: true })).message).toBe(
+      `${tmp.join('progress')} is a symbolic link owned by uid 4321, not by this process's uid 0; ` +
+        'only a link you made yourself may stand for the store folder',
+    );
+  });
+
+  asRoot(
+    'accepts a base folder link root made, for a process of another user (root could do anything anyway)',
+    () => {
+      fs.mkdirSync(tmp.join('real'), { mode: 0o700 });
+      fs.chownSync(tmp.join('real'), 4321, 4321);
+      fs.symlinkSync(tmp.join('real'), tmp.join('progress'));
+      jest.spyOn(process, 'getuid').mockReturnValue(4321);
+      try {
+        expect(() => ensurePrivateDir(tmp.join('progress'), { allowLink: true })).not.toThrow();
+      } finally {
+        jest.restoreAllMocks();
+      }
+    },
+  );
+
+  asRoot("accepts a base folder link the process's own user made", () => {
+    fs.mkdirSync(tmp.join('real'), { mode: 0o700 });
+    fs.chownSync(tmp.join('real'), 4321, 4321);
+    fs.symlinkSync(tmp.join('real'), tmp.join('progress'));
+    fs.lchownSync(tmp.join('progress'), 4321, 4321);
+    jest.spyOn(process, 'getuid').mockReturnValue(4321);
+    try {
+      expect(() => ensurePrivateDir(tmp.join('progress'), { allowLink: true })).not.toThrow();
+    } finally {
+      jest.restoreAllMocks();
+    }
+  });
+
+  asRoot('counts every file and link as ours where the platform has no uids', () => {
+    fs.writeFileSync(tmp.join('file'), '');
+    fs.mkdirSync(tmp.join('real'), { mode: 0o700 });
+    fs.symlinkSync(tmp.join('real'), tmp.join('progress'));
+    fs.lchownSync(tmp.join('progress'), 4321, 4321);
+    const getuid = process.getuid;
+    Object.defineProperty(process, 'getuid', { value: undefined, configurable: true, writable: true });
+    try {
+      expect(() => ensurePrivateDir(tmp.join('progress'), { allowLink: true })).not.toThrow();
+      expect(ownedByThisUser({ ...fs.lstatSync(tmp.join('file')), uid: 4321 } as fs.Stats)).toBe(true);
+    } finally {
+      Object.defineProperty(process, 'getuid', { value: getuid, configurable: true, writable: true });
+    }
+  });
+
+  asRoot('refuses to read a store folder of another user, as a folder (it is no link)', () => {
+    const dir = tmp.join('theirs');
+    fs.mkdirSync(dir, { mode: 0o700 });
+    fs.chownSync(dir, 4321, 4321);
+    expect(thrownBy(() => assertSafeToRead(`${dir}/p.db`)).message).toBe(
+      `${dir} is owned by uid 4321, not by this process's uid 0; ` +
+        `give it to this user (chown 0 '${dir}') or use another folder`,
+    );
   });
 });

@@ -2,10 +2,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { LEGACY_FILE_LOG_TABLE } from '../../src/db/legacy-file-log';
-import { checkMigrationRecords, rerecordMigrations } from '../../src/db/migration-records';
+import {
+  checkMigrationRecords,
+  recordedMigrations,
+  rerecordMigrations,
+} from '../../src/db/migration-records';
+import { DamagedMigrationRecordsError } from '../../src/errors';
 import { applyMigrations, MIGRATIONS_FOLDER } from '../../src/db/migrations';
 import { SHIPPED_MIGRATIONS, UNDO_LATEST_MIGRATION } from '../support/store';
 import { useTempDir } from '../support/temp-dir';
+import { thrownBy } from '../support/thrown-by';
 
 /**
  * The migrations table against the file's tables and indexes (db/migration-records), on
@@ -104,7 +110,133 @@ describe('checkMigrationRecords', () => {
       'f'.repeat(64),
       LATEST.folderMillis + 1,
     );
-    expect(checkMigrationRecords(db)).toMatchObject({ newer: true, problems: [] });
+    expect(checkMigrationRecords(db)).toEqual({
+      newer: true,
+      problems: [],
+      matched: null,
+      matchedTag: null,
+      differences: [],
+      extra: [],
+      legacyFileLog: false,
+    });
+  });
+
+  it('an index laid out with other whitespace still matches; a space inside a quoted value does not', () => {
+    const db = migrated();
+    const activityIndexSql = () =>
+      db
+        .prepare("SELECT sql FROM sqlite_master WHERE name = 'sync_history_damaged_activity_idx'")
+        .pluck()
+        .get() as string;
+    const recreate = (sql: string) => {
+      db.exec('DROP INDEX `sync_history_damaged_activity_idx`');
+      db.exec(sql);
+    };
+    const shipped = activityIndexSql();
+
+    recreate(`${shipped.replace(' ON ', '\n     ON  ').replace(' WHERE ', '\n\tWHERE   ')}  \n`); // kept as written
+    expect(checkMigrationRecords(db)).toMatchObject({ problems: [], matched: COUNT, differences: [] });
+
+    recreate(shipped.replace("'integer'", "'inte ger'"));
+    expect(checkMigrationRecords(db)).toMatchObject({
+      matched: null,
+      differences: [
+        'index sync_history_damaged_activity_idx is defined differently from migration 0005_report_index_safe_numbers',
+      ],
+    });
+  });
+
+  it('an index a later migration dropped, still in the file, is named as not in the closest migration', () => {
+    const db = migrated();
+    db.exec('CREATE INDEX `progress_updates_timestamp_idx` ON `progress_updates` (`timestamp`)'); // dropped by 0003
+    expect(checkMigrationRecords(db)).toMatchObject({
+      problems: [],
+      matched: null,
+      differences: [
+        'index progress_updates_timestamp_idx is in the file but not in migration 0005_report_index_safe_numbers',
+      ],
+    });
+  });
+
+  it('a record at time 0 is a time (the epoch), of no shipped migration', () => {
+    const db = migrated();
+    db.exec(`INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES ('x', 0)`);
+    expect(checkMigrationRecords(db)!.problems).toEqual([
+      'a record of 1970-01-01T00:00:00.000Z matches no shipped migration',
+    ]);
+  });
+
+  it('a record at the latest time a Date holds is a time (newer than this version); one past it is not', () => {
+    const latest = 8.64e15;
+    const db = migrated();
+    db.exec(`INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES ('x', ${latest})`);
+    expect(checkMigrationRecords(db)).toEqual({
+      newer: true,
+      problems: [],
+      matched: null,
+      matchedTag: null,
+      differences: [],
+      extra: [],
+      legacyFileLog: false,
+    });
+    db.exec(`UPDATE "__drizzle_migrations" SET created_at = ${latest + 1} WHERE hash = 'x'`);
+    expect(checkMigrationRecords(db)).toMatchObject({
+      newer: false,
+      problems: [`a record with created_at ${latest + 1} is not a time`],
+    });
+  });
+
+  it('without records, a schema of no migration is compared with an empty file', () => {
+    const db = migrated();
+    db.exec('DELETE FROM "__drizzle_migrations"');
+    db.exec('DROP INDEX `sync_history_start_time_idx`');
+    db.exec('CREATE INDEX `sync_history_start_time_idx` ON `sync_history` (`end_time`)');
+    const check = checkMigrationRecords(db)!;
+    expect(check).toMatchObject({ problems: [], matched: null });
+    expect(check.differences).toContain('table sync_history is in the file but not in an empty file');
+    expect(check.differences.every((d) => d.endsWith(' is in the file but not in an empty file'))).toBe(true);
+  });
+
+  it('a file with nothing but an empty migrations table is at no migration, and names none', () => {
+    const db = migratedBySqlOnly(0);
+    expect(checkMigrationRecords(db)).toMatchObject({ problems: [], matched: 0, matchedTag: null });
+  });
+
+  describe('records that disagree and a schema of no migration: the closest one is named', () => {
+    /** Two indexes of the baseline redefined, and a record that is not a time. */
+    function disagreeing(db: BetterSqlite3.Database): BetterSqlite3.Database {
+      db.exec('DROP INDEX `sync_history_start_time_idx`');
+      db.exec('CREATE INDEX `sync_history_start_time_idx` ON `sync_history` (`end_time`)');
+      db.exec('DROP INDEX `sync_history_project_id_idx`');
+      db.exec('CREATE INDEX `sync_history_project_id_idx` ON `sync_history` (`job_id`)');
+      db.exec(`INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES ('x', 'soon')`);
+      return db;
+    }
+    const noMatch = (tag: string) =>
+      `the tables and indexes match no shipped migration (closest: migration ${tag}; ` +
+      `index sync_history_start_time_idx is defined differently from migration ${tag}; ` +
+      `index sync_history_project_id_idx is defined differently from migration ${tag})`;
+
+    it('the one with the fewest differences, not the latest', () => {
+      const check = checkMigrationRecords(disagreeing(migratedBySqlOnly(2)))!;
+      expect(check.problems.at(-1)).toBe(noMatch('0001_activity_monotonic'));
+    });
+
+    it('the earliest of those with as few (a migration that changes data only)', () => {
+      const folder = foldersWithDataOnlyMigration();
+      const check = checkMigrationRecords(disagreeing(migrated()), folder)!;
+      expect(check.problems.at(-1)).toBe(noMatch('0005_report_index_safe_numbers'));
+    });
+  });
+
+  it('a trigger that only bears the name of the 0.1 file log is not that log', () => {
+    const db = migrated();
+    db.exec(`CREATE TRIGGER ${LEGACY_FILE_LOG_TABLE} AFTER INSERT ON store_meta BEGIN SELECT 1; END`);
+    expect(checkMigrationRecords(db)).toMatchObject({
+      legacyFileLog: false,
+      matched: COUNT,
+      extra: [`trigger ${LEGACY_FILE_LOG_TABLE}`],
+    });
   });
 
   it('a table defined differently matches no migration, and says how it differs; consistent records are no problem', () => {
@@ -205,6 +337,20 @@ describe('checkMigrationRecords', () => {
     expect(checkMigrationRecords(db)).toMatchObject({ problems: [], matched: COUNT });
   });
 
+  it('builds the schemas of the shipped migrations in an in-memory database of its own, and closes it', () => {
+    const folder = foldersWithDataOnlyMigration(); // a folder not seen before: nothing cached for it
+    const db = migrated();
+    const close = jest.spyOn(BetterSqlite3.prototype, 'close');
+    try {
+      checkMigrationRecords(db, folder);
+      expect(close).toHaveBeenCalledTimes(1);
+      expect((close.mock.contexts[0] as BetterSqlite3.Database).memory).toBe(true);
+      expect(db.open).toBe(true);
+    } finally {
+      close.mockRestore();
+    }
+  });
+
   describe('a migration that changes data only (its schema is that of the one before)', () => {
     it('is not recorded as applied when it has not run', () => {
       const folder = foldersWithDataOnlyMigration();
@@ -228,5 +374,38 @@ describe('checkMigrationRecords', () => {
       expect(check.matched).toBe(COUNT);
       expect(check.problems).toHaveLength(COUNT);
     });
+  });
+});
+
+describe('rerecordMigrations', () => {
+  it('names itself in the error of a write that fails', () => {
+    const dbPath = tmp.join('p.db');
+    const db = new BetterSqlite3(dbPath);
+    applyMigrations(db);
+    db.close();
+    const readOnly = new BetterSqlite3(dbPath, { readonly: true });
+    try {
+      expect(() => rerecordMigrations(readOnly, COUNT)).toThrow(
+        're-record migrations: attempt to write a readonly database',
+      );
+    } finally {
+      readOnly.close();
+    }
+  });
+});
+
+describe('recordedMigrations', () => {
+  it('does not trust a record newer than this version, even asked before the schema-too-new check', () => {
+    const db = migrated();
+    db.prepare('INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES (?, ?)').run(
+      'f'.repeat(64),
+      LATEST.folderMillis + 1,
+    );
+    const recorded = recordedMigrations(db, SHIPPED_MIGRATIONS);
+    expect(recorded.lastApplied).toBe(LATEST.folderMillis + 1);
+    // checkMigrationRecords leaves a newer record to that check: no problem of its own to name.
+    const error = thrownBy(() => recorded.trustedCount());
+    expect(error).toBeInstanceOf(DamagedMigrationRecordsError);
+    expect(error).toMatchObject({ problems: ['the records are not those of the shipped migrations'] });
   });
 });

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { QUARANTINE_KEEP } from '../../src/db/quarantine';
 import { CorruptDatabaseError } from '../../src/errors';
-import { flipBytesInPage, overwriteHeader, truncateFile } from '../support/damage';
+import { flipBytesInPage, overwriteHeader, rootPageOf, truncateFile, writeAt } from '../support/damage';
 import { closeTestStore, openTestStore, SHIPPED_MIGRATIONS } from '../support/store';
 import { listDir, useTempDir } from '../support/temp-dir';
 
@@ -54,39 +54,64 @@ describe('openStoreDatabase on a damaged file', () => {
   }
 
   it.each([
-    ['a garbage header', overwriteHeader],
-    ['a truncated file', (p: string) => truncateFile(p)],
-    ['a file cut to less than one page', (p: string) => truncateFile(p, 1000)],
-    ['flipped bytes in a page', (p: string) => flipBytesInPage(p, 'sync_history')],
+    ['a garbage header', overwriteHeader, 'open {path}: file is not a database'],
+    ['a truncated file', (p: string) => truncateFile(p), 'open {path}: database disk image is malformed'],
+    [
+      'a file cut to less than one page',
+      (p: string) => truncateFile(p, 1000),
+      'open {path}: database disk image is malformed',
+    ],
+    [
+      'flipped bytes in a page',
+      (p: string) => flipBytesInPage(p, 'sync_history'),
+      'quick_check found damage: *** in database main ***',
+    ],
+    [
+      "a bulk table's root page overwritten (quick_check itself fails)",
+      (p: string) => {
+        const { page, pageSize } = rootPageOf(p, 'progress_updates');
+        writeAt(p, (page - 1) * pageSize, Buffer.alloc(16, 0xee));
+      },
+      'open {path}: database disk image is malformed',
+    ],
     [
       'tables dropped while __drizzle_migrations says migrated',
       (p: string) => void dropTablesKeepingMigrationRecord(p),
+      'the schema is incomplete: missing sync_history, checkpoints',
     ],
-  ])('%s is moved aside as {name}.db.corrupt-{timestamp} and replaced by a fresh file', (_what, damage) => {
-    const dbPath = tmp.join('p.db');
-    storeWithData(dbPath);
-    damage(dbPath);
-    const damagedBytes = fs.readFileSync(dbPath);
-    const warn = jest.fn();
+  ])(
+    '%s is moved aside as {name}.db.corrupt-{timestamp} and replaced by a fresh file',
+    (_what, damage, why) => {
+      const dbPath = tmp.join('p.db');
+      storeWithData(dbPath);
+      damage(dbPath);
+      const damagedBytes = fs.readFileSync(dbPath);
+      const warn = jest.fn();
 
-    const connection = openTestStore(dbPath, { now: () => 1_700_000_000_000, warn });
+      const connection = openTestStore(dbPath, { now: () => 1_700_000_000_000, warn });
 
-    const quarantined = `${dbPath}.corrupt-1700000000000`;
-    expect(fs.existsSync(quarantined)).toBe(true);
-    // The damaged bytes are kept as they were, for a person to inspect.
-    expect(fs.readFileSync(quarantined).subarray(0, 100).equals(damagedBytes.subarray(0, 100))).toBe(true);
-    expect(warn).toHaveBeenCalledTimes(1);
-    expect(warn).toHaveBeenCalledWith(expect.stringContaining(quarantined), expect.any(CorruptDatabaseError));
-    // The new file works.
-    connection.sqlite
-      .prepare(
-        "INSERT INTO sync_history (job_id, project_id, start_time, last_activity_at, phases) VALUES ('new', 'proj', 1, 1, '[]')",
-      )
-      .run();
-    closeTestStore(connection);
-    expectFreshMigratedFile(dbPath, ['new']);
-    expect(listDir(tmp.path)).toEqual(['p.db', 'p.db.corrupt-1700000000000']);
-  });
+      const quarantined = `${dbPath}.corrupt-1700000000000`;
+      expect(fs.existsSync(quarantined)).toBe(true);
+      // The damaged bytes are kept as they were, for a person to inspect.
+      expect(fs.readFileSync(quarantined).subarray(0, 100).equals(damagedBytes.subarray(0, 100))).toBe(true);
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(warn).toHaveBeenCalledWith(
+        expect.stringContaining(quarantined),
+        expect.any(CorruptDatabaseError),
+      );
+      // The damage, in the words of the check that found it (the first line of quick_check's).
+      expect((warn.mock.calls[0]![1] as Error).message.split('\n')[0]).toBe(why.replace('{path}', dbPath));
+      // The new file works.
+      connection.sqlite
+        .prepare(
+          "INSERT INTO sync_history (job_id, project_id, start_time, last_activity_at, phases) VALUES ('new', 'proj', 1, 1, '[]')",
+        )
+        .run();
+      closeTestStore(connection);
+      expectFreshMigratedFile(dbPath, ['new']);
+      expect(listDir(tmp.path)).toEqual(['p.db', 'p.db.corrupt-1700000000000']);
+    },
+  );
 
   it('takes the damaged file’s -wal and -shm with it (here kept alive by another open connection)', () => {
     const dbPath = tmp.join('p.db');

@@ -12,9 +12,9 @@ describe('openStoreDatabase on a file locked by another process', () => {
   const tmp = useTempDir();
 
   it.each([
-    ['holds the write lock (BEGIN IMMEDIATE)', 'immediate'],
-    ['holds an exclusive lock that blocks even reads', 'exclusive'],
-  ])('when the other process %s: LOCKED, not quarantined, no warning', async (_what, mode) => {
+    ['holds the write lock (BEGIN IMMEDIATE)', 'immediate', 'apply migrations'],
+    ['holds an exclusive lock that blocks even reads', 'exclusive', 'open database'],
+  ])('when the other process %s: LOCKED, not quarantined, no warning', async (_what, mode, step) => {
     const dbPath = tmp.join('p.db');
     closeTestStore(openTestStore(dbPath));
     const child = startChild(childScript('hold-write-lock.js'), [dbPath, '10000', mode]);
@@ -30,7 +30,10 @@ describe('openStoreDatabase on a file locked by another process', () => {
     }
 
     expect(thrown).toBeInstanceOf(DatabaseLockedError);
-    expect(thrown).toMatchObject({ code: 'LOCKED' });
+    expect(thrown).toMatchObject({
+      code: 'LOCKED',
+      message: `${step}: the database stayed locked by another process for 300 ms`,
+    });
     expect(warn).not.toHaveBeenCalled();
     expect(listDir(tmp.path)).toEqual(before);
     expect(listDir(tmp.path).some((name) => name.includes('.corrupt-'))).toBe(false);

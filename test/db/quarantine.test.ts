@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { QUARANTINE_KEEP, quarantineDatabase } from '../../src/db/quarantine';
 import { UnsafePathError } from '../../src/errors';
 import { listDir, useTempDir } from '../support/temp-dir';
+import { thrownBy } from '../support/thrown-by';
 
 describe('quarantineDatabase', () => {
   const tmp = useTempDir();
@@ -56,6 +57,7 @@ describe('quarantineDatabase', () => {
       'other.db.corrupt-1',
       'other.db.corrupt-2',
       'p.db.corrupt-notes.txt',
+      'p.db.corrupt-0.5', // ends in digits, but is no stamp
       'p.db.bak',
       'other.db',
     ];
@@ -75,13 +77,17 @@ describe('quarantineDatabase', () => {
     const outside = tmp.join('outside.db');
     fs.writeFileSync(outside, 'theirs');
     fs.symlinkSync(outside, dbPath);
-    expect(() => quarantineDatabase(dbPath, 5)).toThrow(UnsafePathError);
+    const error = thrownBy(() => quarantineDatabase(dbPath, 5));
+    expect(error).toBeInstanceOf(UnsafePathError);
+    expect(error.message).toBe(
+      `${dbPath} is a symbolic link; the store never follows links inside its folder`,
+    );
     expect(fs.lstatSync(dbPath).isSymbolicLink()).toBe(true);
     expect(fs.readFileSync(outside, 'utf8')).toBe('theirs');
 
     fs.rmSync(dbPath);
     fs.mkdirSync(dbPath);
-    expect(() => quarantineDatabase(dbPath, 5)).toThrow(/not a regular file/);
+    expect(thrownBy(() => quarantineDatabase(dbPath, 5)).message).toBe(`${dbPath} is not a regular file`);
     expect(fs.statSync(dbPath).isDirectory()).toBe(true);
   });
 

@@ -33,7 +33,11 @@ describe('a file whose schema is newer than the code', () => {
     const { sqlite } = openConnection(dbPath);
     try {
       expect(() => applyMigrations(sqlite)).toThrow(SchemaTooNewError);
-      expect(() => applyMigrations(sqlite)).toThrow(/newer than this version of cidx-progress/);
+      expect(() => applyMigrations(sqlite)).toThrow(
+        `the database schema (migration of ${new Date(newestShipped + 1).toISOString()}) is newer ` +
+          `than this version of cidx-progress knows (${new Date(newestShipped).toISOString()}); ` +
+          'upgrade cidx-progress rather than open it with an older version',
+      );
     } finally {
       sqlite.close();
     }

@@ -119,12 +119,15 @@ describe('sqliteCode / toStoreError', () => {
     ['SQLITE_BUSY_SNAPSHOT', DatabaseLockedError],
     ['SQLITE_BUSY_RECOVERY', DatabaseLockedError],
     ['SQLITE_LOCKED', DatabaseLockedError],
+    ['SQLITE_LOCKED_SHAREDCACHE', DatabaseLockedError],
     ['SQLITE_FULL', StorageFullError],
     ['SQLITE_CONSTRAINT_UNIQUE', StorageError],
     ['SQLITE_READONLY', StorageError],
-  ])('maps the extended code %s by prefix', (code, expected) => {
+  ])('maps the code %s (extended codes by prefix), keeping the message and the cause', (code, expected) => {
     const error = new SqliteError('x', code);
-    expect(toStoreError(error, 'op')).toBeInstanceOf(expected);
+    const mapped = toStoreError(error, 'op');
+    expect(mapped).toBeInstanceOf(expected);
+    expect(mapped).toMatchObject({ message: 'op: x', cause: error });
   });
 
   it.each([

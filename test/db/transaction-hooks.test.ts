@@ -159,7 +159,8 @@ describe('onCommit / onRollback', () => {
   it('refuses a hook registered outside a unit of work (it would never run)', () => {
     const { sqlite } = setup();
     expect(() => onCommit(sqlite, () => {})).toThrow(TransactionRequiredError);
-    expect(() => onRollback(sqlite, () => {})).toThrow(/onRollback must run inside a unit of work/);
+    expect(() => onCommit(sqlite, () => {})).toThrow(/^onCommit must run inside a unit of work/);
+    expect(() => onRollback(sqlite, () => {})).toThrow(/^onRollback must run inside a unit of work/);
     // A transaction opened by hand, not by runInTransaction, has no one to run the hooks either.
     sqlite.exec('BEGIN');
     try {

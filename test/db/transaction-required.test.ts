@@ -22,6 +22,7 @@ describe('assertInTransaction', () => {
       thrown = error;
     }
     expect(thrown).toBeInstanceOf(TransactionRequiredError);
+    expect((thrown as Error).name).toBe('TransactionRequiredError');
     // A programming error in the package, not a condition a caller handles by its code.
     expect(thrown).not.toBeInstanceOf(ProgressStoreError);
     expect((thrown as Error).message).toBe(

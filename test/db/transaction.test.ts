@@ -96,6 +96,11 @@ describe('runInTransaction', () => {
         { name: 'save checkpoint' },
       ),
     ).toThrow('save checkpoint: disk on fire');
+    expect(() =>
+      runInTransaction(sqlite, () => {
+        throw new Error('disk on fire');
+      }),
+    ).toThrow('transaction: disk on fire'); // unnamed
   });
 
   it('joins an outer transaction: the inner work commits or rolls back with the outer one', () => {

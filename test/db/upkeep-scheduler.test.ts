@@ -60,6 +60,16 @@ describe('UpkeepScheduler', () => {
     expect(jest.getTimerCount()).toBe(0);
   });
 
+  it('ends a turn when its budget is spent exactly', () => {
+    const { s, task, runs, advance } = scheduler(4);
+    s.schedule(task('a', 4), 1);
+    s.schedule(task('b', 0), 1);
+    advance(1);
+    expect(runs.map((r) => r.name)).toEqual(['a']);
+    advance(1);
+    expect(runs.map((r) => r.name)).toEqual(['a', 'b']);
+  });
+
   it('sets a timer again only when a task is due sooner than the one set', () => {
     const { s, task } = scheduler();
     const setTimer = jest.spyOn(global, 'setTimeout');

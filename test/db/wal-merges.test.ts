@@ -152,6 +152,68 @@ describe('WalMerges', () => {
     expect(walSequence(dbPath)).toBe(before + 1);
   });
 
+  /** The application_id writes (WAL restarts) the connection makes from now on. */
+  function restartsOf(sqlite: Database): string[] {
+    const real = sqlite.pragma.bind(sqlite);
+    const restarts: string[] = [];
+    jest.spyOn(sqlite, 'pragma').mockImplementation(((source: string, options?: { simple?: boolean }) => {
+      if (source.startsWith('application_id =')) restarts.push(source);
+      return real(source, options);
+    }) as typeof sqlite.pragma);
+    return restarts;
+  }
+
+  it('does not try to start the WAL over while a reader holds frames the merge could not take', () => {
+    const dbPath = tmp.join('p.db');
+    const { sqlite } = openTestStore(dbPath);
+    const m = merges(sqlite, { boundPages: 100_000 });
+    writeRows(sqlite, 5);
+    const reader = new BetterSqlite3(dbPath, { readonly: true });
+    try {
+      reader.exec('BEGIN');
+      reader.prepare('SELECT count(*) FROM filler').get();
+      writeRows(sqlite, 20);
+      const restarts = restartsOf(sqlite);
+      expect(m.mergeIfWritten()).toBe(true);
+      expect(restarts).toEqual([]);
+      reader.exec('COMMIT');
+    } finally {
+      reader.close();
+      jest.restoreAllMocks();
+    }
+  });
+
+  it('does not start an empty WAL over (nothing was in it to merge)', () => {
+    const dbPath = tmp.join('p.db');
+    const { sqlite } = openTestStore(dbPath);
+    const m = merges(sqlite, { boundPages: 100_000 });
+    writeRows(sqlite, 5);
+    expect(truncateWal(sqlite)).toBe(true); // merged and cut to zero: the WAL holds no frame
+    const restarts = restartsOf(sqlite);
+    try {
+      expect(m.mergeIfWritten()).toBe(true);
+      expect(restarts).toEqual([]);
+      expect(size(`${dbPath}-wal`)).toBe(0);
+    } finally {
+      jest.restoreAllMocks();
+    }
+  });
+
+  it("merges a connection's very first change", () => {
+    const dbPath = tmp.join('p.db');
+    const sqlite = new BetterSqlite3(dbPath);
+    try {
+      sqlite.pragma('journal_mode = WAL');
+      sqlite.exec('CREATE TABLE t (x)'); // a schema change, not counted by total_changes()
+      const m = merges(sqlite, { boundPages: 100_000 });
+      sqlite.prepare('INSERT INTO t VALUES (1)').run();
+      expect(m.mergeIfWritten()).toBe(true);
+    } finally {
+      started.splice(0).forEach((m) => m.stop());
+      sqlite.close();
+    }
+  });
+
   it('reports any other failure to start the WAL over', () => {
     const { sqlite } = openTestStore(tmp.join('p.db'));
     const m = merges(sqlite, { boundPages: 100_000 });

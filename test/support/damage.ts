@@ -49,6 +49,31 @@ export function flipBytesInPage(dbPath: string, table: string): void {
   }
 }
 
+/**
+ * Lower the cell count of a table's root page, a leaf (bytes 3-4 of its header), to `cells`:
+ * the table loses rows its indexes still hold. quick_check then reports the page's lost
+ * bytes and, in a row of its own, each index whose number of entries is wrong.
+ */
+export function dropCellsFromRootPage(dbPath: string, table: string, cells: number): void {
+  const { page, pageSize } = rootPageOf(dbPath, table);
+  const count = Buffer.alloc(2);
+  count.writeUInt16BE(cells);
+  writeAt(dbPath, (page - 1) * pageSize + 3, count);
+}
+
+/**
+ * Make the record header of a table's first row claim more bytes than the row holds. The
+ * b-tree stays sound: only reading the row finds the damage (quick_check's pass over the
+ * rows reports "database disk image is malformed"). The table's root page must be a leaf.
+ */
+export function damageFirstRecordHeader(dbPath: string, table: string): void {
+  const { page, pageSize } = rootPageOf(dbPath, table);
+  const bytes = fs.readFileSync(dbPath).subarray((page - 1) * pageSize, page * pageSize);
+  let at = bytes.readUInt16BE(8); // the first cell: payload size, rowid (varints), then the record
+  for (let varints = 0; varints < 2; varints++) while (bytes[at++]! & 0x80);
+  writeAt(dbPath, (page - 1) * pageSize + at, Buffer.from([0x7f]));
+}
+
 export function writeAt(file: string, offset: number, bytes: Buffer): void {
   const fd = fs.openSync(file, 'r+');
   try {
