@@ -179,4 +179,14 @@ describe('SyncRecorder.update writes', () => {
       expect(ms).toBeGreaterThanOrEqual(0);
     }
   });
+
+  it('takes files processed above a total of 0 (a total not known yet), and refuses them above a known total', () => {
+    const { store } = openTestProgressStore(tmp.path);
+    const sync = store.recording.startSync({ jobId: 'job-1' });
+    sync.update({ ...indexing(50, 12), totalFiles: 0 });
+    expect(rows(store, 'SELECT files_processed, total_files FROM progress_updates')).toEqual([
+      { files_processed: 12, total_files: 0 },
+    ]);
+    expect(() => sync.update({ ...indexing(60, 13), totalFiles: 12 })).toThrow(ValidationError);
+  });
 });
