@@ -4,6 +4,7 @@ import { encodeOrdinals, encodePaths } from '../../../src/repositories/file-log-
 import { FileLedger } from '../../../src/services/recording/file-ledger';
 import { pathList } from '../../../src/services/recording/recording-input';
 import { InconsistentFileLogError } from '../../../src/untrusted-checkpoint';
+import * as pathListModule from '../../../src/validation/path-list';
 
 /** Events as the repository would read them back after writing them. */
 function stored(events: readonly FileEvent[]): StoredFileEvent[] {
@@ -307,6 +308,42 @@ describe('FileLedger', () => {
     expect(ledger.stateOf('b')).toBeUndefined();
     ledger.plan(['b', 'a']);
     expect(ledger.pathsIn('pending')).toEqual(['b', 'a']);
+  });
+
+  it('in an empty plan, looks for repeats only up to the first refusal (a later plan names every repeat)', () => {
+    const refusal = (ledger: FileLedger) => {
+      try {
+        ledger.plan(['a', '/abs', 'a']);
+      } catch (e) {
+        return (e as ValidationError).issues.map((issue) => issue.path);
+      }
+      return [];
+    };
+    expect(refusal(new FileLedger())).toEqual(['paths.1']);
+    const planned = new FileLedger();
+    planned.plan(['x']);
+    expect(refusal(planned)).toEqual(['paths.1', 'paths.2']);
+  });
+
+  it('plans a list too long to join in one piece path by path, each path at its own place', () => {
+    // The real bound is 2^28 characters; a list that long is no test to run per change.
+    const realJoin = pathListModule.joinCheckedPaths;
+    const join = jest
+      .spyOn(pathListModule, 'joinCheckedPaths')
+      .mockImplementation((paths) => realJoin(paths, 3));
+    try {
+      const ledger = new FileLedger();
+      ledger.plan(['a', 'b', 'c']);
+      ledger.finish('completed', ['b']);
+      expect(ledger.pathsIn('pending')).toEqual(['a', 'c']);
+      expect(ledger.stateOf('c')).toBe('pending');
+      expect(ledger.unsavedEvents()).toMatchObject([
+        { kind: 'planned', first: 0, paths: ['a', 'b', 'c'] },
+        { kind: 'completed', ordinals: [1] },
+      ]);
+    } finally {
+      join.mockRestore();
+    }
   });
 
   it('replays a run of ordinals at once, naming the first one the run may not move', () => {
