@@ -346,6 +346,23 @@ describe('FileLedger', () => {
     }
   });
 
+  it('after refusing a later plan, holds exactly what it held before: the paths before the refusal can be planned again', () => {
+    const ledger = new FileLedger();
+    ledger.plan(['x']);
+    expect(() => ledger.plan(['a', '/abs', 'b'])).toThrow(ValidationError);
+    expect(() => ledger.plan(['c', 'x'])).toThrow(/paths\.1: "x" is already pending/);
+    expect(ledger.stateOf('x')).toBe('pending');
+    expect(ledger.stateOf('b')).toBeUndefined();
+    ledger.plan(['a', 'b', 'c']);
+    expect(ledger.pathsIn('pending')).toEqual(['x', 'a', 'b', 'c']);
+  });
+
+  it('says a refused list is a file list, whether planned or finished', () => {
+    const ledger = new FileLedger();
+    expect(() => ledger.plan(['/abs'])).toThrow(/^file list: paths\.0: /);
+    expect(() => ledger.finish('completed', ['a', 42])).toThrow(/^file list: paths\.1: must be a string$/);
+  });
+
   it('replays a run of ordinals at once, naming the first one the run may not move', () => {
     const events: FileEvent[] = [
       planned(0, ['a', 'b', 'c', 'd']),
