@@ -99,7 +99,6 @@ export class FileLedger {
     // A new sync's whole list, into an empty plan: the path rules in one pass over the list
     // joined as the file log stores it (kept for the checkpoint), then one hash per path.
     // Any refusal is said by the loop below, path by path, as for every other list.
-    // (An empty list joins to null and goes to the loop, which plans nothing.)
     if (index.size === 0) {
       const joined = joinCheckedPaths(paths);
       if (joined && indexNewList(index, paths as readonly string[], this.total)) {
@@ -265,13 +264,14 @@ export class FileLedger {
   }
 
   private move(ordinal: number, from: number, to: number): void {
-    if (from !== GONE) this.tally[STATE_NAMES[from]!]--;
+    this.tally[STATE_NAMES[from]!]--; // the state of a path the index holds: never GONE
     if (to !== GONE) this.tally[STATE_NAMES[to]!]++;
     this.states[ordinal] = to;
   }
 
   private grow(size: number): void {
-    if (size <= this.states.length) return;
+    // Not `size <= length`: at equality growing anyway would only allocate early, a boundary no test can see.
+    if (Math.max(size, this.states.length) === this.states.length) return;
     const next = new Uint8Array(Math.max(size, this.states.length * 2));
     next.set(this.states);
     this.states = next;

@@ -167,6 +167,9 @@ describe('FileLedger', () => {
     expect(() => ledger.pathsIn('completed')).toThrow(InconsistentFileLogError);
     // Found only when the index is built (the first lookup): a typed error for the caller.
     expect(() => ledger.stateOf('c')).toThrow(CorruptDatabaseError);
+    expect(() => ledger.stateOf('c')).toThrow(
+      expect.objectContaining({ cause: expect.any(InconsistentFileLogError) }),
+    );
   });
 
   it('verifyStored reads every list row not read yet, once, and refuses a path that breaks the rules', () => {
@@ -361,6 +364,35 @@ describe('FileLedger', () => {
     const ledger = new FileLedger();
     expect(() => ledger.plan(['/abs'])).toThrow(/^file list: paths\.0: /);
     expect(() => ledger.finish('completed', ['a', 42])).toThrow(/^file list: paths\.1: must be a string$/);
+  });
+
+  it('builds the index of a loaded log from the paths still planned, and only those', () => {
+    const ledger = FileLedger.load(
+      stored([
+        { kind: 'planned', first: 0, paths: ['a', 'b'] },
+        { kind: 'planned', first: 2, paths: ['c'] },
+        { kind: 'removed', ordinals: [0] },
+      ]),
+    );
+    ledger.plan(['a']); // removed before: planned again, at a new place
+    expect(ledger.pathsIn('pending')).toEqual(['b', 'c', 'a']);
+    ledger.remove(['b', 'c', 'a']);
+    // Nothing left in the index: a list planned now is joined in one piece, as into a new plan.
+    ledger.plan(['d']);
+    expect(ledger.unsavedEvents().at(-1)).toMatchObject({
+      kind: 'planned',
+      first: 4,
+      joined: { bytes: Buffer.from('d') },
+    });
+  });
+
+  it("keeps its own copy of a planned list: the caller's array changed afterwards changes nothing", () => {
+    const ledger = new FileLedger();
+    const list = ['a', 'b'];
+    ledger.plan(list);
+    list[0] = 'z';
+    expect(ledger.pathsIn('pending')).toEqual(['a', 'b']);
+    expect(ledger.stateOf('a')).toBe('pending');
   });
 
   it('replays a run of ordinals at once, naming the first one the run may not move', () => {
