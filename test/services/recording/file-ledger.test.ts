@@ -395,6 +395,16 @@ describe('FileLedger', () => {
     expect(ledger.stateOf('a')).toBe('pending');
   });
 
+  it('says what does not add up in a log that does not load: where a list row starts, how many ordinals a row holds', () => {
+    const a = { kind: 'planned', first: 0, count: 1, read: () => encodePaths(['a']) } as const;
+    expect(() => FileLedger.load([a, { ...a, first: 2 }])).toThrow(
+      'a planned row starts at ordinal 2, not 1',
+    );
+    expect(() => FileLedger.load([a, { kind: 'removed', count: 2, data: encodeOrdinals([0]) }])).toThrow(
+      'a removed row holds 1 ordinals, not 2',
+    );
+  });
+
   it('replays a run of ordinals at once, naming the first one the run may not move', () => {
     const events: FileEvent[] = [
       planned(0, ['a', 'b', 'c', 'd']),
