@@ -38,12 +38,13 @@ export function checkFinishList(
   const issues: ListIssue[] = [];
   let unplanned: string[] | null = null;
   let repeated: Set<number> | null = null;
-  const seen = paths.length > 1 ? new Set<string>() : null;
+  // A set even for one path: finish() answers the common one-path call before this.
+  const seen = new Set<string>();
   for (let i = 0; i < paths.length && issues.length < MAX_ISSUES; i++) {
     const path = paths[i];
     let problem: string | null = null;
     if (typeof path !== 'string') problem = 'must be a string';
-    else if (seen?.has(path)) (repeated ??= new Set()).add(i);
+    else if (seen.has(path)) (repeated ??= new Set()).add(i);
     else {
       const ordinal = index.get(path);
       if (ordinal === undefined) {
@@ -56,7 +57,7 @@ export function checkFinishList(
           // Stryker disable next-line StringLiteral,LogicalOperator: unreachable, the index holds no removed path (remove deletes it, the index is built without them); kept as a guard
           problem = `${JSON.stringify(path)} is ${STATE_NAMES[state] ?? 'no longer in the plan'}`;
       }
-      seen?.add(path);
+      seen.add(path);
     }
     if (problem) issues.push({ path: `${field}.${i}`, message: problem });
   }
