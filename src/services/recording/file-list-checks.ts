@@ -1,6 +1,6 @@
 /** Kept apart from FileLedger: why a file list is refused, so every refusal reads the same whichever call made it. */
 import { filePathProblem } from '../../validation/file-paths';
-import { COMPLETED, PENDING, SKIPPED, STATE_NAMES } from './file-states';
+import { COMPLETED, SKIPPED, STATE_NAMES } from './file-states';
 
 /** Issues reported for one list at most; past that, more detail helps nobody. */
 export const MAX_ISSUES = 20;
@@ -25,9 +25,10 @@ export function problemOfNew(
 
 /**
  * Check paths about to be finished: each a string and a good path. Returns the issues (at
- * most MAX_ISSUES), the good paths not planned yet, and the indexes of paths already
- * finished (or named twice in the call): those are passed over, not refused, since a
- * repeated completion is no reason to throw into the caller's loop.
+ * most MAX_ISSUES), the paths not planned yet (all good when there are no issues, the only
+ * case the caller uses them), and the indexes of paths already finished (or named twice in
+ * the call): those are passed over, not refused, since a repeated completion is no reason
+ * to throw into the caller's loop.
  */
 export function checkFinishList(
   index: Map<string, number>,
@@ -49,13 +50,12 @@ export function checkFinishList(
       const ordinal = index.get(path);
       if (ordinal === undefined) {
         problem = filePathProblem(path);
-        if (!problem) (unplanned ??= []).push(path);
+        (unplanned ??= []).push(path);
       } else {
+        // Pending, completed or skipped: the index holds no removed path (remove() deletes it,
+        // the index is built without them).
         const state = states[ordinal]!;
         if (state === COMPLETED || state === SKIPPED) (repeated ??= new Set()).add(i);
-        else if (state !== PENDING)
-          // Stryker disable next-line StringLiteral,LogicalOperator: unreachable, the index holds no removed path (remove deletes it, the index is built without them); kept as a guard
-          problem = `${JSON.stringify(path)} is ${STATE_NAMES[state] ?? 'no longer in the plan'}`;
       }
       seen.add(path);
     }

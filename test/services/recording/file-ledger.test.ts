@@ -405,6 +405,25 @@ describe('FileLedger', () => {
     );
   });
 
+  it('stops at 20 issues in a finished list too, and names a removed ordinal a row moves as removed', () => {
+    const ledger = new FileLedger();
+    let error: ValidationError | undefined;
+    try {
+      ledger.finish(
+        'completed',
+        Array.from({ length: 30 }, (_, i) => `/abs-${i}`),
+      );
+    } catch (e) {
+      error = e as ValidationError;
+    }
+    expect(error?.issues).toHaveLength(20);
+    const a = { kind: 'planned', first: 0, count: 1, read: () => encodePaths(['a']) } as const;
+    const removed = { kind: 'removed', count: 1, data: encodeOrdinals([0]) } as const;
+    expect(() =>
+      FileLedger.load([a, removed, { kind: 'completed', count: 1, data: encodeOrdinals([0]) }]),
+    ).toThrow('completed ordinal 0 was removed');
+  });
+
   it('replays a run of ordinals at once, naming the first one the run may not move', () => {
     const events: FileEvent[] = [
       planned(0, ['a', 'b', 'c', 'd']),
