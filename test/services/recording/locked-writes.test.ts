@@ -47,6 +47,17 @@ describe('recording writes while another connection holds the write lock', () =>
     ]);
   });
 
+  it("name the sync's end and the job in the error when the end cannot be written", () => {
+    const { store } = openTestProgressStore(tmp.path, { lockTimeoutMs: 20 });
+    const sync = store.recording.startSync({ jobId: 'job-1' });
+    const release = holdWriteLock(store.path);
+    try {
+      expect(() => sync.finish()).toThrow(/^completed sync job-1: the database stayed locked/);
+    } finally {
+      release();
+    }
+  });
+
   it("say a quiet sync's heartbeat could not be written, and go on", async () => {
     const { store, clock, warnings } = openTestProgressStore(tmp.path, { heartbeatIntervalMs: 20 });
     const sync = store.recording.startSync({ jobId: 'quiet' });
