@@ -220,6 +220,13 @@ describe('recording calls after another process took the sync over', () => {
     expect(() => sync.finish()).toThrow(ConflictError);
     expect(sync.status).toBe('detached');
   });
+
+  it('says which sync was taken over, in the error of the write that found it', () => {
+    const { store } = openTestProgressStore(tmp.path);
+    const sync = store.recording.startSync({ jobId: 'taken' });
+    takeOver(store.path, 'taken');
+    expect(() => sync.finish()).toThrow('sync taken is no longer running here (taken over by a resume)');
+  });
 });
 
 describe('progress that goes back', () => {
