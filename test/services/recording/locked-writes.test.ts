@@ -47,6 +47,28 @@ describe('recording writes while another connection holds the write lock', () =>
     ]);
   });
 
+  it('try a failed write again only after a throttle interval', () => {
+    const { store, clock, warnings } = openTestProgressStore(tmp.path, {
+      throttleMs: 1000,
+      recordLockTimeoutMs: 20,
+    });
+    const sync = store.recording.startSync({ jobId: 'job-1', files: repoPaths(10) });
+    sync.update(indexing(46));
+    const release = holdWriteLock(store.path);
+    try {
+      clock.advance(1000);
+      sync.update(indexing(47)); // fails
+      clock.advance(999);
+      sync.update(indexing(48)); // too soon to try again
+      expect(warnings).toHaveLength(1);
+      clock.advance(1);
+      sync.update(indexing(49)); // tried again, fails again
+      expect(warnings).toHaveLength(2);
+    } finally {
+      release();
+    }
+  });
+
   it("name the sync's end and the job in the error when the end cannot be written", () => {
     const { store } = openTestProgressStore(tmp.path, { lockTimeoutMs: 20 });
     const sync = store.recording.startSync({ jobId: 'job-1' });

@@ -1,5 +1,5 @@
 import { ValidationError } from '../../../src';
-import { openTestProgressStore, rows } from '../../support/progress-store';
+import { closeTestProgressStore, openTestProgressStore, rows } from '../../support/progress-store';
 import { useTempDir } from '../../support/temp-dir';
 
 const tmp = useTempDir();
@@ -188,5 +188,15 @@ describe('SyncRecorder.update writes', () => {
       { files_processed: 12, total_files: 0 },
     ]);
     expect(() => sync.update({ ...indexing(60, 13), totalFiles: 12 })).toThrow(ValidationError);
+  });
+
+  it('writes nothing more when the store closes after everything was written', () => {
+    const { store } = openTestProgressStore(tmp.path, { throttleMs: 0 });
+    store.recording.startSync({ jobId: 'job-1' }).update(indexing(46));
+    const before = rows(store, 'SELECT * FROM progress_updates');
+    expect(checkpointSeq(store, 'job-1')).toBe(1);
+    closeTestProgressStore(store);
+    expect(rows(store, 'SELECT * FROM progress_updates')).toEqual(before);
+    expect(checkpointSeq(store, 'job-1')).toBe(1);
   });
 });
