@@ -148,6 +148,11 @@ describe('a sync from start to end', () => {
     expect(() => store.recording.startSync({ jobId: 'abc-123-def' })).toThrow(ConflictError);
   });
 
+  it('names startSync in the error of a refused start', () => {
+    const { store } = openTestProgressStore(tmp.path);
+    expect(() => store.recording.startSync({ colour: 'blue' } as never)).toThrow(/^startSync: /);
+  });
+
   it('validates the start: bad paths, duplicate files, bad commit, unknown options', () => {
     const { store } = openTestProgressStore(tmp.path);
     for (const bad of [

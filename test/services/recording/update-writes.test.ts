@@ -199,4 +199,17 @@ describe('SyncRecorder.update writes', () => {
     expect(rows(store, 'SELECT * FROM progress_updates')).toEqual(before);
     expect(checkpointSeq(store, 'job-1')).toBe(1);
   });
+
+  it('times records from the start of the sync, not of the clock', () => {
+    const { store, clock } = openTestProgressStore(tmp.path, { throttleMs: 0 });
+    clock.advance(10_000); // the process ran a while before the sync started
+    const sync = store.recording.startSync({ jobId: 'job-1' });
+    clock.advance(1500);
+    sync.update(indexing(46));
+    const [{ start_time: start }] = rows<{ start_time: number }>(
+      store,
+      'SELECT start_time FROM sync_history',
+    );
+    expect(progressRows(store, 'job-1').map((r) => r.timestamp - start!)).toEqual([1500]);
+  });
 });
