@@ -69,6 +69,18 @@ describe('recording writes while another connection holds the write lock', () =>
     }
   });
 
+  it('name the start and the job in the error when a start cannot be written', () => {
+    const { store } = openTestProgressStore(tmp.path, { lockTimeoutMs: 20 });
+    const release = holdWriteLock(store.path);
+    try {
+      expect(() => store.recording.startSync({ jobId: 'job-1' })).toThrow(
+        /^start sync job-1: the database stayed locked/,
+      );
+    } finally {
+      release();
+    }
+  });
+
   it("name the sync's end and the job in the error when the end cannot be written", () => {
     const { store } = openTestProgressStore(tmp.path, { lockTimeoutMs: 20 });
     const sync = store.recording.startSync({ jobId: 'job-1' });

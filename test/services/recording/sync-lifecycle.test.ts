@@ -148,9 +148,14 @@ describe('a sync from start to end', () => {
     expect(() => store.recording.startSync({ jobId: 'abc-123-def' })).toThrow(ConflictError);
   });
 
-  it('names startSync in the error of a refused start', () => {
+  it('says why a start is refused: startSync, the file list (as files), a job id taken', () => {
     const { store } = openTestProgressStore(tmp.path);
     expect(() => store.recording.startSync({ colour: 'blue' } as never)).toThrow(/^startSync: /);
+    expect(() => store.recording.startSync({ files: ['a.ts', '/abs'] })).toThrow(/^file list: files\.1: /);
+    store.recording.startSync({ jobId: 'abc-123-def' });
+    expect(() => store.recording.startSync({ jobId: 'abc-123-def' })).toThrow(
+      'a sync with job id abc-123-def already exists',
+    );
   });
 
   it('validates the start: bad paths, duplicate files, bad commit, unknown options', () => {
