@@ -148,6 +148,26 @@ describe('a sync from start to end', () => {
     expect(() => store.recording.startSync({ jobId: 'abc-123-def' })).toThrow(ConflictError);
   });
 
+  it('starts a resumed sync where its checkpoint stood: progress, and files completed and skipped', () => {
+    const { store } = openTestProgressStore(tmp.path);
+    const first = store.recording.startSync({ jobId: 'first', files: repoPaths(10) });
+    first.update({
+      phase: 'Indexing Files',
+      percent: 40,
+      phasePercent: 0,
+      filesProcessed: 0,
+      totalFiles: 10,
+      rate: 0,
+    });
+    first.completeFiles(repoPaths(10).slice(0, 3));
+    first.skipFiles(repoPaths(10).slice(3, 5));
+    first.fail('Network timeout');
+    const { sync } = store.resume.resume('first');
+    expect(
+      rows(store, 'SELECT overall_progress, files_processed FROM sync_history WHERE job_id = ?', sync.jobId),
+    ).toEqual([{ overall_progress: 40, files_processed: 5 }]);
+  });
+
   it('says why a start is refused: startSync, the file list (as files), a job id taken', () => {
     const { store } = openTestProgressStore(tmp.path);
     expect(() => store.recording.startSync({ colour: 'blue' } as never)).toThrow(/^startSync: /);
