@@ -168,6 +168,18 @@ describe('a sync from start to end', () => {
     ).toEqual([{ overall_progress: 40, files_processed: 5 }]);
   });
 
+  it("keeps the caller's metadata with the sync and with its first checkpoint", () => {
+    const { store } = openTestProgressStore(tmp.path);
+    store.recording.startSync({ jobId: 'with-meta', metadata: { branch: 'main' } });
+    const [history] = rows<{ metadata: string }>(store, 'SELECT metadata FROM sync_history');
+    const [checkpoint] = rows<{ metadata: string }>(store, 'SELECT metadata FROM checkpoints');
+    expect(JSON.parse(history!.metadata)).toEqual({ branch: 'main' });
+    expect(JSON.parse(checkpoint!.metadata)).toEqual({
+      metrics: { rate: 0, memoryUsage: 0, cpuPercent: 0 },
+      caller: { branch: 'main' },
+    });
+  });
+
   it('says why a start is refused: startSync, the file list (as files), a job id taken', () => {
     const { store } = openTestProgressStore(tmp.path);
     expect(() => store.recording.startSync({ colour: 'blue' } as never)).toThrow(/^startSync: /);
