@@ -180,6 +180,30 @@ describe('a sync from start to end', () => {
     });
   });
 
+  it('goes on from the phase its checkpoint was in: an earlier phase reported after the resume is going back', () => {
+    const { store, warnings } = openTestProgressStore(tmp.path);
+    const first = store.recording.startSync({ jobId: 'first', files: repoPaths(4) });
+    first.update({
+      phase: 'Indexing Files',
+      percent: 40,
+      phasePercent: 0,
+      filesProcessed: 0,
+      totalFiles: 4,
+      rate: 0,
+    });
+    first.fail('Network timeout');
+    const { sync } = store.resume.resume('first');
+    sync.update({
+      phase: 'Initializing',
+      percent: 41,
+      phasePercent: 0,
+      filesProcessed: 0,
+      totalFiles: 4,
+      rate: 0,
+    });
+    expect(warnings.map((w) => w.code)).toContain('WENT_BACKWARDS');
+  });
+
   it('says why a start is refused: startSync, the file list (as files), a job id taken', () => {
     const { store } = openTestProgressStore(tmp.path);
     expect(() => store.recording.startSync({ colour: 'blue' } as never)).toThrow(/^startSync: /);

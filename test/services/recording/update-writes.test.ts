@@ -212,4 +212,25 @@ describe('SyncRecorder.update writes', () => {
     );
     expect(progressRows(store, 'job-1').map((r) => r.timestamp - start!)).toEqual([1500]);
   });
+
+  it('writes nothing for a sync only started, when reported within its phase and 5% band or when the store closes', () => {
+    const { store, clock } = openTestProgressStore(tmp.path, { throttleMs: 0 });
+    const sync = store.recording.startSync({ jobId: 'job-1' });
+    clock.advance(1000);
+    sync.update({
+      phase: 'Initializing',
+      percent: 1,
+      phasePercent: 50,
+      filesProcessed: 0,
+      totalFiles: 0,
+      rate: 0,
+    });
+    expect(checkpointSeq(store, 'job-1')).toBe(0);
+    expect(progressRows(store, 'job-1')).toHaveLength(1);
+    const quiet = store.recording.startSync({ jobId: 'job-2' });
+    closeTestProgressStore(store);
+    expect(quiet.status).not.toBe('recording');
+    expect(checkpointSeq(store, 'job-2')).toBe(0);
+    expect(progressRows(store, 'job-2')).toEqual([]);
+  });
 });
