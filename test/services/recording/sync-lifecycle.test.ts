@@ -166,6 +166,10 @@ describe('a sync from start to end', () => {
     expect(
       rows(store, 'SELECT overall_progress, files_processed FROM sync_history WHERE job_id = ?', sync.jobId),
     ).toEqual([{ overall_progress: 40, files_processed: 5 }]);
+    sync.finish(); // no report since the resume: ends with the files the checkpoint had
+    expect(rows(store, 'SELECT files_processed FROM sync_history WHERE job_id = ?', sync.jobId)).toEqual([
+      { files_processed: 5 },
+    ]);
   });
 
   it("keeps the caller's metadata with the sync and with its first checkpoint", () => {

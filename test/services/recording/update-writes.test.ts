@@ -233,4 +233,12 @@ describe('SyncRecorder.update writes', () => {
     expect(checkpointSeq(store, 'job-2')).toBe(0);
     expect(progressRows(store, 'job-2')).toEqual([]);
   });
+
+  it('refuses a phase the sync does not have, naming it', () => {
+    const { store } = openTestProgressStore(tmp.path);
+    const sync = store.recording.startSync({ jobId: 'job-1' });
+    expect(() => sync.update({ ...indexing(46), phase: 'Nope' })).toThrow(
+      'update: phase: unknown phase "Nope"',
+    );
+  });
 });
