@@ -241,4 +241,14 @@ describe('SyncRecorder.update writes', () => {
       'update: phase: unknown phase "Nope"',
     );
   });
+
+  it("keeps the caller's checkpoint data in later checkpoints until new data is given", () => {
+    const { store } = openTestProgressStore(tmp.path, { throttleMs: 0 });
+    const sync = store.recording.startSync({ jobId: 'job-1' });
+    sync.update({ ...indexing(46), checkpointData: { cursor: 1 } });
+    sync.update(indexing(51)); // a boundary crossed: a checkpoint, no new data
+    expect(checkpointSeq(store, 'job-1')).toBe(2);
+    const [row] = rows<{ metadata: string }>(store, 'SELECT metadata FROM checkpoints');
+    expect(JSON.parse(row!.metadata).caller).toEqual({ cursor: 1 });
+  });
 });
