@@ -251,4 +251,21 @@ describe('SyncRecorder.update writes', () => {
     const [row] = rows<{ metadata: string }>(store, 'SELECT metadata FROM checkpoints');
     expect(JSON.parse(row!.metadata).caller).toEqual({ cursor: 1 });
   });
+
+  it('saves a report held back by the throttle when the store closes', () => {
+    const { store, clock } = openTestProgressStore(tmp.path, { throttleMs: 60_000 });
+    const sync = store.recording.startSync({ jobId: 'job-1' });
+    clock.advance(1000);
+    sync.update({
+      phase: 'Initializing',
+      percent: 3,
+      phasePercent: 60,
+      filesProcessed: 0,
+      totalFiles: 0,
+      rate: 0,
+    });
+    expect(progressRows(store, 'job-1')).toEqual([]);
+    closeTestProgressStore(store);
+    expect(progressRows(store, 'job-1').map((r) => r.overall_progress)).toEqual([3]);
+  });
 });
