@@ -206,11 +206,8 @@ describe('SyncRecorder.update writes', () => {
     const sync = store.recording.startSync({ jobId: 'job-1' });
     clock.advance(1500);
     sync.update(indexing(46));
-    const [{ start_time: start }] = rows<{ start_time: number }>(
-      store,
-      'SELECT start_time FROM sync_history',
-    );
-    expect(progressRows(store, 'job-1').map((r) => r.timestamp - start!)).toEqual([1500]);
+    const start = rows<{ start_time: number }>(store, 'SELECT start_time FROM sync_history')[0]!.start_time;
+    expect(progressRows(store, 'job-1').map((r) => r.timestamp - start)).toEqual([1500]);
   });
 
   it('writes nothing for a sync only started, when reported within its phase and 5% band or when the store closes', () => {
