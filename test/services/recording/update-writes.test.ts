@@ -231,12 +231,13 @@ describe('SyncRecorder.update writes', () => {
     expect(progressRows(store, 'job-2')).toEqual([]);
   });
 
-  it('refuses a phase the sync does not have, naming it', () => {
+  it('refuses a phase the sync does not have and a percent over 100, naming the call', () => {
     const { store } = openTestProgressStore(tmp.path);
     const sync = store.recording.startSync({ jobId: 'job-1' });
     expect(() => sync.update({ ...indexing(46), phase: 'Nope' })).toThrow(
       'update: phase: unknown phase "Nope"',
     );
+    expect(() => sync.update({ ...indexing(46), percent: 101 })).toThrow(/^update: percent: /);
   });
 
   it("keeps the caller's checkpoint data in later checkpoints until new data is given", () => {
@@ -264,5 +265,13 @@ describe('SyncRecorder.update writes', () => {
     expect(progressRows(store, 'job-1')).toEqual([]);
     closeTestProgressStore(store);
     expect(progressRows(store, 'job-1').map((r) => r.overall_progress)).toEqual([3]);
+  });
+
+  it('does not take the same percent reported again for going back', () => {
+    const { store, warnings } = openTestProgressStore(tmp.path, { throttleMs: 0 });
+    const sync = store.recording.startSync({ jobId: 'job-1' });
+    sync.update(indexing(46));
+    sync.update(indexing(46));
+    expect(warnings).toEqual([]);
   });
 });
