@@ -274,4 +274,16 @@ describe('SyncRecorder.update writes', () => {
     sync.update(indexing(46));
     expect(warnings).toEqual([]);
   });
+
+  it('counts the throttle interval from the last write, also late in a sync; a refused planFiles names itself', () => {
+    const { store, clock } = openTestProgressStore(tmp.path, { throttleMs: 1000 });
+    const sync = store.recording.startSync({ jobId: 'job-1' });
+    clock.advance(5000);
+    sync.update(indexing(46)); // the phase change: written at 5000
+    clock.advance(500);
+    sync.update(indexing(47)); // too soon
+    expect(progressRows(store, 'job-1')).toHaveLength(1);
+    sync.planFiles(['a.ts']);
+    expect(() => sync.planFiles('a.ts' as never)).toThrow(/^planFiles: must be an array of paths/);
+  });
 });
