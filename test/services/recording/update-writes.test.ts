@@ -286,4 +286,15 @@ describe('SyncRecorder.update writes', () => {
     sync.planFiles(['a.ts']);
     expect(() => sync.planFiles('a.ts' as never)).toThrow(/^planFiles: must be an array of paths/);
   });
+
+  it('names the call in each refusal and in the repeated-files warning', () => {
+    const { store, warnings } = openTestProgressStore(tmp.path);
+    const sync = store.recording.startSync({ jobId: 'job-1' });
+    expect(() => sync.completeFiles('a.ts' as never)).toThrow(/^completeFiles: /);
+    expect(() => sync.skipFiles('a.ts' as never)).toThrow(/^skipFiles: /);
+    expect(() => sync.finish({ colour: 1 } as never)).toThrow(/^finish: /);
+    expect(() => sync.cancel(42 as never)).toThrow(/^cancel: /);
+    sync.skipFiles(['a.ts', 'a.ts']);
+    expect(warnings.map((w) => w.message)).toEqual([expect.stringContaining('skipFiles() named 1 file')]);
+  });
 });
