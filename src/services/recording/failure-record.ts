@@ -17,7 +17,8 @@ export function toFailureRecord(error: FailureInput, currentPhase: string, at: n
     phase: 'phase' in failure && typeof failure.phase === 'string' ? failure.phase : currentPhase,
     code: typeof failure.code === 'string' && failure.code ? failure.code.slice(0, 100) : 'ERROR',
     message: String(failure.message).slice(0, 4000),
-    ...('file' in failure && typeof failure.file === 'string' ? { file: failure.file } : {}),
+    // The schema lets only a string or undefined through; a key holding undefined is stored as no key.
+    file: 'file' in failure ? failure.file : undefined,
     at,
   };
 }

@@ -1,6 +1,6 @@
 /** Kept apart from FileLedger: why a file list is refused, so every refusal reads the same whichever call made it. */
 import { filePathProblem } from '../../validation/file-paths';
-import { COMPLETED, PENDING, SKIPPED, STATE_NAMES } from './file-states';
+import { COMPLETED, SKIPPED, STATE_NAMES } from './file-states';
 
 /** Issues reported for one list at most; past that, more detail helps nobody. */
 export const MAX_ISSUES = 20;
@@ -25,9 +25,10 @@ export function problemOfNew(
 
 /**
  * Check paths about to be finished: each a string and a good path. Returns the issues (at
- * most MAX_ISSUES), the good paths not planned yet, and the indexes of paths already
- * finished (or named twice in the call): those are passed over, not refused, since a
- * repeated completion is no reason to throw into the caller's loop.
+ * most MAX_ISSUES), the paths not planned yet (all good when there are no issues, the only
+ * case the caller uses them), and the indexes of paths already finished (or named twice in
+ * the call): those are passed over, not refused, since a repeated completion is no reason
+ * to throw into the caller's loop.
  */
 export function checkFinishList(
   index: Map<string, number>,
@@ -38,24 +39,25 @@ export function checkFinishList(
   const issues: ListIssue[] = [];
   let unplanned: string[] | null = null;
   let repeated: Set<number> | null = null;
-  const seen = paths.length > 1 ? new Set<string>() : null;
+  // A set even for one path: finish() answers the common one-path call before this.
+  const seen = new Set<string>();
   for (let i = 0; i < paths.length && issues.length < MAX_ISSUES; i++) {
     const path = paths[i];
     let problem: string | null = null;
     if (typeof path !== 'string') problem = 'must be a string';
-    else if (seen?.has(path)) (repeated ??= new Set()).add(i);
+    else if (seen.has(path)) (repeated ??= new Set()).add(i);
     else {
       const ordinal = index.get(path);
       if (ordinal === undefined) {
         problem = filePathProblem(path);
-        if (!problem) (unplanned ??= []).push(path);
+        (unplanned ??= []).push(path);
       } else {
+        // Pending, completed or skipped: the index holds no removed path (remove() deletes it,
+        // the index is built without them).
         const state = states[ordinal]!;
         if (state === COMPLETED || state === SKIPPED) (repeated ??= new Set()).add(i);
-        else if (state !== PENDING)
-          problem = `${JSON.stringify(path)} is ${STATE_NAMES[state] ?? 'no longer in the plan'}`;
       }
-      seen?.add(path);
+      seen.add(path);
     }
     if (problem) issues.push({ path: `${field}.${i}`, message: problem });
   }

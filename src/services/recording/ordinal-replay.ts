@@ -24,10 +24,12 @@ export function replayOrdinalRow(
   // The rule, looked up once per row rather than once per file.
   const allowed = [GONE, PENDING, COMPLETED, SKIPPED].map((from) => mayMove(kind, from));
   const left = [0, 0, 0, 0];
+  // Past `total` (or past the array) an ordinal reads as undefined: never planned.
+  const planned = states.subarray(0, total);
   const count = decodeOrdinalRuns(data, (start, length) => {
     const end = start + length;
     for (let ordinal = start; ordinal < end; ordinal++) {
-      const from = ordinal < total ? states[ordinal]! : GONE;
+      const from = planned[ordinal] ?? GONE;
       if (!allowed[from]) {
         throw new InconsistentFileLogError(
           `${kind} ordinal ${ordinal} was ${ordinal < total ? (STATE_NAMES[from] ?? 'removed') : 'never planned'}`,

@@ -52,6 +52,7 @@ export function pathsWithState(
   expected: number,
 ): string[] {
   // Sized up front: 250k paths pushed one by one copy the array as it grows.
+  // Stryker disable next-line ArrayDeclaration: an unsized array ends the same (out.length = n below), only slower
   const out = new Array<string>(expected);
   let n = 0;
   for (const segment of segments) {
@@ -71,11 +72,10 @@ export function pathsWithState(
  * Read a stored row (the repository verifies the checksum as it reads) and check it: valid
  * UTF-8, the count, and every path by the same rules as a path the caller plans: a
  * checksum says the row is as it was written, not that whoever wrote it followed the rules.
- * With `decode`, the row is decoded at once, while its bytes are fresh in the cache (a row
- * whose paths will be handed out); otherwise only its bytes are kept, decoded if a path of
- * it is ever asked for.
+ * Only its bytes are kept, decoded (decodeSegment) when a path of it is asked for, or at
+ * once by a caller that will hand its paths out.
  */
-export function verifySegment(segment: Segment, decode: boolean): void {
+export function verifySegment(segment: Segment): void {
   const bytes = segment.read!();
   checkPathBytes(bytes);
   const split = splitPathList(bytes, segment.count);
@@ -83,11 +83,11 @@ export function verifySegment(segment: Segment, decode: boolean): void {
   segment.bytes = bytes;
   segment.starts = split.starts;
   segment.read = null;
-  if (decode) decodeSegment(segment);
 }
 
-function decodeSegment(segment: Segment): void {
-  if (segment.read) verifySegment(segment, false);
+/** Turn a row's bytes into its text, reading and checking the row first if not done yet. */
+export function decodeSegment(segment: Segment): void {
+  if (segment.read) verifySegment(segment);
   const bytes = segment.bytes!;
   const text = decodePathText(bytes);
   // Only ASCII decodes to as many characters as bytes; otherwise find the starts again in the text.
@@ -99,7 +99,8 @@ function decodeSegment(segment: Segment): void {
 /** Where each of the `count` paths of a checked list starts in its decoded text. */
 function startsInText(text: string, count: number): Int32Array {
   const starts = new Int32Array(count + 1);
-  for (let i = 1; i < count; i++) starts[i] = text.indexOf('\0', starts[i - 1]!) + 1;
+  // Set first: the search below finds no NUL after the last path.
   starts[count] = text.length + 1;
+  for (let i = 1; i < count; i++) starts[i] = text.indexOf('\0', starts[i - 1]!) + 1;
   return starts;
 }

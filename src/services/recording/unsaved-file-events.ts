@@ -29,7 +29,8 @@ export class UnsavedFileEvents {
    */
   planned(first: number, paths: readonly string[], joined: JoinedPaths | null): void {
     const last = this.events[this.events.length - 1];
-    if (last?.kind === 'planned' && last.first + last.paths.length === first) {
+    // The ledger plans only at its end, so a plan right after a plan starts where it ended.
+    if (last?.kind === 'planned') {
       this.events[this.events.length - 1] = {
         kind: 'planned',
         first: last.first,

@@ -195,12 +195,37 @@ describe('recording calls after another process took the sync over', () => {
     expect(() => sync.finish()).toThrow(/no longer recorded here/);
   });
 
+  it('found by the heartbeat of a quiet sync: warned with the job, and the sync stops recording', async () => {
+    const { store, clock, warnings } = openTestProgressStore(tmp.path, { heartbeatIntervalMs: 20 });
+    const sync = store.recording.startSync({ jobId: 'quiet' });
+    takeOver(store.path, 'quiet');
+    clock.advance(5000);
+    // The heartbeat runs on a real timer: wait for its first beats, longer on a busy machine.
+    for (let waited = 0; warnings.length === 0 && waited < 2000; waited += 20) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        code: 'OWNERSHIP_LOST',
+        message: 'sync quiet was taken over by another process',
+      }),
+    ]);
+    expect(sync.status).toBe('detached');
+  });
+
   it('finish() that finds the sync taken over throws ConflictError and stops recording', () => {
     const { store } = openTestProgressStore(tmp.path);
     const sync = store.recording.startSync({ jobId: 'taken' });
     takeOver(store.path, 'taken');
     expect(() => sync.finish()).toThrow(ConflictError);
     expect(sync.status).toBe('detached');
+  });
+
+  it('says which sync was taken over, in the error of the write that found it', () => {
+    const { store } = openTestProgressStore(tmp.path);
+    const sync = store.recording.startSync({ jobId: 'taken' });
+    takeOver(store.path, 'taken');
+    expect(() => sync.finish()).toThrow('sync taken is no longer running here (taken over by a resume)');
   });
 });
 

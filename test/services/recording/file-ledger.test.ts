@@ -4,6 +4,7 @@ import { encodeOrdinals, encodePaths } from '../../../src/repositories/file-log-
 import { FileLedger } from '../../../src/services/recording/file-ledger';
 import { pathList } from '../../../src/services/recording/recording-input';
 import { InconsistentFileLogError } from '../../../src/untrusted-checkpoint';
+import * as pathListModule from '../../../src/validation/path-list';
 
 /** Events as the repository would read them back after writing them. */
 function stored(events: readonly FileEvent[]): StoredFileEvent[] {
@@ -166,6 +167,9 @@ describe('FileLedger', () => {
     expect(() => ledger.pathsIn('completed')).toThrow(InconsistentFileLogError);
     // Found only when the index is built (the first lookup): a typed error for the caller.
     expect(() => ledger.stateOf('c')).toThrow(CorruptDatabaseError);
+    expect(() => ledger.stateOf('c')).toThrow(
+      expect.objectContaining({ cause: expect.any(InconsistentFileLogError) }),
+    );
   });
 
   it('verifyStored reads every list row not read yet, once, and refuses a path that breaks the rules', () => {
@@ -307,6 +311,117 @@ describe('FileLedger', () => {
     expect(ledger.stateOf('b')).toBeUndefined();
     ledger.plan(['b', 'a']);
     expect(ledger.pathsIn('pending')).toEqual(['b', 'a']);
+  });
+
+  it('in an empty plan, looks for repeats only up to the first refusal (a later plan names every repeat)', () => {
+    const refusal = (ledger: FileLedger) => {
+      try {
+        ledger.plan(['a', '/abs', 'a']);
+      } catch (e) {
+        return (e as ValidationError).issues.map((issue) => issue.path);
+      }
+      return [];
+    };
+    expect(refusal(new FileLedger())).toEqual(['paths.1']);
+    const planned = new FileLedger();
+    planned.plan(['x']);
+    expect(refusal(planned)).toEqual(['paths.1', 'paths.2']);
+  });
+
+  it('plans a list too long to join in one piece path by path, each path at its own place', () => {
+    // The real bound is 2^28 characters; a list that long is no test to run per change.
+    const realJoin = pathListModule.joinCheckedPaths;
+    const join = jest
+      .spyOn(pathListModule, 'joinCheckedPaths')
+      .mockImplementation((paths) => realJoin(paths, 3));
+    try {
+      const ledger = new FileLedger();
+      ledger.plan(['a', 'b', 'c']);
+      ledger.finish('completed', ['b']);
+      expect(ledger.pathsIn('pending')).toEqual(['a', 'c']);
+      expect(ledger.stateOf('c')).toBe('pending');
+      expect(ledger.unsavedEvents()).toMatchObject([
+        { kind: 'planned', first: 0, paths: ['a', 'b', 'c'] },
+        { kind: 'completed', ordinals: [1] },
+      ]);
+    } finally {
+      join.mockRestore();
+    }
+  });
+
+  it('after refusing a later plan, holds exactly what it held before: the paths before the refusal can be planned again', () => {
+    const ledger = new FileLedger();
+    ledger.plan(['x']);
+    expect(() => ledger.plan(['a', '/abs', 'b'])).toThrow(ValidationError);
+    expect(() => ledger.plan(['c', 'x'])).toThrow(/paths\.1: "x" is already pending/);
+    expect(ledger.stateOf('x')).toBe('pending');
+    expect(ledger.stateOf('b')).toBeUndefined();
+    ledger.plan(['a', 'b', 'c']);
+    expect(ledger.pathsIn('pending')).toEqual(['x', 'a', 'b', 'c']);
+  });
+
+  it('says a refused list is a file list, whether planned or finished', () => {
+    const ledger = new FileLedger();
+    expect(() => ledger.plan(['/abs'])).toThrow(/^file list: paths\.0: /);
+    expect(() => ledger.finish('completed', ['a', 42])).toThrow(/^file list: paths\.1: must be a string$/);
+  });
+
+  it('builds the index of a loaded log from the paths still planned, and only those', () => {
+    const ledger = FileLedger.load(
+      stored([
+        { kind: 'planned', first: 0, paths: ['a', 'b'] },
+        { kind: 'planned', first: 2, paths: ['c'] },
+        { kind: 'removed', ordinals: [0] },
+      ]),
+    );
+    ledger.plan(['a']); // removed before: planned again, at a new place
+    expect(ledger.pathsIn('pending')).toEqual(['b', 'c', 'a']);
+    ledger.remove(['b', 'c', 'a']);
+    // Nothing left in the index: a list planned now is joined in one piece, as into a new plan.
+    ledger.plan(['d']);
+    expect(ledger.unsavedEvents().at(-1)).toMatchObject({
+      kind: 'planned',
+      first: 4,
+      joined: { bytes: Buffer.from('d') },
+    });
+  });
+
+  it("keeps its own copy of a planned list: the caller's array changed afterwards changes nothing", () => {
+    const ledger = new FileLedger();
+    const list = ['a', 'b'];
+    ledger.plan(list);
+    list[0] = 'z';
+    expect(ledger.pathsIn('pending')).toEqual(['a', 'b']);
+    expect(ledger.stateOf('a')).toBe('pending');
+  });
+
+  it('says what does not add up in a log that does not load: where a list row starts, how many ordinals a row holds', () => {
+    const a = { kind: 'planned', first: 0, count: 1, read: () => encodePaths(['a']) } as const;
+    expect(() => FileLedger.load([a, { ...a, first: 2 }])).toThrow(
+      'a planned row starts at ordinal 2, not 1',
+    );
+    expect(() => FileLedger.load([a, { kind: 'removed', count: 2, data: encodeOrdinals([0]) }])).toThrow(
+      'a removed row holds 1 ordinals, not 2',
+    );
+  });
+
+  it('stops at 20 issues in a finished list too, and names a removed ordinal a row moves as removed', () => {
+    const ledger = new FileLedger();
+    let error: ValidationError | undefined;
+    try {
+      ledger.finish(
+        'completed',
+        Array.from({ length: 30 }, (_, i) => `/abs-${i}`),
+      );
+    } catch (e) {
+      error = e as ValidationError;
+    }
+    expect(error?.issues).toHaveLength(20);
+    const a = { kind: 'planned', first: 0, count: 1, read: () => encodePaths(['a']) } as const;
+    const removed = { kind: 'removed', count: 1, data: encodeOrdinals([0]) } as const;
+    expect(() =>
+      FileLedger.load([a, removed, { kind: 'completed', count: 1, data: encodeOrdinals([0]) }]),
+    ).toThrow('completed ordinal 0 was removed');
   });
 
   it('replays a run of ordinals at once, naming the first one the run may not move', () => {

@@ -148,6 +148,76 @@ describe('a sync from start to end', () => {
     expect(() => store.recording.startSync({ jobId: 'abc-123-def' })).toThrow(ConflictError);
   });
 
+  it('starts a resumed sync where its checkpoint stood: progress, and files completed and skipped', () => {
+    const { store } = openTestProgressStore(tmp.path);
+    const first = store.recording.startSync({ jobId: 'first', files: repoPaths(10) });
+    first.update({
+      phase: 'Indexing Files',
+      percent: 40,
+      phasePercent: 0,
+      filesProcessed: 0,
+      totalFiles: 10,
+      rate: 0,
+    });
+    first.completeFiles(repoPaths(10).slice(0, 3));
+    first.skipFiles(repoPaths(10).slice(3, 5));
+    first.fail('Network timeout');
+    const { sync } = store.resume.resume('first');
+    expect(
+      rows(store, 'SELECT overall_progress, files_processed FROM sync_history WHERE job_id = ?', sync.jobId),
+    ).toEqual([{ overall_progress: 40, files_processed: 5 }]);
+    sync.finish(); // no report since the resume: ends with the files the checkpoint had
+    expect(rows(store, 'SELECT files_processed FROM sync_history WHERE job_id = ?', sync.jobId)).toEqual([
+      { files_processed: 5 },
+    ]);
+  });
+
+  it("keeps the caller's metadata with the sync and with its first checkpoint", () => {
+    const { store } = openTestProgressStore(tmp.path);
+    store.recording.startSync({ jobId: 'with-meta', metadata: { branch: 'main' } });
+    const [history] = rows<{ metadata: string }>(store, 'SELECT metadata FROM sync_history');
+    const [checkpoint] = rows<{ metadata: string }>(store, 'SELECT metadata FROM checkpoints');
+    expect(JSON.parse(history!.metadata)).toEqual({ branch: 'main' });
+    expect(JSON.parse(checkpoint!.metadata)).toEqual({
+      metrics: { rate: 0, memoryUsage: 0, cpuPercent: 0 },
+      caller: { branch: 'main' },
+    });
+  });
+
+  it('goes on from the phase its checkpoint was in: an earlier phase reported after the resume is going back', () => {
+    const { store, warnings } = openTestProgressStore(tmp.path);
+    const first = store.recording.startSync({ jobId: 'first', files: repoPaths(4) });
+    first.update({
+      phase: 'Indexing Files',
+      percent: 40,
+      phasePercent: 0,
+      filesProcessed: 0,
+      totalFiles: 4,
+      rate: 0,
+    });
+    first.fail('Network timeout');
+    const { sync } = store.resume.resume('first');
+    sync.update({
+      phase: 'Initializing',
+      percent: 41,
+      phasePercent: 0,
+      filesProcessed: 0,
+      totalFiles: 4,
+      rate: 0,
+    });
+    expect(warnings.map((w) => w.code)).toContain('WENT_BACKWARDS');
+  });
+
+  it('says why a start is refused: startSync, the file list (as files), a job id taken', () => {
+    const { store } = openTestProgressStore(tmp.path);
+    expect(() => store.recording.startSync({ colour: 'blue' } as never)).toThrow(/^startSync: /);
+    expect(() => store.recording.startSync({ files: ['a.ts', '/abs'] })).toThrow(/^file list: files\.1: /);
+    store.recording.startSync({ jobId: 'abc-123-def' });
+    expect(() => store.recording.startSync({ jobId: 'abc-123-def' })).toThrow(
+      'a sync with job id abc-123-def already exists',
+    );
+  });
+
   it('validates the start: bad paths, duplicate files, bad commit, unknown options', () => {
     const { store } = openTestProgressStore(tmp.path);
     for (const bad of [

@@ -1,5 +1,5 @@
 import { ValidationError } from '../../../src';
-import { openTestProgressStore, rows } from '../../support/progress-store';
+import { closeTestProgressStore, openTestProgressStore, rows } from '../../support/progress-store';
 import { useTempDir } from '../../support/temp-dir';
 
 const tmp = useTempDir();
@@ -178,5 +178,123 @@ describe('SyncRecorder.update writes', () => {
     for (const ms of Object.values(JSON.parse(history!.phase_durations) as Record<string, number>)) {
       expect(ms).toBeGreaterThanOrEqual(0);
     }
+  });
+
+  it('takes files processed above a total of 0 (a total not known yet), and refuses them above a known total', () => {
+    const { store } = openTestProgressStore(tmp.path);
+    const sync = store.recording.startSync({ jobId: 'job-1' });
+    sync.update({ ...indexing(50, 12), totalFiles: 0 });
+    expect(rows(store, 'SELECT files_processed, total_files FROM progress_updates')).toEqual([
+      { files_processed: 12, total_files: 0 },
+    ]);
+    expect(() => sync.update({ ...indexing(60, 13), totalFiles: 12 })).toThrow(ValidationError);
+  });
+
+  it('writes nothing more when the store closes after everything was written', () => {
+    const { store } = openTestProgressStore(tmp.path, { throttleMs: 0 });
+    store.recording.startSync({ jobId: 'job-1' }).update(indexing(46));
+    const before = rows(store, 'SELECT * FROM progress_updates');
+    expect(checkpointSeq(store, 'job-1')).toBe(1);
+    closeTestProgressStore(store);
+    expect(rows(store, 'SELECT * FROM progress_updates')).toEqual(before);
+    expect(checkpointSeq(store, 'job-1')).toBe(1);
+  });
+
+  it('times records from the start of the sync, not of the clock', () => {
+    const { store, clock } = openTestProgressStore(tmp.path, { throttleMs: 0 });
+    clock.advance(10_000); // the process ran a while before the sync started
+    const sync = store.recording.startSync({ jobId: 'job-1' });
+    clock.advance(1500);
+    sync.update(indexing(46));
+    const start = rows<{ start_time: number }>(store, 'SELECT start_time FROM sync_history')[0]!.start_time;
+    expect(progressRows(store, 'job-1').map((r) => r.timestamp - start)).toEqual([1500]);
+  });
+
+  it('writes nothing for a sync only started, when reported within its phase and 5% band or when the store closes', () => {
+    const { store, clock } = openTestProgressStore(tmp.path, { throttleMs: 0 });
+    const sync = store.recording.startSync({ jobId: 'job-1' });
+    clock.advance(1000);
+    sync.update({
+      phase: 'Initializing',
+      percent: 1,
+      phasePercent: 50,
+      filesProcessed: 0,
+      totalFiles: 0,
+      rate: 0,
+    });
+    expect(checkpointSeq(store, 'job-1')).toBe(0);
+    expect(progressRows(store, 'job-1')).toHaveLength(1);
+    const quiet = store.recording.startSync({ jobId: 'job-2' });
+    closeTestProgressStore(store);
+    expect(quiet.status).not.toBe('recording');
+    expect(checkpointSeq(store, 'job-2')).toBe(0);
+    expect(progressRows(store, 'job-2')).toEqual([]);
+  });
+
+  it('refuses a phase the sync does not have and a percent over 100, naming the call', () => {
+    const { store } = openTestProgressStore(tmp.path);
+    const sync = store.recording.startSync({ jobId: 'job-1' });
+    expect(() => sync.update({ ...indexing(46), phase: 'Nope' })).toThrow(
+      'update: phase: unknown phase "Nope"',
+    );
+    expect(() => sync.update({ ...indexing(46), percent: 101 })).toThrow(/^update: percent: /);
+  });
+
+  it("keeps the caller's checkpoint data in later checkpoints until new data is given", () => {
+    const { store } = openTestProgressStore(tmp.path, { throttleMs: 0 });
+    const sync = store.recording.startSync({ jobId: 'job-1' });
+    sync.update({ ...indexing(46), checkpointData: { cursor: 1 } });
+    sync.update(indexing(51)); // a boundary crossed: a checkpoint, no new data
+    expect(checkpointSeq(store, 'job-1')).toBe(2);
+    const [row] = rows<{ metadata: string }>(store, 'SELECT metadata FROM checkpoints');
+    expect(JSON.parse(row!.metadata).caller).toEqual({ cursor: 1 });
+  });
+
+  it('saves a report held back by the throttle when the store closes', () => {
+    const { store, clock } = openTestProgressStore(tmp.path, { throttleMs: 60_000 });
+    const sync = store.recording.startSync({ jobId: 'job-1' });
+    clock.advance(1000);
+    sync.update({
+      phase: 'Initializing',
+      percent: 3,
+      phasePercent: 60,
+      filesProcessed: 0,
+      totalFiles: 0,
+      rate: 0,
+    });
+    expect(progressRows(store, 'job-1')).toEqual([]);
+    closeTestProgressStore(store);
+    expect(progressRows(store, 'job-1').map((r) => r.overall_progress)).toEqual([3]);
+  });
+
+  it('does not take the same percent reported again for going back', () => {
+    const { store, warnings } = openTestProgressStore(tmp.path, { throttleMs: 0 });
+    const sync = store.recording.startSync({ jobId: 'job-1' });
+    sync.update(indexing(46));
+    sync.update(indexing(46));
+    expect(warnings).toEqual([]);
+  });
+
+  it('counts the throttle interval from the last write, also late in a sync; a refused planFiles names itself', () => {
+    const { store, clock } = openTestProgressStore(tmp.path, { throttleMs: 1000 });
+    const sync = store.recording.startSync({ jobId: 'job-1' });
+    clock.advance(5000);
+    sync.update(indexing(46)); // the phase change: written at 5000
+    clock.advance(500);
+    sync.update(indexing(47)); // too soon
+    expect(progressRows(store, 'job-1')).toHaveLength(1);
+    sync.planFiles(['a.ts']);
+    expect(() => sync.planFiles('a.ts' as never)).toThrow(/^planFiles: must be an array of paths/);
+  });
+
+  it('names the call in each refusal and in the repeated-files warning', () => {
+    const { store, warnings } = openTestProgressStore(tmp.path);
+    const sync = store.recording.startSync({ jobId: 'job-1' });
+    expect(() => sync.completeFiles('a.ts' as never)).toThrow(/^completeFiles: /);
+    expect(() => sync.skipFiles('a.ts' as never)).toThrow(/^skipFiles: /);
+    expect(() => sync.finish({ colour: 1 } as never)).toThrow(/^finish: /);
+    expect(() => sync.cancel(42 as never)).toThrow(/^cancel: /);
+    sync.skipFiles(['a.ts', 'a.ts']);
+    expect(warnings.map((w) => w.message)).toEqual([expect.stringContaining('skipFiles() named 1 file')]);
   });
 });
