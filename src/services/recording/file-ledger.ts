@@ -268,8 +268,8 @@ export class FileLedger {
   }
 
   private grow(size: number): void {
-    // Not `size <= length`: at equality growing anyway would only allocate early, a boundary no test can see.
-    if (Math.max(size, this.states.length) === this.states.length) return;
+    // (`size < length` here would be an equivalent mutant: at equality, growing only allocates early.)
+    if (size <= this.states.length) return;
     // Stryker disable next-line ArithmeticOperator: doubling only keeps repeated growth cheap; any size that fits holds the same states
     const next = new Uint8Array(Math.max(size, this.states.length * 2));
     next.set(this.states);
