@@ -66,6 +66,17 @@ function foldersWithDataOnlyMigration(): string {
   return folder;
 }
 
+/** What checkMigrationRecords says of a file whose only finding is a record newer than this version. */
+const NEWER_RECORD_ONLY = {
+  newer: true,
+  problems: [],
+  matched: null,
+  matchedTag: null,
+  differences: [],
+  extra: [],
+  legacyFileLog: false,
+};
+
 describe('checkMigrationRecords', () => {
   it('finds nothing wrong with a migrated file, and null without a migrations table', () => {
     const db = migrated();
@@ -110,15 +121,7 @@ describe('checkMigrationRecords', () => {
       'f'.repeat(64),
       LATEST.folderMillis + 1,
     );
-    expect(checkMigrationRecords(db)).toEqual({
-      newer: true,
-      problems: [],
-      matched: null,
-      matchedTag: null,
-      differences: [],
-      extra: [],
-      legacyFileLog: false,
-    });
+    expect(checkMigrationRecords(db)).toEqual(NEWER_RECORD_ONLY);
   });
 
   it('an index laid out with other whitespace still matches; a space inside a quoted value does not', () => {
@@ -170,15 +173,7 @@ describe('checkMigrationRecords', () => {
     const latest = 8.64e15;
     const db = migrated();
     db.exec(`INSERT INTO "__drizzle_migrations" (hash, created_at) VALUES ('x', ${latest})`);
-    expect(checkMigrationRecords(db)).toEqual({
-      newer: true,
-      problems: [],
-      matched: null,
-      matchedTag: null,
-      differences: [],
-      extra: [],
-      legacyFileLog: false,
-    });
+    expect(checkMigrationRecords(db)).toEqual(NEWER_RECORD_ONLY);
     db.exec(`UPDATE "__drizzle_migrations" SET created_at = ${latest + 1} WHERE hash = 'x'`);
     expect(checkMigrationRecords(db)).toMatchObject({
       newer: false,
