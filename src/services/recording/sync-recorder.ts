@@ -23,8 +23,8 @@ import {
   finishInputSchema,
   pathList,
   type ProgressUpdate,
-  progressUpdateSchema,
 } from './recording-input';
+import { parseProgressUpdate } from './progress-update-parse';
 
 // Re-exported: the package's public types name RecorderState from here.
 export type { RecorderState } from './recorder-init';
@@ -90,7 +90,7 @@ export class SyncRecorder {
 
   /** Report progress. Call as often as you like: the store decides what to write. */
   update(input: ProgressUpdate): void {
-    const reported = parseInput(progressUpdateSchema, input, 'update');
+    const reported = parseProgressUpdate(input);
     const reportedIndex = this.progress.indexOf(reported);
     if (!this.stillRecording('update')) return;
     this.progress.accept(reported, reportedIndex, this.wallNow());
