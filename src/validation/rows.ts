@@ -37,6 +37,14 @@ const COLUMNS: Record<CheckedTable, ColumnFacts[]> = {
 
 export { DamagedRowError, describeDamage, type RowDamage };
 
+/**
+ * The longest JSON text a cell may hold: above what the store can write (100 error
+ * records of a 4,000-character message and a 4,096-character file, every character
+ * escaped as \uXXXX, is under 5 MiB; caller metadata is at most 64 KiB), so only a
+ * damaged or hand-edited cell is longer, and it is refused before it is parsed.
+ */
+export const MAX_JSON_CELL_CHARS = 8 * 1024 * 1024;
+
 export type RowCheck<T> =
   | { ok: true; row: T }
   | {
@@ -57,6 +65,11 @@ export function checkRow<T>(name: CheckedTable, raw: Record<string, unknown>): R
   for (const { key, json } of columns) {
     const value = raw[key];
     if (!json || typeof value !== 'string') continue;
+    if (value.length > MAX_JSON_CELL_CHARS) {
+      bad.set(key, `holds ${value.length} characters of JSON, more than ${MAX_JSON_CELL_CHARS}`);
+      decoded[key] = null;
+      continue;
+    }
     try {
       decoded[key] = JSON.parse(value);
     } catch (error) {

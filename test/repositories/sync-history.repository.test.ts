@@ -2,6 +2,7 @@ import { ZodError } from 'zod';
 import { SyncHistoryRepository } from '../../src/repositories/sync-history.repository';
 import { RESUMABLE_STATUSES } from '../../src/schema/sync-status';
 import { CorruptDatabaseError } from '../../src/errors';
+import { MAX_JSON_CELL_CHARS } from '../../src/validation/rows';
 import { DEFAULT_PHASES, T0, syncHistoryRow, syncOutcome } from '../support/rows';
 import { openTestStore } from '../support/store';
 import { useTempDir } from '../support/temp-dir';
@@ -96,6 +97,26 @@ describe('SyncHistoryRepository', () => {
           },
         }),
       ]);
+    });
+
+    it('passes over a JSON cell larger than any the store writes, without parsing it', () => {
+      // A hand-edited or damaged cell of tens of MB would otherwise be parsed in full at
+      // every read before its schema refused it: the size is checked first.
+      const { repo, sqlite } = setup();
+      repo.insert(syncHistoryRow());
+      repo.insert(syncHistoryRow({ jobId: 'job-2' }));
+      const huge = JSON.stringify([
+        { phase: null, code: 'X', message: 'm'.repeat(MAX_JSON_CELL_CHARS), at: 1 },
+      ]);
+      sqlite.prepare("UPDATE sync_history SET errors = ? WHERE job_id = 'job-1'").run(huge);
+      expect(repo.listResumeCandidates('proj').map((r) => r.jobId)).toEqual(['job-2']);
+      expect(repo.inspectResumeCandidates('proj')[1]).toMatchObject({
+        ok: false,
+        damage: {
+          column: 'errors',
+          why: `holds ${huge.length} characters of JSON, more than ${MAX_JSON_CELL_CHARS}`,
+        },
+      });
     });
 
     it('reports a damaged JSON column on the way out as CorruptDatabaseError naming the column', () => {
