@@ -101,7 +101,8 @@ describe('ending a sync twice', () => {
     const before = snapshot(store);
     expect(() => done.fail('too late')).toThrow(ConflictError);
     expect(() => done.cancel()).toThrow(ConflictError);
-    expect(() => failed.finish()).toThrow(/failed.*cannot be completed/);
+    expect(() => failed.finish()).toThrow('sync failed is failed; it cannot be completed now');
+    expect(() => done.cancel()).toThrow('sync done is completed; it cannot be cancelled now');
     expect(() => failed.cancel()).toThrow(ConflictError);
     expect(snapshot(store)).toEqual(before);
   });

@@ -262,6 +262,10 @@ describe('FileLedger', () => {
     ledger.plan([]);
     expect(ledger.pathsIn('pending')).toEqual(['a']);
     expect(ledger.unsavedEvents()).toMatchObject([{ kind: 'planned', first: 0, paths: ['a'] }]);
+    // An empty plan after a checkpoint leaves nothing to save: no empty event, no write.
+    ledger.markSaved();
+    ledger.plan([]);
+    expect(ledger.hasUnsaved()).toBe(false);
     expect(() => pathList('a.ts', 'completeFiles')).toThrow(/completeFiles: must be an array of paths/);
   });
 
