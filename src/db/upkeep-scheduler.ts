@@ -60,7 +60,8 @@ export class UpkeepScheduler {
     let next = Number.POSITIVE_INFINITY;
     for (const at of this.due.values()) next = Math.min(next, at);
     if (next === Number.POSITIVE_INFINITY) return this.disarm();
-    if (this.timer !== null && this.timerAt <= next) return;
+    // timerAt is +Infinity whenever no timer is set (disarm and turn keep it so).
+    if (this.timerAt <= next) return;
     this.disarm();
     this.timerAt = next;
     this.timer = setTimeout(
