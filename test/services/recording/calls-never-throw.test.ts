@@ -196,14 +196,16 @@ describe('recording calls after another process took the sync over', () => {
     expect(() => sync.finish()).toThrow(/no longer recorded here/);
   });
 
-  it('found by the heartbeat of a quiet sync: warned with the job, and the sync stops recording', async () => {
+  it('found by the heartbeat of a quiet sync: warned with the job, and the sync stops recording', () => {
+    jest.useFakeTimers({ doNotFake: ['performance'] });
     const { store, clock, warnings } = openTestProgressStore(tmp.path, { heartbeatIntervalMs: 20 });
     const sync = store.recording.startSync({ jobId: 'quiet' });
     takeOver(store.path, 'quiet');
     clock.advance(5000);
-    // The heartbeat runs on a real timer: wait for its first beats, longer on a busy machine.
-    for (let waited = 0; warnings.length === 0 && waited < 2000; waited += 20) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    try {
+      jest.advanceTimersByTime(20); // the heartbeat's interval fires once
+    } finally {
+      jest.useRealTimers();
     }
     expect(warnings).toEqual([
       expect.objectContaining({

@@ -20,6 +20,20 @@ describe('ending a sync', () => {
     ]);
   });
 
+  it('release() of a sync that already ended changes nothing: its outcome and its row stay', () => {
+    const { store } = openTestProgressStore(tmp.path);
+    const sync = store.recording.startSync({
+      jobId: 'ended',
+      gitCommit: 'a'.repeat(40),
+      files: ['src/a.ts'],
+    });
+    sync.fail('Network timeout');
+    const before = rows(store, "SELECT * FROM sync_history WHERE job_id = 'ended'");
+    sync.release();
+    expect(sync.status).toBe('failed');
+    expect(rows(store, "SELECT * FROM sync_history WHERE job_id = 'ended'")).toEqual(before);
+  });
+
   it('a failure whose final checkpoint cannot be saved keeps the previous one and says so', async () => {
     const { store, warnings } = openTestProgressStore(tmp.path, {
       lockTimeoutMs: 10_000,

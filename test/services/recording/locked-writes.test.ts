@@ -1,3 +1,4 @@
+import { DatabaseLockedError } from '../../../src';
 import { openTestProgressStore, repoPaths } from '../../support/progress-store';
 import { useTempDir } from '../../support/temp-dir';
 
@@ -92,18 +93,34 @@ describe('recording writes while another connection holds the write lock', () =>
     }
   });
 
-  it("say a quiet sync's heartbeat could not be written, and go on", async () => {
-    const { store, clock, warnings } = openTestProgressStore(tmp.path, { heartbeatIntervalMs: 20 });
+  it('a finish() that times out on the lock throws, keeps recording, and can be called again', () => {
+    const { store } = openTestProgressStore(tmp.path, { lockTimeoutMs: 20 });
+    const sync = store.recording.startSync({ jobId: 'job-1', files: repoPaths(2) });
+    const release = holdWriteLock(store.path);
+    try {
+      expect(() => sync.finish()).toThrow(DatabaseLockedError);
+    } finally {
+      release();
+    }
+    expect(sync.status).toBe('recording');
+    sync.finish();
+    expect(sync.status).toBe('completed');
+  });
+
+  it("say a quiet sync's heartbeat could not be written, and go on", () => {
+    jest.useFakeTimers({ doNotFake: ['performance'] });
+    const { store, clock, warnings } = openTestProgressStore(tmp.path, {
+      heartbeatIntervalMs: 20,
+      lockTimeoutMs: 20,
+    });
     const sync = store.recording.startSync({ jobId: 'quiet' });
     const release = holdWriteLock(store.path);
     try {
       clock.advance(5000);
-      // The heartbeat runs on a real timer: wait for its first beat, longer on a busy machine.
-      for (let waited = 0; warnings.length === 0 && waited < 2000; waited += 20) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      jest.advanceTimersByTime(20); // the heartbeat's interval fires once
     } finally {
       release();
+      jest.useRealTimers();
     }
     expect(warnings[0]).toMatchObject({
       code: 'STORAGE',
