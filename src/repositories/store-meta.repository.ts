@@ -35,6 +35,11 @@ export class StoreMetaRepository {
       .all();
   }
 
+  /** Whether a row has exactly this key (one that carries its own data, as put() writes them). */
+  has(key: string): boolean {
+    return this.connection.orm.select().from(storeMeta).where(eq(storeMeta.key, key)).get() !== undefined;
+  }
+
   put(key: string, value: number): void {
     this.connection.orm
       .insert(storeMeta)

@@ -19,6 +19,16 @@ describe('StoreMetaRepository', () => {
     expect(repo.get('last_vacuum_at')).toBe(5);
   });
 
+  it('has() says whether exactly that key is there: not a key it is the start of, not one after its removal', () => {
+    const repo = new StoreMetaRepository(openTestStore(tmp.join('p.db')));
+    repo.put('archive_batch 2026-10/x.pending-1-abc', 1);
+    expect(repo.has('archive_batch 2026-10/x.pending-1-abc')).toBe(true);
+    expect(repo.has('archive_batch 2026-10/x.pending-1-ab')).toBe(false);
+    expect(repo.has('archive_batch 2026-10/x.pending-1-abcd')).toBe(false);
+    repo.remove('archive_batch 2026-10/x.pending-1-abc');
+    expect(repo.has('archive_batch 2026-10/x.pending-1-abc')).toBe(false);
+  });
+
   it('keeps values across connections (the point of storing them in the file)', () => {
     const first = openTestStore(tmp.join('p.db'));
     new StoreMetaRepository(first).set('last_vacuum_at', 1_700_000_000_000);

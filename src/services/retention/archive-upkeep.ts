@@ -57,7 +57,7 @@ export function settleArchive(run: MaintenanceRun): void {
 }
 
 /** True when the file reads back whole; otherwise it is set aside and reported. */
-export function checkArchiveFile(file: string, now: number, warn: Warn, dryRun = false): boolean {
+export function checkArchiveFile(file: string, now: number, warn: Warn, dryRun: boolean): boolean {
   const stat = lstatIfExists(file);
   if (!stat) return true;
   if (stat.isSymbolicLink()) {
@@ -85,12 +85,13 @@ export function checkMonth(run: MaintenanceRun, month: string): void {
   if (run.archive.checkedMonths.has(month)) return;
   run.archive.checkedMonths.add(month);
   const warn = (w: StoreWarning) => run.context.warn(w);
-  checkArchiveFile(path.join(run.archiveDir, `${month}.jsonl.gz`), run.now, warn);
+  // Only a real run writes into a month (a dry run never gets here).
+  checkArchiveFile(path.join(run.archiveDir, `${month}.jsonl.gz`), run.now, warn, false);
   const monthDir = path.join(run.archiveDir, month);
   const stat = lstatIfExists(monthDir);
   if (!stat?.isDirectory()) return; // a link is refused when the batch is written
   for (const name of fs.readdirSync(monthDir)) {
-    if (BATCH_FILE.test(name)) checkArchiveFile(path.join(monthDir, name), run.now, warn);
+    if (BATCH_FILE.test(name)) checkArchiveFile(path.join(monthDir, name), run.now, warn, false);
   }
 }
 
@@ -100,7 +101,13 @@ export function checkMonth(run: MaintenanceRun, month: string): void {
  * writers that died between writing and renaming. Returns the files deleted (with
  * `dryRun`, that would be).
  */
-export function pruneArchive(dir: string, now: number, months: number, warn: Warn, dryRun = false): string[] {
+export function pruneArchive(
+  dir: string,
+  now: number,
+  months: number,
+  warn: Warn,
+  dryRun: boolean,
+): string[] {
   const stat = lstatIfExists(dir);
   if (!stat) return [];
   if (stat.isSymbolicLink())

@@ -165,4 +165,19 @@ describe('a damaged archive file', () => {
     // A second run leaves both where they are.
     expect(store.retention.runMaintenance().archive.filesDeleted).toEqual([]);
   });
+
+  it('past the archive window in a dry run: left where it is, and the warning says it would be set aside', () => {
+    const { store, warnings } = open();
+    const dir = store.retention.archiveDir;
+    const damaged = writeV01MonthFile(dir, '2025-01', archivedRows(store, 'old', 3));
+    fs.truncateSync(damaged, 200);
+    const report = store.retention.runMaintenance({ dryRun: true });
+    expect(report.archive.filesDeleted).toEqual([]);
+    expect(listDir(dir)).toEqual(['2025-01.jsonl.gz']);
+    expect(warnings.filter((w) => w.code === 'CORRUPT')).toEqual([
+      expect.objectContaining({
+        message: expect.stringMatching(/; it would be set aside as .*2025-01\.jsonl\.gz\.corrupt-\d+, never/),
+      }),
+    ]);
+  });
 });
