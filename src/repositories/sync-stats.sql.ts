@@ -261,14 +261,19 @@ const ERROR_ENTRY = (v: string) =>
  * place where syncs fail), grouped by phase and code, most frequent first. Cancellations
  * are a choice, not a failure point. The message is that of the latest occurrence. Read
  * through the index of the runs that have errors (a few in a hundred).
+ *
+ * jsonb_each hands each entry over as binary JSON, which the dozen lookups below read as
+ * it is; json_each's text would be parsed again (or found in SQLite's parse cache by
+ * comparing it) at each one: 40% of this statement. Cancellations are skipped before the
+ * entry is checked, a quarter of the entries in the benchmark's history.
  */
 export const FAILURE_POINTS = `
 SELECT j.value ->> 'phase' AS phase, j.value ->> 'code' AS code, COUNT(*) AS count,
   MAX(j.value ->> 'at') AS lastSeen, j.value ->> 'message' AS message
 FROM sync_history s INDEXED BY sync_history_errors_start_time_idx,
-  json_each(CASE WHEN json_valid(s.errors) THEN s.errors END) j
+  jsonb_each(CASE WHEN json_valid(s.errors) THEN s.errors END) j
 WHERE ${WINDOW} AND s.errors IS NOT NULL
-  AND j.type = 'object' AND ${ERROR_ENTRY('j.value')} AND j.value ->> 'code' != 'CANCELLED'
+  AND j.type = 'object' AND j.value ->> 'code' != 'CANCELLED' AND ${ERROR_ENTRY('j.value')}
 GROUP BY phase, code
 ORDER BY count DESC, lastSeen DESC`;
 
