@@ -55,7 +55,6 @@ import {
 } from './report-sections';
 import { type HistoryReport, type ReportOptions, reportOptionsSchema } from './report-schema';
 import { regressionSumsOf } from './regression-sums';
-import { countAbove, mean, percentile } from './statistics';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -115,9 +114,9 @@ export class MetricsService {
         excluded,
       });
       const indexing = indexingPhase(ordered);
-      const p90 = percentile(figures.durations, 90);
+      const total = figures.durations;
+      const p90 = total?.p90Ms ?? null;
       const slow = p90 === null ? [] : stats.slowSyncs(window, p90, LISTED_SYNCS);
-      const meanMs = mean(figures.durations);
       return {
         empty: false as const,
         ...base,
@@ -127,11 +126,8 @@ export class MetricsService {
           new Map(previous.map((row) => [row.phase, row.meanMs])),
         ),
         success,
-        meanTotalMs: meanMs === null ? null : Math.round(meanMs),
-        totalDuration:
-          meanMs === null
-            ? null
-            : { meanMs: Math.round(meanMs), p50Ms: percentile(figures.durations, 50)!, p90Ms: p90! },
+        meanTotalMs: total?.meanMs ?? null,
+        totalDuration: total && { meanMs: total.meanMs, p50Ms: total.p50Ms, p90Ms: total.p90Ms },
         rates: ratesSection(figures.overall, indexing === null ? null : figures.phases.get(indexing)!),
         failures: failuresSection(stats.failurePoints(window)),
         resources: resourcesSection(resources),
@@ -139,7 +135,7 @@ export class MetricsService {
         recent: stats.recentSyncs(window, LISTED_SYNCS, gone).map(syncEntry),
         anomalies: {
           thresholdMs: p90,
-          count: p90 === null ? 0 : countAbove(figures.durations, p90),
+          count: total?.aboveP90 ?? 0,
           syncs: slow.map(syncEntry),
         },
         longTermTrend: longTermSection(

@@ -18,9 +18,26 @@ export interface Throughput {
   bytesMs: number;
 }
 
+/** Nearest-rank order statistics of a set of durations, and its mean rounded to whole ms. */
+interface OrderFigures {
+  syncs: number;
+  meanMs: number;
+  p50Ms: number;
+  p90Ms: number;
+}
+
+/** The completed syncs' total durations: what the report's totals and anomalies come from. */
+export interface DurationFigures {
+  meanMs: number;
+  p50Ms: number;
+  p90Ms: number;
+  /** How many are slower than p90 (the anomalies). */
+  aboveP90: number;
+}
+
 export interface WindowFigures {
-  /** Total durations of completed syncs, ascending. */
-  durations: number[];
+  /** Over the total durations of completed syncs; null when none completed. */
+  durations: DurationFigures | null;
   /** Over the syncs' total durations. */
   overall: Throughput;
   phases: Map<string, PhaseFigures>;
@@ -44,6 +61,9 @@ interface Accumulator extends Throughput {
 export function collectWindowFigures(rows: readonly CompletedFigures[]): WindowFigures {
   const n = rows.length;
   const durations = new Float64Array(n);
+  let durationTotal = 0;
+  // Non-negative integers (the durations SQL gives): partial sums stay within the total.
+  let wholeDurations = true;
   const overall: Throughput = { files: 0, filesMs: 0, bytes: 0, bytesMs: 0 };
   const phases = new Map<string, Accumulator>();
   // Rows nearly always list the same phases in the same order: the accumulator found for
@@ -56,6 +76,8 @@ export function collectWindowFigures(rows: readonly CompletedFigures[]): WindowF
     const files = row[1];
     const bytes = row[2];
     durations[i] = durationMs;
+    durationTotal += durationMs;
+    if (wholeDurations && !(Number.isSafeInteger(durationMs) && durationMs >= 0)) wholeDurations = false;
     if (files !== null) {
       overall.files += files;
       overall.filesMs += durationMs;
@@ -102,23 +124,32 @@ export function collectWindowFigures(rows: readonly CompletedFigures[]): WindowF
   }
   const figures = new Map<string, PhaseFigures>();
   for (const [name, { values, count, total, integers, files, filesMs, bytes, bytesMs }] of phases) {
-    const figuresOf = phaseFigures(values.subarray(0, count), integers ? total : null);
+    const figuresOf = orderFigures(values.subarray(0, count), integers ? total : null);
     figures.set(name, { name, ...figuresOf, files, filesMs, bytes, bytesMs });
   }
-  return { durations: Array.from(durations.sort()), overall, phases: figures };
+  return {
+    durations: n === 0 ? null : durationFigures(durations, wholeDurations ? durationTotal : null),
+    overall,
+    phases: figures,
+  };
+}
+
+/** The total durations' figures (a work array: reordered here), as orderFigures finds them. */
+function durationFigures(values: Float64Array, integerTotal: number | null): DurationFigures {
+  const { meanMs, p50Ms, p90Ms } = orderFigures(values, integerTotal);
+  let aboveP90 = 0;
+  for (let i = 0; i < values.length; i++) if (values[i]! > p90Ms) aboveP90++;
+  return { meanMs, p50Ms, p90Ms, aboveP90 };
 }
 
 /**
- * Mean, p50 and p90 of one phase's values (a work array: reordered here). p50 and p90 are
+ * Mean, p50 and p90 of non-empty `values` (a work array: reordered here). p50 and p90 are
  * order statistics: found by selection (linear) rather than a sort, with the same
  * nearest-rank values. The mean sums in ascending order, as it always did; when every
  * value is an integer (durations in ms always are) the sum is exact in any order, so the
  * row-order `integerTotal` is used and the sort is skipped.
  */
-function phaseFigures(
-  values: Float64Array,
-  integerTotal: number | null,
-): { syncs: number; meanMs: number; p50Ms: number; p90Ms: number } {
+function orderFigures(values: Float64Array, integerTotal: number | null): OrderFigures {
   const n = values.length;
   // Non-negative integers whose total is exact: every partial sum was exact too.
   if (integerTotal === null || !Number.isSafeInteger(integerTotal)) {

@@ -135,4 +135,30 @@ describe('report figures computed from rows already read', () => {
       }
     }
   });
+
+  it.each([
+    ['integers with many repeats', (next: () => number) => Math.floor(next() * 20)],
+    ['integers, spread', (next: () => number) => Math.floor(next() * 10_000_000)],
+    ['fractions (the sort path)', (next: () => number) => next() * 1000],
+    [
+      'integers too large to sum exactly (the sort path)',
+      (next: () => number) => Number.MAX_SAFE_INTEGER - Math.floor(next() * 1000),
+    ],
+  ])('gives the total durations the figures sorting gives, and the count above p90: %s', (_label, value) => {
+    for (const seed of [7, 8, 9]) {
+      const next = random(seed);
+      for (const n of [1, 2, 3, 10, 11, 999]) {
+        const values = Array.from({ length: n }, () => value(next));
+        const { syncs: _syncs, ...expected } = sorted(values);
+        const above = values.filter((ms) => ms > expected.p90Ms!).length;
+        expect({ seed, n, ...collectWindowFigures(rowsOf(values)).durations }).toEqual({
+          seed,
+          n,
+          ...expected,
+          aboveP90: above,
+        });
+      }
+    }
+    expect(collectWindowFigures([]).durations).toBeNull();
+  });
 });
