@@ -185,7 +185,8 @@ export class SyncStatsRepository {
     );
     return rows.map((row) => {
       const head = row[5];
-      (row as unknown[]).length = 5;
+      // Not `length = 5`: setting an array's length costs V8 several times what pop() does.
+      row.pop();
       if (head === null) return row as unknown as CompletedFigures;
       const id = typeof head === 'number' ? head : head[0];
       // Summed in JavaScript when that is exact, else by SQL for this chain alone.
