@@ -18,8 +18,10 @@ const EPOCH_ISO_WEEKDAY = 4;
  * zone's offset at that instant, so daylight-saving changes inside the window are right.
  */
 export function peakUsage(buckets: readonly StartBucketRow[], zone: Zone): PeakUsage | null {
-  const starts = new Map<number, number>();
-  const offsets = new Map<string, number>();
+  if (buckets.length === 0) return null;
+  // One count per two-hour window of the week, Monday 0-2 first.
+  const starts = new Array<number>(7 * 12).fill(0);
+  const offsets: OffsetCache = { days: new Map(), hours: new Map() };
   for (const { bucket, starts: n } of buckets) {
     const at = bucket * START_BUCKET_MS;
     const local = at + offsetAt(zone, at, offsets) * MINUTE;
@@ -27,14 +29,12 @@ export function peakUsage(buckets: readonly StartBucketRow[], zone: Zone): PeakU
     const isoWeekday = ((((day + EPOCH_ISO_WEEKDAY - 1) % 7) + 7) % 7) + 1;
     const hour = Math.floor((local - day * DAY) / HOUR);
     const slot = (isoWeekday - 1) * 12 + Math.floor(hour / 2);
-    starts.set(slot, (starts.get(slot) ?? 0) + n);
+    starts[slot]! += n;
   }
-  let best: [number, number] | null = null;
-  for (const entry of starts) {
-    if (!best || entry[1] > best[1] || (entry[1] === best[1] && entry[0] < best[0])) best = entry;
-  }
-  if (!best) return null;
-  const [slot, count] = best;
+  // The first window with the most starts: a tie goes to the earliest.
+  let slot = 0;
+  for (let other = 1; other < starts.length; other++) if (starts[other]! > starts[slot]!) slot = other;
+  const count = starts[slot]!;
   const isoWeekday = Math.floor(slot / 12) + 1;
   const startHour = (slot % 12) * 2;
   return {
@@ -52,26 +52,26 @@ export function peakUsage(buckets: readonly StartBucketRow[], zone: Zone): PeakU
  * for all of it (zones change offset at most twice a year); otherwise the same is asked
  * of the hour, and only inside a transition's hour of each instant.
  */
-function offsetAt(zone: Zone, at: number, cache: Map<string, number>): number {
+function offsetAt(zone: Zone, at: number, cache: OffsetCache): number {
   const day = Math.floor(at / DAY) * DAY;
-  const daily = steadyOffset(zone, `d${day}`, day, DAY, cache);
+  const daily = steadyOffset(zone, day, DAY, cache.days);
   if (daily !== null) return daily;
   const hour = Math.floor(at / HOUR) * HOUR;
-  return steadyOffset(zone, `h${hour}`, hour, HOUR, cache) ?? zone.offset(at);
+  return steadyOffset(zone, hour, HOUR, cache.hours) ?? zone.offset(at);
 }
 
-function steadyOffset(
-  zone: Zone,
-  key: string,
-  start: number,
-  span: number,
-  cache: Map<string, number>,
-): number | null {
-  let offset = cache.get(key);
+/** Offsets by the start of the UTC day, or of the hour, they hold for (NaN: not all of it). */
+interface OffsetCache {
+  days: Map<number, number>;
+  hours: Map<number, number>;
+}
+
+function steadyOffset(zone: Zone, start: number, span: number, cache: Map<number, number>): number | null {
+  let offset = cache.get(start);
   if (offset === undefined) {
     const first = zone.offset(start);
     offset = first === zone.offset(start + span - 1) ? first : Number.NaN;
-    cache.set(key, offset);
+    cache.set(start, offset);
   }
   return Number.isNaN(offset) ? null : offset;
 }
