@@ -16,18 +16,6 @@ export function percentile(sorted: ArrayLike<number>, p: number): number | null 
   return sorted[rank - 1]!;
 }
 
-/** How many of ascending `sorted` values are greater than `threshold` (binary search). */
-export function countAbove(sorted: ArrayLike<number>, threshold: number): number {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (sorted[middle]! > threshold) high = middle;
-    else low = middle + 1;
-  }
-  return sorted.length - low;
-}
-
 export function mean(values: ArrayLike<number>): number | null {
   if (values.length === 0) return null;
   let sum = 0;

@@ -1,5 +1,4 @@
 import {
-  countAbove,
   leastSquaresSlope,
   mean,
   percentChange,
@@ -20,12 +19,9 @@ describe('statistics', () => {
     expect(percentile([], 50)).toBeNull();
   });
 
-  it('averages and counts values above a threshold', () => {
+  it('averages values', () => {
     expect(mean([1, 2, 6])).toBe(3);
     expect(mean([])).toBeNull();
-    expect(countAbove([1, 2, 2, 3, 9], 2)).toBe(2);
-    expect(countAbove([1, 2], 5)).toBe(0);
-    expect(countAbove([], 5)).toBe(0);
   });
 
   it('calls a change stable below 5% either way', () => {
