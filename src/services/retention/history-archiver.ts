@@ -109,6 +109,8 @@ function* archiveBatch(run: MaintenanceRun, batch: Candidate[]): MaintenanceStep
       if (error instanceof StaleBatchError) return 0;
       throw error;
     }
+    // It committed, so every row went: the transaction checks the count before it records.
+    deleted = rows.length;
   }
   for (const pending of written) publishBatch(pending.pendingFile);
   if (written.length > 0)

@@ -68,6 +68,8 @@ describe('an archive batch', () => {
     } as typeof write);
     const report = store.retention.runMaintenance();
     expect(report.archive.rows).toBe(2);
+    expect(report.removed.syncHistory.rows).toBe(2);
+    expect(report.removed.syncHistory.bytes).toBeGreaterThan(0);
     expect(jobIds(store)).toEqual([]);
     expect(archivedJobs(monthDir)).toEqual(['a', 'b']);
     expect(listDir(monthDir)).toHaveLength(1);

@@ -77,6 +77,24 @@ describe('settling the archive', () => {
     expect(rows(store, "SELECT key FROM store_meta WHERE key LIKE 'archive_batch%'")).toHaveLength(1);
   });
 
+  it.each([
+    ['outside the archive folder', '../0000000001-00000000.jsonl.gz.pending-1-abc'],
+    ['in a folder that is not a month', 'notes/0000000001-00000000.jsonl.gz.pending-1-abc'],
+    ['not named as a pending batch', '2026-10/0000000001-00000000.jsonl.gz.notes'],
+  ])('never renames a file a hand-edited record names %s', (_where, relative) => {
+    const { store, context } = setup();
+    const dir = store.retention.archiveDir;
+    const named = path.join(dir, relative);
+    fs.mkdirSync(path.dirname(named), { recursive: true, mode: 0o700 });
+    fs.writeFileSync(named, 'not an archive batch');
+    context.repos.storeMeta.put(`archive_batch ${relative}`, 1);
+    store.retention.runMaintenance();
+    expect(fs.readFileSync(named, 'utf8')).toBe('not an archive batch');
+    expect(listDir(path.dirname(named)).filter((name) => name.startsWith('0000000001-00000000'))).toEqual([
+      path.basename(named),
+    ]);
+  });
+
   it('deletes pending files of dead writers and of another boot, and keeps those of a live one', () => {
     const { store, row, month, monthDir } = setup();
     const dir = store.retention.archiveDir;
