@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { readArchive } from '../../../src';
-import { writePendingBatch } from '../../../src/services/retention/archive-batch';
+import { abandonedPendingFiles, writePendingBatch } from '../../../src/services/retention/archive-batch';
 import { openTestProgressStore, rows, storeInternals } from '../../support/progress-store';
 import { listDir, useTempDir } from '../../support/temp-dir';
 import { DAY, seed } from './retention-fixtures';
@@ -121,5 +121,36 @@ describe('settling the archive', () => {
     expect(left).not.toContain(path.basename(deadPid));
     expect(left).not.toContain(path.basename(otherBoot));
     expect(left.filter((n) => n.endsWith('.pending-4194999-abc'))).toHaveLength(1);
+  });
+});
+
+describe('abandonedPendingFiles', () => {
+  const DEAD = '0000000001-00000000.jsonl.gz.pending-4194999-abc';
+
+  it("lists exactly the dead writers' pending files of month folders, none through a link or elsewhere", () => {
+    const archive = tmp.join('archive');
+    const outside = tmp.join('outside');
+    for (const folder of ['2026-10', 'notes', 'damaged'])
+      fs.mkdirSync(path.join(archive, folder), { recursive: true });
+    fs.mkdirSync(outside);
+    for (const folder of ['2026-10', 'notes', 'damaged'])
+      fs.writeFileSync(path.join(archive, folder, DEAD), 'x');
+    fs.writeFileSync(path.join(outside, DEAD), 'x');
+    fs.symlinkSync(outside, path.join(archive, '2026-09'));
+    fs.writeFileSync(path.join(archive, '2026-08'), 'a file where a month folder would be');
+    const recorded = path.join(archive, '2026-10', DEAD.replace('-abc', '-abd'));
+    fs.writeFileSync(recorded, 'x');
+    expect(abandonedPendingFiles(archive, new Set([recorded])).sort()).toEqual([
+      path.join(archive, '2026-10', DEAD),
+      path.join(archive, 'damaged', DEAD),
+    ]);
+  });
+
+  it('lists nothing for an archive folder that is missing or a link', () => {
+    expect(abandonedPendingFiles(tmp.join('none'), new Set())).toEqual([]);
+    fs.mkdirSync(tmp.join('real/2026-10'), { recursive: true });
+    fs.writeFileSync(tmp.join('real/2026-10', DEAD), 'x');
+    fs.symlinkSync(tmp.join('real'), tmp.join('linked'));
+    expect(abandonedPendingFiles(tmp.join('linked'), new Set())).toEqual([]);
   });
 });
