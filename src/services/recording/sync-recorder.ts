@@ -214,7 +214,7 @@ export class SyncRecorder {
 
   /** Keep the heartbeat fresh while the caller is busy and not reporting. */
   private beat(): void {
-    // Stryker disable next-line ConditionalExpression: detach() clears this interval, and closing the store detaches every recorder; kept so a timer that ever outlives them cannot write to a closed file from a timer callback
+    // Stryker disable next-line ConditionalExpression,LogicalOperator: detach() clears this interval, and closing the store detaches every recorder; kept so a timer that ever outlives them cannot write to a closed file from a timer callback
     if (this.state !== 'recording' || this.context.isClosed) return;
     if (
       this.context.clock.monotonic() - this.writes.lastWriteMono <

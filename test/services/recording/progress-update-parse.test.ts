@@ -118,6 +118,18 @@ describe("update()'s input check", () => {
     }
   });
 
+  it('has the schema allow as many files processed as the total, and any count against a total of 0', () => {
+    for (const counts of [
+      { filesProcessed: 20, totalFiles: 20 },
+      { filesProcessed: 7, totalFiles: 0 },
+    ]) {
+      expect(progressUpdateSchema.safeParse({ ...report, ...counts }).success).toBe(true);
+    }
+    expect(progressUpdateSchema.safeParse({ ...report, filesProcessed: 21, totalFiles: 20 }).success).toBe(
+      false,
+    );
+  });
+
   it.each([
     ['an empty phase', { phase: '' }],
     ['a phase of 101 characters', { phase: 'p'.repeat(101) }],
