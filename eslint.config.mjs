@@ -70,7 +70,7 @@ export default tseslint.config(
       'dist/**',
       'coverage/**',
       'node_modules/**',
-      '.stryker-tmp/**',
+      '.stryker-tmp*/**',
       'reports/**',
       '**/*.js',
       '**/*.mjs',
