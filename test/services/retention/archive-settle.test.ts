@@ -131,6 +131,37 @@ describe('settling the archive', () => {
   });
 });
 
+describe('a pending batch file', () => {
+  it("is named after its writer: this process's pid and the first 12 letters and digits of this boot's id", () => {
+    const { store, row, month } = setup();
+    const bootId = fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    const tag = bootId
+      .replace(/[^0-9a-z]/gi, '')
+      .slice(0, 12)
+      .toLowerCase();
+    expect(tag).toHaveLength(12);
+    const batch = writePendingBatch(store.retention.archiveDir, month, [row]);
+    expect(path.basename(batch.pendingFile)).toMatch(
+      new RegExp(`^\\d{10}-[0-9a-f]{8}\\.jsonl\\.gz\\.pending-${process.pid}-${tag}$`),
+    );
+  });
+});
+
+describe('writing a pending batch file that fails', () => {
+  it('throws, and leaves no file behind', () => {
+    const { store, row, month, monthDir } = setup();
+    jest.spyOn(fs, 'fsyncSync').mockImplementationOnce(() => {
+      throw Object.assign(new Error('EIO: fsync'), { code: 'EIO' });
+    });
+    try {
+      expect(() => writePendingBatch(store.retention.archiveDir, month, [row])).toThrow(/EIO: fsync/);
+    } finally {
+      jest.restoreAllMocks();
+    }
+    expect(listDir(monthDir)).toEqual([]);
+  });
+});
+
 describe('abandonedPendingFiles', () => {
   const DEAD = '0000000001-00000000.jsonl.gz.pending-4194999-abc';
 
