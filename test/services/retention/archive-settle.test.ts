@@ -147,6 +147,25 @@ describe('a pending batch file', () => {
   });
 });
 
+describe('writing a pending batch file', () => {
+  it('writes it whole when the system writes it in pieces', () => {
+    const { store, row, month } = setup();
+    const write = fs.writeSync;
+    jest
+      .spyOn(fs, 'writeSync')
+      .mockImplementationOnce(((fd: number, data: Buffer, at: number, length: number) =>
+        write(fd, data, at, Math.ceil(length / 2))) as typeof fs.writeSync);
+    try {
+      const batch = writePendingBatch(store.retention.archiveDir, month, [row]);
+      expect(fs.statSync(batch.pendingFile).size).toBe(batch.bytes);
+      fs.renameSync(batch.pendingFile, batch.finalFile);
+      expect(readArchive(batch.finalFile)).toEqual([row]);
+    } finally {
+      jest.restoreAllMocks();
+    }
+  });
+});
+
 describe('writing a pending batch file that fails', () => {
   it('throws, and leaves no file behind', () => {
     const { store, row, month, monthDir } = setup();
