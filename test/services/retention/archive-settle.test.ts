@@ -1,7 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { readArchive } from '../../../src';
-import { abandonedPendingFiles, writePendingBatch } from '../../../src/services/retention/archive-batch';
+import {
+  abandonedPendingFiles,
+  publishBatch,
+  writePendingBatch,
+} from '../../../src/services/retention/archive-batch';
 import { openTestProgressStore, rows, storeInternals } from '../../support/progress-store';
 import { listDir, useTempDir } from '../../support/temp-dir';
 import { DAY, seed } from './retention-fixtures';
@@ -160,6 +164,30 @@ describe('writing a pending batch file', () => {
       expect(fs.statSync(batch.pendingFile).size).toBe(batch.bytes);
       fs.renameSync(batch.pendingFile, batch.finalFile);
       expect(readArchive(batch.finalFile)).toEqual([row]);
+    } finally {
+      jest.restoreAllMocks();
+    }
+  });
+});
+
+describe('a batch file made durable', () => {
+  it('is fsynced with its month folder and the archive folder when written, and its folder again when published, leaving no descriptor open', () => {
+    const { store, row, month, monthDir } = setup();
+    const openFds = () => fs.readdirSync('/proc/self/fd').length;
+    const synced: string[] = [];
+    const fsync = fs.fsyncSync;
+    jest.spyOn(fs, 'fsyncSync').mockImplementation((fd: number) => {
+      synced.push(fs.readlinkSync(`/proc/self/fd/${fd}`));
+      return fsync(fd);
+    });
+    try {
+      const before = openFds();
+      const batch = writePendingBatch(store.retention.archiveDir, month, [row]);
+      expect(synced).toEqual([batch.pendingFile, monthDir, store.retention.archiveDir]);
+      synced.length = 0;
+      expect(publishBatch(batch.pendingFile)).toBe('published');
+      expect(synced).toEqual([monthDir]);
+      expect(openFds()).toBe(before);
     } finally {
       jest.restoreAllMocks();
     }
