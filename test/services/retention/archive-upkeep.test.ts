@@ -45,6 +45,7 @@ describe('pruneArchive', () => {
     for (const name of ['0000000009-0a.jsonl.gz', '0000000002-0b.jsonl.gz', '0000000005-0c.jsonl.gz'])
       fs.copyFileSync(path.join(dir, '2025-12.jsonl.gz'), path.join(dir, '2024-06', name));
     fs.writeFileSync(path.join(dir, '2024-07'), 'a file, not a month folder');
+    fs.writeFileSync(path.join(dir, 'notes.tmp-4194999.txt'), "named like a dead writer's file, but not one");
     fs.symlinkSync(tmp.join('elsewhere'), path.join(dir, '2024-08.jsonl.gz'));
     expect(prune()).toEqual([
       '2024-06/0000000002-0b.jsonl.gz',
@@ -54,7 +55,12 @@ describe('pruneArchive', () => {
       '2025-02.jsonl.gz',
       '2025-03.jsonl.gz',
     ]);
-    expect(listDir(dir)).toEqual(['2024-07', '2024-08.jsonl.gz', '2025-12.jsonl.gz']);
+    expect(listDir(dir)).toEqual([
+      '2024-07',
+      '2024-08.jsonl.gz',
+      '2025-12.jsonl.gz',
+      'notes.tmp-4194999.txt',
+    ]);
     expect(warnings).toEqual([
       {
         code: 'UNSAFE_PATH',

@@ -57,6 +57,9 @@ describe('the size budget', () => {
     expect(fs.existsSync(`${store.path}-wal`)).toBe(false);
     const archived = report.archive.filesWritten.flatMap((file) => readArchive(file));
     expect(archived.length).toBe(report.archive.rows);
+    // The syncs the budget archived are counted as such (within all the run archived).
+    expect(report.budget.pruned.syncs).toBeGreaterThan(0);
+    expect(report.budget.pruned.syncs).toBeLessThanOrEqual(report.archive.rows);
   });
 
   it('prunes whole trails of finished syncs before any history row', () => {
