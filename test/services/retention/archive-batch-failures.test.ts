@@ -76,6 +76,21 @@ describe('an archive batch', () => {
     expect(batchRecords(store)).toEqual([]);
   });
 
+  it('of syncs too old to archive (no file written) whose delete fails: the failure is what is thrown', () => {
+    const { store, clock } = openTestProgressStore(tmp.path, { autoMaintenance: false });
+    seed(store, { jobId: 'ancient', start: clock.now() - 500 * DAY, trailRows: 2, outcome: 'completed' });
+    const write = MaintenanceRun.prototype.write;
+    jest.spyOn(MaintenanceRun.prototype, 'write').mockImplementation(function (
+      this: MaintenanceRun,
+      ...args
+    ) {
+      if (args[0] === 'archive and delete syncs') throw new Error('failure before the commit');
+      return write.apply(this, args);
+    } as typeof write);
+    expect(() => store.retention.runMaintenance()).toThrow(/^failure before the commit$/);
+    expect(jobIds(store)).toEqual(['ancient']);
+  });
+
   it('whose write failed before committing is discarded, and its rows stay for the next run', () => {
     const { store, monthDir } = setup();
     const write = MaintenanceRun.prototype.write;
