@@ -96,6 +96,17 @@ describe('report figures computed from rows already read', () => {
     }
   });
 
+  /** Kinds of durations, each with a generator: the selection and the sort must agree on all. */
+  const VALUE_KINDS: Array<[string, (next: () => number) => number]> = [
+    ['integers with many repeats', (next: () => number) => Math.floor(next() * 20)],
+    ['integers, spread', (next: () => number) => Math.floor(next() * 10_000_000)],
+    ['fractions (the sort path)', (next: () => number) => next() * 1000],
+    [
+      'integers too large to sum exactly (the sort path)',
+      (next: () => number) => Number.MAX_SAFE_INTEGER - Math.floor(next() * 1000),
+    ],
+  ];
+
   /** The sort-based figures the report used to compute. */
   function sorted(values: number[]) {
     const s = Float64Array.from(values).sort();
@@ -110,55 +121,45 @@ describe('report figures computed from rows already read', () => {
   const rowsOf = (values: number[]): CompletedFigures[] =>
     values.map((ms, i) => [ms, null, null, { Indexing: ms }, i]);
 
-  it.each([
-    ['integers with many repeats', (next: () => number) => Math.floor(next() * 20)],
-    ['integers, spread', (next: () => number) => Math.floor(next() * 10_000_000)],
-    ['fractions (the sort path)', (next: () => number) => next() * 1000],
-    [
-      'integers too large to sum exactly (the sort path)',
-      (next: () => number) => Number.MAX_SAFE_INTEGER - Math.floor(next() * 1000),
-    ],
-  ])('selects the same p50 and p90, and the same mean, as sorting does: %s', (_label, value) => {
-    for (const seed of [7, 8, 9]) {
-      const next = random(seed);
-      for (const n of [1, 2, 3, 10, 11, 999]) {
-        const values = Array.from({ length: n }, () => value(next));
-        const {
-          name: _name,
-          files: _f,
-          filesMs: _fm,
-          bytes: _b,
-          bytesMs: _bm,
-          ...figures
-        } = collectWindowFigures(rowsOf(values)).phases.get('Indexing')!;
-        expect({ seed, n, ...figures }).toEqual({ seed, n, ...sorted(values) });
+  it.each(VALUE_KINDS)(
+    'selects the same p50 and p90, and the same mean, as sorting does: %s',
+    (_label, value) => {
+      for (const seed of [7, 8, 9]) {
+        const next = random(seed);
+        for (const n of [1, 2, 3, 10, 11, 999]) {
+          const values = Array.from({ length: n }, () => value(next));
+          const {
+            name: _name,
+            files: _f,
+            filesMs: _fm,
+            bytes: _b,
+            bytesMs: _bm,
+            ...figures
+          } = collectWindowFigures(rowsOf(values)).phases.get('Indexing')!;
+          expect({ seed, n, ...figures }).toEqual({ seed, n, ...sorted(values) });
+        }
       }
-    }
-  });
+    },
+  );
 
-  it.each([
-    ['integers with many repeats', (next: () => number) => Math.floor(next() * 20)],
-    ['integers, spread', (next: () => number) => Math.floor(next() * 10_000_000)],
-    ['fractions (the sort path)', (next: () => number) => next() * 1000],
-    [
-      'integers too large to sum exactly (the sort path)',
-      (next: () => number) => Number.MAX_SAFE_INTEGER - Math.floor(next() * 1000),
-    ],
-  ])('gives the total durations the figures sorting gives, and the count above p90: %s', (_label, value) => {
-    for (const seed of [7, 8, 9]) {
-      const next = random(seed);
-      for (const n of [1, 2, 3, 10, 11, 999]) {
-        const values = Array.from({ length: n }, () => value(next));
-        const { syncs: _syncs, ...expected } = sorted(values);
-        const above = values.filter((ms) => ms > expected.p90Ms!).length;
-        expect({ seed, n, ...collectWindowFigures(rowsOf(values)).durations }).toEqual({
-          seed,
-          n,
-          ...expected,
-          aboveP90: above,
-        });
+  it.each(VALUE_KINDS)(
+    'gives the total durations the figures sorting gives, and the count above p90: %s',
+    (_label, value) => {
+      for (const seed of [7, 8, 9]) {
+        const next = random(seed);
+        for (const n of [1, 2, 3, 10, 11, 999]) {
+          const values = Array.from({ length: n }, () => value(next));
+          const { syncs: _syncs, ...expected } = sorted(values);
+          const above = values.filter((ms) => ms > expected.p90Ms!).length;
+          expect({ seed, n, ...collectWindowFigures(rowsOf(values)).durations }).toEqual({
+            seed,
+            n,
+            ...expected,
+            aboveP90: above,
+          });
+        }
       }
-    }
-    expect(collectWindowFigures([]).durations).toBeNull();
-  });
+      expect(collectWindowFigures([]).durations).toBeNull();
+    },
+  );
 });

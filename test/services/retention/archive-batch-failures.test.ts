@@ -35,6 +35,20 @@ const batchRecords = (store: Parameters<typeof rows>[0]) =>
 
 afterEach(() => jest.restoreAllMocks());
 
+/**
+ * Make maintenance's "archive and delete syncs" write throw: before its transaction runs,
+ * or after it committed (a failure reported although the rows went).
+ */
+function failArchiveWrite(when: 'before the commit' | 'after the commit'): void {
+  const write = MaintenanceRun.prototype.write;
+  jest.spyOn(MaintenanceRun.prototype, 'write').mockImplementation(function (this: MaintenanceRun, ...args) {
+    if (args[0] !== 'archive and delete syncs') return write.apply(this, args);
+    if (when === 'before the commit') throw new Error('failure before the commit');
+    write.apply(this, args);
+    throw new Error('failure reported after the commit');
+  } as typeof write);
+}
+
 describe('an archive batch', () => {
   it('committed but not yet renamed (the rename failed) is published by the next run, once', () => {
     const { store, monthDir } = setup();
@@ -57,15 +71,7 @@ describe('an archive batch', () => {
 
   it('whose delete committed although its write reported a failure is kept and published, not discarded', () => {
     const { store, monthDir } = setup();
-    const write = MaintenanceRun.prototype.write;
-    jest.spyOn(MaintenanceRun.prototype, 'write').mockImplementation(function (
-      this: MaintenanceRun,
-      ...args
-    ) {
-      const result = write.apply(this, args);
-      if (args[0] === 'archive and delete syncs') throw new Error('failure reported after the commit');
-      return result;
-    } as typeof write);
+    failArchiveWrite('after the commit');
     const report = store.retention.runMaintenance();
     expect(report.archive.rows).toBe(2);
     expect(report.removed.syncHistory.rows).toBe(2);
@@ -79,28 +85,14 @@ describe('an archive batch', () => {
   it('of syncs too old to archive (no file written) whose delete fails: the failure is what is thrown', () => {
     const { store, clock } = openTestProgressStore(tmp.path, { autoMaintenance: false });
     seed(store, { jobId: 'ancient', start: clock.now() - 500 * DAY, trailRows: 2, outcome: 'completed' });
-    const write = MaintenanceRun.prototype.write;
-    jest.spyOn(MaintenanceRun.prototype, 'write').mockImplementation(function (
-      this: MaintenanceRun,
-      ...args
-    ) {
-      if (args[0] === 'archive and delete syncs') throw new Error('failure before the commit');
-      return write.apply(this, args);
-    } as typeof write);
+    failArchiveWrite('before the commit');
     expect(() => store.retention.runMaintenance()).toThrow(/^failure before the commit$/);
     expect(jobIds(store)).toEqual(['ancient']);
   });
 
   it('whose write failed before committing is discarded, and its rows stay for the next run', () => {
     const { store, monthDir } = setup();
-    const write = MaintenanceRun.prototype.write;
-    jest.spyOn(MaintenanceRun.prototype, 'write').mockImplementation(function (
-      this: MaintenanceRun,
-      ...args
-    ) {
-      if (args[0] === 'archive and delete syncs') throw new Error('failure before the commit');
-      return write.apply(this, args);
-    } as typeof write);
+    failArchiveWrite('before the commit');
     expect(() => store.retention.runMaintenance()).toThrow(/failure before the commit/);
     expect(jobIds(store)).toEqual(['a', 'b']);
     expect(listDir(monthDir)).toEqual([]);
