@@ -40,7 +40,7 @@ export interface RetentionPolicy {
   batchRows: number;
   /** File-log bytes a checkpoint batch starts from (×8: the most it grows to). */
   batchBytes: number;
-  /** Pages given back per incremental_vacuum transaction to start with (×64: the most). */
+  /** Pages given back per incremental_vacuum transaction to start with (×2: the most). */
   vacuumChunkPages: number;
 }
 
