@@ -24,6 +24,7 @@ import { decodeSegment, newSegment, pathOf, pathsWithState, verifySegment } from
 import type { Segment } from './path-segments';
 import { replayOrdinalRow } from './ordinal-replay';
 import { UnsavedFileEvents } from './unsaved-file-events';
+import { HandedOutPaths } from './handed-out-paths';
 
 export type { FileCounts, FileState } from './file-states';
 
@@ -40,6 +41,8 @@ export class FileLedger {
   private total = 0;
   private states = new Uint8Array(1024);
   private index: Map<string, number> | null = new Map();
+  /** Until the index is built: the pending files a resume handed out, by path. */
+  private handedOut: HandedOutPaths | null = null;
   private readonly tally: FileCounts = { pending: 0, completed: 0, skipped: 0 };
   private readonly unsaved = new UnsavedFileEvents();
 
@@ -142,20 +145,20 @@ export class FileLedger {
    * how many were passed over.
    */
   finish(kind: 'completed' | 'skipped', paths: readonly unknown[], field = 'paths'): number {
-    const index = this.ensureIndex();
     // The common call, once per file: one planned, pending path. No allocation.
     // Stryker disable next-line BlockStatement: without the shortcut the general path below does the same for this call
     if (paths.length === 1 && typeof paths[0] === 'string') {
-      const ordinal = index.get(paths[0]);
+      const ordinal = this.pendingOrdinal(paths[0]);
       // Stryker disable next-line BlockStatement: as above, the general path gives the same state, event and result
-      if (ordinal !== undefined && this.states[ordinal] === PENDING) {
+      if (ordinal !== undefined) {
         this.states[ordinal] = STATE_CODES[kind];
         this.unsaved.ordinals(kind).push(ordinal);
         this.tally.pending--;
         this.tally[kind]++;
         return 0;
       }
-    }
+    } else if (paths.length > 1 && this.finishAllPending(kind, paths)) return 0;
+    const index = this.ensureIndex();
     const { issues, unplanned, repeated } = checkFinishList(index, this.states, paths, field);
     if (issues.length > 0) throw new ValidationError(issues, 'file list');
     if (unplanned) this.plan(unplanned, field);
@@ -197,6 +200,23 @@ export class FileLedger {
     }
   }
 
+  /**
+   * The pending paths, in plan order, for the caller to work through: the ledger keeps its
+   * own copy, so that finishing them needs no index of the whole plan (see HandedOutPaths).
+   */
+  handOutPending(): string[] {
+    const ordinals = new Int32Array(this.tally.pending);
+    const paths = pathsWithState(
+      this.segments,
+      this.states.subarray(0, this.total),
+      PENDING,
+      this.tally.pending,
+      ordinals,
+    );
+    if (!this.index) this.handedOut = new HandedOutPaths(paths.slice(), ordinals);
+    return paths;
+  }
+
   /** The paths in one state, in plan order. */
   pathsIn(state: FileState): string[] {
     return pathsWithState(
@@ -219,6 +239,36 @@ export class FileLedger {
   /** Call once the events returned by unsavedEvents() are committed. */
   markSaved(): void {
     this.unsaved.clear();
+  }
+
+  /** The ordinal of `path` if it is planned and pending; found without building the index when a resume handed it out. */
+  private pendingOrdinal(path: string): number | undefined {
+    const ordinal = this.index ? this.index.get(path) : this.handedOut?.ordinalOf(path);
+    return ordinal !== undefined && this.states[ordinal] === PENDING ? ordinal : undefined;
+  }
+
+  /**
+   * Finish `paths` if every one is a planned, pending path named once (a batch of the work
+   * handed out): returns false, having changed nothing, otherwise.
+   */
+  private finishAllPending(kind: 'completed' | 'skipped', paths: readonly unknown[]): boolean {
+    const code = STATE_CODES[kind];
+    const found: number[] = [];
+    for (const path of paths) {
+      // A path named twice is no longer pending the second time.
+      const ordinal = typeof path === 'string' ? this.pendingOrdinal(path) : undefined;
+      if (ordinal === undefined) {
+        for (const done of found) this.states[done] = PENDING;
+        return false;
+      }
+      this.states[ordinal] = code;
+      found.push(ordinal);
+    }
+    const ordinals = this.unsaved.ordinals(kind);
+    for (const ordinal of found) ordinals.push(ordinal);
+    this.tally.pending -= found.length;
+    this.tally[kind] += found.length;
+    return true;
   }
 
   private lookup(path: string): number | undefined {
@@ -244,6 +294,8 @@ export class FileLedger {
       throw new CorruptDatabaseError(error.message, { cause: error });
     }
     this.index = index;
+    // Stryker disable next-line all: frees the copy only; the index answers from now on
+    this.handedOut = null;
     return index;
   }
 

@@ -43,13 +43,15 @@ export function pathOf(segment: Segment, i: number): string {
 
 /**
  * The paths whose state byte (by ordinal, in `states`) is `code`, in plan order; `expected`
- * says how many there are.
+ * says how many there are. With `ordinals` (at least `expected` long), the ordinal of each
+ * path is written there too.
  */
 export function pathsWithState(
   segments: readonly Segment[],
   states: Uint8Array,
   code: number,
   expected: number,
+  ordinals?: Int32Array,
 ): string[] {
   // Sized up front: 250k paths pushed one by one copy the array as it grows.
   // Stryker disable next-line ArrayDeclaration: an unsized array ends the same (out.length = n below), only slower
@@ -61,7 +63,10 @@ export function pathsWithState(
     const first = states.subarray(segment.first, end).indexOf(code);
     if (first < 0) continue;
     for (let o = segment.first + first; o < end; o++) {
-      if (states[o] === code) out[n++] = pathOf(segment, o - segment.first);
+      if (states[o] === code) {
+        if (ordinals) ordinals[n] = o;
+        out[n++] = pathOf(segment, o - segment.first);
+      }
     }
   }
   out.length = n;

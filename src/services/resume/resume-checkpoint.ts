@@ -96,7 +96,7 @@ export function prepareCheckpoint(
   const filesToRemove = mergeChanges(ledger, changes);
   // Read here, outside the claim: list rows are decoded as their paths are needed, and a
   // damaged one must make the checkpoint untrusted, not fail the resume.
-  const filesToProcess = ledger.pathsIn('pending');
+  const filesToProcess = ledger.handOutPending();
   return { checkpoint, ledger, filesToProcess, filesToRemove, head };
 }
 
