@@ -20,7 +20,14 @@ import {
   stateAfter,
 } from './file-states';
 import { checkFinishList, indexNewList, type ListIssue, MAX_ISSUES, problemOfNew } from './file-list-checks';
-import { decodeSegment, newSegment, pathOf, pathsWithState, verifySegment } from './path-segments';
+import {
+  decodeSegment,
+  newSegment,
+  ordinalsOf,
+  pathOf,
+  pathsWithState,
+  verifySegment,
+} from './path-segments';
 import type { Segment } from './path-segments';
 import { replayOrdinalRow } from './ordinal-replay';
 import { UnsavedFileEvents } from './unsaved-file-events';
@@ -197,6 +204,26 @@ export class FileLedger {
       this.move(ordinal, this.states[ordinal]!, GONE);
       this.index!.delete(path);
       this.unsaved.ordinals('removed').push(ordinal);
+    }
+  }
+
+  /**
+   * Run `work` with an index of `paths` alone, when the ledger has no index yet (a resume
+   * merging what changed in git into a large plan): every lookup `work` makes must be of
+   * one of `paths`, any other would read as a path not in the plan. The index is dropped
+   * afterwards; the next call that needs one builds the whole index as usual.
+   */
+  withIndexOf<T>(paths: readonly string[], work: () => T): T {
+    if (this.index) return work();
+    const index = new Map<string, number>();
+    for (const [path, ordinals] of ordinalsOf(this.segments, paths)) {
+      for (const ordinal of ordinals) if (this.states[ordinal] !== GONE) index.set(path, ordinal);
+    }
+    this.index = index;
+    try {
+      return work();
+    } finally {
+      this.index = null;
     }
   }
 

@@ -30,6 +30,13 @@ export interface ResumePlan {
  * @internal
  */
 export function mergeChanges(ledger: FileLedger, changes: readonly FileChange[]): string[] {
+  if (changes.length === 0) return [];
+  // Only the paths changes name are looked up: the plan's other files need no index.
+  const named = changes.flatMap((change) => ('from' in change ? [change.from, change.path] : [change.path]));
+  return ledger.withIndexOf(named, () => merge(ledger, changes));
+}
+
+function merge(ledger: FileLedger, changes: readonly FileChange[]): string[] {
   const toRemove: string[] = [];
   for (const change of changes) {
     const gone = change.status === 'D' ? change.path : change.status === 'R' ? change.from : null;
