@@ -207,7 +207,7 @@ export function benchResume(options: ResumeBenchOptions): ResultRow[] {
         met: null,
       },
       {
-        operation: '    in it: reading and checking the list rows whose files were all finished',
+        operation: '    in it: reading the list rows whose files were all finished (checksum, UTF-8)',
         size: label,
         stats: stats(result.verify),
         goal: '(breakdown)',

@@ -90,7 +90,7 @@ export function ordinalsOf(segments: readonly Segment[], wanted: readonly string
       segment.paths.forEach((path, i) => found.get(path)?.push(segment.first + i));
       continue;
     }
-    if (segment.read) verifySegment(segment);
+    if (!segment.starts) verifySegment(segment);
     const { text, bytes } = segment;
     const starts = segment.starts!;
     const lengths = text === null ? byteLengths : charLengths;
@@ -120,18 +120,23 @@ function lengthTable(lengths: readonly number[]): Uint8Array {
  * once by a caller that will hand its paths out.
  */
 export function verifySegment(segment: Segment): void {
+  if (segment.read) readSegment(segment);
+  if (segment.starts) return;
+  const split = splitPathList(segment.bytes!, segment.count);
+  if (split.problem !== null) throw new InconsistentFileLogError(`a planned row ${split.problem}`);
+  segment.starts = split.starts;
+}
+
+export function readSegment(segment: Segment): void {
   const bytes = segment.read!();
   checkPathBytes(bytes);
-  const split = splitPathList(bytes, segment.count);
-  if (split.problem !== null) throw new InconsistentFileLogError(`a planned row ${split.problem}`);
   segment.bytes = bytes;
-  segment.starts = split.starts;
   segment.read = null;
 }
 
 /** Turn a row's bytes into its text, reading and checking the row first if not done yet. */
 export function decodeSegment(segment: Segment): void {
-  if (segment.read) verifySegment(segment);
+  if (!segment.starts) verifySegment(segment);
   const bytes = segment.bytes!;
   const text = decodePathText(bytes);
   // Only ASCII decodes to as many characters as bytes; otherwise find the starts again in the text.

@@ -50,7 +50,13 @@ export function prepareCheckpoint(
   if (loaded.problem) throw new CorruptDatabaseError(loaded.problem);
   if (!loaded.checkpoint) throw new CorruptDatabaseError(`sync ${row.jobId} has no checkpoint`);
   const checkpoint = loaded.checkpoint;
-  const ledger = FileLedger.load(context.repos.checkpointFiles.list(checkpoint.lineageId));
+  const ledger = FileLedger.load(context.repos.checkpointFiles.list(checkpoint.lineageId), (problem) =>
+    context.warn({
+      code: 'CORRUPT',
+      message: `${problem.message}; its files, all finished, stay finished, and one named again counts as new (the next resume that merges git changes starts over)`,
+      error: problem,
+    }),
+  );
   const counts = ledger.counts();
   if (
     counts.completed !== checkpoint.filesCompleted ||

@@ -162,12 +162,30 @@ describe('FileLedger', () => {
       { kind: 'completed', ordinals: [0, 1] },
     ]);
     events[0] = { kind: 'planned', first: 0, count: 2, read: () => Buffer.from('damaged\0\0') };
-    const ledger = FileLedger.load(events);
+    const told: InconsistentFileLogError[] = [];
+    const ledger = FileLedger.load(events, (problem) => told.push(problem));
     expect(ledger.pathsIn('pending')).toEqual(['c']);
     expect(() => ledger.pathsIn('completed')).toThrow(InconsistentFileLogError);
-    // Found only when the index is built (the first lookup): a typed error for the caller.
-    expect(() => ledger.stateOf('c')).toThrow(CorruptDatabaseError);
-    expect(() => ledger.stateOf('c')).toThrow(
+    // Found when the index is built (the first lookup): its files, all finished, are left
+    // out of the index and told once; nothing is thrown into the caller's loop.
+    expect(ledger.stateOf('c')).toBe('pending');
+    expect(ledger.stateOf('a')).toBeUndefined();
+    expect(told).toEqual([expect.any(InconsistentFileLogError)]);
+    expect(told[0]!.message).toMatch(
+      /^file log: a planned row holds a path that breaks the path rules \(path 1 /,
+    );
+    expect(ledger.counts()).toEqual({ pending: 1, completed: 2, skipped: 0 });
+  });
+
+  it('cannot leave out a damaged row holding files not finished: a typed error', () => {
+    const events = stored([
+      { kind: 'planned', first: 0, paths: ['a', 'b'] },
+      { kind: 'completed', ordinals: [0] },
+    ]);
+    events[0] = { kind: 'planned', first: 0, count: 2, read: () => Buffer.from('damaged\0\0') };
+    const ledger = FileLedger.load(events);
+    expect(() => ledger.stateOf('b')).toThrow(CorruptDatabaseError);
+    expect(() => ledger.stateOf('b')).toThrow(
       expect.objectContaining({ cause: expect.any(InconsistentFileLogError) }),
     );
   });

@@ -65,7 +65,7 @@ function countOf(data: Buffer, off: number): number {
 
 describe('a stored list row checked on its bytes', () => {
   it.each([
-    ['finished (checked, decoded later)', 'completed' as const],
+    ['finished (read now, checked and decoded when needed)', 'completed' as const],
     ['pending (checked and decoded at once)', 'pending' as const],
   ])('accepts a row %s iff it decodes to paths that each pass the path rules (property)', (_what, state) => {
     fc.assert(
@@ -80,12 +80,22 @@ describe('a stored list row checked on its bytes', () => {
             : []),
         ];
         const expected = expectedPaths(data, count);
-        const ledger = FileLedger.load(events);
-        if (expected === null) {
+        const told: InconsistentFileLogError[] = [];
+        const ledger = FileLedger.load(events, (problem) => told.push(problem));
+        // A finished row is held to UTF-8 (and its checksum) by the resume, to its count and
+        // the path rules when its paths are first needed: refused then, or left out of the
+        // index and told, never handed out.
+        if (expected === null && (state === 'pending' || !isUtf8(data))) {
           expect(() => ledger.verifyStored()).toThrow(InconsistentFileLogError);
           return;
         }
         ledger.verifyStored();
+        if (expected === null) {
+          expect(() => ledger.pathsIn('completed')).toThrow(InconsistentFileLogError);
+          expect(ledger.stateOf('other')).toBe('pending');
+          expect(told).toEqual([expect.any(InconsistentFileLogError)]);
+          return;
+        }
         const other = state === 'completed' ? ['other'] : [...expected, 'other'];
         expect(ledger.pathsIn('pending')).toEqual(other);
         if (state === 'completed') expect(ledger.pathsIn('completed')).toEqual(expected);

@@ -108,13 +108,24 @@ function damagePlannedList(dbPath: string) {
   }
 }
 
-describe('a damaged list row whose files were all finished (checked on its bytes, never decoded)', () => {
+describe('a damaged list row whose files were all finished', () => {
+  /** A sync whose first list row is all completed, interrupted; `damage` then edits the file. */
+  function finishedRowDamaged(damage: (dbPath: string) => void) {
+    const opened = openTestProgressStore(tmp.path);
+    const files = repoPaths(PATHS_PER_ROW + 10);
+    const sync = opened.store.recording.startSync({
+      jobId: 'job-1',
+      gitCommit: 'abc1234'.padEnd(40, '0'),
+      files,
+    });
+    sync.completeFiles(files.slice(0, PATHS_PER_ROW)); // the first list row: all completed
+    sync.flush();
+    closeTestProgressStore(opened.store);
+    damage(opened.store.path);
+    return files;
+  }
+
   it.each([
-    [
-      'a replaced path',
-      (dbPath: string) => editPlannedList(dbPath, replacePending('../../etc/passwd')),
-      /^full sync required: file log: a planned row holds a path that breaks the path rules \(path 7 /,
-    ],
     [
       'bytes that are not UTF-8',
       (dbPath: string) =>
@@ -128,27 +139,46 @@ describe('a damaged list row whose files were all finished (checked on its bytes
       damagePlannedList,
       /^full sync required: file log: a planned row does not match its checksum$/,
     ],
-  ])(
-    'still makes the resume a full sync, rather than failing the new sync at its first finished file (%s)',
-    (_what, damage, reason) => {
-      const opened = openTestProgressStore(tmp.path);
-      const files = repoPaths(PATHS_PER_ROW + 10);
-      const sync = opened.store.recording.startSync({
-        jobId: 'job-1',
-        gitCommit: 'abc1234'.padEnd(40, '0'),
-        files,
-      });
-      sync.completeFiles(files.slice(0, PATHS_PER_ROW)); // the first list row: all completed
-      sync.flush();
-      closeTestProgressStore(opened.store);
-      damage(opened.store.path);
-      const { store } = openTestProgressStore(tmp.path);
-      const { plan, sync: next } = store.resume.resume('job-1');
-      expect(plan).toMatchObject({ fullSyncRequired: true, filesToProcess: [] });
-      expect(plan.reason).toMatch(reason);
-      expect(() => next.completeFiles([files[PATHS_PER_ROW]!])).not.toThrow();
-    },
-  );
+  ])('makes the resume a full sync, rather than failing the new sync later (%s)', (_what, damage, reason) => {
+    const files = finishedRowDamaged(damage);
+    const { store } = openTestProgressStore(tmp.path);
+    const { plan, sync: next } = store.resume.resume('job-1');
+    expect(plan).toMatchObject({ fullSyncRequired: true, filesToProcess: [] });
+    expect(plan.reason).toMatch(reason);
+    expect(() => next.completeFiles([files[PATHS_PER_ROW]!])).not.toThrow();
+  });
+
+  // A path replaced CRC and all: the resume reads the row (checksum, UTF-8) but holds its
+  // paths to the rules only when they are first needed, since none is handed out.
+  const replaced = (dbPath: string) => editPlannedList(dbPath, replacePending('../../etc/passwd'));
+  const rulesBroken = /^file log: a planned row holds a path that breaks the path rules \(path 7 /;
+
+  it('with a path that breaks the rules: a merge needs its paths, and makes the resume a full sync', () => {
+    finishedRowDamaged(replaced);
+    const { store } = openTestProgressStore(tmp.path);
+    const { plan } = store.resume.resume('job-1', { changes: [{ status: 'M', path: 'src/new.ts' }] });
+    expect(plan.fullSyncRequired).toBe(true);
+    expect(plan.reason).toMatch(
+      /^full sync required: file log: a planned row holds a path that breaks the path rules/,
+    );
+  });
+
+  it('with a path that breaks the rules: without a merge the sync goes on, and the row is left out and told when needed', () => {
+    const files = finishedRowDamaged(replaced);
+    const { store, warnings } = openTestProgressStore(tmp.path);
+    const { plan, sync: next } = store.resume.resume('job-1');
+    expect(plan).toMatchObject({ fullSyncRequired: false, filesToProcess: files.slice(PATHS_PER_ROW) });
+    next.completeFiles([files[PATHS_PER_ROW]!]); // handed out: no index of the whole plan
+    expect(warnings).toEqual([]);
+    // A file finished before the resume: only the whole index knows it, and the damaged row is left out of it.
+    expect(() => next.completeFiles([files[3]!])).not.toThrow();
+    expect(warnings).toEqual([
+      expect.objectContaining({ code: 'CORRUPT', message: expect.stringMatching(rulesBroken) }),
+    ]);
+    expect(() => next.completeFiles([files[4]!, files[PATHS_PER_ROW + 1]!])).not.toThrow();
+    expect(warnings).toHaveLength(1);
+    next.finish();
+  });
 });
 
 describe('a list row whose path count was damaged', () => {
