@@ -8,6 +8,8 @@ import { rawSelection, rowBytes } from './sql-helpers';
 /** The latest checkpoint of each job (one row per job, replaced at every checkpoint). */
 export class CheckpointsRepository {
   private readonly upsertStatement;
+  private readonly selectByJobId;
+  private readonly selectKeysByJobId;
 
   constructor(private readonly connection: Connection) {
     // Prepared once: it runs at every checkpoint, where building the query each time
@@ -53,6 +55,19 @@ export class CheckpointsRepository {
         },
       })
       .prepare();
+    // Prepared once too: a resume reads the checkpoint at checkResumable(), in prepare and
+    // again under the claim's lock.
+    const byJobId = eq(checkpoints.jobId, sql.placeholder('jobId'));
+    this.selectByJobId = connection.orm
+      .select(rawSelection(checkpoints))
+      .from(checkpoints)
+      .where(byJobId)
+      .prepare();
+    this.selectKeysByJobId = connection.orm
+      .select({ jobId: checkpoints.jobId, lineageId: checkpoints.lineageId, seq: checkpoints.seq })
+      .from(checkpoints)
+      .where(byJobId)
+      .prepare();
   }
 
   upsert(row: CheckpointRow): void {
@@ -63,23 +78,13 @@ export class CheckpointsRepository {
 
   /** The job's checkpoint, checked; a damaged one throws DamagedRowError (code CORRUPT). */
   findByJobId(jobId: string): CheckpointRow | null {
-    const raw = this.connection.orm
-      .select(rawSelection(checkpoints))
-      .from(checkpoints)
-      .where(eq(checkpoints.jobId, jobId))
-      .get();
+    const raw = this.selectByJobId.get({ jobId });
     return raw ? trustedRow<CheckpointRow>('checkpoints', raw) : null;
   }
 
   /** Just the keys, without parsing the JSON: for cleanup of rows that may be damaged. */
   findByJobIdRaw(jobId: string): { jobId: string; lineageId: string; seq: number } | null {
-    return (
-      this.connection.orm
-        .select({ jobId: checkpoints.jobId, lineageId: checkpoints.lineageId, seq: checkpoints.seq })
-        .from(checkpoints)
-        .where(eq(checkpoints.jobId, jobId))
-        .get() ?? null
-    );
+    return this.selectKeysByJobId.get({ jobId }) ?? null;
   }
 
   delete(jobId: string): boolean {

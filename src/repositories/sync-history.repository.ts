@@ -48,6 +48,8 @@ export class SyncHistoryRepository {
   private readonly touchHeartbeat;
   private readonly savePhaseDurations;
   private readonly selectByJobId;
+  private readonly selectRecent;
+  private readonly selectResumeCandidates;
 
   constructor(private readonly connection: Connection) {
     const { orm } = connection;
@@ -81,6 +83,23 @@ export class SyncHistoryRepository {
     // Prepared once: a resume and a new sync each look their row up two or three times.
     this.selectByJobId = this.selectRaw()
       .where(eq(syncHistory.jobId, sql.placeholder('jobId')))
+      .prepare();
+    // Prepared once too: every checkResumable() and every claim reads these (building the
+    // query each time cost more than running it).
+    this.selectRecent = this.selectRaw()
+      .where(eq(syncHistory.projectId, sql.placeholder('projectId')))
+      .orderBy(desc(syncHistory.id))
+      .limit(sql.placeholder('limit'))
+      .prepare();
+    this.selectResumeCandidates = this.selectRaw()
+      .where(
+        and(
+          eq(syncHistory.projectId, sql.placeholder('projectId')),
+          inArray(syncHistory.status, [...RESUMABLE_STATUSES]),
+        ),
+      )
+      .orderBy(desc(syncHistory.id))
+      .limit(sql.placeholder('limit'))
       .prepare();
   }
 
@@ -174,24 +193,21 @@ export class SyncHistoryRepository {
     return result.changes === 1;
   }
 
-  /** The project's latest syncs of any status, newest first (by insertion sequence, not wall time). */
-  /** Each row checked: a damaged one comes back described, not thrown. */
-  listRecent(projectId: string, limit: number): RowCheck<SyncHistoryRow>[] {
-    return this.selectRaw()
-      .where(eq(syncHistory.projectId, projectId))
-      .orderBy(desc(syncHistory.id))
-      .limit(limit)
-      .all()
-      .map((raw) => checkRow<SyncHistoryRow>('sync_history', raw));
+  /**
+   * The project's latest syncs of any status, newest first (by insertion sequence, not wall
+   * time), each checked as the caller reaches it: a damaged one comes back described, not
+   * thrown, and a caller that stops at the row that decides checks no more.
+   */
+  *listRecent(projectId: string, limit: number): Generator<RowCheck<SyncHistoryRow>> {
+    for (const raw of this.selectRecent.all({ projectId, limit })) {
+      yield checkRow<SyncHistoryRow>('sync_history', raw);
+    }
   }
 
   /** Syncs that may be incomplete, newest first (by insertion sequence, not wall time), each checked. */
   inspectResumeCandidates(projectId: string, limit = 50): RowCheck<SyncHistoryRow>[] {
-    return this.selectRaw()
-      .where(and(eq(syncHistory.projectId, projectId), inArray(syncHistory.status, [...RESUMABLE_STATUSES])))
-      .orderBy(desc(syncHistory.id))
-      .limit(limit)
-      .all()
+    return this.selectResumeCandidates
+      .all({ projectId, limit })
       .map((raw) => checkRow<SyncHistoryRow>('sync_history', raw));
   }
 
