@@ -113,9 +113,9 @@ function lengthTable(lengths: readonly number[]): Uint8Array {
 }
 
 /**
- * Read a stored row (the repository verifies the checksum as it reads) and check it: valid
- * UTF-8, the count, and every path by the same rules as a path the caller plans: a
- * checksum says the row is as it was written, not that whoever wrote it followed the rules.
+ * Read a stored row if it was not yet (readSegment) and check it: valid UTF-8, the count,
+ * and every path by the same rules as a path the caller plans: a checksum says the row is
+ * as it was written, not that whoever wrote it followed the rules.
  * Only its bytes are kept, decoded (decodeSegment) when a path of it is asked for, or at
  * once by a caller that will hand its paths out.
  */
@@ -127,6 +127,11 @@ export function verifySegment(segment: Segment): void {
   segment.starts = split.starts;
 }
 
+/**
+ * Read a stored row (the repository verifies the checksum as it reads) and check that it is
+ * UTF-8, without splitting it: a resume reads the rows whose files were all finished so,
+ * and verifySegment splits and checks them when their paths are first needed.
+ */
 export function readSegment(segment: Segment): void {
   const bytes = segment.read!();
   checkPathBytes(bytes);

@@ -126,9 +126,9 @@ export class MaintenanceRun {
         targetMs,
       }),
       syncs: new BatchSizer({ initial: 25, min: 5, max: policy.batchRows, targetMs }),
-      // Pages cost several times more to move in one part of the file than in another (an
-      // interior b-tree page repoints its children; 700 pages took 2 ms, the 1,400 after them
-      // 25 ms), a jump the sizer cannot see coming: twice the chunk (1 MiB) bounds the worst.
+      // Pages cost several times more to move in one part of the file than in another (on
+      // the heavy month, 700 pages took 2 ms and the 1,400 after them 25 ms), a jump the
+      // sizer cannot see coming from the last batch: twice the chunk (1 MiB) bounds the worst.
       pages: new BatchSizer({ initial: 128, min: 32, max: policy.vacuumChunkPages * 2, targetMs }),
     };
   }
