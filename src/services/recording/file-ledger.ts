@@ -1,13 +1,12 @@
 /** Where every file of a sync stands, in memory: see FileLedger. */
-import { CorruptDatabaseError, ValidationError } from '../../errors';
+import { ValidationError } from '../../errors';
 import type {
   FileEvent,
   OrdinalEventKind,
   StoredFileEvent,
 } from '../../repositories/checkpoint-files.repository';
 import { InconsistentFileLogError } from '../../untrusted-checkpoint';
-import { filePathProblem } from '../../validation/file-paths';
-import { joinCheckedPaths, type JoinedPaths } from '../../validation/path-list';
+import type { JoinedPaths } from '../../validation/path-list';
 import {
   COMPLETED,
   type FileCounts,
@@ -19,12 +18,12 @@ import {
   STATE_NAMES,
   stateAfter,
 } from './file-states';
-import { checkFinishList, indexNewList, type ListIssue, MAX_ISSUES, problemOfNew } from './file-list-checks';
-import { decodeSegment, newSegment, ordinalsOf, pathOf, pathsWithState, readSegment } from './path-segments';
+import { checkFinishList, indexPlannedList } from './file-list-checks';
+import { decodeSegment, newSegment, pathsWithState, readSegment } from './path-segments';
 import type { Segment } from './path-segments';
 import { replayOrdinalRow } from './ordinal-replay';
 import { UnsavedFileEvents } from './unsaved-file-events';
-import { HandedOutPaths } from './handed-out-paths';
+import { PlanIndex } from './plan-index';
 
 export type { FileCounts, FileState } from './file-states';
 
@@ -40,11 +39,8 @@ export class FileLedger {
   /** Ordinals handed out so far (the length of the planned list). */
   private total = 0;
   private states = new Uint8Array(1024);
-  private index: Map<string, number> | null = new Map();
-  /** Told of a stored row of finished files found damaged while building the index (see load). */
-  private onDamagedRow: (problem: InconsistentFileLogError) => void = () => {};
-  /** Until the index is built: the pending files a resume handed out, by path. */
-  private handedOut: HandedOutPaths | null = null;
+  /** Path → ordinal: a new plan's map, kept as it grows (a loaded plan's is built when needed). */
+  private index = new PlanIndex(this.segments, new Map(), () => {});
   private readonly tally: FileCounts = { pending: 0, completed: 0, skipped: 0 };
   private readonly unsaved = new UnsavedFileEvents();
 
@@ -60,8 +56,7 @@ export class FileLedger {
     onDamagedRow: (problem: InconsistentFileLogError) => void = () => {},
   ): FileLedger {
     const ledger = new FileLedger();
-    ledger.index = null;
-    ledger.onDamagedRow = onDamagedRow;
+    ledger.index = new PlanIndex(ledger.segments, null, onDamagedRow);
     for (const event of events) {
       if (event.kind === 'planned') ledger.loadPlanned(event.first, event.count, event.read);
       else ledger.loadOrdinals(event.kind, event.count, event.data);
@@ -77,7 +72,7 @@ export class FileLedger {
    * checked only when its paths are first needed: by a merge (inside the resume, so a bad
    * one still makes a full sync), or by the whole index, which a resumed sync builds only
    * for a file it was not handed out; there a bad row is left out and told (see
-   * ensureIndex). Splitting those rows was a quarter of a resume at 500k files.
+   * PlanIndex.all). Splitting those rows was a quarter of a resume at 500k files.
    */
   verifyStored(): void {
     for (const segment of this.segments) {
@@ -105,46 +100,8 @@ export class FileLedger {
 
   /** Add paths to the work list: strings that pass the path rules, new, not repeated; all or none. */
   plan(paths: readonly unknown[], field = 'paths'): void {
-    const index = this.ensureIndex();
-    // A new sync's whole list, into an empty plan: the path rules in one pass over the list
-    // joined as the file log stores it (kept for the checkpoint), then one hash per path.
-    // Any refusal is said by the loop below, path by path, as for every other list.
-    if (index.size === 0) {
-      const joined = joinCheckedPaths(paths);
-      if (joined && indexNewList(index, paths as readonly string[], this.total)) {
-        this.append(paths as readonly string[], joined);
-        return;
-      }
-    }
-    const issues: ListIssue[] = [];
-    const first = this.total;
-    let added = 0;
-    // An empty plan: one hash per path, a repeat shows as a Map that did not grow.
-    // Otherwise each path is looked up first, to say what it already is.
-    const fresh = index.size === 0;
-    for (let i = 0; i < paths.length; i++) {
-      const path = paths[i];
-      let problem: string | null;
-      if (typeof path !== 'string') problem = 'must be a string';
-      else if (fresh) {
-        problem = filePathProblem(path);
-        if (!problem && issues.length === 0) {
-          index.set(path, first + added);
-          if (index.size === added) problem = `duplicate path ${JSON.stringify(path)}`;
-          else added++;
-        }
-      } else problem = problemOfNew(index, this.states, path, first);
-      if (problem) {
-        if (issues.push({ path: `${field}.${i}`, message: problem }) >= MAX_ISSUES) break;
-      } else if (issues.length === 0 && !fresh) {
-        index.set(path as string, first + added++);
-      }
-    }
-    if (issues.length > 0) {
-      for (let i = 0; i < added; i++) index.delete(paths[i] as string);
-      throw new ValidationError(issues, 'file list');
-    }
-    this.append(paths as readonly string[], null);
+    const joined = indexPlannedList(this.index.all(this.states), this.states, paths, this.total, field);
+    this.append(paths as readonly string[], joined);
   }
 
   /**
@@ -157,7 +114,7 @@ export class FileLedger {
     // The common call, once per file: one planned, pending path. No allocation.
     // Stryker disable next-line BlockStatement: without the shortcut the general path below does the same for this call
     if (paths.length === 1 && typeof paths[0] === 'string') {
-      const ordinal = this.pendingOrdinal(paths[0]);
+      const ordinal = this.index.pendingOrdinal(paths[0], this.states);
       // Stryker disable next-line BlockStatement: as above, the general path gives the same state, event and result
       if (ordinal !== undefined) {
         this.states[ordinal] = STATE_CODES[kind];
@@ -166,8 +123,9 @@ export class FileLedger {
         this.tally[kind]++;
         return 0;
       }
+      // Stryker disable next-line ConditionalExpression,EqualityOperator: for no path or one the batch shortcut answers as the general path does
     } else if (paths.length > 1 && this.finishAllPending(kind, paths)) return 0;
-    const index = this.ensureIndex();
+    const index = this.index.all(this.states);
     const { issues, unplanned, repeated } = checkFinishList(index, this.states, paths, field);
     if (issues.length > 0) throw new ValidationError(issues, 'file list');
     if (unplanned) this.plan(unplanned, field);
@@ -204,7 +162,7 @@ export class FileLedger {
       const ordinal = this.lookup(path);
       if (ordinal === undefined) continue;
       this.move(ordinal, this.states[ordinal]!, GONE);
-      this.index!.delete(path);
+      this.index.all(this.states).delete(path);
       this.unsaved.ordinals('removed').push(ordinal);
     }
   }
@@ -216,17 +174,7 @@ export class FileLedger {
    * afterwards; the next call that needs one builds the whole index as usual.
    */
   withIndexOf<T>(paths: readonly string[], work: () => T): T {
-    if (this.index) return work();
-    const index = new Map<string, number>();
-    for (const [path, ordinals] of ordinalsOf(this.segments, paths)) {
-      for (const ordinal of ordinals) if (this.states[ordinal] !== GONE) index.set(path, ordinal);
-    }
-    this.index = index;
-    try {
-      return work();
-    } finally {
-      this.index = null;
-    }
+    return this.index.withOnly(paths, this.states, work);
   }
 
   /**
@@ -242,7 +190,7 @@ export class FileLedger {
       this.tally.pending,
       ordinals,
     );
-    if (!this.index) this.handedOut = new HandedOutPaths(paths.slice(), ordinals);
+    this.index.handedOutAs(paths, ordinals);
     return paths;
   }
 
@@ -270,12 +218,6 @@ export class FileLedger {
     this.unsaved.clear();
   }
 
-  /** The ordinal of `path` if it is planned and pending; found without building the index when a resume handed it out. */
-  private pendingOrdinal(path: string): number | undefined {
-    const ordinal = this.index ? this.index.get(path) : this.handedOut?.ordinalOf(path);
-    return ordinal !== undefined && this.states[ordinal] === PENDING ? ordinal : undefined;
-  }
-
   /**
    * Finish `paths` if every one is a planned, pending path named once (a batch of the work
    * handed out): returns false, having changed nothing, otherwise.
@@ -285,7 +227,7 @@ export class FileLedger {
     const found: number[] = [];
     for (const path of paths) {
       // A path named twice is no longer pending the second time.
-      const ordinal = typeof path === 'string' ? this.pendingOrdinal(path) : undefined;
+      const ordinal = typeof path === 'string' ? this.index.pendingOrdinal(path, this.states) : undefined;
       if (ordinal === undefined) {
         for (const done of found) this.states[done] = PENDING;
         return false;
@@ -301,46 +243,7 @@ export class FileLedger {
   }
 
   private lookup(path: string): number | undefined {
-    return this.ensureIndex().get(path);
-  }
-
-  /**
-   * The path → ordinal index of every path in the plan, built once when first needed. A
-   * stored row of finished files that turns out damaged only now (the resume checked its
-   * checksum, not its paths) is left out and told through onDamagedRow: its files stay
-   * finished, a path of it named again reads as new, and nothing is thrown into the
-   * caller's loop; the next resume that merges changes reads it and starts over. A row
-   * holding files not finished cannot be left out: a CorruptDatabaseError, typed.
-   */
-  private ensureIndex(): Map<string, number> {
-    if (this.index) return this.index;
-    const index = new Map<string, number>();
-    for (const segment of this.segments) {
-      if (!this.indexable(segment)) continue;
-      for (let i = 0, o = segment.first; i < segment.count; i++, o++) {
-        if (this.states[o] !== GONE) index.set(pathOf(segment, i), o);
-      }
-    }
-    this.index = index;
-    // Stryker disable next-line all: frees the copy only; the index answers from now on
-    this.handedOut = null;
-    return index;
-  }
-
-  /** Whether a segment's paths can be indexed: checked now if they were not yet (see ensureIndex). */
-  private indexable(segment: Segment): boolean {
-    try {
-      if (segment.text === null && segment.paths === null) decodeSegment(segment);
-      return true;
-    } catch (error) {
-      if (!(error instanceof InconsistentFileLogError)) throw error;
-      const end = segment.first + segment.count;
-      if (this.states.subarray(segment.first, end).includes(PENDING)) {
-        throw new CorruptDatabaseError(error.message, { cause: error });
-      }
-      this.onDamagedRow(error);
-      return false;
-    }
+    return this.index.all(this.states).get(path);
   }
 
   /** New paths at the end of the list, all pending (the index already has them). */

@@ -1,5 +1,7 @@
 /** Kept apart from FileLedger: why a file list is refused, so every refusal reads the same whichever call made it. */
+import { ValidationError } from '../../errors';
 import { filePathProblem } from '../../validation/file-paths';
+import { joinCheckedPaths, type JoinedPaths } from '../../validation/path-list';
 import { COMPLETED, SKIPPED, STATE_NAMES } from './file-states';
 
 /** Issues reported for one list at most; past that, more detail helps nobody. */
@@ -79,4 +81,55 @@ export function indexNewList(index: Map<string, number>, paths: readonly string[
     }
   }
   return true;
+}
+
+/**
+ * Check a list about to join the plan (strings that pass the path rules, new, not
+ * repeated) and add it to `index`, each path at its ordinal from `first` on; all or none:
+ * a refused list throws a ValidationError naming its paths (at most MAX_ISSUES) and leaves
+ * the index as it was. Returns the list joined as the file log stores it when it was
+ * checked that way (a new sync's whole list), else null.
+ */
+export function indexPlannedList(
+  index: Map<string, number>,
+  states: Uint8Array,
+  paths: readonly unknown[],
+  first: number,
+  field: string,
+): JoinedPaths | null {
+  // A new sync's whole list, into an empty plan: the path rules in one pass over the list
+  // joined as the file log stores it (kept for the checkpoint), then one hash per path.
+  // Any refusal is said by the loop below, path by path, as for every other list.
+  if (index.size === 0) {
+    const joined = joinCheckedPaths(paths);
+    if (joined && indexNewList(index, paths as readonly string[], first)) return joined;
+  }
+  const issues: ListIssue[] = [];
+  let added = 0;
+  // An empty plan: one hash per path, a repeat shows as a Map that did not grow.
+  // Otherwise each path is looked up first, to say what it already is.
+  const fresh = index.size === 0;
+  for (let i = 0; i < paths.length; i++) {
+    const path = paths[i];
+    let problem: string | null;
+    if (typeof path !== 'string') problem = 'must be a string';
+    else if (fresh) {
+      problem = filePathProblem(path);
+      if (!problem && issues.length === 0) {
+        index.set(path, first + added);
+        if (index.size === added) problem = `duplicate path ${JSON.stringify(path)}`;
+        else added++;
+      }
+    } else problem = problemOfNew(index, states, path, first);
+    if (problem) {
+      if (issues.push({ path: `${field}.${i}`, message: problem }) >= MAX_ISSUES) break;
+    } else if (issues.length === 0 && !fresh) {
+      index.set(path as string, first + added++);
+    }
+  }
+  if (issues.length > 0) {
+    for (let i = 0; i < added; i++) index.delete(paths[i] as string);
+    throw new ValidationError(issues, 'file list');
+  }
+  return null;
 }

@@ -4,6 +4,7 @@ import type { FileEvent, StoredFileEvent } from '../../../src/repositories/check
 import { encodeOrdinals, encodePaths } from '../../../src/repositories/file-log-codec';
 import { FileLedger } from '../../../src/services/recording/file-ledger';
 import { HandedOutPaths } from '../../../src/services/recording/handed-out-paths';
+import type { PlanIndex } from '../../../src/services/recording/plan-index';
 
 // After a resume the ledger finishes the pending files it handed out without an index of
 // the whole plan (HandedOutPaths), and a batch of pending files without checking each for
@@ -66,8 +67,8 @@ describe('finishing the files a resume handed out', () => {
         const indexed = FileLedger.load(log);
         indexed.verifyStored();
         indexed.stateOf(paths[0]!);
-        const shortcuts = indexed as unknown as { pendingOrdinal(): undefined; finishAllPending(): boolean };
-        shortcuts.pendingOrdinal = () => undefined;
+        const shortcuts = indexed as unknown as { index: PlanIndex; finishAllPending(): boolean };
+        shortcuts.index.pendingOrdinal = () => undefined;
         shortcuts.finishAllPending = () => false;
         for (const { kind, paths: named } of calls) {
           expect(finishOn(resumed, kind, named)).toEqual(finishOn(indexed, kind, named));
@@ -87,7 +88,8 @@ describe('finishing the files a resume handed out', () => {
     ledger.verifyStored();
     const pending = ledger.handOutPending();
     expect(pending).toEqual(paths.slice(1_000));
-    const build = jest.spyOn(ledger as unknown as { ensureIndex(): unknown }, 'ensureIndex');
+    // The whole plan's map (PlanIndex.all), which every lookup other than these would build.
+    const build = jest.spyOn((ledger as unknown as { index: PlanIndex }).index, 'all');
     expect(ledger.finish('completed', [pending[5]!])).toBe(0);
     expect(ledger.finish('skipped', pending.slice(10, 20))).toBe(0);
     expect(ledger.finish('completed', [pending[1_999]!])).toBe(0);

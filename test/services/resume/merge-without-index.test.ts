@@ -2,8 +2,6 @@ import fc from 'fast-check';
 import type { FileEvent, StoredFileEvent } from '../../../src/repositories/checkpoint-files.repository';
 import { encodeOrdinals, encodePaths } from '../../../src/repositories/file-log-codec';
 import { FileLedger } from '../../../src/services/recording/file-ledger';
-import { decodeSegment, newSegment, ordinalsOf } from '../../../src/services/recording/path-segments';
-import { InconsistentFileLogError } from '../../../src/untrusted-checkpoint';
 import type { FileChange } from '../../../src/services/resume/git-changes';
 import { mergeChanges } from '../../../src/services/resume/resume-plan';
 
@@ -92,61 +90,5 @@ describe('merging changes into a resumed plan without its whole index', () => {
       }),
       { seed: SEED, numRuns: 500 },
     );
-  });
-
-  it('looks up only the paths the changes name, and drops that index when done', () => {
-    const ledger = new FileLedger();
-    ledger.plan(['a.ts', 'b.ts', 'c.ts']);
-    ledger.finish('completed', ['a.ts']);
-    const resumed = FileLedger.load(stored(ledger.unsavedEvents()));
-    resumed.verifyStored();
-    const seen: (string | undefined)[] = [];
-    resumed.withIndexOf(['a.ts', 'zz.ts'], () => {
-      seen.push(resumed.stateOf('a.ts'), resumed.stateOf('zz.ts'), resumed.stateOf('b.ts'));
-    });
-    // b.ts is planned, but not one of the paths asked for: inside, it reads as unknown.
-    expect(seen).toEqual(['completed', undefined, undefined]);
-    expect(resumed.stateOf('b.ts')).toBe('pending');
-  });
-
-  it('drops the index of the changed paths even when the merge throws', () => {
-    const ledger = new FileLedger();
-    ledger.plan(['a.ts', 'b.ts']);
-    const resumed = FileLedger.load(stored(ledger.unsavedEvents()));
-    expect(() =>
-      resumed.withIndexOf(['a.ts'], () => {
-        throw new Error('midway');
-      }),
-    ).toThrow('midway');
-    expect(resumed.stateOf('b.ts')).toBe('pending');
-  });
-});
-
-describe('ordinalsOf', () => {
-  it('finds paths in the caller’s own lists, in rows not read yet, read, and decoded, repeats included', () => {
-    const rowA = encodePaths(['src/é.ts', 'src/e.ts', 'x']);
-    const rowB = encodePaths(['docs/😀.md', 'x']);
-    const decoded = newSegment(5, 2, null, () => rowB);
-    decodeSegment(decoded);
-    const segments = [
-      newSegment(0, 3, null, () => rowA), // not read yet: read and checked here
-      newSegment(3, 2, ['x', 'y'], null),
-      decoded,
-      newSegment(7, 1, ['src/é.ts'], null),
-    ];
-    const found = ordinalsOf(segments, ['x', 'src/é.ts', 'docs/😀.md', 'src/e.ts', 'absent.ts', 'x']);
-    expect(Object.fromEntries(found)).toEqual({
-      x: [2, 3, 6],
-      'src/é.ts': [0, 7],
-      'docs/😀.md': [5],
-      'src/e.ts': [1],
-      'absent.ts': [],
-    });
-    expect(segments[0]!.read).toBeNull();
-  });
-
-  it('refuses a row that breaks the rules, as reading it anywhere does', () => {
-    const segment = newSegment(0, 2, null, () => encodePaths(['a', '../up']));
-    expect(() => ordinalsOf([segment], ['a'])).toThrow(InconsistentFileLogError);
   });
 });
