@@ -25,10 +25,6 @@ export class PlanIndex {
     private readonly onDamagedRow: (problem: InconsistentFileLogError) => void,
   ) {}
 
-  get built(): boolean {
-    return this.whole !== null;
-  }
-
   /**
    * The path → ordinal map of every path in the plan, built once when first needed. A
    * stored row of finished files that turns out damaged only now (the resume checked its

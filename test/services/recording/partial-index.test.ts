@@ -141,13 +141,14 @@ describe('ordinalsOf', () => {
       newSegment(7, 1, ['src/é.ts'], null),
       readOnly,
     ];
-    const found = ordinalsOf(segments, ['x', 'src/é.ts', 'docs/😀.md', 'src/e.ts', 'absent.ts', 'x']);
+    const found = ordinalsOf(segments, ['x', 'src/é.ts', 'docs/😀.md', 'src/e.ts', 'absent.ts', 'x', 'y']);
     expect(Object.fromEntries(found)).toEqual({
       x: [2, 3, 6, 9],
       'src/é.ts': [0, 7, 8],
       'docs/😀.md': [5],
       'src/e.ts': [1],
       'absent.ts': [],
+      y: [4],
     });
     expect(segments[0]!.read).toBeNull();
     // Split where it was not, and only there: the decoded row keeps its text.
