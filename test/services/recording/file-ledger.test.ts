@@ -5,15 +5,7 @@ import { FileLedger } from '../../../src/services/recording/file-ledger';
 import { pathList } from '../../../src/services/recording/recording-input';
 import { InconsistentFileLogError } from '../../../src/untrusted-checkpoint';
 import * as pathListModule from '../../../src/validation/path-list';
-
-/** Events as the repository would read them back after writing them. */
-function stored(events: readonly FileEvent[]): StoredFileEvent[] {
-  return events.map((e) =>
-    e.kind === 'planned'
-      ? { kind: 'planned', first: e.first, count: e.paths.length, read: () => encodePaths(e.paths) }
-      : { kind: e.kind, count: e.ordinals.length, data: encodeOrdinals(e.ordinals) },
-  );
-}
+import { stored } from '../../support/stored-file-log';
 
 describe('FileLedger', () => {
   it('tracks planned, completed and skipped files with counts', () => {

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { ValidationError } from '../../../src/errors';
-import type { FileEvent, StoredFileEvent } from '../../../src/repositories/checkpoint-files.repository';
-import { encodeOrdinals, encodePaths } from '../../../src/repositories/file-log-codec';
+import type { StoredFileEvent } from '../../../src/repositories/checkpoint-files.repository';
 import { FileLedger } from '../../../src/services/recording/file-ledger';
 import { HandedOutPaths } from '../../../src/services/recording/handed-out-paths';
 import type { PlanIndex } from '../../../src/services/recording/plan-index';
+import { stored } from '../../support/stored-file-log';
 
 // After a resume the ledger finishes the pending files it handed out without an index of
 // the whole plan (HandedOutPaths), and a batch of pending files without checking each for
@@ -13,15 +13,6 @@ import type { PlanIndex } from '../../../src/services/recording/plan-index';
 // same result, same error, same states, same file-log events. Replay a failure with
 // FC_SEED=<seed printed by fast-check>.
 const SEED = Number(process.env.FC_SEED ?? 20261208);
-
-/** Events as the repository would read them back after writing them. */
-function stored(events: readonly FileEvent[]): StoredFileEvent[] {
-  return events.map((e) =>
-    e.kind === 'planned'
-      ? { kind: 'planned', first: e.first, count: e.paths.length, read: () => encodePaths(e.paths) }
-      : { kind: e.kind, count: e.ordinals.length, data: encodeOrdinals(e.ordinals) },
-  );
-}
 
 /** A sync of `size` files, the first `finished` of them completed, reloaded as a resume loads it. */
 function interrupted(size: number, finished: number): { log: StoredFileEvent[]; paths: string[] } {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import type { FileEvent, StoredFileEvent } from '../../../src/repositories/checkpoint-files.repository';
-import { encodeOrdinals, encodePaths } from '../../../src/repositories/file-log-codec';
+import type { StoredFileEvent } from '../../../src/repositories/checkpoint-files.repository';
+import { encodePaths } from '../../../src/repositories/file-log-codec';
 import { FileLedger } from '../../../src/services/recording/file-ledger';
 import {
   decodeSegment,
@@ -9,6 +9,7 @@ import {
   readSegment,
 } from '../../../src/services/recording/path-segments';
 import { InconsistentFileLogError } from '../../../src/untrusted-checkpoint';
+import { stored } from '../../support/stored-file-log';
 
 // A ledger without its index answers lookups of a few paths with an index of those paths
 // alone (FileLedger.withIndexOf), found by ordinalsOf in one pass over the stored rows that
@@ -17,15 +18,6 @@ import { InconsistentFileLogError } from '../../../src/untrusted-checkpoint';
 // merge to the one with the whole index); here the lookups themselves are. Replay a failure
 // with FC_SEED=<seed printed by fast-check>.
 const SEED = Number(process.env.FC_SEED ?? 20261208);
-
-/** Events as the repository would read them back after writing them. */
-function stored(events: readonly FileEvent[]): StoredFileEvent[] {
-  return events.map((e) =>
-    e.kind === 'planned'
-      ? { kind: 'planned', first: e.first, count: e.paths.length, read: () => encodePaths(e.paths) }
-      : { kind: e.kind, count: e.ordinals.length, data: encodeOrdinals(e.ordinals) },
-  );
-}
 
 /** Same length in bytes or in characters but not both, in several scripts. */
 const NAMES = [

@@ -1,24 +1,14 @@
 import fc from 'fast-check';
-import type { FileEvent, StoredFileEvent } from '../../../src/repositories/checkpoint-files.repository';
-import { encodeOrdinals, encodePaths } from '../../../src/repositories/file-log-codec';
 import { FileLedger } from '../../../src/services/recording/file-ledger';
 import type { FileChange } from '../../../src/services/resume/git-changes';
 import { mergeChanges } from '../../../src/services/resume/resume-plan';
+import { stored } from '../../support/stored-file-log';
 
 // A resume merges git's changes into a ledger that has no index, looking up only the paths
 // the changes name (FileLedger.withIndexOf): at 500k files, one change cost 400 ms of
 // indexing the whole plan. Whatever the plan and the changes, the merge must end exactly
 // as it does on a ledger holding the whole index. Replay a failure with FC_SEED=<seed>.
 const SEED = Number(process.env.FC_SEED ?? 20261208);
-
-/** Events as the repository would read them back after writing them. */
-function stored(events: readonly FileEvent[]): StoredFileEvent[] {
-  return events.map((e) =>
-    e.kind === 'planned'
-      ? { kind: 'planned', first: e.first, count: e.paths.length, read: () => encodePaths(e.paths) }
-      : { kind: e.kind, count: e.ordinals.length, data: encodeOrdinals(e.ordinals) },
-  );
-}
 
 /** Names of several lengths, in several scripts, so that some match a wanted length and are not it. */
 const NAMES = [

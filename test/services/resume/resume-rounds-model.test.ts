@@ -1,9 +1,8 @@
 import fc from 'fast-check';
-import type { FileEvent, StoredFileEvent } from '../../../src/repositories/checkpoint-files.repository';
-import { encodeOrdinals, encodePaths } from '../../../src/repositories/file-log-codec';
 import { FileLedger } from '../../../src/services/recording/file-ledger';
 import type { FileChange } from '../../../src/services/resume/git-changes';
 import { mergeChanges } from '../../../src/services/resume/resume-plan';
+import { stored } from '../../support/stored-file-log';
 
 // A lineage resumed several times: each round merges changes (without the whole index),
 // hands out the pending files and finishes some of them (the shortcuts that need no index),
@@ -12,14 +11,6 @@ import { mergeChanges } from '../../../src/services/resume/resume-plan';
 // logs carry the removed and reopened ordinals of earlier rounds, to a plain list of
 // (path, state) that knows nothing of ordinals or rows. Replay with FC_SEED=<seed>.
 const SEED = Number(process.env.FC_SEED ?? 20261208);
-
-function stored(events: readonly FileEvent[]): StoredFileEvent[] {
-  return events.map((e) =>
-    e.kind === 'planned'
-      ? { kind: 'planned', first: e.first, count: e.paths.length, read: () => encodePaths(e.paths) }
-      : { kind: e.kind, count: e.ordinals.length, data: encodeOrdinals(e.ordinals) },
-  );
-}
 
 /** Same length in bytes or in characters but not both (aé.ts, abc.ts, ab.ts), in several scripts. */
 const NAMES = [
