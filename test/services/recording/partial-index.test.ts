@@ -9,7 +9,7 @@ import {
   readSegment,
 } from '../../../src/services/recording/path-segments';
 import { InconsistentFileLogError } from '../../../src/untrusted-checkpoint';
-import { stored } from '../../support/stored-file-log';
+import { LOOKALIKE_PATHS, stored } from '../../support/stored-file-log';
 
 // A ledger without its index answers lookups of a few paths with an index of those paths
 // alone (FileLedger.withIndexOf), found by ordinalsOf in one pass over the stored rows that
@@ -19,19 +19,7 @@ import { stored } from '../../support/stored-file-log';
 // with FC_SEED=<seed printed by fast-check>.
 const SEED = Number(process.env.FC_SEED ?? 20261208);
 
-/** Same length in bytes or in characters but not both, in several scripts. */
-const NAMES = [
-  'a.ts',
-  'b.ts',
-  'src/é.ts',
-  'src/e.ts',
-  'docs/😀.md',
-  'docs/ab.md',
-  'x',
-  'y',
-  'aé.ts',
-  'abc.ts',
-];
+const NAMES = LOOKALIKE_PATHS;
 
 describe('FileLedger.withIndexOf', () => {
   it('answers a lookup of each path asked for as the whole index does', () => {

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { FileLedger } from '../../../src/services/recording/file-ledger';
 import type { FileChange } from '../../../src/services/resume/git-changes';
 import { mergeChanges } from '../../../src/services/resume/resume-plan';
-import { stored } from '../../support/stored-file-log';
+import { LOOKALIKE_PATHS, stored } from '../../support/stored-file-log';
 
 // A resume merges git's changes into a ledger that has no index, looking up only the paths
 // the changes name (FileLedger.withIndexOf): at 500k files, one change cost 400 ms of
@@ -10,18 +10,7 @@ import { stored } from '../../support/stored-file-log';
 // as it does on a ledger holding the whole index. Replay a failure with FC_SEED=<seed>.
 const SEED = Number(process.env.FC_SEED ?? 20261208);
 
-/** Names of several lengths, in several scripts, so that some match a wanted length and are not it. */
-const NAMES = [
-  'a.ts',
-  'b.ts',
-  'src/é.ts',
-  'src/e.ts',
-  'docs/😀.md',
-  'docs/ab.md',
-  'x',
-  'y',
-  'lib/long-name.ts',
-];
+const NAMES = LOOKALIKE_PATHS;
 
 const change: fc.Arbitrary<FileChange> = fc.oneof(
   fc.record({

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { FileLedger } from '../../../src/services/recording/file-ledger';
 import type { FileChange } from '../../../src/services/resume/git-changes';
 import { mergeChanges } from '../../../src/services/resume/resume-plan';
-import { stored } from '../../support/stored-file-log';
+import { LOOKALIKE_PATHS, stored } from '../../support/stored-file-log';
 
 // A lineage resumed several times: each round merges changes (without the whole index),
 // hands out the pending files and finishes some of them (the shortcuts that need no index),
@@ -12,23 +12,7 @@ import { stored } from '../../support/stored-file-log';
 // (path, state) that knows nothing of ordinals or rows. Replay with FC_SEED=<seed>.
 const SEED = Number(process.env.FC_SEED ?? 20261208);
 
-/** Same length in bytes or in characters but not both (aé.ts, abc.ts, ab.ts), in several scripts. */
-const NAMES = [
-  'a.ts',
-  'b.ts',
-  'src/é.ts',
-  'src/e.ts',
-  'docs/😀.md',
-  'docs/ab.md',
-  'x',
-  'y',
-  'aé.ts',
-  'éa.ts',
-  'abc.ts',
-  'ab.ts',
-  '😀',
-  'ab',
-];
+const NAMES = LOOKALIKE_PATHS;
 
 type State = 'pending' | 'completed' | 'skipped';
 
