@@ -6,6 +6,7 @@ import { ProgressUpdatesRepository } from './progress-updates.repository';
 import { StoreFileRepository } from './store-file.repository';
 import { StoreMetaRepository } from './store-meta.repository';
 import { StoredRowsRepository } from './stored-rows.repository';
+import { SyncFiguresRepository } from './sync-figures.repository';
 import { SyncHistoryRepository } from './sync-history.repository';
 import { SyncStatsRepository } from './sync-stats.repository';
 
@@ -21,6 +22,8 @@ export interface Repositories {
   storedRows: StoredRowsRepository;
   /** Read-side aggregates over the history, for the metrics service. */
   syncStats: SyncStatsRepository;
+  /** The figures of each completed sync, written as it completes, read by the report. */
+  syncFigures: SyncFiguresRepository;
   /** For helpers that hold only the repositories and whose reads and writes are only right together. */
   unitOfWork: { assertOpen(operation: string): void };
 }
@@ -36,6 +39,7 @@ export function createRepositories(connection: Connection): Repositories {
     storeFile: new StoreFileRepository(connection),
     storedRows: new StoredRowsRepository(connection),
     syncStats: new SyncStatsRepository(connection),
+    syncFigures: new SyncFiguresRepository(connection),
     unitOfWork: { assertOpen: (operation) => assertInTransaction(connection.sqlite, operation) },
   };
 }
@@ -47,6 +51,7 @@ export {
   StoreFileRepository,
   StoreMetaRepository,
   StoredRowsRepository,
+  SyncFiguresRepository,
   SyncHistoryRepository,
   SyncStatsRepository,
 };

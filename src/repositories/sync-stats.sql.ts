@@ -15,7 +15,7 @@ import { ENDED_STATUSES, SYNC_STATUSES, sqlInList } from '../schema/sync-status'
 import { STATUS_LETTERS } from './window-pass';
 import { trustedActivity, trustedFigures } from '../schema/sync-history-trust';
 
-const WINDOW_ROWS = `sync_history s INDEXED BY sync_history_start_time_idx`;
+export const WINDOW_ROWS = `sync_history s INDEXED BY sync_history_start_time_idx`;
 
 /**
  * The rules of validation/row-schemas that the report's figures depend on, in SQL: a
@@ -30,7 +30,7 @@ const WINDOW_ROWS = `sync_history s INDEXED BY sync_history_start_time_idx`;
 export const TRUSTED_ROW = `(${trustedActivity('s.')} AND ${trustedFigures('s.')})`;
 
 /** The NOT IN is skipped when nothing is excluded (the usual case): it costs a lookup per row. */
-const WINDOW = `s.project_id = @projectId AND s.start_time >= @from AND s.start_time < @to
+export const WINDOW = `s.project_id = @projectId AND s.start_time >= @from AND s.start_time < @to
   AND (@excluded = '[]' OR s.id NOT IN (SELECT value FROM json_each(@excluded)))`;
 
 /**
@@ -74,7 +74,7 @@ const LOGICAL_START = `(CASE WHEN s.resumed_from_job_id IS NULL THEN s.start_tim
  * the last value of each key (it differs from JSON.parse only for values that are not
  * numbers, which no figure reads).
  */
-const phaseObject = (column: string) =>
+export const phaseObject = (column: string) =>
   `CASE WHEN json_valid(${column}) THEN CASE WHEN json_type(${column}) = 'object' THEN json_patch('{}', ${column}) END END`;
 
 /**
@@ -82,11 +82,11 @@ const phaseObject = (column: string) =>
  * (validation/json-columns; a fraction is read as it always was). A hand-edited 1e308 or
  * a negative value is skipped where it is read, as chain-sums.ts and phase-figures.ts skip it.
  */
-const DURATION_VALUE = (j: string) =>
+export const DURATION_VALUE = (j: string) =>
   `${j}.type IN ('integer', 'real') AND ${j}.value BETWEEN 0 AND ${Number.MAX_SAFE_INTEGER}`;
 
 /** Phase durations (JSON text) of the chain ending at `s`, summed per phase. */
-const LOGICAL_PHASES = `(CASE WHEN s.resumed_from_job_id IS NULL THEN s.phase_durations ELSE (${CHAIN}
+export const LOGICAL_PHASES = `(CASE WHEN s.resumed_from_job_id IS NULL THEN s.phase_durations ELSE (${CHAIN}
   SELECT json_group_object(phase, ms) FROM (
     SELECT j.key AS phase, SUM(j.value) AS ms
     FROM chain JOIN sync_history p ON p.job_id = chain.job_id,
@@ -98,10 +98,6 @@ const ENDED = `s.status IN (${sqlInList(ENDED_STATUSES)})`;
 /** A `running` row whose owner is gone (@gone, a JSON array of ids the caller judged with services/liveness). */
 const GONE = `(s.status = 'running' AND s.id IN (SELECT value FROM json_each(@gone)))`;
 
-/** Entries json_each finds in a run's phase durations when they are a JSON object (CHAIN_RUNS' `entries`). */
-const phaseEntries = (t: string) =>
-  `(SELECT COUNT(*) FROM json_each(${phaseObject(`${t}.phase_durations`)}))`;
-
 /**
  * Everything the report reads from each row of the window, in one pass. Each pass over 10k
  * rows costs about what the raw aggregate does, and so does each few aggregates computed
@@ -111,33 +107,15 @@ const phaseEntries = (t: string) =>
  *   those of the runs that ended (the caller checks it; see LIVE_RUNS_WITH_RESOURCES);
  * - the 15-minute UTC bucket (start_time / 900000) of every first run (the start of a
  *   logical sync, for peak usage), as comma-separated integers;
- * - COMPLETED_FIGURES' rows as two values, so that thousands of rows cross into
- *   JavaScript as two strings rather than one row object each (the row objects and a
- *   JSON.parse per row were most of a report): `figures`, a JSON array of
- *   [durationMs, files, bytes, null, startTime, chainHead] (integers, which JSON renders
- *   exactly), and `phases`, the stored phase durations joined into one JSON array text
- *   (NULL when none completed). Both aggregate the same rows in the same order; the
- *   caller checks they agree and falls back to COMPLETED_FIGURES otherwise. A completed
- *   run that resumed others has [id, resumed job id, phase entries] as its chainHead;
- * - the `resumed` runs, the earlier runs of chains, as CHAIN_RUNS reads them, with the
- *   job they resumed: `resumedRuns` [job id, resumed job id, duration (when an integer),
- *   phase entries] and `resumedPhases`, so chains whose runs are all in the window are
- *   summed without another query (chain-sums.ts).
+ * - the sum of the completed runs' ids, which with their count says whether `sync_figures`
+ *   holds exactly these syncs (see sync-figures.sql.ts).
  */
 export const WINDOW_PASS = `
 SELECT group_concat(CASE s.status ${SYNC_STATUSES.map((status) => `WHEN '${status}' THEN '${STATUS_LETTERS[status]}'`).join(' ')} END, '') AS statuses,
   COUNT(s.peak_memory_bytes) AS memoryRuns, SUM(s.peak_memory_bytes) AS memorySum, MAX(s.peak_memory_bytes) AS memoryPeak,
   COUNT(s.mean_cpu_percent) AS cpuRuns, SUM(s.mean_cpu_percent) AS cpuSum,
   group_concat(s.start_time / 900000) FILTER (WHERE s.resumed_from_job_id IS NULL) AS firstStartBuckets,
-  json_group_array(json_array(${runDuration('s')}, s.files_indexed, s.bytes_processed, NULL, s.start_time,
-    CASE WHEN s.resumed_from_job_id IS NOT NULL THEN json_array(s.id, s.resumed_from_job_id, ${phaseEntries('s')}) END))
-    FILTER (WHERE s.status = 'completed') AS figures,
-  '[' || group_concat(COALESCE(s.phase_durations, 'null')) FILTER (WHERE s.status = 'completed') || ']' AS phases,
-  json_group_array(json_array(s.job_id, s.resumed_from_job_id,
-    CASE WHEN typeof(${runDuration('s')}) = 'integer' THEN ${runDuration('s')} END, ${phaseEntries('s')}))
-    FILTER (WHERE s.status = 'resumed') AS resumedRuns,
-  '[' || group_concat(COALESCE(${phaseObject('s.phase_durations')}, 'null')) FILTER (WHERE s.status = 'resumed') || ']'
-    AS resumedPhases
+  COALESCE(SUM(s.id) FILTER (WHERE s.status = 'completed'), 0) AS completedIdSum
 FROM ${WINDOW_ROWS}
 WHERE ${WINDOW}`;
 
@@ -163,42 +141,6 @@ SELECT s.id AS id, s.job_id AS jobId, s.owner_pid AS ownerPid, s.owner_host AS o
   s.owner_boot_id AS ownerBootId, s.last_activity_at AS lastActivityAt, s.last_activity_mono AS lastActivityMono
 FROM sync_history s INDEXED BY sync_history_status_activity_idx
 WHERE s.status = 'running' AND ${WINDOW}`;
-
-/**
- * One row per completed logical sync: the figures percentiles need, read once and also
- * used for the means, the rates and (when the window is the 30 days of history) the
- * long-term regression (phases as JSON text, parsed by the caller). In start_time order,
- * as DURATION_REGRESSION reads them. A run that resumed others comes with its own
- * figures and its id as `chainHead`: the caller sums its chain (CHAIN_RUNS), which is
- * cheaper for all of them at once than LOGICAL_DURATION and LOGICAL_PHASES row by row.
- */
-export const COMPLETED_FIGURES = `
-SELECT ${runDuration('s')} AS durationMs, s.files_indexed AS files, s.bytes_processed AS bytes,
-  s.phase_durations AS phases, s.start_time AS startTime,
-  CASE WHEN s.resumed_from_job_id IS NOT NULL THEN s.id END AS chainHead
-FROM ${WINDOW_ROWS}
-WHERE ${WINDOW} AND s.status = 'completed'`;
-
-/**
- * The runs of the chains ending at the rows @heads (a JSON array of ids), walked as
- * CHAIN walks them (same runs, same depth bound): per run, its duration, its phase
- * durations when they are a JSON object (a key written twice kept once: phaseObject), and
- * how many entries json_each finds in them.
- */
-export const CHAIN_RUNS = `
-WITH RECURSIVE chain(head, job_id, depth) AS (
-    SELECT s.id, s.job_id, 0 FROM sync_history s WHERE s.id IN (SELECT value FROM json_each(@heads))
-    UNION ALL
-    SELECT chain.head, p.resumed_from_job_id, chain.depth + 1 FROM chain JOIN sync_history p ON p.job_id = chain.job_id
-    WHERE p.resumed_from_job_id IS NOT NULL AND chain.depth < 1000)
-SELECT chain.head AS head, ${runDuration('p')} AS durationMs, ${phaseObject('p.phase_durations')} AS phases,
-  (SELECT COUNT(*) FROM json_each(${phaseObject('p.phase_durations')})) AS entries
-FROM chain JOIN sync_history p ON p.job_id = chain.job_id`;
-
-/** The logical figures of one chain, as SQL sums them: what CHAIN_RUNS' caller falls back to. */
-export const CHAIN_FIGURES = `
-SELECT ${LOGICAL_DURATION} AS durationMs, ${LOGICAL_PHASES} AS phases
-FROM sync_history s WHERE s.id = @id`;
 
 /**
  * Mean duration per phase over completed logical syncs (runs of a chain summed first),

@@ -1,5 +1,4 @@
 import { SYNC_STATUSES, type SyncStatus } from '../schema/sync-status';
-import type { CompletedFigures } from './completed-figures';
 
 /** The runs of a window with one status (a running one whose owner is gone counts as interrupted). */
 export interface StatusCountRow {
@@ -29,8 +28,8 @@ export interface WindowPass {
   resources: ResourceSums;
   /** Starts of logical syncs (first runs only) per 15-minute UTC bucket. */
   startBuckets: StartBucketRow[];
-  /** One per completed logical sync, in start_time order, chains summed. */
-  completed: CompletedFigures[];
+  /** The sum of the ids of the window's completed runs (0 when none). */
+  completedIdSum: number;
 }
 
 /** The letter WINDOW_PASS writes for a run of each status: a, b, c… in SYNC_STATUSES order. */
@@ -42,10 +41,7 @@ export const STATUS_LETTERS = Object.fromEntries(
 export type WindowPassRow = ResourceSums & {
   statuses: string | null;
   firstStartBuckets: string | null;
-  figures: string;
-  phases: string | null;
-  resumedRuns: string;
-  resumedPhases: string | null;
+  completedIdSum: number;
 };
 
 /**

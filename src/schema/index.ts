@@ -15,6 +15,7 @@
  * added later comes with the delete order above and a migration that never rebuilds.
  */
 export * from './sync-history';
+export * from './sync-figures';
 export * from './progress-updates';
 export * from './checkpoints';
 export * from './checkpoint-files';

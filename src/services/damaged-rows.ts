@@ -103,6 +103,7 @@ export function removeDamagedRows(
           throw new ConflictError('a damaged sync row went while it was being archived');
         dropCheckpoint(repos, jobId);
         repos.storedRows.deleteTrail(jobId);
+        repos.syncFigures.deleteFor([jobId]);
       }
       for (const row of damaged) repos.storedRows.deleteAt(row.table, row.rowid);
       if (batch) recordBatch(repos.storeMeta, batch);

@@ -84,7 +84,7 @@ describe('checkMigrationRecords', () => {
       newer: false,
       problems: [],
       matched: COUNT,
-      matchedTag: '0005_report_index_safe_numbers',
+      matchedTag: '0006_sync_figures',
       differences: [],
       extra: [],
       legacyFileLog: false,
@@ -106,7 +106,7 @@ describe('checkMigrationRecords', () => {
     const check = checkMigrationRecords(db)!;
     expect(check.matched).toBe(COUNT - 1);
     expect(check.problems).toEqual([
-      '0005_report_index_safe_numbers is recorded but its tables and indexes are not in the file',
+      '0006_sync_figures is recorded but its tables and indexes are not in the file',
       `a record of ${new Date(1_000).toISOString()} matches no shipped migration`,
     ]);
 
@@ -144,7 +144,7 @@ describe('checkMigrationRecords', () => {
     expect(checkMigrationRecords(db)).toMatchObject({
       matched: null,
       differences: [
-        'index sync_history_damaged_activity_idx is defined differently from migration 0005_report_index_safe_numbers',
+        'index sync_history_damaged_activity_idx is defined differently from migration 0006_sync_figures',
       ],
     });
   });
@@ -156,7 +156,7 @@ describe('checkMigrationRecords', () => {
       problems: [],
       matched: null,
       differences: [
-        'index progress_updates_timestamp_idx is in the file but not in migration 0005_report_index_safe_numbers',
+        'index progress_updates_timestamp_idx is in the file but not in migration 0006_sync_figures',
       ],
     });
   });
@@ -220,7 +220,7 @@ describe('checkMigrationRecords', () => {
     it('the earliest of those with as few (a migration that changes data only)', () => {
       const folder = foldersWithDataOnlyMigration();
       const check = checkMigrationRecords(disagreeing(migrated()), folder)!;
-      expect(check.problems.at(-1)).toBe(noMatch('0005_report_index_safe_numbers'));
+      expect(check.problems.at(-1)).toBe(noMatch('0006_sync_figures'));
     });
   });
 
@@ -242,7 +242,7 @@ describe('checkMigrationRecords', () => {
     const check = checkMigrationRecords(db)!;
     expect(check.matched).toBeNull();
     expect(check.differences).toEqual([
-      'index sync_history_start_time_idx is defined differently from migration 0005_report_index_safe_numbers',
+      'index sync_history_start_time_idx is defined differently from migration 0006_sync_figures',
     ]);
     expect(check.extra).toEqual(['table extra']);
     expect(check.problems).toEqual([]);
@@ -258,9 +258,9 @@ describe('checkMigrationRecords', () => {
     const check = checkMigrationRecords(db)!;
     expect(check.matched).toBeNull();
     expect(check.problems).toEqual([
-      '0005_report_index_safe_numbers is recorded with a hash that is not the shipped one',
+      '0006_sync_figures is recorded with a hash that is not the shipped one',
       expect.stringMatching(
-        /^the tables and indexes match no shipped migration \(closest: migration 0005_report_index_safe_numbers; index sync_history_start_time_idx is missing from the file\)$/,
+        /^the tables and indexes match no shipped migration \(closest: migration 0006_sync_figures; index sync_history_start_time_idx is missing from the file\)$/,
       ),
     ]);
   });
@@ -283,7 +283,7 @@ describe('checkMigrationRecords', () => {
       newer: false,
       problems: [],
       matched: COUNT,
-      matchedTag: '0005_report_index_safe_numbers',
+      matchedTag: '0006_sync_figures',
       differences: [],
       extra: [],
       legacyFileLog: true,

@@ -161,6 +161,7 @@ export function addSync(connection: Connection, spec: SyncSpec): void {
   const rows = Math.max(1, spec.trailRows);
   const end = spec.start + (rows - 1) * 1000;
   insertSyncRow(connection, spec, phases, rows);
+  if (spec.outcome === 'completed') repos.syncFigures.record(spec.jobId);
   writeTrail(repos, spec.jobId, spec.start, rows, spec.plannedRows ?? rows, phases);
   if (spec.checkpointFiles !== undefined && spec.outcome !== 'completed') {
     const files = (spec.paths ?? repositoryPaths)(spec.checkpointFiles);

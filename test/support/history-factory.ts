@@ -123,6 +123,8 @@ export class HistoryFactory {
       peakMemoryBytes: sync.peakMemoryBytes === undefined ? 100_000_000 : sync.peakMemoryBytes,
       meanCpuPercent: sync.meanCpuPercent === undefined ? 50 : sync.meanCpuPercent,
     });
+    // As the recorder does when a sync completes (recorder-writes.ts writeOutcome).
+    if (status === 'completed') this.repos.syncFigures.record(jobId);
     return jobId;
   }
 }

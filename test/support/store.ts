@@ -17,13 +17,9 @@ export const SHIPPED_TAGS = (
 
 /**
  * What takes a migrated file back to the schema of the migration before the latest (its
- * record is the caller's to delete): 0005 redefined 0004's two damaged-row indexes.
+ * record is the caller's to delete): 0006 added the sync_figures table (and its index).
  */
-export const UNDO_LATEST_MIGRATION = [
-  'DROP INDEX `sync_history_damaged_figures_idx`',
-  'DROP INDEX `sync_history_damaged_activity_idx`',
-  ...SHIPPED_MIGRATIONS.at(-2)!.sql.filter((statement) => /damaged_(figures|activity)_idx/.test(statement)),
-];
+export const UNDO_LATEST_MIGRATION = ['DROP TABLE `sync_figures`'];
 
 const open = new Set<Connection>();
 

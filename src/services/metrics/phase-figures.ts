@@ -1,4 +1,4 @@
-import type { CompletedFigures } from '../../repositories/sync-stats.repository';
+import type { CompletedSyncs } from '../../repositories/sync-figures.repository';
 import { mean, percentile } from './statistics';
 
 /** What one phase looks like over the completed syncs of a window. */
@@ -54,27 +54,24 @@ interface Accumulator extends Throughput {
 }
 
 /**
- * Per-phase figures from one row per completed sync (phase durations parsed, unchecked).
- * A value that is not a number from 0 to 2^53 - 1, or a column that is not a JSON object,
- * is damage: it is skipped rather than trusted.
+ * Per-phase figures of the completed syncs of a window. A value that is not a number from
+ * 0 to 2^53 - 1 is damage: it is skipped rather than trusted.
  */
-export function collectWindowFigures(rows: readonly CompletedFigures[]): WindowFigures {
-  const n = rows.length;
+export function collectWindowFigures(syncs: CompletedSyncs): WindowFigures {
+  const n = syncs.durationMs.length;
   const durations = new Float64Array(n);
   let durationTotal = 0;
   // Non-negative integers (the durations SQL gives): partial sums stay within the total.
   let wholeDurations = true;
   const overall: Throughput = { files: 0, filesMs: 0, bytes: 0, bytesMs: 0 };
   const phases = new Map<string, Accumulator>();
-  // Rows nearly always list the same phases in the same order: the accumulator found for
-  // the k-th name of a row is tried first for the k-th name of the next (no Map lookup).
-  const namesAt: string[] = [];
-  const accumulatorsAt: Accumulator[] = [];
+  // Syncs nearly always share one list of names: its accumulators are looked up once.
+  let namesSeen: readonly string[] | null = null;
+  let accumulators: Accumulator[] = [];
   for (let i = 0; i < n; i++) {
-    const row = rows[i]!;
-    const durationMs = row[0];
-    const files = row[1];
-    const bytes = row[2];
+    const durationMs = syncs.durationMs[i]!;
+    const files = syncs.files[i]!;
+    const bytes = syncs.bytes[i]!;
     durations[i] = durationMs;
     durationTotal += durationMs;
     if (wholeDurations && !(Number.isSafeInteger(durationMs) && durationMs >= 0)) wholeDurations = false;
@@ -86,29 +83,17 @@ export function collectWindowFigures(rows: readonly CompletedFigures[]): WindowF
       overall.bytes += bytes;
       overall.bytesMs += durationMs;
     }
-    const parsed = objectOrNull(row[3]);
-    let k = 0;
-    for (const name in parsed) {
-      const ms = parsed[name];
+    const names = syncs.phaseNames[i]!;
+    if (names !== namesSeen) {
+      namesSeen = names;
+      accumulators = names.map((name) => accumulatorOf(phases, name, n));
+    }
+    const values = syncs.phaseMs[i]!;
+    for (let k = 0; k < values.length; k++) {
+      const ms = values[k];
       // Out of a duration's range (validation/json-columns) is skipped, as SQL skips it.
       if (typeof ms !== 'number' || !(ms >= 0 && ms <= Number.MAX_SAFE_INTEGER)) continue;
-      let acc = namesAt[k] === name ? accumulatorsAt[k]! : phases.get(name);
-      if (!acc) {
-        acc = {
-          values: new Float64Array(n),
-          count: 0,
-          total: 0,
-          integers: true,
-          files: 0,
-          filesMs: 0,
-          bytes: 0,
-          bytesMs: 0,
-        };
-        phases.set(name, acc);
-      }
-      namesAt[k] = name;
-      accumulatorsAt[k] = acc;
-      k++;
+      const acc = accumulators[k]!;
       acc.values[acc.count++] = ms;
       acc.total += ms;
       if (acc.integers && !Number.isSafeInteger(ms)) acc.integers = false;
@@ -204,11 +189,23 @@ function medianOfThree(x: number, y: number, z: number): number {
   return Math.max(Math.min(x, y), Math.min(Math.max(x, y), z));
 }
 
-/** `value` when it is a JSON object (not an array), else null: anything else is damage. */
-function objectOrNull(value: unknown): Record<string, unknown> | null {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : null;
+/** The accumulator of phase `name`, made with room for `rows` values the first time. */
+function accumulatorOf(phases: Map<string, Accumulator>, name: string, rows: number): Accumulator {
+  let acc = phases.get(name);
+  if (!acc) {
+    acc = {
+      values: new Float64Array(rows),
+      count: 0,
+      total: 0,
+      integers: true,
+      files: 0,
+      filesMs: 0,
+      bytes: 0,
+      bytesMs: 0,
+    };
+    phases.set(name, acc);
+  }
+  return acc;
 }
 
 /**

@@ -1,4 +1,5 @@
-import type { CompletedFigures, RegressionSums } from '../../repositories/sync-stats.repository';
+import type { CompletedSyncs } from '../../repositories/sync-figures.repository';
+import type { RegressionSums } from '../../repositories/sync-stats.repository';
 
 const DAY_MS = 86_400_000;
 
@@ -10,21 +11,21 @@ const DAY_MS = 86_400_000;
  * are), in the rows' order (both read the start_time index in order). `to`: the end of
  * the window, x = days from it.
  */
-export function regressionSumsOf(rows: readonly CompletedFigures[], to: number): RegressionSums {
+export function regressionSumsOf(syncs: CompletedSyncs, to: number): RegressionSums {
   const x = new SqliteSum();
   const y = new SqliteSum();
   const xy = new SqliteSum();
   const xx = new SqliteSum();
-  for (const [durationMs, , , , startTime] of rows) {
-    const days = (startTime - to) / DAY_MS;
+  const n = syncs.durationMs.length;
+  for (let i = 0; i < n; i++) {
+    const durationMs = syncs.durationMs[i]!;
+    const days = (syncs.startTime[i]! - to) / DAY_MS;
     x.addReal(days);
     xx.addReal(days * days);
-    // A NULL duration is skipped by SUM(y) and SUM(x * y) alike (x * NULL is NULL).
-    if (durationMs === null) continue;
     y.add(durationMs);
     xy.addReal(days * durationMs);
   }
-  return { n: rows.length, sumX: x.value(), sumY: y.value(), sumXY: xy.value(), sumXX: xx.value() };
+  return { n, sumX: x.value(), sumY: y.value(), sumXY: xy.value(), sumXX: xx.value() };
 }
 
 /** SQLite's SUM() (func.c sumStep/sumFinalize, 3.43+), for values that fit a double exactly. */

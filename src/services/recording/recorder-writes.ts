@@ -122,8 +122,8 @@ export function writeCheckpoint(
 }
 
 /**
- * The end of a sync: its last progress row and its history row, and (once completed) its
- * checkpoint dropped. A sync another process took over meanwhile is a ConflictError.
+ * The end of a sync: its last progress row and its history row, and once completed its
+ * figures recorded for the report (schema/sync-figures.ts) and its checkpoint dropped. A sync another process took over meanwhile is a ConflictError.
  */
 export function writeOutcome(context: StoreContext, snap: RecorderSnapshot, outcome: SyncOutcome): void {
   const { repos } = context;
@@ -145,6 +145,7 @@ export function writeOutcome(context: StoreContext, snap: RecorderSnapshot, outc
       ...outcome.resources,
     });
     if (!ok) throw takenOver(snap.jobId);
+    if (outcome.status === 'completed') repos.syncFigures.record(snap.jobId);
     if (!outcome.keepCheckpoint) dropCheckpoint(repos, snap.jobId);
   });
 }

@@ -96,6 +96,7 @@ function* archiveBatch(run: MaintenanceRun, batch: Candidate[]): MaintenanceStep
         const current = repos.syncHistory.listByJobIds(jobIds);
         if (JSON.stringify(current) !== JSON.stringify(rows))
           throw new StaleBatchError('rows changed while being archived');
+        repos.syncFigures.deleteFor(jobIds);
         const removed = repos.syncHistory.deleteFinished(jobIds);
         if (removed !== rows.length) throw new StaleBatchError('rows changed while being archived');
         for (const pending of written) recordBatch(repos.storeMeta, pending);

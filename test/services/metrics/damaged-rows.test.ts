@@ -7,6 +7,7 @@ import { HistoryFactory } from '../../support/history-factory';
 import { ManualClock } from '../../support/manual-clock';
 import { closeTestProgressStore, openTestProgressStore } from '../../support/progress-store';
 import { useTempDir } from '../../support/temp-dir';
+import { recordFiguresAgain } from '../../support/record-figures-again';
 
 /** report() leaves a damaged row out of every figure and says so once, instead of failing or counting it. */
 const tmp = useTempDir();
@@ -116,6 +117,8 @@ describe('report() over phase durations that are a JSON array', () => {
       handEdit(dbPath, `UPDATE sync_history SET phase_durations = '[5, 7]' WHERE job_id = ?`, {}, first);
     }
     connection.sqlite.close();
+    // Edited after the syncs completed: recorded again, as the upgrade records such rows.
+    recordFiguresAgain(dbPath);
     const { store } = openTestProgressStore(tmp.path, { clock, autoMaintenance: false });
     const report = store.metrics.report({ days: 7 });
     if (report.empty) throw new Error('the report should not be empty');
@@ -164,6 +167,8 @@ describe('report() over phase durations that break the rule for a duration', () 
         {},
         jobId,
       );
+    // Edited after the syncs completed: recorded again, as the upgrade records such rows.
+    recordFiguresAgain(dbPath);
 
     const { store } = openTestProgressStore(tmp.path, { clock, autoMaintenance: false });
     const report = store.metrics.report({ days: 7 });

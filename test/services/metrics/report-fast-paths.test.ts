@@ -1,5 +1,5 @@
 import BetterSqlite3 from 'better-sqlite3';
-import type { CompletedFigures } from '../../../src/repositories/sync-stats.repository';
+import { type CompletedSyncs, NO_SYNCS } from '../../../src/repositories/completed-syncs';
 import { collectWindowFigures } from '../../../src/services/metrics/phase-figures';
 import { regressionSumsOf } from '../../../src/services/metrics/regression-sums';
 import { mean, percentile } from '../../../src/services/metrics/statistics';
@@ -11,6 +11,20 @@ import { useTempDir } from '../../support/temp-dir';
 
 const tmp = useTempDir();
 const DAY = 86_400_000;
+
+/** Completed syncs as the report reads them, from one object per sync. */
+function syncsOf(
+  rows: { durationMs: number; startTime: number; phases?: Record<string, number> }[],
+): CompletedSyncs {
+  return {
+    startTime: rows.map((row) => row.startTime),
+    durationMs: rows.map((row) => row.durationMs),
+    files: rows.map(() => null),
+    bytes: rows.map(() => null),
+    phaseNames: rows.map((row) => Object.keys(row.phases ?? {})),
+    phaseMs: rows.map((row) => Object.values(row.phases ?? {})),
+  };
+}
 
 /** Seeded, replayable (mulberry32); the seed is printed when a test fails. */
 function random(seed: number): () => number {
@@ -49,33 +63,34 @@ describe('report figures computed from rows already read', () => {
         }
       }
     });
-    const stats = storeInternals(store).repos.syncStats;
+    const { syncStats, syncFigures } = storeInternals(store).repos;
     for (const to of [clock.now(), clock.now() - 2 * DAY + 7]) {
       const window = { projectId: 'acme-api', from: to - 30 * DAY, to };
-      const fromSql = stats.durationRegression(window);
-      const fromRows = regressionSumsOf(stats.completedFigures(window), to);
-      expect({ seed, ...fromRows }).toEqual({ seed, ...fromSql });
-      for (const key of Object.keys(fromSql) as Array<keyof typeof fromSql>)
-        expect(Object.is(fromRows[key], fromSql[key])).toBe(true);
+      const fromSql = syncStats.durationRegression(window);
+      const stored = syncFigures.stored(window).completed!;
+      for (const syncs of [stored, syncFigures.computed(window)]) {
+        const fromRows = regressionSumsOf(syncs, to);
+        expect({ seed, ...fromRows }).toEqual({ seed, ...fromSql });
+        for (const key of Object.keys(fromSql) as Array<keyof typeof fromSql>)
+          expect(Object.is(fromRows[key], fromSql[key])).toBe(true);
+      }
     }
-    expect(regressionSumsOf([], 0)).toEqual({ n: 0, sumX: 0, sumY: 0, sumXY: 0, sumXX: 0 });
+    expect(regressionSumsOf(NO_SYNCS, 0)).toEqual({ n: 0, sumX: 0, sumY: 0, sumXY: 0, sumXX: 0 });
   });
 
-  it('sums as SQLite does when durations are fractional or missing (seeded)', () => {
+  it('sums as SQLite does when durations are fractional (seeded)', () => {
     const db = new BetterSqlite3(':memory:');
     try {
       for (const seed of [11, 12]) {
         const next = random(seed);
         const to = 1_790_000_000_000;
-        const rows: CompletedFigures[] = Array.from({ length: 300 }, (_, i) => {
-          const r = next();
-          const duration =
-            r < 0.1 ? (null as unknown as number) : r < 0.3 ? next() * 1e6 : Math.floor(next() * 1e6);
-          return [duration, null, null, null, to - Math.floor(next() * 30 * DAY) + i];
-        });
+        const rows = Array.from({ length: 300 }, (_, i) => ({
+          durationMs: next() < 0.3 ? next() * 1e6 : Math.floor(next() * 1e6),
+          startTime: to - Math.floor(next() * 30 * DAY) + i,
+        }));
         db.exec('DROP TABLE IF EXISTS t; CREATE TABLE t (seq INTEGER PRIMARY KEY, start INTEGER, y ANY)');
         const insert = db.prepare('INSERT INTO t (start, y) VALUES (?, ?)');
-        for (const [y, , , , start] of rows) insert.run(start, y);
+        for (const { durationMs, startTime } of rows) insert.run(startTime, durationMs);
         const fromSql = db
           .prepare(
             `SELECT COUNT(*) AS n, COALESCE(SUM(x), 0) AS sumX, COALESCE(SUM(y), 0) AS sumY,
@@ -83,7 +98,7 @@ describe('report figures computed from rows already read', () => {
              FROM (SELECT (start - ?) / 86400000.0 AS x, y FROM t ORDER BY seq)`,
           )
           .get(to) as Record<string, number>;
-        const fromRows = regressionSumsOf(rows, to) as unknown as Record<string, number>;
+        const fromRows = regressionSumsOf(syncsOf(rows), to) as unknown as Record<string, number>;
         for (const key of Object.keys(fromSql))
           expect({ seed, key, same: Object.is(fromRows[key], fromSql[key]) }).toEqual({
             seed,
@@ -118,8 +133,8 @@ describe('report figures computed from rows already read', () => {
     };
   }
 
-  const rowsOf = (values: number[]): CompletedFigures[] =>
-    values.map((ms, i) => [ms, null, null, { Indexing: ms }, i]);
+  const rowsOf = (values: number[]): CompletedSyncs =>
+    syncsOf(values.map((ms, i) => ({ durationMs: ms, startTime: i, phases: { Indexing: ms } })));
 
   it.each(VALUE_KINDS)(
     'selects the same p50 and p90, and the same mean, as sorting does: %s',
@@ -159,7 +174,7 @@ describe('report figures computed from rows already read', () => {
           });
         }
       }
-      expect(collectWindowFigures([]).durations).toBeNull();
+      expect(collectWindowFigures(NO_SYNCS).durations).toBeNull();
     },
   );
 });

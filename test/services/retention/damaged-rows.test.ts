@@ -4,7 +4,7 @@ import { readArchive } from '../../../src/services/retention/read-archive';
 import { handEdit } from '../../support/hand-edit';
 import { closeTestProgressStore, openTestProgressStore } from '../../support/progress-store';
 import { listDir, useTempDir } from '../../support/temp-dir';
-import { DAY, jobIds } from './retention-fixtures';
+import { DAY, jobIds, tableCounts } from './retention-fixtures';
 
 /** A damaged row must not stop maintenance for good: maintenance removes it, archiving a sync's row first. */
 const tmp = useTempDir();
@@ -38,8 +38,11 @@ describe('maintenance over damaged rows', () => {
       const dry = store.retention.runMaintenance({ dryRun: true });
       expect(dry.dryRun).toBe(true);
       expect(jobIds(store)).toEqual(['job-1', 'job-2']);
+      expect(tableCounts(store).figures).toBe(2);
       store.retention.runMaintenance();
       expect(jobIds(store)).toEqual(['job-2']);
+      // The removed sync's figures go with it: the report's count of recorded syncs stays exact.
+      expect(tableCounts(store).figures).toBe(1);
       expect(warnings).toContainEqual(
         expect.objectContaining({
           code: 'CORRUPT',

@@ -30,8 +30,11 @@ describe('sync history older than 30 days', () => {
       endingAt(30 * DAY, 'exactly-30d'),
       endingAt(30 * DAY - 1, 'just-under'),
     );
+    expect(tableCounts(store).figures).toBe(3);
     const report = store.retention.runMaintenance();
     expect(jobIds(store)).toEqual(['exactly-30d', 'just-under']);
+    // Its figures went with it, in the same transaction.
+    expect(tableCounts(store).figures).toBe(2);
     expect(report.removed.syncHistory.rows).toBe(1);
     expect(report.removed.syncHistory.bytes).toBeGreaterThan(100);
     expect(report.removed.progressRemoved.rows).toBe(10);
@@ -52,7 +55,7 @@ describe('sync history older than 30 days', () => {
     const { repos } = storeInternals(store);
     const before = repos.syncHistory.listByJobIds(['ok', 'failed', 'cancelled']);
     const report = store.retention.runMaintenance();
-    expect(tableCounts(store)).toEqual({ syncs: 0, trail: 0, checkpoints: 0, fileLog: 0 });
+    expect(tableCounts(store)).toEqual({ syncs: 0, trail: 0, checkpoints: 0, fileLog: 0, figures: 0 });
     const archived = readArchive(report.archive.filesWritten[0]!);
     expect(archived.slice(0, 3)).toEqual(before);
     // The killed sync was marked interrupted before it was archived.
@@ -121,7 +124,7 @@ describe('sync history older than 30 days', () => {
       expect(report.removed.checkpointFiles.rows).toBe(2);
       expect(report.removed.syncHistory.rows).toBe(2);
     }
-    expect(tableCounts(store)).toEqual({ syncs: 0, trail: 0, checkpoints: 0, fileLog: 0 });
+    expect(tableCounts(store)).toEqual({ syncs: 0, trail: 0, checkpoints: 0, fileLog: 0, figures: 0 });
     expect(readArchive(real.archive.filesWritten[0]!).map((r) => [r.jobId, r.status])).toEqual([
       ['killed-bare', 'interrupted'],
       ['stray-checkpoint', 'failed'],

@@ -23,6 +23,8 @@ export interface TableCounts {
   trail: number;
   checkpoints: number;
   fileLog: number;
+  /** Completed syncs' figures (sync_figures): they go with their sync. */
+  figures: number;
 }
 
 export function tableCounts(store: ProgressStore): TableCounts {
@@ -32,6 +34,7 @@ export function tableCounts(store: ProgressStore): TableCounts {
     trail: n('progress_updates'),
     checkpoints: n('checkpoints'),
     fileLog: n('checkpoint_files'),
+    figures: n('sync_figures'),
   };
 }
 

@@ -1,0 +1,67 @@
+import type { Connection } from '../db/connection';
+import {
+  type CompletedSyncs,
+  computedSyncs,
+  type FiguresPassRow,
+  unpackFiguresPass,
+} from './completed-syncs';
+import { StatementCache } from './statement-cache';
+import { type StatsWindow, windowParams } from './stats-window';
+import {
+  COMPUTED_FIGURES,
+  DELETE_FIGURES,
+  FIGURES_PASS,
+  RECORD_FIGURES,
+  RECORD_MISSING_FIGURES,
+} from './sync-figures.sql';
+
+export type { CompletedSyncs } from './completed-syncs';
+
+/** The stored figures of a window, and which syncs they are (see FIGURES_PASS). */
+export interface StoredFigures {
+  syncs: number;
+  idSum: number;
+  /** Null when a stored value is not as the writer leaves it. */
+  completed: CompletedSyncs | null;
+}
+
+/**
+ * `sync_figures`: the figures of each completed logical sync (schema/sync-figures.ts),
+ * written when the sync completes and read by the history report.
+ */
+export class SyncFiguresRepository {
+  private readonly statements: StatementCache;
+
+  constructor(connection: Connection) {
+    this.statements = new StatementCache(connection.sqlite);
+  }
+
+  /** Record the figures of `jobId`, which has just completed (inside its transaction). */
+  record(jobId: string): void {
+    this.statements.get(RECORD_FIGURES).run({ jobId });
+  }
+
+  /** Record the figures of every completed sync that has none. Returns how many. */
+  recordMissing(): number {
+    return this.statements.get(RECORD_MISSING_FIGURES).run().changes;
+  }
+
+  /** Leave out the figures of these syncs, before their history rows are deleted. */
+  deleteFor(jobIds: readonly string[]): number {
+    if (jobIds.length === 0) return 0;
+    return this.statements.get(DELETE_FIGURES).run({ jobIds: JSON.stringify(jobIds) }).changes;
+  }
+
+  /** The figures stored for the window's syncs. */
+  stored(window: StatsWindow): StoredFigures {
+    const row = this.statements.get(FIGURES_PASS).get(windowParams(window)) as FiguresPassRow;
+    return { syncs: row.syncs, idSum: row.idSum, completed: unpackFiguresPass(row) };
+  }
+
+  /** The same figures computed from `sync_history`, for the window's completed syncs. */
+  computed(window: StatsWindow): CompletedSyncs {
+    return computedSyncs(
+      this.statements.get(COMPUTED_FIGURES, true).all(windowParams(window)) as unknown[][],
+    );
+  }
+}

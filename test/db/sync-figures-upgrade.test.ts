@@ -1,0 +1,154 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { openProgressStore } from '../../src';
+import { FIXTURE_DB, FIXTURE_PROJECT, FIXTURE_WALL } from '../fixtures/make-v0.1-fixture';
+import { REPO_ROOT, runCommand } from '../support/child-process';
+import { handEdit } from '../support/hand-edit';
+import { HistoryFactory } from '../support/history-factory';
+import { ManualClock } from '../support/manual-clock';
+import { recordFiguresAgain } from '../support/record-figures-again';
+import { closeTestStore, openTestStore, SHIPPED_MIGRATIONS, SHIPPED_TAGS } from '../support/store';
+import { useTempDir } from '../support/temp-dir';
+
+/**
+ * 0006_sync_figures adds the table of completed syncs' figures and fills it for the syncs
+ * the file holds. Whichever migrator upgrades a file of the previous schema, the rows are
+ * those the current code records (RECORD_MISSING_FIGURES, which the migration spells out),
+ * odd rows included, and the report reads them.
+ */
+const tmp = useTempDir();
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const NOW = Date.UTC(2026, 10, 26, 9, 0, 0);
+const DRIZZLE_KIT = path.join(REPO_ROOT, 'node_modules', '.bin', 'drizzle-kit');
+const SYNC_FIGURES = SHIPPED_MIGRATIONS[SHIPPED_TAGS.indexOf('0006_sync_figures')]!;
+
+/** Chains, failures, odd and damaged phase durations, at the schema before 0006. */
+function previousSchemaStore(): { dir: string; dbPath: string } {
+  const dir = tmp.join('store');
+  fs.mkdirSync(dir, { mode: 0o700 });
+  const dbPath = path.join(dir, 'acme-api.db');
+  const connection = openTestStore(dbPath);
+  const history = new HistoryFactory(connection);
+  history.batch(() => {
+    for (let k = 0; k < 60; k++) {
+      const startTime = NOW - 20 * DAY + k * 7 * HOUR;
+      const phaseDurations = { Fetch: 1_000 + k * 37, Indexing: 20_000 + ((k * 7919) % 5_000) };
+      if (k % 9 === 0)
+        history.addChain([
+          { startTime, status: 'failed', phaseDurations },
+          { startTime: startTime + 60_000, phaseDurations: { Indexing: k } },
+        ]);
+      else if (k % 7 === 0) history.add({ startTime, status: 'failed', phaseDurations });
+      else history.add({ startTime, phaseDurations });
+    }
+  });
+  closeTestStore(connection);
+  handEdit(dbPath, `UPDATE sync_history SET phase_durations = '{oops' WHERE id % 11 = 3`);
+  handEdit(dbPath, `UPDATE sync_history SET phase_durations = '[1, 2]' WHERE id % 13 = 4`);
+  handEdit(
+    dbPath,
+    `UPDATE sync_history SET phase_durations = '{"Fetch": 0.25, "Indexing": -5, "Indexing": 7, "Slow": "x"}' WHERE id % 5 = 1`,
+  );
+  handEdit(dbPath, `UPDATE sync_history SET total_duration = 'long' WHERE id % 17 = 2`);
+  const db = new Database(dbPath);
+  db.exec('DROP TABLE sync_figures');
+  db.prepare('DELETE FROM __drizzle_migrations WHERE created_at >= ?').run(SYNC_FIGURES.folderMillis);
+  db.close();
+  return { dir, dbPath };
+}
+
+function fixtureStore(): { dir: string; dbPath: string } {
+  const dir = tmp.join('fixture');
+  fs.mkdirSync(dir, { mode: 0o700 });
+  const dbPath = path.join(dir, `${FIXTURE_PROJECT}.db`);
+  fs.copyFileSync(FIXTURE_DB, dbPath);
+  fs.chmodSync(dbPath, 0o600);
+  return { dir, dbPath };
+}
+
+async function upgrade(migrator: string, dir: string, projectId: string, now: number): Promise<void> {
+  if (migrator !== 'at open') {
+    const env: NodeJS.ProcessEnv = { ...process.env, CIDX_PROGRESS_DB: path.join(dir, `${projectId}.db`) };
+    delete env.CIDX_PROJECT_ID;
+    delete env.CIDX_HOME;
+    expect(await runCommand(DRIZZLE_KIT, ['migrate'], { cwd: REPO_ROOT, env })).toMatchObject({ code: 0 });
+  }
+  openProgressStore({
+    projectId,
+    dir,
+    clock: new ManualClock(now),
+    autoMaintenance: false,
+    onWarning: () => {},
+  }).close();
+}
+
+function figureRows(dbPath: string): unknown[] {
+  const db = new Database(dbPath, { readonly: true });
+  try {
+    return db.prepare('SELECT * FROM sync_figures ORDER BY sync_id').all();
+  } finally {
+    db.close();
+  }
+}
+
+/** The rows the current code records for the same history, on a copy of the file. */
+function recordedNow(dbPath: string): unknown[] {
+  const copy = tmp.join(`copy-${path.basename(dbPath)}`);
+  fs.copyFileSync(dbPath, copy);
+  recordFiguresAgain(copy);
+  return figureRows(copy);
+}
+
+function report(dir: string, projectId: string, now: number) {
+  const store = openProgressStore({
+    projectId,
+    dir,
+    clock: new ManualClock(now),
+    autoMaintenance: false,
+    onWarning: () => {},
+  });
+  try {
+    return store.metrics.report({ days: 30 });
+  } finally {
+    store.close();
+  }
+}
+
+describe('0006_sync_figures on a file of the previous schema', () => {
+  it.each(['at open', 'by drizzle-kit migrate'])(
+    'records the figures the current code records, odd rows included, upgraded %s',
+    async (migrator) => {
+      const { dir, dbPath } = previousSchemaStore();
+      await upgrade(migrator, dir, 'acme-api', NOW);
+      const rows = figureRows(dbPath);
+      const completed = new Database(dbPath, { readonly: true })
+        .prepare(
+          `SELECT count(*) FROM sync_history WHERE status = 'completed' AND id % 11 != 3 AND id % 17 != 2`,
+        )
+        .pluck()
+        .get();
+      expect(rows).toHaveLength(completed as number);
+      expect(rows).toContainEqual(
+        expect.objectContaining({ phase_names: '["Fetch","Indexing"]', phase_ms: '[0.25,7]' }),
+      );
+      expect(rows).toEqual(recordedNow(dbPath));
+      // The report reads them, and they give what computing from sync_history gives.
+      const fromRecorded = report(dir, 'acme-api', NOW);
+      recordFiguresAgain(dbPath, { clear: true });
+      expect(fromRecorded).toEqual(report(dir, 'acme-api', NOW));
+    },
+  );
+
+  it.each(['at open', 'by drizzle-kit migrate'])(
+    'fills them for the 0.1 fixture, upgraded %s',
+    async (migrator) => {
+      const { dir, dbPath } = fixtureStore();
+      await upgrade(migrator, dir, FIXTURE_PROJECT, FIXTURE_WALL);
+      const rows = figureRows(dbPath);
+      expect(rows.length).toBeGreaterThan(0);
+      expect(rows).toEqual(recordedNow(dbPath));
+    },
+  );
+});
