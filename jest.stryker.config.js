@@ -19,6 +19,7 @@ const foldersByScope = {
   resume: ['services/resume', 'faults'],
   db: ['db', 'faults'],
   archive: ['services/retention'],
+  report: ['services/metrics', 'repositories'],
 };
 const scope = process.env.MUTATE_SCOPE ?? 'all';
 const folders = foldersByScope[scope] ?? [...new Set(Object.values(foldersByScope).flat())];

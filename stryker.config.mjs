@@ -10,6 +10,13 @@ const scopes = {
   resume: ['src/services/resume/**/*.ts'],
   db: ['src/db/**/*.ts'],
   archive: ['src/services/retention/archive*.ts', 'src/services/retention/history-archiver.ts'],
+  report: [
+    'src/services/metrics/**/*.ts',
+    'src/repositories/completed-syncs.ts',
+    'src/repositories/sync-figures.repository.ts',
+    'src/repositories/sync-stats.repository.ts',
+    'src/repositories/window-pass.ts',
+  ],
 };
 const scope = process.env.MUTATE_SCOPE ?? 'all';
 if (scope !== 'all' && !(scope in scopes)) {

@@ -1,7 +1,8 @@
 -- The figures of each completed logical sync, as the history report reads them (see
--- src/schema/sync-figures.ts), filled here for the syncs the file already holds. The
--- INSERT is RECORD_MISSING_FIGURES of src/repositories/sync-figures.sql.ts as it was when
--- this migration was written, spelled out: a migration never changes once shipped, and
+-- src/schema/sync-figures.ts), filled here for the syncs the file already holds, and an
+-- index holding what the report's pass over a window reads of each run. The INSERT is
+-- RECORD_MISSING_FIGURES of src/repositories/sync-figures.sql.ts as it was when this
+-- migration was written, spelled out: a migration never changes once shipped, and
 -- test/db/sync-figures-upgrade.test.ts holds the two to the same rows.
 CREATE TABLE `sync_figures` (
 	`sync_id` integer PRIMARY KEY NOT NULL,
@@ -15,6 +16,7 @@ CREATE TABLE `sync_figures` (
 );
 --> statement-breakpoint
 CREATE INDEX `sync_figures_start_time_idx` ON `sync_figures` (`project_id`,`start_time`);--> statement-breakpoint
+CREATE INDEX `sync_history_window_idx` ON `sync_history` (`project_id`,`start_time`,`status`,`resumed_from_job_id`,`peak_memory_bytes`,`mean_cpu_percent`);--> statement-breakpoint
 INSERT INTO sync_figures (sync_id, project_id, start_time, duration_ms, files_indexed, bytes_processed, phase_names, phase_ms)
 SELECT l.id, l.project_id, l.start_time, l.durationMs, l.files_indexed, l.bytes_processed,
   (SELECT json_group_array(j.key) FROM json_each(CASE WHEN json_valid(l.phases) THEN CASE WHEN json_type(l.phases) = 'object' THEN json_patch('{}', l.phases) END END) j WHERE j.type IN ('integer', 'real') AND j.value BETWEEN 0 AND 9007199254740991),

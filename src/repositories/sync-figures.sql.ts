@@ -45,13 +45,15 @@ const WINDOW = `f.project_id = @projectId AND f.start_time >= @from AND f.start_
  * The window's stored figures as one row of JSON array texts, so that thousands of syncs
  * cross into JavaScript as a few strings rather than a row object each, in start_time
  * order (the index's). Phase names are nearly always those of the project's newest sync
- * (`commonNames`): a row with those names says 0 instead of repeating them. `syncs` and
+ * (`commonNames`): a row with those names says 0 instead of repeating them. The newest is
+ * found walking the table back by id (NOT INDEXED): through the start_time index SQLite
+ * would sort every row of the project to find it. `syncs` and
  * `idSum` say which syncs these are: the caller uses them only when they are the window's
  * completed syncs, as `sync_history` counts them, and checks every value.
  */
 export const FIGURES_PASS = `
 WITH common(names) AS (
-  SELECT phase_names FROM sync_figures WHERE project_id = @projectId ORDER BY sync_id DESC LIMIT 1)
+  SELECT phase_names FROM sync_figures NOT INDEXED WHERE project_id = @projectId ORDER BY sync_id DESC LIMIT 1)
 SELECT COUNT(*) AS syncs, COALESCE(SUM(f.sync_id), 0) AS idSum, (SELECT names FROM common) AS commonNames,
   '[' || group_concat(f.start_time) || ']' AS startTimes,
   '[' || group_concat(f.duration_ms) || ']' AS durations,

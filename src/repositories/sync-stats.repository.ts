@@ -80,9 +80,8 @@ export interface FailurePointRow {
 
 /**
  * Aggregates over `sync_history` for the metrics service, computed by SQLite (counts,
- * sums, grouping with json_each) so a report never loads whole rows: the one per-sync
- * read is the few figures percentiles need. Windows use the start_time index.
- * Statements are prepared on first use and kept (they belong to this connection).
+ * sums, grouping with json_each) so a report never loads whole rows; the completed syncs'
+ * per-sync figures are SyncFiguresRepository's. Windows use the start_time index.
  */
 export class SyncStatsRepository {
   private readonly statements: StatementCache;

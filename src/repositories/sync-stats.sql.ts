@@ -17,6 +17,9 @@ import { trustedActivity, trustedFigures } from '../schema/sync-history-trust';
 
 export const WINDOW_ROWS = `sync_history s INDEXED BY sync_history_start_time_idx`;
 
+/** The same rows through the index that holds all WINDOW_PASS reads of them (schema sync-history.ts). */
+const WINDOW_RUNS = `sync_history s INDEXED BY sync_history_window_idx`;
+
 /**
  * The rules of validation/row-schemas that the report's figures depend on, in SQL: a
  * damaged row (a status outside the closed set, a time that is not an integer, a
@@ -67,12 +70,11 @@ const LOGICAL_START = `(CASE WHEN s.resumed_from_job_id IS NULL THEN s.start_tim
 
 /**
  * Phase durations as json_each should read them: a JSON object, else nothing. An array
- * (damage) would otherwise read as phases "0", "1"…, while the report skips it for a run
- * read on its own (phase-figures.ts parseObject). Nested CASE: json_type fails on text
+ * (damage) would otherwise read as phases "0", "1"…. Nested CASE: json_type fails on text
  * that is not JSON. A key written twice is read once, with its last value, as JSON.parse
- * (the row check, a run read on its own) reads it: json_patch onto an empty object keeps
- * the last value of each key (it differs from JSON.parse only for values that are not
- * numbers, which no figure reads).
+ * (the row check) reads it: json_patch onto an empty object keeps the last value of each
+ * key (it differs from JSON.parse only for values that are not numbers, which no figure
+ * reads).
  */
 export const phaseObject = (column: string) =>
   `CASE WHEN json_valid(${column}) THEN CASE WHEN json_type(${column}) = 'object' THEN json_patch('{}', ${column}) END END`;
@@ -80,7 +82,7 @@ export const phaseObject = (column: string) =>
 /**
  * A phase duration json_each read (`j`) that can be one: a number from 0 to 2^53 - 1
  * (validation/json-columns; a fraction is read as it always was). A hand-edited 1e308 or
- * a negative value is skipped where it is read, as chain-sums.ts and phase-figures.ts skip it.
+ * a negative value is skipped where it is read, as phase-figures.ts skips it.
  */
 export const DURATION_VALUE = (j: string) =>
   `${j}.type IN ('integer', 'real') AND ${j}.value BETWEEN 0 AND ${Number.MAX_SAFE_INTEGER}`;
@@ -116,7 +118,7 @@ SELECT group_concat(CASE s.status ${SYNC_STATUSES.map((status) => `WHEN '${statu
   COUNT(s.mean_cpu_percent) AS cpuRuns, SUM(s.mean_cpu_percent) AS cpuSum,
   group_concat(s.start_time / 900000) FILTER (WHERE s.resumed_from_job_id IS NULL) AS firstStartBuckets,
   COALESCE(SUM(s.id) FILTER (WHERE s.status = 'completed'), 0) AS completedIdSum
-FROM ${WINDOW_ROWS}
+FROM ${WINDOW_RUNS}
 WHERE ${WINDOW}`;
 
 /** How many running rows whose owner is alive (not in @gone) have resource figures: normally none. */
@@ -129,7 +131,7 @@ WHERE s.status = 'running' AND ${WINDOW} AND s.id NOT IN (SELECT value FROM json
 export const ENDED_RESOURCES = `
 SELECT COUNT(s.peak_memory_bytes) AS memoryRuns, SUM(s.peak_memory_bytes) AS memorySum,
   MAX(s.peak_memory_bytes) AS memoryPeak, COUNT(s.mean_cpu_percent) AS cpuRuns, SUM(s.mean_cpu_percent) AS cpuSum
-FROM ${WINDOW_ROWS}
+FROM ${WINDOW_RUNS}
 WHERE ${WINDOW} AND (s.status != 'running' OR ${GONE})`;
 
 /**

@@ -49,6 +49,16 @@ export const syncHistory = sqliteTable(
     index('sync_history_project_id_idx').on(t.projectId),
     index('sync_history_start_time_idx').on(t.startTime),
     index('sync_history_status_activity_idx').on(t.status, t.lastActivityAt),
+    // Everything the report's pass over a window reads of each run (WINDOW_PASS), so the
+    // pass reads this index alone, not a wide row per run. Progress writes change none of it.
+    index('sync_history_window_idx').on(
+      t.projectId,
+      t.startTime,
+      t.status,
+      t.resumedFromJobId,
+      t.peakMemoryBytes,
+      t.meanCpuPercent,
+    ),
     // The report's failure points read only the runs that recorded errors, a few in a hundred.
     index('sync_history_errors_start_time_idx').on(t.startTime).where(sql.raw(`errors IS NOT NULL`)),
     // Damaged rows, which every report leaves out: SQLite keeps the list as rows are

@@ -76,8 +76,8 @@ describe('verifyIntegrity', () => {
     dropCellsFromRootPage(dbPath, 'sync_history', 3); // 5 rows in the table, 5 entries in each index
     const db = raw(dbPath);
     const lines = (db.pragma('quick_check') as { quick_check: string }[]).map((r) => r.quick_check);
-    expect(lines).toHaveLength(5); // the lost bytes, and 4 indexes with the wrong number of entries
-    expect(lines[4]).toMatch(/^wrong # of entries in index sync_history_/);
+    expect(lines).toHaveLength(6); // the lost bytes, and 5 indexes with the wrong number of entries
+    expect(lines[5]).toMatch(/^wrong # of entries in index sync_history_/);
     const error = thrownBy(() => verifyIntegrity(db));
     expect(error).toBeInstanceOf(CorruptDatabaseError);
     expect(error.message).toBe(`quick_check found damage: ${lines[0]}; ${lines[1]}; ${lines[2]}`);

@@ -78,7 +78,7 @@ function previousSchemaStore(now: number): { dir: string; dbPath: string } {
   // Back to the previous release's schema: without the indexes, without the records of 0004 and after.
   const db = new Database(dbPath);
   for (const name of NEW_INDEXES) db.exec(`DROP INDEX ${name}`);
-  db.exec('DROP TABLE sync_figures'); // 0006's
+  db.exec('DROP TABLE sync_figures; DROP INDEX sync_history_window_idx'); // 0006's
   db.prepare('DELETE FROM __drizzle_migrations WHERE created_at >= ?').run(REPORT_INDEXES.folderMillis);
   db.close();
   return { dir, dbPath };

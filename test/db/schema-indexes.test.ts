@@ -10,10 +10,25 @@ const EXPECTED: Record<string, Record<string, { unique: boolean; columns: string
     sync_history_project_id_idx: { unique: false, columns: ['project_id'] },
     sync_history_start_time_idx: { unique: false, columns: ['start_time'] },
     sync_history_status_activity_idx: { unique: false, columns: ['status', 'last_activity_at'] },
+    // What the report's window pass reads of each run, so it reads the index alone.
+    sync_history_window_idx: {
+      unique: false,
+      columns: [
+        'project_id',
+        'start_time',
+        'status',
+        'resumed_from_job_id',
+        'peak_memory_bytes',
+        'mean_cpu_percent',
+      ],
+    },
     // Partial: the runs with errors, and the damaged rows (see src/schema/sync-history-trust.ts).
     sync_history_errors_start_time_idx: { unique: false, columns: ['start_time'] },
     sync_history_damaged_figures_idx: { unique: false, columns: ['project_id'] },
     sync_history_damaged_activity_idx: { unique: false, columns: ['project_id'] },
+  },
+  sync_figures: {
+    sync_figures_start_time_idx: { unique: false, columns: ['project_id', 'start_time'] },
   },
   progress_updates: {
     progress_updates_job_id_idx: { unique: false, columns: ['job_id'] },

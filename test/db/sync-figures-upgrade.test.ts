@@ -53,7 +53,7 @@ function previousSchemaStore(): { dir: string; dbPath: string } {
   );
   handEdit(dbPath, `UPDATE sync_history SET total_duration = 'long' WHERE id % 17 = 2`);
   const db = new Database(dbPath);
-  db.exec('DROP TABLE sync_figures');
+  db.exec('DROP TABLE sync_figures; DROP INDEX sync_history_window_idx');
   db.prepare('DELETE FROM __drizzle_migrations WHERE created_at >= ?').run(SYNC_FIGURES.folderMillis);
   db.close();
   return { dir, dbPath };
@@ -123,6 +123,11 @@ describe('0006_sync_figures on a file of the previous schema', () => {
       const { dir, dbPath } = previousSchemaStore();
       await upgrade(migrator, dir, 'acme-api', NOW);
       const rows = figureRows(dbPath);
+      const window = new Database(dbPath, { readonly: true })
+        .prepare(`SELECT name FROM sqlite_master WHERE name = 'sync_history_window_idx'`)
+        .pluck()
+        .all();
+      expect(window).toEqual(['sync_history_window_idx']);
       const completed = new Database(dbPath, { readonly: true })
         .prepare(
           `SELECT count(*) FROM sync_history WHERE status = 'completed' AND id % 11 != 3 AND id % 17 != 2`,

@@ -17,9 +17,10 @@ export const SHIPPED_TAGS = (
 
 /**
  * What takes a migrated file back to the schema of the migration before the latest (its
- * record is the caller's to delete): 0006 added the sync_figures table (and its index).
+ * record is the caller's to delete): 0006 added the sync_figures table (with its index)
+ * and the index of the report's window pass.
  */
-export const UNDO_LATEST_MIGRATION = ['DROP TABLE `sync_figures`'];
+export const UNDO_LATEST_MIGRATION = ['DROP TABLE `sync_figures`', 'DROP INDEX `sync_history_window_idx`'];
 
 const open = new Set<Connection>();
 

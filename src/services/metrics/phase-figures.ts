@@ -89,7 +89,8 @@ export function collectWindowFigures(syncs: CompletedSyncs): WindowFigures {
       accumulators = names.map((name) => accumulatorOf(phases, name, n));
     }
     const values = syncs.phaseMs[i]!;
-    for (let k = 0; k < values.length; k++) {
+    // One value per name (a missing one is skipped below, as damage).
+    for (let k = 0; k < accumulators.length; k++) {
       const ms = values[k];
       // Out of a duration's range (validation/json-columns) is skipped, as SQL skips it.
       if (typeof ms !== 'number' || !(ms >= 0 && ms <= Number.MAX_SAFE_INTEGER)) continue;
