@@ -8,19 +8,17 @@ CREATE TABLE `sync_figures` (
 	`sync_id` integer PRIMARY KEY NOT NULL,
 	`project_id` text NOT NULL,
 	`start_time` integer NOT NULL,
-	`duration_ms` integer NOT NULL,
-	`files_indexed` integer,
-	`bytes_processed` integer,
 	`phase_names` text NOT NULL,
-	`phase_ms` text NOT NULL
+	`figures` blob NOT NULL
 );
 --> statement-breakpoint
 CREATE INDEX `sync_figures_start_time_idx` ON `sync_figures` (`project_id`,`start_time`);--> statement-breakpoint
-CREATE INDEX `sync_history_window_idx` ON `sync_history` (`project_id`,`start_time`,`status`,`resumed_from_job_id`,`peak_memory_bytes`,`mean_cpu_percent`);--> statement-breakpoint
-INSERT INTO sync_figures (sync_id, project_id, start_time, duration_ms, files_indexed, bytes_processed, phase_names, phase_ms)
-SELECT l.id, l.project_id, l.start_time, l.durationMs, l.files_indexed, l.bytes_processed,
-  (SELECT json_group_array(j.key) FROM json_each(CASE WHEN json_valid(l.phases) THEN CASE WHEN json_type(l.phases) = 'object' THEN json_patch('{}', l.phases) END END) j WHERE j.type IN ('integer', 'real') AND j.value BETWEEN 0 AND 9007199254740991),
-  (SELECT json_group_array(j.value) FROM json_each(CASE WHEN json_valid(l.phases) THEN CASE WHEN json_type(l.phases) = 'object' THEN json_patch('{}', l.phases) END END) j WHERE j.type IN ('integer', 'real') AND j.value BETWEEN 0 AND 9007199254740991)
+CREATE INDEX `sync_history_window_idx` ON `sync_history` (`project_id`,`start_time`,`status`,`resumed_from_job_id`,`peak_memory_bytes`,`mean_cpu_percent`);
+--> statement-breakpoint
+INSERT INTO sync_figures (sync_id, project_id, start_time, phase_names, figures)
+SELECT l.id, l.project_id, l.start_time, (SELECT json_group_array(j.key) FROM json_each(CASE WHEN json_valid(l.phases) THEN CASE WHEN json_type(l.phases) = 'object' THEN json_patch('{}', l.phases) END END) j WHERE j.type IN ('integer', 'real') AND j.value BETWEEN 0 AND 9007199254740991),
+  unhex(printf('%016x', IFNULL(l.durationMs, -1)) || printf('%016x', IFNULL(l.files_indexed, -1)) || printf('%016x', IFNULL(l.bytes_processed, -1))
+    || (SELECT IFNULL(group_concat(printf('%016x', IFNULL(j.value, -1)), ''), '') FROM json_each(CASE WHEN json_valid(l.phases) THEN CASE WHEN json_type(l.phases) = 'object' THEN json_patch('{}', l.phases) END END) j WHERE j.type IN ('integer', 'real') AND j.value BETWEEN 0 AND 9007199254740991))
 FROM (
   SELECT s.id, s.project_id, s.start_time, s.files_indexed, s.bytes_processed,
     (CASE WHEN s.resumed_from_job_id IS NULL THEN COALESCE(s.total_duration, MAX(0, COALESCE(s.end_time, s.last_activity_at) - s.start_time)) ELSE (WITH RECURSIVE chain(job_id, depth) AS (
@@ -43,4 +41,6 @@ FROM (
   AND (s.end_time IS NULL OR (typeof(s.end_time) = 'integer' AND s.end_time BETWEEN -9007199254740991 AND 9007199254740991))
   AND (s.total_duration IS NULL OR (typeof(s.total_duration) = 'integer' AND s.total_duration BETWEEN 0 AND 9007199254740991)) AND (s.files_indexed IS NULL OR (typeof(s.files_indexed) = 'integer' AND s.files_indexed BETWEEN 0 AND 9007199254740991)) AND (s.bytes_processed IS NULL OR (typeof(s.bytes_processed) = 'integer' AND s.bytes_processed BETWEEN 0 AND 9007199254740991))
   AND (s.peak_memory_bytes IS NULL OR (typeof(s.peak_memory_bytes) = 'integer' AND s.peak_memory_bytes BETWEEN 0 AND 9007199254740991)) AND (s.mean_cpu_percent IS NULL OR (typeof(s.mean_cpu_percent) IN ('integer', 'real') AND s.mean_cpu_percent BETWEEN 0 AND 1.7976931348623157e+308))
-  AND json_valid(s.phases) AND (s.phase_durations IS NULL OR json_valid(s.phase_durations)) AND (s.errors IS NULL OR json_valid(s.errors)))) AND s.id NOT IN (SELECT sync_id FROM sync_figures)) l;
+  AND json_valid(s.phases) AND (s.phase_durations IS NULL OR json_valid(s.phase_durations)) AND (s.errors IS NULL OR json_valid(s.errors)))) AND s.id NOT IN (SELECT sync_id FROM sync_figures)) l
+WHERE typeof(l.durationMs) = 'integer' AND NOT EXISTS (
+  SELECT 1 FROM json_each(CASE WHEN json_valid(l.phases) THEN CASE WHEN json_type(l.phases) = 'object' THEN json_patch('{}', l.phases) END END) j WHERE j.type IN ('integer', 'real') AND j.value BETWEEN 0 AND 9007199254740991 AND j.type != 'integer');

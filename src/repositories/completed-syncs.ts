@@ -19,11 +19,9 @@ export interface FiguresPassRow {
   idSum: number;
   commonNames: string | null;
   startTimes: string | null;
-  durations: string | null;
-  files: string | null;
-  bytes: string | null;
   phaseNames: string | null;
-  phaseMs: string | null;
+  lengths: string | null;
+  figures: Buffer | null;
 }
 
 export const NO_SYNCS: CompletedSyncs = Object.freeze({
@@ -35,6 +33,11 @@ export const NO_SYNCS: CompletedSyncs = Object.freeze({
   phaseMs: [],
 });
 
+/** Bytes of one packed figure (schema/sync-figures.ts). */
+const FIGURE_BYTES = 8;
+/** Packed before the phase durations: duration, files, bytes. */
+const LEADING_FIGURES = 3;
+
 /**
  * The syncs of a FIGURES_PASS row, every value checked as the table's writer leaves it;
  * null when anything is not (a hand edit, a damaged page): the caller then computes them
@@ -44,36 +47,68 @@ export function unpackFiguresPass(row: FiguresPassRow): CompletedSyncs | null {
   if (row.syncs === 0) return NO_SYNCS;
   const n = row.syncs;
   const startTime = parsedArray(row.startTimes, n);
-  const durationMs = parsedArray(row.durations, n);
-  const files = parsedArray(row.files, n);
-  const bytes = parsedArray(row.bytes, n);
   const names = parsedArray(row.phaseNames, n);
-  const phaseMs = parsedArray(row.phaseMs, n);
+  const lengths = parsedArray(row.lengths, n);
   const common = parsedNames(row.commonNames);
-  if (!startTime || !durationMs || !files || !bytes || !names || !phaseMs) return null;
-  const phaseNames: (readonly string[])[] = new Array(n);
+  if (!startTime || !names || !lengths || !Buffer.isBuffer(row.figures)) return null;
+  const packed = new PackedFigures(row.figures);
+  const syncs: CompletedSyncs = {
+    startTime: startTime as number[],
+    durationMs: new Array<number>(n),
+    files: new Array<number | null>(n),
+    bytes: new Array<number | null>(n),
+    phaseNames: new Array<readonly string[]>(n),
+    phaseMs: new Array<number[]>(n),
+  };
   for (let i = 0; i < n; i++) {
     const entry: unknown = names[i];
     const own = entry === 0 ? common : isNameList(entry) ? entry : null;
+    // Each sync's bytes hold exactly its figures: one too many or too few would shift every later sync's.
+    if (own === null || lengths[i] !== FIGURE_BYTES * (LEADING_FIGURES + own.length)) return null;
+    const durationMs = packed.next();
+    const files = packed.next();
+    const bytes = packed.next();
+    const phaseMs = new Array<number>(own.length);
+    for (let k = 0; k < own.length; k++) phaseMs[k] = packed.next();
     if (
-      own === null ||
       !Number.isSafeInteger(startTime[i]) ||
-      !isCount(durationMs[i]) ||
-      !(files[i] === null || isCount(files[i])) ||
-      !(bytes[i] === null || isCount(bytes[i])) ||
-      !isDurationList(phaseMs[i], own.length)
+      !isCount(durationMs) ||
+      !isCountOrUnset(files) ||
+      !isCountOrUnset(bytes) ||
+      !phaseMs.every(isCount)
     )
       return null;
-    phaseNames[i] = own;
+    syncs.durationMs[i] = durationMs;
+    syncs.files[i] = files === -1 ? null : files;
+    syncs.bytes[i] = bytes === -1 ? null : bytes;
+    syncs.phaseNames[i] = own;
+    syncs.phaseMs[i] = phaseMs;
   }
-  return {
-    startTime: startTime as number[],
-    durationMs: durationMs as number[],
-    files: files as (number | null)[],
-    bytes: bytes as (number | null)[],
-    phaseNames,
-    phaseMs: phaseMs as number[][],
-  };
+  return packed.done() ? syncs : null;
+}
+
+/** Reads packed figures in order: 8-byte big-endian signed integers (NaN past the end). */
+class PackedFigures {
+  private readonly view: DataView;
+  private offset = 0;
+
+  constructor(bytes: Buffer) {
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+  }
+
+  next(): number {
+    if (this.offset + FIGURE_BYTES > this.view.byteLength) return Number.NaN;
+    const high = this.view.getInt32(this.offset, false);
+    const low = this.view.getUint32(this.offset + 4, false);
+    this.offset += FIGURE_BYTES;
+    // Exact for every integer JavaScript holds exactly; isCount refuses the rest.
+    return high * 2 ** 32 + low;
+  }
+
+  /** Every byte was read. */
+  done(): boolean {
+    return this.offset === this.view.byteLength;
+  }
 }
 
 /**
@@ -131,14 +166,11 @@ function isNameList(value: unknown): value is string[] {
   );
 }
 
-/** `length` durations: numbers from 0 to 2^53 - 1, as the writer keeps them (DURATION_VALUE). */
-function isDurationList(value: unknown, length: number): boolean {
-  if (!Array.isArray(value) || value.length !== length) return false;
-  for (const ms of value)
-    if (typeof ms !== 'number' || !(ms >= 0 && ms <= Number.MAX_SAFE_INTEGER)) return false;
-  return true;
+function isCount(value: number): boolean {
+  return Number.isSafeInteger(value) && value >= 0;
 }
 
-function isCount(value: unknown): boolean {
-  return Number.isSafeInteger(value) && (value as number) >= 0;
+/** A count, or -1: not reported. */
+function isCountOrUnset(value: number): boolean {
+  return value === -1 || isCount(value);
 }

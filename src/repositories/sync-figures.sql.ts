@@ -5,31 +5,49 @@
  */
 import { DURATION_VALUE, LOGICAL_DURATION, LOGICAL_PHASES, phaseObject, TRUSTED_ROW } from './sync-stats.sql';
 
-const COLUMNS = `sync_id, project_id, start_time, duration_ms, files_indexed, bytes_processed, phase_names, phase_ms`;
-
 /**
- * A sync's figures computed from `sync_history`, for the completed, trusted runs `s` that
- * `where` selects: the chain's durations summed (LOGICAL_DURATION), its phase durations
- * summed per phase (LOGICAL_PHASES) with every value that cannot be a duration left out,
- * as the report always left them out, and the phases split into names and values (two
- * walks of the same object, in the same order). Migration 0006 fills the table with this
- * statement's text as it was then (test/db/sync-figures-upgrade.test.ts compares them).
+ * The completed, trusted runs `s` that `where` selects, each with its logical sync's
+ * figures: the chain's durations summed (LOGICAL_DURATION) and its phase durations summed
+ * per phase (LOGICAL_PHASES, a JSON object: read through `phasesOf`).
  */
-const figuresFromHistory = (where: string) => `
-SELECT l.id, l.project_id, l.start_time, l.durationMs, l.files_indexed, l.bytes_processed,
-  (SELECT json_group_array(j.key) FROM json_each(${phaseObject('l.phases')}) j WHERE ${DURATION_VALUE('j')}),
-  (SELECT json_group_array(j.value) FROM json_each(${phaseObject('l.phases')}) j WHERE ${DURATION_VALUE('j')})
-FROM (
+const completedSyncs = (where: string) => `(
   SELECT s.id, s.project_id, s.start_time, s.files_indexed, s.bytes_processed,
     ${LOGICAL_DURATION} AS durationMs, ${LOGICAL_PHASES} AS phases
   FROM sync_history s
   WHERE s.status = 'completed' AND ${TRUSTED_ROW} AND ${where}) l`;
 
+/**
+ * Each of `l`'s phase durations that can be one, as json_each rows `j` (every other value
+ * is left out, as the report always left it out), in the object's order: two walks give
+ * the same phases in the same order.
+ */
+const phasesOf = (select: string) =>
+  `(SELECT ${select} FROM json_each(${phaseObject('l.phases')}) j WHERE ${DURATION_VALUE('j')})`;
+
+/** An integer as 8 big-endian bytes, in hex (-1 for NULL: a count that was not reported). */
+const hex64 = (value: string) => `printf('%016x', IFNULL(${value}, -1))`;
+
+/**
+ * The table's row for each sync of `completedSyncs(where)` whose figures are all whole
+ * numbers (printf would truncate a fraction; only a hand edit leaves one, and such a sync
+ * is computed from sync_history instead). Migration 0006 fills the table with this
+ * statement's text as it was then (test/db/sync-figures-upgrade.test.ts compares them).
+ */
+const recordedFigures = (where: string) => `
+SELECT l.id, l.project_id, l.start_time, ${phasesOf('json_group_array(j.key)')},
+  unhex(${hex64('l.durationMs')} || ${hex64('l.files_indexed')} || ${hex64('l.bytes_processed')}
+    || ${phasesOf(`IFNULL(group_concat(${hex64('j.value')}, ''), '')`)})
+FROM ${completedSyncs(where)}
+WHERE typeof(l.durationMs) = 'integer' AND NOT EXISTS (
+  SELECT 1 FROM json_each(${phaseObject('l.phases')}) j WHERE ${DURATION_VALUE('j')} AND j.type != 'integer')`;
+
+const COLUMNS = `sync_id, project_id, start_time, phase_names, figures`;
+
 /** Record (or record again) the figures of the sync @jobId, once it is completed. */
-export const RECORD_FIGURES = `INSERT OR REPLACE INTO sync_figures (${COLUMNS}) ${figuresFromHistory('s.job_id = @jobId')}`;
+export const RECORD_FIGURES = `INSERT OR REPLACE INTO sync_figures (${COLUMNS}) ${recordedFigures('s.job_id = @jobId')}`;
 
 /** The figures of every completed sync that has none: what migration 0006 ran. */
-export const RECORD_MISSING_FIGURES = `INSERT INTO sync_figures (${COLUMNS}) ${figuresFromHistory(
+export const RECORD_MISSING_FIGURES = `INSERT INTO sync_figures (${COLUMNS}) ${recordedFigures(
   's.id NOT IN (SELECT sync_id FROM sync_figures)',
 )}`;
 
@@ -42,35 +60,37 @@ const WINDOW = `f.project_id = @projectId AND f.start_time >= @from AND f.start_
   AND (@excluded = '[]' OR f.sync_id NOT IN (SELECT value FROM json_each(@excluded)))`;
 
 /**
- * The window's stored figures as one row of JSON array texts, so that thousands of syncs
- * cross into JavaScript as a few strings rather than a row object each, in start_time
- * order (the index's). Phase names are nearly always those of the project's newest sync
- * (`commonNames`): a row with those names says 0 instead of repeating them. The newest is
- * found walking the table back by id (NOT INDEXED): through the start_time index SQLite
- * would sort every row of the project to find it. `syncs` and
- * `idSum` say which syncs these are: the caller uses them only when they are the window's
- * completed syncs, as `sync_history` counts them, and checks every value.
+ * The window's recorded figures as one row, in start_time order (the index's): the packed
+ * figures of every sync joined into one BLOB (group_concat joins a BLOB's bytes as they
+ * are; the CAST gives them back as a BLOB), with the byte length of each, so thousands of
+ * syncs cross into JavaScript as a few values rather than a row object each. Phase names
+ * are nearly always those of the project's newest sync (`commonNames`): a row with those
+ * names says 0 instead of repeating them. The newest is found walking the table back by id
+ * (NOT INDEXED): through the start_time index SQLite would sort every row of the project
+ * to find it. `syncs` and `idSum` say which syncs these are: the caller uses them only when
+ * they are the window's completed syncs, as `sync_history` counts them, and checks every
+ * value.
  */
 export const FIGURES_PASS = `
 WITH common(names) AS (
   SELECT phase_names FROM sync_figures NOT INDEXED WHERE project_id = @projectId ORDER BY sync_id DESC LIMIT 1)
 SELECT COUNT(*) AS syncs, COALESCE(SUM(f.sync_id), 0) AS idSum, (SELECT names FROM common) AS commonNames,
   '[' || group_concat(f.start_time) || ']' AS startTimes,
-  '[' || group_concat(f.duration_ms) || ']' AS durations,
-  '[' || group_concat(COALESCE(f.files_indexed, 'null')) || ']' AS files,
-  '[' || group_concat(COALESCE(f.bytes_processed, 'null')) || ']' AS bytes,
   '[' || group_concat(CASE WHEN f.phase_names = (SELECT names FROM common) THEN '0' ELSE f.phase_names END) || ']'
     AS phaseNames,
-  '[' || group_concat(f.phase_ms) || ']' AS phaseMs
+  '[' || group_concat(length(f.figures)) || ']' AS lengths,
+  CAST(group_concat(f.figures, '') AS BLOB) AS figures
 FROM sync_figures f INDEXED BY sync_figures_start_time_idx
 WHERE ${WINDOW}`;
 
 /**
  * The same figures computed from `sync_history` for the window's completed syncs, in
- * start_time order: what the report reads when the stored ones are not exactly those.
+ * start_time order, with the phases' names and durations as JSON arrays: what the report
+ * reads when the recorded ones are not exactly those.
  */
-export const COMPUTED_FIGURES = `${figuresFromHistory(
-  `s.project_id = @projectId AND s.start_time >= @from AND s.start_time < @to
-  AND (@excluded = '[]' OR s.id NOT IN (SELECT value FROM json_each(@excluded)))`,
-)}
+export const COMPUTED_FIGURES = `
+SELECT l.id, l.project_id, l.start_time, l.durationMs, l.files_indexed, l.bytes_processed,
+  ${phasesOf('json_group_array(j.key)')}, ${phasesOf('json_group_array(j.value)')}
+FROM ${completedSyncs(`s.project_id = @projectId AND s.start_time >= @from AND s.start_time < @to
+  AND (@excluded = '[]' OR s.id NOT IN (SELECT value FROM json_each(@excluded)))`)}
 ORDER BY l.start_time, l.id`;

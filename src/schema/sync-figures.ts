@@ -1,4 +1,4 @@
-import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { blob, index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 /**
  * The figures of each completed logical sync, as the history report reads them: written
@@ -9,7 +9,8 @@ import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
  *
  * Derived data: `sync_history` stays the record. The report uses these rows only while
  * they are exactly the window's completed syncs, and each value is checked as it is read;
- * otherwise it computes the same figures from `sync_history` (services/metrics).
+ * otherwise it computes the same figures from `sync_history` (services/metrics). A sync
+ * some of whose figures are not whole numbers (only a hand edit makes one) gets no row.
  */
 export const syncFigures = sqliteTable(
   'sync_figures',
@@ -19,14 +20,14 @@ export const syncFigures = sqliteTable(
     projectId: text('project_id').notNull(),
     /** The last run's start: the window the sync belongs to. */
     startTime: integer('start_time').notNull(),
-    /** Every run of the resume chain, summed. */
-    durationMs: integer('duration_ms').notNull(),
-    filesIndexed: integer('files_indexed'),
-    bytesProcessed: integer('bytes_processed'),
-    /** JSON array of phase names: the chain's phase durations summed per phase. */
+    /** JSON array of the phases' names, in the order of their durations in `figures`. */
     phaseNames: text('phase_names').notNull(),
-    /** JSON array of the durations of those phases, in the same order. */
-    phaseMs: text('phase_ms').notNull(),
+    /**
+     * The figures, packed: 8-byte big-endian integers, the chain's summed duration, files
+     * indexed, bytes processed (-1: not reported), then one duration per phase name. A
+     * report reads thousands of these as one BLOB rather than parsing text.
+     */
+    figures: blob('figures', { mode: 'buffer' }).notNull(),
   },
   (t) => [index('sync_figures_start_time_idx').on(t.projectId, t.startTime)],
 );

@@ -2,26 +2,30 @@ import { type FiguresPassRow, NO_SYNCS, unpackFiguresPass } from '../../src/repo
 
 const NAMES = '["Fetch","Indexing"]';
 
-/** Two syncs as FIGURES_PASS gives them: the second has its own phase names. */
+/** Figures packed as the table holds them: 8-byte big-endian integers. */
+function pack(...values: number[]): Buffer {
+  const bytes = Buffer.alloc(8 * values.length);
+  values.forEach((value, i) => bytes.writeBigInt64BE(BigInt(value), 8 * i));
+  return bytes;
+}
+
+/** Two syncs as FIGURES_PASS gives them: the second has its own phase names and no file count. */
 function pass(overrides: Partial<FiguresPassRow> = {}): FiguresPassRow {
   return {
     syncs: 2,
     idSum: 3,
     commonNames: NAMES,
     startTimes: '[1000,2000]',
-    durations: '[30,40]',
-    files: '[5,null]',
-    bytes: '[null,7]',
     phaseNames: '[0,["Other"]]',
-    phaseMs: '[[10,20],[40]]',
+    lengths: '[40,32]',
+    figures: Buffer.concat([pack(30, 5, -1, 10, 20), pack(40, -1, 7, 40)]),
     ...overrides,
   };
 }
 
 describe('unpackFiguresPass', () => {
   it('gives the syncs column by column, those with the common names sharing one list', () => {
-    const syncs = unpackFiguresPass(pass())!;
-    expect(syncs).toEqual({
+    expect(unpackFiguresPass(pass())).toEqual({
       startTime: [1000, 2000],
       durationMs: [30, 40],
       files: [5, null],
@@ -29,41 +33,79 @@ describe('unpackFiguresPass', () => {
       phaseNames: [['Fetch', 'Indexing'], ['Other']],
       phaseMs: [[10, 20], [40]],
     });
-    const shared = unpackFiguresPass(pass({ phaseNames: '[0,0]', phaseMs: '[[1,2],[3,4]]' }))!;
+    const shared = unpackFiguresPass(
+      pass({ phaseNames: '[0,0]', lengths: '[40,40]', figures: pack(1, 1, 1, 1, 2, 3, 3, 3, 3, 4) }),
+    )!;
     expect(shared.phaseNames[0]).toBe(shared.phaseNames[1]);
+    expect(shared.phaseMs).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
   });
 
-  it('gives no syncs for an empty window, whatever the texts', () => {
-    expect(unpackFiguresPass(pass({ syncs: 0, startTimes: null, phaseMs: null }))).toBe(NO_SYNCS);
+  it('reads every integer JavaScript holds exactly, up to 2^53 - 1', () => {
+    const max = Number.MAX_SAFE_INTEGER;
+    const syncs = unpackFiguresPass(
+      pass({
+        syncs: 1,
+        startTimes: '[0]',
+        phaseNames: '[0]',
+        lengths: '[40]',
+        figures: pack(max, 2 ** 32, 2 ** 32 - 1, 0, max),
+      }),
+    )!;
+    expect(syncs).toMatchObject({
+      durationMs: [max],
+      files: [2 ** 32],
+      bytes: [2 ** 32 - 1],
+      phaseMs: [[0, max]],
+    });
   });
 
-  it('keeps a fractional phase duration, as the report always read one', () => {
-    expect(unpackFiguresPass(pass({ phaseMs: '[[0.25,20],[40]]' }))!.phaseMs[0]).toEqual([0.25, 20]);
+  it('gives no syncs for an empty window, whatever the other values', () => {
+    expect(unpackFiguresPass(pass({ syncs: 0, startTimes: null, figures: null }))).toBe(NO_SYNCS);
   });
 
   it.each([
     ['start times that are not JSON', { startTimes: '[1000,' }],
-    ['a missing column', { durations: null }],
-    ['fewer values than syncs', { files: '[5]' }],
-    ['more values than syncs', { bytes: '[1,2,3]' }],
-    ['a column that is not an array', { durations: '{"0":30,"1":40}' }],
+    ['no start times', { startTimes: null }],
+    ['fewer start times than syncs', { startTimes: '[1000]' }],
+    ['start times that are not an array', { startTimes: '{"0":1000,"1":2000}' }],
     ['a start that is not an integer', { startTimes: '[1000.5,2000]' }],
     ['a start past 2^53', { startTimes: '[9007199254740993,2000]' }],
-    ['a negative duration', { durations: '[-30,40]' }],
-    ['a duration that is text', { durations: '["30",40]' }],
-    ['a negative file count', { files: '[-5,null]' }],
-    ['a byte count that is fractional', { bytes: '[null,7.5]' }],
+    ['no figures', { figures: null }],
+    ['figures that are text', { figures: 'AAAA' as unknown as Buffer }],
+    ['no lengths', { lengths: null }],
+    ['a length that does not fit the names', { lengths: '[48,24]' }],
+    ['one figure too many at the end', { figures: Buffer.concat([pass().figures!, pack(1)]) }],
+    ['one figure too few', { figures: pass().figures!.subarray(0, 64) }],
+    [
+      'a length that is not a whole figure',
+      { lengths: '[40,33]', figures: Buffer.concat([pass().figures!, Buffer.alloc(1)]) },
+    ],
+    ['a negative duration', { figures: Buffer.concat([pack(-30, 5, -1, 10, 20), pack(40, -1, 7, 40)]) }],
+    ['a file count below -1', { figures: Buffer.concat([pack(30, -2, -1, 10, 20), pack(40, -1, 7, 40)]) }],
+    [
+      'a byte count past 2^53 - 1',
+      { figures: Buffer.concat([pack(30, 5, 2 ** 53, 10, 20), pack(40, -1, 7, 40)]) },
+    ],
+    [
+      'a negative phase duration',
+      { figures: Buffer.concat([pack(30, 5, -1, 10, -20), pack(40, -1, 7, 40)]) },
+    ],
+    [
+      'a phase duration past 2^53 - 1',
+      { figures: Buffer.concat([pack(30, 5, -1, 10, 2 ** 53), pack(40, -1, 7, 40)]) },
+    ],
     ['common names that are not JSON', { commonNames: '["Fetch"' }],
     ['no common names for a sync that uses them', { commonNames: null }],
-    ['names that are not all text', { phaseNames: '[0,[5]]', phaseMs: '[[10,20],[40]]' }],
-    ['a name listed twice', { phaseNames: '[0,["A","A"]]', phaseMs: '[[10,20],[1,2]]' }],
+    ['common names that are not a list of text', { commonNames: '[1, 2]' }],
+    ['names that are not all text', { phaseNames: '[0,[5]]' }],
+    [
+      'a name listed twice',
+      { phaseNames: '[0,["A","A"]]', lengths: '[40,40]', figures: pack(30, 5, -1, 10, 20, 40, -1, 7, 1, 2) },
+    ],
     ['names that are neither 0 nor a list', { phaseNames: '[0,"Other"]' }],
-    ['fewer durations than names', { phaseMs: '[[10],[40]]' }],
-    ['more durations than names', { phaseMs: '[[10,20,30],[40]]' }],
-    ['durations that are not a list', { phaseMs: '[{"Fetch":10},[40]]' }],
-    ['a negative phase duration', { phaseMs: '[[10,-20],[40]]' }],
-    ['a phase duration past 2^53 - 1', { phaseMs: '[[10,9007199254740992],[40]]' }],
-    ['a phase duration that is null', { phaseMs: '[[10,null],[40]]' }],
   ])('gives null (the caller computes them) for %s', (_label, overrides) => {
     expect(unpackFiguresPass(pass(overrides))).toBeNull();
   });

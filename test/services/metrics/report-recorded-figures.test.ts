@@ -78,17 +78,24 @@ describe('report() and the figures recorded when each sync completed', () => {
     expect(indexing(store)).toEqual(COMPUTED);
   });
 
+  // The edited sync has one phase: its figures are duration, files, bytes, Indexing (8 bytes each).
   it.each([
-    ['phase durations that are not JSON', `phase_ms = '[1'`],
-    ['a NUL inside the durations', `phase_ms = '[5' || char(0) || ']'`],
-    ['fewer durations than names', `phase_ms = '[]'`],
-    ['a negative duration', `phase_ms = '[-1]'`],
+    ['figures that are text', `figures = 'oops'`],
+    ['one figure short', `figures = substr(figures, 1, 24)`],
+    ['one figure too many', `figures = figures || zeroblob(8)`],
+    ['a negative duration', `figures = unhex('ffffffffffffffff') || substr(figures, 9)`],
+    [
+      'a file count below -1',
+      `figures = substr(figures, 1, 8) || unhex('fffffffffffffffe') || substr(figures, 17)`,
+    ],
+    [
+      'a byte count past 2^53 - 1',
+      `figures = substr(figures, 1, 16) || unhex('0020000000000000') || substr(figures, 25)`,
+    ],
+    ['a phase duration past 2^53 - 1', `figures = substr(figures, 1, 24) || unhex('7fffffffffffffff')`],
     ['names that are not JSON', `phase_names = 'Indexing'`],
-    ['a name twice', `phase_names = '["Indexing","Indexing"]', phase_ms = '[1,2]'`],
-    ['a total that is text', `duration_ms = 'long'`],
+    ['a name twice', `phase_names = '["Indexing","Indexing"]', figures = figures || zeroblob(8)`],
     ['a fractional start', `start_time = start_time + 0.5`],
-    ['a negative file count', `files_indexed = -1`],
-    ['a byte count past 2^53', `bytes_processed = 9007199254740993`],
   ])('computes them when a recorded value is not as written: %s', (_label, assignment) => {
     const store = editedHistory();
     expect(
