@@ -16,9 +16,9 @@ CREATE INDEX `sync_figures_start_time_idx` ON `sync_figures` (`project_id`,`star
 CREATE INDEX `sync_history_window_idx` ON `sync_history` (`project_id`,`start_time`,`status`,`resumed_from_job_id`,`peak_memory_bytes`,`mean_cpu_percent`);
 --> statement-breakpoint
 INSERT INTO sync_figures (sync_id, project_id, start_time, phase_names, figures)
-SELECT l.id, l.project_id, l.start_time, (SELECT json_group_array(j.key) FROM json_each(CASE WHEN json_valid(l.phases) THEN CASE WHEN json_type(l.phases) = 'object' THEN json_patch('{}', l.phases) END END) j WHERE j.type IN ('integer', 'real') AND j.value BETWEEN 0 AND 9007199254740991),
+SELECT l.id, l.project_id, l.start_time, (SELECT json_group_array(j.key) FROM json_each(CASE WHEN json_valid(l.phases) AND instr(l.phases, char(0)) = 0 THEN CASE WHEN json_type(l.phases) = 'object' THEN json_patch('{}', l.phases) END END) j WHERE j.type IN ('integer', 'real') AND j.value BETWEEN 0 AND 9007199254740991),
   unhex(printf('%016x', IFNULL(l.durationMs, -1)) || printf('%016x', IFNULL(l.files_indexed, -1)) || printf('%016x', IFNULL(l.bytes_processed, -1))
-    || (SELECT IFNULL(group_concat(printf('%016x', IFNULL(j.value, -1)), ''), '') FROM json_each(CASE WHEN json_valid(l.phases) THEN CASE WHEN json_type(l.phases) = 'object' THEN json_patch('{}', l.phases) END END) j WHERE j.type IN ('integer', 'real') AND j.value BETWEEN 0 AND 9007199254740991))
+    || (SELECT IFNULL(group_concat(printf('%016x', IFNULL(j.value, -1)), ''), '') FROM json_each(CASE WHEN json_valid(l.phases) AND instr(l.phases, char(0)) = 0 THEN CASE WHEN json_type(l.phases) = 'object' THEN json_patch('{}', l.phases) END END) j WHERE j.type IN ('integer', 'real') AND j.value BETWEEN 0 AND 9007199254740991))
 FROM (
   SELECT s.id, s.project_id, s.start_time, s.files_indexed, s.bytes_processed,
     (CASE WHEN s.resumed_from_job_id IS NULL THEN COALESCE(s.total_duration, MAX(0, COALESCE(s.end_time, s.last_activity_at) - s.start_time)) ELSE (WITH RECURSIVE chain(job_id, depth) AS (
@@ -34,7 +34,7 @@ FROM (
   SELECT json_group_object(phase, ms) FROM (
     SELECT j.key AS phase, SUM(j.value) AS ms
     FROM chain JOIN sync_history p ON p.job_id = chain.job_id,
-      json_each(CASE WHEN json_valid(p.phase_durations) THEN CASE WHEN json_type(p.phase_durations) = 'object' THEN json_patch('{}', p.phase_durations) END END) j
+      json_each(CASE WHEN json_valid(p.phase_durations) AND instr(p.phase_durations, char(0)) = 0 THEN CASE WHEN json_type(p.phase_durations) = 'object' THEN json_patch('{}', p.phase_durations) END END) j
     WHERE j.type IN ('integer', 'real') AND j.value BETWEEN 0 AND 9007199254740991 GROUP BY j.key)) END) AS phases
   FROM sync_history s
   WHERE s.status = 'completed' AND ((typeof(s.last_activity_at) = 'integer' AND s.last_activity_at BETWEEN -9007199254740991 AND 9007199254740991) AND (s.status IN ('running', 'completed', 'failed', 'cancelled', 'interrupted', 'resumed') AND (typeof(s.start_time) = 'integer' AND s.start_time BETWEEN -9007199254740991 AND 9007199254740991)
@@ -43,4 +43,4 @@ FROM (
   AND (s.peak_memory_bytes IS NULL OR (typeof(s.peak_memory_bytes) = 'integer' AND s.peak_memory_bytes BETWEEN 0 AND 9007199254740991)) AND (s.mean_cpu_percent IS NULL OR (typeof(s.mean_cpu_percent) IN ('integer', 'real') AND s.mean_cpu_percent BETWEEN 0 AND 1.7976931348623157e+308))
   AND json_valid(s.phases) AND (s.phase_durations IS NULL OR json_valid(s.phase_durations)) AND (s.errors IS NULL OR json_valid(s.errors)))) AND s.id NOT IN (SELECT sync_id FROM sync_figures)) l
 WHERE typeof(l.durationMs) = 'integer' AND NOT EXISTS (
-  SELECT 1 FROM json_each(CASE WHEN json_valid(l.phases) THEN CASE WHEN json_type(l.phases) = 'object' THEN json_patch('{}', l.phases) END END) j WHERE j.type IN ('integer', 'real') AND j.value BETWEEN 0 AND 9007199254740991 AND j.type != 'integer');
+  SELECT 1 FROM json_each(CASE WHEN json_valid(l.phases) AND instr(l.phases, char(0)) = 0 THEN CASE WHEN json_type(l.phases) = 'object' THEN json_patch('{}', l.phases) END END) j WHERE j.type IN ('integer', 'real') AND j.value BETWEEN 0 AND 9007199254740991 AND j.type != 'integer');

@@ -112,8 +112,11 @@ class PackedFigures {
 }
 
 /**
- * COMPUTED_FIGURES' rows (raw: id, project, start, duration, files, bytes, names, values),
- * computed by SQLite from trusted rows; the figures are checked again where they are used.
+ * COMPUTED_FIGURES' raw rows (start, duration, files, bytes, phase durations as JSON text),
+ * from trusted rows. Phase durations that are not a JSON object are none; a value that
+ * cannot be a duration (validation/json-columns) is left out, as SQL leaves it out where
+ * it sums a chain (sync-stats.sql.ts DURATION_VALUE); a key written twice counts once,
+ * with its last value, as json_patch keeps it there.
  */
 export function computedSyncs(rows: readonly unknown[][]): CompletedSyncs {
   const syncs: CompletedSyncs = {
@@ -125,14 +128,37 @@ export function computedSyncs(rows: readonly unknown[][]): CompletedSyncs {
     phaseMs: [],
   };
   for (const row of rows) {
-    syncs.startTime.push(row[2] as number);
-    syncs.durationMs.push(row[3] as number);
-    syncs.files.push(row[4] as number | null);
-    syncs.bytes.push(row[5] as number | null);
-    syncs.phaseNames.push(JSON.parse(row[6] as string) as string[]);
-    syncs.phaseMs.push(JSON.parse(row[7] as string) as number[]);
+    syncs.startTime.push(row[0] as number);
+    syncs.durationMs.push(row[1] as number);
+    syncs.files.push(row[2] as number | null);
+    syncs.bytes.push(row[3] as number | null);
+    const names: string[] = [];
+    const values: number[] = [];
+    const phases = parsedObject(row[4]);
+    for (const name in phases) {
+      const ms = phases[name];
+      if (typeof ms === 'number' && ms >= 0 && ms <= Number.MAX_SAFE_INTEGER) {
+        names.push(name);
+        values.push(ms);
+      }
+    }
+    syncs.phaseNames.push(names);
+    syncs.phaseMs.push(values);
   }
   return syncs;
+}
+
+/** Stored JSON text parsed when it is an object, else null (damage, skipped). */
+function parsedObject(text: unknown): Record<string, unknown> | null {
+  if (typeof text !== 'string') return null;
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
+  }
 }
 
 /** `text` parsed when it is a JSON array of `length` entries, else null. */

@@ -3,7 +3,15 @@
  * logical sync, as the history report reads them. Constant strings; every value arrives
  * as a bound parameter.
  */
-import { DURATION_VALUE, LOGICAL_DURATION, LOGICAL_PHASES, phaseObject, TRUSTED_ROW } from './sync-stats.sql';
+import {
+  DURATION_VALUE,
+  LOGICAL_DURATION,
+  LOGICAL_PHASES,
+  phaseObject,
+  TRUSTED_ROW,
+  WINDOW as HISTORY_WINDOW,
+  WINDOW_ROWS,
+} from './sync-stats.sql';
 
 /**
  * The completed, trusted runs `s` that `where` selects, each with its logical sync's
@@ -84,13 +92,14 @@ FROM sync_figures f INDEXED BY sync_figures_start_time_idx
 WHERE ${WINDOW}`;
 
 /**
- * The same figures computed from `sync_history` for the window's completed syncs, in
- * start_time order, with the phases' names and durations as JSON arrays: what the report
- * reads when the recorded ones are not exactly those.
+ * What the same figures are computed from, read from `sync_history` for the window's
+ * completed syncs in start_time order (raw rows: start, duration, files, bytes, phases):
+ * what the report reads when the recorded ones are not exactly those. The phase durations
+ * are the run's own JSON text, or its chain's summed per phase (LOGICAL_PHASES), parsed
+ * by the caller: checking each value in SQL (json_each) costs several times more.
  */
 export const COMPUTED_FIGURES = `
-SELECT l.id, l.project_id, l.start_time, l.durationMs, l.files_indexed, l.bytes_processed,
-  ${phasesOf('json_group_array(j.key)')}, ${phasesOf('json_group_array(j.value)')}
-FROM ${completedSyncs(`s.project_id = @projectId AND s.start_time >= @from AND s.start_time < @to
-  AND (@excluded = '[]' OR s.id NOT IN (SELECT value FROM json_each(@excluded)))`)}
-ORDER BY l.start_time, l.id`;
+SELECT s.start_time, ${LOGICAL_DURATION}, s.files_indexed, s.bytes_processed, ${LOGICAL_PHASES}
+FROM ${WINDOW_ROWS}
+WHERE ${HISTORY_WINDOW} AND s.status = 'completed'
+ORDER BY s.start_time, s.id`;

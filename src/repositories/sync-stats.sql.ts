@@ -71,13 +71,14 @@ const LOGICAL_START = `(CASE WHEN s.resumed_from_job_id IS NULL THEN s.start_tim
 /**
  * Phase durations as json_each should read them: a JSON object, else nothing. An array
  * (damage) would otherwise read as phases "0", "1"…. Nested CASE: json_type fails on text
- * that is not JSON. A key written twice is read once, with its last value, as JSON.parse
+ * that is not JSON. Text with a NUL is none either: SQLite's JSON reads it up to the NUL
+ * and calls it valid, JavaScript's JSON.parse (the report's other path) refuses it. A key written twice is read once, with its last value, as JSON.parse
  * (the row check) reads it: json_patch onto an empty object keeps the last value of each
  * key (it differs from JSON.parse only for values that are not numbers, which no figure
  * reads).
  */
 export const phaseObject = (column: string) =>
-  `CASE WHEN json_valid(${column}) THEN CASE WHEN json_type(${column}) = 'object' THEN json_patch('{}', ${column}) END END`;
+  `CASE WHEN json_valid(${column}) AND instr(${column}, char(0)) = 0 THEN CASE WHEN json_type(${column}) = 'object' THEN json_patch('{}', ${column}) END END`;
 
 /**
  * A phase duration json_each read (`j`) that can be one: a number from 0 to 2^53 - 1

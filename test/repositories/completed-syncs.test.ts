@@ -1,4 +1,9 @@
-import { type FiguresPassRow, NO_SYNCS, unpackFiguresPass } from '../../src/repositories/completed-syncs';
+import {
+  computedSyncs,
+  type FiguresPassRow,
+  NO_SYNCS,
+  unpackFiguresPass,
+} from '../../src/repositories/completed-syncs';
 
 const NAMES = '["Fetch","Indexing"]';
 
@@ -108,5 +113,30 @@ describe('unpackFiguresPass', () => {
     ['names that are neither 0 nor a list', { phaseNames: '[0,"Other"]' }],
   ])('gives null (the caller computes them) for %s', (_label, overrides) => {
     expect(unpackFiguresPass(pass(overrides))).toBeNull();
+  });
+});
+
+describe('computedSyncs', () => {
+  it('keeps the phase durations that can be durations, a key written twice once with its last value', () => {
+    const syncs = computedSyncs([
+      [
+        1000,
+        30,
+        5,
+        null,
+        '{"Fetch": 10, "Bad": -1, "Big": 9007199254740992, "Text": "x", "Fetch": 12, "Part": 0.5}',
+      ],
+      [2000, 40, null, 7, '[1, 2]'],
+      [3000, 50, 1, 2, '{oops'],
+      [4000, 60, 1, 2, null],
+    ]);
+    expect(syncs).toEqual({
+      startTime: [1000, 2000, 3000, 4000],
+      durationMs: [30, 40, 50, 60],
+      files: [5, null, 1, 1],
+      bytes: [null, 7, 2, 2],
+      phaseNames: [['Fetch', 'Part'], [], [], []],
+      phaseMs: [[12, 0.5], [], [], []],
+    });
   });
 });

@@ -113,3 +113,26 @@ describe('report() and the figures recorded when each sync completed', () => {
     expect(indexing(store)).toEqual(COMPUTED);
   });
 });
+
+describe('report() over phase durations with a NUL inside', () => {
+  // SQLite's JSON reads the text up to the NUL and calls it valid; JavaScript's JSON.parse
+  // refuses it. Recorded or computed, the sync's phase durations are damage: skipped.
+  it.each(['as recorded', 'computed'] as const)('skips them, %s', (figures) => {
+    const { store } = openTestProgressStore(tmp.path, { clock: new ManualClock(NOW) });
+    const history = new HistoryFactory(openTestStore(store.path));
+    history.add({ startTime: NOW - 3 * HOUR, phaseDurations: { Indexing: 100 } });
+    const edited = history.add({ startTime: NOW - 2 * HOUR, phaseDurations: { Indexing: 300 } });
+    handEdit(
+      store.path,
+      `UPDATE sync_history SET phase_durations = '{"Indexing": 5}' || char(0) || ',{"Indexing": 7}' WHERE job_id = ?`,
+      {},
+      edited,
+    );
+    recordFiguresAgain(store.path, { clear: figures === 'computed' });
+    const report = store.metrics.report({ timeZone: 'UTC' }) as FilledHistoryReport;
+    expect(report.success).toMatchObject({ syncs: 2, succeeded: 2 });
+    expect(report.phases.map(({ name, syncs, meanMs }) => ({ name, syncs, meanMs }))).toEqual([
+      { name: 'Indexing', syncs: 1, meanMs: 100 },
+    ]);
+  });
+});
