@@ -1,6 +1,7 @@
 -- The figures of each completed logical sync, as the history report reads them (see
--- src/schema/sync-figures.ts), filled here for the syncs the file already holds, and an
--- index holding what the report's pass over a window reads of each run. The INSERT is
+-- src/schema/sync-figures.ts), filled here for the syncs the file already holds; an
+-- index holding what the report's pass over a window reads of each run; and the index of
+-- running rows without the last activity, which every progress write changes. The INSERT is
 -- RECORD_MISSING_FIGURES of src/repositories/sync-figures.sql.ts as it was when this
 -- migration was written, spelled out: a migration never changes once shipped, and
 -- test/db/sync-figures-upgrade.test.ts holds the two to the same rows.
@@ -13,6 +14,9 @@ CREATE TABLE `sync_figures` (
 );
 --> statement-breakpoint
 CREATE INDEX `sync_figures_start_time_idx` ON `sync_figures` (`project_id`,`start_time`);--> statement-breakpoint
+DROP INDEX `sync_history_status_activity_idx`;--> statement-breakpoint
+CREATE INDEX `sync_history_status_idx` ON `sync_history` (`status`);--> statement-breakpoint
+CREATE INDEX `sync_history_completed_activity_idx` ON `sync_history` (`last_activity_at`) WHERE status = 'completed';--> statement-breakpoint
 CREATE INDEX `sync_history_window_idx` ON `sync_history` (`project_id`,`start_time`,`status`,`resumed_from_job_id`,`peak_memory_bytes`,`mean_cpu_percent`);
 --> statement-breakpoint
 INSERT INTO sync_figures (sync_id, project_id, start_time, phase_names, figures)

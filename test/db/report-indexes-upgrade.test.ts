@@ -11,7 +11,13 @@ import { handEdit } from '../support/hand-edit';
 import { HistoryFactory } from '../support/history-factory';
 import { ManualClock } from '../support/manual-clock';
 import { ReportReference } from '../support/report-reference';
-import { closeTestStore, openTestStore, SHIPPED_MIGRATIONS, SHIPPED_TAGS } from '../support/store';
+import {
+  closeTestStore,
+  openTestStore,
+  SHIPPED_MIGRATIONS,
+  SHIPPED_TAGS,
+  UNDO_LATEST_MIGRATION,
+} from '../support/store';
 import { useTempDir } from '../support/temp-dir';
 
 /**
@@ -78,7 +84,7 @@ function previousSchemaStore(now: number): { dir: string; dbPath: string } {
   // Back to the previous release's schema: without the indexes, without the records of 0004 and after.
   const db = new Database(dbPath);
   for (const name of NEW_INDEXES) db.exec(`DROP INDEX ${name}`);
-  db.exec('DROP TABLE sync_figures; DROP INDEX sync_history_window_idx'); // 0006's
+  for (const statement of UNDO_LATEST_MIGRATION) db.exec(statement); // 0006's
   db.prepare('DELETE FROM __drizzle_migrations WHERE created_at >= ?').run(REPORT_INDEXES.folderMillis);
   db.close();
   return { dir, dbPath };

@@ -8,7 +8,13 @@ import { handEdit } from '../support/hand-edit';
 import { HistoryFactory } from '../support/history-factory';
 import { ManualClock } from '../support/manual-clock';
 import { recordFiguresAgain } from '../support/record-figures-again';
-import { closeTestStore, openTestStore, SHIPPED_MIGRATIONS, SHIPPED_TAGS } from '../support/store';
+import {
+  closeTestStore,
+  openTestStore,
+  SHIPPED_MIGRATIONS,
+  SHIPPED_TAGS,
+  UNDO_LATEST_MIGRATION,
+} from '../support/store';
 import { useTempDir } from '../support/temp-dir';
 
 /**
@@ -58,7 +64,7 @@ function previousSchemaStore(): { dir: string; dbPath: string } {
   handEdit(dbPath, `UPDATE sync_history SET phase_durations = '{oops' WHERE id % 11 = 3`);
   handEdit(dbPath, `UPDATE sync_history SET total_duration = 'long' WHERE id % 17 = 2`);
   const db = new Database(dbPath);
-  db.exec('DROP TABLE sync_figures; DROP INDEX sync_history_window_idx');
+  for (const statement of UNDO_LATEST_MIGRATION) db.exec(statement);
   db.prepare('DELETE FROM __drizzle_migrations WHERE created_at >= ?').run(SYNC_FIGURES.folderMillis);
   db.close();
   return { dir, dbPath };

@@ -18,9 +18,15 @@ export const SHIPPED_TAGS = (
 /**
  * What takes a migrated file back to the schema of the migration before the latest (its
  * record is the caller's to delete): 0006 added the sync_figures table (with its index)
- * and the index of the report's window pass.
+ * and the index of the report's window pass, and replaced the status and last-activity index.
  */
-export const UNDO_LATEST_MIGRATION = ['DROP TABLE `sync_figures`', 'DROP INDEX `sync_history_window_idx`'];
+export const UNDO_LATEST_MIGRATION = [
+  'DROP TABLE `sync_figures`',
+  'DROP INDEX `sync_history_window_idx`',
+  'DROP INDEX `sync_history_status_idx`',
+  'DROP INDEX `sync_history_completed_activity_idx`',
+  'CREATE INDEX `sync_history_status_activity_idx` ON `sync_history` (`status`,`last_activity_at`)',
+];
 
 const open = new Set<Connection>();
 
