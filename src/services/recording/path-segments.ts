@@ -1,9 +1,9 @@
 /**
  * The ledger's path list, in runs: either the strings as the caller gave them, or one
- * stored row kept as bytes until it is needed. A row is first checked on its bytes (as
+ * stored row kept unread until it is needed. A row is first checked on its bytes (as
  * read, before any string is made), then decoded when one of its paths is first asked
- * for, so a resume checks every row but decodes only those that hold pending files, and
- * slices out only the paths it hands back instead of splitting the whole list.
+ * for, so a resume reads and decodes only the rows that hold pending files, and slices
+ * out only the paths it hands back instead of splitting the whole list.
  */
 import { checkPathBytes, decodePathText } from '../../repositories/file-log-codec';
 import { InconsistentFileLogError } from '../../untrusted-checkpoint';
@@ -130,12 +130,8 @@ export function verifySegment(segment: Segment): void {
   segment.starts = split.starts;
 }
 
-/**
- * Read a stored row (the repository verifies the checksum as it reads) and check that it is
- * UTF-8, without splitting it: a resume reads the rows whose files were all finished so,
- * and verifySegment splits and checks them when their paths are first needed.
- */
-export function readSegment(segment: Segment): void {
+/** Read a stored row (the repository verifies the checksum as it reads) and check that it is UTF-8. */
+function readSegment(segment: Segment): void {
   const bytes = segment.read!();
   checkPathBytes(bytes);
   segment.bytes = bytes;

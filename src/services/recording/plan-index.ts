@@ -27,11 +27,12 @@ export class PlanIndex {
 
   /**
    * The path → ordinal map of every path in the plan, built once when first needed. A
-   * stored row of finished files that turns out damaged only now (the resume checked its
-   * checksum, not its paths) is left out and told through onDamagedRow: its files stay
-   * finished, a path of it named again reads as new, and nothing is thrown into the
-   * caller's loop; the next resume that merges changes reads it and starts over. A row
-   * holding files not finished cannot be left out: a CorruptDatabaseError, typed.
+   * stored row of finished files is read only now (a resume reads the rows it hands paths
+   * out from); one that turns out damaged, or cannot be read, is left out and told through
+   * onDamagedRow: its files stay finished, a path of it named again reads as new, and
+   * nothing is thrown into the caller's loop; the next resume that merges changes reads it
+   * and starts over. A row holding files not finished cannot be left out: a
+   * CorruptDatabaseError, typed.
    */
   all(states: Uint8Array): Map<string, number> {
     if (this.whole) return this.whole;
@@ -87,11 +88,16 @@ export class PlanIndex {
       if (segment.text === null && segment.paths === null) decodeSegment(segment);
       return true;
     } catch (error) {
-      if (!(error instanceof InconsistentFileLogError)) throw error;
+      const problem =
+        error instanceof InconsistentFileLogError
+          ? error
+          : new InconsistentFileLogError(
+              `a planned row could not be read: ${error instanceof Error ? error.message : String(error)}`,
+            );
       if (states.subarray(segment.first, segment.first + segment.count).includes(PENDING)) {
-        throw new CorruptDatabaseError(error.message, { cause: error });
+        throw new CorruptDatabaseError(problem.message, { cause: error });
       }
-      this.onDamagedRow(error);
+      this.onDamagedRow(problem);
       return false;
     }
   }

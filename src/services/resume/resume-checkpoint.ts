@@ -72,8 +72,9 @@ export function prepareCheckpoint(
       counts,
     );
   }
-  // Every list row, not only those holding pending files: a damaged one must make the
-  // checkpoint untrusted here, outside the claim, not fail the new sync later.
+  // The list rows the new sync is handed paths from: a damaged one must make the checkpoint
+  // untrusted here, outside the claim, not fail the new sync later. Rows of finished files
+  // are read when first needed (see FileLedger.verifyStored).
   ledger.verifyStored();
   let changes: FileChange[] = [];
   let head: string | null = null;

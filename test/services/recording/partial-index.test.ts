@@ -6,7 +6,7 @@ import {
   decodeSegment,
   newSegment,
   ordinalsOf,
-  readSegment,
+  verifySegment,
 } from '../../../src/services/recording/path-segments';
 import { InconsistentFileLogError } from '../../../src/untrusted-checkpoint';
 import { LOOKALIKE_PATHS, stored } from '../../support/stored-file-log';
@@ -113,7 +113,7 @@ describe('ordinalsOf', () => {
     const decoded = newSegment(5, 2, null, () => rowB);
     decodeSegment(decoded);
     const readOnly = newSegment(8, 2, null, () => encodePaths(['src/é.ts', 'x']));
-    readSegment(readOnly); // read (checksum, UTF-8), not split: as a resume leaves a finished row
+    verifySegment(readOnly); // read, checked and split, not decoded: as an earlier lookup leaves a row
     const segments = [
       newSegment(0, 3, null, () => rowA), // not read yet: read and checked here
       newSegment(3, 2, ['x', 'y'], null),
@@ -131,8 +131,8 @@ describe('ordinalsOf', () => {
       y: [4],
     });
     expect(segments[0]!.read).toBeNull();
-    // Split where it was not, and only there: the decoded row keeps its text.
-    expect(readOnly.starts).not.toBeNull();
+    // Not decoded where it was not: the row split but not decoded keeps its bytes, the decoded one its text.
+    expect(readOnly.text).toBeNull();
     expect(decoded.text).toBe('docs/😀.md\0x');
   });
 

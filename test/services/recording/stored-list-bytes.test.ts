@@ -65,7 +65,7 @@ function countOf(data: Buffer, off: number): number {
 
 describe('a stored list row checked on its bytes', () => {
   it.each([
-    ['finished (read now, checked and decoded when needed)', 'completed' as const],
+    ['finished (read, checked and decoded when needed)', 'completed' as const],
     ['pending (checked and decoded at once)', 'pending' as const],
   ])('accepts a row %s iff it decodes to paths that each pass the path rules (property)', (_what, state) => {
     fc.assert(
@@ -82,10 +82,10 @@ describe('a stored list row checked on its bytes', () => {
         const expected = expectedPaths(data, count);
         const told: InconsistentFileLogError[] = [];
         const ledger = FileLedger.load(events, (problem) => told.push(problem));
-        // A finished row is held to UTF-8 (and its checksum) by the resume, to its count and
-        // the path rules when its paths are first needed: refused then, or left out of the
+        // A pending row is held to UTF-8, its count and the path rules by the resume; a
+        // finished one when its paths are first needed: refused then, or left out of the
         // index and told, never handed out.
-        if (expected === null && (state === 'pending' || !isUtf8(data))) {
+        if (expected === null && state === 'pending') {
           expect(() => ledger.verifyStored()).toThrow(InconsistentFileLogError);
           return;
         }
@@ -110,12 +110,47 @@ describe('a stored list row checked on its bytes', () => {
     ['an overlong NUL hiding a second path', bytes(0x61, 0xc0, 0x80, 0x62)],
     ['an encoded surrogate', bytes(0x61, 0xed, 0xa0, 0x80)],
     ['a cut sequence at the end of a path', bytes(0x61, 0xc3, 0x00, 0x62)],
-  ])('refuses a finished row with %s, before any path of it is handed out', (_what, data) => {
+  ])('refuses a finished row with %s when its paths are first needed', (_what, data) => {
     const count = data.filter((b) => b === 0).length + 1;
     const ledger = FileLedger.load([
       { kind: 'planned', first: 0, count, read: () => data },
       { kind: 'completed', count, data: encodeOrdinals(Array.from({ length: count }, (_, i) => i)) },
     ]);
-    expect(() => ledger.verifyStored()).toThrow(/not valid UTF-8/);
+    ledger.verifyStored(); // the resume does not read it: none of its paths is handed out
+    expect(() => ledger.pathsIn('completed')).toThrow(/not valid UTF-8/);
+  });
+});
+
+describe('a stored list row of finished files', () => {
+  const unreadable = () => {
+    throw new Error('disk I/O error');
+  };
+
+  it('is not read by the resume, and one that cannot be read later is left out and told, not thrown', () => {
+    const told: InconsistentFileLogError[] = [];
+    const ledger = FileLedger.load(
+      [
+        { kind: 'planned', first: 0, count: 2, read: unreadable },
+        { kind: 'planned', first: 2, count: 1, read: () => text('c.ts') },
+        { kind: 'completed', count: 2, data: encodeOrdinals([0, 1]) },
+      ],
+      (problem) => told.push(problem),
+    );
+    ledger.verifyStored();
+    expect(ledger.pathsIn('pending')).toEqual(['c.ts']);
+    expect(told).toEqual([]);
+    // Not handed out: only the whole index knows it, and the row it would be in is left out.
+    expect(ledger.stateOf('a.ts')).toBeUndefined();
+    expect(told.map((problem) => problem.message)).toEqual([
+      'file log: a planned row could not be read: disk I/O error',
+    ]);
+  });
+
+  it('is read by the resume when it holds pending files: a failure to read fails the resume there', () => {
+    const ledger = FileLedger.load([
+      { kind: 'planned', first: 0, count: 2, read: unreadable },
+      { kind: 'completed', count: 1, data: encodeOrdinals([0]) },
+    ]);
+    expect(() => ledger.verifyStored()).toThrow('disk I/O error');
   });
 });
