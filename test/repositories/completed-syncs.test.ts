@@ -107,6 +107,14 @@ describe('unpackFiguresPass', () => {
     ['common names that are not a list of text', { commonNames: '[1, 2]' }],
     ['names that are not all text', { phaseNames: '[0,[5]]' }],
     [
+      'names one of which is not text',
+      {
+        phaseNames: '[0,["Other",5]]',
+        lengths: '[40,40]',
+        figures: pack(30, 5, -1, 10, 20, 40, -1, 7, 1, 2),
+      },
+    ],
+    [
       'a name listed twice',
       { phaseNames: '[0,["A","A"]]', lengths: '[40,40]', figures: pack(30, 5, -1, 10, 20, 40, -1, 7, 1, 2) },
     ],
@@ -129,14 +137,16 @@ describe('computedSyncs', () => {
       [2000, 40, null, 7, '[1, 2]'],
       [3000, 50, 1, 2, '{oops'],
       [4000, 60, 1, 2, null],
+      [5000, 70, 1, 2, 'null'],
+      [6000, 80, 1, 2, '{"Last": 9007199254740991}'],
     ]);
     expect(syncs).toEqual({
-      startTime: [1000, 2000, 3000, 4000],
-      durationMs: [30, 40, 50, 60],
-      files: [5, null, 1, 1],
-      bytes: [null, 7, 2, 2],
-      phaseNames: [['Fetch', 'Part'], [], [], []],
-      phaseMs: [[12, 0.5], [], [], []],
+      startTime: [1000, 2000, 3000, 4000, 5000, 6000],
+      durationMs: [30, 40, 50, 60, 70, 80],
+      files: [5, null, 1, 1, 1, 1],
+      bytes: [null, 7, 2, 2, 2, 2],
+      phaseNames: [['Fetch', 'Part'], [], [], [], [], ['Last']],
+      phaseMs: [[12, 0.5], [], [], [], [], [Number.MAX_SAFE_INTEGER]],
     });
   });
 });
