@@ -156,6 +156,7 @@ function parsedObject(text: unknown): Record<string, unknown> | null {
   if (typeof text !== 'string') return null;
   try {
     const value: unknown = JSON.parse(text);
+    // Stryker disable next-line ConditionalExpression,LogicalOperator: only the array check tells (for...in finds no phase in a string's characters, a number or null); the others say what is meant
     return typeof value === 'object' && value !== null && !Array.isArray(value)
       ? (value as Record<string, unknown>)
       : null;
@@ -173,6 +174,7 @@ function parsedArray(text: string | null, length: number): unknown[] | null {
   } catch {
     return null;
   }
+  // Stryker disable next-line ConditionalExpression: a string of that length would pass, and then fail every check of its entries
   return Array.isArray(value) && value.length === length ? value : null;
 }
 
