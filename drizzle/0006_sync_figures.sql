@@ -30,7 +30,7 @@ FROM (
     UNION ALL
     SELECT p.resumed_from_job_id, chain.depth + 1 FROM chain JOIN sync_history p ON p.job_id = chain.job_id
     WHERE p.resumed_from_job_id IS NOT NULL AND chain.depth < 1000)
-  SELECT SUM(COALESCE(p.total_duration, MAX(0, COALESCE(p.end_time, p.last_activity_at) - p.start_time))) FROM chain JOIN sync_history p ON p.job_id = chain.job_id) END) AS durationMs, (CASE WHEN s.resumed_from_job_id IS NULL THEN s.phase_durations ELSE (WITH RECURSIVE chain(job_id, depth) AS (
+  SELECT SUM(CASE WHEN COALESCE(p.total_duration, MAX(0, COALESCE(p.end_time, p.last_activity_at) - p.start_time)) BETWEEN 0 AND 9007199254740991 THEN COALESCE(p.total_duration, MAX(0, COALESCE(p.end_time, p.last_activity_at) - p.start_time)) END) FROM chain JOIN sync_history p ON p.job_id = chain.job_id) END) AS durationMs, (CASE WHEN s.resumed_from_job_id IS NULL THEN s.phase_durations ELSE (WITH RECURSIVE chain(job_id, depth) AS (
     SELECT s.job_id, 0
     UNION ALL
     SELECT p.resumed_from_job_id, chain.depth + 1 FROM chain JOIN sync_history p ON p.job_id = chain.job_id
@@ -46,5 +46,5 @@ FROM (
   AND (s.total_duration IS NULL OR (typeof(s.total_duration) = 'integer' AND s.total_duration BETWEEN 0 AND 9007199254740991)) AND (s.files_indexed IS NULL OR (typeof(s.files_indexed) = 'integer' AND s.files_indexed BETWEEN 0 AND 9007199254740991)) AND (s.bytes_processed IS NULL OR (typeof(s.bytes_processed) = 'integer' AND s.bytes_processed BETWEEN 0 AND 9007199254740991))
   AND (s.peak_memory_bytes IS NULL OR (typeof(s.peak_memory_bytes) = 'integer' AND s.peak_memory_bytes BETWEEN 0 AND 9007199254740991)) AND (s.mean_cpu_percent IS NULL OR (typeof(s.mean_cpu_percent) IN ('integer', 'real') AND s.mean_cpu_percent BETWEEN 0 AND 1.7976931348623157e+308))
   AND json_valid(s.phases) AND (s.phase_durations IS NULL OR json_valid(s.phase_durations)) AND (s.errors IS NULL OR json_valid(s.errors)))) AND s.id NOT IN (SELECT sync_id FROM sync_figures)) l
-WHERE typeof(l.durationMs) = 'integer' AND NOT EXISTS (
+WHERE typeof(l.durationMs) = 'integer' AND l.durationMs <= 9007199254740991 AND NOT EXISTS (
   SELECT 1 FROM json_each(CASE WHEN json_valid(l.phases) AND instr(l.phases, char(0)) = 0 THEN CASE WHEN json_type(l.phases) = 'object' THEN json_patch('{}', l.phases) END END) j WHERE j.type IN ('integer', 'real') AND j.value BETWEEN 0 AND 9007199254740991 AND j.type != 'integer');

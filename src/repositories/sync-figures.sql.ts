@@ -46,7 +46,7 @@ SELECT l.id, l.project_id, l.start_time, ${phasesOf('json_group_array(j.key)')},
   unhex(${hex64('l.durationMs')} || ${hex64('l.files_indexed')} || ${hex64('l.bytes_processed')}
     || ${phasesOf(`IFNULL(group_concat(${hex64('j.value')}, ''), '')`)})
 FROM ${completedSyncs(where)}
-WHERE typeof(l.durationMs) = 'integer' AND NOT EXISTS (
+WHERE typeof(l.durationMs) = 'integer' AND l.durationMs <= ${Number.MAX_SAFE_INTEGER} AND NOT EXISTS (
   SELECT 1 FROM json_each(${phaseObject('l.phases')}) j WHERE ${DURATION_VALUE('j')} AND j.type != 'integer')`;
 
 const COLUMNS = `sync_id, project_id, start_time, phase_names, figures`;

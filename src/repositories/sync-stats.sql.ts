@@ -53,6 +53,15 @@ ORDER BY id`;
 const runDuration = (t: string) =>
   `COALESCE(${t}.total_duration, MAX(0, COALESCE(${t}.end_time, ${t}.last_activity_at) - ${t}.start_time))`;
 
+/**
+ * A run's duration as a chain sums it: one that cannot be a duration (an earlier run of the
+ * chain is not checked as the chain's last is, and a hand edit can leave 2^62 there) is left
+ * out, as an out-of-range phase duration is; two such would make SUM() fail with "integer
+ * overflow" (the report, a sync's completion, migration 0006).
+ */
+const chainRunDuration = (t: string) =>
+  `CASE WHEN ${runDuration(t)} BETWEEN 0 AND ${Number.MAX_SAFE_INTEGER} THEN ${runDuration(t)} END`;
+
 /** Job ids of the chain ending at run `s`: itself (depth 0) and the runs it resumed. */
 const CHAIN = `WITH RECURSIVE chain(job_id, depth) AS (
     SELECT s.job_id, 0
@@ -62,7 +71,7 @@ const CHAIN = `WITH RECURSIVE chain(job_id, depth) AS (
 
 /** Sum of the durations of every run of the chain ending at `s`. */
 export const LOGICAL_DURATION = `(CASE WHEN s.resumed_from_job_id IS NULL THEN ${runDuration('s')} ELSE (${CHAIN}
-  SELECT SUM(${runDuration('p')}) FROM chain JOIN sync_history p ON p.job_id = chain.job_id) END)`;
+  SELECT SUM(${chainRunDuration('p')}) FROM chain JOIN sync_history p ON p.job_id = chain.job_id) END)`;
 
 /** Start of the first run of the chain ending at `s`. */
 const LOGICAL_START = `(CASE WHEN s.resumed_from_job_id IS NULL THEN s.start_time ELSE (${CHAIN}

@@ -30,6 +30,9 @@ const NOW = Date.UTC(2026, 10, 26, 9, 0, 0);
 const DRIZZLE_KIT = path.join(REPO_ROOT, 'node_modules', '.bin', 'drizzle-kit');
 const SYNC_FIGURES = SHIPPED_MIGRATIONS[SHIPPED_TAGS.indexOf('0006_sync_figures')]!;
 
+/** The job ids of the chain whose earlier runs hold durations near 2^63. */
+let huge: string[] = [];
+
 /** Chains, failures, odd and damaged phase durations, at the schema before 0006. */
 function previousSchemaStore(): { dir: string; dbPath: string } {
   const dir = tmp.join('store');
@@ -49,6 +52,12 @@ function previousSchemaStore(): { dir: string; dbPath: string } {
       else if (k % 7 === 0) history.add({ startTime, status: 'failed', phaseDurations });
       else history.add({ startTime, phaseDurations });
     }
+    // A chain whose two earlier runs get durations near 2^63 below: SUM() of them would overflow.
+    huge = history.addChain([
+      { startTime: NOW - 2 * DAY, status: 'failed' },
+      { startTime: NOW - 2 * DAY + 60_000, status: 'failed' },
+      { startTime: NOW - 2 * DAY + 120_000 },
+    ]);
   });
   closeTestStore(connection);
   handEdit(dbPath, `UPDATE sync_history SET phase_durations = '[1, 2]' WHERE id % 13 = 4`);
@@ -60,9 +69,23 @@ function previousSchemaStore(): { dir: string; dbPath: string } {
     dbPath,
     `UPDATE sync_history SET phase_durations = '{"Fetch": 0.25, "Indexing": 7}' WHERE id % 5 = 1`,
   );
+  handEdit(
+    dbPath,
+    'UPDATE sync_history SET total_duration = 4611686018427387904 WHERE job_id IN (?, ?)',
+    {},
+    huge[0],
+    huge[1],
+  );
   // Damage last, so no later edit mends it.
   handEdit(dbPath, `UPDATE sync_history SET phase_durations = '{oops' WHERE id % 11 = 3`);
   handEdit(dbPath, `UPDATE sync_history SET total_duration = 'long' WHERE id % 17 = 2`);
+  // That chain's last run kept sound whatever the edits above touched.
+  handEdit(
+    dbPath,
+    `UPDATE sync_history SET total_duration = 500, phase_durations = '{"Indexing": 500}' WHERE job_id = ?`,
+    {},
+    huge[2],
+  );
   const db = new Database(dbPath);
   for (const statement of UNDO_LATEST_MIGRATION) db.exec(statement);
   db.prepare('DELETE FROM __drizzle_migrations WHERE created_at >= ?').run(SYNC_FIGURES.folderMillis);
@@ -148,12 +171,22 @@ describe('0006_sync_figures on a file of the previous schema', () => {
       const recorded = (rows as { sync_id: number }[]).map((row) => row.sync_id);
       // Damaged rows have none; nor has a sync with a fraction of a millisecond (a hand edit):
       // the report computes the windows that hold one.
-      const damaged = ids('(id % 11 = 3 OR id % 17 = 2)');
-      const fractional = ids('id % 5 = 1');
+      const mended = `job_id != '${huge[2]}'`;
+      const damaged = ids(`(id % 11 = 3 OR id % 17 = 2) AND ${mended}`);
+      const fractional = ids(`id % 5 = 1 AND ${mended}`);
       expect(damaged.length).toBeGreaterThan(0);
       expect(fractional.length).toBeGreaterThan(0);
       expect(recorded.filter((id) => damaged.includes(id) || fractional.includes(id))).toEqual([]);
       expect(recorded.length).toBeGreaterThan(ids('1').length / 2);
+      // The chain whose earlier runs' durations would overflow a sum is in the file, and the
+      // migration went through it (its figures, if its last run is sound, are in the
+      // comparison with the current code below).
+      expect(
+        db
+          .prepare('SELECT count(*) FROM sync_history WHERE total_duration = 4611686018427387904')
+          .pluck()
+          .get(),
+      ).toBe(2);
       // Odd values left out, a key written twice read once (its last value), as the report reads them.
       const odd = ids('id % 5 = 2 AND id % 11 != 3 AND id % 17 != 2 AND resumed_from_job_id IS NULL')[0]!;
       expect(rows).toContainEqual(

@@ -1,4 +1,8 @@
+import type { FilledHistoryReport } from '../../src';
 import { HistoryFactory } from '../support/history-factory';
+import { ManualClock } from '../support/manual-clock';
+import { openTestProgressStore } from '../support/progress-store';
+import { recordFiguresAgain } from '../support/record-figures-again';
 import { openTestStore } from '../support/store';
 import { useTempDir } from '../support/temp-dir';
 
@@ -36,5 +40,42 @@ describe('SyncFiguresRepository', () => {
     expect(repos.syncFigures.recordMissing()).toBe(0);
     repos.syncFigures.record(ids.failed);
     expect(count()).toBe(2);
+  });
+});
+
+describe('figures of a chain whose earlier runs were edited to durations near 2^63', () => {
+  const tmp = useTempDir();
+
+  // SUM() of two 2^62 durations raises "integer overflow". The chain's sum leaves out a run
+  // duration that cannot be one, so neither the completion (nor migration 0006, which runs
+  // the same statement) nor the report fails on it.
+  it('sums the chain without them, recorded or computed', () => {
+    const NOW = Date.UTC(2026, 10, 26);
+    const { store } = openTestProgressStore(tmp.path, {
+      clock: new ManualClock(NOW),
+      onWarning: () => {},
+    });
+    const connection = openTestStore(store.path);
+    const factory = new HistoryFactory(connection);
+    const [first, second, last] = factory.addChain([
+      { startTime: NOW - 3_000_000, status: 'failed', totalDuration: 1 },
+      { startTime: NOW - 2_000_000, status: 'failed', totalDuration: 2 },
+      { startTime: NOW - 1_000_000, totalDuration: 500 },
+    ]);
+    connection.sqlite
+      .prepare('UPDATE sync_history SET total_duration = 4611686018427387904 WHERE job_id IN (?, ?)')
+      .run(first, second);
+    connection.sqlite.prepare('DELETE FROM sync_figures').run();
+    expect(() => factory.repos.syncFigures.record(last!)).not.toThrow();
+    const window = { projectId: 'acme-api', from: 0, to: NOW };
+    expect(factory.repos.syncFigures.stored(window).completed!.durationMs).toEqual([500]);
+    for (const clear of [false, true]) {
+      recordFiguresAgain(store.path, { clear });
+      const report = store.metrics.report({ days: 30 }) as FilledHistoryReport;
+      expect({ clear, total: report.totalDuration }).toEqual({
+        clear,
+        total: { meanMs: 500, p50Ms: 500, p90Ms: 500 },
+      });
+    }
   });
 });
