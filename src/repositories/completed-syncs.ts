@@ -24,14 +24,12 @@ export interface FiguresPassRow {
   figures: Buffer | null;
 }
 
-export const NO_SYNCS: CompletedSyncs = Object.freeze({
-  startTime: [],
-  durationMs: [],
-  files: [],
-  bytes: [],
-  phaseNames: [],
-  phaseMs: [],
-});
+/** No syncs, in columns to fill. */
+function emptySyncs(): CompletedSyncs {
+  return { startTime: [], durationMs: [], files: [], bytes: [], phaseNames: [], phaseMs: [] };
+}
+
+export const NO_SYNCS: CompletedSyncs = Object.freeze(emptySyncs());
 
 /** Bytes of one packed figure (schema/sync-figures.ts). */
 const FIGURE_BYTES = 8;
@@ -122,14 +120,7 @@ class PackedFigures {
  * with its last value, as json_patch keeps it there.
  */
 export function computedSyncs(rows: readonly unknown[][]): CompletedSyncs {
-  const syncs: CompletedSyncs = {
-    startTime: [],
-    durationMs: [],
-    files: [],
-    bytes: [],
-    phaseNames: [],
-    phaseMs: [],
-  };
+  const syncs = emptySyncs();
   for (const row of rows) {
     syncs.startTime.push(row[0] as number);
     syncs.durationMs.push(row[1] as number);

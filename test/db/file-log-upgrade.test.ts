@@ -1,9 +1,7 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import Database from 'better-sqlite3';
 import {
   CHANGES_AFTER_B,
-  FIXTURE_DB,
   FIXTURE_EXPECTED,
   FIXTURE_PROJECT,
   FIXTURE_WALL,
@@ -14,8 +12,8 @@ import {
 import { openProgressStore } from '../../src';
 import { LEGACY_FILE_LOG_TABLE } from '../../src/db/legacy-file-log';
 import { ManualClock } from '../support/manual-clock';
-import { REPO_ROOT, runCommand } from '../support/child-process';
 import { useTempDir } from '../support/temp-dir';
+import { copyFixtureStore, drizzleKitMigrate } from '../support/upgrade';
 
 /**
  * A project file written by release 0.1 (test/fixtures/v0.1-store.db, made by
@@ -26,7 +24,6 @@ const expected = JSON.parse(fs.readFileSync(FIXTURE_EXPECTED, 'utf8')) as Record
   'noChanges' | 'withChanges',
   FixturePlanSummary
 >;
-const DRIZZLE_KIT = path.join(REPO_ROOT, 'node_modules', '.bin', 'drizzle-kit');
 
 function tables(dbPath: string): string[] {
   const db = new Database(dbPath, { readonly: true });
@@ -52,14 +49,7 @@ function count(dbPath: string, sql: string): number {
 describe('upgrading a 0.1 file keeps its resumable checkpoint', () => {
   const tmp = useTempDir();
 
-  function copyFixture(): { dir: string; dbPath: string } {
-    const dir = tmp.join('store');
-    fs.mkdirSync(dir, { mode: 0o700 });
-    const dbPath = path.join(dir, `${FIXTURE_PROJECT}.db`);
-    fs.copyFileSync(FIXTURE_DB, dbPath);
-    fs.chmodSync(dbPath, 0o600);
-    return { dir, dbPath };
-  }
+  const copyFixture = () => copyFixtureStore(tmp.join('store'));
 
   it('the fixture is a 0.1 file: newline-joined text paths, no ordinals', () => {
     const { dbPath } = copyFixture();
@@ -89,10 +79,7 @@ describe('upgrading a 0.1 file keeps its resumable checkpoint', () => {
     'migrated by `drizzle-kit migrate`, then opened: the same plan as 0.1 (%s)',
     async (name, changes) => {
       const { dir, dbPath } = copyFixture();
-      const env: NodeJS.ProcessEnv = { ...process.env, CIDX_PROGRESS_DB: dbPath };
-      delete env.CIDX_PROJECT_ID;
-      delete env.CIDX_HOME;
-      const kit = await runCommand(DRIZZLE_KIT, ['migrate'], { cwd: REPO_ROOT, env });
+      const kit = await drizzleKitMigrate(dbPath);
       expect(kit).toMatchObject({ code: 0 });
       // drizzle-kit ran the SQL half: the 0.1 rows are kept aside, not yet converted.
       expect(tables(dbPath)).toContain(LEGACY_FILE_LOG_TABLE);

@@ -5,8 +5,7 @@ import { SystemZone } from 'luxon';
 import type { FilledHistoryReport, HistoryReport, StoreWarning } from '../../src';
 import { openProgressStore } from '../../src';
 import { isOwnerAlive } from '../../src/services/liveness';
-import { FIXTURE_DB, FIXTURE_PROJECT, FIXTURE_WALL } from '../fixtures/make-v0.1-fixture';
-import { REPO_ROOT, runCommand } from '../support/child-process';
+import { FIXTURE_PROJECT, FIXTURE_WALL } from '../fixtures/make-v0.1-fixture';
 import { handEdit } from '../support/hand-edit';
 import { HistoryFactory } from '../support/history-factory';
 import { ManualClock } from '../support/manual-clock';
@@ -19,6 +18,7 @@ import {
   UNDO_LATEST_MIGRATION,
 } from '../support/store';
 import { useTempDir } from '../support/temp-dir';
+import { copyFixtureStore, drizzleKitMigrate } from '../support/upgrade';
 
 /**
  * 0004_report_indexes adds three partial indexes the report reads (runs with errors,
@@ -31,7 +31,6 @@ import { useTempDir } from '../support/temp-dir';
 const tmp = useTempDir();
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
-const DRIZZLE_KIT = path.join(REPO_ROOT, 'node_modules', '.bin', 'drizzle-kit');
 const NEW_INDEXES = [
   'sync_history_errors_start_time_idx',
   'sync_history_damaged_figures_idx',
@@ -90,22 +89,6 @@ function previousSchemaStore(now: number): { dir: string; dbPath: string } {
   return { dir, dbPath };
 }
 
-function fixtureStore(): { dir: string; dbPath: string } {
-  const dir = tmp.join('fixture');
-  fs.mkdirSync(dir, { mode: 0o700 });
-  const dbPath = path.join(dir, `${FIXTURE_PROJECT}.db`);
-  fs.copyFileSync(FIXTURE_DB, dbPath);
-  fs.chmodSync(dbPath, 0o600);
-  return { dir, dbPath };
-}
-
-async function drizzleKitMigrate(dbPath: string): Promise<void> {
-  const env: NodeJS.ProcessEnv = { ...process.env, CIDX_PROGRESS_DB: dbPath };
-  delete env.CIDX_PROJECT_ID;
-  delete env.CIDX_HOME;
-  expect(await runCommand(DRIZZLE_KIT, ['migrate'], { cwd: REPO_ROOT, env })).toMatchObject({ code: 0 });
-}
-
 function reportAfterUpgrade(dir: string, projectId: string, now: number) {
   const warnings: StoreWarning[] = [];
   const clock = new ManualClock(now);
@@ -158,7 +141,7 @@ describe('0004_report_indexes on a file of the previous schema', () => {
     async (migrator) => {
       const { dir, dbPath } = previousSchemaStore(now);
       expect(indexes(dbPath)).toEqual([]);
-      if (migrator !== 'at open') await drizzleKitMigrate(dbPath);
+      if (migrator !== 'at open') expect(await drizzleKitMigrate(dbPath)).toMatchObject({ code: 0 });
       const { report, warnings } = reportAfterUpgrade(dir, 'acme-api', now);
       expect(indexes(dbPath)).toEqual([...NEW_INDEXES].sort());
       expectReference(report, dbPath, 'acme-api', now);
@@ -175,8 +158,8 @@ describe('0004_report_indexes on a file of the previous schema', () => {
   it.each(['at open', 'by drizzle-kit migrate'])(
     'the 0.1 fixture reports as its rows say, upgraded %s',
     async (migrator) => {
-      const { dir, dbPath } = fixtureStore();
-      if (migrator !== 'at open') await drizzleKitMigrate(dbPath);
+      const { dir, dbPath } = copyFixtureStore(tmp.join('fixture'));
+      if (migrator !== 'at open') expect(await drizzleKitMigrate(dbPath)).toMatchObject({ code: 0 });
       const { report } = reportAfterUpgrade(dir, FIXTURE_PROJECT, FIXTURE_WALL);
       expect(indexes(dbPath)).toEqual([...NEW_INDEXES].sort());
       expectReference(report, dbPath, FIXTURE_PROJECT, FIXTURE_WALL);

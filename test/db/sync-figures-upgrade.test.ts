@@ -2,8 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { openProgressStore } from '../../src';
-import { FIXTURE_DB, FIXTURE_PROJECT, FIXTURE_WALL } from '../fixtures/make-v0.1-fixture';
-import { REPO_ROOT, runCommand } from '../support/child-process';
+import { FIXTURE_PROJECT, FIXTURE_WALL } from '../fixtures/make-v0.1-fixture';
 import { handEdit } from '../support/hand-edit';
 import { HistoryFactory } from '../support/history-factory';
 import { ManualClock } from '../support/manual-clock';
@@ -16,6 +15,7 @@ import {
   UNDO_LATEST_MIGRATION,
 } from '../support/store';
 import { useTempDir } from '../support/temp-dir';
+import { copyFixtureStore, drizzleKitMigrate } from '../support/upgrade';
 
 /**
  * 0006_sync_figures adds the table of completed syncs' figures and fills it for the syncs
@@ -27,7 +27,6 @@ const tmp = useTempDir();
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
 const NOW = Date.UTC(2026, 10, 26, 9, 0, 0);
-const DRIZZLE_KIT = path.join(REPO_ROOT, 'node_modules', '.bin', 'drizzle-kit');
 const SYNC_FIGURES = SHIPPED_MIGRATIONS[SHIPPED_TAGS.indexOf('0006_sync_figures')]!;
 
 /** The job ids of the chain whose earlier runs hold durations near 2^63. */
@@ -93,21 +92,9 @@ function previousSchemaStore(): { dir: string; dbPath: string } {
   return { dir, dbPath };
 }
 
-function fixtureStore(): { dir: string; dbPath: string } {
-  const dir = tmp.join('fixture');
-  fs.mkdirSync(dir, { mode: 0o700 });
-  const dbPath = path.join(dir, `${FIXTURE_PROJECT}.db`);
-  fs.copyFileSync(FIXTURE_DB, dbPath);
-  fs.chmodSync(dbPath, 0o600);
-  return { dir, dbPath };
-}
-
 async function upgrade(migrator: string, dir: string, projectId: string, now: number): Promise<void> {
   if (migrator !== 'at open') {
-    const env: NodeJS.ProcessEnv = { ...process.env, CIDX_PROGRESS_DB: path.join(dir, `${projectId}.db`) };
-    delete env.CIDX_PROJECT_ID;
-    delete env.CIDX_HOME;
-    expect(await runCommand(DRIZZLE_KIT, ['migrate'], { cwd: REPO_ROOT, env })).toMatchObject({ code: 0 });
+    expect(await drizzleKitMigrate(path.join(dir, `${projectId}.db`))).toMatchObject({ code: 0 });
   }
   openProgressStore({
     projectId,
@@ -204,7 +191,7 @@ describe('0006_sync_figures on a file of the previous schema', () => {
   it.each(['at open', 'by drizzle-kit migrate'])(
     'fills them for the 0.1 fixture, upgraded %s',
     async (migrator) => {
-      const { dir, dbPath } = fixtureStore();
+      const { dir, dbPath } = copyFixtureStore(tmp.join('fixture'));
       await upgrade(migrator, dir, FIXTURE_PROJECT, FIXTURE_WALL);
       const rows = figureRows(dbPath);
       expect(rows.length).toBeGreaterThan(0);
