@@ -20,6 +20,7 @@ const foldersByScope = {
   db: ['db', 'faults'],
   archive: ['services/retention'],
   report: ['services/metrics', 'repositories'],
+  trust: ['validation', 'config', 'repositories', 'services/recording', 'services/resume'],
 };
 const scope = process.env.MUTATE_SCOPE ?? 'all';
 const folders = foldersByScope[scope] ?? [...new Set(Object.values(foldersByScope).flat())];

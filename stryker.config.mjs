@@ -17,6 +17,13 @@ const scopes = {
     'src/repositories/sync-stats.repository.ts',
     'src/repositories/window-pass.ts',
   ],
+  // What is taken from a caller or from disk, and where the store's files go.
+  trust: [
+    'src/validation/**/*.ts',
+    'src/config/**/*.ts',
+    'src/repositories/file-log-codec.ts',
+    'src/repositories/checkpoint-files.repository.ts',
+  ],
 };
 const scope = process.env.MUTATE_SCOPE ?? 'all';
 if (scope !== 'all' && !(scope in scopes)) {
