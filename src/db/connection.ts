@@ -4,7 +4,17 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { DEFAULT_LOCK_TIMEOUT_MS, retryWhileBusy } from './busy-retry';
 import { ensurePrivateDir, ensurePrivateFile } from './file-modes';
 import { toStoreError } from './sqlite-errors';
-import { WAL_KEPT_BYTES } from './wal-merges';
+
+/**
+ * `journal_size_limit`, set on every store connection (below): when the WAL
+ * starts over after a merge, its file is cut back to this. SQLite's default (-1) keeps
+ * the file at the largest size it ever reached, so one 500k-file checkpoint would hold
+ * tens of MB of disk for good. 4 MiB is about what SQLite's usual merge point (1,000
+ * pages) lets the WAL reach, so everyday writes reuse the file instead of growing it
+ * again after every merge. On a full disk the store merges and cuts it to zero instead
+ * (truncateWal in db/wal-merges.ts).
+ */
+export const WAL_KEPT_BYTES = 4 * 1024 * 1024;
 
 /** Query builder only: the repositories build every query; drizzle's relational API is not used. */
 export type Orm = BetterSQLite3Database;

@@ -34,17 +34,6 @@ export interface WalMergeOptions {
 export const WAL_MERGE_INTERVAL_MS = 5_000;
 /** 16 MiB of 4 KiB pages: rarely reached between two timer ticks, even at 500k files. */
 export const WAL_BOUND_PAGES = 4_096;
-/**
- * `journal_size_limit`, set on every store connection (db/connection.ts): when the WAL
- * starts over after a merge, its file is cut back to this. SQLite's default (-1) keeps
- * the file at the largest size it ever reached, so one 500k-file checkpoint would hold
- * tens of MB of disk for good. 4 MiB is about what SQLite's usual merge point (1,000
- * pages) lets the WAL reach, so everyday writes reuse the file instead of growing it
- * again after every merge. On a full disk the store merges and cuts it to zero instead
- * (truncateWal).
- */
-export const WAL_KEPT_BYTES = 4 * 1024 * 1024;
-
 interface CheckpointResult {
   busy: number;
   log: number;

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import type { Database } from 'better-sqlite3';
 import BetterSqlite3 from 'better-sqlite3';
-import { truncateWal, WAL_BOUND_PAGES, WAL_KEPT_BYTES, WalMerges } from '../../src/db/wal-merges';
+import { WAL_KEPT_BYTES } from '../../src/db/connection';
+import { truncateWal, WAL_BOUND_PAGES, WalMerges } from '../../src/db/wal-merges';
 import { openTestProgressStore } from '../support/progress-store';
 import { openTestStore } from '../support/store';
 import { useTempDir } from '../support/temp-dir';
