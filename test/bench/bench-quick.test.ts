@@ -13,6 +13,7 @@ const OPERATIONS = [
   'completeFiles() of those 5%',
   'startSync() with the whole file list planned',
   'checkResumable() + resume() plan',
+  'same, in a fresh process (once per process',
   'of which: checkResumable()',
   'of which: resume() (replay, claim, new sync)',
   'recording loop per file: completeFiles([path]) + update()',
