@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
 import { projectIdFromName } from '../../src/cli/project';
-import { assertProjectId, PROJECT_ID_PATTERN } from '../../src/config/project-id';
+import { assertProjectId, PROJECT_ID_PATTERN, projectIdProblem } from '../../src/config/project-id';
 import { ValidationError } from '../../src/errors';
 
 // A project id becomes a file name under the base folder, so anything that could name
@@ -57,6 +57,15 @@ describe('assertProjectId', () => {
     expect(() => assertProjectId('nul.txt')).toThrow(/reserved device name on Windows/);
     expect(() => assertProjectId('proj.')).toThrow(/must not end with "\."/);
   });
+
+  it.each(['-proj.', 'a/b.', '.hidden.', 'a b.'])(
+    'says %p breaks the general rule, not only the trailing dot',
+    (projectId) => {
+      expect(projectIdProblem(projectId)).toBe(
+        'must be 1-128 characters of letters, digits, ".", "_" or "-", starting with a letter or digit',
+      );
+    },
+  );
 
   it('turns any repository name into an id it accepts (property)', () => {
     const name = fc.oneof(
