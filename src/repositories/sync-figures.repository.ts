@@ -3,19 +3,25 @@ import {
   type CompletedSyncs,
   computedSyncs,
   type FiguresPassRow,
+  type StoredFiguresRow,
   unpackFiguresPass,
 } from './completed-syncs';
 import { StatementCache } from './statement-cache';
 import { type StatsWindow, windowParams } from './stats-window';
 import {
+  ANY_MISSING_FIGURES,
   COMPUTED_FIGURES,
   DELETE_FIGURES,
+  DELETE_FIGURES_OF,
   FIGURES_PASS,
+  MISSING_FIGURES,
   RECORD_FIGURES,
   RECORD_MISSING_FIGURES,
+  RECORD_MISSING_FIGURES_UP_TO,
+  STORED_FIGURES_PAGE,
 } from './sync-figures.sql';
 
-export type { CompletedSyncs } from './completed-syncs';
+export type { CompletedSyncs, StoredFiguresRow } from './completed-syncs';
 
 /** The stored figures of a window, and which syncs they are (see FIGURES_PASS). */
 export interface StoredFigures {
@@ -41,9 +47,33 @@ export class SyncFiguresRepository {
     this.statements.get(RECORD_FIGURES).run({ jobId });
   }
 
-  /** Record the figures of every completed sync that has none. Returns how many. */
-  recordMissing(): number {
-    return this.statements.get(RECORD_MISSING_FIGURES).run().changes;
+  /**
+   * Record the figures of every completed sync that has none (with `limit`, of the first
+   * that many: a repair's batch). Returns how many.
+   */
+  recordMissing(limit?: number): number {
+    if (limit === undefined) return this.statements.get(RECORD_MISSING_FIGURES).run().changes;
+    return this.statements.get(RECORD_MISSING_FIGURES_UP_TO).run({ limit }).changes;
+  }
+
+  /** How many completed syncs recordMissing() would record. Reads only. */
+  missingCount(): number {
+    return this.statements.get(MISSING_FIGURES).pluck().get() as number;
+  }
+
+  /** Whether recordMissing() would record any (cheaper than counting them). Reads only. */
+  anyMissing(): boolean {
+    return this.statements.get(ANY_MISSING_FIGURES).pluck().get() === 1;
+  }
+
+  /** Up to `limit` rows as stored after sync id `after`, in sync id order: a check in pieces. */
+  storedPage(after: number, limit: number): StoredFiguresRow[] {
+    return this.statements.get(STORED_FIGURES_PAGE).all({ after, limit }) as StoredFiguresRow[];
+  }
+
+  /** Delete the stored figures of these syncs (by sync id), to record them again. Returns how many. */
+  deleteSyncs(syncIds: readonly number[]): number {
+    return this.statements.get(DELETE_FIGURES_OF).run({ syncIds: JSON.stringify(syncIds) }).changes;
   }
 
   /** Leave out the figures of these syncs, before their history rows are deleted. */
