@@ -63,8 +63,8 @@ export function unpackFiguresPass(row: FiguresPassRow): CompletedSyncs | null {
   // Stryker restore ArrayDeclaration
   for (let i = 0; i < n; i++) {
     const entry: unknown = names[i];
-    if (unpackSync(syncs, i, startTime[i], entry === 0 ? common : entry, lengths[i], packed) !== null)
-      return null;
+    const own = entry === 0 ? common : entry;
+    if (unpackSync(syncs, i, startTime[i], own, lengths[i], packed, common) !== null) return null;
   }
   return packed.done() ? syncs : null;
 }
@@ -117,24 +117,27 @@ export function unpackSync(
   names: unknown,
   length: unknown,
   packed: PackedFigures,
+  /** A name list the caller has checked already (the window's common one): checked once, not per sync. */
+  checked: readonly string[] | null = null,
 ): string | null {
   if (!Number.isSafeInteger(startTime)) return 'a start time that is not a whole number';
-  if (!isNameList(names)) return 'phase names that are not a JSON array of distinct names';
+  const own = names !== null && names === checked ? checked : isNameList(names) ? names : null;
+  if (own === null) return 'phase names that are not a JSON array of distinct names';
   // Each sync's bytes hold exactly its figures: one too many or too few would shift every later sync's.
-  if (length !== FIGURE_BYTES * (LEADING_FIGURES + names.length)) return FIGURES_NOT_NAMES;
+  if (length !== FIGURE_BYTES * (LEADING_FIGURES + own.length)) return FIGURES_NOT_NAMES;
   const durationMs = packed.next();
   const files = packed.next();
   const bytes = packed.next();
   // Stryker disable next-line ArrayDeclaration: sized up front, every slot then filled
-  const phaseMs = new Array<number>(names.length);
-  for (let k = 0; k < names.length; k++) phaseMs[k] = packed.next();
+  const phaseMs = new Array<number>(own.length);
+  for (let k = 0; k < own.length; k++) phaseMs[k] = packed.next();
   if (!isCount(durationMs) || !isCountOrUnset(files) || !isCountOrUnset(bytes) || !phaseMs.every(isCount))
     return 'a figure out of range';
   syncs.startTime[i] = startTime as number;
   syncs.durationMs[i] = durationMs;
   syncs.files[i] = files === -1 ? null : files;
   syncs.bytes[i] = bytes === -1 ? null : bytes;
-  syncs.phaseNames[i] = names;
+  syncs.phaseNames[i] = own;
   syncs.phaseMs[i] = phaseMs;
   return null;
 }

@@ -9,7 +9,7 @@ import {
 import { StatementCache } from './statement-cache';
 import { type StatsWindow, windowParams } from './stats-window';
 import {
-  ANY_MISSING_FIGURES,
+  ANY_MISSING_FIGURES_IN,
   COMPUTED_FIGURES,
   DELETE_FIGURES,
   DELETE_FIGURES_OF,
@@ -17,11 +17,18 @@ import {
   MISSING_FIGURES,
   RECORD_FIGURES,
   RECORD_MISSING_FIGURES,
-  RECORD_MISSING_FIGURES_UP_TO,
+  RECORD_MISSING_FIGURES_IN,
   STORED_FIGURES_PAGE,
 } from './sync-figures.sql';
 
 export type { CompletedSyncs, StoredFiguresRow } from './completed-syncs';
+
+/** Sync ids in (after, upTo], at most `limit` of them. */
+export interface MissingRange {
+  after: number;
+  upTo: number;
+  limit: number;
+}
 
 /** The stored figures of a window, and which syncs they are (see FIGURES_PASS). */
 export interface StoredFigures {
@@ -47,13 +54,19 @@ export class SyncFiguresRepository {
     this.statements.get(RECORD_FIGURES).run({ jobId });
   }
 
+  /** Record the figures of every completed sync that has none. Returns how many. */
+  recordMissing(): number {
+    return this.statements.get(RECORD_MISSING_FIGURES).run().changes;
+  }
+
   /**
-   * Record the figures of every completed sync that has none (with `limit`, of the first
-   * that many: a repair's batch). Returns how many.
+   * recordMissing() for the first `limit` syncs with ids in (`after`, `upTo`], in id
+   * order: a repair's batch. Returns how many, and the last sync id recorded (`after`
+   * when none), where the next batch goes on from.
    */
-  recordMissing(limit?: number): number {
-    if (limit === undefined) return this.statements.get(RECORD_MISSING_FIGURES).run().changes;
-    return this.statements.get(RECORD_MISSING_FIGURES_UP_TO).run({ limit }).changes;
+  recordMissingIn({ after, upTo, limit }: MissingRange): { recorded: number; last: number } {
+    const result = this.statements.get(RECORD_MISSING_FIGURES_IN).run({ after, upTo, limit });
+    return { recorded: result.changes, last: result.changes > 0 ? Number(result.lastInsertRowid) : after };
   }
 
   /** How many completed syncs recordMissing() would record. Reads only. */
@@ -61,9 +74,9 @@ export class SyncFiguresRepository {
     return this.statements.get(MISSING_FIGURES).pluck().get() as number;
   }
 
-  /** Whether recordMissing() would record any (cheaper than counting them). Reads only. */
-  anyMissing(): boolean {
-    return this.statements.get(ANY_MISSING_FIGURES).pluck().get() === 1;
+  /** Whether recordMissingIn() would record any syncs with ids in (`after`, `upTo`]. Reads only. */
+  anyMissingIn(after: number, upTo: number): boolean {
+    return this.statements.get(ANY_MISSING_FIGURES_IN).pluck().get({ after, upTo }) === 1;
   }
 
   /** Up to `limit` rows as stored after sync id `after`, in sync id order: a check in pieces. */

@@ -59,15 +59,21 @@ const MISSING = 's.id NOT IN (SELECT sync_id FROM sync_figures)';
 /** The figures of every completed sync that has none: what migration 0006 ran. */
 export const RECORD_MISSING_FIGURES = `INSERT INTO sync_figures (${COLUMNS}) ${recordedFigures(MISSING)}`;
 
-/** The same, for the first @limit of them: a repair records a batch per transaction. */
-export const RECORD_MISSING_FIGURES_UP_TO = `${RECORD_MISSING_FIGURES}
-LIMIT @limit`;
+/** Of the syncs RECORD_MISSING_FIGURES would record, those with ids in (@after, @upTo]. */
+const MISSING_IN = `s.id > @after AND s.id <= @upTo AND ${MISSING}`;
+
+/**
+ * RECORD_MISSING_FIGURES for the first @limit syncs with ids in (@after, @upTo], in id
+ * order: a repair records a batch per transaction, each batch going on from the last.
+ */
+export const RECORD_MISSING_FIGURES_IN = `INSERT INTO sync_figures (${COLUMNS}) ${recordedFigures(MISSING_IN)}
+ORDER BY l.id LIMIT @limit`;
 
 /** How many syncs RECORD_MISSING_FIGURES would record. Reads only. */
 export const MISSING_FIGURES = `SELECT COUNT(*) FROM (${recordedFigures(MISSING)})`;
 
-/** Whether RECORD_MISSING_FIGURES would record any: it stops at the first. Reads only. */
-export const ANY_MISSING_FIGURES = `SELECT EXISTS (${recordedFigures(MISSING)})`;
+/** Whether RECORD_MISSING_FIGURES_IN would record any: it stops at the first. Reads only. */
+export const ANY_MISSING_FIGURES_IN = `SELECT EXISTS (${recordedFigures(MISSING_IN)})`;
 
 /**
  * Up to @limit stored rows after sync id @after, as stored (the figures as a BLOB and

@@ -60,44 +60,48 @@ export interface FiguresWriter {
   write<T>(name: string, units: number, work: () => NotPromise<T>): T;
 }
 
+/** The largest sync id: a last piece's range has no end. */
+const NO_END = Number.MAX_SAFE_INTEGER;
+
 /**
- * Delete the bad rows a piece at a time (a `yield` after each) and record the figures of
- * every completed sync left without a row (recordMissing: the recorder's own statement),
- * a batch per transaction. A piece's deletes and a first batch of recording share one
- * transaction, so a repair of a few rows never shows the report a sync without figures.
+ * Walk the table a piece at a time (a `yield` after each piece and each write): in each
+ * piece's range of sync ids, delete the bad rows and record the figures of every
+ * completed sync left without one (the deleted, and any deleted by hand) with the
+ * recorder's own statement (recordMissingIn), a batch per transaction, the first batch in
+ * the deletes' transaction so that a repair of a few rows never shows the report a sync
+ * without figures. A range with nothing to do costs two reads and no write.
  */
 export function* repairFiguresInSteps(
   figures: SyncFiguresRepository,
   writer: FiguresWriter,
 ): Generator<void, FiguresRepair, void> {
   const done: FiguresRepair = { removed: 0, recorded: 0 };
-  let more = true;
   for (let after = 0; ;) {
     const piece = figuresPiece(figures, after);
-    if (piece.found.length > 0) {
-      const ids = piece.found.map((bad) => bad.syncId);
-      const batch = writer.batchSize();
-      writer.write('repair sync figures', ids.length + batch, () => {
-        done.removed += figures.deleteSyncs(ids);
-        const recorded = figures.recordMissing(batch);
-        done.recorded += recorded;
-        more = recorded === batch;
-      });
+    const upTo = piece.done ? NO_END : piece.last;
+    let ids = piece.found.map((bad) => bad.syncId);
+    if (ids.length > 0 || figures.anyMissingIn(after, upTo)) {
+      let from = after;
+      for (;;) {
+        const limit = writer.batchSize();
+        const deleting = ids;
+        ids = [];
+        const batch = writer.write('repair sync figures', limit, () => {
+          done.removed += deleting.length > 0 ? figures.deleteSyncs(deleting) : 0;
+          return figures.recordMissingIn({ after: from, upTo, limit });
+        });
+        done.recorded += batch.recorded;
+        yield;
+        // Short of its limit: the range had no more. Else the next batch goes on from its last sync.
+        if (batch.recorded < limit) break;
+        from = batch.last;
+      }
+    } else {
       yield;
     }
-    if (piece.done) break;
+    if (piece.done) return done;
     after = piece.last;
   }
-  // Only a read to find there is nothing to record: on a healthy file, no write at all.
-  if (more) more = figures.anyMissing();
-  while (more) {
-    const batch = writer.batchSize();
-    const recorded = writer.write('record missing sync figures', batch, () => figures.recordMissing(batch));
-    done.recorded += recorded;
-    more = recorded === batch;
-    yield;
-  }
-  return done;
 }
 
 /** Syncs recorded per transaction by a repair outside maintenance (doctor --repair): a few milliseconds. */

@@ -440,5 +440,15 @@ describe('cidx-progress doctor: damaged rows, repair, and looking without leavin
     expect(unreadable.find((c) => c.name === 'rows')).toEqual(
       expect.objectContaining({ status: 'warn', detail: 'not checked: the file cannot be read' }),
     );
+    expect(unreadable.find((c) => c.name === 'figures')).toEqual(
+      expect.objectContaining({ status: 'warn', detail: 'not checked: the file was not read' }),
+    );
+    const missingOnly = diagnose(
+      { ...facts, syncFigures: { bad: 0, why: [], missing: 3 } },
+      { now: Date.now(), budgetBytes: 50e6 },
+    );
+    expect(missingOnly.find((c) => c.name === 'figures')!.detail).toMatch(
+      /^3 completed sync\(s\) without a sync_figures row: the history report computes/,
+    );
   });
 });

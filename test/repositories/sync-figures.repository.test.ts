@@ -42,18 +42,32 @@ describe('SyncFiguresRepository', () => {
     expect(count()).toBe(2);
   });
 
-  it('records the missing ones a few at a time when given how many, and counts them, reading only', () => {
+  it('records the missing ones of a range of sync ids a few at a time, in id order, and says so first, reading only', () => {
     const { connection, repos, count } = history();
+    const [a, b, failed] = connection.sqlite
+      .prepare('SELECT id FROM sync_history ORDER BY id')
+      .pluck()
+      .all() as number[];
     connection.sqlite.prepare('DELETE FROM sync_figures').run();
     expect(repos.syncFigures.missingCount()).toBe(2);
-    expect(repos.syncFigures.anyMissing()).toBe(true);
+    expect(repos.syncFigures.anyMissingIn(0, a!)).toBe(true);
+    expect(repos.syncFigures.anyMissingIn(b!, failed!)).toBe(false);
     expect(count()).toBe(0);
-    expect(repos.syncFigures.recordMissing(1)).toBe(1);
+    expect(repos.syncFigures.recordMissingIn({ after: 0, upTo: failed!, limit: 1 })).toEqual({
+      recorded: 1,
+      last: a,
+    });
     expect(repos.syncFigures.missingCount()).toBe(1);
-    expect(repos.syncFigures.recordMissing(1)).toBe(1);
-    expect(repos.syncFigures.recordMissing(1)).toBe(0);
+    expect(repos.syncFigures.anyMissingIn(0, a!)).toBe(false);
+    expect(repos.syncFigures.recordMissingIn({ after: b!, upTo: failed!, limit: 5 })).toEqual({
+      recorded: 0,
+      last: b,
+    });
+    expect(repos.syncFigures.recordMissingIn({ after: a!, upTo: failed!, limit: 5 })).toEqual({
+      recorded: 1,
+      last: b,
+    });
     expect(repos.syncFigures.missingCount()).toBe(0);
-    expect(repos.syncFigures.anyMissing()).toBe(false);
     expect(count()).toBe(2);
   });
 
