@@ -69,7 +69,7 @@ export function unpackFiguresPass(row: FiguresPassRow): CompletedSyncs | null {
   return packed.done() ? syncs : null;
 }
 
-/** A `sync_figures` row as stored (StoredFiguresRepository.storedPage), for the repair's check. */
+/** A `sync_figures` row as stored (SyncFiguresRepository.storedPage), for the repair's check. */
 export interface StoredFiguresRow {
   syncId: number;
   startTime: unknown;
