@@ -22,7 +22,7 @@ export type { ResumePlan } from './services/resume/resume-plan';
 export type { Resumed, ResumeSource } from './services/resume/resume-service';
 export type { FileChange } from './services/resume/git-changes';
 export type { StatusService, SyncStatusEntry } from './services/status-service';
-export type { DamagedRow, RepairResult } from './services/damaged-row';
+export type { DamagedRow, FiguresRepair, RepairResult } from './services/damaged-row';
 export type { MetricsService } from './services/metrics/metrics-service';
 export type { EstimateInput } from './services/metrics/estimate';
 export {

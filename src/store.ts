@@ -8,6 +8,7 @@ import { WalMerges } from './db/wal-merges';
 import { createRepositories } from './repositories';
 import type { RepairResult } from './services/damaged-row';
 import { removeDamagedRows } from './services/damaged-rows';
+import { repairFigures } from './services/sync-figures-repair';
 import { processProbe, type ResourceProbe } from './services/recording/process-sampler';
 import { MetricsService } from './services/metrics/metrics-service';
 import { RecordingService } from './services/recording/recording-service';
@@ -115,11 +116,17 @@ export class ProgressStore {
   /**
    * Delete the rows that fail the checks every read applies (see validation/rows), a
    * damaged sync's row written to the archive first with its checkpoint and trail
-   * removed: what `cidx-progress doctor --repair` runs. Returns what was removed.
+   * removed, then the `sync_figures` rows the history report cannot use, recording those
+   * syncs' figures again from `sync_history` (services/sync-figures-repair): what
+   * `cidx-progress doctor --repair` runs. Returns what was removed and recorded.
    */
   removeDamagedRows(): RepairResult {
     this.context.assertOpen();
-    return removeDamagedRows(this.context);
+    const rows = removeDamagedRows(this.context);
+    const figures = repairFigures(this.context.repos.syncFigures, (name, work) =>
+      this.context.write(name, work),
+    );
+    return { ...rows, figures };
   }
 
   get projectId(): string {

@@ -60,36 +60,90 @@ export function unpackFiguresPass(row: FiguresPassRow): CompletedSyncs | null {
     phaseNames: new Array<readonly string[]>(n),
     phaseMs: new Array<number[]>(n),
   };
+  // Stryker restore ArrayDeclaration
   for (let i = 0; i < n; i++) {
     const entry: unknown = names[i];
-    const own = entry === 0 ? common : isNameList(entry) ? entry : null;
-    // Each sync's bytes hold exactly its figures: one too many or too few would shift every later sync's.
-    if (own === null || lengths[i] !== FIGURE_BYTES * (LEADING_FIGURES + own.length)) return null;
-    const durationMs = packed.next();
-    const files = packed.next();
-    const bytes = packed.next();
-    const phaseMs = new Array<number>(own.length);
-    // Stryker restore ArrayDeclaration
-    for (let k = 0; k < own.length; k++) phaseMs[k] = packed.next();
-    if (
-      !Number.isSafeInteger(startTime[i]) ||
-      !isCount(durationMs) ||
-      !isCountOrUnset(files) ||
-      !isCountOrUnset(bytes) ||
-      !phaseMs.every(isCount)
-    )
-      return null;
-    syncs.durationMs[i] = durationMs;
-    syncs.files[i] = files === -1 ? null : files;
-    syncs.bytes[i] = bytes === -1 ? null : bytes;
-    syncs.phaseNames[i] = own;
-    syncs.phaseMs[i] = phaseMs;
+    const own = entry === 0 ? common : entry;
+    if (unpackSync(syncs, i, startTime[i], own, lengths[i], packed, common) !== null) return null;
   }
   return packed.done() ? syncs : null;
 }
 
+/** A `sync_figures` row as stored (SyncFiguresRepository.storedPage), for the repair's check. */
+export interface StoredFiguresRow {
+  syncId: number;
+  startTime: unknown;
+  /** The stored text, unparsed. */
+  phaseNames: unknown;
+  /** `length(figures)`, as FIGURES_PASS reads it beside the bytes. */
+  length: unknown;
+  /** The stored value as a BLOB, as FIGURES_PASS joins it (null only in a damaged file). */
+  figures: Buffer | null;
+  /** 1 when `sync_history` holds the row's sync completed and trusted, with the same project and start. */
+  ownSync: number;
+}
+
+/**
+ * What is wrong with one stored row, or null when the report could read it (and it is its
+ * sync's own): the same check as the report's reader (unpackSync), for doctor and the repair.
+ */
+export function storedRowDamage(row: StoredFiguresRow): string | null {
+  let names: unknown = null;
+  try {
+    names = typeof row.phaseNames === 'string' ? JSON.parse(row.phaseNames) : null;
+  } catch {
+    // Not JSON: not a name list either, which unpackSync says.
+  }
+  if (!Buffer.isBuffer(row.figures)) return FIGURES_NOT_NAMES;
+  const packed = new PackedFigures(row.figures);
+  const damage = unpackSync(emptySyncs(), 0, row.startTime, names, row.length, packed);
+  if (damage !== null) return damage;
+  if (!packed.done()) return FIGURES_NOT_NAMES;
+  return row.ownSync === 1 ? null : 'not the figures of a completed sync as sync_history holds it';
+}
+
+const FIGURES_NOT_NAMES = 'figures not as many as its phase names';
+
+/**
+ * The one check of a stored sync's figures, as the table's writer leaves them: its start,
+ * its phase names (a list of distinct names), the byte length of its packed figures, then
+ * each figure read from `packed` in range. Fills slot `i` of `syncs` and returns null when
+ * all check; else returns what is wrong (never the value: doctor prints it).
+ */
+export function unpackSync(
+  syncs: CompletedSyncs,
+  i: number,
+  startTime: unknown,
+  names: unknown,
+  length: unknown,
+  packed: PackedFigures,
+  /** A name list the caller has checked already (the window's common one): checked once, not per sync. */
+  checked: readonly string[] | null = null,
+): string | null {
+  if (!Number.isSafeInteger(startTime)) return 'a start time that is not a whole number';
+  const own = names !== null && names === checked ? checked : isNameList(names) ? names : null;
+  if (own === null) return 'phase names that are not a JSON array of distinct names';
+  // Each sync's bytes hold exactly its figures: one too many or too few would shift every later sync's.
+  if (length !== FIGURE_BYTES * (LEADING_FIGURES + own.length)) return FIGURES_NOT_NAMES;
+  const durationMs = packed.next();
+  const files = packed.next();
+  const bytes = packed.next();
+  // Stryker disable next-line ArrayDeclaration: sized up front, every slot then filled
+  const phaseMs = new Array<number>(own.length);
+  for (let k = 0; k < own.length; k++) phaseMs[k] = packed.next();
+  if (!isCount(durationMs) || !isCountOrUnset(files) || !isCountOrUnset(bytes) || !phaseMs.every(isCount))
+    return 'a figure out of range';
+  syncs.startTime[i] = startTime as number;
+  syncs.durationMs[i] = durationMs;
+  syncs.files[i] = files === -1 ? null : files;
+  syncs.bytes[i] = bytes === -1 ? null : bytes;
+  syncs.phaseNames[i] = own;
+  syncs.phaseMs[i] = phaseMs;
+  return null;
+}
+
 /** Reads packed figures in order: 8-byte big-endian signed integers (NaN past the end). */
-class PackedFigures {
+export class PackedFigures {
   private readonly view: DataView;
   private offset = 0;
 

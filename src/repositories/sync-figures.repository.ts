@@ -3,19 +3,32 @@ import {
   type CompletedSyncs,
   computedSyncs,
   type FiguresPassRow,
+  type StoredFiguresRow,
   unpackFiguresPass,
 } from './completed-syncs';
 import { StatementCache } from './statement-cache';
 import { type StatsWindow, windowParams } from './stats-window';
 import {
+  ANY_MISSING_FIGURES_IN,
   COMPUTED_FIGURES,
   DELETE_FIGURES,
+  DELETE_FIGURES_OF,
   FIGURES_PASS,
+  MISSING_FIGURES,
   RECORD_FIGURES,
   RECORD_MISSING_FIGURES,
+  RECORD_MISSING_FIGURES_IN,
+  STORED_FIGURES_PAGE,
 } from './sync-figures.sql';
 
-export type { CompletedSyncs } from './completed-syncs';
+export type { CompletedSyncs, StoredFiguresRow } from './completed-syncs';
+
+/** Sync ids in (after, upTo], at most `limit` of them. */
+export interface MissingRange {
+  after: number;
+  upTo: number;
+  limit: number;
+}
 
 /** The stored figures of a window, and which syncs they are (see FIGURES_PASS). */
 export interface StoredFigures {
@@ -44,6 +57,36 @@ export class SyncFiguresRepository {
   /** Record the figures of every completed sync that has none. Returns how many. */
   recordMissing(): number {
     return this.statements.get(RECORD_MISSING_FIGURES).run().changes;
+  }
+
+  /**
+   * recordMissing() for the first `limit` syncs with ids in (`after`, `upTo`], in id
+   * order: a repair's batch. Returns how many, and the last sync id recorded (`after`
+   * when none), where the next batch goes on from.
+   */
+  recordMissingIn({ after, upTo, limit }: MissingRange): { recorded: number; last: number } {
+    const result = this.statements.get(RECORD_MISSING_FIGURES_IN).run({ after, upTo, limit });
+    return { recorded: result.changes, last: result.changes > 0 ? Number(result.lastInsertRowid) : after };
+  }
+
+  /** How many completed syncs recordMissing() would record. Reads only. */
+  missingCount(): number {
+    return this.statements.get(MISSING_FIGURES).pluck().get() as number;
+  }
+
+  /** Whether recordMissingIn() would record any syncs with ids in (`after`, `upTo`]. Reads only. */
+  anyMissingIn(after: number, upTo: number): boolean {
+    return this.statements.get(ANY_MISSING_FIGURES_IN).pluck().get({ after, upTo }) === 1;
+  }
+
+  /** Up to `limit` rows as stored after sync id `after`, in sync id order: a check in pieces. */
+  storedPage(after: number, limit: number): StoredFiguresRow[] {
+    return this.statements.get(STORED_FIGURES_PAGE).all({ after, limit }) as StoredFiguresRow[];
+  }
+
+  /** Delete the stored figures of these syncs (by sync id), to record them again. Returns how many. */
+  deleteSyncs(syncIds: readonly number[]): number {
+    return this.statements.get(DELETE_FIGURES_OF).run({ syncIds: JSON.stringify(syncIds) }).changes;
   }
 
   /** Leave out the figures of these syncs, before their history rows are deleted. */

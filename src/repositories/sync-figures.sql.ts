@@ -54,10 +54,42 @@ const COLUMNS = `sync_id, project_id, start_time, phase_names, figures`;
 /** Record (or record again) the figures of the sync @jobId, once it is completed. */
 export const RECORD_FIGURES = `INSERT OR REPLACE INTO sync_figures (${COLUMNS}) ${recordedFigures('s.job_id = @jobId')}`;
 
+const MISSING = 's.id NOT IN (SELECT sync_id FROM sync_figures)';
+
 /** The figures of every completed sync that has none: what migration 0006 ran. */
-export const RECORD_MISSING_FIGURES = `INSERT INTO sync_figures (${COLUMNS}) ${recordedFigures(
-  's.id NOT IN (SELECT sync_id FROM sync_figures)',
-)}`;
+export const RECORD_MISSING_FIGURES = `INSERT INTO sync_figures (${COLUMNS}) ${recordedFigures(MISSING)}`;
+
+/** Of the syncs RECORD_MISSING_FIGURES would record, those with ids in (@after, @upTo]. */
+const MISSING_IN = `s.id > @after AND s.id <= @upTo AND ${MISSING}`;
+
+/**
+ * RECORD_MISSING_FIGURES for the first @limit syncs with ids in (@after, @upTo], in id
+ * order: a repair records a batch per transaction, each batch going on from the last.
+ */
+export const RECORD_MISSING_FIGURES_IN = `INSERT INTO sync_figures (${COLUMNS}) ${recordedFigures(MISSING_IN)}
+ORDER BY l.id LIMIT @limit`;
+
+/** How many syncs RECORD_MISSING_FIGURES would record. Reads only. */
+export const MISSING_FIGURES = `SELECT COUNT(*) FROM (${recordedFigures(MISSING)})`;
+
+/** Whether RECORD_MISSING_FIGURES_IN would record any: it stops at the first. Reads only. */
+export const ANY_MISSING_FIGURES_IN = `SELECT EXISTS (${recordedFigures(MISSING_IN)})`;
+
+/**
+ * Up to @limit stored rows after sync id @after, as stored (the figures as a BLOB and
+ * their length, as FIGURES_PASS reads them), each with whether `sync_history` holds its
+ * sync completed and trusted, with the same project and start: the rows the report's
+ * window counts would hold it to. For the repair's check (completed-syncs storedRowDamage).
+ */
+export const STORED_FIGURES_PAGE = `
+SELECT f.sync_id AS syncId, f.start_time AS startTime, f.phase_names AS phaseNames,
+  length(f.figures) AS length, CAST(f.figures AS BLOB) AS figures,
+  EXISTS (SELECT 1 FROM sync_history s WHERE s.id = f.sync_id AND s.status = 'completed'
+    AND s.project_id = f.project_id AND s.start_time = f.start_time AND ${TRUSTED_ROW}) AS ownSync
+FROM sync_figures f WHERE f.sync_id > @after ORDER BY f.sync_id LIMIT @limit`;
+
+/** Delete the stored figures of the syncs @syncIds (a JSON array of sync ids). */
+export const DELETE_FIGURES_OF = `DELETE FROM sync_figures WHERE sync_id IN (SELECT value FROM json_each(@syncIds))`;
 
 /** Leave out the figures of syncs about to be deleted (@jobIds, a JSON array). */
 export const DELETE_FIGURES = `

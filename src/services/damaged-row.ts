@@ -9,8 +9,20 @@ export interface DamagedRow extends RowDamage {
   rowid: number;
 }
 
-export interface RepairResult {
+/** What a repair of `sync_figures` did: bad rows deleted, and syncs whose figures were recorded (again). */
+export interface FiguresRepair {
+  removed: number;
+  recorded: number;
+}
+
+/** What removing damaged rows did. */
+export interface RowsRemoved {
   removed: DamagedRow[];
   /** Damaged sync_history rows written to the archive before they were deleted. */
   archived: number;
+}
+
+export interface RepairResult extends RowsRemoved {
+  /** `sync_figures` rows the history report could not use, deleted, and syncs whose figures were recorded again. */
+  figures: FiguresRepair;
 }

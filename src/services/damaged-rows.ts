@@ -2,7 +2,7 @@ import type { NotPromise } from '../db/transaction';
 import { ConflictError } from '../errors';
 import type { StoredRowsRepository } from '../repositories/stored-rows.repository';
 import type { SyncHistoryRow } from '../schema';
-import type { DamagedRow, RepairResult } from './damaged-row';
+import type { DamagedRow, RepairResult, RowsRemoved } from './damaged-row';
 import { CHECKED_TABLES, type CheckedTable, checkRow } from '../validation/rows';
 import { archiveDirFor } from './retention/archive';
 import {
@@ -84,7 +84,7 @@ export function removeDamagedRows(
   write: TransactionRunner = (name, work) => context.write(name, work),
   /** More work for the same transaction as the deletes (a maintenance run's search cursor). */
   alongside: () => void = () => {},
-): RepairResult {
+): RowsRemoved {
   const { repos } = context;
   // Rows found by an earlier scan in steps are checked again: they may have changed since.
   const candidates = found ? stillDamaged(repos.storedRows, found) : findDamagedRows(repos.storedRows);
@@ -152,4 +152,4 @@ function writeDamagedBatch(context: StoreContext, syncs: DamagedRow[]): PendingB
   );
 }
 
-export type { DamagedRow, RepairResult };
+export type { DamagedRow, RepairResult, RowsRemoved };

@@ -48,6 +48,7 @@ describe('cidx-progress doctor', () => {
     expect(json.checks.map((c) => [c.name, c.status])).toEqual([
       ['integrity', 'ok'],
       ['rows', 'ok'],
+      ['figures', 'ok'],
       ['schema', 'ok'],
       ['size', 'ok'],
       ['links and owners', 'ok'],
@@ -328,6 +329,8 @@ describe('cidx-progress doctor: damaged rows, repair, and looking without leavin
         expect.objectContaining({ table: 'sync_history', key: `job_id=${interrupted}`, column: 'status' }),
       ],
       archivedSyncs: 1,
+      // The damaged sync's figures went with it: nothing else to put right.
+      figures: { removed: 0, recorded: 0 },
     });
     expect(check(json, 'rows').status).toBe('ok');
     expect(code).toBe(0);
@@ -351,6 +354,45 @@ describe('cidx-progress doctor: damaged rows, repair, and looking without leavin
       .split('\n')
       .map((l) => JSON.parse(l));
     expect(archived).toEqual([expect.objectContaining({ jobId: interrupted, status: 'bogus' })]);
+  });
+
+  it('reports damaged and missing sync_figures rows (how many, what is wrong, never the value), reading only; --repair records them again', async () => {
+    seedCompleted(tmp.path);
+    seedCompleted(tmp.path);
+    seedCompleted(tmp.path);
+    sql(
+      `UPDATE sync_figures SET figures = 'secret-value' WHERE sync_id = (SELECT MAX(sync_id) FROM sync_figures)`,
+    );
+    sql(`DELETE FROM sync_figures WHERE sync_id = (SELECT MIN(sync_id) FROM sync_figures)`);
+    const before = fs.readFileSync(dbPath());
+    const { code, json } = await doctorJson();
+    expect(code).toBe(0);
+    expect(check(json, 'figures')).toEqual({
+      name: 'figures',
+      status: 'warn',
+      detail:
+        '1 sync_figures row(s) not as the recorder writes them (1: figures not as many as its phase names), ' +
+        '1 completed sync(s) without one: the history report computes their windows from sync_history, about twice as slow',
+      advice: expect.stringContaining('cidx-progress doctor --repair'),
+    });
+    expect(json.facts.syncFigures).toEqual({
+      bad: 1,
+      why: [{ why: 'figures not as many as its phase names', rows: 1 }],
+      missing: 1,
+    });
+    const text = await runCli(args());
+    expect(text.stdout).toMatch(/! figures +1 sync_figures row\(s\) not as the recorder writes them/);
+    expect(text.stdout + text.stderr).not.toContain('secret-value');
+    expect(fs.readFileSync(dbPath()).equals(before)).toBe(true);
+
+    const repaired = await doctorJson('--repair');
+    expect(repaired.json.repair).toEqual(
+      expect.objectContaining({ removedRows: [], figures: { removed: 1, recorded: 2 } }),
+    );
+    expect(check(repaired.json, 'figures')).toEqual(expect.objectContaining({ status: 'ok', advice: null }));
+    expect((await runCli(args('--repair'))).stdout).toContain(
+      'Repaired: removed 0 damaged row(s); sync_figures: 0 row(s) removed, 0 recorded again.',
+    );
   });
 
   it('--repair moves a file with a damaged header aside and leaves a healthy store', async () => {
@@ -397,6 +439,16 @@ describe('cidx-progress doctor: damaged rows, repair, and looking without leavin
     );
     expect(unreadable.find((c) => c.name === 'rows')).toEqual(
       expect.objectContaining({ status: 'warn', detail: 'not checked: the file cannot be read' }),
+    );
+    expect(unreadable.find((c) => c.name === 'figures')).toEqual(
+      expect.objectContaining({ status: 'warn', detail: 'not checked: the file was not read' }),
+    );
+    const missingOnly = diagnose(
+      { ...facts, syncFigures: { bad: 0, why: [], missing: 3 } },
+      { now: Date.now(), budgetBytes: 50e6 },
+    );
+    expect(missingOnly.find((c) => c.name === 'figures')!.detail).toMatch(
+      /^3 completed sync\(s\) without a sync_figures row: the history report computes/,
     );
   });
 });

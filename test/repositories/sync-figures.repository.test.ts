@@ -41,6 +41,62 @@ describe('SyncFiguresRepository', () => {
     repos.syncFigures.record(ids.failed);
     expect(count()).toBe(2);
   });
+
+  it('records the missing ones of a range of sync ids a few at a time, in id order, and says so first, reading only', () => {
+    const { connection, repos, count } = history();
+    const [a, b, failed] = connection.sqlite
+      .prepare('SELECT id FROM sync_history ORDER BY id')
+      .pluck()
+      .all() as number[];
+    connection.sqlite.prepare('DELETE FROM sync_figures').run();
+    expect(repos.syncFigures.missingCount()).toBe(2);
+    expect(repos.syncFigures.anyMissingIn(0, a!)).toBe(true);
+    expect(repos.syncFigures.anyMissingIn(b!, failed!)).toBe(false);
+    expect(count()).toBe(0);
+    expect(repos.syncFigures.recordMissingIn({ after: 0, upTo: failed!, limit: 1 })).toEqual({
+      recorded: 1,
+      last: a,
+    });
+    expect(repos.syncFigures.missingCount()).toBe(1);
+    expect(repos.syncFigures.anyMissingIn(0, a!)).toBe(false);
+    expect(repos.syncFigures.recordMissingIn({ after: b!, upTo: failed!, limit: 5 })).toEqual({
+      recorded: 0,
+      last: b,
+    });
+    expect(repos.syncFigures.recordMissingIn({ after: a!, upTo: failed!, limit: 5 })).toEqual({
+      recorded: 1,
+      last: b,
+    });
+    expect(repos.syncFigures.missingCount()).toBe(0);
+    expect(count()).toBe(2);
+  });
+
+  it('pages through the stored rows by sync id, saying which are a completed sync’s own', () => {
+    const { connection, repos, ids } = history();
+    const [a, b] = [ids.a, ids.b].map(
+      (jobId) =>
+        connection.sqlite
+          .prepare('SELECT id FROM sync_history WHERE job_id = ?')
+          .pluck()
+          .get(jobId) as number,
+    );
+    connection.sqlite.prepare('UPDATE sync_figures SET start_time = start_time + 1 WHERE sync_id = ?').run(b);
+    const first = repos.syncFigures.storedPage(0, 1);
+    expect(first).toEqual([
+      {
+        syncId: a,
+        startTime: NOW - 3_000_000,
+        phaseNames: '["Indexing"]',
+        length: 32,
+        figures: expect.any(Buffer),
+        ownSync: 1,
+      },
+    ]);
+    expect(repos.syncFigures.storedPage(a!, 5)).toEqual([expect.objectContaining({ syncId: b, ownSync: 0 })]);
+    expect(repos.syncFigures.storedPage(b!, 5)).toEqual([]);
+    expect(repos.syncFigures.deleteSyncs([a!, 12345])).toBe(1);
+    expect(repos.syncFigures.storedPage(0, 5).map((row) => row.syncId)).toEqual([b]);
+  });
 });
 
 describe('figures of a chain whose earlier runs were edited to durations near 2^63', () => {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { FiguresRepair } from '../../services/damaged-row';
 import type { DamagedRow } from '../../services/damaged-rows';
 import { DEFAULT_MAX_DATABASE_BYTES } from '../../services/retention/retention-policy';
 import { type CommandEnv, handle, integerIn, withJsonOption, withStoreOptions } from '../command-kit';
@@ -33,9 +34,15 @@ export interface DoctorJson {
   facts: StoreFacts;
   /**
    * With --repair: what was put right before the checks ran (problems of the migrations
-   * table fixed by recording the migrations again, damaged rows removed); null without it.
+   * table fixed by recording the migrations again, damaged rows removed, sync_figures rows
+   * deleted and recorded again); null without it.
    */
-  repair: { migrationRecords: string[]; removedRows: DamagedRow[]; archivedSyncs: number } | null;
+  repair: {
+    migrationRecords: string[];
+    removedRows: DamagedRow[];
+    archivedSyncs: number;
+    figures: FiguresRepair;
+  } | null;
 }
 
 export function registerDoctor(program: Command, env: CommandEnv): void {
@@ -51,7 +58,7 @@ export function registerDoctor(program: Command, env: CommandEnv): void {
     )
     .option(
       '--repair',
-      'repair first: re-record a hand-edited migrations table, migrate, move a damaged file aside for a fresh one, delete damaged rows (syncs archived first)',
+      'repair first: re-record a hand-edited migrations table, migrate, move a damaged file aside for a fresh one, delete damaged rows (syncs archived first), record damaged or missing sync_figures rows again',
     );
   withJsonOption(withStoreOptions(command));
   command.addHelpText(
@@ -75,6 +82,7 @@ async function doctor(options: DoctorOptions, out: Output, env: CommandEnv): Pro
     migrationRecords,
     removedRows: repaired.removed,
     archivedSyncs: repaired.archived,
+    figures: repaired.figures,
   };
   const facts = inspectStore(target.dbPath);
   const checks = diagnose(facts, {
@@ -90,7 +98,8 @@ async function doctor(options: DoctorOptions, out: Output, env: CommandEnv): Pro
       out.line(`Repaired: recorded the applied migrations again (${repair.migrationRecords.join('; ')}).`);
     if (repair)
       out.line(
-        `Repaired: removed ${repair.removedRows.length} damaged row(s)${repair.archivedSyncs ? ` (${repair.archivedSyncs} sync(s) archived first)` : ''}.`,
+        `Repaired: removed ${repair.removedRows.length} damaged row(s)${repair.archivedSyncs ? ` (${repair.archivedSyncs} sync(s) archived first)` : ''}; ` +
+          `sync_figures: ${repair.figures.removed} row(s) removed, ${repair.figures.recorded} recorded again.`,
       );
     printChecks(target.projectId, target.dbPath, checks, ok, out);
   }

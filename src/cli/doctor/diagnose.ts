@@ -6,6 +6,7 @@ import type { MigrationRecordsCheck } from '../../db/migration-records';
 import { formatAgo } from '../../presentation/durations';
 import { formatBytes, formatMode, formatWhen } from '../format';
 import type { StoreFacts } from './inspect-store';
+import { figuresCheck } from './figures-check';
 import { linksAndOwnersCheck } from './path-safety';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
@@ -13,7 +14,15 @@ export type CheckStatus = 'ok' | 'warn' | 'fail';
 /** One finding of `doctor`: what was checked, how it stands, and what to do about it. */
 export interface DoctorCheck {
   name:
-    'integrity' | 'rows' | 'schema' | 'size' | 'links and owners' | 'file modes' | 'maintenance' | 'vacuum';
+    | 'integrity'
+    | 'rows'
+    | 'figures'
+    | 'schema'
+    | 'size'
+    | 'links and owners'
+    | 'file modes'
+    | 'maintenance'
+    | 'vacuum';
   status: CheckStatus;
   detail: string;
   /** What to do; null when nothing needs doing. */
@@ -42,6 +51,7 @@ export function diagnose(facts: StoreFacts, options: DiagnoseOptions): DoctorChe
   return [
     integrity(facts),
     rows(facts),
+    figuresCheck(facts, REPAIR_COMMAND),
     schema(facts),
     size(facts, options),
     owners,

@@ -5,9 +5,11 @@ import { shippedMigrations } from '../../db/shipped-migrations';
 import { openInspectionConnection } from '../../db/open-read-only';
 import { StoreFileRepository } from '../../repositories/store-file.repository';
 import { StoredRowsRepository } from '../../repositories/stored-rows.repository';
+import { SyncFiguresRepository } from '../../repositories/sync-figures.repository';
 import type { StoreMetaKey } from '../../schema/store-meta';
 import { CHECKED_TABLES, checkRow } from '../../validation/rows';
 import { type DamagedRow, findDamagedRows } from '../../services/damaged-rows';
+import { findBadFigures } from '../../services/sync-figures-repair';
 import { inspectPaths, type PathFact, type PathSafety, refusalReason } from './path-safety';
 
 /** A migration, as the shipped journal or the file's `__drizzle_migrations` table records it. */
@@ -47,6 +49,17 @@ export interface StoreFacts {
   damagedTimes: StoreMetaKey[];
   /** Rows that fail the checks every read applies (see validation/rows): how many, and the first ones. */
   damagedRows: { count: number; rows: DamagedRow[] };
+  /**
+   * `sync_figures` rows the history report cannot use (services/sync-figures-repair): how
+   * many, how many of each fault, and completed syncs without one; null: no such table yet.
+   */
+  syncFigures: SyncFiguresFacts | null;
+}
+
+export interface SyncFiguresFacts {
+  bad: number;
+  why: { why: string; rows: number }[];
+  missing: number;
 }
 
 /** Permission bits of a folder or regular file as found, or null (absent, a link, something else). */
@@ -106,6 +119,7 @@ export function inspectStore(dbPath: string): StoreFacts {
     lastVacuumAt: null,
     damagedTimes: [],
     damagedRows: { count: 0, rows: [] },
+    syncFigures: null,
   };
   if (facts.notOpened) return facts;
   let connection: Connection | undefined;
@@ -156,4 +170,13 @@ function readInto(connection: Connection, facts: StoreFacts): void {
     const damaged = findDamagedRows(new StoredRowsRepository(connection));
     facts.damagedRows = { count: damaged.length, rows: damaged.slice(0, LISTED_DAMAGED_ROWS) };
   }
+  if (tables.has('sync_figures')) facts.syncFigures = syncFiguresFacts(new SyncFiguresRepository(connection));
+}
+
+/** The faults counted, never the values: a stored value is not for doctor to print. */
+function syncFiguresFacts(figures: SyncFiguresRepository): SyncFiguresFacts {
+  const { bad, missing } = findBadFigures(figures);
+  const counts = new Map<string, number>();
+  for (const row of bad) counts.set(row.why, (counts.get(row.why) ?? 0) + 1);
+  return { bad: bad.length, why: [...counts].map(([why, rows]) => ({ why, rows })), missing };
 }

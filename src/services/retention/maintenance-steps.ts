@@ -3,6 +3,7 @@ import { DatabaseLockedError } from '../../errors';
 import { pruneArchive, settleArchive } from './archive-upkeep';
 import { expireCheckpoints } from './checkpoint-expiry';
 import { clearDamagedSearch, removeDamagedInSteps } from './damaged-row-upkeep';
+import { repairFiguresUpkeep } from './figures-upkeep';
 import { archiveSyncs } from './history-archiver';
 import type { LeaseOwner } from './maintenance-lease';
 import type { MaintenanceReport } from './maintenance-report';
@@ -37,6 +38,8 @@ export function* maintenanceSteps(
   if (!run.dryRun) settleArchive(run);
   // Damaged rows would stop the steps below (they read whole rows): they go first.
   if (!run.dryRun) yield* removeDamagedInSteps(run);
+  // Then the history report's stored figures that it cannot use (a damaged sync's went with it).
+  if (!run.dryRun) yield* repairFiguresUpkeep(run);
   yield* expireCheckpoints(run, now - policy.checkpointMaxAgeMs, { countKept: true });
   yield* archiveSyncs(run, now - policy.historyMaxAgeMs);
   yield* compactTrails(run, now - policy.trailCompactionDelayMs);

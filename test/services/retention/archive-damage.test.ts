@@ -38,6 +38,8 @@ function archivedRows(
   const { repos, connection } = storeInternals(store);
   const rows = repos.syncHistory.listByJobIds(ids);
   connection.sqlite.prepare(`DELETE FROM progress_updates WHERE job_id LIKE '${prefix}-%'`).run();
+  // As the archiver leaves them: the syncs' figures go with their rows.
+  repos.syncFigures.deleteFor(ids);
   connection.sqlite.prepare(`DELETE FROM sync_history WHERE job_id LIKE '${prefix}-%'`).run();
   return rows;
 }

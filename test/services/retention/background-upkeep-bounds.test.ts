@@ -1,9 +1,12 @@
 import type { ProgressStore } from '../../../src';
 import { findDamagedRows, removeDamagedRows } from '../../../src/services/damaged-rows';
 import { removeDamagedInSteps } from '../../../src/services/retention/damaged-row-upkeep';
+import { repairFiguresUpkeep } from '../../../src/services/retention/figures-upkeep';
+import { findBadFigures } from '../../../src/services/sync-figures-repair';
 import { MaintenanceRun } from '../../../src/services/retention/maintenance-run';
 import { retentionPolicy } from '../../../src/services/retention/retention-policy';
 import { handEdit } from '../../support/hand-edit';
+import { HistoryFactory } from '../../support/history-factory';
 import { ManualClock } from '../../support/manual-clock';
 import {
   closeTestProgressStore,
@@ -11,6 +14,7 @@ import {
   rows,
   storeInternals,
 } from '../../support/progress-store';
+import { openTestStore } from '../../support/store';
 import { useTempDir } from '../../support/temp-dir';
 import { DAY, runSlices, seed, storeMeta } from './retention-fixtures';
 
@@ -146,5 +150,50 @@ describe('background upkeep never runs one long call', () => {
     expect(rows(store, 'SELECT id FROM progress_updates WHERE id IN (?, ?)', first!.id, second!.id)).toEqual([
       { id: first!.id },
     ]);
+  });
+
+  it('repairs sync_figures a batch per write, each sized to the lock-time target like the archiver’s, a slice’s end after each', () => {
+    const clock = new ManualClock();
+    const { store } = openTestProgressStore(tmp.path, { clock, autoMaintenance: false });
+    const history = new HistoryFactory(openTestStore(store.path));
+    history.batch(() => {
+      for (let i = 0; i < 1_200; i++)
+        history.add({ startTime: clock.now() - DAY + i * 1_000, phaseDurations: { Indexing: i } });
+    });
+    // Every row gone but a few, two of those damaged: the repair must record about 1,200 syncs.
+    handEdit(store.path, 'DELETE FROM sync_figures WHERE sync_id % 100 != 0');
+    handEdit(store.path, 'UPDATE sync_figures SET figures = substr(figures, 9) WHERE sync_id IN (300, 700)');
+    const context = storeInternals(store);
+    const figures = context.repos.syncFigures;
+    const run = new MaintenanceRun(context, retentionPolicy({}), false, store.retention.archiveDir);
+    const batches: Array<{ limit: number; sized: number; recorded: number }> = [];
+    const recordMissingIn = figures.recordMissingIn.bind(figures);
+    const spy = jest.spyOn(figures, 'recordMissingIn').mockImplementation((range) => {
+      const batch = recordMissingIn(range);
+      batches.push({ limit: range.limit, sized: run.batchSize('syncs'), recorded: batch.recorded });
+      return batch;
+    });
+    const steps = repairFiguresUpkeep(run);
+    let slices = 0;
+    let step = steps.next();
+    while (!step.done) {
+      slices += 1;
+      step = steps.next();
+    }
+    spy.mockRestore();
+    expect(step.value).toEqual({ removed: 2, recorded: 1_200 - 10 });
+    // Each batch took what the run's sizer for syncs gave it (25 at first, then to the time
+    // the last one held the lock), never more than a batch of syncs may be; one transaction each.
+    expect(batches[0]!.limit).toBe(25);
+    for (const batch of batches) {
+      expect(batch.limit).toBe(batch.sized);
+      expect(batch.recorded).toBeLessThanOrEqual(batch.limit);
+      expect(batch.limit).toBeLessThanOrEqual(retentionPolicy({}).batchRows);
+    }
+    expect(batches.length).toBeGreaterThan(1);
+    expect(run.transactions).toBe(batches.length);
+    // The caller's event loop gets a turn after each transaction.
+    expect(slices).toBeGreaterThanOrEqual(run.transactions);
+    expect(findBadFigures(figures)).toEqual({ bad: [], missing: 0 });
   });
 });
