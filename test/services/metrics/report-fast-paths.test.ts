@@ -177,4 +177,48 @@ describe('report figures computed from rows already read', () => {
       expect(collectWindowFigures(NO_SYNCS).durations).toBeNull();
     },
   );
+
+  // The selection path sums in row order; that is only the ascending sum when every value is a
+  // non-negative safe integer. Values the SQL never gives (a fraction, a negative) must take the
+  // sorting path: here the row-order sum is a safe integer that rounds the mean the other way.
+  describe('the mean when the row-order sum is not the ascending one', () => {
+    /** 2^51 + 2 = 3q + 1: it absorbs a quarter in row order, not after two quarters are summed. */
+    const BIG = 2 ** 51 + 2;
+
+    it('sorts fractional durations and phase values: the mean is that of the ascending sum', () => {
+      const values = [BIG, 0.25, 0.25];
+      const expected = sorted(values);
+      expect(expected.meanMs).toBe((BIG - 1) / 3 + 1);
+      const figures = collectWindowFigures(rowsOf(values));
+      expect(figures.durations).toEqual({
+        meanMs: expected.meanMs,
+        p50Ms: expected.p50Ms,
+        p90Ms: expected.p90Ms,
+        aboveP90: 0,
+      });
+      expect(figures.phases.get('Indexing')).toMatchObject(expected);
+    });
+
+    it('sorts negative durations: the mean is that of the ascending sum', () => {
+      const values = [Number.MAX_SAFE_INTEGER, 2, -Number.MAX_SAFE_INTEGER];
+      expect(
+        collectWindowFigures(syncsOf(values.map((ms, i) => ({ durationMs: ms, startTime: i })))).durations!
+          .meanMs,
+      ).toBe(1);
+    });
+
+    it('skips a phase value outside 0..2^53-1 (damage), whatever else the row holds', () => {
+      const rows = syncsOf([
+        { durationMs: 10, startTime: 1, phases: { Indexing: -1 } },
+        { durationMs: 10, startTime: 2, phases: { Indexing: 2 ** 53 } },
+        { durationMs: 10, startTime: 3, phases: { Indexing: 7 } },
+      ]);
+      expect(collectWindowFigures(rows).phases.get('Indexing')).toMatchObject({
+        syncs: 1,
+        meanMs: 7,
+        p50Ms: 7,
+        p90Ms: 7,
+      });
+    });
+  });
 });
