@@ -78,6 +78,24 @@ describe('report figures computed from rows already read', () => {
     expect(regressionSumsOf(NO_SYNCS, 0)).toEqual({ n: 0, sumX: 0, sumY: 0, sumXY: 0, sumXX: 0 });
   });
 
+  /** DURATION_REGRESSION's sums over `rows` in their order, as SQLite computes them. */
+  function sqliteSums(
+    db: BetterSqlite3.Database,
+    rows: { durationMs: number; startTime: number }[],
+    to: number,
+  ): Record<string, number> {
+    db.exec('DROP TABLE IF EXISTS t; CREATE TABLE t (seq INTEGER PRIMARY KEY, start INTEGER, y ANY)');
+    const insert = db.prepare('INSERT INTO t (start, y) VALUES (?, ?)');
+    for (const { durationMs, startTime } of rows) insert.run(startTime, durationMs);
+    return db
+      .prepare(
+        `SELECT COUNT(*) AS n, COALESCE(SUM(x), 0) AS sumX, COALESCE(SUM(y), 0) AS sumY,
+           COALESCE(SUM(x * y), 0) AS sumXY, COALESCE(SUM(x * x), 0) AS sumXX
+         FROM (SELECT (start - ?) / 86400000.0 AS x, y FROM t ORDER BY seq)`,
+      )
+      .get(to) as Record<string, number>;
+  }
+
   it('sums as SQLite does when durations are fractional (seeded)', () => {
     const db = new BetterSqlite3(':memory:');
     try {
@@ -88,16 +106,7 @@ describe('report figures computed from rows already read', () => {
           durationMs: next() < 0.3 ? next() * 1e6 : Math.floor(next() * 1e6),
           startTime: to - Math.floor(next() * 30 * DAY) + i,
         }));
-        db.exec('DROP TABLE IF EXISTS t; CREATE TABLE t (seq INTEGER PRIMARY KEY, start INTEGER, y ANY)');
-        const insert = db.prepare('INSERT INTO t (start, y) VALUES (?, ?)');
-        for (const { durationMs, startTime } of rows) insert.run(startTime, durationMs);
-        const fromSql = db
-          .prepare(
-            `SELECT COUNT(*) AS n, COALESCE(SUM(x), 0) AS sumX, COALESCE(SUM(y), 0) AS sumY,
-               COALESCE(SUM(x * y), 0) AS sumXY, COALESCE(SUM(x * x), 0) AS sumXX
-             FROM (SELECT (start - ?) / 86400000.0 AS x, y FROM t ORDER BY seq)`,
-          )
-          .get(to) as Record<string, number>;
+        const fromSql = sqliteSums(db, rows, to);
         const fromRows = regressionSumsOf(syncsOf(rows), to) as unknown as Record<string, number>;
         for (const key of Object.keys(fromSql))
           expect({ seed, key, same: Object.is(fromRows[key], fromSql[key]) }).toEqual({
@@ -106,6 +115,28 @@ describe('report figures computed from rows already read', () => {
             same: true,
           });
       }
+    } finally {
+      db.close();
+    }
+  });
+
+  // Where the exact integer sum, the switch to the compensated one, and the compensation
+  // itself each change the result: SQLite's SUM() is the reference.
+  it.each([
+    ['fractions that a large integer absorbs one by one', [2 ** 52, 0.5, 0.5]],
+    ['integers whose sum passes 2^53', [Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER - 1, 1]],
+    ['a value larger than the sum so far (the compensation of the other order)', [1, 1e100, 1, -1e100]],
+    ['integers after a fraction', [0.5, 2 ** 52, 3]],
+    ['large integers after fractions', [0.5, 2 ** 52 + 1, 0.5, 2 ** 52 + 1]],
+  ])('sums as SQLite does: %s', (_label, durations) => {
+    const db = new BetterSqlite3(':memory:');
+    try {
+      const to = 1_790_000_000_000;
+      const rows = durations.map((durationMs, i) => ({ durationMs, startTime: to - (i + 1) * DAY }));
+      const fromSql = sqliteSums(db, rows, to);
+      const fromRows = regressionSumsOf(syncsOf(rows), to) as unknown as Record<string, number>;
+      for (const key of Object.keys(fromSql))
+        expect({ key, value: fromRows[key] }).toEqual({ key, value: fromSql[key] });
     } finally {
       db.close();
     }
