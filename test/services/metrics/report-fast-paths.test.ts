@@ -230,6 +230,14 @@ describe('report figures computed from rows already read', () => {
       expect(figures.phases.get('Indexing')).toMatchObject(expected);
     });
 
+    it('sorts phase values that are all fractions: the mean is that of the ascending sum', () => {
+      // Row order sums to 7318349394477068, ascending to ...066: the means round apart.
+      const values = [2 ** 51 + 4.5, 2 ** 51 + 2.5, 2 ** 51 + 2.5, 1.5, 2 ** 49 + 0.125];
+      const expected = sorted(values);
+      expect(expected.meanMs).toBe(1_463_669_878_895_413);
+      expect(collectWindowFigures(rowsOf(values)).phases.get('Indexing')).toMatchObject(expected);
+    });
+
     it('sorts negative durations: the mean is that of the ascending sum', () => {
       const values = [Number.MAX_SAFE_INTEGER, 2, -Number.MAX_SAFE_INTEGER];
       expect(
