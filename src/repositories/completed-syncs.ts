@@ -213,11 +213,11 @@ function parsedObject(text: unknown): Record<string, unknown> | null {
 /** `text` parsed when it is a JSON array of `length` entries, else null. */
 function parsedArray(text: string | null, length: number): unknown[] | null {
   if (text === null) return null;
-  let value: unknown;
+  let value: unknown = null;
   try {
     value = JSON.parse(text);
   } catch {
-    return null;
+    // Not JSON: left null, which the array check refuses.
   }
   // Stryker disable next-line ConditionalExpression: a string of that length would pass, and then fail every check of its entries
   return Array.isArray(value) && value.length === length ? value : null;

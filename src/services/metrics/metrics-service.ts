@@ -144,6 +144,7 @@ export class MetricsService {
         longTermTrend: longTermSection(
           // Over the 30 days of history: the rows just read (damaged ones already left out),
           // when the window is those 30 days.
+          // Stryker disable next-line ConditionalExpression: SQLite's sums are the same, bit for bit (test/services/metrics/report-fast-paths.test.ts); reading them costs a second pass
           days === HISTORY_DAYS
             ? regressionSumsOf(completed, to)
             : stats.durationRegression({ projectId, from: to - HISTORY_DAYS * DAY, to, excluded }),

@@ -30,12 +30,14 @@ export function regressionSumsOf(syncs: CompletedSyncs, to: number): RegressionS
 
 /** SQLite's SUM() (func.c sumStep/sumFinalize, 3.43+), for values that fit a double exactly. */
 class SqliteSum {
+  // Stryker disable next-line BooleanLiteral: the compensated sum of integers is exact, error 0, until the exact one would leave the safe range, where add() switches anyway
   private approx = false;
   private sum = 0;
   private err = 0;
 
   /** A value that is an integer in SQLite when it is one in JavaScript (an INTEGER column or integer arithmetic). */
   add(value: number): void {
+    // Stryker disable next-line BlockStatement: the compensated sum of integers within the safe range is the exact one (error 0)
     if (!this.approx && Number.isSafeInteger(value) && Number.isSafeInteger(this.sum + value)) {
       this.sum += value;
       return;
@@ -47,12 +49,14 @@ class SqliteSum {
     this.approx = true;
     const s = this.sum;
     const t = s + value;
+    // Stryker disable next-line EqualityOperator: with |s| = |value| both orders give the same error term (0)
     if (Math.abs(s) > Math.abs(value)) this.err += s - t + value;
     else this.err += value - t + s;
     this.sum = t;
   }
 
   value(): number {
+    // Stryker disable next-line ConditionalExpression: before any real, the error is 0 and sum + 0 is the sum
     if (!this.approx) return this.sum;
     return Number.isFinite(this.err) ? this.sum + this.err : this.sum;
   }

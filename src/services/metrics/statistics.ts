@@ -32,6 +32,7 @@ export function percentChange(previous: number, current: number): number | null 
 /** For durations: lower is better. */
 export function trendDirection(percent: number): TrendDirection {
   if (Math.abs(percent) < STABLE_WITHIN_PERCENT) return 'stable';
+  // Stryker disable next-line EqualityOperator: 0 is stable, answered above
   return percent < 0 ? 'improvement' : 'slower';
 }
 
@@ -39,6 +40,7 @@ export function trendDirection(percent: number): TrendDirection {
  * @internal Least-squares slope of y on x from running sums; null with fewer than two distinct x. */
 export function leastSquaresSlope({ n, sumX, sumY, sumXY, sumXX }: RegressionSums): number | null {
   const denominator = n * sumXX - sumX * sumX;
+  // Stryker disable next-line ConditionalExpression: with one x (or none) the denominator is x·x - x·x, exactly 0: the next test answers the same
   if (n < 2 || Math.abs(denominator) < 1e-9) return null;
   return (n * sumXY - sumX * sumY) / denominator;
 }

@@ -54,6 +54,11 @@ describe('peakUsage', () => {
       isoWeekday: 7,
       startHour: 2,
     });
+    // Later that day the offset is the new one, not the day's first: 08:15 UTC is 04:15 EDT.
+    expect(peakUsage([bucket(Date.UTC(2026, 2, 8, 8, 15))], zone('America/New_York'))).toMatchObject({
+      isoWeekday: 7,
+      startHour: 4,
+    });
   });
 
   it('handles zones whose offsets are not whole hours, and changes inside an hour', () => {

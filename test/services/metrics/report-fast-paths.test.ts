@@ -78,6 +78,24 @@ describe('report figures computed from rows already read', () => {
     expect(regressionSumsOf(NO_SYNCS, 0)).toEqual({ n: 0, sumX: 0, sumY: 0, sumXY: 0, sumXX: 0 });
   });
 
+  /** DURATION_REGRESSION's sums over `rows` in their order, as SQLite computes them. */
+  function sqliteSums(
+    db: BetterSqlite3.Database,
+    rows: { durationMs: number; startTime: number }[],
+    to: number,
+  ): Record<string, number> {
+    db.exec('DROP TABLE IF EXISTS t; CREATE TABLE t (seq INTEGER PRIMARY KEY, start INTEGER, y ANY)');
+    const insert = db.prepare('INSERT INTO t (start, y) VALUES (?, ?)');
+    for (const { durationMs, startTime } of rows) insert.run(startTime, durationMs);
+    return db
+      .prepare(
+        `SELECT COUNT(*) AS n, COALESCE(SUM(x), 0) AS sumX, COALESCE(SUM(y), 0) AS sumY,
+           COALESCE(SUM(x * y), 0) AS sumXY, COALESCE(SUM(x * x), 0) AS sumXX
+         FROM (SELECT (start - ?) / 86400000.0 AS x, y FROM t ORDER BY seq)`,
+      )
+      .get(to) as Record<string, number>;
+  }
+
   it('sums as SQLite does when durations are fractional (seeded)', () => {
     const db = new BetterSqlite3(':memory:');
     try {
@@ -88,16 +106,7 @@ describe('report figures computed from rows already read', () => {
           durationMs: next() < 0.3 ? next() * 1e6 : Math.floor(next() * 1e6),
           startTime: to - Math.floor(next() * 30 * DAY) + i,
         }));
-        db.exec('DROP TABLE IF EXISTS t; CREATE TABLE t (seq INTEGER PRIMARY KEY, start INTEGER, y ANY)');
-        const insert = db.prepare('INSERT INTO t (start, y) VALUES (?, ?)');
-        for (const { durationMs, startTime } of rows) insert.run(startTime, durationMs);
-        const fromSql = db
-          .prepare(
-            `SELECT COUNT(*) AS n, COALESCE(SUM(x), 0) AS sumX, COALESCE(SUM(y), 0) AS sumY,
-               COALESCE(SUM(x * y), 0) AS sumXY, COALESCE(SUM(x * x), 0) AS sumXX
-             FROM (SELECT (start - ?) / 86400000.0 AS x, y FROM t ORDER BY seq)`,
-          )
-          .get(to) as Record<string, number>;
+        const fromSql = sqliteSums(db, rows, to);
         const fromRows = regressionSumsOf(syncsOf(rows), to) as unknown as Record<string, number>;
         for (const key of Object.keys(fromSql))
           expect({ seed, key, same: Object.is(fromRows[key], fromSql[key]) }).toEqual({
@@ -106,6 +115,28 @@ describe('report figures computed from rows already read', () => {
             same: true,
           });
       }
+    } finally {
+      db.close();
+    }
+  });
+
+  // Where the exact integer sum, the switch to the compensated one, and the compensation
+  // itself each change the result: SQLite's SUM() is the reference.
+  it.each([
+    ['fractions that a large integer absorbs one by one', [2 ** 52, 0.5, 0.5]],
+    ['integers whose sum passes 2^53', [Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER - 1, 1]],
+    ['a value larger than the sum so far (the compensation of the other order)', [1, 1e100, 1, -1e100]],
+    ['integers after a fraction', [0.5, 2 ** 52, 3]],
+    ['large integers after fractions', [0.5, 2 ** 52 + 1, 0.5, 2 ** 52 + 1]],
+  ])('sums as SQLite does: %s', (_label, durations) => {
+    const db = new BetterSqlite3(':memory:');
+    try {
+      const to = 1_790_000_000_000;
+      const rows = durations.map((durationMs, i) => ({ durationMs, startTime: to - (i + 1) * DAY }));
+      const fromSql = sqliteSums(db, rows, to);
+      const fromRows = regressionSumsOf(syncsOf(rows), to) as unknown as Record<string, number>;
+      for (const key of Object.keys(fromSql))
+        expect({ key, value: fromRows[key] }).toEqual({ key, value: fromSql[key] });
     } finally {
       db.close();
     }
@@ -177,4 +208,56 @@ describe('report figures computed from rows already read', () => {
       expect(collectWindowFigures(NO_SYNCS).durations).toBeNull();
     },
   );
+
+  // The selection path sums in row order; that is only the ascending sum when every value is a
+  // non-negative safe integer. Values the SQL never gives (a fraction, a negative) must take the
+  // sorting path: here the row-order sum is a safe integer that rounds the mean the other way.
+  describe('the mean when the row-order sum is not the ascending one', () => {
+    /** 2^51 + 2 = 3q + 1: it absorbs a quarter in row order, not after two quarters are summed. */
+    const BIG = 2 ** 51 + 2;
+
+    it('sorts fractional durations and phase values: the mean is that of the ascending sum', () => {
+      const values = [BIG, 0.25, 0.25];
+      const expected = sorted(values);
+      expect(expected.meanMs).toBe((BIG - 1) / 3 + 1);
+      const figures = collectWindowFigures(rowsOf(values));
+      expect(figures.durations).toEqual({
+        meanMs: expected.meanMs,
+        p50Ms: expected.p50Ms,
+        p90Ms: expected.p90Ms,
+        aboveP90: 0,
+      });
+      expect(figures.phases.get('Indexing')).toMatchObject(expected);
+    });
+
+    it('sorts phase values that are all fractions: the mean is that of the ascending sum', () => {
+      // Row order sums to 7318349394477068, ascending to ...066: the means round apart.
+      const values = [2 ** 51 + 4.5, 2 ** 51 + 2.5, 2 ** 51 + 2.5, 1.5, 2 ** 49 + 0.125];
+      const expected = sorted(values);
+      expect(expected.meanMs).toBe(1_463_669_878_895_413);
+      expect(collectWindowFigures(rowsOf(values)).phases.get('Indexing')).toMatchObject(expected);
+    });
+
+    it('sorts negative durations: the mean is that of the ascending sum', () => {
+      const values = [Number.MAX_SAFE_INTEGER, 2, -Number.MAX_SAFE_INTEGER];
+      expect(
+        collectWindowFigures(syncsOf(values.map((ms, i) => ({ durationMs: ms, startTime: i })))).durations!
+          .meanMs,
+      ).toBe(1);
+    });
+
+    it('skips a phase value outside 0..2^53-1 (damage), whatever else the row holds', () => {
+      const rows = syncsOf([
+        { durationMs: 10, startTime: 1, phases: { Indexing: -1 } },
+        { durationMs: 10, startTime: 2, phases: { Indexing: 2 ** 53 } },
+        { durationMs: 10, startTime: 3, phases: { Indexing: 7 } },
+      ]);
+      expect(collectWindowFigures(rows).phases.get('Indexing')).toMatchObject({
+        syncs: 1,
+        meanMs: 7,
+        p50Ms: 7,
+        p90Ms: 7,
+      });
+    });
+  });
 });

@@ -57,6 +57,8 @@ describe('statistics', () => {
     expect(leastSquaresSlope(sums)).toBe(2);
     expect(leastSquaresSlope({ n: 1, sumX: 1, sumY: 1, sumXY: 1, sumXX: 1 })).toBeNull();
     expect(leastSquaresSlope({ n: 2, sumX: 2, sumY: 3, sumXY: 3, sumXX: 2 })).toBeNull(); // same x twice
+    // The guard against x that are all the same is below 1e-9, not at it.
+    expect(leastSquaresSlope({ n: 2, sumX: 0, sumY: 0, sumXY: 1e-9, sumXX: 5e-10 })).toBe(2);
   });
 
   it('gives rates per second, or null without time or amount', () => {
