@@ -8,26 +8,9 @@ import { formatBytes, formatMode, formatWhen } from '../format';
 import type { StoreFacts } from './inspect-store';
 import { figuresCheck } from './figures-check';
 import { linksAndOwnersCheck } from './path-safety';
+import type { DoctorCheck } from './doctor-check';
 
-export type CheckStatus = 'ok' | 'warn' | 'fail';
-
-/** One finding of `doctor`: what was checked, how it stands, and what to do about it. */
-export interface DoctorCheck {
-  name:
-    | 'integrity'
-    | 'rows'
-    | 'figures'
-    | 'schema'
-    | 'size'
-    | 'links and owners'
-    | 'file modes'
-    | 'maintenance'
-    | 'vacuum';
-  status: CheckStatus;
-  detail: string;
-  /** What to do; null when nothing needs doing. */
-  advice: string | null;
-}
+export type { CheckStatus, DoctorCheck } from './doctor-check';
 
 export interface DiagnoseOptions {
   now: number;

@@ -1,4 +1,4 @@
-import type { DoctorCheck } from './diagnose';
+import type { DoctorCheck } from './doctor-check';
 import type { StoreFacts } from './inspect-store';
 
 /** Stored report figures it cannot use: nothing is lost (sync_history is the record), the report is slower. */

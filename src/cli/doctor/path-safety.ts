@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { expectedOwner, lstatIfExists } from '../../db/file-modes';
-import type { DoctorCheck } from './diagnose';
+import type { DoctorCheck } from './doctor-check';
 
 /**
  * `doctor`'s look at the store folder and files, by lstat, never following a link: what
