@@ -173,3 +173,24 @@ describe('decodeOrdinalRuns', () => {
     expect(() => decodeOrdinalRuns(Buffer.from([0x02]), () => undefined)).toThrow(InconsistentFileLogError);
   });
 });
+
+describe('decodeOrdinals on damaged bytes', () => {
+  const decode = (bytes: number[]) => decodeOrdinals(Buffer.from(bytes), () => undefined);
+
+  it('reads 0x80 as a byte that goes on, so a list ending there is truncated', () => {
+    // gap 0 written in two bytes (0x80 0x00), then no length: truncated, not ordinal 0.
+    expect(() => decode([0x80, 0x00])).toThrow('an ordinal list is truncated');
+    expect(() => decode([0x81])).toThrow('an ordinal list is truncated');
+  });
+
+  it('refuses an ordinal longer than any plan, rather than reading on', () => {
+    expect(() => decode([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01, 0x00])).toThrow(
+      'an ordinal is out of range',
+    );
+  });
+
+  it('refuses two runs that adjoin, which the encoder never writes', () => {
+    expect(() => decode([0x01, 0x00, 0x00, 0x00])).toThrow('an ordinal list has adjoining runs');
+    expect(decode([0x01, 0x00, 0x01, 0x00])).toBe(2);
+  });
+});
