@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { filePathListSchema, filePathProblem } from '../../src/validation/file-paths';
+import { filePathListSchema, filePathProblem, filePathSchema } from '../../src/validation/file-paths';
 import { phasesSchema } from '../../src/validation/json-columns';
 
 // Paths come from the caller and from git, and are read back from disk; none may name a
@@ -127,5 +127,28 @@ describe('file path rules for what git can name', () => {
     const result = filePathListSchema.safeParse(['a', 'a', 'x\0']);
     expect(result.success).toBe(false);
     expect(result.error?.issues.map((i) => i.path)).toEqual([[1], [2]]);
+  });
+});
+
+describe('the zod schemas over filePathProblem', () => {
+  it('filePathSchema refuses what filePathProblem refuses, with its reason', () => {
+    const result = filePathSchema.safeParse('a/../b');
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.message).toBe(filePathProblem('a/../b'));
+    expect(filePathSchema.safeParse('a/b').success).toBe(true);
+  });
+
+  it('calls an empty path empty', () => {
+    expect(filePathProblem('')).toBe('must not be empty');
+  });
+
+  it('filePathListSchema reports 20 bad paths at most, and a repeat by its index', () => {
+    const bad = filePathListSchema.safeParse(Array.from({ length: 25 }, (_, i) => `/abs${i}`));
+    expect(bad.error?.issues).toHaveLength(20);
+    expect(bad.error?.issues[19]?.path).toEqual([19]);
+    const repeated = filePathListSchema.safeParse(['a', 'b', 'a']);
+    expect(repeated.error?.issues).toEqual([
+      expect.objectContaining({ path: [2], message: 'duplicate path "a"' }),
+    ]);
   });
 });
