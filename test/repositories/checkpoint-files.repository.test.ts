@@ -194,3 +194,12 @@ describe('decodeOrdinals on damaged bytes', () => {
     expect(decode([0x01, 0x00, 0x01, 0x00])).toBe(2);
   });
 });
+
+describe('encodeOrdinals', () => {
+  it('round-trips gaps and run lengths at the one-byte boundary (127, 128) and past it', () => {
+    const ordinals = [127, 256, 257, 16_384 + 256, ...Array.from({ length: 129 }, (_, i) => 40_000 + i)];
+    const back: number[] = [];
+    expect(decodeOrdinals(encodeOrdinals(ordinals), (o) => back.push(o))).toBe(ordinals.length);
+    expect(back).toEqual(ordinals);
+  });
+});
