@@ -5,7 +5,9 @@ import {
   type StoreWarning,
   type SyncRecorder,
 } from '../../src';
+import { HistoryFactory } from './history-factory';
 import { ManualClock } from './manual-clock';
+import { openTestStore } from './store';
 
 const open = new Set<ProgressStore>();
 
@@ -99,4 +101,16 @@ export function storeInternals(
   store: ProgressStore,
 ): import('../../src/services/store-context').StoreContext {
   return (store as unknown as { context: import('../../src/services/store-context').StoreContext }).context;
+}
+
+/**
+ * A store at `now` (a ManualClock), with a HistoryFactory writing synthetic syncs into the
+ * same file over a connection of its own: the setup of the history and estimate tests.
+ */
+export function openStoreWithHistory(
+  dir: string,
+  now: number,
+): { store: ProgressStore; clock: ManualClock; history: HistoryFactory } {
+  const { store, clock } = openTestProgressStore(dir, { clock: new ManualClock(now) });
+  return { store, clock, history: new HistoryFactory(openTestStore(store.path)) };
 }

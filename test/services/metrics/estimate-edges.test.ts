@@ -1,8 +1,4 @@
-import type { ProgressStore } from '../../../src';
-import { HistoryFactory } from '../../support/history-factory';
-import { ManualClock } from '../../support/manual-clock';
-import { openTestProgressStore } from '../../support/progress-store';
-import { openTestStore } from '../../support/store';
+import { openStoreWithHistory } from '../../support/progress-store';
 import { useTempDir } from '../../support/temp-dir';
 
 /** estimateRemaining() where its inputs are at a limit: the first phase, 100%, no rate. */
@@ -17,9 +13,17 @@ const PHASES = [
   { name: 'Indexing', weight: 0.3 },
 ];
 
-function setup(): { store: ProgressStore; history: HistoryFactory; clock: ManualClock } {
-  const { store, clock } = openTestProgressStore(tmp.path, { clock: new ManualClock(NOW) });
-  return { store, clock, history: new HistoryFactory(openTestStore(store.path)) };
+/** Half way through Indexing, 10 of 100 files done. */
+const HALF_WAY_INDEXING = {
+  phase: 'Indexing',
+  percent: 62.5,
+  phasePercent: 50,
+  totalFiles: 100,
+  filesProcessed: 10,
+};
+
+function setup() {
+  return openStoreWithHistory(tmp.path, NOW);
 }
 
 /** Completed syncs of PHASES, Fetch 10 s and Indexing 60 s, that reported no file count. */
@@ -54,15 +58,7 @@ describe('estimateRemaining() at its limits', () => {
 
   it('uses the phase mean while indexing when no rate is known (not a division by 0)', () => {
     const { store } = withoutFileCounts();
-    expect(
-      store.metrics.estimateRemaining({
-        phase: 'Indexing',
-        percent: 62.5,
-        phasePercent: 50,
-        totalFiles: 100,
-        filesProcessed: 10,
-      }),
-    ).toBe(30_000);
+    expect(store.metrics.estimateRemaining(HALF_WAY_INDEXING)).toBe(30_000);
   });
 
   it('has no indexing rate from syncs whose counted files took no indexing time', () => {
@@ -80,15 +76,7 @@ describe('estimateRemaining() at its limits', () => {
       filesIndexed: null,
     });
     // The mean (30 s) scaled by progress, not 100 files in 0 ms (an infinite rate: nothing left).
-    expect(
-      store.metrics.estimateRemaining({
-        phase: 'Indexing',
-        percent: 62.5,
-        phasePercent: 50,
-        totalFiles: 100,
-        filesProcessed: 10,
-      }),
-    ).toBe(15_000);
+    expect(store.metrics.estimateRemaining(HALF_WAY_INDEXING)).toBe(15_000);
   });
 
   it('reads the history again when a sync completes or the hour turns, not at every call', () => {

@@ -1,9 +1,11 @@
 import { Settings } from 'luxon';
 import { type FilledHistoryReport, type ProgressStore, StorageError, ValidationError } from '../../../src';
 import { handEdit } from '../../support/hand-edit';
-import { HistoryFactory } from '../../support/history-factory';
-import { ManualClock } from '../../support/manual-clock';
-import { closeTestProgressStore, openTestProgressStore } from '../../support/progress-store';
+import {
+  closeTestProgressStore,
+  openStoreWithHistory,
+  openTestProgressStore,
+} from '../../support/progress-store';
 import { openTestStore } from '../../support/store';
 import { useTempDir } from '../../support/temp-dir';
 
@@ -19,9 +21,8 @@ const PHASES = [
   { name: 'Indexing', weight: 0.7 },
 ];
 
-function setup(): { store: ProgressStore; history: HistoryFactory; clock: ManualClock } {
-  const { store, clock } = openTestProgressStore(tmp.path, { clock: new ManualClock(NOW) });
-  return { store, clock, history: new HistoryFactory(openTestStore(store.path)) };
+function setup() {
+  return openStoreWithHistory(tmp.path, NOW);
 }
 
 function filled(store: ProgressStore, days = 7): FilledHistoryReport {

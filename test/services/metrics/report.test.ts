@@ -7,10 +7,7 @@ import {
   StoreClosedError,
   ValidationError,
 } from '../../../src';
-import { HistoryFactory } from '../../support/history-factory';
-import { ManualClock } from '../../support/manual-clock';
-import { closeTestProgressStore, openTestProgressStore } from '../../support/progress-store';
-import { openTestStore } from '../../support/store';
+import { closeTestProgressStore, openStoreWithHistory } from '../../support/progress-store';
 import { useTempDir } from '../../support/temp-dir';
 import { recordFiguresAgain } from '../../support/record-figures-again';
 
@@ -26,9 +23,8 @@ const PHASES = [
   { name: 'Validating Index', weight: 0.1 },
 ];
 
-function setup(): { store: ProgressStore; history: HistoryFactory; clock: ManualClock } {
-  const { store, clock } = openTestProgressStore(tmp.path, { clock: new ManualClock(NOW) });
-  return { store, clock, history: new HistoryFactory(openTestStore(store.path)) };
+function setup() {
+  return openStoreWithHistory(tmp.path, NOW);
 }
 
 function filled(

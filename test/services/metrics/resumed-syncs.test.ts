@@ -1,8 +1,11 @@
 import type { FilledHistoryReport, ProgressStore } from '../../../src';
-import { HistoryFactory } from '../../support/history-factory';
 import { ManualClock } from '../../support/manual-clock';
-import { closeTestProgressStore, openTestProgressStore, repoPaths } from '../../support/progress-store';
-import { openTestStore } from '../../support/store';
+import {
+  closeTestProgressStore,
+  openStoreWithHistory,
+  openTestProgressStore,
+  repoPaths,
+} from '../../support/progress-store';
 import { useTempDir } from '../../support/temp-dir';
 
 /**
@@ -116,8 +119,7 @@ describe('resumed syncs, recorded by the real services', () => {
 
 describe('resumed syncs, from synthetic chains', () => {
   function setup() {
-    const { store } = openTestProgressStore(tmp.path, { clock: new ManualClock(NOW) });
-    return { store, history: new HistoryFactory(openTestStore(store.path)) };
+    return openStoreWithHistory(tmp.path, NOW);
   }
 
   it('sum a three-run chain and count it in the window where its last run started', () => {
